@@ -1,0 +1,69 @@
+# formpipe: `make` builds ./formpipe; `make check` runs the tests under
+# AddressSanitizer and UBSan; `make install PREFIX=... DESTDIR=...`;
+# `make bench` measures read against catdoc and bare freexl; `make fuzz`
+# runs the reader's fuzz target. `make WERROR=` relaxes -Werror.
+
+CC ?= cc
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+DATADIR = $(PREFIX)/share/formpipe
+WERROR ?= -Werror
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes $(WERROR)
+OPT ?= -O2 -g
+CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+	-DFP_DATADIR='"$(DATADIR)"'
+CFLAGS ?= $(OPT)
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
+LIBS = -lfreexl -lcsv -lxlsxwriter -lm
+
+SRC = src/util.c src/xls.c src/cfb.c src/biff.c src/xls_freexl.c \
+	src/csvio.c src/cli.c src/cmd_read.c
+OBJ = $(SRC:src/%.c=build/%.o)
+HDR = $(wildcard src/*.h)
+
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_OBJ = $(SRC:src/%.c=build/san/%.o)
+
+UNIT = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+
+all: formpipe
+
+build/%.o: src/%.c $(HDR)
+	@mkdir -p build
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+build/libformpipe.a: $(OBJ)
+	rm -f $@
+	ar rcs $@ $(OBJ)
+
+formpipe: build/main.o build/libformpipe.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ build/main.o build/libformpipe.a $(LIBS)
+
+# The sanitized copy, for the tests.
+build/san/%.o: src/%.c $(HDR)
+	@mkdir -p build/san
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
+
+build/san/libformpipe.a: $(SAN_OBJ)
+	rm -f $@
+	ar rcs $@ $(SAN_OBJ)
+
+build/san/formpipe: build/san/main.o build/san/libformpipe.a
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ build/san/main.o build/san/libformpipe.a $(LIBS)
+
+build/san/test_%: tests/test_%.c tests/testutil.h build/san/libformpipe.a
+	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(SAN) -O1 -o $@ $< \
+		build/san/libformpipe.a $(LIBS) -lcmocka
+
+check: build/san/formpipe $(UNIT:%=build/san/%)
+	@tests/run-tests build/san $(UNIT)
+
+install: formpipe
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/mappings
+	install -m 755 formpipe $(DESTDIR)$(BINDIR)/formpipe
+	install -m 644 mappings/*.map mappings/README.md $(DESTDIR)$(DATADIR)/mappings/
+
+clean:
+	rm -rf build formpipe
+
+.PHONY: all check install clean bench fuzz

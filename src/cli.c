@@ -1,0 +1,147 @@
+/*
+ * Shared command-line plumbing: workbook input (with stdin spooled to a
+ * temporary file), buffered output with write errors caught, messages.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void
+fp_cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "formpipe %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *
+fp_cli_name(const char *path)
+{
+	return !path || !strcmp(path, "-") ? "<stdin>" : path;
+}
+
+/* Copies stdin to a new temporary file; returns its path or NULL. */
+static char *
+spool_stdin(const char *cmd)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	char buf[65536];
+	size_t n;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	path = fp_xmalloc(strlen(dir) + 32);
+	sprintf(path, "%s/formpipe-stdin-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		fp_cli_error(cmd, "<stdin>: cannot make a temporary file in "
+		    "%s: %s", dir, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
+		size_t off = 0;
+
+		while (off < n) {
+			ssize_t w = write(fd, buf + off, n - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				fp_cli_error(cmd, "<stdin>: cannot spool to %s: %s",
+				    dir, strerror(errno));
+				close(fd);
+				unlink(path);
+				free(path);
+				return NULL;
+			}
+			off += (size_t)w;
+		}
+	}
+	if (ferror(stdin)) {
+		fp_cli_error(cmd, "<stdin>: %s", strerror(errno));
+		close(fd);
+		unlink(path);
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+struct fp_workbook *
+fp_cli_open_workbook(const char *cmd, const char *path)
+{
+	struct fp_workbook *wb = NULL;
+	struct fp_diag d;
+	char *tmp = NULL;
+	enum fp_err err;
+
+	if (!path || !strcmp(path, "-")) {
+		tmp = spool_stdin(cmd);
+		if (!tmp)
+			return NULL;
+	}
+	err = fp_workbook_open(tmp ? tmp : path, &wb, &d);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	if (err) {
+		fp_cli_error(cmd, "%s: %s", fp_cli_name(path), d.msg);
+		return NULL;
+	}
+	return wb;
+}
+
+void
+fp_out_init(struct fp_out *o, FILE *f)
+{
+	o->f = f;
+	fp_buf_init(&o->b);
+	o->err = 0;
+}
+
+void
+fp_out_maybe_flush(struct fp_out *o)
+{
+	if (o->b.len < 65536)
+		return;
+	if (!o->err && fwrite(o->b.s, 1, o->b.len, o->f) != o->b.len)
+		o->err = errno ? errno : EIO;
+	fp_buf_reset(&o->b);
+}
+
+int
+fp_out_finish(struct fp_out *o, const char *cmd)
+{
+	int rc = 0;
+
+	if (o->b.len && !o->err &&
+	    fwrite(o->b.s, 1, o->b.len, o->f) != o->b.len)
+		o->err = errno ? errno : EIO;
+	fp_buf_release(&o->b);
+	if (fp_fshut(o->f) != 0 && !o->err)
+		o->err = errno ? errno : EIO;
+	if (o->err) {
+		fp_cli_error(cmd, "<stdout>: write error: %s", strerror(o->err));
+		rc = 2;
+	}
+	return rc;
+}
+
+int
+fp_cli_is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}

@@ -1,0 +1,251 @@
+/*
+ * CSV in and out over libcsv. The reader feeds libcsv a line at a time
+ * and hands records out one by one, keeping the line each starts on; it
+ * can copy the bytes it consumes to a second stream, which is how check
+ * passes its input through unchanged while reading it.
+ */
+#include "csvio.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+fp_csv_field(struct fp_buf *b, const char *s, size_t n)
+{
+	size_t i, need;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == ',' || c == '"' || c == '\n' || c == '\r')
+			break;
+	}
+	if (i == n) {
+		fp_buf_add(b, s, n);
+		return;
+	}
+	need = 2 * n + 2;
+	fp_buf_grow(b, need);
+	b->len += csv_write(b->s + b->len, need, s, n);
+	b->s[b->len] = '\0';
+}
+
+struct qrow {
+	size_t line;
+	size_t first;		/* index of its first field */
+	size_t nf;
+};
+
+struct fp_csv_reader {
+	FILE *f;
+	const char *name;
+	FILE *tee;
+	int tee_err;
+	struct csv_parser p;
+	char buf[65536];
+	size_t bpos, blen;
+	int eof, done;
+	struct fp_buf data;		/* field bytes, each NUL-terminated */
+	size_t *foff, *flen;
+	size_t nf, capf;
+	struct qrow *q;
+	size_t nq, qhead, capq;
+	size_t line;			/* line of the next byte fed */
+	size_t rec_line;		/* line the record being read starts on */
+	size_t rec_first;		/* its first field */
+	int in_record;
+	char **outf;
+	size_t *outlen;
+	size_t capout;
+};
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct fp_csv_reader *r = data;
+	size_t i;
+
+	if (!r->in_record) {
+		r->in_record = 1;
+		r->rec_line = r->line;
+		r->rec_first = r->nf;
+	}
+	if (r->nf == r->capf) {
+		r->capf = r->capf ? r->capf * 2 : 64;
+		r->foff = fp_xreallocarray(r->foff, r->capf, sizeof *r->foff);
+		r->flen = fp_xreallocarray(r->flen, r->capf, sizeof *r->flen);
+	}
+	r->foff[r->nf] = r->data.len;
+	r->flen[r->nf] = len;
+	r->nf++;
+	fp_buf_add(&r->data, s ? s : "", s ? len : 0);
+	fp_buf_addc(&r->data, '\0');
+	for (i = 0; s && i < len; i++)
+		if (((char *)s)[i] == '\n')
+			r->line++;
+}
+
+static void
+on_record(int c, void *data)
+{
+	struct fp_csv_reader *r = data;
+
+	if (r->in_record) {
+		if (r->nq == r->capq) {
+			r->capq = r->capq ? r->capq * 2 : 8;
+			r->q = fp_xreallocarray(r->q, r->capq, sizeof *r->q);
+		}
+		r->q[r->nq].line = r->rec_line;
+		r->q[r->nq].first = r->rec_first;
+		r->q[r->nq].nf = r->nf - r->rec_first;
+		r->nq++;
+		r->in_record = 0;
+	}
+	if (c == '\n')
+		r->line++;
+}
+
+struct fp_csv_reader *
+fp_csv_reader_new(FILE *f, const char *name)
+{
+	struct fp_csv_reader *r = fp_xcalloc(1, sizeof *r);
+
+	r->f = f;
+	r->name = name;
+	r->line = 1;
+	fp_buf_init(&r->data);
+	csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+	return r;
+}
+
+void
+fp_csv_reader_free(struct fp_csv_reader *r)
+{
+	if (!r)
+		return;
+	csv_free(&r->p);
+	fp_buf_release(&r->data);
+	free(r->foff);
+	free(r->flen);
+	free(r->q);
+	free(r->outf);
+	free(r->outlen);
+	free(r);
+}
+
+void
+fp_csv_reader_tee(struct fp_csv_reader *r, FILE *tee)
+{
+	r->tee = tee;
+}
+
+int
+fp_csv_tee_failed(const struct fp_csv_reader *r)
+{
+	return r->tee_err;
+}
+
+/* Drops the fields of records already handed out. */
+static void
+compact(struct fp_csv_reader *r)
+{
+	size_t keep, base, i;
+
+	if (r->qhead < r->nq)
+		return;
+	r->nq = r->qhead = 0;
+	if (!r->in_record) {
+		r->nf = 0;
+		fp_buf_reset(&r->data);
+		return;
+	}
+	/* Move the half-read record's fields to the front. */
+	keep = r->nf - r->rec_first;
+	base = keep ? r->foff[r->rec_first] : r->data.len;
+	memmove(r->data.s, r->data.s + base, r->data.len - base);
+	r->data.len -= base;
+	r->data.s[r->data.len] = '\0';
+	for (i = 0; i < keep; i++) {
+		r->foff[i] = r->foff[r->rec_first + i] - base;
+		r->flen[i] = r->flen[r->rec_first + i];
+	}
+	r->nf = keep;
+	r->rec_first = 0;
+}
+
+/* Feeds libcsv the next line of input; 0 at the end, -1 on error. */
+static int
+feed(struct fp_csv_reader *r, struct fp_diag *d)
+{
+	size_t n, got;
+	char *nl;
+
+	if (r->done)
+		return 0;
+	if (r->bpos == r->blen) {
+		if (r->eof) {
+			r->done = 1;
+			if (csv_fini(&r->p, on_field, on_record, r) != 0)
+				return fp_diag(d, FP_ECSV, "%zu: a quoted field "
+				    "is never closed (unbalanced quote)",
+				    r->in_record ? r->rec_line : r->line), -1;
+			return 1;
+		}
+		r->blen = fread(r->buf, 1, sizeof r->buf, r->f);
+		r->bpos = 0;
+		if (r->blen == 0) {
+			if (ferror(r->f))
+				return fp_diag(d, FP_EOPEN, "%zu: %s", r->line,
+				    strerror(errno ? errno : EIO)), -1;
+			r->eof = 1;
+			return 1;
+		}
+	}
+	nl = memchr(r->buf + r->bpos, '\n', r->blen - r->bpos);
+	n = nl ? (size_t)(nl - (r->buf + r->bpos)) + 1 : r->blen - r->bpos;
+	got = csv_parse(&r->p, r->buf + r->bpos, n, on_field, on_record, r);
+	if (r->tee && !r->tee_err &&
+	    fwrite(r->buf + r->bpos, 1, got, r->tee) != got)
+		r->tee_err = 1;
+	r->bpos += got;
+	if (got != n)
+		return fp_diag(d, FP_ECSV, "%zu: %s (a quote inside an "
+		    "unquoted field, or text after a closing quote)",
+		    r->in_record ? r->rec_line : r->line,
+		    csv_strerror(csv_error(&r->p))), -1;
+	return 1;
+}
+
+int
+fp_csv_next(struct fp_csv_reader *r, struct fp_csv_row *row,
+    struct fp_diag *d)
+{
+	struct qrow *q;
+	size_t i;
+	int rc;
+
+	compact(r);
+	while (r->qhead == r->nq) {
+		rc = feed(r, d);
+		if (rc <= 0)
+			return rc;
+	}
+	q = &r->q[r->qhead++];
+	if (q->nf > r->capout) {
+		r->capout = q->nf;
+		r->outf = fp_xreallocarray(r->outf, r->capout, sizeof *r->outf);
+		r->outlen = fp_xreallocarray(r->outlen, r->capout,
+		    sizeof *r->outlen);
+	}
+	for (i = 0; i < q->nf; i++) {
+		r->outf[i] = r->data.s + r->foff[q->first + i];
+		r->outlen[i] = r->flen[q->first + i];
+	}
+	row->f = r->outf;
+	row->len = r->outlen;
+	row->n = q->nf;
+	row->line = q->line;
+	return 1;
+}

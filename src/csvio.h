@@ -1,0 +1,48 @@
+/*
+ * CSV in and out, over libcsv (the only file that includes csv.h).
+ *
+ * Out: RFC 4180 fields, quoted only when they must be. In: a record at a
+ * time from a stream, each with the line it starts on, strict about
+ * quotes, so that a malformed file is refused with its line number.
+ */
+#ifndef FP_CSVIO_H
+#define FP_CSVIO_H
+
+#include <stdio.h>
+
+#include "util.h"
+
+/* Appends s (n bytes) to b as one CSV field, quoted only if needed. */
+void fp_csv_field(struct fp_buf *b, const char *s, size_t n);
+
+/* One record: n fields, each NUL-terminated, with their lengths. */
+struct fp_csv_row {
+	char **f;
+	size_t *len;
+	size_t n;
+	size_t line;		/* the line the record starts on, from 1 */
+};
+
+struct fp_csv_reader;
+
+/*
+ * Reads CSV from f, named name in messages. If tee is not NULL, every
+ * byte read is also written to it, unchanged, as it is consumed.
+ */
+struct fp_csv_reader *fp_csv_reader_new(FILE *f, const char *name);
+void fp_csv_reader_free(struct fp_csv_reader *r);
+void fp_csv_reader_tee(struct fp_csv_reader *r, FILE *tee);
+
+/*
+ * Reads the next record into *row (valid until the next call). Returns 1
+ * for a record, 0 at the end of the input, or -1 with d filled as
+ * "LINE: what is wrong" (a quote left open, a read error). Empty lines
+ * are skipped.
+ */
+int fp_csv_next(struct fp_csv_reader *r, struct fp_csv_row *row,
+    struct fp_diag *d);
+
+/* 1 if the tee could not be written (a full disk, a closed pipe). */
+int fp_csv_tee_failed(const struct fp_csv_reader *r);
+
+#endif

@@ -1,0 +1,564 @@
+/*
+ * Shared helpers: diagnostics, allocation, buffers, and the one place
+ * numbers and dates are turned into text.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum fp_err
+fp_diag(struct fp_diag *d, enum fp_err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d) {
+		va_start(ap, fmt);
+		vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+const char *
+fp_strerror(enum fp_err err)
+{
+	static const char *const names[] = {
+		[FP_OK] = "no error",
+		[FP_EOPEN] = "cannot read file",
+		[FP_EEMPTY] = "empty file",
+		[FP_EFORMAT] = "not an Excel workbook",
+		[FP_ETRUNC] = "truncated workbook",
+		[FP_ECORRUPT] = "corrupt workbook",
+		[FP_EENCRYPTED] = "password-protected workbook",
+		[FP_ENOSHEET] = "no such sheet",
+		[FP_ECSV] = "malformed CSV",
+		[FP_EMAPPING] = "error in mapping",
+		[FP_ENOMATCH] = "form does not match the mapping",
+		[FP_EWRITE] = "write error",
+		[FP_EUSAGE] = "bad usage",
+		[FP_ENOMEM] = "out of memory",
+	};
+
+	if ((size_t)err < sizeof names / sizeof names[0] && names[err])
+		return names[err];
+	return "unknown error";
+}
+
+static void
+oom(size_t n)
+{
+	fprintf(stderr, "formpipe: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *
+fp_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *
+fp_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *
+fp_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		oom(n);
+	return q;
+}
+
+void *
+fp_xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		oom(SIZE_MAX);
+	return fp_xrealloc(p, n * size);
+}
+
+char *
+fp_xstrdup(const char *s)
+{
+	return fp_xstrndup(s, strlen(s));
+}
+
+char *
+fp_xstrndup(const char *s, size_t n)
+{
+	char *p = fp_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void
+fp_buf_init(struct fp_buf *b)
+{
+	b->s = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void
+fp_buf_release(struct fp_buf *b)
+{
+	free(b->s);
+	fp_buf_init(b);
+}
+
+void
+fp_buf_reset(struct fp_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void
+fp_buf_grow(struct fp_buf *b, size_t extra)
+{
+	size_t need;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		oom(SIZE_MAX);
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	if (b->cap < 64)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
+	b->s = fp_xrealloc(b->s, b->cap);
+}
+
+void
+fp_buf_add(struct fp_buf *b, const void *p, size_t n)
+{
+	fp_buf_grow(b, n);
+	if (n)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+fp_buf_adds(struct fp_buf *b, const char *s)
+{
+	fp_buf_add(b, s, strlen(s));
+}
+
+void
+fp_buf_addc(struct fp_buf *b, char c)
+{
+	fp_buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+void
+fp_buf_printf(struct fp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	fp_buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *
+fp_buf_detach(struct fp_buf *b)
+{
+	char *s = b->s ? b->s : fp_xstrdup("");
+
+	fp_buf_init(b);
+	return s;
+}
+
+/* Writes the decimal digits of v (v < 10^19) to buf; returns the count. */
+static size_t
+put_u64(char *buf, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static const double pow10_tab[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/*
+ * Lays out a decimal significand (digits, no leading zero) times
+ * 10^(exp10 - ndig + 1), i.e. d.ddd x 10^exp10, positionally or in
+ * exponent form.
+ */
+static size_t
+layout(char *buf, int neg, const char *dig, int ndig, int exp10, int positional)
+{
+	size_t n = 0;
+	int i;
+
+	if (neg)
+		buf[n++] = '-';
+	if (!positional) {
+		buf[n++] = dig[0];
+		if (ndig > 1) {
+			buf[n++] = '.';
+			for (i = 1; i < ndig; i++)
+				buf[n++] = dig[i];
+		}
+		n += (size_t)snprintf(buf + n, FP_NUM_MAX - n, "e%c%02d",
+		    exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+		return n;
+	}
+	if (exp10 < 0) {
+		buf[n++] = '0';
+		buf[n++] = '.';
+		for (i = -1; i > exp10; i--)
+			buf[n++] = '0';
+		for (i = 0; i < ndig; i++)
+			buf[n++] = dig[i];
+	} else {
+		for (i = 0; i <= exp10; i++)
+			buf[n++] = i < ndig ? dig[i] : '0';
+		if (ndig > exp10 + 1) {
+			buf[n++] = '.';
+			for (i = exp10 + 1; i < ndig; i++)
+				buf[n++] = dig[i];
+		}
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+size_t
+fp_fmt_num(char *buf, double x)
+{
+	char e[40], dig[24];
+	double ax;
+	int neg, k, prec, ndig, exp10;
+	size_t n;
+
+	if (isnan(x))
+		return (size_t)snprintf(buf, FP_NUM_MAX, "NaN");
+	if (isinf(x))
+		return (size_t)snprintf(buf, FP_NUM_MAX, x < 0 ? "-inf" : "inf");
+	if (x == 0) {
+		buf[0] = '0';
+		buf[1] = '\0';
+		return 1;
+	}
+	neg = x < 0;
+	ax = neg ? -x : x;
+	if (ax < 9007199254740992.0 && ax == floor(ax)) {
+		n = 0;
+		if (neg)
+			buf[n++] = '-';
+		n += put_u64(buf + n, (uint64_t)ax);
+		buf[n] = '\0';
+		return n;
+	}
+	/*
+	 * Fast path for the usual case, a decimal with few places: the first
+	 * k for which round(x * 10^k) / 10^k gives back x exactly. Division
+	 * is correctly rounded, so the check is exact.
+	 */
+	if (ax >= 1e-5 && ax < 1e15) {
+		for (k = 1; k <= 17; k++) {
+			double s = ax * pow10_tab[k];
+			double r;
+
+			if (s >= 1e15)
+				break;
+			r = nearbyint(s);
+			if (r / pow10_tab[k] == ax) {
+				uint64_t v = (uint64_t)r;
+				char d[24];
+				size_t nd = put_u64(d, v);
+				int lead = (int)nd - k; /* digits before the point */
+
+				n = 0;
+				if (neg)
+					buf[n++] = '-';
+				if (lead <= 0) {
+					buf[n++] = '0';
+					buf[n++] = '.';
+					while (lead++ < 0)
+						buf[n++] = '0';
+					memcpy(buf + n, d, nd);
+					n += nd;
+				} else {
+					memcpy(buf + n, d, (size_t)lead);
+					n += (size_t)lead;
+					buf[n++] = '.';
+					memcpy(buf + n, d + lead, nd - (size_t)lead);
+					n += nd - (size_t)lead;
+				}
+				/* r had no trailing zeros, else a smaller k worked. */
+				buf[n] = '\0';
+				return n;
+			}
+		}
+	}
+	/* General path: the fewest significant digits that read back. */
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(e, sizeof e, "%.*e", prec - 1, ax);
+		if (strtod(e, NULL) == ax)
+			break;
+	}
+	ndig = 0;
+	for (k = 0; e[k] && e[k] != 'e'; k++)
+		if (e[k] >= '0' && e[k] <= '9')
+			dig[ndig++] = e[k];
+	exp10 = atoi(e + k + 1);
+	while (ndig > 1 && dig[ndig - 1] == '0')
+		ndig--;
+	return layout(buf, neg, dig, ndig, exp10,
+	    ax >= 1e-5 && ax < 1e15);
+}
+
+int64_t
+fp_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void
+fp_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* 1899-12-30 and 1904-01-01 as days since 1970-01-01. */
+#define EPOCH_1900 (-25569)
+#define EPOCH_1904 (-24107)
+
+double
+fp_serial_from_civil(int64_t y, unsigned m, unsigned d, double seconds)
+{
+	int64_t days = fp_days_from_civil(y, m, d) - EPOCH_1900;
+
+	/* Excel counts a 29 February 1900 that never was. */
+	if (days < 61)
+		days--;
+	return (double)days + seconds / 86400.0;
+}
+
+size_t
+fp_fmt_date(char *buf, double serial, int date1904, enum fp_date_kind kind)
+{
+	int64_t days, y, secs;
+	unsigned m, d;
+	size_t n = 0;
+	int fake_leap = 0;
+
+	if (!(serial >= 0) || serial >= 2958466.0)
+		return 0;
+	days = (int64_t)serial;
+	secs = (int64_t)llround((serial - (double)days) * 86400.0);
+	if (secs >= 86400) {
+		secs -= 86400;
+		days++;
+	}
+	if (kind != FP_DATE_TIME) {
+		if (date1904) {
+			days += EPOCH_1904;
+		} else if (days == 60) {
+			fake_leap = 1;
+		} else {
+			/* Serials before 1 March 1900 count from 31 December 1899. */
+			days += EPOCH_1900 + (days < 61 ? 1 : 0);
+		}
+		if (fake_leap) {
+			memcpy(buf, "1900-02-29", 10);
+			n = 10;
+		} else {
+			fp_civil_from_days(days, &y, &m, &d);
+			if (y > 9999)
+				return 0;
+			n = (size_t)snprintf(buf, FP_NUM_MAX, "%04d-%02u-%02u",
+			    (int)y, m, d);
+		}
+		if (kind == FP_DATE_DATE)
+			return n;
+		buf[n++] = ' ';
+	}
+	n += (size_t)snprintf(buf + n, FP_NUM_MAX - n, "%02d:%02d:%02d",
+	    (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	return n;
+}
+
+size_t
+fp_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c;
+	size_t len, i;
+
+	if (n == 0) {
+		*cp = 0xFFFD;
+		return 0;
+	}
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if ((u[0] & 0xE0) == 0xC0) {
+		len = 2;
+		c = u[0] & 0x1F;
+	} else if ((u[0] & 0xF0) == 0xE0) {
+		len = 3;
+		c = u[0] & 0x0F;
+	} else if ((u[0] & 0xF8) == 0xF0) {
+		len = 4;
+		c = u[0] & 0x07;
+	} else {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	if (len > n) {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	for (i = 1; i < len; i++) {
+		if ((u[i] & 0xC0) != 0x80) {
+			*cp = 0xFFFD;
+			return 1;
+		}
+		c = (c << 6) | (u[i] & 0x3F);
+	}
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF)) {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	*cp = c;
+	return len;
+}
+
+void
+fp_utf8_put(struct fp_buf *b, uint32_t cp)
+{
+	char t[4];
+
+	if (cp >= 0xD800 && cp <= 0xDFFF)
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		fp_buf_addc(b, (char)cp);
+	} else if (cp < 0x800) {
+		t[0] = (char)(0xC0 | (cp >> 6));
+		t[1] = (char)(0x80 | (cp & 0x3F));
+		fp_buf_add(b, t, 2);
+	} else if (cp < 0x10000) {
+		t[0] = (char)(0xE0 | (cp >> 12));
+		t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		t[2] = (char)(0x80 | (cp & 0x3F));
+		fp_buf_add(b, t, 3);
+	} else if (cp <= 0x10FFFF) {
+		t[0] = (char)(0xF0 | (cp >> 18));
+		t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		t[3] = (char)(0x80 | (cp & 0x3F));
+		fp_buf_add(b, t, 4);
+	} else {
+		fp_utf8_put(b, 0xFFFD);
+	}
+}
+
+int
+fp_utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0, k;
+	uint32_t cp;
+
+	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = fp_utf8_decode(s + i, n - i, &cp);
+		if (cp == 0xFFFD && k == 1)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+int
+fp_fshut(FILE *f)
+{
+	int e = 0;
+
+	if (fflush(f) != 0)
+		e = errno ? errno : EIO;
+	if (ferror(f)) {
+		if (!e)
+			e = EIO;
+	}
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+fp_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}

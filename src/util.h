@@ -1,0 +1,130 @@
+/*
+ * Shared helpers: error codes and diagnostics, allocation that cannot fail
+ * silently, growable byte buffers, the number and date renderings every
+ * filter prints, and a little UTF-8.
+ */
+#ifndef FP_UTIL_H
+#define FP_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum fp_err {
+	FP_OK = 0,
+	FP_EOPEN,	/* the file cannot be opened or read */
+	FP_EEMPTY,	/* the file is empty */
+	FP_EFORMAT,	/* not a workbook of a kind formpipe reads */
+	FP_ETRUNC,	/* the workbook ends early */
+	FP_ECORRUPT,	/* the workbook's structure is broken */
+	FP_EENCRYPTED,	/* the workbook is password-protected */
+	FP_ENOSHEET,	/* no such sheet */
+	FP_ECSV,	/* malformed CSV */
+	FP_EMAPPING,	/* an error in a mapping file */
+	FP_ENOMATCH,	/* a form does not match its mapping */
+	FP_EWRITE,	/* output could not be written */
+	FP_EUSAGE,	/* bad arguments */
+	FP_ENOMEM,	/* out of memory */
+};
+
+/* A diagnostic: what went wrong, in words for the user. */
+struct fp_diag {
+	char msg[512];
+};
+
+/*
+ * Fills the diagnostic (which may be NULL) with the formatted message and
+ * returns err, so a module can write `return fp_diag(d, FP_ETRUNC, ...)`.
+ */
+enum fp_err fp_diag(struct fp_diag *d, enum fp_err err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A short description of an error code; never NULL. */
+const char *fp_strerror(enum fp_err err);
+
+/* Allocation: these print a message and abort if memory runs out. */
+void *fp_xmalloc(size_t n);
+void *fp_xcalloc(size_t n, size_t size);
+void *fp_xrealloc(void *p, size_t n);
+void *fp_xreallocarray(void *p, size_t n, size_t size);
+char *fp_xstrdup(const char *s);
+char *fp_xstrndup(const char *s, size_t n);
+
+/* A growable byte buffer, always NUL-terminated after its len bytes. */
+struct fp_buf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+#define FP_BUF_INIT { NULL, 0, 0 }
+
+void fp_buf_init(struct fp_buf *b);
+void fp_buf_release(struct fp_buf *b);
+void fp_buf_reset(struct fp_buf *b);
+void fp_buf_grow(struct fp_buf *b, size_t extra);
+void fp_buf_add(struct fp_buf *b, const void *p, size_t n);
+void fp_buf_adds(struct fp_buf *b, const char *s);
+void fp_buf_addc(struct fp_buf *b, char c);
+void fp_buf_printf(struct fp_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Takes the buffer's string; the buffer is left empty. Caller frees. */
+char *fp_buf_detach(struct fp_buf *b);
+
+/* Room a rendered number or date needs, terminating NUL included. */
+#define FP_NUM_MAX 40
+
+/*
+ * Writes the shortest text that reads back as exactly x: integers without
+ * a fraction ("70"), large integers as digits ("13712345678"), exponent
+ * form only at or beyond 1e15 (for non-integers) or below 1e-5.
+ * Returns the length written to buf, which holds FP_NUM_MAX bytes.
+ */
+size_t fp_fmt_num(char *buf, double x);
+
+/* Which parts of a date serial a rendering shows. */
+enum fp_date_kind {
+	FP_DATE_DATE,		/* 2022-03-15 */
+	FP_DATE_DATETIME,	/* 2022-03-15 08:30:00 */
+	FP_DATE_TIME,		/* 08:30:00 */
+};
+
+/*
+ * Renders an Excel date serial in ISO 8601 into buf (FP_NUM_MAX bytes),
+ * for the 1900 (date1904 == 0) or 1904 date system, rounding to the
+ * nearest second. Returns the length, or 0 if the serial is no date
+ * (negative, or past 9999-12-31).
+ */
+size_t fp_fmt_date(char *buf, double serial, int date1904, enum fp_date_kind kind);
+
+/* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian). */
+int64_t fp_days_from_civil(int64_t y, unsigned m, unsigned d);
+void fp_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
+/*
+ * The Excel serial (1900 date system) of a civil date, or of a date and a
+ * time of day in seconds.
+ */
+double fp_serial_from_civil(int64_t y, unsigned m, unsigned d, double seconds);
+
+/*
+ * Decodes one UTF-8 character at s (n bytes available) into *cp and
+ * returns its length; an invalid byte decodes as U+FFFD with length 1.
+ */
+size_t fp_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Appends the UTF-8 encoding of cp to b. */
+void fp_utf8_put(struct fp_buf *b, uint32_t cp);
+/* 1 if the n bytes at s are valid UTF-8. */
+int fp_utf8_valid(const char *s, size_t n);
+
+/*
+ * Flushes f and reports whether everything written to it arrived:
+ * returns 0 on success, or -1 with errno describing the failure.
+ */
+int fp_fshut(FILE *f);
+
+/* The basename of a path, for messages. */
+const char *fp_basename(const char *path);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * What a reader behind the workbook interface (xls.h) provides, and the
+ * shared pieces every reader uses: the workbook object, its sheet list
+ * and number formats, and the classification of formats as dates.
+ * Only xls.c and the readers (biff.c, xls_freexl.c) include this.
+ */
+#ifndef FP_XLS_BACKEND_H
+#define FP_XLS_BACKEND_H
+
+#include "xls.h"
+
+struct fp_backend {
+	const char *name;
+	enum fp_err (*scan)(struct fp_workbook *wb, size_t i, fp_cell_fn fn,
+	    void *ctx, int *stopped, struct fp_diag *d);
+	void (*free)(struct fp_workbook *wb);
+};
+
+struct fp_sheet {
+	struct fp_sheet_info info;
+	char *name;
+	struct fp_range *merges;
+	size_t nmerges, capmerges;
+	struct fp_colwidth *widths;
+	size_t nwidths, capwidths;
+	uint64_t pos;		/* reader's own: where the sheet starts */
+	int scanned;
+};
+
+/* How a number format shows a number. */
+enum fp_fmt_class {
+	FP_FMT_NUMBER = 0,
+	FP_FMT_DATE,
+	FP_FMT_DATETIME,
+	FP_FMT_TIME,
+};
+
+struct fp_format {
+	char *code;		/* NULL if the key is not defined */
+	uint8_t cls;		/* enum fp_fmt_class */
+};
+
+struct fp_workbook {
+	const struct fp_backend *be;
+	void *priv;
+	char kind[32];
+	int date1904;
+	struct fp_sheet *sheets;
+	size_t nsheets, capsheets;
+	struct fp_format *formats;	/* indexed by format key */
+	size_t nformats;
+	unsigned char *map;		/* the file's bytes, owned here */
+	size_t mapsize;
+	int mapped;			/* 1 if map is an mmap, 0 if malloc */
+};
+
+/* Appends a sheet; name is copied. Returns it. */
+struct fp_sheet *fp_wb_add_sheet(struct fp_workbook *wb, const char *name,
+    int hidden);
+/* Defines format key as code, classifying it. */
+void fp_wb_set_format(struct fp_workbook *wb, uint32_t key, const char *code);
+/* The class of format key: a defined code's, else the built-in key's. */
+enum fp_fmt_class fp_wb_format_class(const struct fp_workbook *wb,
+    uint32_t key);
+/* The class of a format code (the same rules as xlrd's, made exact). */
+enum fp_fmt_class fp_fmt_classify(const char *code);
+/* The cell type a number with a format of class cls and value x gets. */
+enum fp_cell_type fp_date_type(enum fp_fmt_class cls, double x);
+
+void fp_sheet_add_merge(struct fp_sheet *sh, uint32_t r1, uint32_t r2,
+    uint16_t c1, uint16_t c2);
+void fp_sheet_add_width(struct fp_sheet *sh, uint16_t c1, uint16_t c2,
+    double width, int hidden);
+
+/* The readers' open functions; each fills wb->be and wb->priv. */
+enum fp_err fp_biff_open(struct fp_workbook *wb, const unsigned char *data,
+    size_t size, struct fp_diag *d);
+enum fp_err fp_freexl_open(struct fp_workbook *wb, const char *path,
+    struct fp_diag *d);
+
+#endif

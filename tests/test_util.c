@@ -1,0 +1,185 @@
+/* Unit tests for util.c: number and date rendering, buffers, UTF-8. */
+#include "testutil.h"
+
+#include "util.h"
+
+static void
+expect_num(double x, const char *want)
+{
+	char buf[FP_NUM_MAX];
+	size_t n = fp_fmt_num(buf, x);
+
+	assert_string_equal(buf, want);
+	assert_int_equal(n, strlen(want));
+	/* Whatever is printed must read back as the same double. */
+	if (x == x)
+		assert_true(strtod(buf, NULL) == x);
+}
+
+static void
+test_fmt_num_integers(void **state)
+{
+	(void)state;
+	expect_num(0, "0");
+	expect_num(-0.0, "0");
+	expect_num(70, "70");
+	expect_num(-3, "-3");
+	expect_num(13712345678.0, "13712345678");
+	expect_num(123456789012345.0, "123456789012345");
+	expect_num(9007199254740991.0, "9007199254740991");
+}
+
+static void
+test_fmt_num_decimals(void **state)
+{
+	(void)state;
+	expect_num(0.1, "0.1");
+	expect_num(1207.9276, "1207.9276");
+	expect_num(-0.5, "-0.5");
+	expect_num(2.5, "2.5");
+	expect_num(0.00001, "0.00001");
+	expect_num(0.1 + 0.2, "0.30000000000000004");
+	expect_num(1311.2927000000002, "1311.2927000000002");
+	expect_num(1.0 / 3, "0.3333333333333333");
+	expect_num(123456.789, "123456.789");
+}
+
+static void
+test_fmt_num_exponents(void **state)
+{
+	(void)state;
+	expect_num(1e20, "1e+20");
+	expect_num(1e16, "1e+16");
+	expect_num(1e-7, "1e-07");
+	expect_num(-2.5e-9, "-2.5e-09");
+	expect_num(1.7976931348623157e308, "1.7976931348623157e+308");
+}
+
+static void
+expect_date(double serial, int d1904, enum fp_date_kind k, const char *want)
+{
+	char buf[FP_NUM_MAX];
+	size_t n = fp_fmt_date(buf, serial, d1904, k);
+
+	buf[n] = '\0';
+	assert_string_equal(buf, want);
+}
+
+static void
+test_fmt_date_1900(void **state)
+{
+	(void)state;
+	expect_date(44635, 0, FP_DATE_DATE, "2022-03-15");
+	expect_date(1, 0, FP_DATE_DATE, "1900-01-01");
+	expect_date(59, 0, FP_DATE_DATE, "1900-02-28");
+	expect_date(61, 0, FP_DATE_DATE, "1900-03-01");
+	expect_date(73051, 0, FP_DATE_DATE, "2100-01-01");
+	expect_date(91156, 0, FP_DATE_DATE, "2149-07-28");
+	expect_date(2958465, 0, FP_DATE_DATE, "9999-12-31");
+}
+
+static void
+test_fmt_date_1904(void **state)
+{
+	(void)state;
+	expect_date(0, 1, FP_DATE_DATE, "1904-01-01");
+	expect_date(43173, 1, FP_DATE_DATE, "2022-03-15");
+}
+
+static void
+test_fmt_date_times(void **state)
+{
+	(void)state;
+	expect_date(44635.3541666667, 0, FP_DATE_DATETIME, "2022-03-15 08:30:00");
+	expect_date(0.3541666667, 0, FP_DATE_TIME, "08:30:00");
+	/* Rounding to the second carries into the next day. */
+	expect_date(44635.9999999, 0, FP_DATE_DATETIME, "2022-03-16 00:00:00");
+}
+
+static void
+test_fmt_date_not_a_date(void **state)
+{
+	char buf[FP_NUM_MAX];
+
+	(void)state;
+	assert_int_equal(fp_fmt_date(buf, -1, 0, FP_DATE_DATE), 0);
+	assert_int_equal(fp_fmt_date(buf, 2958466, 0, FP_DATE_DATE), 0);
+}
+
+static void
+test_serial_from_civil_roundtrip(void **state)
+{
+	(void)state;
+	assert_true(fp_serial_from_civil(2022, 3, 15, 0) == 44635);
+	assert_true(fp_serial_from_civil(1900, 1, 1, 0) == 1);
+	assert_true(fp_serial_from_civil(1900, 3, 1, 0) == 61);
+	assert_true(fp_serial_from_civil(2022, 3, 15, 43200) == 44635.5);
+}
+
+static void
+test_buf_grows_and_detaches(void **state)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	char *s;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		fp_buf_adds(&b, "ab");
+	fp_buf_printf(&b, "%d", 42);
+	assert_int_equal(b.len, 2002);
+	assert_string_equal(b.s + 2000, "42");
+	s = fp_buf_detach(&b);
+	assert_null(b.s);
+	assert_int_equal(strlen(s), 2002);
+	free(s);
+}
+
+static void
+test_utf8_decode_rejects_invalid(void **state)
+{
+	uint32_t cp;
+
+	(void)state;
+	assert_int_equal(fp_utf8_decode("\xe4\xb8\xad", 3, &cp), 3);
+	assert_int_equal(cp, 0x4E2D);
+	assert_int_equal(fp_utf8_decode("\xe4\xb8", 2, &cp), 1);
+	assert_int_equal(cp, 0xFFFD);
+	assert_int_equal(fp_utf8_decode("\xc0\x80", 2, &cp), 1);
+	assert_int_equal(cp, 0xFFFD);
+	assert_true(fp_utf8_valid("中文 ok", strlen("中文 ok")));
+	assert_false(fp_utf8_valid("\xff", 1));
+}
+
+static void
+test_diag_formats_and_returns(void **state)
+{
+	struct fp_diag d;
+
+	(void)state;
+	assert_int_equal(fp_diag(&d, FP_ETRUNC, "sector %d", 7), FP_ETRUNC);
+	assert_string_equal(d.msg, "sector 7");
+	assert_int_equal(fp_diag(NULL, FP_EOPEN, "x"), FP_EOPEN);
+	assert_string_equal(fp_strerror(FP_EENCRYPTED),
+	    "password-protected workbook");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fmt_num_integers),
+		cmocka_unit_test(test_fmt_num_decimals),
+		cmocka_unit_test(test_fmt_num_exponents),
+		cmocka_unit_test(test_fmt_date_1900),
+		cmocka_unit_test(test_fmt_date_1904),
+		cmocka_unit_test(test_fmt_date_times),
+		cmocka_unit_test(test_fmt_date_not_a_date),
+		cmocka_unit_test(test_serial_from_civil_roundtrip),
+		cmocka_unit_test(test_buf_grows_and_detaches),
+		cmocka_unit_test(test_utf8_decode_rejects_invalid),
+		cmocka_unit_test(test_diag_formats_and_returns),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
