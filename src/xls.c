@@ -111,34 +111,27 @@ not_a_workbook(const unsigned char *p, size_t n, struct fp_diag *d)
 	return fp_diag(d, FP_EFORMAT, "not an Excel workbook");
 }
 
-enum fp_err
-fp_workbook_open(const char *path, struct fp_workbook **out,
-    struct fp_diag *d)
+/* Hands the bytes in wb->map to the reader for their kind. */
+static enum fp_err
+dispatch(struct fp_workbook *wb, const char *path, struct fp_diag *d)
 {
-	struct fp_workbook *wb;
-	const unsigned char *p;
+	const unsigned char *p = wb->map;
+	size_t n = wb->mapsize;
 	enum fp_err err;
-	size_t n;
 
-	*out = NULL;
-	wb = fp_xcalloc(1, sizeof *wb);
-	err = load_file(wb, path, d);
-	if (err)
-		goto out;
-	p = wb->map;
-	n = wb->mapsize;
-	if (n == 0) {
-		err = fp_diag(d, FP_EEMPTY, "empty file");
-		goto out;
-	}
+	if (n == 0)
+		return fp_diag(d, FP_EEMPTY, "empty file");
 	if (n >= 8 && memcmp(p, ole_magic, 8) == 0) {
 		err = fp_biff_open(wb, p, n, d);
-	} else if (n >= 4 && p[1] == 0x08 && p[0] == 0x09) {
+	} else if (n >= 4 && p[0] == 0x09 && p[1] == 0x08) {
 		/* A bare BIFF5 or BIFF8 stream, no compound file around it. */
 		err = fp_biff_open(wb, p, n, d);
-	} else if (n >= 4 && (p[0] == 0x09 || p[0] == 0x09) && p[1] <= 0x04 &&
+	} else if (n >= 4 && p[0] == 0x09 &&
 	    (p[1] == 0x00 || p[1] == 0x02 || p[1] == 0x04)) {
-		/* BIFF2, BIFF3 or BIFF4: freexl reads these. */
+		/* BIFF2, BIFF3 or BIFF4: freexl reads these, from a file. */
+		if (!path)
+			return fp_diag(d, FP_EFORMAT, "a BIFF2 to BIFF4 workbook "
+			    "can only be read from a file");
 		err = fp_freexl_open(wb, path, d);
 	} else if (n < 8 && memcmp(p, ole_magic, n) == 0) {
 		err = fp_diag(d, FP_ETRUNC, "truncated workbook (%zu bytes)", n);
@@ -148,7 +141,43 @@ fp_workbook_open(const char *path, struct fp_workbook **out,
 	if (!err && wb->nsheets == 0)
 		err = fp_diag(d, FP_ENOSHEET, "no worksheets in the workbook "
 		    "(only charts or macros)");
-out:
+	return err;
+}
+
+enum fp_err
+fp_workbook_open(const char *path, struct fp_workbook **out,
+    struct fp_diag *d)
+{
+	struct fp_workbook *wb;
+	enum fp_err err;
+
+	*out = NULL;
+	wb = fp_xcalloc(1, sizeof *wb);
+	err = load_file(wb, path, d);
+	if (!err)
+		err = dispatch(wb, path, d);
+	if (err) {
+		fp_workbook_free(wb);
+		return err;
+	}
+	*out = wb;
+	return FP_OK;
+}
+
+enum fp_err
+fp_workbook_open_buffer(const void *data, size_t n, struct fp_workbook **out,
+    struct fp_diag *d)
+{
+	struct fp_workbook *wb;
+	enum fp_err err;
+
+	*out = NULL;
+	wb = fp_xcalloc(1, sizeof *wb);
+	wb->map = fp_xmalloc(n);
+	if (n)
+		memcpy(wb->map, data, n);
+	wb->mapsize = n;
+	err = dispatch(wb, NULL, d);
 	if (err) {
 		fp_workbook_free(wb);
 		return err;

@@ -81,6 +81,13 @@ enum fp_err fp_workbook_open(const char *path, struct fp_workbook **out,
     struct fp_diag *d);
 void fp_workbook_free(struct fp_workbook *wb);
 
+/*
+ * The same for a workbook already in memory (n bytes at data, copied).
+ * BIFF2 to BIFF4 workbooks, which freexl reads from a path, are refused.
+ */
+enum fp_err fp_workbook_open_buffer(const void *data, size_t n,
+    struct fp_workbook **out, struct fp_diag *d);
+
 size_t fp_workbook_nsheets(const struct fp_workbook *wb);
 /* The sheet's name and layout; merges and widths once it was scanned. */
 const struct fp_sheet_info *fp_workbook_sheet(const struct fp_workbook *wb,
