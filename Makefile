@@ -17,7 +17,8 @@ ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 LIBS = -lfreexl -lcsv -lxlsxwriter -lm
 
 SRC = src/util.c src/xls.c src/cfb.c src/biff.c src/xls_freexl.c \
-	src/csvio.c src/cli.c src/cmd_read.c
+	src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \
+	src/cmd_read.c src/cmd_map.c
 OBJ = $(SRC:src/%.c=build/%.o)
 HDR = $(wildcard src/*.h)
 
@@ -57,6 +58,41 @@ build/san/test_%: tests/test_%.c tests/testutil.h build/san/libformpipe.a
 
 check: build/san/formpipe $(UNIT:%=build/san/%)
 	@tests/run-tests build/san $(UNIT)
+
+# The reader's fuzz target, built with clang's libFuzzer and run for
+# FUZZ_SECONDS on a corpus seeded from the fixtures and from every file
+# under FUZZ_SEEDS (make fuzz FUZZ_SEEDS=../shared/corpus). FUZZ_FLAGS
+# passes more libFuzzer options. Findings go to build/fuzz/artifacts/.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SEEDS ?=
+FUZZ_FLAGS ?=
+FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+build/fuzz/fuzz_xls: tests/fuzz/fuzz_xls.c $(SRC) $(HDR)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
+		-o $@ tests/fuzz/fuzz_xls.c $(SRC) $(LIBS)
+
+fuzz: build/fuzz/fuzz_xls
+	@mkdir -p build/fuzz/corpus build/fuzz/artifacts
+	@for f in fixtures/*.xls fixtures/bad/* \
+	    $$(if [ -n "$(FUZZ_SEEDS)" ]; then find "$(FUZZ_SEEDS)" -type f; fi); do \
+		sum=$$(cksum <"$$f" | tr ' ' -); \
+		cp "$$f" "build/fuzz/corpus/seed-$$sum" || exit 2; \
+	done
+	build/fuzz/fuzz_xls -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+		-timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=build/fuzz/artifacts/ $(FUZZ_FLAGS) build/fuzz/corpus
+
+# Benchmarks, for people measuring (not run by check): each script in
+# tests/bench/ prints its table and keeps it in build/bench/.
+build/bench/freexl_parse: tests/bench/freexl_parse.c
+	@mkdir -p build/bench
+	$(CC) -std=c11 $(WARN) -O2 $(LDFLAGS) -o $@ tests/bench/freexl_parse.c -lfreexl
+
+bench: formpipe build/bench/freexl_parse
+	tests/bench/run-read
 
 install: formpipe
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/mappings

@@ -61,6 +61,7 @@ struct biff {
 	uint32_t *sst_off, *sst_len;
 	size_t nsst;
 	uint16_t *xf_fmt;		/* format key of each XF */
+	size_t *ends;			/* where each sheet's records must end */
 	size_t nxf, capxf;
 	struct fp_buf tmp;		/* scratch text */
 	struct fp_buf pending;		/* a formula's string result */
@@ -234,7 +235,11 @@ put_chars(struct fp_buf *out, const unsigned char *p, size_t n, int wide,
 		*hi_surrogate = 0;
 		return;
 	}
-	fp_buf_grow(out, n * 3);
+	/*
+	 * Three bytes a character, and three for the U+FFFD of a high
+	 * surrogate left unpaired at the end of the previous piece.
+	 */
+	fp_buf_grow(out, n * 3 + 3);
 	for (i = 0; i < n; i++) {
 		uint32_t u = rd16(p + 2 * i);
 
@@ -480,6 +485,7 @@ biff_free(struct fp_workbook *wb)
 	free(b->sst_off);
 	free(b->sst_len);
 	free(b->xf_fmt);
+	free(b->ends);
 	fp_buf_release(&b->tmp);
 	fp_buf_release(&b->pending);
 	free(b);
@@ -523,7 +529,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	struct fp_sheet *sh = &wb->sheets[i];
 	struct scan sc = { wb, b, fn, ctx, 0 };
 	struct rec r;
-	size_t pos = (size_t)sh->pos;
+	size_t pos = (size_t)sh->pos, end = b->ends[i];
 	int depth = 0, have_pending = 0;
 	struct fp_cell pend;
 	enum fp_err err = FP_OK;
@@ -532,10 +538,19 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	if (!rec_at(b, pos, &r) || r.type != R_BOF)
 		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet \"%s\" "
 		    "does not start where the workbook says)", sh->name);
+	if (end == pos)
+		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet \"%s\" "
+		    "starts where another sheet does)", sh->name);
 	for (;;) {
 		struct fp_cell c;
 		const unsigned char *p;
 
+		if (pos >= end) {
+			err = fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet "
+			    "\"%s\" runs into the next sheet at byte %zu without "
+			    "its end record)", sh->name, pos);
+			goto out;
+		}
 		if (!rec_at(b, pos, &r)) {
 			err = fp_diag(d, FP_ETRUNC, "truncated workbook (sheet "
 			    "\"%s\" ends at byte %zu without its end record)",
@@ -823,6 +838,52 @@ out:
 	return err;
 }
 
+struct sheet_start {
+	uint64_t pos;
+	size_t i;
+};
+
+static int
+start_cmp(const void *a, const void *b)
+{
+	const struct sheet_start *x = a, *y = b;
+
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Sets where each sheet's records must end: where the next sheet in the
+ * stream starts, or at the stream's end. Sheets do not overlap, so
+ * scanning every sheet reads the stream once however many sheets the
+ * workbook lists; a sheet that starts where another does gets no room.
+ */
+static void
+set_ends(struct fp_workbook *wb, struct biff *b)
+{
+	struct sheet_start *v;
+	size_t k, n = wb->nsheets, next = b->n;
+
+	v = fp_xreallocarray(NULL, n ? n : 1, sizeof *v);
+	b->ends = fp_xreallocarray(NULL, n ? n : 1, sizeof *b->ends);
+	for (k = 0; k < n; k++) {
+		v[k].pos = wb->sheets[k].pos;
+		v[k].i = k;
+	}
+	qsort(v, n, sizeof *v, start_cmp);
+	for (k = n; k-- > 0;) {
+		size_t pos = v[k].pos < b->n ? (size_t)v[k].pos : b->n;
+
+		if (k > 0 && v[k - 1].pos == v[k].pos)
+			b->ends[v[k].i] = pos;
+		else
+			b->ends[v[k].i] = next;
+		next = pos;
+	}
+	free(v);
+}
+
 enum fp_err
 fp_biff_open(struct fp_workbook *wb, const unsigned char *data, size_t size,
     struct fp_diag *d)
@@ -867,5 +928,6 @@ fp_biff_open(struct fp_workbook *wb, const unsigned char *data, size_t size,
 	err = read_globals(wb, b, d);
 	if (err)
 		return err;
+	set_ends(wb, b);
 	return FP_OK;
 }

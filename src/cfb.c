@@ -336,7 +336,12 @@ cfb_init(struct cfb *c, const unsigned char *data, size_t size,
 		err = fp_diag(d, FP_ECORRUPT, "corrupt compound file (no FAT)");
 		goto out;
 	}
-	c->nfat = nfs * per;
+	/*
+	 * Entries for sectors past the end of the file can only lead out of
+	 * it: the FAT holds no more entries than the file has sectors, however
+	 * many FAT sectors the file lists.
+	 */
+	c->nfat = nfs * per < c->nsect ? nfs * per : c->nsect;
 	c->fat = fp_xreallocarray(NULL, c->nfat, sizeof *c->fat);
 	for (i = 0; i < nfs; i++) {
 		const unsigned char *p;
@@ -348,7 +353,7 @@ cfb_init(struct cfb *c, const unsigned char *data, size_t size,
 			    "(FAT sector %u listed twice)", fatsects[i]);
 			goto out;
 		}
-		for (k = 0; k < per; k++)
+		for (k = 0; k < per && i * per + k < c->nfat; k++)
 			c->fat[i * per + k] = p && 4 * k + 4 <= avail ?
 			    rd32(p + 4 * k) : FREESECT;
 	}

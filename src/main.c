@@ -13,6 +13,7 @@ static const struct {
 	const char *what;
 } commands[] = {
 	{ "read", cmd_read, "legacy .xls to a CSV grid or a cell stream" },
+	{ "map", cmd_map, "forms to canonical facts, by a mapping" },
 };
 
 static void

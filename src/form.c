@@ -1,0 +1,351 @@
+/*
+ * Forms as grids of labelled cells. Every text cell gets its label form
+ * (normalize.c) and, if it holds a colon with text after it, the label
+ * form of the part before; both go into a per-sheet hash index, so that
+ * finding a label is one lookup, not a search of the sheet.
+ */
+#include "form.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t
+hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+struct fp_form *
+fp_form_new(void)
+{
+	return fp_xcalloc(1, sizeof(struct fp_form));
+}
+
+static struct fp_fsheet *
+sheet_named(struct fp_form *f, const char *name)
+{
+	size_t i;
+
+	for (i = f->nsheets; i > 0; i--)
+		if (!strcmp(f->sheets[i - 1].name, name))
+			return &f->sheets[i - 1];
+	if (f->nsheets == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 4;
+		f->sheets = fp_xreallocarray(f->sheets, f->cap, sizeof *f->sheets);
+	}
+	memset(&f->sheets[f->nsheets], 0, sizeof f->sheets[0]);
+	f->sheets[f->nsheets].name = fp_xstrdup(name);
+	return &f->sheets[f->nsheets++];
+}
+
+/* Finds the first ':' or '：' in s; returns its offset and width, or 0. */
+static size_t
+colon_at(const char *s, size_t n, size_t *width)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ':') {
+			*width = 1;
+			return i + 1;
+		}
+		if (i + 3 <= n && !memcmp(s + i, "\xef\xbc\x9a", 3)) {
+			*width = 3;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+static void
+add_cell(struct fp_fsheet *s, uint32_t row, uint32_t col,
+    enum fp_cell_type type, double num, const char *text, size_t len)
+{
+	struct fp_fcell *c;
+
+	if (s->ncells == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->cells = fp_xreallocarray(s->cells, s->cap, sizeof *s->cells);
+	}
+	c = &s->cells[s->ncells++];
+	memset(c, 0, sizeof *c);
+	c->row = row;
+	c->col = col;
+	c->type = (uint8_t)type;
+	c->num = num;
+	c->text = fp_xstrndup(text, len);
+	c->len = len;
+	if (type == FP_CELL_TEXT) {
+		struct fp_buf b = FP_BUF_INIT;
+		size_t at, w = 0;
+
+		fp_norm_label(&b, text, len);
+		c->label = fp_buf_detach(&b);
+		at = colon_at(text, len, &w);
+		if (at) {
+			size_t k = at - 1 + w;
+
+			fp_norm_label(&b, text, at - 1);
+			c->prefix = fp_buf_detach(&b);
+			if (k < len) {
+				fp_norm_text(&b, text + k, len - k);
+				if (b.len)
+					c->after = fp_buf_detach(&b);
+				else
+					fp_buf_release(&b);
+			}
+		}
+	}
+}
+
+void
+fp_form_add(struct fp_form *f, const char *sheet, uint32_t row, uint32_t col,
+    enum fp_cell_type type, const char *text, size_t len)
+{
+	double num = NAN;
+
+	if (type == FP_CELL_NUMBER && !fp_parse_number(text, len, &num))
+		type = FP_CELL_TEXT;
+	add_cell(sheet_named(f, sheet), row, col, type, num, text, len);
+}
+
+static int
+cell_cmp(const void *a, const void *b)
+{
+	const struct fp_fcell *x = a, *y = b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
+static void
+index_put(struct fp_fsheet *s, size_t i, int prefix)
+{
+	const char *key = prefix ? s->cells[i].prefix : s->cells[i].label;
+	size_t mask = s->nslots - 1, h = (size_t)hash(key) & mask;
+
+	for (;; h = (h + 1) & mask) {
+		size_t v = s->slots[h];
+		const struct fp_fcell *o;
+
+		if (v == 0) {
+			s->slots[h] = (i << 1 | (size_t)prefix) + 1;
+			return;
+		}
+		v--;
+		if ((v & 1) != (size_t)prefix)
+			continue;
+		o = &s->cells[v >> 1];
+		if (!strcmp(prefix ? o->prefix : o->label, key)) {
+			/* Append to the chain of this label, keeping row order. */
+			size_t j = v >> 1;
+
+			while ((prefix ? s->cells[j].nextprefix :
+			    s->cells[j].nextsame) != SIZE_MAX)
+				j = prefix ? s->cells[j].nextprefix :
+				    s->cells[j].nextsame;
+			if (prefix)
+				s->cells[j].nextprefix = i;
+			else
+				s->cells[j].nextsame = i;
+			return;
+		}
+	}
+}
+
+static void
+seal_sheet(struct fp_fsheet *s)
+{
+	size_t i, k, n = 0;
+	uint32_t r;
+
+	qsort(s->cells, s->ncells, sizeof *s->cells, cell_cmp);
+	s->nrows = s->ncells ? s->cells[s->ncells - 1].row + 1 : 0;
+	s->rowstart = fp_xcalloc((size_t)s->nrows + 1, sizeof *s->rowstart);
+	for (k = 0, r = 0; r <= s->nrows; r++) {
+		while (k < s->ncells && s->cells[k].row < r)
+			k++;
+		s->rowstart[r] = k;
+	}
+	for (i = 0; i < s->ncells; i++) {
+		s->cells[i].nextsame = SIZE_MAX;
+		s->cells[i].nextprefix = SIZE_MAX;
+		n += (s->cells[i].label != NULL) + (s->cells[i].prefix != NULL);
+	}
+	s->nslots = 16;
+	while (s->nslots < n * 2)
+		s->nslots *= 2;
+	s->slots = fp_xcalloc(s->nslots, sizeof *s->slots);
+	for (i = 0; i < s->ncells; i++) {
+		if (s->cells[i].label)
+			index_put(s, i, 0);
+		if (s->cells[i].prefix)
+			index_put(s, i, 1);
+	}
+}
+
+void
+fp_form_seal(struct fp_form *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsheets; i++)
+		seal_sheet(&f->sheets[i]);
+}
+
+struct fp_form *
+fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
+{
+	struct fp_form *f = fp_form_new();
+	size_t i, k, n = fp_workbook_nsheets(wb);
+
+	f->date1904 = fp_workbook_date1904(wb);
+	for (i = 0; i < n; i++) {
+		struct fp_grid g;
+		struct fp_fsheet *s;
+
+		if (fp_grid_load(wb, i, &g, d) != FP_OK) {
+			fp_form_free(f);
+			return NULL;
+		}
+		/* Sheets keep their own names, even two alike. */
+		if (f->nsheets == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 4;
+			f->sheets = fp_xreallocarray(f->sheets, f->cap,
+			    sizeof *f->sheets);
+		}
+		s = &f->sheets[f->nsheets++];
+		memset(s, 0, sizeof *s);
+		s->name = fp_xstrdup(fp_workbook_sheet(wb, i)->name);
+		for (k = 0; k < g.ncells; k++) {
+			const struct fp_cell *c = &g.cells[k];
+			char buf[FP_NUM_MAX];
+			size_t len;
+			const char *v = fp_cell_render(c, f->date1904, buf, &len);
+
+			add_cell(s, c->row, c->col, (enum fp_cell_type)c->type,
+			    c->type == FP_CELL_TEXT ? NAN : c->v.num, v, len);
+		}
+		fp_grid_release(&g);
+	}
+	fp_form_seal(f);
+	return f;
+}
+
+void
+fp_form_free(struct fp_form *f)
+{
+	size_t i, k;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->nsheets; i++) {
+		struct fp_fsheet *s = &f->sheets[i];
+
+		for (k = 0; k < s->ncells; k++) {
+			free(s->cells[k].text);
+			free(s->cells[k].label);
+			free(s->cells[k].prefix);
+			free(s->cells[k].after);
+		}
+		free(s->cells);
+		free(s->rowstart);
+		free(s->slots);
+		free(s->name);
+	}
+	free(f->sheets);
+	free(f);
+}
+
+const struct fp_fcell *
+fp_fsheet_at(const struct fp_fsheet *s, uint32_t row, uint32_t col)
+{
+	size_t lo, hi;
+
+	if (row >= s->nrows)
+		return NULL;
+	lo = s->rowstart[row];
+	hi = s->rowstart[row + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->cells[mid].col == col)
+			return &s->cells[mid];
+		if (s->cells[mid].col < col)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct fp_fcell *
+fp_fsheet_find(const struct fp_fsheet *s, const char *label, int by_prefix,
+    size_t *idx)
+{
+	size_t mask, h;
+
+	if (!s->nslots)
+		return NULL;
+	mask = s->nslots - 1;
+	for (h = (size_t)hash(label) & mask;; h = (h + 1) & mask) {
+		size_t v = s->slots[h];
+		const struct fp_fcell *c;
+
+		if (v == 0)
+			return NULL;
+		v--;
+		if ((v & 1) != (size_t)(by_prefix != 0))
+			continue;
+		c = &s->cells[v >> 1];
+		if (!strcmp(by_prefix ? c->prefix : c->label, label)) {
+			*idx = (v >> 1) * 2 + (by_prefix != 0);
+			return c;
+		}
+	}
+}
+
+const struct fp_fcell *
+fp_fsheet_next(const struct fp_fsheet *s, size_t *idx)
+{
+	size_t i = *idx / 2, n;
+	int by_prefix = (int)(*idx & 1);
+
+	n = by_prefix ? s->cells[i].nextprefix : s->cells[i].nextsame;
+	if (n == SIZE_MAX)
+		return NULL;
+	*idx = n * 2 + (size_t)by_prefix;
+	return &s->cells[n];
+}
+
+void
+fp_fcell_value(const struct fp_fcell *c, int date1904, struct fp_value *v)
+{
+	memset(v, 0, sizeof *v);
+	v->date1904 = date1904;
+	v->text = c->text;
+	v->len = c->len;
+	if (isnan(c->num) || c->type == FP_CELL_TEXT ||
+	    c->type == FP_CELL_BOOL || c->type == FP_CELL_ERROR)
+		return;
+	v->is_number = 1;
+	v->num = c->num;
+	v->is_date = c->type == FP_CELL_DATE || c->type == FP_CELL_DATETIME ||
+	    c->type == FP_CELL_TIME;
+}
+
+void
+fp_fcell_ref(struct fp_buf *b, const struct fp_fsheet *s,
+    const struct fp_fcell *c)
+{
+	char col[8];
+
+	fp_colname(c->col, col);
+	fp_buf_printf(b, "%s!%s%u", s->name, col, c->row + 1);
+}

@@ -1,0 +1,86 @@
+/*
+ * A filled form as the mapping sees it: its sheets, each a grid of cells
+ * in row order with the label form of every text cell, and an index from
+ * labels to the cells that carry them. Built from a workbook, or from a
+ * cell stream (formpipe read --cells) read back from CSV.
+ */
+#ifndef FP_FORM_H
+#define FP_FORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "normalize.h"
+#include "util.h"
+#include "xls.h"
+
+struct fp_fcell {
+	uint32_t row;
+	uint32_t col;
+	uint8_t type;		/* enum fp_cell_type */
+	double num;		/* numbers and date serials */
+	char *text;		/* text as written; other types rendered */
+	size_t len;
+	char *label;		/* label form of the whole text */
+	char *prefix;		/* label form of the text before a colon */
+	char *after;		/* the text after that colon, NULL if none */
+	size_t nextsame;	/* next cell with the same label, or SIZE_MAX */
+	size_t nextprefix;	/* next cell with the same prefix, or SIZE_MAX */
+};
+
+struct fp_fsheet {
+	char *name;
+	struct fp_fcell *cells;
+	size_t ncells, cap;
+	uint32_t nrows;
+	size_t *rowstart;	/* nrows + 1 offsets into cells */
+	/* Open-addressing index from label (and colon prefix) to cells. */
+	size_t *slots;
+	size_t nslots;
+};
+
+struct fp_form {
+	struct fp_fsheet *sheets;
+	size_t nsheets, cap;
+	int date1904;
+};
+
+/*
+ * Reads every sheet of wb into a new form. Returns NULL with d filled if
+ * a sheet cannot be read.
+ */
+struct fp_form *fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d);
+
+/* An empty form, to be filled with fp_form_add and sealed with fp_form_seal. */
+struct fp_form *fp_form_new(void);
+/*
+ * Adds a cell to the named sheet (created at the end if new). type is a
+ * cell type; text is the value as the cell stream prints it.
+ */
+void fp_form_add(struct fp_form *f, const char *sheet, uint32_t row,
+    uint32_t col, enum fp_cell_type type, const char *text, size_t len);
+/* Sorts the cells and builds the indexes; call once after adding. */
+void fp_form_seal(struct fp_form *f);
+void fp_form_free(struct fp_form *f);
+
+/* The cell at (row, col) of a sheet, or NULL. */
+const struct fp_fcell *fp_fsheet_at(const struct fp_fsheet *s, uint32_t row,
+    uint32_t col);
+/*
+ * The first cell (row order) whose label, or colon prefix if by_prefix,
+ * equals label; NULL if none. Index of the cell in *idx.
+ */
+const struct fp_fcell *fp_fsheet_find(const struct fp_fsheet *s,
+    const char *label, int by_prefix, size_t *idx);
+/* The next cell after idx with the same label (or prefix), or NULL. */
+const struct fp_fcell *fp_fsheet_next(const struct fp_fsheet *s, size_t *idx);
+
+/* The value of a cell as normalisers take it. */
+void fp_fcell_value(const struct fp_fcell *c, int date1904,
+    struct fp_value *v);
+
+/* "SHEET!B13" for a cell, into b. */
+void fp_fcell_ref(struct fp_buf *b, const struct fp_fsheet *s,
+    const struct fp_fcell *c);
+
+#endif

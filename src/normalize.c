@@ -1,0 +1,404 @@
+/*
+ * Labels and values, normalised. Labels lose their white space (U+3000
+ * and line breaks too), full-width ASCII forms and trailing colons, so
+ * that "联　系　人：" and "联系人" compare equal. Values become what
+ * SPEC.md says a fact of their type holds: money in 万元 as a shortest
+ * number, counts, scores, phone digits, ISO dates, trimmed text.
+ */
+#include "normalize.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 1 for the characters labels and trimming treat as white space. */
+static int
+is_space(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+	    cp == '\v' || cp == '\f' || cp == 0xA0 || cp == 0x3000 ||
+	    (cp >= 0x2000 && cp <= 0x200B) || cp == 0xFEFF;
+}
+
+/* The characters trimmed from both ends of text. */
+static int
+is_trim(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+	    cp == 0x3000;
+}
+
+/* Full-width ASCII forms (U+FF01..U+FF5E) as ASCII. */
+static uint32_t
+fold(uint32_t cp)
+{
+	if (cp >= 0xFF01 && cp <= 0xFF5E)
+		return cp - 0xFEE0;
+	return cp;
+}
+
+void
+fp_norm_label(struct fp_buf *out, const char *s, size_t n)
+{
+	size_t i = 0, start = out->len;
+	uint32_t cp;
+
+	while (i < n) {
+		size_t k = fp_utf8_decode(s + i, n - i, &cp);
+
+		if (k == 0)
+			break;
+		i += k;
+		if (is_space(cp))
+			continue;
+		fp_utf8_put(out, fold(cp));
+	}
+	while (out->len > start && out->s[out->len - 1] == ':')
+		out->len--;
+	if (out->s)
+		out->s[out->len] = '\0';
+}
+
+void
+fp_norm_text(struct fp_buf *out, const char *s, size_t n)
+{
+	size_t a = 0, b = n, i;
+	uint32_t cp;
+
+	/* Trim the front. */
+	while (a < b) {
+		size_t k = fp_utf8_decode(s + a, b - a, &cp);
+
+		if (!k || !is_trim(cp))
+			break;
+		a += k;
+	}
+	/* Trim the back, a character at a time. */
+	while (b > a) {
+		size_t j = b - 1;
+
+		while (j > a && ((unsigned char)s[j] & 0xC0) == 0x80)
+			j--;
+		fp_utf8_decode(s + j, b - j, &cp);
+		if (!is_trim(cp))
+			break;
+		b = j;
+	}
+	fp_buf_grow(out, b - a);
+	for (i = a; i < b; i++) {
+		if (s[i] == '\r') {
+			fp_buf_addc(out, '\n');
+			if (i + 1 < b && s[i + 1] == '\n')
+				i++;
+		} else {
+			out->s[out->len++] = s[i];
+		}
+	}
+	out->s[out->len] = '\0';
+}
+
+/*
+ * Copies the text folded for number parsing: full-width forms as ASCII,
+ * white space and thousands separators gone. Returns the length.
+ */
+static size_t
+numeric_form(const char *s, size_t n, char *buf, size_t cap)
+{
+	size_t i = 0, m = 0;
+	uint32_t cp;
+
+	while (i < n && m + 4 < cap) {
+		size_t k = fp_utf8_decode(s + i, n - i, &cp);
+
+		if (!k)
+			break;
+		i += k;
+		cp = fold(cp);
+		if (is_space(cp) || cp == ',')
+			continue;
+		if (cp == 0x3002)	/* 。 typed for a point */
+			cp = '.';
+		if (cp < 0x80) {
+			buf[m++] = (char)cp;
+		} else if (cp < 0x800) {
+			buf[m++] = (char)(0xC0 | (cp >> 6));
+			buf[m++] = (char)(0x80 | (cp & 0x3F));
+		} else if (cp < 0x10000) {
+			buf[m++] = (char)(0xE0 | (cp >> 12));
+			buf[m++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			buf[m++] = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	buf[m] = '\0';
+	return m;
+}
+
+/* Parses buf (ASCII sign, digits, point, exponent) as a whole number. */
+static int
+parse_plain(const char *buf, double *x)
+{
+	const char *p;
+	char *end;
+
+	if (!*buf)
+		return 0;
+	for (p = buf; *p; p++)
+		if (!strchr("0123456789+-.eE", *p))
+			return 0;
+	if (!strpbrk(buf, "0123456789"))
+		return 0;
+	*x = strtod(buf, &end);
+	return *end == '\0' && isfinite(*x);
+}
+
+int
+fp_parse_number(const char *s, size_t n, double *x)
+{
+	char buf[256];
+
+	numeric_form(s, n, buf, sizeof buf);
+	return parse_plain(buf, x);
+}
+
+/* Removes suffix from buf (length *m) if it ends with it; 1 if it did. */
+static int
+strip_suffix(char *buf, size_t *m, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	if (*m < k || memcmp(buf + *m - k, suffix, k) != 0)
+		return 0;
+	*m -= k;
+	buf[*m] = '\0';
+	return 1;
+}
+
+/* 1 if the text says there is nothing: blank, a dash, a slash, 无. */
+static int
+says_nothing(const char *buf)
+{
+	static const char *const none[] = {
+		"", "-", "--", "/", "\\", "\xe2\x80\x94", "\xe2\x80\x94\xe2\x80\x94",
+		"\xe6\x97\xa0", "\xe2\x80\x93",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof none / sizeof none[0]; i++)
+		if (!strcmp(buf, none[i]))
+			return 1;
+	return 0;
+}
+
+static void
+put_num(struct fp_buf *out, double x)
+{
+	char buf[FP_NUM_MAX];
+	size_t n = fp_fmt_num(buf, x);
+
+	fp_buf_add(out, buf, n);
+}
+
+int
+fp_norm_money(struct fp_buf *out, const struct fp_value *v)
+{
+	char buf[256];
+	size_t m;
+	double x, scale = 1;
+
+	if (v->is_number) {
+		x = v->num;
+	} else {
+		m = numeric_form(v->text, v->len, buf, sizeof buf);
+		if (says_nothing(buf))
+			return 0;
+		if (!strncmp(buf, "\xef\xbf\xa5", 3) || !strncmp(buf, "\xc2\xa5", 2))
+			memmove(buf, buf + (buf[0] == '\xef' ? 3 : 2),
+			    m - (buf[0] == '\xef' ? 3 : 2) + 1);
+		m = strlen(buf);
+		/* 万元 first: a plain 元 suffix means the amount is in yuan. */
+		if (!strip_suffix(buf, &m, "\xe4\xb8\x87\xe5\x85\x83") &&
+		    !strip_suffix(buf, &m, "\xe4\xb8\x87")) {
+			if (strip_suffix(buf, &m, "\xe5\x85\x83"))
+				scale = 10000;
+		}
+		if (!parse_plain(buf, &x))
+			return 0;
+		x /= scale;
+	}
+	/* Money is kept to 0.01 元 (1e-6 万元): formula noise goes away. */
+	if (fabs(x) < 1e9)
+		x = nearbyint(x * 1e6) / 1e6;
+	put_num(out, x);
+	return 1;
+}
+
+/* A number that may carry one of the unit suffixes given. */
+static int
+number_with_units(const struct fp_value *v, const char *const *units,
+    double *x)
+{
+	char buf[256];
+	size_t m, i;
+
+	if (v->is_number) {
+		*x = v->num;
+		return 1;
+	}
+	m = numeric_form(v->text, v->len, buf, sizeof buf);
+	if (says_nothing(buf))
+		return 0;
+	for (i = 0; units[i]; i++)
+		if (strip_suffix(buf, &m, units[i]))
+			break;
+	return parse_plain(buf, x);
+}
+
+int
+fp_norm_integer(struct fp_buf *out, const struct fp_value *v)
+{
+	static const char *const units[] = {
+		"\xe4\xba\xba", "\xe5\x90\x8d", "\xe4\xb8\xaa", "\xe4\xbd\x8d",
+		NULL,	/* 人 名 个 位 */
+	};
+	double x;
+
+	if (!number_with_units(v, units, &x))
+		return 0;
+	put_num(out, x);
+	return 1;
+}
+
+int
+fp_norm_score(struct fp_buf *out, const struct fp_value *v)
+{
+	static const char *const units[] = {
+		"%", "\xe5\x88\x86", NULL,	/* % 分 */
+	};
+	double x;
+
+	if (!number_with_units(v, units, &x))
+		return 0;
+	put_num(out, x);
+	return 1;
+}
+
+int
+fp_norm_phone(struct fp_buf *out, const struct fp_value *v)
+{
+	size_t start = out->len;
+
+	if (v->is_number) {
+		if (v->num >= 0 && v->num < 1e15 && v->num == floor(v->num))
+			fp_buf_printf(out, "%.0f", v->num);
+		else
+			put_num(out, v->num);
+		return 1;
+	}
+	fp_norm_text(out, v->text, v->len);
+	return out->len > start;
+}
+
+/* Appends y-m-d if it is a real calendar date. */
+static int
+put_ymd(struct fp_buf *out, long y, long m, long d)
+{
+	int64_t y2;
+	unsigned m2, d2;
+
+	if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+		return 0;
+	fp_civil_from_days(fp_days_from_civil(y, (unsigned)m, (unsigned)d),
+	    &y2, &m2, &d2);
+	if (y2 != y || (long)m2 != m || (long)d2 != d)
+		return 0;
+	fp_buf_printf(out, "%04ld-%02ld-%02ld", y, m, d);
+	return 1;
+}
+
+int
+fp_norm_date(struct fp_buf *out, const struct fp_value *v)
+{
+	char buf[256], *p, *end;
+	long part[3];
+	int i;
+
+	if (v->is_number) {
+		char d[FP_NUM_MAX];
+		size_t n;
+		double x = v->num;
+
+		/* 20220315 typed as a number. */
+		if (!v->is_date && x >= 10000101 && x <= 99991231 &&
+		    x == floor(x))
+			return put_ymd(out, (long)(x / 10000),
+			    (long)fmod(x / 100, 100), (long)fmod(x, 100));
+		if (x < 1)
+			return 0;
+		n = fp_fmt_date(d, x, v->date1904, FP_DATE_DATE);
+		if (!n)
+			return 0;
+		fp_buf_add(out, d, n);
+		return 1;
+	}
+	numeric_form(v->text, v->len, buf, sizeof buf);
+	/* Year, month, day: digits apart by 年 月 - / . and an optional 日 or 号. */
+	p = buf;
+	for (i = 0; i < 3; i++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		part[i] = strtol(p, &end, 10);
+		p = end;
+		if (i < 2) {
+			if (*p == '-' || *p == '/' || *p == '.')
+				p++;
+			else if (!strncmp(p, "\xe5\xb9\xb4", 3) ||	/* 年 */
+			    !strncmp(p, "\xe6\x9c\x88", 3))		/* 月 */
+				p += 3;
+			else
+				return 0;
+		}
+	}
+	if (!strncmp(p, "\xe6\x97\xa5", 3) || !strncmp(p, "\xe5\x8f\xb7", 3))
+		p += 3;	/* 日 号 */
+	/* A time of day after the date is allowed and dropped. */
+	if (*p && !(*p >= '0' && *p <= '9' && strchr(p, ':')))
+		return 0;
+	return put_ymd(out, part[0], part[1], part[2]);
+}
+
+int
+fp_norm_plain(struct fp_buf *out, const struct fp_value *v)
+{
+	size_t start = out->len;
+
+	if (v->is_number) {
+		put_num(out, v->num);
+		return 1;
+	}
+	fp_norm_text(out, v->text, v->len);
+	return out->len > start;
+}
+
+int
+fp_glob(const char *pat, const char *s)
+{
+	const char *star = NULL, *mark = NULL;
+
+	while (*s) {
+		if (*pat == '*') {
+			star = pat++;
+			mark = s;
+		} else if (*pat == *s) {
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star + 1;
+			s = ++mark;
+		} else {
+			return 0;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}

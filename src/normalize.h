@@ -1,0 +1,67 @@
+/*
+ * Normalisation of labels and of values by type: what the mapping
+ * compares labels with, and what a fact's value becomes (SPEC.md's
+ * "Value normalisation").
+ */
+#ifndef FP_NORMALIZE_H
+#define FP_NORMALIZE_H
+
+#include "util.h"
+
+/* A value as a form holds it: a number (or date serial) or text. */
+struct fp_value {
+	int is_number;		/* num is set */
+	int is_date;		/* num is a date serial */
+	int date1904;
+	double num;
+	const char *text;	/* text cells, or NULL */
+	size_t len;
+};
+
+/*
+ * Appends the label form of s to out: every white space character (ASCII,
+ * U+3000, line breaks, no-break space) removed, full-width ASCII forms
+ * folded to ASCII (so full- and half-width brackets and colons are alike),
+ * and trailing colons dropped.
+ */
+void fp_norm_label(struct fp_buf *out, const char *s, size_t n);
+
+/*
+ * Appends s trimmed of spaces, U+3000 and line breaks at both ends, with
+ * CRLF and lone CR made LF.
+ */
+void fp_norm_text(struct fp_buf *out, const char *s, size_t n);
+
+/*
+ * Each of these appends the normalised value to out and returns 1, or
+ * returns 0 (out unchanged) if the value is not of the type. Blank text,
+ * and text that only says there is nothing ("-", "—", "/", "无"), is not
+ * a value of any numeric type.
+ */
+/* Money in 万元: "1,207.93", "1207.93万元", full-width digits; 元 / 10000. */
+int fp_norm_money(struct fp_buf *out, const struct fp_value *v);
+/* An integer count: "70", "70人". */
+int fp_norm_integer(struct fp_buf *out, const struct fp_value *v);
+/* A score: "98", "98%", "98分", "98.5". */
+int fp_norm_score(struct fp_buf *out, const struct fp_value *v);
+/* A phone number: text as written (trimmed); a number as its digits. */
+int fp_norm_phone(struct fp_buf *out, const struct fp_value *v);
+/* A date: a date cell, "2022年3月15日", "2022-03-15", "2022/3/15", "2022.3.15". */
+int fp_norm_date(struct fp_buf *out, const struct fp_value *v);
+/* Text, trimmed (fp_norm_text); a number as its shortest text. */
+int fp_norm_plain(struct fp_buf *out, const struct fp_value *v);
+
+/*
+ * Parses a number from text after folding full-width forms and dropping
+ * thousands separators and spaces: "1,207.93" and "１２０７．９３" give
+ * 1207.93. The whole text must be the number. Returns 1 and sets *x.
+ */
+int fp_parse_number(const char *s, size_t n, double *x);
+
+/*
+ * 1 if s (NUL-terminated) matches the glob pattern, where '*' stands for
+ * any run of characters and everything else matches itself.
+ */
+int fp_glob(const char *pattern, const char *s);
+
+#endif
