@@ -18,7 +18,7 @@ LIBS = -lfreexl -lcsv -lxlsxwriter -lm
 
 SRC = src/util.c src/xls.c src/cfb.c src/biff.c src/xls_freexl.c \
 	src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \
-	src/cmd_read.c src/cmd_map.c
+	src/canon.c src/rules.c src/cmd_read.c src/cmd_map.c src/cmd_check.c
 OBJ = $(SRC:src/%.c=build/%.o)
 HDR = $(wildcard src/*.h)
 

@@ -140,6 +140,58 @@ fp_out_finish(struct fp_out *o, const char *cmd)
 	return rc;
 }
 
+#define DEFAULT_MAPPING "perf-self-eval.map"
+
+#ifndef FP_DATADIR
+#define FP_DATADIR "/usr/local/share/formpipe"
+#endif
+
+char *
+fp_cli_default_mapping(void)
+{
+	char exe[4096], *slash, *path;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			path = fp_xmalloc(strlen(exe) + 64);
+			sprintf(path, "%s/mappings/" DEFAULT_MAPPING, exe);
+			if (access(path, R_OK) == 0)
+				return path;
+			/* A sanitized build in build/san: the tree is two up. */
+			sprintf(path, "%s/../../mappings/" DEFAULT_MAPPING, exe);
+			if (access(path, R_OK) == 0)
+				return path;
+			free(path);
+		}
+	}
+	return fp_xstrdup(FP_DATADIR "/mappings/" DEFAULT_MAPPING);
+}
+
+char *
+fp_cli_temp_beside(const char *cmd, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	char *tmp = fp_xmalloc(dirlen + strlen(fp_basename(path)) + 32);
+	int fd;
+
+	memcpy(tmp, path, dirlen);
+	sprintf(tmp + dirlen, ".%s.XXXXXX", fp_basename(path));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		fp_cli_error(cmd, "%s: cannot write there: %s", path,
+		    strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	close(fd);
+	return tmp;
+}
+
 int
 fp_cli_is_help(const char *arg)
 {

@@ -41,6 +41,20 @@ void fp_out_maybe_flush(struct fp_out *o);
  */
 int fp_out_finish(struct fp_out *o, const char *cmd);
 
+/*
+ * The mapping check and merge use without -m: perf-self-eval.map in a
+ * mappings folder beside the binary (a build tree), else where make
+ * install put it. Returns a path the caller frees.
+ */
+char *fp_cli_default_mapping(void);
+
+/*
+ * A temporary file beside path (same folder, so a rename replaces path
+ * atomically): creates it and returns its name, or NULL with a message.
+ * The caller renames it into place, or unlinks it on failure.
+ */
+char *fp_cli_temp_beside(const char *cmd, const char *path);
+
 /* 1 if arg is "-h" or "--help". */
 int fp_cli_is_help(const char *arg);
 

@@ -43,6 +43,8 @@ struct fp_csv_reader {
 	const char *name;
 	FILE *tee;
 	int tee_err;
+	int hold;			/* keep consumed bytes for a later tee */
+	struct fp_buf held;
 	struct csv_parser p;
 	char buf[65536];
 	size_t bpos, blen;
@@ -127,6 +129,7 @@ fp_csv_reader_free(struct fp_csv_reader *r)
 		return;
 	csv_free(&r->p);
 	fp_buf_release(&r->data);
+	fp_buf_release(&r->held);
 	free(r->foff);
 	free(r->flen);
 	free(r->q);
@@ -136,9 +139,19 @@ fp_csv_reader_free(struct fp_csv_reader *r)
 }
 
 void
+fp_csv_reader_hold(struct fp_csv_reader *r)
+{
+	r->hold = 1;
+}
+
+void
 fp_csv_reader_tee(struct fp_csv_reader *r, FILE *tee)
 {
 	r->tee = tee;
+	if (r->held.len && fwrite(r->held.s, 1, r->held.len, tee) != r->held.len)
+		r->tee_err = 1;
+	fp_buf_release(&r->held);
+	r->hold = 0;
 }
 
 int
@@ -209,6 +222,8 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 	if (r->tee && !r->tee_err &&
 	    fwrite(r->buf + r->bpos, 1, got, r->tee) != got)
 		r->tee_err = 1;
+	else if (!r->tee && r->hold)
+		fp_buf_add(&r->held, r->buf + r->bpos, got);
 	r->bpos += got;
 	if (got != n)
 		return fp_diag(d, FP_ECSV, "%zu: %s (a quote inside an "

@@ -26,12 +26,18 @@ struct fp_csv_row {
 struct fp_csv_reader;
 
 /*
- * Reads CSV from f, named name in messages. If tee is not NULL, every
- * byte read is also written to it, unchanged, as it is consumed.
+ * Reads CSV from f, named name in messages. With a tee, every byte read
+ * is also written to it, unchanged, as it is consumed.
  */
 struct fp_csv_reader *fp_csv_reader_new(FILE *f, const char *name);
 void fp_csv_reader_free(struct fp_csv_reader *r);
 void fp_csv_reader_tee(struct fp_csv_reader *r, FILE *tee);
+/*
+ * Keeps the bytes consumed from now on, until fp_csv_reader_tee writes
+ * them out and copies the rest as it comes: so a header can be checked
+ * before anything is passed on.
+ */
+void fp_csv_reader_hold(struct fp_csv_reader *r);
 
 /*
  * Reads the next record into *row (valid until the next call). Returns 1

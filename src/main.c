@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
 	{ "read", cmd_read, "legacy .xls to a CSV grid or a cell stream" },
 	{ "map", cmd_map, "forms to canonical facts, by a mapping" },
+	{ "check", cmd_check, "the mapping's rules over canonical facts" },
 };
 
 static void

@@ -334,6 +334,7 @@ rule_free(struct fp_rule *r)
 		free(r->bands[i].code);
 	free(r->bands);
 	free(r->pattern);
+	free(r->what);
 	if (r->has_re)
 		regfree(&r->re);
 }
@@ -659,10 +660,13 @@ parse_rule(struct parser *p)
 			first = 5;
 		} else if (!strcmp(kind, "pattern")) {
 			r->kind = FP_RULE_PATTERN;
-			if (p->l.n != 5)
-				return perr(p, "'pattern' needs a reference and "
-				    "a quoted regular expression");
+			if (p->l.n != 5 && p->l.n != 6)
+				return perr(p, "'pattern' needs a reference, a "
+				    "quoted regular expression and, if you like, "
+				    "what a value should be");
 			r->pattern = fp_xstrdup(p->l.t[4].s);
+			if (p->l.n == 6)
+				r->what = fp_xstrdup(p->l.t[5].s);
 			if ((err = compile(p, &r->re, r->pattern)))
 				return err;
 			r->has_re = 1;

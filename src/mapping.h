@@ -140,6 +140,7 @@ struct fp_rule {
 	struct fp_band *bands;		/* band */
 	size_t nbands;
 	char *pattern;			/* pattern */
+	char *what;			/* pattern: what a value should be */
 	regex_t re;
 	int has_re;
 };

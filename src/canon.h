@@ -1,0 +1,42 @@
+/*
+ * The canonical CSV that map writes and check and merge read: the header
+ * dept,year,table,row,field,value,source and one fact a line. Reading
+ * checks the header, skips a repeated header (files simply concatenated),
+ * and names the file and line of anything malformed.
+ */
+#ifndef FP_CANON_H
+#define FP_CANON_H
+
+#include <stdio.h>
+
+#include "csvio.h"
+#include "util.h"
+
+/* A fact as read: the seven fields, valid until the next read. */
+struct fp_canon_fact {
+	const char *dept, *year, *table, *row, *field, *value, *source;
+	size_t line;
+};
+
+struct fp_canon_reader;
+
+struct fp_canon_reader *fp_canon_reader_new(FILE *f, const char *name);
+void fp_canon_reader_free(struct fp_canon_reader *r);
+
+/*
+ * Reads and checks the header. Returns 1 if it is the canonical one, 0
+ * for an empty input, -1 with d filled ("LINE: ...") otherwise.
+ */
+int fp_canon_header(struct fp_canon_reader *r, struct fp_diag *d);
+/*
+ * Copies the input, byte for byte, to tee from here on (the header
+ * included, if it was read and not yet copied).
+ */
+void fp_canon_tee(struct fp_canon_reader *r, FILE *tee);
+/* 1 if the copy could not be written. */
+int fp_canon_tee_failed(const struct fp_canon_reader *r);
+/* The next fact: 1, 0 at the end, -1 with d filled ("LINE: ..."). */
+int fp_canon_next(struct fp_canon_reader *r, struct fp_canon_fact *f,
+    struct fp_diag *d);
+
+#endif

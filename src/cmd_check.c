@@ -1,0 +1,225 @@
+/*
+ * formpipe check: the mapping's rules over canonical facts. The facts
+ * pass through to stdout byte for byte, so check can sit in the middle of
+ * a pipe; findings go to stderr, one a line, and with --report to a CSV
+ * file. Exit 1 if an error was found (with --strict, a warning too).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "canon.h"
+#include "cli.h"
+#include "cmd.h"
+#include "csvio.h"
+#include "mapping.h"
+#include "rules.h"
+
+static const char usage_text[] =
+    "usage: formpipe check [-m MAPPING] [--report FILE] [--strict] [FILE...]\n"
+    "\n"
+    "Checks canonical facts (from formpipe map) against the rules of\n"
+    "MAPPING (mappings/perf-self-eval.map by default). The facts are copied\n"
+    "to standard output unchanged; each finding goes to standard error, and\n"
+    "with --report to FILE as CSV (severity,dept,year,table,row,field,rule,\n"
+    "message,source). Exit 1 if an error was found (--strict: or a\n"
+    "warning), 0 if not, 2 if the input cannot be read.\n";
+
+#define REPORT_HEADER "severity,dept,year,table,row,field,rule,message,source"
+
+struct ctx {
+	struct fp_buf report;
+	int want_report;
+	struct fp_buf line;
+};
+
+static void
+on_finding(void *arg, const struct fp_finding *f)
+{
+	struct ctx *c = arg;
+	const char *sev = f->severity == FP_SEV_ERROR ? "error" : "warning";
+	const char *cols[9];
+	size_t i;
+
+	fp_buf_reset(&c->line);
+	fp_buf_printf(&c->line, "formpipe check: %s %s: %s: %s", f->dept,
+	    f->year, sev, f->table);
+	if (*f->row)
+		fp_buf_printf(&c->line, "[%s]", f->row);
+	if (*f->field)
+		fp_buf_printf(&c->line, ".%s", f->field);
+	fp_buf_printf(&c->line, " %s", f->message);
+	if (*f->source)
+		fp_buf_printf(&c->line, " (%s)", f->source);
+	fp_buf_addc(&c->line, '\n');
+	fputs(c->line.s, stderr);
+	if (!c->want_report)
+		return;
+	cols[0] = sev;
+	cols[1] = f->dept;
+	cols[2] = f->year;
+	cols[3] = f->table;
+	cols[4] = f->row;
+	cols[5] = f->field;
+	cols[6] = f->rule;
+	cols[7] = f->message;
+	cols[8] = f->source;
+	for (i = 0; i < 9; i++) {
+		if (i)
+			fp_buf_addc(&c->report, ',');
+		fp_csv_field(&c->report, cols[i], strlen(cols[i]));
+	}
+	fp_buf_addc(&c->report, '\n');
+}
+
+/* Checks one input; returns 0, or 2 if it could not be read. */
+static int
+check_input(struct fp_checker *chk, const char *path)
+{
+	const char *name = fp_cli_name(path);
+	FILE *f = stdin;
+	struct fp_canon_reader *r;
+	struct fp_canon_fact fact;
+	struct fp_diag d;
+	int rc = 0, got;
+
+	if (path && strcmp(path, "-")) {
+		f = fopen(path, "r");
+		if (!f) {
+			fp_cli_error("check", "%s: %s", path, strerror(errno));
+			return 2;
+		}
+	}
+	r = fp_canon_reader_new(f, name);
+	got = fp_canon_header(r, &d);
+	if (got < 0) {
+		fp_cli_error("check", "%s:%s", name, d.msg);
+		rc = 2;
+		goto out;
+	}
+	if (got == 0) {
+		fp_cli_error("check", "%s: empty input, not canonical facts",
+		    name);
+		rc = 2;
+		goto out;
+	}
+	fp_canon_tee(r, stdout);
+	while ((got = fp_canon_next(r, &fact, &d)) == 1)
+		fp_checker_add(chk, fact.dept, fact.year, fact.table, fact.row,
+		    fact.field, fact.value, fact.source);
+	if (got < 0) {
+		fp_cli_error("check", "%s:%s", name, d.msg);
+		rc = 2;
+	}
+	fp_checker_finish(chk);
+	if (fp_canon_tee_failed(r))
+		rc = 2;
+out:
+	fp_canon_reader_free(r);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+/* Writes the report through a temporary file renamed into place. */
+static int
+write_report(const char *path, const struct fp_buf *b)
+{
+	char *tmp = fp_cli_temp_beside("check", path);
+	FILE *f;
+	int ok;
+
+	if (!tmp)
+		return 2;
+	f = fopen(tmp, "w");
+	ok = f && fputs(REPORT_HEADER "\n", f) >= 0 &&
+	    (b->len == 0 || fwrite(b->s, 1, b->len, f) == b->len);
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) != 0) {
+		fp_cli_error("check", "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return 2;
+	}
+	free(tmp);
+	return 0;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	const char *report = NULL;
+	char *mpath = NULL;
+	struct fp_mapping *m = NULL;
+	struct fp_checker *chk;
+	struct fp_diag d;
+	struct ctx c;
+	const char **files;
+	int nfiles = 0, strict = 0, rc = 0, i;
+
+	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (fp_cli_is_help(a)) {
+			fputs(usage_text, stdout);
+			goto done;
+		} else if (!strcmp(a, "-m") || !strcmp(a, "--mapping")) {
+			if (++i >= argc)
+				goto usage;
+			free(mpath);
+			mpath = fp_xstrdup(argv[i]);
+		} else if (!strcmp(a, "--report")) {
+			if (++i >= argc)
+				goto usage;
+			report = argv[i];
+		} else if (!strcmp(a, "--strict")) {
+			strict = 1;
+		} else if (a[0] == '-' && a[1]) {
+			fp_cli_error("check", "unknown option '%s'", a);
+			goto usage;
+		} else {
+			files[nfiles++] = a;
+		}
+	}
+	if (!mpath)
+		mpath = fp_cli_default_mapping();
+	if (fp_mapping_load(mpath, &m, &d) != FP_OK) {
+		fp_cli_error("check", "%s", d.msg);
+		rc = 2;
+		goto done;
+	}
+	memset(&c, 0, sizeof c);
+	c.want_report = report != NULL;
+	chk = fp_checker_new(m, on_finding, &c);
+	if (nfiles == 0)
+		files[nfiles++] = "-";
+	for (i = 0; i < nfiles; i++)
+		if (check_input(chk, files[i]))
+			rc = 2;
+	if (fp_fshut(stdout) != 0) {
+		fp_cli_error("check", "<stdout>: write error: %s",
+		    strerror(errno));
+		rc = 2;
+	}
+	if (report && write_report(report, &c.report))
+		rc = 2;
+	if (!rc && (fp_checker_count(chk, FP_SEV_ERROR) ||
+	    (strict && fp_checker_count(chk, FP_SEV_WARNING))))
+		rc = 1;
+	fp_checker_free(chk);
+	fp_buf_release(&c.report);
+	fp_buf_release(&c.line);
+	fp_mapping_free(m);
+done:
+	free(mpath);
+	free(files);
+	return rc;
+usage:
+	fputs(usage_text, stderr);
+	free(mpath);
+	free(files);
+	return 2;
+}
