@@ -102,6 +102,20 @@ fail:
 	return NULL;
 }
 
+/*
+ * The header goes out with the first form's facts, so that input nobody
+ * could map leaves nothing on stdout.
+ */
+static int header_done;
+
+static void
+header(struct fp_out *out)
+{
+	if (!header_done)
+		fp_buf_adds(&out->b, FP_CANON_HEADER "\n");
+	header_done = 1;
+}
+
 /* Maps one form and writes its facts. Returns 0 or 2 (message printed). */
 static int
 map_form(const struct fp_mapping *m, struct fp_form *form, const char *name,
@@ -115,6 +129,7 @@ map_form(const struct fp_mapping *m, struct fp_form *form, const char *name,
 		fp_cli_error("map", "%s: %s", name, d.msg);
 		return 2;
 	}
+	header(out);
 	for (i = 0; i < facts.n; i++) {
 		fp_fact_line(&out->b, facts.dept, facts.year, &facts.v[i]);
 		fp_out_maybe_flush(out);
@@ -224,7 +239,7 @@ cmd_map(int argc, char **argv)
 		return 2;
 	}
 	fp_out_init(&out, stdout);
-	fp_buf_adds(&out.b, FP_CANON_HEADER "\n");
+	header_done = 0;
 	if (nfiles == 0) {
 		rc = map_stdin(m, dept, year, &out);
 	} else {
@@ -239,6 +254,8 @@ cmd_map(int argc, char **argv)
 	}
 	fp_mapping_free(m);
 	free(files);
+	if (!rc)
+		header(&out);	/* forms without a single fact */
 	if (fp_out_finish(&out, "map"))
 		rc = 2;
 	return rc;

@@ -62,6 +62,25 @@ colon_at(const char *s, size_t n, size_t *width)
 	return 0;
 }
 
+/* The label without a trailing "(...)" note, or NULL if it has none. */
+static char *
+without_note(const char *label)
+{
+	size_t n = label ? strlen(label) : 0, depth = 0, i;
+
+	if (n < 3 || label[n - 1] != ')')
+		return NULL;
+	for (i = n; i-- > 0;) {
+		if (label[i] == ')')
+			depth++;
+		else if (label[i] == '(' && --depth == 0)
+			break;
+	}
+	if (i == (size_t)-1 || i == 0 || depth)
+		return NULL;
+	return fp_xstrndup(label, i);
+}
+
 static void
 add_cell(struct fp_fsheet *s, uint32_t row, uint32_t col,
     enum fp_cell_type type, double num, const char *text, size_t len)
@@ -86,12 +105,14 @@ add_cell(struct fp_fsheet *s, uint32_t row, uint32_t col,
 
 		fp_norm_label(&b, text, len);
 		c->label = fp_buf_detach(&b);
+		c->base = without_note(c->label);
 		at = colon_at(text, len, &w);
 		if (at) {
 			size_t k = at - 1 + w;
 
 			fp_norm_label(&b, text, at - 1);
 			c->prefix = fp_buf_detach(&b);
+			c->pbase = without_note(c->prefix);
 			if (k < len) {
 				fp_norm_text(&b, text + k, len - k);
 				if (b.len)
@@ -124,38 +145,45 @@ cell_cmp(const void *a, const void *b)
 	return x->col < y->col ? -1 : x->col > y->col;
 }
 
-static void
-index_put(struct fp_fsheet *s, size_t i, int prefix)
+const char *
+fp_fcell_key(const struct fp_fcell *c, enum fp_key kind)
 {
-	const char *key = prefix ? s->cells[i].prefix : s->cells[i].label;
+	switch (kind) {
+	case FP_KEY_LABEL:
+		return c->label;
+	case FP_KEY_PREFIX:
+		return c->prefix;
+	case FP_KEY_BASE:
+		return c->base;
+	case FP_KEY_PBASE:
+		return c->pbase;
+	}
+	return NULL;
+}
+
+static void
+index_put(struct fp_fsheet *s, size_t i, enum fp_key kind)
+{
+	const char *key = fp_fcell_key(&s->cells[i], kind);
 	size_t mask = s->nslots - 1, h = (size_t)hash(key) & mask;
 
 	for (;; h = (h + 1) & mask) {
-		size_t v = s->slots[h];
-		const struct fp_fcell *o;
+		size_t v = s->slots[h], j;
 
 		if (v == 0) {
-			s->slots[h] = (i << 1 | (size_t)prefix) + 1;
+			s->slots[h] = (i << 2 | (size_t)kind) + 1;
 			return;
 		}
 		v--;
-		if ((v & 1) != (size_t)prefix)
+		if ((v & 3) != (size_t)kind ||
+		    strcmp(fp_fcell_key(&s->cells[v >> 2], kind), key))
 			continue;
-		o = &s->cells[v >> 1];
-		if (!strcmp(prefix ? o->prefix : o->label, key)) {
-			/* Append to the chain of this label, keeping row order. */
-			size_t j = v >> 1;
-
-			while ((prefix ? s->cells[j].nextprefix :
-			    s->cells[j].nextsame) != SIZE_MAX)
-				j = prefix ? s->cells[j].nextprefix :
-				    s->cells[j].nextsame;
-			if (prefix)
-				s->cells[j].nextprefix = i;
-			else
-				s->cells[j].nextsame = i;
-			return;
-		}
+		/* Append to the chain of this key, keeping row order. */
+		for (j = v >> 2; s->cells[j].next[kind] != SIZE_MAX;
+		    j = s->cells[j].next[kind])
+			;
+		s->cells[j].next[kind] = i;
+		return;
 	}
 }
 
@@ -165,7 +193,8 @@ seal_sheet(struct fp_fsheet *s)
 	size_t i, k, n = 0;
 	uint32_t r;
 
-	qsort(s->cells, s->ncells, sizeof *s->cells, cell_cmp);
+	if (s->ncells > 1)
+		qsort(s->cells, s->ncells, sizeof *s->cells, cell_cmp);
 	s->nrows = s->ncells ? s->cells[s->ncells - 1].row + 1 : 0;
 	s->rowstart = fp_xcalloc((size_t)s->nrows + 1, sizeof *s->rowstart);
 	for (k = 0, r = 0; r <= s->nrows; r++) {
@@ -174,20 +203,19 @@ seal_sheet(struct fp_fsheet *s)
 		s->rowstart[r] = k;
 	}
 	for (i = 0; i < s->ncells; i++) {
-		s->cells[i].nextsame = SIZE_MAX;
-		s->cells[i].nextprefix = SIZE_MAX;
-		n += (s->cells[i].label != NULL) + (s->cells[i].prefix != NULL);
+		for (k = 0; k < 4; k++) {
+			s->cells[i].next[k] = SIZE_MAX;
+			n += fp_fcell_key(&s->cells[i], (enum fp_key)k) != NULL;
+		}
 	}
 	s->nslots = 16;
 	while (s->nslots < n * 2)
 		s->nslots *= 2;
 	s->slots = fp_xcalloc(s->nslots, sizeof *s->slots);
-	for (i = 0; i < s->ncells; i++) {
-		if (s->cells[i].label)
-			index_put(s, i, 0);
-		if (s->cells[i].prefix)
-			index_put(s, i, 1);
-	}
+	for (i = 0; i < s->ncells; i++)
+		for (k = 0; k < 4; k++)
+			if (fp_fcell_key(&s->cells[i], (enum fp_key)k))
+				index_put(s, i, (enum fp_key)k);
 }
 
 void
@@ -253,6 +281,8 @@ fp_form_free(struct fp_form *f)
 			free(s->cells[k].label);
 			free(s->cells[k].prefix);
 			free(s->cells[k].after);
+			free(s->cells[k].base);
+			free(s->cells[k].pbase);
 		}
 		free(s->cells);
 		free(s->rowstart);
@@ -286,7 +316,7 @@ fp_fsheet_at(const struct fp_fsheet *s, uint32_t row, uint32_t col)
 }
 
 const struct fp_fcell *
-fp_fsheet_find(const struct fp_fsheet *s, const char *label, int by_prefix,
+fp_fsheet_find(const struct fp_fsheet *s, const char *label, enum fp_key kind,
     size_t *idx)
 {
 	size_t mask, h;
@@ -301,11 +331,11 @@ fp_fsheet_find(const struct fp_fsheet *s, const char *label, int by_prefix,
 		if (v == 0)
 			return NULL;
 		v--;
-		if ((v & 1) != (size_t)(by_prefix != 0))
+		if ((v & 3) != (size_t)kind)
 			continue;
-		c = &s->cells[v >> 1];
-		if (!strcmp(by_prefix ? c->prefix : c->label, label)) {
-			*idx = (v >> 1) * 2 + (by_prefix != 0);
+		c = &s->cells[v >> 2];
+		if (!strcmp(fp_fcell_key(c, kind), label)) {
+			*idx = v;
 			return c;
 		}
 	}
@@ -314,13 +344,11 @@ fp_fsheet_find(const struct fp_fsheet *s, const char *label, int by_prefix,
 const struct fp_fcell *
 fp_fsheet_next(const struct fp_fsheet *s, size_t *idx)
 {
-	size_t i = *idx / 2, n;
-	int by_prefix = (int)(*idx & 1);
+	size_t kind = *idx & 3, n = s->cells[*idx >> 2].next[kind];
 
-	n = by_prefix ? s->cells[i].nextprefix : s->cells[i].nextsame;
 	if (n == SIZE_MAX)
 		return NULL;
-	*idx = n * 2 + (size_t)by_prefix;
+	*idx = n << 2 | kind;
 	return &s->cells[n];
 }
 

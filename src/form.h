@@ -24,8 +24,21 @@ struct fp_fcell {
 	char *label;		/* label form of the whole text */
 	char *prefix;		/* label form of the text before a colon */
 	char *after;		/* the text after that colon, NULL if none */
-	size_t nextsame;	/* next cell with the same label, or SIZE_MAX */
-	size_t nextprefix;	/* next cell with the same prefix, or SIZE_MAX */
+	/*
+	 * The label and the prefix without a trailing note in brackets
+	 * ("人员编制(人)" is found as 人员编制 too), NULL if there is none.
+	 */
+	char *base;
+	char *pbase;
+	size_t next[4];		/* next cell with the same key of each kind */
+};
+
+/* The keys a cell is found by: FP_KEY_PREFIX and FP_KEY_PBASE are colon ones. */
+enum fp_key {
+	FP_KEY_LABEL = 0,
+	FP_KEY_PREFIX = 1,
+	FP_KEY_BASE = 2,
+	FP_KEY_PBASE = 3,
 };
 
 struct fp_fsheet {
@@ -34,7 +47,7 @@ struct fp_fsheet {
 	size_t ncells, cap;
 	uint32_t nrows;
 	size_t *rowstart;	/* nrows + 1 offsets into cells */
-	/* Open-addressing index from label (and colon prefix) to cells. */
+	/* Open-addressing index from the cells' keys to the cells. */
 	size_t *slots;
 	size_t nslots;
 };
@@ -66,13 +79,15 @@ void fp_form_free(struct fp_form *f);
 /* The cell at (row, col) of a sheet, or NULL. */
 const struct fp_fcell *fp_fsheet_at(const struct fp_fsheet *s, uint32_t row,
     uint32_t col);
+/* A cell's key of a kind, or NULL. */
+const char *fp_fcell_key(const struct fp_fcell *c, enum fp_key kind);
 /*
- * The first cell (row order) whose label, or colon prefix if by_prefix,
- * equals label; NULL if none. Index of the cell in *idx.
+ * The first cell (row order) whose key of this kind equals label; NULL if
+ * none. *idx identifies the cell and the kind, for fp_fsheet_next.
  */
 const struct fp_fcell *fp_fsheet_find(const struct fp_fsheet *s,
-    const char *label, int by_prefix, size_t *idx);
-/* The next cell after idx with the same label (or prefix), or NULL. */
+    const char *label, enum fp_key kind, size_t *idx);
+/* The next cell after idx with the same key, or NULL. */
 const struct fp_fcell *fp_fsheet_next(const struct fp_fsheet *s, size_t *idx);
 
 /* The value of a cell as normalisers take it. */

@@ -1206,7 +1206,9 @@ static int
 cell_is_known(const struct fp_mapping *m, const struct fp_fcell *c)
 {
 	return c->label && (is_known(m, c->label) ||
-	    (c->prefix && !c->after && is_known(m, c->prefix)));
+	    (c->base && is_known(m, c->base)) ||
+	    (c->prefix && !c->after && is_known(m, c->prefix)) ||
+	    (c->pbase && !c->after && is_known(m, c->pbase)));
 }
 
 /* 1 if some cell of row r holds a label the mapping knows. */
@@ -1236,6 +1238,13 @@ labels_match(const struct fp_labels *ls, const char *label)
 		    !strcmp(ls->v[i], label))
 			return 1;
 	return 0;
+}
+
+/* 1 if the cell's label, or its label without a note in brackets, is one of ls. */
+static int
+cell_matches(const struct fp_labels *ls, const struct fp_fcell *c)
+{
+	return labels_match(ls, c->label) || labels_match(ls, c->base);
 }
 
 static void
@@ -1508,15 +1517,16 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 					    fp_glob(lab, s->cells[k].label)) {
 						cand = fp_xreallocarray(cand, ncand + 1,
 						    sizeof *cand);
-						cand[ncand++] = k * 2;
+						cand[ncand++] = k << 2;
 					}
 				continue;
 			}
-			for (by = 0; by < 2; by++) {
+			for (by = 0; by < 4; by++) {
 				size_t idx;
 				const struct fp_fcell *c;
 
-				for (c = fp_fsheet_find(s, lab, by, &idx); c;
+				for (c = fp_fsheet_find(s, lab, (enum fp_key)by,
+				    &idx); c;
 				    c = fp_fsheet_next(s, &idx)) {
 					cand = fp_xreallocarray(cand, ncand + 1,
 					    sizeof *cand);
@@ -1524,11 +1534,12 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 				}
 			}
 		}
-		qsort(cand, ncand, sizeof *cand, idx_cmp);
+		if (ncand > 1)
+			qsort(cand, ncand, sizeof *cand, idx_cmp);
 		for (k = 0; k < ncand; k++) {
 			if (k && cand[k] == cand[k - 1])
 				continue;
-			if (take_value(a, t, f, si, &s->cells[cand[k] / 2],
+			if (take_value(a, t, f, si, &s->cells[cand[k] >> 2],
 			    (int)(cand[k] & 1))) {
 				free(cand);
 				return;
@@ -1557,7 +1568,9 @@ find_first(const struct fp_fsheet *s, const struct fp_labels *ls)
 					break;
 				}
 		} else {
-			c = fp_fsheet_find(s, ls->v[i], 0, &idx);
+			c = fp_fsheet_find(s, ls->v[i], FP_KEY_LABEL, &idx);
+			if (!c)
+				c = fp_fsheet_find(s, ls->v[i], FP_KEY_BASE, &idx);
 		}
 		if (c && (!best || c < best))
 			best = c;
@@ -1607,14 +1620,14 @@ apply_keyed(struct apply *a, const struct fp_table *t)
 	/* The key column: headed by a key label in the header row. */
 	keycol = s->cells[s->rowstart[R]].col;
 	for (k = s->rowstart[R]; k < s->rowstart[R + 1]; k++)
-		if (labels_match(&t->key, s->cells[k].label)) {
+		if (cell_matches(&t->key, &s->cells[k])) {
 			keycol = s->cells[k].col;
 			break;
 		}
 	/* Data start at the first row below with a key that is no header. */
 	for (D = R + 1; D < s->nrows && D < R + 6; D++) {
 		kc = fp_fsheet_at(s, D, keycol);
-		if (kc && !labels_match(&t->key, kc->label))
+		if (kc && !cell_matches(&t->key, kc))
 			break;
 	}
 	/* Name each column by the lowest header label over it but 其中. */
@@ -1641,8 +1654,8 @@ apply_keyed(struct apply *a, const struct fp_table *t)
 			for (j = 0; j < 256; j++)
 				if (colfield[j] == (int32_t)k)
 					taken = 1;
-			if (!taken && labels_match(&t->fields[k].labels,
-			    colcell[i]->label)) {
+			if (!taken && cell_matches(&t->fields[k].labels,
+			    colcell[i])) {
 				colfield[i] = (int32_t)k;
 				break;
 			}
@@ -1706,7 +1719,7 @@ apply_list(struct apply *a, const struct fp_table *t)
 	for (i = 0; i < t->nfields; i++) {
 		col[i] = -1;
 		for (k = s->rowstart[R]; k < s->rowstart[R + 1]; k++)
-			if (labels_match(&t->fields[i].labels, s->cells[k].label)) {
+			if (cell_matches(&t->fields[i].labels, &s->cells[k])) {
 				col[i] = (int64_t)s->cells[k].col +
 				    t->fields[i].at_offset;
 				break;

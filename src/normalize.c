@@ -340,7 +340,20 @@ fp_norm_date(struct fp_buf *out, const struct fp_value *v)
 		fp_buf_add(out, d, n);
 		return 1;
 	}
-	numeric_form(v->text, v->len, buf, sizeof buf);
+	{
+		/* A time of day after the date ("2022-03-15 08:30:00") is dropped. */
+		size_t n = v->len;
+		const char *colon = memchr(v->text, ':', v->len);
+
+		if (colon) {
+			n = (size_t)(colon - v->text);
+			while (n > 0 && v->text[n - 1] != ' ' && v->text[n - 1] != 'T')
+				n--;
+			if (n == 0)
+				n = v->len;
+		}
+		numeric_form(v->text, n, buf, sizeof buf);
+	}
 	/* Year, month, day: digits apart by 年 月 - / . and an optional 日 or 号. */
 	p = buf;
 	for (i = 0; i < 3; i++) {
@@ -360,8 +373,7 @@ fp_norm_date(struct fp_buf *out, const struct fp_value *v)
 	}
 	if (!strncmp(p, "\xe6\x97\xa5", 3) || !strncmp(p, "\xe5\x8f\xb7", 3))
 		p += 3;	/* 日 号 */
-	/* A time of day after the date is allowed and dropped. */
-	if (*p && !(*p >= '0' && *p <= '9' && strchr(p, ':')))
+	if (*p)
 		return 0;
 	return put_ymd(out, part[0], part[1], part[2]);
 }

@@ -1,0 +1,182 @@
+/* Unit tests for normalize.c: label forms and values by type. */
+#include "testutil.h"
+
+#include "normalize.h"
+
+static void
+expect_label(const char *in, const char *want)
+{
+	struct fp_buf b = FP_BUF_INIT;
+
+	fp_norm_label(&b, in, strlen(in));
+	assert_string_equal(b.s ? b.s : "", want);
+	fp_buf_release(&b);
+}
+
+static void
+test_norm_label_spaces_colons_brackets(void **state)
+{
+	(void)state;
+	expect_label("联 系 人", "联系人");
+	expect_label("联\xe3\x80\x80系\xe3\x80\x80人\xe3\x80\x80：", "联系人");
+	expect_label("人员编制:", "人员编制");
+	expect_label("年度主要\n工作内容", "年度主要工作内容");
+	expect_label("填报单位（盖章）", "填报单位(盖章)");
+	expect_label("三公经费\r\n合计", "三公经费合计");
+	expect_label("  ", "");
+}
+
+static void
+expect_text(const char *in, const char *want)
+{
+	struct fp_buf b = FP_BUF_INIT;
+
+	fp_norm_text(&b, in, strlen(in));
+	assert_string_equal(b.s ? b.s : "", want);
+	fp_buf_release(&b);
+}
+
+static void
+test_norm_text_trims_and_makes_lf(void **state)
+{
+	(void)state;
+	expect_text("  a b  ", "a b");
+	expect_text("\xe3\x80\x80正文\xe3\x80\x80\n", "正文");
+	expect_text("line1\r\nline2\rline3", "line1\nline2\nline3");
+	expect_text("\n\n", "");
+}
+
+typedef int (*normfn)(struct fp_buf *, const struct fp_value *);
+
+static void
+expect_text_value(normfn fn, const char *in, const char *want)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	struct fp_value v;
+	int ok;
+
+	memset(&v, 0, sizeof v);
+	v.text = in;
+	v.len = strlen(in);
+	ok = fn(&b, &v);
+	if (!want) {
+		assert_false(ok);
+	} else {
+		assert_true(ok);
+		assert_string_equal(b.s, want);
+	}
+	fp_buf_release(&b);
+}
+
+static void
+expect_number_value(normfn fn, double x, int is_date, const char *want)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	struct fp_value v;
+
+	memset(&v, 0, sizeof v);
+	v.is_number = 1;
+	v.is_date = is_date;
+	v.num = x;
+	assert_true(fn(&b, &v));
+	assert_string_equal(b.s, want);
+	fp_buf_release(&b);
+}
+
+static void
+test_norm_money_forms(void **state)
+{
+	(void)state;
+	expect_text_value(fp_norm_money, "1,207.93", "1207.93");
+	expect_text_value(fp_norm_money, "1207.93万元", "1207.93");
+	expect_text_value(fp_norm_money, " 1207.93 ", "1207.93");
+	expect_text_value(fp_norm_money, "１２０７．９３", "1207.93");
+	expect_text_value(fp_norm_money, "12079276元", "1207.9276");
+	expect_text_value(fp_norm_money, "-5.8029", "-5.8029");
+	expect_text_value(fp_norm_money, "0", "0");
+	expect_text_value(fp_norm_money, "-", NULL);
+	expect_text_value(fp_norm_money, "无", NULL);
+	expect_text_value(fp_norm_money, "待定", NULL);
+	expect_number_value(fp_norm_money, 1311.2927000000002, 0, "1311.2927");
+	expect_number_value(fp_norm_money, 70, 0, "70");
+}
+
+static void
+test_norm_integer_and_score(void **state)
+{
+	(void)state;
+	expect_text_value(fp_norm_integer, "70人", "70");
+	expect_text_value(fp_norm_integer, "70", "70");
+	expect_number_value(fp_norm_integer, 195, 0, "195");
+	expect_text_value(fp_norm_score, "98%", "98");
+	expect_text_value(fp_norm_score, "98分", "98");
+	expect_text_value(fp_norm_score, "78.1分", "78.1");
+	expect_text_value(fp_norm_score, "98.5", "98.5");
+	expect_text_value(fp_norm_score, "优秀", NULL);
+}
+
+static void
+test_norm_phone(void **state)
+{
+	(void)state;
+	expect_number_value(fp_norm_phone, 13712345678.0, 0, "13712345678");
+	expect_text_value(fp_norm_phone, " 0730-6079096 ", "0730-6079096");
+	expect_text_value(fp_norm_phone, "137xxxxxxxx", "137xxxxxxxx");
+}
+
+static void
+test_norm_date_forms(void **state)
+{
+	(void)state;
+	expect_text_value(fp_norm_date, "2022年3月15日", "2022-03-15");
+	expect_text_value(fp_norm_date, "2022-03-15", "2022-03-15");
+	expect_text_value(fp_norm_date, "2022/3/15", "2022-03-15");
+	expect_text_value(fp_norm_date, "2022.3.15", "2022-03-15");
+	expect_text_value(fp_norm_date, "２０２２年３月１５日", "2022-03-15");
+	expect_text_value(fp_norm_date, "2022-03-15 08:30:00", "2022-03-15");
+	expect_text_value(fp_norm_date, "2022-02-30", NULL);
+	expect_text_value(fp_norm_date, "2022年3月", NULL);
+	expect_number_value(fp_norm_date, 44635, 1, "2022-03-15");
+	expect_number_value(fp_norm_date, 20220315, 0, "2022-03-15");
+}
+
+static void
+test_parse_number_whole_text_only(void **state)
+{
+	double x;
+
+	(void)state;
+	assert_true(fp_parse_number("1,207.93", 8, &x));
+	assert_true(x == 1207.93);
+	assert_false(fp_parse_number("12abc", 5, &x));
+	assert_false(fp_parse_number("", 0, &x));
+	assert_false(fp_parse_number("nan", 3, &x));
+}
+
+static void
+test_glob(void **state)
+{
+	(void)state;
+	assert_true(fp_glob("*满意度*", "社会公众或服务对象满意度"));
+	assert_true(fp_glob("产出目标*", "产出目标(部门工作实绩)"));
+	assert_false(fp_glob("产出目标*", "效益目标"));
+	assert_true(fp_glob("a*b*c", "axxbyyc"));
+	assert_false(fp_glob("abc", "abcd"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_norm_label_spaces_colons_brackets),
+		cmocka_unit_test(test_norm_text_trims_and_makes_lf),
+		cmocka_unit_test(test_norm_money_forms),
+		cmocka_unit_test(test_norm_integer_and_score),
+		cmocka_unit_test(test_norm_phone),
+		cmocka_unit_test(test_norm_date_forms),
+		cmocka_unit_test(test_parse_number_whole_text_only),
+		cmocka_unit_test(test_glob),
+	};
+
+	return cmocka_run_group_tests_name("normalize", tests, NULL, NULL);
+}
