@@ -181,7 +181,7 @@ fp_cli_temp_beside(const char *cmd, const char *path)
 
 	memcpy(tmp, path, dirlen);
 	sprintf(tmp + dirlen, ".%s.XXXXXX", fp_basename(path));
-	fd = mkstemp(tmp);
+	fd = fp_mkstemp_public(tmp);
 	if (fd < 0) {
 		fp_cli_error(cmd, "%s: cannot write there: %s", path,
 		    strerror(errno));

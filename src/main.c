@@ -15,6 +15,8 @@ static const struct {
 	{ "read", cmd_read, "legacy .xls to a CSV grid or a cell stream" },
 	{ "map", cmd_map, "forms to canonical facts, by a mapping" },
 	{ "check", cmd_check, "the mapping's rules over canonical facts" },
+	{ "merge", cmd_merge, "canonical facts to one summary .xlsx" },
+	{ "convert", cmd_convert, "legacy .xls to .xlsx, cell types kept" },
 };
 
 static void

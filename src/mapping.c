@@ -131,6 +131,7 @@ struct parser {
 	struct fp_field *field;		/* the field or column being described */
 	struct fp_table defaults[3];	/* per table kind */
 	struct fp_table *deftable;	/* inside a defaults block */
+	int in_book;			/* inside the workbook section */
 };
 
 static enum fp_err
@@ -271,11 +272,13 @@ field_free(struct fp_field *f)
 		regfree(&f->re);
 	for (i = 0; i < f->nvalues; i++) {
 		free(f->values[i].canon);
+		free(f->values[i].display);
 		labels_free(&f->values[i].alts);
 	}
 	free(f->values);
 	for (i = 0; i < f->ncodes; i++) {
 		free(f->codes[i].canon);
+		free(f->codes[i].display);
 		labels_free(&f->codes[i].alts);
 	}
 	free(f->codes);
@@ -339,6 +342,32 @@ rule_free(struct fp_rule *r)
 		regfree(&r->re);
 }
 
+static void
+book_free(struct fp_book *b)
+{
+	size_t i;
+
+	free(b->overview);
+	free(b->total_label);
+	for (i = 0; i < b->nshow; i++) {
+		ref_free(&b->show[i].ref);
+		free(b->show[i].label);
+	}
+	free(b->show);
+	free(b->errors_label);
+	free(b->warnings_label);
+	free(b->dept_label);
+	free(b->year_label);
+	free(b->findings);
+	for (i = 0; i < 9; i++)
+		free(b->finding_labels[i]);
+	ref_free(&b->chart);
+	free(b->chart_title);
+	free(b->money_format);
+	free(b->number_format);
+	free(b->date_format);
+}
+
 void
 fp_mapping_free(struct fp_mapping *m)
 {
@@ -359,6 +388,7 @@ fp_mapping_free(struct fp_mapping *m)
 	free(m->rules);
 	labels_free(&m->known);
 	free(m->known_hash);
+	book_free(&m->book);
 	free(m);
 }
 
@@ -510,7 +540,7 @@ parse_alias(struct parser *p, int code)
 {
 	struct fp_field *f = p->field;
 	struct fp_alias **v;
-	size_t *n;
+	size_t *n, eq = 2;
 
 	if (!f)
 		return perr(p, "'%s' belongs to a field or column", p->l.t[0].s);
@@ -519,15 +549,21 @@ parse_alias(struct parser *p, int code)
 	if (!code && f->type != FP_T_GRADE && f->type != FP_T_TEXT)
 		return perr(p, "'value' aliases belong to fields of type grade "
 		    "or text");
-	if (p->l.n < 4 || !is_op(&p->l.t[2], "="))
-		return perr(p, "'%s' needs NAME = LABEL | LABEL ...",
-		    p->l.t[0].s);
+	/* code CODE [SHOWN] = ...: a code may say how to show it. */
+	if (code && p->l.n >= 5 && !is_op(&p->l.t[2], "=") &&
+	    is_op(&p->l.t[3], "="))
+		eq = 3;
+	if (p->l.n < eq + 2 || !is_op(&p->l.t[eq], "="))
+		return perr(p, code ? "'code' needs CODE [LABEL] = LABEL | LABEL "
+		    "..." : "'value' needs VALUE = LABEL | LABEL ...");
 	v = code ? &f->codes : &f->values;
 	n = code ? &f->ncodes : &f->nvalues;
 	*v = fp_xreallocarray(*v, *n + 1, sizeof **v);
 	memset(&(*v)[*n], 0, sizeof **v);
 	(*v)[*n].canon = fp_xstrdup(p->l.t[1].s);
-	read_labels(p, 3, &(*v)[*n].alts, NULL);
+	if (eq == 3)
+		(*v)[*n].display = fp_xstrdup(p->l.t[2].s);
+	read_labels(p, eq + 1, &(*v)[*n].alts, NULL);
 	if (!code)	/* the canonical value stands for itself too */
 		labels_add(&(*v)[*n].alts, p->l.t[1].s);
 	(*n)++;
@@ -784,6 +820,88 @@ parse_table_setting(struct parser *p, const char *kw)
 	return FP_OK;
 }
 
+static void
+set_str(char **dst, char *v)
+{
+	free(*dst);
+	*dst = v;
+}
+
+/* A line of the workbook section. */
+static enum fp_err
+parse_book(struct parser *p)
+{
+	struct fp_book *b = &p->m->book;
+	const char *kw = p->l.t[0].s;
+	enum fp_err err;
+	size_t i, k;
+
+	if (!strcmp(kw, "overview")) {
+		if (p->l.n < 2 || p->l.n > 3)
+			return perr(p, "'overview' needs the sheet's name and, if "
+			    "you like, the label of its total row");
+		set_str(&b->overview, fp_xstrdup(p->l.t[1].s));
+		if (p->l.n == 3)
+			set_str(&b->total_label, fp_xstrdup(p->l.t[2].s));
+	} else if (!strcmp(kw, "show")) {
+		struct fp_show *sh;
+
+		if (p->l.n < 3)
+			return perr(p, "'show' needs a reference and a label");
+		b->show = fp_xreallocarray(b->show, b->nshow + 1,
+		    sizeof *b->show);
+		sh = &b->show[b->nshow++];
+		memset(sh, 0, sizeof *sh);
+		sh->label = join(p, 2, p->l.n);
+		sh->line = p->l.no;
+		if ((err = parse_ref(p, p->l.t[1].s, &sh->ref)))
+			return err;
+	} else if (!strcmp(kw, "errors") || !strcmp(kw, "warnings") ||
+	    !strcmp(kw, "dept") || !strcmp(kw, "year")) {
+		char **dst = !strcmp(kw, "errors") ? &b->errors_label :
+		    !strcmp(kw, "warnings") ? &b->warnings_label :
+		    !strcmp(kw, "dept") ? &b->dept_label : &b->year_label;
+
+		if (p->l.n < 2)
+			return perr(p, "'%s' needs a label", kw);
+		set_str(dst, join(p, 1, p->l.n));
+	} else if (!strcmp(kw, "findings")) {
+		if (p->l.n < 2)
+			return perr(p, "'findings' needs the sheet's name and nine "
+			    "column labels");
+		set_str(&b->findings, fp_xstrdup(p->l.t[1].s));
+		for (i = 2, k = 0; i < p->l.n; i++) {
+			if (is_op(&p->l.t[i], "|"))
+				continue;
+			if (k == 9)
+				return perr(p, "'findings' has nine columns");
+			set_str(&b->finding_labels[k++], fp_xstrdup(p->l.t[i].s));
+		}
+		if (k != 0 && k != 9)
+			return perr(p, "'findings' has nine columns, not %zu", k);
+	} else if (!strcmp(kw, "chart")) {
+		if (p->l.n < 3)
+			return perr(p, "'chart' needs a reference and a title");
+		ref_free(&b->chart);
+		if ((err = parse_ref(p, p->l.t[1].s, &b->chart)))
+			return err;
+		set_str(&b->chart_title, join(p, 2, p->l.n));
+		b->has_chart = 1;
+		b->chart_line = p->l.no;
+	} else if (!strcmp(kw, "money") || !strcmp(kw, "number") ||
+	    !strcmp(kw, "date")) {
+		if (p->l.n != 2)
+			return perr(p, "'%s' needs one quoted number format", kw);
+		set_str(!strcmp(kw, "money") ? &b->money_format :
+		    !strcmp(kw, "number") ? &b->number_format : &b->date_format,
+		    fp_xstrdup(p->l.t[1].s));
+	} else {
+		return perr(p, "unknown keyword '%s' in the workbook section",
+		    kw);
+	}
+	return FP_OK;
+}
+
 static enum fp_err
 parse_line(struct parser *p)
 {
@@ -792,6 +910,20 @@ parse_line(struct parser *p)
 	struct fp_field *f = p->field;
 	enum fp_err err;
 
+	if (!strcmp(kw, "workbook")) {
+		if (p->l.n != 1)
+			return perr(p, "'workbook' starts a section; its settings "
+			    "go on the lines below");
+		p->in_book = 1;
+		p->table = NULL;
+		p->field = NULL;
+		return FP_OK;
+	}
+	if (!strcmp(kw, "table") || !strcmp(kw, "rule") ||
+	    !strcmp(kw, "defaults"))
+		p->in_book = 0;
+	if (p->in_book)
+		return parse_book(p);
 	if (!strcmp(kw, "form")) {
 		if ((err = need(p, 2, "a name")))
 			return err;
@@ -965,6 +1097,44 @@ check_rules(struct parser *p)
 	return FP_OK;
 }
 
+/* The workbook section's references, and defaults for what it left out. */
+static enum fp_err
+check_book(struct parser *p)
+{
+	static const char *const flabels[9] = {
+		"severity", "dept", "year", "table", "row", "field", "rule",
+		"message", "source",
+	};
+	struct fp_book *b = &p->m->book;
+	enum fp_err err;
+	size_t i;
+
+	for (i = 0; i < b->nshow; i++) {
+		p->l.no = b->show[i].line;
+		if ((err = check_ref(p->m, p, &b->show[i].ref)))
+			return err;
+	}
+	p->l.no = b->chart_line;
+	if (b->has_chart && (err = check_ref(p->m, p, &b->chart)))
+		return err;
+#define DEF(f, v) if (!b->f) b->f = fp_xstrdup(v)
+	DEF(overview, "overview");
+	DEF(total_label, "total");
+	DEF(errors_label, "errors");
+	DEF(warnings_label, "warnings");
+	DEF(dept_label, "dept");
+	DEF(year_label, "year");
+	DEF(findings, "findings");
+	DEF(money_format, "#,##0.00##");
+	DEF(number_format, "General");
+	DEF(date_format, "yyyy-mm-dd");
+#undef DEF
+	for (i = 0; i < 9; i++)
+		if (!b->finding_labels[i])
+			b->finding_labels[i] = fp_xstrdup(flabels[i]);
+	return FP_OK;
+}
+
 /* Every table has what it needs to be found. */
 static enum fp_err
 check_tables(struct parser *p)
@@ -1107,6 +1277,8 @@ fp_mapping_parse(const char *name, const char *text, struct fp_mapping **out,
 		err = check_tables(&p);
 	if (!err)
 		err = check_rules(&p);
+	if (!err)
+		err = check_book(&p);
 	line_release(&p.l);
 	free(p.l.t);
 	for (i = 0; i < 3; i++)

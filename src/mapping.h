@@ -44,6 +44,7 @@ struct fp_labels {
 /* A canonical value and the labels that stand for it (value or code). */
 struct fp_alias {
 	char *canon;
+	char *display;		/* code: how the summary workbook shows it */
 	struct fp_labels alts;
 };
 
@@ -145,6 +146,34 @@ struct fp_rule {
 	int has_re;
 };
 
+/* A column of the summary workbook's overview: a fact and its label. */
+struct fp_show {
+	struct fp_ref ref;
+	char *label;
+	int line;
+};
+
+/* How the summary workbook looks (the mapping's workbook section). */
+struct fp_book {
+	char *overview;			/* the overview sheet's name */
+	char *total_label;		/* its last row's label */
+	struct fp_show *show;		/* its columns */
+	size_t nshow;
+	char *errors_label;		/* columns counting findings */
+	char *warnings_label;
+	char *dept_label;		/* table sheets' first columns */
+	char *year_label;
+	char *findings;			/* the findings sheet's name */
+	char *finding_labels[9];	/* its columns */
+	struct fp_ref chart;		/* a bar chart of this fact by department */
+	char *chart_title;
+	int has_chart;
+	int chart_line;
+	char *money_format;		/* number formats */
+	char *number_format;
+	char *date_format;
+};
+
 struct fp_mapping {
 	char *path;
 	char *name;			/* the form's short name */
@@ -157,6 +186,7 @@ struct fp_mapping {
 	size_t ntables;
 	struct fp_rule *rules;
 	size_t nrules;
+	struct fp_book book;
 	/* Every label that marks a place on the form, for stopping at. */
 	struct fp_labels known;
 	char **known_hash;		/* open-addressing set of exact labels */

@@ -30,6 +30,7 @@ struct fp_checker {
 	size_t nseen, capseen;
 	size_t count[2];
 	struct fp_buf msg, tmp;
+	fp_dept_fn on_dept;
 };
 
 static uint64_t
@@ -548,7 +549,8 @@ rule_unique(struct fp_checker *c, const struct fp_rule *r, int first)
 static void
 evaluate(struct fp_checker *c)
 {
-	size_t i;
+	size_t i, errors = c->count[FP_SEV_ERROR];
+	size_t warnings = c->count[FP_SEV_WARNING];
 	int first;
 
 	if (!c->n)
@@ -584,6 +586,21 @@ evaluate(struct fp_checker *c)
 			rule_pattern(c, r);
 			break;
 		}
+	}
+	if (c->on_dept) {
+		struct fp_dept_fact *v = fp_xreallocarray(NULL, c->n, sizeof *v);
+
+		for (i = 0; i < c->n; i++) {
+			v[i].table = c->f[i].table;
+			v[i].row = c->f[i].row;
+			v[i].field = c->f[i].field;
+			v[i].value = c->f[i].value;
+			v[i].source = c->f[i].source;
+		}
+		c->on_dept(c->ctx, c->dept, c->year, v, c->n,
+		    c->count[FP_SEV_ERROR] - errors,
+		    c->count[FP_SEV_WARNING] - warnings);
+		free(v);
 	}
 	clear_group(c);
 }
@@ -624,6 +641,12 @@ fp_checker_add(struct fp_checker *c, const char *dept, const char *year,
 	g->nan_said = 0;
 	index_put(c, c->n);
 	c->n++;
+}
+
+void
+fp_checker_on_dept(struct fp_checker *c, fp_dept_fn fn)
+{
+	c->on_dept = fn;
 }
 
 void

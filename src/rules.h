@@ -31,6 +31,19 @@ typedef void (*fp_finding_fn)(void *ctx, const struct fp_finding *f);
 
 struct fp_checker;
 
+/* A department's fact, as handed to an fp_dept_fn. */
+struct fp_dept_fact {
+	const char *table, *row, *field, *value, *source;
+};
+
+/*
+ * Called once a department's rules are evaluated, with its facts (in the
+ * order they came) and how many errors and warnings it has.
+ */
+typedef void (*fp_dept_fn)(void *ctx, const char *dept, const char *year,
+    const struct fp_dept_fact *facts, size_t n, size_t errors,
+    size_t warnings);
+
 struct fp_checker *fp_checker_new(const struct fp_mapping *m,
     fp_finding_fn fn, void *ctx);
 /*
@@ -41,6 +54,8 @@ struct fp_checker *fp_checker_new(const struct fp_mapping *m,
 void fp_checker_add(struct fp_checker *c, const char *dept, const char *year,
     const char *table, const char *row, const char *field, const char *value,
     const char *source);
+/* Asks for each department, once evaluated, to be handed to fn. */
+void fp_checker_on_dept(struct fp_checker *c, fp_dept_fn fn);
 /* Evaluates the last department. */
 void fp_checker_finish(struct fp_checker *c);
 void fp_checker_free(struct fp_checker *c);

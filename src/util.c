@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum fp_err
 fp_diag(struct fp_diag *d, enum fp_err err, const char *fmt, ...)
@@ -553,6 +555,19 @@ fp_fshut(FILE *f)
 		return -1;
 	}
 	return 0;
+}
+
+int
+fp_mkstemp_public(char *template)
+{
+	mode_t mask = umask(0);
+	int fd;
+
+	umask(mask);
+	fd = mkstemp(template);
+	if (fd >= 0)
+		fchmod(fd, 0666 & ~mask);
+	return fd;
 }
 
 const char *

@@ -1,0 +1,185 @@
+/*
+ * formpipe merge: canonical facts of many departments into one summary
+ * workbook. The facts stream through the same rule checker check uses,
+ * whose findings fill the findings sheet; each department is written as
+ * soon as its facts are in. The workbook is written beside its target and
+ * renamed into place: a merge that fails leaves an existing file as it was.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "canon.h"
+#include "cli.h"
+#include "cmd.h"
+#include "mapping.h"
+#include "rules.h"
+#include "summary.h"
+
+static const char usage_text[] =
+    "usage: formpipe merge -o OUT.xlsx [-m MAPPING] [-q] [FILE...]\n"
+    "\n"
+    "Writes one summary workbook from canonical facts (formpipe map's\n"
+    "output) of any number of departments: an overview with a row per\n"
+    "department and year and a total row, a sheet per table, every\n"
+    "finding of the mapping's rules with its source cell, and a chart.\n"
+    "Without FILE, standard input is read. MAPPING is\n"
+    "mappings/perf-self-eval.map by default. On a terminal a progress line\n"
+    "shows on standard error; -q silences it.\n";
+
+struct ctx {
+	struct fp_summary *s;
+	int progress;
+};
+
+static void
+on_finding(void *arg, const struct fp_finding *f)
+{
+	struct ctx *c = arg;
+
+	fp_summary_finding(c->s, f);
+}
+
+static void
+on_dept(void *arg, const char *dept, const char *year,
+    const struct fp_dept_fact *facts, size_t n, size_t errors,
+    size_t warnings)
+{
+	struct ctx *c = arg;
+	size_t k;
+
+	fp_summary_dept(c->s, dept, year, facts, n, errors, warnings);
+	k = fp_summary_count(c->s);
+	if (c->progress && k % 100 == 0)
+		fprintf(stderr, "\rformpipe merge: %zu departments", k);
+}
+
+/* Feeds one input to the checker; 0, or 2 if it could not be read. */
+static int
+merge_input(struct fp_checker *chk, const char *path)
+{
+	const char *name = fp_cli_name(path);
+	FILE *f = stdin;
+	struct fp_canon_reader *r;
+	struct fp_canon_fact fact;
+	struct fp_diag d;
+	int rc = 0, got;
+
+	if (path && strcmp(path, "-")) {
+		f = fopen(path, "r");
+		if (!f) {
+			fp_cli_error("merge", "%s: %s", path, strerror(errno));
+			return 2;
+		}
+	}
+	r = fp_canon_reader_new(f, name);
+	got = fp_canon_header(r, &d);
+	if (got <= 0) {
+		if (got == 0)
+			fp_cli_error("merge", "%s: empty input, not canonical "
+			    "facts", name);
+		else
+			fp_cli_error("merge", "%s:%s", name, d.msg);
+		rc = 2;
+		goto out;
+	}
+	while ((got = fp_canon_next(r, &fact, &d)) == 1)
+		fp_checker_add(chk, fact.dept, fact.year, fact.table, fact.row,
+		    fact.field, fact.value, fact.source);
+	if (got < 0) {
+		fp_cli_error("merge", "%s:%s", name, d.msg);
+		rc = 2;
+	}
+out:
+	fp_canon_reader_free(r);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+int
+cmd_merge(int argc, char **argv)
+{
+	const char *out = NULL, **files;
+	char *mpath = NULL;
+	struct fp_mapping *m = NULL;
+	struct fp_checker *chk = NULL;
+	struct fp_diag d;
+	struct ctx c;
+	int nfiles = 0, quiet = 0, rc = 0, i;
+
+	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (fp_cli_is_help(a)) {
+			fputs(usage_text, stdout);
+			goto done;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (++i >= argc)
+				goto usage;
+			out = argv[i];
+		} else if (!strcmp(a, "-m") || !strcmp(a, "--mapping")) {
+			if (++i >= argc)
+				goto usage;
+			free(mpath);
+			mpath = fp_xstrdup(argv[i]);
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			quiet = 1;
+		} else if (a[0] == '-' && a[1]) {
+			fp_cli_error("merge", "unknown option '%s'", a);
+			goto usage;
+		} else {
+			files[nfiles++] = a;
+		}
+	}
+	if (!out) {
+		fp_cli_error("merge", "where to? give the workbook's name with -o");
+		goto usage;
+	}
+	if (!mpath)
+		mpath = fp_cli_default_mapping();
+	if (fp_mapping_load(mpath, &m, &d) != FP_OK) {
+		fp_cli_error("merge", "%s", d.msg);
+		rc = 2;
+		goto done;
+	}
+	memset(&c, 0, sizeof c);
+	c.progress = !quiet && isatty(STDERR_FILENO);
+	c.s = fp_summary_new(m, out, &d);
+	if (!c.s) {
+		fp_cli_error("merge", "%s", d.msg);
+		rc = 2;
+		goto done;
+	}
+	chk = fp_checker_new(m, on_finding, &c);
+	fp_checker_on_dept(chk, on_dept);
+	if (nfiles == 0)
+		files[nfiles++] = "-";
+	for (i = 0; i < nfiles; i++)
+		if (merge_input(chk, files[i]))
+			rc = 2;
+	fp_checker_finish(chk);
+	if (c.progress)
+		fprintf(stderr, "\rformpipe merge: %zu departments\n",
+		    fp_summary_count(c.s));
+	if (rc) {
+		/* Unreadable input: no workbook, an existing one untouched. */
+		fp_summary_abort(c.s);
+	} else if (fp_summary_close(c.s, &d) != FP_OK) {
+		fp_cli_error("merge", "%s", d.msg);
+		rc = 2;
+	}
+done:
+	fp_checker_free(chk);
+	fp_mapping_free(m);
+	free(mpath);
+	free(files);
+	return rc;
+usage:
+	fputs(usage_text, stderr);
+	free(mpath);
+	free(files);
+	return 2;
+}

@@ -1,0 +1,514 @@
+/*
+ * .xlsx out, over libxlsxwriter. Owns the workbook, its sheets and
+ * styles, fits column widths to what was written, and writes through a
+ * temporary file renamed into place. The first error libxlsxwriter
+ * reports is kept and given back by fp_xlsx_close.
+ */
+#include "xlsx.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+/* 2000-01-01T00:00:00Z: a fixed creation time, so output is reproducible. */
+#define FIXED_CREATED 946684800
+
+/* Excel's limit on a cell's text, in characters. */
+#define MAX_CELL_CHARS 32767
+
+struct xsheet {
+	lxw_worksheet *ws;
+	char *name;
+	double *autow;		/* widest entry per column */
+	uint8_t *fixed;		/* width set by the caller */
+	size_t ncols;
+};
+
+struct xstyle {
+	struct fp_style st;
+	char *numfmt;
+	lxw_format *fmt;
+};
+
+struct fp_xlsx {
+	lxw_workbook *wb;
+	char *path, *tmp;
+	struct xsheet *sheets;
+	size_t nsheets;
+	struct xstyle *styles;
+	size_t nstyles;
+	lxw_error err;
+	char errwhere[128];
+};
+
+static void
+note(struct fp_xlsx *x, lxw_error e, const char *where)
+{
+	if (e != LXW_NO_ERROR && x->err == LXW_NO_ERROR) {
+		x->err = e;
+		snprintf(x->errwhere, sizeof x->errwhere, "%s", where);
+	}
+}
+
+struct fp_xlsx *
+fp_xlsx_new(const char *path, int constant_memory, struct fp_diag *d)
+{
+	struct fp_xlsx *x;
+	lxw_workbook_options opt;
+	lxw_doc_properties props;
+	const char *slash = strrchr(path, '/'), *tmpdir = getenv("TMPDIR");
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	int fd;
+
+	x = fp_xcalloc(1, sizeof *x);
+	x->path = fp_xstrdup(path);
+	x->tmp = fp_xmalloc(dirlen + strlen(fp_basename(path)) + 32);
+	memcpy(x->tmp, path, dirlen);
+	sprintf(x->tmp + dirlen, ".%s.XXXXXX", fp_basename(path));
+	fd = fp_mkstemp_public(x->tmp);
+	if (fd < 0) {
+		fp_diag(d, FP_EWRITE, "cannot write in the folder of %s: %s",
+		    path, strerror(errno));
+		free(x->tmp);
+		free(x->path);
+		free(x);
+		return NULL;
+	}
+	close(fd);
+	memset(&opt, 0, sizeof opt);
+	opt.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
+	opt.tmpdir = (char *)(tmpdir && *tmpdir ? tmpdir : NULL);
+	opt.use_zip64 = LXW_TRUE;
+	x->wb = workbook_new_opt(x->tmp, &opt);
+	if (!x->wb) {
+		fp_diag(d, FP_EWRITE, "%s: cannot start the workbook", path);
+		unlink(x->tmp);
+		free(x->tmp);
+		free(x->path);
+		free(x);
+		return NULL;
+	}
+	memset(&props, 0, sizeof props);
+	props.created = FIXED_CREATED;
+	workbook_set_properties(x->wb, &props);
+	return x;
+}
+
+/* Counts UTF-8 characters of s, and where the limit-th one starts. */
+static size_t
+utf8_cut(const char *s, size_t limit)
+{
+	size_t i = 0, chars = 0;
+
+	while (s[i]) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (chars == limit)
+				return i;
+			chars++;
+		}
+		i++;
+	}
+	return i;
+}
+
+size_t
+fp_xlsx_sheet(struct fp_xlsx *x, const char *name)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	struct xsheet *s;
+	size_t i, n = 1;
+	const char *p;
+
+	/* A valid name: no []:*?/\, at most 31 characters, not blank. */
+	for (p = name; *p; p++)
+		fp_buf_addc(&b, strchr("[]:*?/\\", *p) ? '_' : *p);
+	if (!b.len || b.s[0] == '\'')
+		fp_buf_adds(&b, "Sheet");
+	b.len = utf8_cut(b.s, 31);
+	b.s[b.len] = '\0';
+	for (;;) {
+		for (i = 0; i < x->nsheets; i++)
+			if (!strcmp(x->sheets[i].name, b.s))
+				break;
+		if (i == x->nsheets)
+			break;
+		/* Taken: "name (2)", keeping to 31 characters. */
+		{
+			char suffix[16];
+			size_t cut;
+
+			snprintf(suffix, sizeof suffix, " (%zu)", ++n);
+			fp_buf_reset(&b);
+			for (p = name; *p; p++)
+				fp_buf_addc(&b, strchr("[]:*?/\\", *p) ? '_' : *p);
+			cut = utf8_cut(b.s ? b.s : "", 31 - strlen(suffix));
+			b.len = cut;
+			fp_buf_adds(&b, suffix);
+		}
+	}
+	x->sheets = fp_xreallocarray(x->sheets, x->nsheets + 1,
+	    sizeof *x->sheets);
+	s = &x->sheets[x->nsheets];
+	memset(s, 0, sizeof *s);
+	s->name = fp_buf_detach(&b);
+	s->ws = workbook_add_worksheet(x->wb, s->name);
+	if (!s->ws)
+		note(x, LXW_ERROR_MEMORY_MALLOC_FAILED, s->name);
+	return x->nsheets++;
+}
+
+void
+fp_xlsx_hide(struct fp_xlsx *x, size_t sheet)
+{
+	if (sheet > 0)
+		worksheet_hide(x->sheets[sheet].ws);
+}
+
+int
+fp_xlsx_style(struct fp_xlsx *x, const struct fp_style *st)
+{
+	const char *nf = st->numfmt ? st->numfmt : "";
+	struct xstyle *s;
+	size_t i;
+
+	for (i = 0; i < x->nstyles; i++)
+		if (x->styles[i].st.bold == st->bold &&
+		    x->styles[i].st.boxed == st->boxed &&
+		    x->styles[i].st.heading == st->heading &&
+		    !strcmp(x->styles[i].numfmt, nf))
+			return (int)i;
+	x->styles = fp_xreallocarray(x->styles, x->nstyles + 1,
+	    sizeof *x->styles);
+	s = &x->styles[x->nstyles];
+	s->st = *st;
+	s->numfmt = fp_xstrdup(nf);
+	s->st.numfmt = s->numfmt;
+	s->fmt = workbook_add_format(x->wb);
+	if (st->bold)
+		format_set_bold(s->fmt);
+	if (*nf)
+		format_set_num_format(s->fmt, nf);
+	format_set_align(s->fmt, LXW_ALIGN_VERTICAL_TOP);
+	if (st->boxed) {
+		format_set_border(s->fmt, LXW_BORDER_THIN);
+		format_set_border_color(s->fmt, 0x808080);
+	}
+	if (st->heading) {
+		format_set_bg_color(s->fmt, 0xD9E1F2);
+		format_set_align(s->fmt, LXW_ALIGN_CENTER);
+		format_set_align(s->fmt, LXW_ALIGN_VERTICAL_CENTER);
+		format_set_text_wrap(s->fmt);
+	}
+	return (int)x->nstyles++;
+}
+
+static lxw_format *
+fmt(struct fp_xlsx *x, int style)
+{
+	return style >= 0 && (size_t)style < x->nstyles ?
+	    x->styles[style].fmt : NULL;
+}
+
+double
+fp_display_width(const char *s)
+{
+	double w = 0, best = 0;
+	size_t i = 0, n = strlen(s);
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k = fp_utf8_decode(s + i, n - i, &cp);
+
+		if (!k)
+			break;
+		i += k;
+		if (cp == '\n') {
+			if (w > best)
+				best = w;
+			w = 0;
+			continue;
+		}
+		if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+		    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+		    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+		    (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000)
+			w += 2;
+		else
+			w += 1;
+	}
+	return w > best ? w : best;
+}
+
+/* Remembers how wide column col of sheet needs to be. */
+static void
+fit(struct fp_xlsx *x, size_t sheet, uint32_t col, double w)
+{
+	struct xsheet *s = &x->sheets[sheet];
+
+	if (col >= s->ncols) {
+		size_t n = (size_t)col + 16;
+
+		s->autow = fp_xreallocarray(s->autow, n, sizeof *s->autow);
+		s->fixed = fp_xreallocarray(s->fixed, n, sizeof *s->fixed);
+		memset(s->autow + s->ncols, 0, (n - s->ncols) * sizeof *s->autow);
+		memset(s->fixed + s->ncols, 0, (n - s->ncols) * sizeof *s->fixed);
+		s->ncols = n;
+	}
+	if (w > s->autow[col])
+		s->autow[col] = w;
+}
+
+void
+fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    const char *s, int style)
+{
+	size_t cut = utf8_cut(s, MAX_CELL_CHARS);
+	char *t = NULL;
+
+	if (s[cut]) {
+		t = fp_xstrndup(s, cut);
+		s = t;
+	}
+	note(x, worksheet_write_string(x->sheets[sheet].ws, row, (lxw_col_t)col,
+	    s, fmt(x, style)), x->sheets[sheet].name);
+	fit(x, sheet, col, fp_display_width(s) * (style >= 0 &&
+	    x->styles[style].st.bold ? 1.1 : 1.0));
+	free(t);
+}
+
+/* The width a number takes in a format: its digits, separators, unit. */
+static double
+number_width(struct fp_xlsx *x, double v, int style)
+{
+	char buf[FP_NUM_MAX];
+	double w = (double)fp_fmt_num(buf, v);
+	const char *nf = style >= 0 ? x->styles[style].numfmt : "";
+
+	if (strchr(nf, ','))
+		w += w / 3;
+	if (strchr(nf, '"'))
+		w += fp_display_width(strchr(nf, '"'));
+	return w;
+}
+
+void
+fp_xlsx_number(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    double v, int style)
+{
+	note(x, worksheet_write_number(x->sheets[sheet].ws, row, (lxw_col_t)col,
+	    v, fmt(x, style)), x->sheets[sheet].name);
+	fit(x, sheet, col, number_width(x, v, style));
+}
+
+void
+fp_xlsx_blank(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    int style)
+{
+	note(x, worksheet_write_blank(x->sheets[sheet].ws, row, (lxw_col_t)col,
+	    fmt(x, style)), x->sheets[sheet].name);
+}
+
+void
+fp_xlsx_date(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    double serial, int style)
+{
+	note(x, worksheet_write_number(x->sheets[sheet].ws, row, (lxw_col_t)col,
+	    serial, fmt(x, style)), x->sheets[sheet].name);
+	fit(x, sheet, col, serial == floor(serial) ? 10 : 19);
+}
+
+void
+fp_xlsx_bool(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    int v, int style)
+{
+	note(x, worksheet_write_boolean(x->sheets[sheet].ws, row, (lxw_col_t)col,
+	    v, fmt(x, style)), x->sheets[sheet].name);
+	fit(x, sheet, col, 5);
+}
+
+void
+fp_xlsx_error(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    const char *err, int style)
+{
+	char f[32];
+
+	snprintf(f, sizeof f, "=%s", err);
+	note(x, worksheet_write_formula_str(x->sheets[sheet].ws, row,
+	    (lxw_col_t)col, f, fmt(x, style), err), x->sheets[sheet].name);
+	fit(x, sheet, col, (double)strlen(err));
+}
+
+void
+fp_xlsx_formula(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    const char *formula, double value, int style)
+{
+	note(x, worksheet_write_formula_num(x->sheets[sheet].ws, row,
+	    (lxw_col_t)col, formula, fmt(x, style), value),
+	    x->sheets[sheet].name);
+	fit(x, sheet, col, number_width(x, value, style));
+}
+
+void
+fp_xlsx_merge(struct fp_xlsx *x, size_t sheet, uint32_t r1, uint32_t c1,
+    uint32_t r2, uint32_t c2)
+{
+	/*
+	 * merge_range writes its own top-left cell: give it none, so the
+	 * value already written there stays.
+	 */
+	note(x, worksheet_merge_range(x->sheets[sheet].ws, r1, (lxw_col_t)c1,
+	    r2, (lxw_col_t)c2, NULL, NULL), x->sheets[sheet].name);
+}
+
+void
+fp_xlsx_width(struct fp_xlsx *x, size_t sheet, uint32_t c1, uint32_t c2,
+    double width)
+{
+	struct xsheet *s = &x->sheets[sheet];
+	uint32_t c;
+	lxw_row_col_options hide = { 1, 0, 0 };
+
+	if (c2 > 16383)
+		c2 = 16383;
+	if (c1 > c2)
+		return;
+	fit(x, sheet, c2, 0);
+	for (c = c1; c <= c2; c++)
+		s->fixed[c] = 1;
+	if (width <= 0)
+		note(x, worksheet_set_column_opt(s->ws, (lxw_col_t)c1,
+		    (lxw_col_t)c2, LXW_DEF_COL_WIDTH, NULL, &hide), s->name);
+	else
+		note(x, worksheet_set_column(s->ws, (lxw_col_t)c1,
+		    (lxw_col_t)c2, width, NULL), s->name);
+}
+
+void
+fp_xlsx_header_row(struct fp_xlsx *x, size_t sheet, uint32_t lastrow,
+    uint32_t lastcol)
+{
+	struct xsheet *s = &x->sheets[sheet];
+
+	worksheet_freeze_panes(s->ws, 1, 0);
+	note(x, worksheet_autofilter(s->ws, 0, 0, lastrow, (lxw_col_t)lastcol),
+	    s->name);
+}
+
+void
+fp_xlsx_print_setup(struct fp_xlsx *x, size_t sheet)
+{
+	lxw_worksheet *ws = x->sheets[sheet].ws;
+
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9);	/* A4 */
+	worksheet_fit_to_pages(ws, 1, 0);
+	note(x, worksheet_repeat_rows(ws, 0, 0), x->sheets[sheet].name);
+}
+
+void
+fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    const char *title, size_t dsheet, uint32_t r1, uint32_t r2,
+    uint32_t catcol, uint32_t valcol)
+{
+	lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
+	lxw_chart_series *se;
+	lxw_chart_options opt;
+	const char *dname = x->sheets[dsheet].name;
+
+	if (!ch) {
+		note(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "chart");
+		return;
+	}
+	se = chart_add_series(ch, NULL, NULL);
+	chart_series_set_categories(se, dname, r1, (lxw_col_t)catcol, r2,
+	    (lxw_col_t)catcol);
+	chart_series_set_values(se, dname, r1, (lxw_col_t)valcol, r2,
+	    (lxw_col_t)valcol);
+	chart_series_set_name(se, title);
+	chart_title_set_name(ch, title);
+	chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+	memset(&opt, 0, sizeof opt);
+	opt.x_scale = 1.5;
+	/* Room for every department: about 10 bars to a default height. */
+	opt.y_scale = (r2 - r1 + 1) > 10 ? (r2 - r1 + 1) / 10.0 : 1;
+	if (opt.y_scale > 40)
+		opt.y_scale = 40;
+	note(x, worksheet_insert_chart_opt(x->sheets[sheet].ws, row,
+	    (lxw_col_t)col, ch, &opt), "chart");
+}
+
+static void
+free_all(struct fp_xlsx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nsheets; i++) {
+		free(x->sheets[i].name);
+		free(x->sheets[i].autow);
+		free(x->sheets[i].fixed);
+	}
+	free(x->sheets);
+	for (i = 0; i < x->nstyles; i++)
+		free(x->styles[i].numfmt);
+	free(x->styles);
+	free(x->path);
+	free(x->tmp);
+	free(x);
+}
+
+enum fp_err
+fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
+{
+	enum fp_err err = FP_OK;
+	lxw_error e;
+	size_t i, c;
+
+	/* Columns the caller did not size fit their widest entry. */
+	for (i = 0; i < x->nsheets; i++) {
+		struct xsheet *s = &x->sheets[i];
+
+		for (c = 0; c < s->ncols; c++) {
+			double w = s->autow[c];
+
+			if (s->fixed[c] || w <= 0)
+				continue;
+			w = w + 2 < 8 ? 8 : w + 2;
+			if (w > 60)
+				w = 60;
+			note(x, worksheet_set_column(s->ws, (lxw_col_t)c,
+			    (lxw_col_t)c, w, NULL), s->name);
+		}
+	}
+	if (x->err != LXW_NO_ERROR) {
+		err = fp_diag(d, FP_EWRITE, "%s: %s (%s)", x->path,
+		    lxw_strerror(x->err), x->errwhere);
+		lxw_workbook_free(x->wb);
+		unlink(x->tmp);
+		free_all(x);
+		return err;
+	}
+	e = workbook_close(x->wb);
+	if (e != LXW_NO_ERROR) {
+		err = fp_diag(d, FP_EWRITE, "%s: %s", x->path, lxw_strerror(e));
+		unlink(x->tmp);
+	} else if (rename(x->tmp, x->path) != 0) {
+		err = fp_diag(d, FP_EWRITE, "%s: %s", x->path, strerror(errno));
+		unlink(x->tmp);
+	}
+	free_all(x);
+	return err;
+}
+
+void
+fp_xlsx_abort(struct fp_xlsx *x)
+{
+	if (!x)
+		return;
+	lxw_workbook_free(x->wb);
+	unlink(x->tmp);
+	free_all(x);
+}
