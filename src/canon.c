@@ -18,12 +18,13 @@ struct fp_canon_reader {
 };
 
 struct fp_canon_reader *
-fp_canon_reader_new(FILE *f, const char *name)
+fp_canon_reader_new(FILE *f, const char *name, int passthrough)
 {
 	struct fp_canon_reader *r = fp_xcalloc(1, sizeof *r);
 
 	r->csv = fp_csv_reader_new(f, name);
-	fp_csv_reader_hold(r->csv);
+	if (passthrough)
+		fp_csv_reader_hold(r->csv);
 	return r;
 }
 

@@ -20,7 +20,12 @@ struct fp_canon_fact {
 
 struct fp_canon_reader;
 
-struct fp_canon_reader *fp_canon_reader_new(FILE *f, const char *name);
+/*
+ * Reads canonical facts from f, named name in messages. With passthrough,
+ * the bytes read are kept until fp_canon_tee says where to copy them.
+ */
+struct fp_canon_reader *fp_canon_reader_new(FILE *f, const char *name,
+    int passthrough);
 void fp_canon_reader_free(struct fp_canon_reader *r);
 
 /*

@@ -91,7 +91,7 @@ check_input(struct fp_checker *chk, const char *path)
 			return 2;
 		}
 	}
-	r = fp_canon_reader_new(f, name);
+	r = fp_canon_reader_new(f, name, 1);
 	got = fp_canon_header(r, &d);
 	if (got < 0) {
 		fp_cli_error("check", "%s:%s", name, d.msg);

@@ -73,7 +73,7 @@ merge_input(struct fp_checker *chk, const char *path)
 			return 2;
 		}
 	}
-	r = fp_canon_reader_new(f, name);
+	r = fp_canon_reader_new(f, name, 0);
 	got = fp_canon_header(r, &d);
 	if (got <= 0) {
 		if (got == 0)

@@ -18,7 +18,7 @@ read back from the workbook; --verify then reads every workbook with xlrd
 and checks each fact against the cell named by its source.
 
 usage:
-  gen_forms.py --seed S --count N --out DIR [--formulas F] [--biff5 F] [--verify]
+  gen_forms.py --seed S --count N --out DIR [--formulas F] [--biff5 F] [--verify] [--tags]
   gen_forms.py --verify-only DIR
   gen_forms.py --selftest
 
@@ -26,6 +26,9 @@ usage:
   formulas, recalculated and saved by a headless LibreOffice ("MS Excel 97");
 --biff5 F: that fraction is converted to Excel 5.0/95 (BIFF5, code page
   936) by gnumeric's ssconvert. With both 0 only xlwt is used.
+--verify: also checks that every number on the form sheet is some fact's
+  source and that NAME.errors.csv is what the rules give on the facts;
+--tags: prints each form's drift (the kinds in REQUIRED_TAGS and a few more);
 --selftest: rebuilds the seed form (forms/xiangyin-emergency-2021.xls) from
   its data on the undrifted layout and compares the workbook's cells and
   the expected facts with the seed's; runs the error rules on the facts of
@@ -35,7 +38,6 @@ import argparse
 import csv
 import datetime as dt
 import glob
-import io
 import os
 import random
 import re
@@ -55,7 +57,6 @@ sys.path.insert(0, FIXTURES_GEN)
 from common import serial, num_text  # noqa: E402
 
 SHARED = "/work/shared/forms"
-NC = 8  # the form's columns, A..H
 
 # --------------------------------------------------------------------------
 # Vocabulary
@@ -293,7 +294,11 @@ class Book:
 
 
 class Spec:
-    """One department's form. Money cells are (Decimal, how) or (Decimal, "formula", kind)."""
+    """One department's form: content and drift, filled by make_spec (or seed_spec).
+
+    Money cells are (Decimal, how), how as in render_money, or
+    (Decimal, "formula", kind) for a total LibreOffice is to compute.
+    """
 
     def __init__(self):
         self.tags = set()
@@ -771,7 +776,9 @@ def grade_of(score):
 def mark_formulas(rng, s):
     """In the formula tables, turn totals that equal their parts into formulas."""
     units = s.units
-    for t in s.formula_tables:
+    for t in MONEY_TABLES:          # in this order: a set's order changes with the hash seed
+        if t not in s.formula_tables:
+            continue
         rows = s.money[t]
         parts = FIELDS[t][1:]
         for key, cells in rows.items():
@@ -1150,16 +1157,27 @@ def style(key):
 
 
 def formula_text(sh, spec_formula):
+    """The formula of a row total, in one of two styles, alternating down the table.
+
+    Departments write both =SUM(C14:G14) and =C14+D14+...; alternating them
+    also keeps two like formulas out of adjacent rows, which LibreOffice
+    would store as one shared formula or not, depending on the run.
+    """
     kind, table, key, row_objs, col, units = spec_formula
     r = row_objs[key]
+    odd = (["total"] + units).index(key) % 2 == 1
     if kind == "rowsum":
-        last = len(FIELDS[table]) - 1
-        return "SUM(%s:%s)" % (sh.a1(r, 2), sh.a1(r, last + 1))
-    if kind == "expend_basic":
-        return "SUM(%s:%s)" % (sh.a1(r, 3), sh.a1(r, 4))
-    if kind == "expend_total":
-        return "%s+%s" % (sh.a1(r, 2), sh.a1(r, 5))
-    raise ValueError(kind)
+        cols = range(2, len(FIELDS[table]) + 1)
+    elif kind == "expend_basic":
+        cols = (3, 4)
+    elif kind == "expend_total":
+        cols = (2, 5)
+        return "SUM(%s,%s)" % (sh.a1(r, 2), sh.a1(r, 5)) if odd else "%s+%s" % (sh.a1(r, 2), sh.a1(r, 5))
+    else:
+        raise ValueError(kind)
+    if odd:
+        return "+".join(sh.a1(r, c) for c in cols)
+    return "SUM(%s:%s)" % (sh.a1(r, cols[0]), sh.a1(r, cols[-1]))
 
 
 def colsum_text(sh, cell_col, row_objs, units):
@@ -1307,9 +1325,62 @@ def to_biff5(src, dst, tmp):
         subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ole = olefile.OleFileIO(dst, write_mode=True)
     try:
-        ole.write_stream("Book", gbk_biff5.fix_book(ole.openstream("Book").read()))
+        book = canonical_fonts(ole.openstream("Book").read())
+        ole.write_stream("Book", gbk_biff5.fix_book(book))
     finally:
         ole.close()
+
+
+def canonical_fonts(data):
+    """Put gnumeric's FONT records in a fixed order and renumber the XFs' font indices.
+
+    gnumeric writes fonts in hash-table order, which changes from run to
+    run; gbk_biff5.fix_book then orders the XFs by their bytes, font index
+    included, so the fonts must be fixed first. Font 0 (the default) stays;
+    the others are sorted by their bytes. Font index 4 does not exist in
+    BIFF, so the i-th FONT record has index i, or i + 1 from the fifth on.
+    The stream keeps its length.
+    """
+    import struct
+    FONT, XF = 0x0031, 0x00E0
+    out = bytearray(data)
+    recs = []
+    pos = 0
+    while pos + 4 <= len(data):
+        rid, size = struct.unpack_from("<HH", data, pos)
+        recs.append((pos, rid, size))
+        pos += 4 + size
+    fonts = [(p, sz) for p, rid, sz in recs if rid == FONT]
+    if len(fonts) < 3:
+        return bytes(out)
+    start, end = fonts[0][0], fonts[-1][0] + 4 + fonts[-1][1]
+    assert end - start == sum(4 + sz for _, sz in fonts), "FONT records not contiguous"
+    ix = lambda i: i if i < 4 else i + 1  # noqa: E731
+    bodies = [bytes(data[p:p + 4 + sz]) for p, sz in fonts]
+    order = [0] + sorted(range(1, len(bodies)), key=lambda i: bodies[i])
+    # identical fonts all map to the first copy, so their order cannot leak
+    first = {}
+    for new, old in enumerate(order):
+        first.setdefault(bodies[old], new)
+    fmap = {ix(old): ix(first[bodies[old]]) for old in range(len(bodies))}
+    out[start:end] = b"".join(bodies[i] for i in order)
+    k = 0
+    for p, rid, sz in recs:
+        if rid == XF:
+            old = struct.unpack_from("<H", out, p + 4)[0]
+            new = fmap.get(old, old)
+            if k < gbk_fixed_xfs() and old != 0:
+                # gnumeric's built-in style XFs name fonts by their place in
+                # its unordered table; give them Excel's defaults instead
+                new = 2 if k in (3, 4) else 1
+            struct.pack_into("<H", out, p + 4, new)
+            k += 1
+    return bytes(out)
+
+
+def gbk_fixed_xfs():
+    import gbk_biff5
+    return gbk_biff5.FIXED_XFS
 
 
 # --------------------------------------------------------------------------
@@ -1332,8 +1403,6 @@ error_row_sum error_summary_sum error_negative error_missing_contact error_grade
 formulas biff5
 """.split()
 
-
-
 def formats(seed, count, f_formulas, f_biff5):
     """Which forms get formulas and which BIFF5: exactly round(F*N) of each, seeded."""
     idx = list(range(1, count + 1))
@@ -1348,7 +1417,7 @@ def formats(seed, count, f_formulas, f_biff5):
     return out
 
 
-def generate(seed, count, out, f_formulas=0.0, f_biff5=0.0, quiet=False):
+def generate(seed, count, out, f_formulas=0.0, f_biff5=0.0):
     os.makedirs(out, exist_ok=True)
     fmts = formats(seed, count, f_formulas, f_biff5)
     lo_jobs = []
@@ -1419,7 +1488,7 @@ def v_text(cell):
 NUMERIC = set(MONEY_TABLES)
 
 
-def check_fact(bk, fact, report_rows):
+def check_fact(bk, fact):
     """None if the fact's value is what its source cell holds, else a message."""
     dept, year, table, row, field, value, source = fact
     m = re.fullmatch(r"(.+)!([A-Z]+)(\d+)", source)
@@ -1507,7 +1576,7 @@ def verify_form(path):
             problems.append("%s: fact %s twice" % (base, k))
         keys.add(k)
         sources.add(f[6])
-        msg = check_fact(bk, f, None)
+        msg = check_fact(bk, f)
         if msg:
             problems.append("%s: %s.%s[%s] from %s: %s" % (os.path.basename(base), f[2], f[4], f[3], f[6], msg))
     # every number, date or number-looking text on the form sheet is a source
