@@ -20,7 +20,7 @@ and checks each fact against the cell named by its source.
 usage:
   gen_forms.py --seed S --count N --out DIR [--formulas F] [--biff5 F] [--verify] [--tags]
   gen_forms.py --verify-only DIR
-  gen_forms.py --selftest
+  gen_forms.py --selftest FORMS
 
 --formulas F: that fraction of the forms has totals entered as =SUM(...)
   formulas, recalculated and saved by a headless LibreOffice ("MS Excel 97");
@@ -29,10 +29,10 @@ usage:
 --verify: also checks that every number on the form sheet is some fact's
   source and that NAME.errors.csv is what the rules give on the facts;
 --tags: prints each form's drift (the kinds in REQUIRED_TAGS and a few more);
---selftest: rebuilds the seed form (forms/xiangyin-emergency-2021.xls) from
+--selftest FORMS: rebuilds the seed form (FORMS/xiangyin-emergency-2021.xls) from
   its data on the undrifted layout and compares the workbook's cells and
   the expected facts with the seed's; runs the error rules on the facts of
-  every shared example and compares with their .errors.csv.
+  every example form under FORMS and compares with their .errors.csv.
 """
 import argparse
 import csv
@@ -56,7 +56,8 @@ FIXTURES_GEN = os.path.normpath(os.path.join(HERE, "..", "..", "fixtures", "gen"
 sys.path.insert(0, FIXTURES_GEN)
 from common import serial, num_text  # noqa: E402
 
-SHARED = "/work/shared/forms"
+# The folder of reference forms --selftest compares with (set from its argument).
+SHARED = None
 
 # --------------------------------------------------------------------------
 # Vocabulary
@@ -1766,10 +1767,13 @@ def main():
     ap.add_argument("--biff5", type=float, default=0.0)
     ap.add_argument("--verify", action="store_true", help="read every form back and check its facts")
     ap.add_argument("--verify-only", metavar="DIR")
-    ap.add_argument("--selftest", action="store_true")
+    ap.add_argument("--selftest", metavar="FORMS",
+                    help="a folder with xiangyin-emergency-2021.xls and the example forms")
     ap.add_argument("--tags", action="store_true", help="print each form's drift tags")
     a = ap.parse_args()
     if a.selftest:
+        global SHARED
+        SHARED = a.selftest
         return 0 if selftest() else 1
     if a.verify_only:
         n, probs = verify_dir(a.verify_only)
