@@ -1,6 +1,7 @@
 # formpipe: `make` builds ./formpipe; `make check` runs the tests under
 # AddressSanitizer and UBSan; `make install PREFIX=... DESTDIR=...`;
-# `make bench` measures read against catdoc and bare freexl; `make fuzz`
+# `make bench` measures read against catdoc and bare freexl, and the
+# map | check | merge pipeline against gnumeric's ssconvert; `make fuzz`
 # runs the reader's fuzz target. `make WERROR=` relaxes -Werror.
 
 CC ?= cc
@@ -63,7 +64,8 @@ check: build/san/formpipe $(UNIT:%=build/san/%)
 # The reader's fuzz target, built with clang's libFuzzer and run for
 # FUZZ_SECONDS on a corpus seeded from the fixtures and from every file
 # under FUZZ_SEEDS (make fuzz FUZZ_SEEDS=../shared/corpus). FUZZ_FLAGS
-# passes more libFuzzer options. Findings go to build/fuzz/artifacts/.
+# passes more libFuzzer options. Findings go to build/fuzz/artifacts/;
+# tests/fuzz/regressions/ keeps the ones fixed, each a case in tests/cli/.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SEEDS ?=
@@ -83,7 +85,7 @@ fuzz: build/fuzz/fuzz_xls
 		cp "$$f" "build/fuzz/corpus/seed-$$sum" || exit 2; \
 	done
 	build/fuzz/fuzz_xls -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
-		-timeout=10 -rss_limit_mb=2048 \
+		-timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/xls.dict \
 		-artifact_prefix=build/fuzz/artifacts/ $(FUZZ_FLAGS) build/fuzz/corpus
 
 # Benchmarks, for people measuring (not run by check): each script in
@@ -94,6 +96,7 @@ build/bench/freexl_parse: tests/bench/freexl_parse.c
 
 bench: formpipe build/bench/freexl_parse
 	tests/bench/run-read
+	tests/bench/run-pipeline
 
 install: formpipe
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/mappings
