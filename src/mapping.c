@@ -299,6 +299,7 @@ table_free(struct fp_table *t)
 		regfree(&t->strip_re);
 	labels_free(&t->total);
 	labels_free(&t->stop);
+	labels_free(&t->skip);
 	for (i = 0; i < t->nfields; i++)
 		field_free(&t->fields[i]);
 	free(t->fields);
@@ -459,6 +460,8 @@ parse_table(struct parser *p)
 		labels_add(&t->total, def->total.v[i]);
 	for (i = 0; i < def->stop.n; i++)
 		labels_add(&t->stop, def->stop.v[i]);
+	for (i = 0; i < def->skip.n; i++)
+		labels_add(&t->skip, def->skip.v[i]);
 	if (def->strip) {
 		t->strip = fp_xstrdup(def->strip);
 		if ((err = compile(p, &t->strip_re, t->strip)))
@@ -803,6 +806,8 @@ parse_table_setting(struct parser *p, const char *kw)
 		read_labels(p, 1, &t->total, NULL);
 	} else if (!strcmp(kw, "stop")) {
 		read_labels(p, 1, &t->stop, NULL);
+	} else if (!strcmp(kw, "skip")) {
+		read_labels(p, 1, &t->skip, NULL);
 	} else if (!strcmp(kw, "strip")) {
 		if (p->l.n != 2)
 			return perr(p, "'strip' needs one quoted regular expression");
@@ -980,7 +985,7 @@ parse_line(struct parser *p)
 		return parse_field(p, 1);
 	} else if (!strcmp(kw, "header") || !strcmp(kw, "key") ||
 	    !strcmp(kw, "total") || !strcmp(kw, "stop") ||
-	    !strcmp(kw, "strip")) {
+	    !strcmp(kw, "strip") || !strcmp(kw, "skip")) {
 		return parse_table_setting(p, kw);
 	} else if (!strcmp(kw, "label")) {
 		if (!f)
@@ -1450,8 +1455,8 @@ add_fact(struct apply *a, const struct fp_table *t, const char *row,
  * check can say what is wrong with it. Returns 0 if there is no value.
  */
 static int
-field_value(const struct apply *a, const struct fp_field *f,
-    const struct fp_value *v, struct fp_buf *out)
+field_value(const struct fp_field *f, const struct fp_value *v,
+    struct fp_buf *out)
 {
 	struct fp_buf lab = FP_BUF_INIT;
 	size_t i;
@@ -1478,26 +1483,15 @@ field_value(const struct apply *a, const struct fp_field *f,
 		ok = fp_norm_plain(out, v);
 		break;
 	}
-	(void)a;
 	if (!ok) {
+		/* Not of its type: kept as written, unless it says "nothing". */
 		fp_buf_reset(out);
 		if (v->is_number)
 			fp_norm_plain(out, v);
 		else
 			fp_norm_text(out, v->text, v->len);
-		if (out->len == 0)
-			return 0;
-		/* Text that only says "nothing" is no value. */
-		if (f->type != FP_T_TEXT && f->type != FP_T_PHONE) {
-			double x;
-
-			if (!fp_parse_number(out->s, out->len, &x) &&
-			    (!strcmp(out->s, "-") || !strcmp(out->s, "/") ||
-			    !strcmp(out->s, "\xe6\x97\xa0") ||
-			    !strcmp(out->s, "\xe2\x80\x94")))
-				return 0;
-		}
-		return 1;
+		return out->len > 0 && (f->type == FP_T_TEXT ||
+		    f->type == FP_T_PHONE || !fp_norm_is_nothing(out->s, out->len));
 	}
 	if (f->nvalues || f->ncodes) {
 		fp_norm_label(&lab, out->s, out->len);
@@ -1570,7 +1564,7 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 				memset(&v, 0, sizeof v);
 				v.text = c->after;
 				v.len = strlen(c->after);
-				if (field_value(a, f, &v, &val)) {
+				if (field_value(f, &v, &val)) {
 					add_fact(a, t, "", f->name, val.s, s, si, c,
 					    c->row);
 					done = 1;
@@ -1617,7 +1611,7 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 		}
 		if (vc && !cell_is_known(a->m, vc)) {
 			fp_fcell_value(vc, a->form->date1904, &v);
-			if (field_value(a, f, &v, &val)) {
+			if (field_value(f, &v, &val)) {
 				add_fact(a, t, "", f->name, val.s, s, si, vc,
 				    vc->row);
 				done = 1;
@@ -1669,7 +1663,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 				memset(&v, 0, sizeof v);
 				v.text = cap;
 				v.len = strlen(cap);
-				if (field_value(a, f, &v, &val))
+				if (field_value(f, &v, &val))
 					add_fact(a, t, "", f->name, val.s, s, si, c,
 					    c->row);
 				fp_buf_release(&val);
@@ -1780,9 +1774,10 @@ apply_keyed(struct apply *a, const struct fp_table *t)
 {
 	const struct fp_fsheet *s = &a->form->sheets[a->sheet];
 	const struct fp_fcell *anchor = find_first(s, &t->header), *kc;
-	uint32_t R, D, r, keycol, hdr;
-	int32_t colfield[256];
-	const struct fp_fcell *colcell[256];
+	uint32_t R, D, r, keycol, hdr, ncols = 0;
+	int32_t *colfield;
+	const struct fp_fcell **colcell;
+	unsigned char *taken;
 	struct fp_buf val = FP_BUF_INIT;
 	size_t k, i;
 
@@ -1802,36 +1797,37 @@ apply_keyed(struct apply *a, const struct fp_table *t)
 		if (kc && !cell_matches(&t->key, kc))
 			break;
 	}
-	/* Name each column by the lowest header label over it but 其中. */
-	for (i = 0; i < 256; i++) {
-		colfield[i] = -1;
-		colcell[i] = NULL;
-	}
-	for (hdr = R; hdr < D; hdr++)
+	/*
+	 * Name each column by the lowest header label over it, passing over
+	 * the words that name no column (其中, "of which").
+	 */
+	for (k = s->rowstart[R]; k < s->rowstart[D < s->nrows ? D : s->nrows];
+	    k++)
+		if (s->cells[k].col + 1 > ncols)
+			ncols = s->cells[k].col + 1;
+	colfield = fp_xcalloc(ncols + 1, sizeof *colfield);
+	colcell = fp_xcalloc(ncols + 1, sizeof *colcell);
+	taken = fp_xcalloc(t->nfields + 1, 1);
+	for (hdr = R; hdr < D && hdr < s->nrows; hdr++)
 		for (k = s->rowstart[hdr]; k < s->rowstart[hdr + 1]; k++) {
 			const struct fp_fcell *c = &s->cells[k];
 
-			if (c->col == keycol || c->col >= 256 || !c->label ||
-			    !strcmp(c->label, "\xe5\x85\xb6\xe4\xb8\xad"))
-				continue;	/* 其中 */
+			if (c->col == keycol || !c->label ||
+			    cell_matches(&t->skip, c))
+				continue;
 			colcell[c->col] = c;
 		}
-	for (i = 0; i < 256; i++) {
+	for (i = 0; i < ncols; i++) {
+		colfield[i] = -1;
 		if (!colcell[i])
 			continue;
-		for (k = 0; k < t->nfields; k++) {
-			size_t j;
-			int taken = 0;
-
-			for (j = 0; j < 256; j++)
-				if (colfield[j] == (int32_t)k)
-					taken = 1;
-			if (!taken && cell_matches(&t->fields[k].labels,
+		for (k = 0; k < t->nfields; k++)
+			if (!taken[k] && cell_matches(&t->fields[k].labels,
 			    colcell[i])) {
 				colfield[i] = (int32_t)k;
+				taken[k] = 1;
 				break;
 			}
-		}
 	}
 	for (r = D; r < s->nrows; r++) {
 		char *key;
@@ -1860,15 +1856,18 @@ apply_keyed(struct apply *a, const struct fp_table *t)
 			const struct fp_field *f;
 			struct fp_value v;
 
-			if (c->col >= 256 || colfield[c->col] < 0)
+			if (c->col >= ncols || colfield[c->col] < 0)
 				continue;
 			f = &t->fields[colfield[c->col]];
 			fp_fcell_value(c, a->form->date1904, &v);
-			if (field_value(a, f, &v, &val))
+			if (field_value(f, &v, &val))
 				add_fact(a, t, key, f->name, val.s, s, a->sheet, c, r);
 		}
 		free(key);
 	}
+	free(colfield);
+	free(colcell);
+	free(taken);
 	fp_buf_release(&val);
 }
 
@@ -1929,7 +1928,7 @@ apply_list(struct apply *a, const struct fp_table *t)
 			if (!c)
 				continue;
 			fp_fcell_value(c, a->form->date1904, &v);
-			if (field_value(a, f, &v, &val))
+			if (field_value(f, &v, &val))
 				add_fact(a, t, num.s, f->name, val.s, s, a->sheet,
 				    c, r);
 		}

@@ -87,6 +87,7 @@ struct fp_table {
 	int has_strip;
 	struct fp_labels total;		/* keyed: the summary row's key */
 	struct fp_labels stop;		/* a row with one of these ends it */
+	struct fp_labels skip;		/* keyed: header words naming no column */
 	struct fp_field *fields;
 	size_t nfields;
 	int line;

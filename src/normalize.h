@@ -51,6 +51,9 @@ int fp_norm_date(struct fp_buf *out, const struct fp_value *v);
 /* Text, trimmed (fp_norm_text); a number as its shortest text. */
 int fp_norm_plain(struct fp_buf *out, const struct fp_value *v);
 
+/* 1 if the text only says there is nothing: blank, "-", "—", "/", "无". */
+int fp_norm_is_nothing(const char *s, size_t n);
+
 /*
  * Parses a number from text after folding full-width forms and dropping
  * thousands separators and spaces: "1,207.93" and "１２０７．９３" give

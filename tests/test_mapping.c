@@ -165,6 +165,7 @@ static const char *const keyed_map =
     "  header 收入合计\n"
     "  key 机构名称\n"
     "  strip \"^[0-9]+、\"\n"
+    "  skip 其中\n"
     "  total 汇总\n"
     "  column total money 收入合计\n"
     "  column basic money 基本支出\n"
