@@ -61,8 +61,8 @@ struct biff {
 	uint32_t *sst_off, *sst_len;
 	size_t nsst;
 	uint16_t *xf_fmt;		/* format key of each XF */
-	size_t *ends;			/* where each sheet's records must end */
 	size_t nxf, capxf;
+	size_t *ends;			/* where each sheet's records must end */
 	struct fp_buf tmp;		/* scratch text */
 	struct fp_buf pending;		/* a formula's string result */
 };
@@ -545,10 +545,10 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		struct fp_cell c;
 		const unsigned char *p;
 
-		if (pos >= end) {
+		if (pos >= end && end < b->n) {
 			err = fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet "
 			    "\"%s\" runs into the next sheet at byte %zu without "
-			    "its end record)", sh->name, pos);
+			    "its end record)", sh->name, end);
 			goto out;
 		}
 		if (!rec_at(b, pos, &r)) {
@@ -875,11 +875,12 @@ set_ends(struct fp_workbook *wb, struct biff *b)
 	for (k = n; k-- > 0;) {
 		size_t pos = v[k].pos < b->n ? (size_t)v[k].pos : b->n;
 
-		if (k > 0 && v[k - 1].pos == v[k].pos)
+		if (k > 0 && v[k - 1].pos == v[k].pos) {
 			b->ends[v[k].i] = pos;
-		else
+		} else {
 			b->ends[v[k].i] = next;
-		next = pos;
+			next = pos;
+		}
 	}
 	free(v);
 }
