@@ -220,6 +220,9 @@ put_chars(struct fp_buf *out, const unsigned char *p, size_t n, int wide,
 	size_t i;
 
 	if (!wide) {
+		/* A high surrogate the previous piece left unpaired stays marked. */
+		if (*hi_surrogate)
+			fp_utf8_put(out, 0xFFFD);
 		fp_buf_grow(out, n * 2);
 		for (i = 0; i < n; i++) {
 			unsigned char ch = p[i];
@@ -367,6 +370,9 @@ put_codepage(struct biff *b, struct fp_buf *out, const unsigned char *p,
 			o = out->s + out->len;
 			oleft = out->cap - out->len - 1;
 			r = iconv(b->cd, &in, &inleft, &o, &oleft);
+			/* A code page that holds back a character hands it over now. */
+			if (r != (size_t)-1 && !inleft)
+				r = iconv(b->cd, NULL, NULL, &o, &oleft);
 			out->len = (size_t)(o - out->s);
 			out->s[out->len] = '\0';
 			if (r == (size_t)-1) {

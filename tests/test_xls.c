@@ -479,6 +479,42 @@ test_far_cell_costs_no_declared_size(void **state)
 	fp_workbook_free(wb);
 }
 
+/* A bare BIFF5 stream in a code page, one sheet with one LABEL cell. */
+static void
+test_biff5_code_page_text_whole(void **state)
+{
+	static struct stream s;
+	unsigned char bof[8] = { 0 }, cp[2], bs[11] = { 0 }, lab[6 + 2 + 3];
+	struct fp_workbook *wb;
+	struct fp_diag d;
+	size_t at;
+
+	(void)state;
+	s.n = 0;
+	put16(bof, 0x0500);
+	put16(bof + 2, 0x0005);
+	rec(&s, 0x0809, bof, sizeof bof);
+	/* Code page 1255 holds a character back until it sees the next. */
+	put16(cp, 1255);
+	rec(&s, 0x0042, cp, sizeof cp);
+	at = s.n + 4;
+	bs[6] = 4;
+	memcpy(bs + 7, "Test", 4);
+	rec(&s, 0x0085, bs, sizeof bs);
+	rec(&s, 0x000A, "", 0);
+	put32(s.b + at, (uint32_t)s.n);
+	put16(bof + 2, 0x0010);
+	rec(&s, 0x0809, bof, sizeof bof);
+	memset(lab, 0, sizeof lab);
+	put16(lab + 6, 3);
+	memcpy(lab + 8, "\xe0\xe1\xe2", 3);	/* אבג */
+	rec(&s, 0x0204, lab, sizeof lab);
+	rec(&s, 0x000A, "", 0);
+	wb = open_stream(&s, FP_OK, &d);
+	assert_string_equal(cell_at(wb, 0, 0, 0), "text:\xd7\x90\xd7\x91\xd7\x92");
+	fp_workbook_free(wb);
+}
+
 static void
 test_format_classes(void **state)
 {
@@ -515,6 +551,7 @@ main(void)
 		cmocka_unit_test(test_truncated_sheet_refused),
 		cmocka_unit_test(test_dangling_shared_string_refused),
 		cmocka_unit_test(test_far_cell_costs_no_declared_size),
+		cmocka_unit_test(test_biff5_code_page_text_whole),
 		cmocka_unit_test(test_format_classes),
 	};
 
