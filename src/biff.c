@@ -1,6 +1,9 @@
 /*
  * formpipe's own reader for BIFF5, BIFF7 and BIFF8 workbooks (Excel 5.0
- * to 2003, and what LibreOffice, WPS and others save in those formats).
+ * to 2003, and what LibreOffice, WPS and others save in those formats),
+ * and for the older BIFF2, BIFF3 and BIFF4 (Excel 2.x to 4.0: worksheet
+ * files, and the BIFF4W workbook, whose sheets each carry their own number
+ * formats and cell formats).
  *
  * The Workbook (or Book) stream is taken from the compound file by cfb.c.
  * Opening reads the workbook globals: sheets, code page, date system,
@@ -21,6 +24,20 @@
 #include <string.h>
 
 enum {
+	R_INTEGER2 = 0x0002,	/* BIFF2 cell records, with 3 attribute bytes */
+	R_NUMBER2 = 0x0003,
+	R_LABEL2 = 0x0004,
+	R_BOOLERR2 = 0x0005,
+	R_STRING2 = 0x0007,
+	R_FORMAT2 = 0x001E,	/* BIFF2 and BIFF3 */
+	R_XF2 = 0x0043,
+	R_IXFE = 0x0044,	/* BIFF2: the XF of the next cells */
+	R_SHEETHDR = 0x008F,	/* BIFF4W: a sheet follows */
+	R_XF3 = 0x0243,
+	R_XF4 = 0x0443,
+	R_BOF2 = 0x0009,
+	R_BOF3 = 0x0209,
+	R_BOF4 = 0x0409,
 	R_FORMULA = 0x0006,
 	R_FORMULA3 = 0x0206,	/* BIFF3 and BIFF4 formula records, which */
 	R_FORMULA4 = 0x0406,	/* some writers put in BIFF8 files too */
@@ -53,7 +70,10 @@ struct biff {
 	const unsigned char *s;		/* the workbook stream */
 	size_t n;
 	unsigned char *owned;		/* s, if it had to be copied */
-	int v8;				/* 1 for BIFF8, 0 for BIFF5/7 */
+	int v8;				/* 1 for BIFF8, 0 for BIFF2 to BIFF7 */
+	int ver;			/* 2, 3, 4, 5 or 8 */
+	size_t nfmt;			/* BIFF2-4: FORMAT records so far */
+	int ixfe;			/* BIFF2: the XF an IXFE record gave */
 	unsigned codepage;
 	iconv_t cd;			/* code page to UTF-8, BIFF5 text */
 	int cd_open;
@@ -108,6 +128,13 @@ rk_value(uint32_t rk)
 		memcpy(&x, &u, sizeof x);
 	}
 	return (rk & 1) ? x / 100 : x;
+}
+
+static int
+is_bof(uint16_t type)
+{
+	return type == R_BOF || type == R_BOF2 || type == R_BOF3 ||
+	    type == R_BOF4;
 }
 
 /* One record: its type, its data, and where the next one starts. */
@@ -504,10 +531,37 @@ number_cell(struct fp_workbook *wb, const struct biff *b, unsigned xf,
     double x, struct fp_cell *c)
 {
 	uint32_t key = xf < b->nxf ? b->xf_fmt[xf] : 0;
+	enum fp_fmt_class cls = fp_wb_format_class(wb, key);
 
+	/* Before BIFF5 a key is the FORMAT record's place, not a built-in. */
+	if (b->ver < 5 && !(key < wb->nformats && wb->formats[key].code))
+		cls = FP_FMT_NUMBER;
 	c->fmt = key;
 	c->v.num = x;
-	c->type = (uint8_t)fp_date_type(fp_wb_format_class(wb, key), x);
+	c->type = (uint8_t)fp_date_type(cls, x);
+}
+
+/* The XF of a BIFF2 cell: its attributes', or an IXFE record's for 63. */
+static unsigned
+xf2(const struct biff *b, const unsigned char *attr)
+{
+	unsigned xf = attr[0] & 0x3F;
+
+	if (xf == 0x3F && b->ixfe >= 0)
+		xf = (unsigned)b->ixfe;
+	return xf;
+}
+
+/* A cell format record of the sheet in hand (BIFF2-4 keep them there). */
+static void
+add_xf(struct biff *b, uint16_t fmt)
+{
+	if (b->nxf == b->capxf) {
+		b->capxf = b->capxf ? b->capxf * 2 : 64;
+		b->xf_fmt = fp_xreallocarray(b->xf_fmt, b->capxf,
+		    sizeof *b->xf_fmt);
+	}
+	b->xf_fmt[b->nxf++] = fmt;
 }
 
 struct scan {
@@ -527,6 +581,119 @@ emit(struct scan *sc, struct fp_cell *c)
 	return sc->stop;
 }
 
+/*
+ * The records only BIFF2 to BIFF4 sheets have: their formats, and the
+ * BIFF2 cells with three attribute bytes. Returns 1 if r was one.
+ */
+static int
+old_record(struct fp_workbook *wb, struct biff *b, const struct rec *r,
+    struct scan *sc, struct fp_cell *pend, int *have_pending)
+{
+	const unsigned char *p = r->p;
+	struct fp_cell c;
+	unsigned xf;
+
+	memset(&c, 0, sizeof c);
+	switch (r->type) {
+	case R_FORMAT2:
+	case R_FORMAT:
+		fp_buf_reset(&b->tmp);
+		if (r->type == R_FORMAT ? r->len >= 3 &&
+		    read_str(b, p + 2, r->len - 2, 1, &b->tmp) :
+		    read_str(b, p, r->len, 1, &b->tmp))
+			fp_wb_set_format(wb, (uint32_t)b->nfmt,
+			    b->tmp.s ? b->tmp.s : "");
+		b->nfmt++;
+		return 1;
+	case R_XF2:
+		if (r->len >= 3)
+			add_xf(b, p[2] & 0x3F);
+		return 1;
+	case R_XF3:
+	case R_XF4:
+		if (r->len >= 2)
+			add_xf(b, p[1]);
+		return 1;
+	case R_IXFE:
+		if (r->len >= 2)
+			b->ixfe = rd16(p);
+		return 1;
+	default:
+		break;
+	}
+	if (b->ver != 2 || r->type < R_INTEGER2 || r->type > R_STRING2)
+		return 0;
+	/* BIFF2 cells: row, column, three attribute bytes, the value. */
+	if (r->type == R_STRING2) {
+		if (*have_pending) {
+			*have_pending = 0;
+			fp_buf_reset(&b->pending);
+			read_str(b, p, r->len, 1, &b->pending);
+			pend->type = FP_CELL_TEXT;
+			pend->v.text = b->pending.s ? b->pending.s : "";
+			pend->len = (uint32_t)b->pending.len;
+			emit(sc, pend);
+		}
+		return 1;
+	}
+	if (r->len < 8)
+		return 1;
+	c.row = rd16(p);
+	c.col = rd16(p + 2);
+	xf = xf2(b, p + 4);
+	switch (r->type) {
+	case R_INTEGER2:
+		if (r->len >= 9) {
+			number_cell(wb, b, xf, rd16(p + 7), &c);
+			emit(sc, &c);
+		}
+		break;
+	case R_NUMBER2:
+		if (r->len >= 15) {
+			number_cell(wb, b, xf, rd64f(p + 7), &c);
+			emit(sc, &c);
+		}
+		break;
+	case R_LABEL2:
+		fp_buf_reset(&b->tmp);
+		if (read_str(b, p + 7, r->len - 7, 1, &b->tmp)) {
+			c.type = FP_CELL_TEXT;
+			c.v.text = b->tmp.s ? b->tmp.s : "";
+			c.len = (uint32_t)b->tmp.len;
+			emit(sc, &c);
+		}
+		break;
+	case R_BOOLERR2:
+		if (r->len >= 9) {
+			c.type = p[8] ? FP_CELL_ERROR : FP_CELL_BOOL;
+			c.v.num = p[7];
+			emit(sc, &c);
+		}
+		break;
+	case R_FORMULA:
+		if (r->len < 15)
+			break;
+		c.formula = 1;
+		if (rd16(p + 13) != 0xFFFF) {
+			number_cell(wb, b, xf, rd64f(p + 7), &c);
+			c.formula = 1;
+			emit(sc, &c);
+		} else if (p[7] == 0) {
+			*pend = c;
+			pend->fmt = xf < b->nxf ? b->xf_fmt[xf] : 0;
+			*have_pending = 1;
+		} else if (p[7] == 1 || p[7] == 2) {
+			c.type = p[7] == 1 ? FP_CELL_BOOL : FP_CELL_ERROR;
+			c.v.num = p[9];
+			emit(sc, &c);
+		}
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
 static enum fp_err
 biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
     int *stopped, struct fp_diag *d)
@@ -541,9 +708,16 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	enum fp_err err = FP_OK;
 
 	memset(&pend, 0, sizeof pend);
-	if (!rec_at(b, pos, &r) || r.type != R_BOF)
+	if (!rec_at(b, pos, &r) || !is_bof(r.type))
 		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet \"%s\" "
 		    "does not start where the workbook says)", sh->name);
+	if (b->ver < 5) {
+		/* An old sheet brings its own number and cell formats. */
+		fp_wb_clear_formats(wb);
+		b->nxf = 0;
+		b->nfmt = 0;
+		b->ixfe = -1;
+	}
 	if (end == pos)
 		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet \"%s\" "
 		    "starts where another sheet does)", sh->name);
@@ -565,7 +739,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		}
 		p = r.p;
 		pos = r.next;
-		if (r.type == R_BOF) {
+		if (is_bof(r.type)) {
 			depth++;
 			continue;
 		}
@@ -578,8 +752,14 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 			continue;
 		if (have_pending && r.type != R_STRING && r.type != R_SHRFMLA &&
 		    r.type != R_ARRAY && r.type != R_TABLE &&
-		    r.type != R_CONTINUE)
+		    r.type != R_CONTINUE && r.type != R_STRING2)
 			have_pending = 0;
+		if (b->ver < 5 && old_record(wb, b, &r, &sc, &pend,
+		    &have_pending)) {
+			if (sc.stop)
+				break;
+			continue;
+		}
 		memset(&c, 0, sizeof c);
 		if (r.len >= 6) {
 			c.row = rd16(p);
@@ -659,7 +839,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		case R_FORMULA:
 		case R_FORMULA3:
 		case R_FORMULA4:
-			if (r.len < 20)
+			/* The result is what is read; BIFF3 and 4 records are shorter. */
+			if (r.len < 14)
 				break;
 			c.formula = 1;
 			if (rd16(p + 12) != 0xFFFF) {
@@ -734,6 +915,70 @@ static const struct fp_backend biff_backend = {
 	"biff", biff_scan, biff_free,
 };
 
+/*
+ * The start of a BIFF2, BIFF3 or BIFF4 file, whose BOF is first: a
+ * worksheet file is one sheet (it has no name: "Sheet 1", as xlrd calls
+ * it); a BIFF4W workbook lists its sheets, each after a SHEETHDR record
+ * inside the workbook's own BOF ... EOF. Code page, date system and
+ * password come before the first cell or sheet.
+ */
+static enum fp_err
+read_old_globals(struct fp_workbook *wb, struct biff *b, const struct rec *bof,
+    struct fp_diag *d)
+{
+	struct fp_buf name = FP_BUF_INIT;
+	struct rec r;
+	size_t pos = bof->next;
+	int ver = bof->type == R_BOF2 ? 2 : bof->type == R_BOF3 ? 3 : 4;
+	int workbook = bof->len >= 4 && rd16(bof->p + 2) == 0x0100;
+	enum fp_err err = FP_OK;
+
+	b->ver = ver;
+	b->v8 = 0;
+	snprintf(wb->kind, sizeof wb->kind, "BIFF%d%s", ver, workbook ? "W" : "");
+	if (!workbook) {
+		struct fp_sheet *sh = fp_wb_add_sheet(wb, "Sheet 1", 0);
+
+		sh->pos = 0;
+	}
+	while (rec_at(b, pos, &r) && r.type != R_EOF) {
+		pos = r.next;
+		switch (r.type) {
+		case R_FILEPASS:
+			err = fp_diag(d, FP_EENCRYPTED, "password-protected "
+			    "workbook (remove the password in Excel or "
+			    "LibreOffice and save it again)");
+			goto out;
+		case R_CODEPAGE:
+			if (r.len >= 2)
+				b->codepage = rd16(r.p);
+			break;
+		case R_DATEMODE:
+			if (r.len >= 2)
+				wb->date1904 = rd16(r.p) == 1;
+			break;
+		case R_SHEETHDR: {
+			uint32_t len;
+
+			if (!workbook || r.len < 5)
+				break;
+			len = rd32(r.p);
+			fp_buf_reset(&name);
+			read_str(b, r.p + 4, r.len - 4, 1, &name);
+			fp_wb_add_sheet(wb, name.s ? name.s : "", 0)->pos = pos;
+			/* Over the sheet, to the next SHEETHDR. */
+			pos = len <= b->n - pos ? pos + len : b->n;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+out:
+	fp_buf_release(&name);
+	return err;
+}
+
 /* Reads the workbook globals: everything up to the first EOF. */
 static enum fp_err
 read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
@@ -744,15 +989,20 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 	struct fp_buf name = FP_BUF_INIT;
 	enum fp_err err = FP_OK;
 
-	if (!rec_at(b, 0, &r) || r.type != R_BOF || r.len < 4)
+	if (!rec_at(b, 0, &r) || !is_bof(r.type) || r.len < 4)
 		return fp_diag(d, FP_EFORMAT,
 		    "not an Excel workbook (no BIFF header in its stream)");
 	version = rd16(r.p);
 	dt = rd16(r.p + 2);
+	if (r.type != R_BOF)
+		return read_old_globals(wb, b, &r, d);
+	b->ver = 8;
 	if (version == 0x0600)
 		b->v8 = 1;
 	else if (version == 0x0500)
 		b->v8 = 0;
+	if (!b->v8)
+		b->ver = 5;
 	snprintf(wb->kind, sizeof wb->kind, "%s", b->v8 ? "BIFF8" : "BIFF5");
 	if (dt == 0x0010) {
 		/* A stream that is one worksheet, without globals. */

@@ -128,11 +128,17 @@ dispatch(struct fp_workbook *wb, const char *path, struct fp_diag *d)
 		err = fp_biff_open(wb, p, n, d);
 	} else if (n >= 4 && p[0] == 0x09 &&
 	    (p[1] == 0x00 || p[1] == 0x02 || p[1] == 0x04)) {
-		/* BIFF2, BIFF3 or BIFF4: freexl reads these, from a file. */
-		if (!path)
-			return fp_diag(d, FP_EFORMAT, "a BIFF2 to BIFF4 workbook "
-			    "can only be read from a file");
-		err = fp_freexl_open(wb, path, d);
+		/*
+		 * BIFF2, BIFF3 or BIFF4. formpipe's reader gives formula results,
+		 * booleans and errors, which freexl does not; FORMPIPE_READER=
+		 * freexl asks for freexl instead, to compare the two.
+		 */
+		const char *want = getenv("FORMPIPE_READER");
+
+		if (want && !strcmp(want, "freexl") && path)
+			err = fp_freexl_open(wb, path, d);
+		else
+			err = fp_biff_open(wb, p, n, d);
 	} else if (n < 8 && memcmp(p, ole_magic, n) == 0) {
 		err = fp_diag(d, FP_ETRUNC, "truncated workbook (%zu bytes)", n);
 	} else {
@@ -293,6 +299,18 @@ fp_wb_add_sheet(struct fp_workbook *wb, const char *name, int hidden)
 	sh->name = fp_xstrdup(name);
 	sh->info.hidden = hidden;
 	return sh;
+}
+
+void
+fp_wb_clear_formats(struct fp_workbook *wb)
+{
+	size_t i;
+
+	for (i = 0; i < wb->nformats; i++) {
+		free(wb->formats[i].code);
+		wb->formats[i].code = NULL;
+		wb->formats[i].cls = FP_FMT_NUMBER;
+	}
 }
 
 void

@@ -2,11 +2,12 @@
  * The legacy workbook interface: a workbook of sheets, each a stream of
  * typed cells with its merged ranges, column widths and number formats.
  *
- * Two readers serve it. formpipe's own (biff.c over cfb.c) reads BIFF5,
- * BIFF7 and BIFF8, the Excel 5.0 to 2003 formats that LibreOffice and WPS
- * also write; freexl (xls_freexl.c) reads the older BIFF2 to BIFF4. Which
- * one opens a file is decided here from its first bytes, and nothing
- * outside the xls*.c, biff.c and cfb.c files knows the difference.
+ * Two readers serve it. formpipe's own (biff.c over cfb.c) reads every
+ * format from BIFF2 to BIFF8 (Excel 2.x to 2003, and what LibreOffice and
+ * WPS write); freexl (xls_freexl.c) can read BIFF2 to BIFF4 instead, when
+ * FORMPIPE_READER=freexl asks, to compare. Which one opens a file is
+ * decided in xls.c from its first bytes, and nothing outside the xls*.c,
+ * biff.c and cfb.c files knows the difference.
  */
 #ifndef FP_XLS_H
 #define FP_XLS_H

@@ -57,6 +57,8 @@ struct fp_workbook {
 /* Appends a sheet; name is copied. Returns it. */
 struct fp_sheet *fp_wb_add_sheet(struct fp_workbook *wb, const char *name,
     int hidden);
+/* Forgets every format (a BIFF2-4 sheet brings its own). */
+void fp_wb_clear_formats(struct fp_workbook *wb);
 /* Defines format key as code, classifying it. */
 void fp_wb_set_format(struct fp_workbook *wb, uint32_t key, const char *code);
 /* The class of format key: a defined code's, else the built-in key's. */

@@ -1,6 +1,7 @@
 /*
  * The freexl reader, for BIFF2, BIFF3 and BIFF4 workbooks (Excel 2.x to
- * 4.0). The only file that includes freexl.h.
+ * 4.0), used when FORMPIPE_READER=freexl asks for it, to compare with
+ * formpipe's own reader. The only file that includes freexl.h.
  *
  * freexl 1.0.6 reads these old formats well enough, with known gaps that
  * formpipe does not paper over: it does not return formula results (a

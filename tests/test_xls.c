@@ -224,6 +224,58 @@ test_biff5_gbk_text(void **state)
 }
 
 static void
+test_old_biff_worksheets(void **state)
+{
+	static const char *const files[] = {
+		"fixtures/biff2.xls", "fixtures/biff3.xls", "fixtures/biff4.xls",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		struct fp_workbook *wb = open_ok(files[i]);
+
+		assert_int_equal(fp_workbook_nsheets(wb), 1);
+		assert_string_equal(fp_workbook_sheet(wb, 0)->name, "Sheet 1");
+		assert_string_equal(cell_at(wb, 0, 0, 0), "number:70");
+		assert_string_equal(cell_at(wb, 0, 1, 0), "text:café crème!");
+		assert_string_equal(cell_at(wb, 0, 1, 1), "bool:TRUE");
+		assert_string_equal(cell_at(wb, 0, 1, 2), "error:#DIV/0!");
+		assert_string_equal(cell_at(wb, 0, 2, 0), "date:2022-03-15");
+		/* Formula results: a number, and text from a STRING record. */
+		assert_string_equal(cell_at(wb, 0, 3, 0), "number:1277.9276");
+		assert_string_equal(cell_at(wb, 0, 3, 1), "text:total");
+		fp_workbook_free(wb);
+	}
+}
+
+static void
+test_biff2_ixfe_gives_the_format(void **state)
+{
+	struct fp_workbook *wb = open_ok("fixtures/biff2.xls");
+
+	(void)state;
+	assert_string_equal(fp_workbook_kind(wb), "BIFF2");
+	assert_string_equal(cell_at(wb, 0, 4, 0), "date:2022-03-16");
+	fp_workbook_free(wb);
+}
+
+static void
+test_biff4w_workbook_sheets(void **state)
+{
+	struct fp_workbook *wb = open_ok("fixtures/biff4w.xlw");
+
+	(void)state;
+	assert_string_equal(fp_workbook_kind(wb), "BIFF4W");
+	assert_int_equal(fp_workbook_nsheets(wb), 2);
+	assert_string_equal(fp_workbook_sheet(wb, 0)->name, "first");
+	assert_string_equal(fp_workbook_sheet(wb, 1)->name, "second");
+	assert_string_equal(cell_at(wb, 1, 2, 0), "date:2022-03-15");
+	assert_string_equal(cell_at(wb, 1, 3, 1), "text:total");
+	fp_workbook_free(wb);
+}
+
+static void
 expect_refused(const char *path, enum fp_err want, const char *msg)
 {
 	struct fp_workbook *wb = (struct fp_workbook *)1;
@@ -545,6 +597,9 @@ main(void)
 		cmocka_unit_test(test_formula_results),
 		cmocka_unit_test(test_literal_booleans_and_errors),
 		cmocka_unit_test(test_biff5_gbk_text),
+		cmocka_unit_test(test_old_biff_worksheets),
+		cmocka_unit_test(test_biff2_ixfe_gives_the_format),
+		cmocka_unit_test(test_biff4w_workbook_sheets),
 		cmocka_unit_test(test_bad_files_refused),
 		cmocka_unit_test(test_grid_sorts_cells_and_last_wins),
 		cmocka_unit_test(test_sst_string_split_across_continue),
