@@ -157,8 +157,13 @@ fp_cli_default_mapping(void)
 		slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			path = fp_xmalloc(strlen(exe) + 64);
+			path = fp_xmalloc(strlen(exe) + 80);
 			sprintf(path, "%s/mappings/" DEFAULT_MAPPING, exe);
+			if (access(path, R_OK) == 0)
+				return path;
+			/* An installed binary: PREFIX/bin beside PREFIX/share. */
+			sprintf(path, "%s/../share/formpipe/mappings/"
+			    DEFAULT_MAPPING, exe);
 			if (access(path, R_OK) == 0)
 				return path;
 			/* A sanitized build in build/san: the tree is two up. */

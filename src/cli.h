@@ -43,8 +43,10 @@ int fp_out_finish(struct fp_out *o, const char *cmd);
 
 /*
  * The mapping check and merge use without -m: perf-self-eval.map in a
- * mappings folder beside the binary (a build tree), else where make
- * install put it. Returns a path the caller frees.
+ * mappings folder beside the binary (a build tree), else in
+ * ../share/formpipe/mappings from it (where make install puts it, for any
+ * PREFIX), else in the data folder the build was configured with.
+ * Returns a path the caller frees.
  */
 char *fp_cli_default_mapping(void);
 
