@@ -87,7 +87,7 @@ print_cell(void *ctx, const struct fp_cell *c)
 		fp_buf_add(b, p->sheet, p->sheetlen);
 		fp_buf_grow(b, 64);
 		b->len += (size_t)snprintf(b->s + b->len, 64, ",%u,%u,%s,",
-		    c->row + 1, c->col + 1,
+		    (unsigned)c->row + 1, (unsigned)c->col + 1,
 		    fp_cell_type_name((enum fp_cell_type)c->type));
 		if (c->type == FP_CELL_TEXT)
 			fp_csv_field(b, v, len);
