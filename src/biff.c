@@ -87,19 +87,6 @@ struct biff {
 	struct fp_buf pending;		/* a formula's string result */
 };
 
-static uint16_t
-rd16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 static double
 rd64f(const unsigned char *p)
 {
@@ -153,8 +140,8 @@ rec_at(const struct biff *b, size_t pos, struct rec *r)
 
 	if (pos > b->n || b->n - pos < 4)
 		return 0;
-	r->type = rd16(b->s + pos);
-	len = rd16(b->s + pos + 2);
+	r->type = fp_rd16(b->s + pos);
+	len = fp_rd16(b->s + pos + 2);
 	if (b->n - pos - 4 < len)
 		return 0;
 	r->p = b->s + pos + 4;
@@ -271,7 +258,7 @@ put_chars(struct fp_buf *out, const unsigned char *p, size_t n, int wide,
 	 */
 	fp_buf_grow(out, n * 3 + 3);
 	for (i = 0; i < n; i++) {
-		uint32_t u = rd16(p + 2 * i);
+		uint32_t u = fp_rd16(p + 2 * i);
 
 		if (*hi_surrogate) {
 			if (u >= 0xDC00 && u <= 0xDFFF) {
@@ -313,12 +300,12 @@ read_uni_body(struct cont *c, size_t cch, unsigned char opt, struct fp_buf *out)
 	if (opt & 0x08) {
 		if (!cont_read(c, h, 2))
 			return 0;
-		runs = rd16(h);
+		runs = fp_rd16(h);
 	}
 	if (opt & 0x04) {
 		if (!cont_read(c, h, 4))
 			return 0;
-		ext = rd32(h);
+		ext = fp_rd32(h);
 	}
 	while (cch) {
 		size_t a = c->off < c->len ? c->len - c->off : 0;
@@ -429,7 +416,7 @@ read_str(struct biff *b, const unsigned char *p, size_t len, int lenbytes,
 
 	if (len < (size_t)lenbytes)
 		return 0;
-	cch = lenbytes == 1 ? p[0] : rd16(p);
+	cch = lenbytes == 1 ? p[0] : fp_rd16(p);
 	if (!b->v8) {
 		if (cch > len - pos)
 			cch = len - pos;	/* what is there, like Excel */
@@ -471,7 +458,7 @@ read_sst(struct biff *b, const struct rec *r)
 	cont_init(&c, b, r);
 	if (!cont_read(&c, h, 8))
 		return 0;
-	unique = rd32(h + 4);
+	unique = fp_rd32(h + 4);
 	/* Never trust the count for allocation: grow as strings arrive. */
 	cap = unique < 4096 ? unique : 4096;
 	fp_buf_init(&text);
@@ -483,7 +470,7 @@ read_sst(struct biff *b, const struct rec *r)
 
 		if (!cont_read(&c, h, 2))
 			break;
-		cch = rd16(h);
+		cch = fp_rd16(h);
 		if (!cont_read(&c, &opt, 1))
 			break;
 		if (!read_uni_body(&c, cch, opt, &text))
@@ -616,7 +603,7 @@ old_record(struct fp_workbook *wb, struct biff *b, const struct rec *r,
 		return 1;
 	case R_IXFE:
 		if (r->len >= 2)
-			b->ixfe = rd16(p);
+			b->ixfe = fp_rd16(p);
 		return 1;
 	default:
 		break;
@@ -638,13 +625,13 @@ old_record(struct fp_workbook *wb, struct biff *b, const struct rec *r,
 	}
 	if (r->len < 8)
 		return 1;
-	c.row = rd16(p);
-	c.col = rd16(p + 2);
+	c.row = fp_rd16(p);
+	c.col = fp_rd16(p + 2);
 	xf = xf2(b, p + 4);
 	switch (r->type) {
 	case R_INTEGER2:
 		if (r->len >= 9) {
-			number_cell(wb, b, xf, rd16(p + 7), &c);
+			number_cell(wb, b, xf, fp_rd16(p + 7), &c);
 			emit(sc, &c);
 		}
 		break;
@@ -674,7 +661,7 @@ old_record(struct fp_workbook *wb, struct biff *b, const struct rec *r,
 		if (r->len < 15)
 			break;
 		c.formula = 1;
-		if (rd16(p + 13) != 0xFFFF) {
+		if (fp_rd16(p + 13) != 0xFFFF) {
 			number_cell(wb, b, xf, rd64f(p + 7), &c);
 			c.formula = 1;
 			emit(sc, &c);
@@ -762,20 +749,20 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		}
 		memset(&c, 0, sizeof c);
 		if (r.len >= 6) {
-			c.row = rd16(p);
-			c.col = rd16(p + 2);
+			c.row = fp_rd16(p);
+			c.col = fp_rd16(p + 2);
 		}
 		switch (r.type) {
 		case R_NUMBER:
 			if (r.len < 14)
 				break;
-			number_cell(wb, b, rd16(p + 4), rd64f(p + 6), &c);
+			number_cell(wb, b, fp_rd16(p + 4), rd64f(p + 6), &c);
 			emit(&sc, &c);
 			break;
 		case R_RK:
 			if (r.len < 10)
 				break;
-			number_cell(wb, b, rd16(p + 4), rk_value(rd32(p + 6)), &c);
+			number_cell(wb, b, fp_rd16(p + 4), rk_value(fp_rd32(p + 6)), &c);
 			emit(&sc, &c);
 			break;
 		case R_MULRK: {
@@ -787,8 +774,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 			for (k = 0; k < n && !sc.stop; k++) {
 				const unsigned char *q = p + 4 + 6 * k;
 
-				c.col = (uint16_t)(rd16(p + 2) + k);
-				number_cell(wb, b, rd16(q), rk_value(rd32(q + 2)),
+				c.col = (uint16_t)(fp_rd16(p + 2) + k);
+				number_cell(wb, b, fp_rd16(q), rk_value(fp_rd32(q + 2)),
 				    &c);
 				emit(&sc, &c);
 			}
@@ -799,7 +786,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 
 			if (r.len < 10)
 				break;
-			k = rd32(p + 6);
+			k = fp_rd32(p + 6);
 			if (k >= b->nsst) {
 				char col[8];
 
@@ -810,7 +797,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 				goto out;
 			}
 			c.type = FP_CELL_TEXT;
-			c.fmt = rd16(p + 4) < b->nxf ? b->xf_fmt[rd16(p + 4)] : 0;
+			c.fmt = fp_rd16(p + 4) < b->nxf ? b->xf_fmt[fp_rd16(p + 4)] : 0;
 			c.v.text = b->sst + b->sst_off[k];
 			c.len = b->sst_len[k];
 			emit(&sc, &c);
@@ -824,7 +811,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 			if (!read_str(b, p + 6, r.len - 6, 2, &b->tmp))
 				break;
 			c.type = FP_CELL_TEXT;
-			c.fmt = rd16(p + 4) < b->nxf ? b->xf_fmt[rd16(p + 4)] : 0;
+			c.fmt = fp_rd16(p + 4) < b->nxf ? b->xf_fmt[fp_rd16(p + 4)] : 0;
 			c.v.text = b->tmp.s ? b->tmp.s : "";
 			c.len = (uint32_t)b->tmp.len;
 			emit(&sc, &c);
@@ -843,14 +830,14 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 			if (r.len < 14)
 				break;
 			c.formula = 1;
-			if (rd16(p + 12) != 0xFFFF) {
-				number_cell(wb, b, rd16(p + 4), rd64f(p + 6), &c);
+			if (fp_rd16(p + 12) != 0xFFFF) {
+				number_cell(wb, b, fp_rd16(p + 4), rd64f(p + 6), &c);
 				c.formula = 1;
 				emit(&sc, &c);
 			} else if (p[6] == 0) {
 				pend = c;
-				pend.fmt = rd16(p + 4) < b->nxf ?
-				    b->xf_fmt[rd16(p + 4)] : 0;
+				pend.fmt = fp_rd16(p + 4) < b->nxf ?
+				    b->xf_fmt[fp_rd16(p + 4)] : 0;
 				have_pending = 1;
 			} else if (p[6] == 1 || p[6] == 2) {
 				c.type = p[6] == 1 ? FP_CELL_BOOL : FP_CELL_ERROR;
@@ -869,7 +856,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 
 				cont_init(&cc, b, &r);
 				if (cont_read(&cc, h, 3))
-					read_uni_body(&cc, rd16(h), h[2],
+					read_uni_body(&cc, fp_rd16(h), h[2],
 					    &b->pending);
 			} else {
 				read_str(b, p, r.len, 2, &b->pending);
@@ -884,20 +871,20 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 
 			if (r.len < 2)
 				break;
-			n = rd16(p);
+			n = fp_rd16(p);
 			for (k = 0; k < n && 2 + 8 * k + 8 <= r.len; k++) {
 				const unsigned char *q = p + 2 + 8 * k;
 
-				fp_sheet_add_merge(sh, rd16(q), rd16(q + 2),
-				    rd16(q + 4), rd16(q + 6));
+				fp_sheet_add_merge(sh, fp_rd16(q), fp_rd16(q + 2),
+				    fp_rd16(q + 4), fp_rd16(q + 6));
 			}
 			break;
 		}
 		case R_COLINFO:
 			if (r.len < 10)
 				break;
-			fp_sheet_add_width(sh, rd16(p), rd16(p + 2),
-			    rd16(p + 4) / 256.0, rd16(p + 8) & 1);
+			fp_sheet_add_width(sh, fp_rd16(p), fp_rd16(p + 2),
+			    fp_rd16(p + 4) / 256.0, fp_rd16(p + 8) & 1);
 			break;
 		default:
 			break;
@@ -916,6 +903,34 @@ static const struct fp_backend biff_backend = {
 };
 
 /*
+ * The records every version's globals have alike: the password (refused),
+ * the code page, the date system. Returns 1 if r was one of them; sets
+ * *err for a password-protected workbook.
+ */
+static int
+common_global(struct fp_workbook *wb, struct biff *b, const struct rec *r,
+    enum fp_err *err, struct fp_diag *d)
+{
+	switch (r->type) {
+	case R_FILEPASS:
+		*err = fp_diag(d, FP_EENCRYPTED, "password-protected workbook "
+		    "(remove the password in Excel or LibreOffice and save it "
+		    "again)");
+		return 1;
+	case R_CODEPAGE:
+		if (r->len >= 2)
+			b->codepage = fp_rd16(r->p);
+		return 1;
+	case R_DATEMODE:
+		if (r->len >= 2)
+			wb->date1904 = fp_rd16(r->p) == 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
  * The start of a BIFF2, BIFF3 or BIFF4 file, whose BOF is first: a
  * worksheet file is one sheet (it has no name: "Sheet 1", as xlrd calls
  * it); a BIFF4W workbook lists its sheets, each after a SHEETHDR record
@@ -930,7 +945,7 @@ read_old_globals(struct fp_workbook *wb, struct biff *b, const struct rec *bof,
 	struct rec r;
 	size_t pos = bof->next;
 	int ver = bof->type == R_BOF2 ? 2 : bof->type == R_BOF3 ? 3 : 4;
-	int workbook = bof->len >= 4 && rd16(bof->p + 2) == 0x0100;
+	int workbook = bof->len >= 4 && fp_rd16(bof->p + 2) == 0x0100;
 	enum fp_err err = FP_OK;
 
 	b->ver = ver;
@@ -943,26 +958,18 @@ read_old_globals(struct fp_workbook *wb, struct biff *b, const struct rec *bof,
 	}
 	while (rec_at(b, pos, &r) && r.type != R_EOF) {
 		pos = r.next;
+		if (common_global(wb, b, &r, &err, d)) {
+			if (err)
+				goto out;
+			continue;
+		}
 		switch (r.type) {
-		case R_FILEPASS:
-			err = fp_diag(d, FP_EENCRYPTED, "password-protected "
-			    "workbook (remove the password in Excel or "
-			    "LibreOffice and save it again)");
-			goto out;
-		case R_CODEPAGE:
-			if (r.len >= 2)
-				b->codepage = rd16(r.p);
-			break;
-		case R_DATEMODE:
-			if (r.len >= 2)
-				wb->date1904 = rd16(r.p) == 1;
-			break;
 		case R_SHEETHDR: {
 			uint32_t len;
 
 			if (!workbook || r.len < 5)
 				break;
-			len = rd32(r.p);
+			len = fp_rd32(r.p);
 			fp_buf_reset(&name);
 			read_str(b, r.p + 4, r.len - 4, 1, &name);
 			fp_wb_add_sheet(wb, name.s ? name.s : "", 0)->pos = pos;
@@ -992,8 +999,8 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 	if (!rec_at(b, 0, &r) || !is_bof(r.type) || r.len < 4)
 		return fp_diag(d, FP_EFORMAT,
 		    "not an Excel workbook (no BIFF header in its stream)");
-	version = rd16(r.p);
-	dt = rd16(r.p + 2);
+	version = fp_rd16(r.p);
+	dt = fp_rd16(r.p + 2);
 	if (r.type != R_BOF)
 		return read_old_globals(wb, b, &r, d);
 	b->ver = 8;
@@ -1025,26 +1032,18 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 		pos = r.next;
 		if (r.type == R_EOF)
 			break;
+		if (common_global(wb, b, &r, &err, d)) {
+			if (err)
+				goto out;
+			continue;
+		}
 		switch (r.type) {
-		case R_FILEPASS:
-			err = fp_diag(d, FP_EENCRYPTED, "password-protected "
-			    "workbook (remove the password in Excel or "
-			    "LibreOffice and save it again)");
-			goto out;
-		case R_CODEPAGE:
-			if (r.len >= 2)
-				b->codepage = rd16(p);
-			break;
-		case R_DATEMODE:
-			if (r.len >= 2)
-				wb->date1904 = rd16(p) == 1;
-			break;
 		case R_SST:
 			if (!b->sst && !read_sst(b, &r)) {
 				err = fp_diag(d, FP_ECORRUPT, "corrupt workbook "
 				    "(the shared string table ends after %zu of "
 				    "the %u strings it declares)", b->nsst,
-				    r.len >= 8 ? rd32(p + 4) : 0);
+				    r.len >= 8 ? fp_rd32(p + 4) : 0);
 				goto out;
 			}
 			break;
@@ -1056,14 +1055,14 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 				b->xf_fmt = fp_xreallocarray(b->xf_fmt, b->capxf,
 				    sizeof *b->xf_fmt);
 			}
-			b->xf_fmt[b->nxf++] = rd16(p + 2);
+			b->xf_fmt[b->nxf++] = fp_rd16(p + 2);
 			break;
 		case R_FORMAT:
 			if (r.len < 3)
 				break;
 			fp_buf_reset(&name);
 			if (read_str(b, p + 2, r.len - 2, b->v8 ? 2 : 1, &name))
-				fp_wb_set_format(wb, rd16(p),
+				fp_wb_set_format(wb, fp_rd16(p),
 				    name.s ? name.s : "");
 			break;
 		case R_BOUNDSHEET: {
@@ -1073,7 +1072,7 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 
 			if (r.len < 7)
 				break;
-			off = rd32(p);
+			off = fp_rd32(p);
 			vis = p[4];
 			type = p[5];
 			if (type != 0 && type != 1)

@@ -36,19 +36,6 @@ struct cfb {
 	unsigned char *used;	/* sectors already claimed by a chain */
 };
 
-static uint32_t
-rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint16_t
-rd16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 /* The bytes of sector s and how many are present (a last sector may be short). */
 static const unsigned char *
 sector(const struct cfb *c, uint32_t s, size_t *avail)
@@ -246,10 +233,10 @@ cfb_init(struct cfb *c, const unsigned char *data, size_t size,
 	if (size < 512)
 		return fp_diag(d, FP_ETRUNC, "truncated workbook (%zu bytes, "
 		    "less than a compound file header)", size);
-	if (rd16(data + 28) != 0xFFFE)
+	if (fp_rd16(data + 28) != 0xFFFE)
 		return fp_diag(d, FP_ECORRUPT,
 		    "corrupt compound file (bad byte order mark)");
-	shift = rd16(data + 30);
+	shift = fp_rd16(data + 30);
 	if (shift != 9 && shift != 12) {
 		/* Some writers leave nonsense here; 512-byte sectors it is. */
 		shift = 9;
@@ -258,21 +245,21 @@ cfb_init(struct cfb *c, const unsigned char *data, size_t size,
 	c->ssz = (size_t)1 << shift;
 	/* The header fills sector -1; the last sector may be short. */
 	c->nsect = size > c->ssz ? (size - 1) / c->ssz : 0;
-	nfatsect = rd32(data + 44);
-	dirstart = rd32(data + 48);
-	c->cutoff = rd32(data + 56);
+	nfatsect = fp_rd32(data + 44);
+	dirstart = fp_rd32(data + 48);
+	c->cutoff = fp_rd32(data + 56);
 	if (c->cutoff == 0 || c->cutoff > 0x100000)
 		c->cutoff = 4096;
 	c->used = fp_xcalloc(c->nsect / 8 + 1, 1);
-	mfstart = rd32(data + 60);
-	nminifat = rd32(data + 64);
-	difat = rd32(data + 68);
-	ndifat = rd32(data + 72);
+	mfstart = fp_rd32(data + 60);
+	nminifat = fp_rd32(data + 64);
+	difat = fp_rd32(data + 68);
+	ndifat = fp_rd32(data + 72);
 	per = c->ssz / 4;
 
 	/* The FAT's own sectors: 109 in the header, then the DIFAT chain. */
 	for (i = 0; i < 109; i++) {
-		uint32_t s = rd32(data + 76 + 4 * i);
+		uint32_t s = fp_rd32(data + 76 + 4 * i);
 
 		if (s == FREESECT || s == ENDOFCHAIN)
 			continue;
@@ -311,7 +298,7 @@ cfb_init(struct cfb *c, const unsigned char *data, size_t size,
 				goto out;
 			}
 			for (k = 0; k + 1 < per; k++) {
-				uint32_t f = rd32(p + 4 * k);
+				uint32_t f = fp_rd32(p + 4 * k);
 
 				if (f == FREESECT || f == ENDOFCHAIN)
 					continue;
@@ -328,7 +315,7 @@ cfb_init(struct cfb *c, const unsigned char *data, size_t size,
 				}
 				fatsects[nfs++] = f;
 			}
-			s = rd32(p + 4 * (per - 1));
+			s = fp_rd32(p + 4 * (per - 1));
 		}
 	}
 	(void)nfatsect;
@@ -355,7 +342,7 @@ cfb_init(struct cfb *c, const unsigned char *data, size_t size,
 		}
 		for (k = 0; k < per && i * per + k < c->nfat; k++)
 			c->fat[i * per + k] = p && 4 * k + 4 <= avail ?
-			    rd32(p + 4 * k) : FREESECT;
+			    fp_rd32(p + 4 * k) : FREESECT;
 	}
 
 	/* The directory. */
@@ -382,13 +369,13 @@ cfb_init(struct cfb *c, const unsigned char *data, size_t size,
 		c->minifat = fp_xreallocarray(NULL, c->nminifat ? c->nminifat : 1,
 		    sizeof *c->minifat);
 		for (i = 0; i < c->nminifat; i++)
-			c->minifat[i] = rd32(raw + 4 * i);
+			c->minifat[i] = fp_rd32(raw + 4 * i);
 		free(raw);
 		raw = NULL;
 	}
 	{
-		uint32_t rs = rd32(c->dir + 116);
-		size_t rsize = rd32(c->dir + 120);
+		uint32_t rs = fp_rd32(c->dir + 116);
+		size_t rsize = fp_rd32(c->dir + 120);
 
 		if (rsize && rs != ENDOFCHAIN && rs != FREESECT) {
 			err = read_chain(c, c->fat, c->nfat, rs, rsize, 0,
@@ -414,12 +401,12 @@ out:
 static int
 name_is(const unsigned char *e, const char *name)
 {
-	size_t nb = rd16(e + 64), i, n = strlen(name);
+	size_t nb = fp_rd16(e + 64), i, n = strlen(name);
 
 	if (nb < 2 || nb > 64 || (nb - 2) / 2 != n)
 		return 0;
 	for (i = 0; i < n; i++) {
-		uint16_t ch = rd16(e + 2 * i);
+		uint16_t ch = fp_rd16(e + 2 * i);
 		char a = (char)(ch < 128 ? ch : 0), b = name[i];
 
 		if (ch >= 128)
@@ -443,7 +430,7 @@ find_child(const struct cfb *c, const char *name)
 {
 	uint32_t stack[64];
 	size_t sp = 0, visits = 0;
-	uint32_t s = rd32(c->dir + 76);
+	uint32_t s = fp_rd32(c->dir + 76);
 
 	if (s < c->ndir)
 		stack[sp++] = s;
@@ -456,10 +443,10 @@ find_child(const struct cfb *c, const char *name)
 		e = c->dir + (size_t)s * 128;
 		if (name_is(e, name))
 			return (long)s;
-		if (rd32(e + 68) < c->ndir && sp < 64)
-			stack[sp++] = rd32(e + 68);
-		if (rd32(e + 72) < c->ndir && sp < 64)
-			stack[sp++] = rd32(e + 72);
+		if (fp_rd32(e + 68) < c->ndir && sp < 64)
+			stack[sp++] = fp_rd32(e + 68);
+		if (fp_rd32(e + 72) < c->ndir && sp < 64)
+			stack[sp++] = fp_rd32(e + 72);
 	}
 	return -1;
 }
@@ -493,8 +480,8 @@ fp_cfb_stream(const unsigned char *data, size_t size,
 	}
 	{
 		const unsigned char *e = c.dir + (size_t)idx * 128;
-		uint32_t start = rd32(e + 116);
-		size_t ssize = rd32(e + 120);
+		uint32_t start = fp_rd32(e + 116);
+		size_t ssize = fp_rd32(e + 120);
 		unsigned char *buf = NULL;
 		const unsigned char *contig = NULL;
 		size_t len = 0;

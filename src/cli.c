@@ -4,6 +4,9 @@
  */
 #include "cli.h"
 
+#include "canon.h"
+#include "rules.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -195,6 +198,53 @@ fp_cli_temp_beside(const char *cmd, const char *path)
 	}
 	close(fd);
 	return tmp;
+}
+
+int
+fp_cli_feed_facts(const char *cmd, const char *path, struct fp_checker *chk,
+    FILE *passthrough)
+{
+	const char *name = fp_cli_name(path);
+	FILE *f = stdin;
+	struct fp_canon_reader *r;
+	struct fp_canon_fact fact;
+	struct fp_diag d;
+	int rc = 0, got;
+
+	if (path && strcmp(path, "-")) {
+		f = fopen(path, "r");
+		if (!f) {
+			fp_cli_error(cmd, "%s: %s", path, strerror(errno));
+			return 2;
+		}
+	}
+	r = fp_canon_reader_new(f, name, passthrough != NULL);
+	got = fp_canon_header(r, &d);
+	if (got <= 0) {
+		if (got == 0)
+			fp_cli_error(cmd, "%s: empty input, not canonical facts",
+			    name);
+		else
+			fp_cli_error(cmd, "%s:%s", name, d.msg);
+		rc = 2;
+		goto out;
+	}
+	if (passthrough)
+		fp_canon_tee(r, passthrough);
+	while ((got = fp_canon_next(r, &fact, &d)) == 1)
+		fp_checker_add(chk, fact.dept, fact.year, fact.table, fact.row,
+		    fact.field, fact.value, fact.source);
+	if (got < 0) {
+		fp_cli_error(cmd, "%s:%s", name, d.msg);
+		rc = 2;
+	}
+	if (fp_canon_tee_failed(r))
+		rc = 2;
+out:
+	fp_canon_reader_free(r);
+	if (f != stdin)
+		fclose(f);
+	return rc;
 }
 
 int

@@ -57,6 +57,17 @@ char *fp_cli_default_mapping(void);
  */
 char *fp_cli_temp_beside(const char *cmd, const char *path);
 
+struct fp_checker;
+
+/*
+ * Reads the canonical facts at path ("-" or NULL: stdin) into the checker.
+ * With passthrough, the input is copied there unchanged, from its header
+ * on, once that header is known to be canonical. Returns 0, or 2 with the
+ * message printed (a wrong header, a malformed line, a failed copy).
+ */
+int fp_cli_feed_facts(const char *cmd, const char *path,
+    struct fp_checker *chk, FILE *passthrough);
+
 /* 1 if arg is "-h" or "--help". */
 int fp_cli_is_help(const char *arg);
 

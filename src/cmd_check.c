@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "canon.h"
 #include "cli.h"
 #include "cmd.h"
 #include "csvio.h"
@@ -71,55 +70,6 @@ on_finding(void *arg, const struct fp_finding *f)
 		fp_csv_field(&c->report, cols[i], strlen(cols[i]));
 	}
 	fp_buf_addc(&c->report, '\n');
-}
-
-/* Checks one input; returns 0, or 2 if it could not be read. */
-static int
-check_input(struct fp_checker *chk, const char *path)
-{
-	const char *name = fp_cli_name(path);
-	FILE *f = stdin;
-	struct fp_canon_reader *r;
-	struct fp_canon_fact fact;
-	struct fp_diag d;
-	int rc = 0, got;
-
-	if (path && strcmp(path, "-")) {
-		f = fopen(path, "r");
-		if (!f) {
-			fp_cli_error("check", "%s: %s", path, strerror(errno));
-			return 2;
-		}
-	}
-	r = fp_canon_reader_new(f, name, 1);
-	got = fp_canon_header(r, &d);
-	if (got < 0) {
-		fp_cli_error("check", "%s:%s", name, d.msg);
-		rc = 2;
-		goto out;
-	}
-	if (got == 0) {
-		fp_cli_error("check", "%s: empty input, not canonical facts",
-		    name);
-		rc = 2;
-		goto out;
-	}
-	fp_canon_tee(r, stdout);
-	while ((got = fp_canon_next(r, &fact, &d)) == 1)
-		fp_checker_add(chk, fact.dept, fact.year, fact.table, fact.row,
-		    fact.field, fact.value, fact.source);
-	if (got < 0) {
-		fp_cli_error("check", "%s:%s", name, d.msg);
-		rc = 2;
-	}
-	fp_checker_finish(chk);
-	if (fp_canon_tee_failed(r))
-		rc = 2;
-out:
-	fp_canon_reader_free(r);
-	if (f != stdin)
-		fclose(f);
-	return rc;
 }
 
 /* Writes the report through a temporary file renamed into place. */
@@ -197,8 +147,9 @@ cmd_check(int argc, char **argv)
 	if (nfiles == 0)
 		files[nfiles++] = "-";
 	for (i = 0; i < nfiles; i++)
-		if (check_input(chk, files[i]))
+		if (fp_cli_feed_facts("check", files[i], chk, stdout))
 			rc = 2;
+	fp_checker_finish(chk);
 	if (fp_fshut(stdout) != 0) {
 		fp_cli_error("check", "<stdout>: write error: %s",
 		    strerror(errno));

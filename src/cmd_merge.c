@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "canon.h"
 #include "cli.h"
 #include "cmd.h"
 #include "mapping.h"
@@ -53,49 +52,6 @@ on_dept(void *arg, const char *dept, const char *year,
 	k = fp_summary_count(c->s);
 	if (c->progress && k % 100 == 0)
 		fprintf(stderr, "\rformpipe merge: %zu departments", k);
-}
-
-/* Feeds one input to the checker; 0, or 2 if it could not be read. */
-static int
-merge_input(struct fp_checker *chk, const char *path)
-{
-	const char *name = fp_cli_name(path);
-	FILE *f = stdin;
-	struct fp_canon_reader *r;
-	struct fp_canon_fact fact;
-	struct fp_diag d;
-	int rc = 0, got;
-
-	if (path && strcmp(path, "-")) {
-		f = fopen(path, "r");
-		if (!f) {
-			fp_cli_error("merge", "%s: %s", path, strerror(errno));
-			return 2;
-		}
-	}
-	r = fp_canon_reader_new(f, name, 0);
-	got = fp_canon_header(r, &d);
-	if (got <= 0) {
-		if (got == 0)
-			fp_cli_error("merge", "%s: empty input, not canonical "
-			    "facts", name);
-		else
-			fp_cli_error("merge", "%s:%s", name, d.msg);
-		rc = 2;
-		goto out;
-	}
-	while ((got = fp_canon_next(r, &fact, &d)) == 1)
-		fp_checker_add(chk, fact.dept, fact.year, fact.table, fact.row,
-		    fact.field, fact.value, fact.source);
-	if (got < 0) {
-		fp_cli_error("merge", "%s:%s", name, d.msg);
-		rc = 2;
-	}
-out:
-	fp_canon_reader_free(r);
-	if (f != stdin)
-		fclose(f);
-	return rc;
 }
 
 int
@@ -158,7 +114,7 @@ cmd_merge(int argc, char **argv)
 	if (nfiles == 0)
 		files[nfiles++] = "-";
 	for (i = 0; i < nfiles; i++)
-		if (merge_input(chk, files[i]))
+		if (fp_cli_feed_facts("merge", files[i], chk, NULL))
 			rc = 2;
 	fp_checker_finish(chk);
 	if (c.progress)

@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 struct fp_form *
 fp_form_new(void)
 {
@@ -165,7 +155,7 @@ static void
 index_put(struct fp_fsheet *s, size_t i, enum fp_key kind)
 {
 	const char *key = fp_fcell_key(&s->cells[i], kind);
-	size_t mask = s->nslots - 1, h = (size_t)hash(key) & mask;
+	size_t mask = s->nslots - 1, h = (size_t)fp_hash(FP_HASH_INIT, key) & mask;
 
 	for (;; h = (h + 1) & mask) {
 		size_t v = s->slots[h], j;
@@ -324,7 +314,7 @@ fp_fsheet_find(const struct fp_fsheet *s, const char *label, enum fp_key kind,
 	if (!s->nslots)
 		return NULL;
 	mask = s->nslots - 1;
-	for (h = (size_t)hash(label) & mask;; h = (h + 1) & mask) {
+	for (h = (size_t)fp_hash(FP_HASH_INIT, label) & mask;; h = (h + 1) & mask) {
 		size_t v = s->slots[h];
 		const struct fp_fcell *c;
 

@@ -1191,16 +1191,6 @@ check_tables(struct parser *p)
 	return FP_OK;
 }
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 /* Gathers every label that marks a place on the form. */
 static void
 build_known(struct fp_mapping *m)
@@ -1230,7 +1220,7 @@ build_known(struct fp_mapping *m)
 
 		if (strchr(s, '*'))
 			continue;
-		for (h = hash_str(s) & (m->nknown_hash - 1);
+		for (h = fp_hash(FP_HASH_INIT, s) & (m->nknown_hash - 1);
 		    m->known_hash[h]; h = (h + 1) & (m->nknown_hash - 1))
 			if (!strcmp(m->known_hash[h], s))
 				break;
@@ -1369,7 +1359,7 @@ is_known(const struct fp_mapping *m, const char *label)
 
 	if (!label || !*label)
 		return 0;
-	for (h = hash_str(label) & (m->nknown_hash - 1); m->known_hash[h];
+	for (h = fp_hash(FP_HASH_INIT, label) & (m->nknown_hash - 1); m->known_hash[h];
 	    h = (h + 1) & (m->nknown_hash - 1))
 		if (!strcmp(m->known_hash[h], label))
 			return 1;

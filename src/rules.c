@@ -33,27 +33,16 @@ struct fp_checker {
 	fp_dept_fn on_dept;
 };
 
+/* The hash of a fact's table, row and field, each closed by a separator. */
 static uint64_t
 hash3(const char *a, const char *b, const char *c)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const char *s[3] = { a, b, c };
-	int i;
+	uint64_t h = fp_hash(FP_HASH_INIT, a);
 
-	for (i = 0; i < 3; i++) {
-		const char *p;
-
-		for (p = s[i]; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		h = (h ^ 0x1F) * 1099511628211ULL;
-	}
-	return h;
-}
-
-static uint64_t
-hash1(const char *s)
-{
-	return hash3(s, "", "");
+	h = fp_hash(h, "\037");
+	h = fp_hash(h, b);
+	h = fp_hash(h, "\037");
+	return fp_hash(fp_hash(h, c), "\037");
 }
 
 struct fp_checker *
@@ -507,7 +496,7 @@ first_time(struct fp_checker *c)
 		for (i = 0; i < oldcap; i++) {
 			if (!old[i])
 				continue;
-			for (h = (size_t)hash1(old[i]) & (c->capseen - 1);
+			for (h = (size_t)fp_hash(FP_HASH_INIT, old[i]) & (c->capseen - 1);
 			    c->seen[h]; h = (h + 1) & (c->capseen - 1))
 				;
 			c->seen[h] = old[i];
@@ -515,7 +504,7 @@ first_time(struct fp_checker *c)
 		free(old);
 	}
 	mask = c->capseen - 1;
-	for (h = (size_t)hash1(c->tmp.s) & mask; c->seen[h]; h = (h + 1) & mask)
+	for (h = (size_t)fp_hash(FP_HASH_INIT, c->tmp.s) & mask; c->seen[h]; h = (h + 1) & mask)
 		if (!strcmp(c->seen[h], c->tmp.s))
 			return 0;
 	c->seen[h] = fp_xstrdup(c->tmp.s);

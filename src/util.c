@@ -201,6 +201,14 @@ fp_buf_detach(struct fp_buf *b)
 	return s;
 }
 
+uint64_t
+fp_hash(uint64_t h, const char *s)
+{
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
 /* Writes the decimal digits of v (v < 10^19) to buf; returns the count. */
 static size_t
 put_u64(char *buf, uint64_t v)

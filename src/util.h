@@ -72,6 +72,27 @@ void fp_buf_printf(struct fp_buf *b, const char *fmt, ...)
 /* Takes the buffer's string; the buffer is left empty. Caller frees. */
 char *fp_buf_detach(struct fp_buf *b);
 
+/*
+ * FNV-1a over a string, continuing from h (start with FP_HASH_INIT): the
+ * hash of the project's open-addressing tables.
+ */
+#define FP_HASH_INIT 1469598103934665603ULL
+uint64_t fp_hash(uint64_t h, const char *s);
+
+/* Little-endian integers from a byte buffer (BIFF and the compound file). */
+static inline uint16_t
+fp_rd16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t
+fp_rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
 /* Room a rendered number or date needs, terminating NUL included. */
 #define FP_NUM_MAX 40
 
