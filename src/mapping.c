@@ -1742,7 +1742,7 @@ row_key(const struct fp_table *t, const struct fp_fcell *kc)
 	const char *s = kc->label ? kc->label : kc->text;
 
 	if (labels_match(&t->total, s))
-		return fp_xstrdup("total");
+		return fp_xstrdup(FP_ROW_TOTAL);
 	if (t->has_strip && !regexec(&t->strip_re, s, 1, &mt, 0) &&
 	    mt.rm_so == 0 && mt.rm_eo > 0 && s[mt.rm_eo])
 		return fp_xstrdup(s + mt.rm_eo);
@@ -2032,20 +2032,20 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 	for (i = 0; i < out->n; i++) {
 		struct fp_fact *f = &out->v[i];
 
-		if (!out->dept && !strcmp(f->field, "dept") && !*f->row)
+		if (!out->dept && !strcmp(f->field, FP_FIELD_DEPT) && !*f->row)
 			out->dept = fp_xstrdup(f->value);
-		if (!out->year && !strcmp(f->field, "year") && !*f->row)
+		if (!out->year && !strcmp(f->field, FP_FIELD_YEAR) && !*f->row)
 			out->year = fp_xstrdup(f->value);
 	}
 	/* Form order, with dept and year first. */
 	for (i = 0; i < out->n; i++) {
 		struct fp_fact *f = &out->v[i];
 
-		if (!*f->row && (!strcmp(f->field, "dept") ||
-		    !strcmp(f->field, "year"))) {
+		if (!*f->row && (!strcmp(f->field, FP_FIELD_DEPT) ||
+		    !strcmp(f->field, FP_FIELD_YEAR))) {
 			f->sheet = 0;
 			f->pos = 0;
-			f->seq = !strcmp(f->field, "year");
+			f->seq = !strcmp(f->field, FP_FIELD_YEAR);
 		} else {
 			f->sheet = f->sheet + 1;
 		}
@@ -2062,11 +2062,11 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 	for (i = 0; i < out->n; i++) {
 		struct fp_fact *f = &out->v[i];
 
-		if (set_dept && !*f->row && !strcmp(f->field, "dept")) {
+		if (set_dept && !*f->row && !strcmp(f->field, FP_FIELD_DEPT)) {
 			free(f->value);
 			f->value = fp_xstrdup(set_dept);
 		}
-		if (set_year && !*f->row && !strcmp(f->field, "year")) {
+		if (set_year && !*f->row && !strcmp(f->field, FP_FIELD_YEAR)) {
 			free(f->value);
 			f->value = fp_xstrdup(set_year);
 		}

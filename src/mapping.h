@@ -245,6 +245,15 @@ enum fp_err fp_mapping_apply(const struct fp_mapping *m,
     const struct fp_form *form, const char *set_dept, const char *set_year,
     struct fp_facts *out, struct fp_diag *d);
 
+/*
+ * The language's fixed names: a keyed table's summary row is keyed
+ * "total", and the fields named "dept" and "year" (of a fields table)
+ * give every fact its dept and year columns.
+ */
+#define FP_ROW_TOTAL "total"
+#define FP_FIELD_DEPT "dept"
+#define FP_FIELD_YEAR "year"
+
 /* The canonical CSV header, without its line feed. */
 #define FP_CANON_HEADER "dept,year,table,row,field,value,source"
 

@@ -261,7 +261,7 @@ rule_units(struct fp_checker *c, const struct fp_rule *r)
 
 		n = table_rows(c, t, &rows);
 		for (i = 0; i < n; i++) {
-			if (!strcmp(rows[i], "total"))
+			if (!strcmp(rows[i], FP_ROW_TOTAL))
 				has_total = 1;
 			else
 				units++;
@@ -272,16 +272,16 @@ rule_units(struct fp_checker *c, const struct fp_rule *r)
 		}
 		for (k = 0; k < tab->nfields; k++) {
 			const char *f = tab->fields[k].name;
-			const struct gfact *g = lookup(c, t, "total", f);
+			const struct gfact *g = lookup(c, t, FP_ROW_TOTAL, f);
 			double total, sum = 0, x;
 			int ok = 1, any = 0;
 
-			if (!value_or_zero(c, r, t, "total", f, &total))
+			if (!value_or_zero(c, r, t, FP_ROW_TOTAL, f, &total))
 				continue;
 			for (i = 0; i < n; i++) {
 				const struct gfact *u;
 
-				if (!strcmp(rows[i], "total"))
+				if (!strcmp(rows[i], FP_ROW_TOTAL))
 					continue;
 				u = lookup(c, t, rows[i], f);
 				if (!u)
@@ -300,7 +300,7 @@ rule_units(struct fp_checker *c, const struct fp_rule *r)
 				fp_buf_adds(&c->msg, g ? g->value : "blank");
 				fp_buf_adds(&c->msg, " != sum of units ");
 				put_num(&c->msg, sum);
-				report(c, r, t, "total", f, g ? g->source : "");
+				report(c, r, t, FP_ROW_TOTAL, f, g ? g->source : "");
 			}
 		}
 		free(rows);

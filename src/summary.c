@@ -100,7 +100,7 @@ fp_summary_new(const struct fp_mapping *m, const char *path,
 		    s->st_head);
 		/* Money and counts add up; a year or a score does not. */
 		s->summed[i] = f && (f->type == FP_T_MONEY ||
-		    (f->type == FP_T_INTEGER && strcmp(f->name, "year")));
+		    (f->type == FP_T_INTEGER && strcmp(f->name, FP_FIELD_YEAR)));
 	}
 	fp_xlsx_text(s->x, s->overview, 0, (uint32_t)b->nshow, b->errors_label,
 	    s->st_head);
@@ -198,7 +198,7 @@ put_count(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
 static const char *
 row_label(const struct fp_table *t, const char *row)
 {
-	if (t && t->kind == FP_TABLE_KEYED && !strcmp(row, "total") &&
+	if (t && t->kind == FP_TABLE_KEYED && !strcmp(row, FP_ROW_TOTAL) &&
 	    t->total.n)
 		return t->total.v[0];
 	return row;
