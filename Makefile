@@ -5,24 +5,38 @@
 # runs the reader's fuzz target. `make WERROR=` relaxes -Werror.
 
 CC ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION = 0.3.0
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 DATADIR = $(PREFIX)/share/formpipe
+MANDIR = $(PREFIX)/share/man
 WERROR ?= -Werror
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes $(WERROR)
 OPT ?= -O2 -g
-CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-	-DFP_DATADIR='"$(DATADIR)"'
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
-LIBS = -lfreexl -lcsv -lxlsxwriter -lm
+
+# Libraries through pkg-config, each with a fallback for a system without
+# its .pc file (libcsv ships none).
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
+LIB_CFLAGS := $(call pc_cflags,freexl xlsxwriter)
+LIBS := $(call pc_libs,freexl,-lfreexl) -lcsv \
+	$(call pc_libs,xlsxwriter,-lxlsxwriter) -lm
+CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS) \
+	-DFP_DATADIR='"$(DATADIR)"' -DFP_VERSION='"$(VERSION)"'
 
 SRC = src/util.c src/xls.c src/cfb.c src/biff.c src/xls_freexl.c \
-	src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \
-	src/canon.c src/rules.c src/xlsx.c src/summary.c src/cmd_read.c \
-	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c
+	src/csvio.c src/opts.c src/cli.c src/normalize.c src/form.c \
+	src/mapping.c src/canon.c src/rules.c src/xlsx.c src/summary.c \
+	src/cmd_read.c src/cmd_map.c src/cmd_check.c src/cmd_merge.c \
+	src/cmd_convert.c
 OBJ = $(SRC:src/%.c=build/%.o)
-HDR = $(wildcard src/*.h)
+# Each object depends on the headers it includes (-MMD -MP writes
+# build/*.d), and on build/flags, which changes whenever the compiler or
+# its flags do: a new PREFIX (baked in as FP_DATADIR) or VERSION rebuilds.
+DEPFLAGS = -MMD -MP
 
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_OBJ = $(SRC:src/%.c=build/san/%.o)
@@ -31,9 +45,19 @@ UNIT = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
 all: formpipe
 
-build/%.o: src/%.c $(HDR)
+# write-if-changed TEXT: rewrites $@ only when its text changes.
+define write-if-changed
+	@mkdir -p $(@D)
+	@echo '$(subst ','\'',$(1))' >$@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+endef
+
+build/flags: FORCE
+	$(call write-if-changed,$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LIBS))
+
+build/%.o: src/%.c build/flags
 	@mkdir -p build
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 build/libformpipe.a: $(OBJ)
 	rm -f $@
@@ -43,9 +67,12 @@ formpipe: build/main.o build/libformpipe.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ build/main.o build/libformpipe.a $(LIBS)
 
 # The sanitized copy, for the tests.
-build/san/%.o: src/%.c $(HDR)
+build/san/flags: FORCE
+	$(call write-if-changed,$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN) $(LIBS))
+
+build/san/%.o: src/%.c build/san/flags
 	@mkdir -p build/san
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) $(SAN) -O1 -c -o $@ $<
 
 build/san/libformpipe.a: $(SAN_OBJ)
 	rm -f $@
@@ -54,8 +81,8 @@ build/san/libformpipe.a: $(SAN_OBJ)
 build/san/formpipe: build/san/main.o build/san/libformpipe.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ build/san/main.o build/san/libformpipe.a $(LIBS)
 
-build/san/test_%: tests/test_%.c tests/testutil.h build/san/libformpipe.a
-	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(SAN) -O1 -o $@ $< \
+build/san/test_%: tests/test_%.c build/san/libformpipe.a build/san/flags
+	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(DEPFLAGS) $(SAN) -O1 -o $@ $< \
 		build/san/libformpipe.a $(LIBS) -lcmocka
 
 check: build/san/formpipe $(UNIT:%=build/san/%)
@@ -72,7 +99,7 @@ FUZZ_SEEDS ?=
 FUZZ_FLAGS ?=
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-build/fuzz/fuzz_xls: tests/fuzz/fuzz_xls.c $(SRC) $(HDR)
+build/fuzz/fuzz_xls: tests/fuzz/fuzz_xls.c $(SRC) $(wildcard src/*.h)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) -Isrc -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
 		-o $@ tests/fuzz/fuzz_xls.c $(SRC) $(LIBS)
@@ -106,4 +133,7 @@ install: formpipe
 clean:
 	rm -rf build formpipe
 
-.PHONY: all check install clean bench fuzz
+-include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/main.d build/san/main.d \
+	$(UNIT:%=build/san/%.d)
+
+.PHONY: all check install clean bench fuzz FORCE

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "canon.h"
+#include "opts.h"
 #include "rules.h"
 
 #include <errno.h>
@@ -248,7 +249,31 @@ out:
 }
 
 int
-fp_cli_is_help(const char *arg)
+fp_cli_options(const char *cmd, const struct fp_opt *opts, const char *usage,
+    int *argc, char **argv)
 {
-	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+	struct fp_diag d;
+	int help, n;
+
+	if (fp_opts_parse(opts, *argc, argv, &n, &help, &d) != FP_OK) {
+		fp_cli_error(cmd, "%s", d.msg);
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (help) {
+		fputs(usage, stdout);
+		return fp_fshut(stdout) ? 2 : 0;
+	}
+	*argc = n;
+	return FP_CLI_GO_ON;
+}
+
+int
+fp_cli_stdin_wanted(const char *cmd, const char *what)
+{
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	fp_cli_error(cmd, "reading %s from standard input; give a file, or "
+	    "pipe one in", what);
+	return 2;
 }

@@ -68,7 +68,27 @@ struct fp_checker;
 int fp_cli_feed_facts(const char *cmd, const char *path,
     struct fp_checker *chk, FILE *passthrough);
 
-/* 1 if arg is "-h" or "--help". */
-int fp_cli_is_help(const char *arg);
+struct fp_opt;
+
+/* What fp_cli_options returns when the command is to go on. */
+#define FP_CLI_GO_ON (-1)
+
+/*
+ * Parses the command's options (opts.h) from argv, argv[0] being the
+ * command's name. On --help prints usage to stdout and returns 0; on a
+ * bad option prints "formpipe CMD: what is wrong" and usage to stderr
+ * and returns 2: the command returns that status. Otherwise returns
+ * FP_CLI_GO_ON with the operands in argv[0..*argc).
+ */
+int fp_cli_options(const char *cmd, const struct fp_opt *opts,
+    const char *usage, int *argc, char **argv);
+
+/*
+ * Standard input as a command's only input: when it is a terminal (no
+ * file given, nothing piped in), prints "formpipe CMD: reading WHAT from
+ * standard input; give a file, or pipe one in" and returns 2, rather than
+ * wait for what nobody will type. Returns 0 when stdin is not a terminal.
+ */
+int fp_cli_stdin_wanted(const char *cmd, const char *what);
 
 #endif

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "csvio.h"
 #include "mapping.h"
+#include "opts.h"
 #include "rules.h"
 
 static const char usage_text[] =
@@ -100,42 +101,32 @@ write_report(const char *path, const struct fp_buf *b)
 int
 cmd_check(int argc, char **argv)
 {
-	const char *report = NULL;
+	const char *report = NULL, *mapping = NULL;
 	char *mpath = NULL;
 	struct fp_mapping *m = NULL;
 	struct fp_checker *chk;
 	struct fp_diag d;
 	struct ctx c;
 	const char **files;
-	int nfiles = 0, strict = 0, rc = 0, i;
+	int nfiles, strict = 0, rc, i;
+	const struct fp_opt options[] = {
+		FP_OPT_STRING('m', "mapping", &mapping, "MAPPING"),
+		FP_OPT_STRING(0, "report", &report, "FILE"),
+		FP_OPT_BOOL(0, "strict", &strict),
+		FP_OPT_END(),
+	};
 
+	rc = fp_cli_options("check", options, usage_text, &argc, argv);
+	if (rc != FP_CLI_GO_ON)
+		return rc;
+	rc = 0;
+	nfiles = argc;
+	if (nfiles == 0 && fp_cli_stdin_wanted("check", "canonical facts"))
+		return 2;
 	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (fp_cli_is_help(a)) {
-			fputs(usage_text, stdout);
-			goto done;
-		} else if (!strcmp(a, "-m") || !strcmp(a, "--mapping")) {
-			if (++i >= argc)
-				goto usage;
-			free(mpath);
-			mpath = fp_xstrdup(argv[i]);
-		} else if (!strcmp(a, "--report")) {
-			if (++i >= argc)
-				goto usage;
-			report = argv[i];
-		} else if (!strcmp(a, "--strict")) {
-			strict = 1;
-		} else if (a[0] == '-' && a[1]) {
-			fp_cli_error("check", "unknown option '%s'", a);
-			goto usage;
-		} else {
-			files[nfiles++] = a;
-		}
-	}
-	if (!mpath)
-		mpath = fp_cli_default_mapping();
+	for (i = 0; i < argc; i++)
+		files[i] = argv[i];
+	mpath = mapping ? fp_xstrdup(mapping) : fp_cli_default_mapping();
 	if (fp_mapping_load(mpath, &m, &d) != FP_OK) {
 		fp_cli_error("check", "%s", d.msg);
 		rc = 2;
@@ -168,9 +159,4 @@ done:
 	free(mpath);
 	free(files);
 	return rc;
-usage:
-	fputs(usage_text, stderr);
-	free(mpath);
-	free(files);
-	return 2;
 }

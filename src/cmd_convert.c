@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "opts.h"
 #include "xls.h"
 #include "xlsx.h"
 
@@ -130,29 +131,22 @@ cmd_convert(int argc, char **argv)
 {
 	const char *args[2];
 	struct fp_workbook *wb;
-	int n = 0, i, rc;
+	int rc;
+	const struct fp_opt options[] = {
+		FP_OPT_END(),
+	};
 
-	for (i = 1; i < argc; i++) {
-		if (fp_cli_is_help(argv[i])) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		if (argv[i][0] == '-' && argv[i][1]) {
-			fp_cli_error("convert", "unknown option '%s'", argv[i]);
-			fputs(usage_text, stderr);
-			return 2;
-		}
-		if (n == 2) {
-			fp_cli_error("convert", "one workbook in, one out");
-			fputs(usage_text, stderr);
-			return 2;
-		}
-		args[n++] = argv[i];
-	}
-	if (n != 2) {
+	rc = fp_cli_options("convert", options, usage_text, &argc, argv);
+	if (rc != FP_CLI_GO_ON)
+		return rc;
+	if (argc > 2)
+		fp_cli_error("convert", "one workbook in, one out");
+	if (argc != 2) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
+	args[0] = argv[0];
+	args[1] = argv[1];
 	wb = fp_cli_open_workbook("convert", args[0]);
 	if (!wb)
 		return 2;

@@ -13,6 +13,7 @@
 #include "csvio.h"
 #include "form.h"
 #include "mapping.h"
+#include "opts.h"
 
 static const char usage_text[] =
     "usage: formpipe map -m MAPPING [--set dept=NAME] [--set year=N] "
@@ -184,58 +185,67 @@ map_stdin(const struct fp_mapping *m, const char *dept, const char *year,
 	return rc;
 }
 
+/* --set dept=NAME or --set year=N. */
+struct overrides {
+	const char *dept, *year;
+};
+
+static enum fp_err
+set_override(void *value, const char *arg, struct fp_diag *d)
+{
+	struct overrides *o = value;
+	const char *v = arg + 5;
+
+	if (!strncmp(arg, "dept=", 5) && *v) {
+		o->dept = v;
+		return FP_OK;
+	}
+	if (!strncmp(arg, "year=", 5) && *v) {
+		if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 4)
+			return fp_diag(d, FP_EUSAGE, "the year is a number "
+			    "like 2021, not '%s'", v);
+		o->year = v;
+		return FP_OK;
+	}
+	return fp_diag(d, FP_EUSAGE, "takes dept=NAME or year=N, not '%s'",
+	    arg);
+}
+
 int
 cmd_map(int argc, char **argv)
 {
-	const char *mpath = NULL, *dept = NULL, *year = NULL;
+	const char *mpath = NULL, *dept, *year;
+	struct overrides set = { NULL, NULL };
 	struct fp_mapping *m = NULL;
 	struct fp_out out;
 	struct fp_diag d;
 	char **files;
-	int nfiles = 0, i, rc = 0;
+	int nfiles, i, rc;
+	const struct fp_opt options[] = {
+		FP_OPT_STRING('m', "mapping", &mpath, "MAPPING"),
+		FP_OPT_CALLBACK(0, "set", &set, "dept=NAME or year=N",
+		    set_override),
+		FP_OPT_END(),
+	};
 
-	files = fp_xcalloc((size_t)argc, sizeof *files);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (fp_cli_is_help(a)) {
-			fputs(usage_text, stdout);
-			free(files);
-			return 0;
-		} else if (!strcmp(a, "-m") || !strcmp(a, "--mapping")) {
-			if (++i >= argc)
-				goto usage;
-			mpath = argv[i];
-		} else if (!strcmp(a, "--set")) {
-			const char *v;
-
-			if (++i >= argc)
-				goto usage;
-			v = argv[i];
-			if (!strncmp(v, "dept=", 5) && v[5]) {
-				dept = v + 5;
-			} else if (!strncmp(v, "year=", 5) && v[5]) {
-				year = v + 5;
-			} else {
-				fp_cli_error("map", "--set takes dept=NAME or "
-				    "year=N, not '%s'", v);
-				free(files);
-				return 2;
-			}
-		} else if (a[0] == '-' && a[1]) {
-			fp_cli_error("map", "unknown option '%s'", a);
-			goto usage;
-		} else {
-			files[nfiles++] = argv[i];
-		}
-	}
+	rc = fp_cli_options("map", options, usage_text, &argc, argv);
+	if (rc != FP_CLI_GO_ON)
+		return rc;
+	rc = 0;
+	files = argv;
+	nfiles = argc;
+	dept = set.dept;
+	year = set.year;
 	if (!mpath) {
 		fp_cli_error("map", "which form? give its mapping with -m");
-		goto usage;
+		fputs(usage_text, stderr);
+		return 2;
 	}
+	if (nfiles == 0 && fp_cli_stdin_wanted("map",
+	    "a workbook or a cell stream"))
+		return 2;
 	if (fp_mapping_load(mpath, &m, &d) != FP_OK) {
 		fp_cli_error("map", "%s", d.msg);
-		free(files);
 		return 2;
 	}
 	fp_out_init(&out, stdout);
@@ -253,14 +263,9 @@ cmd_map(int argc, char **argv)
 		}
 	}
 	fp_mapping_free(m);
-	free(files);
 	if (!rc)
 		header(&out);	/* forms without a single fact */
 	if (fp_out_finish(&out, "map"))
 		rc = 2;
 	return rc;
-usage:
-	fputs(usage_text, stderr);
-	free(files);
-	return 2;
 }

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "mapping.h"
+#include "opts.h"
 #include "rules.h"
 #include "summary.h"
 
@@ -57,45 +58,36 @@ on_dept(void *arg, const char *dept, const char *year,
 int
 cmd_merge(int argc, char **argv)
 {
-	const char *out = NULL, **files;
+	const char *out = NULL, *mapping = NULL, **files;
 	char *mpath = NULL;
 	struct fp_mapping *m = NULL;
 	struct fp_checker *chk = NULL;
 	struct fp_diag d;
 	struct ctx c;
-	int nfiles = 0, quiet = 0, rc = 0, i;
+	int nfiles, quiet = 0, rc, i;
+	const struct fp_opt options[] = {
+		FP_OPT_STRING('o', "output", &out, "OUT.xlsx"),
+		FP_OPT_STRING('m', "mapping", &mapping, "MAPPING"),
+		FP_OPT_BOOL('q', "quiet", &quiet),
+		FP_OPT_END(),
+	};
 
-	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (fp_cli_is_help(a)) {
-			fputs(usage_text, stdout);
-			goto done;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (++i >= argc)
-				goto usage;
-			out = argv[i];
-		} else if (!strcmp(a, "-m") || !strcmp(a, "--mapping")) {
-			if (++i >= argc)
-				goto usage;
-			free(mpath);
-			mpath = fp_xstrdup(argv[i]);
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			quiet = 1;
-		} else if (a[0] == '-' && a[1]) {
-			fp_cli_error("merge", "unknown option '%s'", a);
-			goto usage;
-		} else {
-			files[nfiles++] = a;
-		}
-	}
+	rc = fp_cli_options("merge", options, usage_text, &argc, argv);
+	if (rc != FP_CLI_GO_ON)
+		return rc;
+	rc = 0;
 	if (!out) {
 		fp_cli_error("merge", "where to? give the workbook's name with -o");
-		goto usage;
+		fputs(usage_text, stderr);
+		return 2;
 	}
-	if (!mpath)
-		mpath = fp_cli_default_mapping();
+	nfiles = argc;
+	if (nfiles == 0 && fp_cli_stdin_wanted("merge", "canonical facts"))
+		return 2;
+	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
+	for (i = 0; i < argc; i++)
+		files[i] = argv[i];
+	mpath = mapping ? fp_xstrdup(mapping) : fp_cli_default_mapping();
 	if (fp_mapping_load(mpath, &m, &d) != FP_OK) {
 		fp_cli_error("merge", "%s", d.msg);
 		rc = 2;
@@ -133,9 +125,4 @@ done:
 	free(mpath);
 	free(files);
 	return rc;
-usage:
-	fputs(usage_text, stderr);
-	free(mpath);
-	free(files);
-	return 2;
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "csvio.h"
+#include "opts.h"
 #include "xls.h"
 
 static const char usage_text[] =
@@ -191,41 +192,29 @@ cmd_read(int argc, char **argv)
 	const char *sheet = NULL, *file = NULL;
 	struct fp_workbook *wb = NULL;
 	struct fp_out out;
-	int cells = 0, rc = 0, i;
+	int cells = 0, rc = 0;
+	const struct fp_opt options[] = {
+		FP_OPT_BOOL(0, "cells", &cells),
+		FP_OPT_STRING('s', "sheet", &sheet, "N|NAME"),
+		FP_OPT_END(),
+	};
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (fp_cli_is_help(a)) {
-			fputs(usage_text, stdout);
-			return 0;
-		} else if (!strcmp(a, "--cells")) {
-			cells = 1;
-		} else if (!strcmp(a, "--sheet") || !strcmp(a, "-s")) {
-			if (++i >= argc) {
-				fp_cli_error("read", "--sheet needs a number or "
-				    "a name");
-				return 2;
-			}
-			sheet = argv[i];
-		} else if (!strncmp(a, "--sheet=", 8)) {
-			sheet = a + 8;
-		} else if (a[0] == '-' && a[1]) {
-			fp_cli_error("read", "unknown option '%s'", a);
-			fputs(usage_text, stderr);
-			return 2;
-		} else if (file) {
-			fp_cli_error("read", "one workbook at a time ('%s' and "
-			    "'%s')", file, a);
-			return 2;
-		} else {
-			file = a;
-		}
+	rc = fp_cli_options("read", options, usage_text, &argc, argv);
+	if (rc != FP_CLI_GO_ON)
+		return rc;
+	rc = 0;
+	if (argc > 1) {
+		fp_cli_error("read", "one workbook at a time ('%s' and "
+		    "'%s')", argv[0], argv[1]);
+		return 2;
 	}
+	file = argc ? argv[0] : NULL;
 	if (cells && sheet) {
 		fp_cli_error("read", "--cells writes every sheet; drop --sheet");
 		return 2;
 	}
+	if (!file && fp_cli_stdin_wanted("read", "a workbook"))
+		return 2;
 	wb = fp_cli_open_workbook("read", file);
 	if (!wb)
 		return 2;

@@ -7,6 +7,10 @@
 
 #include "cmd.h"
 
+#ifndef FP_VERSION
+#define FP_VERSION "unknown"
+#endif
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -28,29 +32,67 @@ usage(FILE *f)
 	    "commands:\n");
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
-	fprintf(f, "\n'formpipe COMMAND --help' describes a command.\n"
+	fprintf(f, "\n'formpipe help COMMAND' describes a command; "
+	    "'formpipe --version' tells the version.\n"
 	    "The county pipeline:\n"
 	    "  formpipe map -m mappings/perf-self-eval.map forms/*.xls \\\n"
 	    "    | formpipe check | formpipe merge -o county.xlsx\n");
 }
 
+/* The command called name, or -1. */
+static int
+command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(name, commands[i].name))
+			return (int)i;
+	return -1;
+}
+
+static int
+version(void)
+{
+	printf("formpipe %s\n", FP_VERSION);
+	return fflush(stdout) || ferror(stdout) ? 2 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	size_t i;
+	int k;
 
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return version();
+	if (!strcmp(argv[1], "help") && argc > 2) {
+		/* formpipe help CMD is formpipe CMD --help. */
+		char *args[3];
+
+		k = command(argv[2]);
+		if (k < 0) {
+			fprintf(stderr, "formpipe: '%s' is not a command\n",
+			    argv[2]);
+			usage(stderr);
+			return 2;
+		}
+		args[0] = argv[2];
+		args[1] = "--help";
+		args[2] = NULL;
+		return commands[k].fn(2, args);
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return fflush(stdout) || ferror(stdout) ? 2 : 0;
 	}
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	k = command(argv[1]);
+	if (k >= 0)
+		return commands[k].fn(argc - 1, argv + 1);
 	fprintf(stderr, "formpipe: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return 2;
