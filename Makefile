@@ -28,7 +28,7 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS) \
 	-DFP_DATADIR='"$(DATADIR)"' -DFP_VERSION='"$(VERSION)"'
 
 SRC = src/util.c src/xls.c src/cfb.c src/biff.c src/xls_freexl.c \
-	src/csvio.c src/opts.c src/cli.c src/normalize.c src/form.c \
+	src/csvio.c src/opts.c src/outfile.c src/cli.c src/normalize.c src/form.c \
 	src/mapping.c src/canon.c src/rules.c src/xlsx.c src/summary.c \
 	src/cmd_read.c src/cmd_map.c src/cmd_check.c src/cmd_merge.c \
 	src/cmd_convert.c

@@ -6,6 +6,7 @@
 
 #include "canon.h"
 #include "opts.h"
+#include "outfile.h"
 #include "rules.h"
 
 #include <errno.h>
@@ -53,6 +54,7 @@ spool_stdin(const char *cmd)
 		free(path);
 		return NULL;
 	}
+	fp_temp_register(path, 0);
 	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
 		size_t off = 0;
 
@@ -66,6 +68,7 @@ spool_stdin(const char *cmd)
 				    dir, strerror(errno));
 				close(fd);
 				unlink(path);
+				fp_temp_forget(path);
 				free(path);
 				return NULL;
 			}
@@ -76,6 +79,7 @@ spool_stdin(const char *cmd)
 		fp_cli_error(cmd, "<stdin>: %s", strerror(errno));
 		close(fd);
 		unlink(path);
+		fp_temp_forget(path);
 		free(path);
 		return NULL;
 	}
@@ -99,6 +103,7 @@ fp_cli_open_workbook(const char *cmd, const char *path)
 	err = fp_workbook_open(tmp ? tmp : path, &wb, &d);
 	if (tmp) {
 		unlink(tmp);
+		fp_temp_forget(tmp);
 		free(tmp);
 	}
 	if (err) {
@@ -180,25 +185,42 @@ fp_cli_default_mapping(void)
 	return fp_xstrdup(FP_DATADIR "/mappings/" DEFAULT_MAPPING);
 }
 
-char *
-fp_cli_temp_beside(const char *cmd, const char *path)
+struct fp_outfile *
+fp_cli_outfile(const char *cmd, const char *path, const char *const *inputs,
+    int n)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	char *tmp = fp_xmalloc(dirlen + strlen(fp_basename(path)) + 32);
-	int fd;
+	struct fp_outfile *o;
+	struct fp_diag d;
+	int i;
 
-	memcpy(tmp, path, dirlen);
-	sprintf(tmp + dirlen, ".%s.XXXXXX", fp_basename(path));
-	fd = fp_mkstemp_public(tmp);
-	if (fd < 0) {
-		fp_cli_error(cmd, "%s: cannot write there: %s", path,
-		    strerror(errno));
-		free(tmp);
+	o = fp_outfile_new(path, &d);
+	if (!o) {
+		fp_cli_error(cmd, "%s", d.msg);
 		return NULL;
 	}
-	close(fd);
-	return tmp;
+	for (i = 0; i < (n ? n : 1); i++) {
+		const char *in = n ? inputs[i] : "-";
+
+		if (fp_outfile_is_input(o, in)) {
+			fp_cli_error(cmd, "%s: is also an input (%s); give the "
+			    "output another name", path, fp_cli_name(in));
+			fp_outfile_abort(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+int
+fp_cli_commit(const char *cmd, struct fp_outfile *o)
+{
+	struct fp_diag d;
+
+	if (fp_outfile_commit(o, &d) != FP_OK) {
+		fp_cli_error(cmd, "%s", d.msg);
+		return 2;
+	}
+	return 0;
 }
 
 int

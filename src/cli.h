@@ -50,12 +50,22 @@ int fp_out_finish(struct fp_out *o, const char *cmd);
  */
 char *fp_cli_default_mapping(void);
 
+struct fp_outfile;
+
 /*
- * A temporary file beside path (same folder, so a rename replaces path
- * atomically): creates it and returns its name, or NULL with a message.
- * The caller renames it into place, or unlinks it on failure.
+ * Starts the output file path (outfile.h), refusing it when it is the
+ * same file as one of the n inputs (n == 0: standard input), so nothing
+ * is read that the output would destroy. Returns the output, or NULL with
+ * the message printed.
  */
-char *fp_cli_temp_beside(const char *cmd, const char *path);
+struct fp_outfile *fp_cli_outfile(const char *cmd, const char *path,
+    const char *const *inputs, int n);
+
+/*
+ * Puts the output in place (fp_outfile_commit). Returns 0, or 2 with the
+ * message printed. Frees o.
+ */
+int fp_cli_commit(const char *cmd, struct fp_outfile *o);
 
 struct fp_checker;
 

@@ -14,6 +14,7 @@
 #include "csvio.h"
 #include "mapping.h"
 #include "opts.h"
+#include "outfile.h"
 #include "rules.h"
 
 static const char usage_text[] =
@@ -73,35 +74,31 @@ on_finding(void *arg, const struct fp_finding *f)
 	fp_buf_addc(&c->report, '\n');
 }
 
-/* Writes the report through a temporary file renamed into place. */
+/* Writes the report where the output module says, then puts it in place. */
 static int
-write_report(const char *path, const struct fp_buf *b)
+write_report(struct fp_outfile *o, const struct fp_buf *b)
 {
-	char *tmp = fp_cli_temp_beside("check", path);
-	FILE *f;
+	FILE *f = fopen(fp_outfile_path(o), "w");
 	int ok;
 
-	if (!tmp)
-		return 2;
-	f = fopen(tmp, "w");
 	ok = f && fputs(REPORT_HEADER "\n", f) >= 0 &&
 	    (b->len == 0 || fwrite(b->s, 1, b->len, f) == b->len);
 	if (f && fclose(f) != 0)
 		ok = 0;
-	if (!ok || rename(tmp, path) != 0) {
-		fp_cli_error("check", "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
+	if (!ok) {
+		fp_cli_error("check", "%s: %s", fp_outfile_name(o),
+		    strerror(errno));
+		fp_outfile_abort(o);
 		return 2;
 	}
-	free(tmp);
-	return 0;
+	return fp_cli_commit("check", o);
 }
 
 int
 cmd_check(int argc, char **argv)
 {
 	const char *report = NULL, *mapping = NULL;
+	struct fp_outfile *of = NULL;
 	char *mpath = NULL;
 	struct fp_mapping *m = NULL;
 	struct fp_checker *chk;
@@ -126,6 +123,16 @@ cmd_check(int argc, char **argv)
 	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
 	for (i = 0; i < argc; i++)
 		files[i] = argv[i];
+	if (report && !strcmp(report, "-")) {
+		fp_cli_error("check", "--report: standard output carries the "
+		    "facts; give the report a file's name");
+		free(files);
+		return 2;
+	}
+	if (report && !(of = fp_cli_outfile("check", report, files, nfiles))) {
+		free(files);
+		return 2;
+	}
 	mpath = mapping ? fp_xstrdup(mapping) : fp_cli_default_mapping();
 	if (fp_mapping_load(mpath, &m, &d) != FP_OK) {
 		fp_cli_error("check", "%s", d.msg);
@@ -146,8 +153,9 @@ cmd_check(int argc, char **argv)
 		    strerror(errno));
 		rc = 2;
 	}
-	if (report && write_report(report, &c.report))
+	if (of && write_report(of, &c.report))
 		rc = 2;
+	of = NULL;
 	if (!rc && (fp_checker_count(chk, FP_SEV_ERROR) ||
 	    (strict && fp_checker_count(chk, FP_SEV_WARNING))))
 		rc = 1;
@@ -156,6 +164,7 @@ cmd_check(int argc, char **argv)
 	fp_buf_release(&c.line);
 	fp_mapping_free(m);
 done:
+	fp_outfile_abort(of);
 	free(mpath);
 	free(files);
 	return rc;

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "opts.h"
+#include "outfile.h"
 #include "xls.h"
 #include "xlsx.h"
 
@@ -33,7 +34,8 @@ numstyle(struct fp_xlsx *x, const char *numfmt)
 }
 
 static int
-convert(struct fp_workbook *wb, const char *in, const char *out)
+convert(struct fp_workbook *wb, const char *in, const char *out,
+    const char *path)
 {
 	struct fp_xlsx *x;
 	struct fp_diag d;
@@ -55,9 +57,9 @@ convert(struct fp_workbook *wb, const char *in, const char *out)
 		merges += fp_workbook_sheet(wb, i)->nmerges > 0;
 	}
 	/* Constant memory cannot merge; a workbook with merges is small. */
-	x = fp_xlsx_new(out, merges == 0, &d);
+	x = fp_xlsx_new(path, merges == 0, &d);
 	if (!x) {
-		fp_cli_error("convert", "%s", d.msg);
+		fp_cli_error("convert", "%s: %s", out, d.msg);
 		for (i = 0; i < n; i++)
 			fp_grid_release(&grids[i]);
 		free(grids);
@@ -120,7 +122,7 @@ convert(struct fp_workbook *wb, const char *in, const char *out)
 	}
 	free(grids);
 	if (fp_xlsx_close(x, &d) != FP_OK) {
-		fp_cli_error("convert", "%s", d.msg);
+		fp_cli_error("convert", "%s: %s", out, d.msg);
 		return 2;
 	}
 	return 0;
@@ -130,6 +132,7 @@ int
 cmd_convert(int argc, char **argv)
 {
 	const char *args[2];
+	struct fp_outfile *of;
 	struct fp_workbook *wb;
 	int rc;
 	const struct fp_opt options[] = {
@@ -147,10 +150,19 @@ cmd_convert(int argc, char **argv)
 	}
 	args[0] = argv[0];
 	args[1] = argv[1];
-	wb = fp_cli_open_workbook("convert", args[0]);
-	if (!wb)
+	of = fp_cli_outfile("convert", args[1], args, 1);
+	if (!of)
 		return 2;
-	rc = convert(wb, fp_cli_name(args[0]), args[1]);
+	wb = fp_cli_open_workbook("convert", args[0]);
+	if (!wb) {
+		fp_outfile_abort(of);
+		return 2;
+	}
+	rc = convert(wb, fp_cli_name(args[0]), args[1], fp_outfile_path(of));
 	fp_workbook_free(wb);
-	return rc;
+	if (rc) {
+		fp_outfile_abort(of);
+		return rc;
+	}
+	return fp_cli_commit("convert", of);
 }

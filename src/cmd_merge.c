@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "mapping.h"
 #include "opts.h"
+#include "outfile.h"
 #include "rules.h"
 #include "summary.h"
 
@@ -59,6 +60,7 @@ int
 cmd_merge(int argc, char **argv)
 {
 	const char *out = NULL, *mapping = NULL, **files;
+	struct fp_outfile *of = NULL;
 	char *mpath = NULL;
 	struct fp_mapping *m = NULL;
 	struct fp_checker *chk = NULL;
@@ -95,9 +97,14 @@ cmd_merge(int argc, char **argv)
 	}
 	memset(&c, 0, sizeof c);
 	c.progress = !quiet && isatty(STDERR_FILENO);
-	c.s = fp_summary_new(m, out, &d);
+	of = fp_cli_outfile("merge", out, files, nfiles);
+	if (!of) {
+		rc = 2;
+		goto done;
+	}
+	c.s = fp_summary_new(m, fp_outfile_path(of), &d);
 	if (!c.s) {
-		fp_cli_error("merge", "%s", d.msg);
+		fp_cli_error("merge", "%s: %s", out, d.msg);
 		rc = 2;
 		goto done;
 	}
@@ -116,10 +123,14 @@ cmd_merge(int argc, char **argv)
 		/* Unreadable input: no workbook, an existing one untouched. */
 		fp_summary_abort(c.s);
 	} else if (fp_summary_close(c.s, &d) != FP_OK) {
-		fp_cli_error("merge", "%s", d.msg);
+		fp_cli_error("merge", "%s: %s", out, d.msg);
 		rc = 2;
+	} else {
+		rc = fp_cli_commit("merge", of);
+		of = NULL;
 	}
 done:
+	fp_outfile_abort(of);
 	fp_checker_free(chk);
 	fp_mapping_free(m);
 	free(mpath);

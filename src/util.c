@@ -565,19 +565,6 @@ fp_fshut(FILE *f)
 	return 0;
 }
 
-int
-fp_mkstemp_public(char *template)
-{
-	mode_t mask = umask(0);
-	int fd;
-
-	umask(mask);
-	fd = mkstemp(template);
-	if (fd >= 0)
-		fchmod(fd, 0666 & ~mask);
-	return fd;
-}
-
 const char *
 fp_basename(const char *path)
 {

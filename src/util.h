@@ -145,12 +145,6 @@ int fp_utf8_valid(const char *s, size_t n);
  */
 int fp_fshut(FILE *f);
 
-/*
- * mkstemp, but the file gets the permissions a newly created file would
- * (0666 less the umask), not 0600: it is renamed into place as the output.
- */
-int fp_mkstemp_public(char *template);
-
 /* The basename of a path, for messages. */
 const char *fp_basename(const char *path);
 

@@ -1,8 +1,8 @@
 /*
  * .xlsx out, over libxlsxwriter. Owns the workbook, its sheets and
- * styles, fits column widths to what was written, and writes through a
- * temporary file renamed into place. The first error libxlsxwriter
- * reports is kept and given back by fp_xlsx_close.
+ * styles, and fits column widths to what was written. It writes where it
+ * is told: putting the file in place is outfile.c's. The first error
+ * libxlsxwriter reports is kept and given back by fp_xlsx_close.
  */
 #include "xlsx.h"
 
@@ -36,7 +36,7 @@ struct xstyle {
 
 struct fp_xlsx {
 	lxw_workbook *wb;
-	char *path, *tmp;
+	char *path;
 	struct xsheet *sheets;
 	size_t nsheets;
 	struct xstyle *styles;
@@ -60,34 +60,17 @@ fp_xlsx_new(const char *path, int constant_memory, struct fp_diag *d)
 	struct fp_xlsx *x;
 	lxw_workbook_options opt;
 	lxw_doc_properties props;
-	const char *slash = strrchr(path, '/'), *tmpdir = getenv("TMPDIR");
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	int fd;
+	const char *tmpdir = getenv("TMPDIR");
 
 	x = fp_xcalloc(1, sizeof *x);
 	x->path = fp_xstrdup(path);
-	x->tmp = fp_xmalloc(dirlen + strlen(fp_basename(path)) + 32);
-	memcpy(x->tmp, path, dirlen);
-	sprintf(x->tmp + dirlen, ".%s.XXXXXX", fp_basename(path));
-	fd = fp_mkstemp_public(x->tmp);
-	if (fd < 0) {
-		fp_diag(d, FP_EWRITE, "cannot write in the folder of %s: %s",
-		    path, strerror(errno));
-		free(x->tmp);
-		free(x->path);
-		free(x);
-		return NULL;
-	}
-	close(fd);
 	memset(&opt, 0, sizeof opt);
 	opt.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
 	opt.tmpdir = (char *)(tmpdir && *tmpdir ? tmpdir : NULL);
 	opt.use_zip64 = LXW_TRUE;
-	x->wb = workbook_new_opt(x->tmp, &opt);
+	x->wb = workbook_new_opt(x->path, &opt);
 	if (!x->wb) {
-		fp_diag(d, FP_EWRITE, "%s: cannot start the workbook", path);
-		unlink(x->tmp);
-		free(x->tmp);
+		fp_diag(d, FP_EWRITE, "cannot start the workbook");
 		free(x->path);
 		free(x);
 		return NULL;
@@ -456,7 +439,6 @@ free_all(struct fp_xlsx *x)
 		free(x->styles[i].numfmt);
 	free(x->styles);
 	free(x->path);
-	free(x->tmp);
 	free(x);
 }
 
@@ -484,20 +466,17 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 		}
 	}
 	if (x->err != LXW_NO_ERROR) {
-		err = fp_diag(d, FP_EWRITE, "%s: %s (%s)", x->path,
-		    lxw_strerror(x->err), x->errwhere);
+		err = fp_diag(d, FP_EWRITE, "%s (%s)", lxw_strerror(x->err),
+		    x->errwhere);
 		lxw_workbook_free(x->wb);
-		unlink(x->tmp);
+		unlink(x->path);
 		free_all(x);
 		return err;
 	}
 	e = workbook_close(x->wb);
 	if (e != LXW_NO_ERROR) {
-		err = fp_diag(d, FP_EWRITE, "%s: %s", x->path, lxw_strerror(e));
-		unlink(x->tmp);
-	} else if (rename(x->tmp, x->path) != 0) {
-		err = fp_diag(d, FP_EWRITE, "%s: %s", x->path, strerror(errno));
-		unlink(x->tmp);
+		err = fp_diag(d, FP_EWRITE, "%s", lxw_strerror(e));
+		unlink(x->path);
 	}
 	free_all(x);
 	return err;
@@ -509,6 +488,6 @@ fp_xlsx_abort(struct fp_xlsx *x)
 	if (!x)
 		return;
 	lxw_workbook_free(x->wb);
-	unlink(x->tmp);
+	unlink(x->path);
 	free_all(x);
 }

@@ -26,9 +26,11 @@ struct fp_style {
 };
 
 /*
- * Starts a workbook to be written to path. constant_memory writes rows
- * as they come (each sheet's rows must then be written in order, and
- * merged ranges are not available). NULL with a message in d on failure.
+ * Starts a workbook to be written to path, a file in a folder nobody
+ * else can write (outfile.h: fp_outfile_path), which the caller puts in
+ * place once fp_xlsx_close succeeds. constant_memory writes rows as they
+ * come (each sheet's rows must then be written in order, and merged
+ * ranges are not available). NULL with a message in d on failure.
  */
 struct fp_xlsx *fp_xlsx_new(const char *path, int constant_memory,
     struct fp_diag *d);
@@ -88,12 +90,12 @@ void fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row,
     uint32_t catcol, uint32_t valcol);
 
 /*
- * Finishes the workbook and renames it into place. Returns FP_OK, or an
- * error with d filled (the temporary file is removed, path untouched).
- * Frees x either way.
+ * Finishes the workbook, writing it to its path. Returns FP_OK, or an
+ * error with d filled (what was written at path is removed). Frees x
+ * either way.
  */
 enum fp_err fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d);
-/* Gives up: removes the temporary file and frees x. */
+/* Gives up: removes what was written at path and frees x. */
 void fp_xlsx_abort(struct fp_xlsx *x);
 
 /* The width text takes on screen: CJK characters count two. */
