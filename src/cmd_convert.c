@@ -56,8 +56,11 @@ convert(struct fp_workbook *wb, const char *in, const char *out,
 		}
 		merges += fp_workbook_sheet(wb, i)->nmerges > 0;
 	}
-	/* Constant memory cannot merge; a workbook with merges is small. */
-	x = fp_xlsx_new(path, merges == 0, &d);
+	/*
+	 * Constant memory cannot merge (a workbook with merges is small),
+	 * and keeps a file open per sheet.
+	 */
+	x = fp_xlsx_new(path, merges == 0 && fp_xlsx_sheets_fit(n), &d);
 	if (!x) {
 		fp_cli_error("convert", "%s: %s", out, d.msg);
 		for (i = 0; i < n; i++)

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <xlsxwriter.h>
@@ -41,8 +42,10 @@ struct fp_xlsx {
 	size_t nsheets;
 	struct xstyle *styles;
 	size_t nstyles;
+	int constant_memory;
 	lxw_error err;
 	char errwhere[128];
+	char errmsg[160];	/* what went wrong, when more than err says */
 };
 
 static void
@@ -65,6 +68,7 @@ fp_xlsx_new(const char *path, int constant_memory, struct fp_diag *d)
 	x = fp_xcalloc(1, sizeof *x);
 	x->path = fp_xstrdup(path);
 	memset(&opt, 0, sizeof opt);
+	x->constant_memory = constant_memory != 0;
 	opt.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
 	opt.tmpdir = (char *)(tmpdir && *tmpdir ? tmpdir : NULL);
 	opt.use_zip64 = LXW_TRUE;
@@ -77,7 +81,7 @@ fp_xlsx_new(const char *path, int constant_memory, struct fp_diag *d)
 	}
 	memset(&props, 0, sizeof props);
 	props.created = FIXED_CREATED;
-	workbook_set_properties(x->wb, &props);
+	note(x, workbook_set_properties(x->wb, &props), "properties");
 	return x;
 }
 
@@ -98,57 +102,182 @@ utf8_cut(const char *s, size_t limit)
 	return i;
 }
 
+/* Excel's longest sheet name, in UTF-16 units. */
+#define SHEET_NAME_MAX 31
+
+/*
+ * A character as Excel compares sheet names, without regard to case: the
+ * capitals of ASCII, Latin-1, Greek, Cyrillic and the full-width forms
+ * fold to their small letters.
+ */
+static uint32_t
+fold(uint32_t c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
+	    (c >= 0x391 && c <= 0x3AB && c != 0x3A2) ||
+	    (c >= 0x410 && c <= 0x42F))
+		return c + 0x20;
+	if (c >= 0x400 && c <= 0x40F)
+		return c + 0x50;
+	if (c >= 0xFF21 && c <= 0xFF3A)
+		return c + 0x20;
+	return c;
+}
+
+/* 1 if sheet names a and b are the same to Excel. */
+static int
+same_name(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), i = 0, j = 0;
+
+	while (i < na && j < nb) {
+		uint32_t ca, cb;
+
+		i += fp_utf8_decode(a + i, na - i, &ca);
+		j += fp_utf8_decode(b + j, nb - j, &cb);
+		if (fold(ca) != fold(cb))
+			return 0;
+	}
+	return i == na && j == nb;
+}
+
+static int
+name_taken(const struct fp_xlsx *x, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < x->nsheets; i++)
+		if (same_name(x->sheets[i].name, name))
+			return 1;
+	return 0;
+}
+
+/*
+ * The valid sheet name nearest to name, at most max UTF-16 units long,
+ * into b: no []:*?/\ or control characters (each becomes '_'), no
+ * apostrophe first or last, not blank, not Excel's reserved "History".
+ */
+static void
+clean_name(struct fp_buf *b, const char *name, size_t max)
+{
+	size_t n = strlen(name), i = 0, units = 0;
+
+	fp_buf_reset(b);
+	while (i < n) {
+		uint32_t c;
+		size_t k = fp_utf8_decode(name + i, n - i, &c);
+		size_t w = c >= 0x10000 ? 2 : 1;
+
+		i += k ? k : 1;
+		if (units + w > max)
+			break;
+		units += w;
+		if (c < 0x20 || c == 0x7F || (c < 0x80 && strchr("[]:*?/\\",
+		    (int)c)))
+			c = '_';
+		fp_utf8_put(b, c);
+	}
+	if (b->len && b->s[0] == '\'')
+		b->s[0] = '_';
+	if (b->len && b->s[b->len - 1] == '\'')
+		b->s[b->len - 1] = '_';
+	if (!b->len || same_name(b->s, "History"))
+		fp_buf_adds(b, b->len ? "_" : "Sheet");
+}
+
+/*
+ * The name a new sheet gets for the name asked: valid (clean_name) and
+ * unlike every sheet's so far as Excel compares them, "name (2)",
+ * "name (3)" and so on after the first. Returns it; the caller frees.
+ */
+static char *
+sheet_name(const struct fp_xlsx *x, const char *name)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	size_t n;
+
+	clean_name(&b, name, SHEET_NAME_MAX);
+	for (n = 2; name_taken(x, b.s); n++) {
+		char suffix[24];
+
+		snprintf(suffix, sizeof suffix, " (%zu)", n);
+		clean_name(&b, name, SHEET_NAME_MAX - strlen(suffix));
+		fp_buf_adds(&b, suffix);
+	}
+	return fp_buf_detach(&b);
+}
+
+/*
+ * In constant memory libxlsxwriter keeps a file open for every sheet
+ * until the workbook is closed: makes room for n sheets under the limit
+ * on open files, raising the soft limit toward the hard one if need be.
+ * Returns 0, or -1 with the limit in *limit.
+ */
+static int
+room_for_sheets(size_t n, unsigned long *limit)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)n + 32;	/* stdio, inputs, the zip at close */
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max >= need * 2 ? need * 2 : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return 0;
+	}
+	*limit = (unsigned long)rl.rlim_max;
+	return -1;
+}
+
+int
+fp_xlsx_sheets_fit(size_t n)
+{
+	unsigned long limit;
+
+	return room_for_sheets(n, &limit) == 0;
+}
+
 size_t
 fp_xlsx_sheet(struct fp_xlsx *x, const char *name)
 {
-	struct fp_buf b = FP_BUF_INIT;
 	struct xsheet *s;
-	size_t i, n = 1;
-	const char *p;
+	unsigned long limit;
 
-	/* A valid name: no []:*?/\, at most 31 characters, not blank. */
-	for (p = name; *p; p++)
-		fp_buf_addc(&b, strchr("[]:*?/\\", *p) ? '_' : *p);
-	if (!b.len || b.s[0] == '\'')
-		fp_buf_adds(&b, "Sheet");
-	b.len = utf8_cut(b.s, 31);
-	b.s[b.len] = '\0';
-	for (;;) {
-		for (i = 0; i < x->nsheets; i++)
-			if (!strcmp(x->sheets[i].name, b.s))
-				break;
-		if (i == x->nsheets)
-			break;
-		/* Taken: "name (2)", keeping to 31 characters. */
-		{
-			char suffix[16];
-			size_t cut;
-
-			snprintf(suffix, sizeof suffix, " (%zu)", ++n);
-			fp_buf_reset(&b);
-			for (p = name; *p; p++)
-				fp_buf_addc(&b, strchr("[]:*?/\\", *p) ? '_' : *p);
-			cut = utf8_cut(b.s ? b.s : "", 31 - strlen(suffix));
-			b.len = cut;
-			fp_buf_adds(&b, suffix);
-		}
-	}
 	x->sheets = fp_xreallocarray(x->sheets, x->nsheets + 1,
 	    sizeof *x->sheets);
 	s = &x->sheets[x->nsheets];
 	memset(s, 0, sizeof *s);
-	s->name = fp_buf_detach(&b);
-	s->ws = workbook_add_worksheet(x->wb, s->name);
-	if (!s->ws)
-		note(x, LXW_ERROR_MEMORY_MALLOC_FAILED, s->name);
+	s->name = sheet_name(x, name);
+	if (x->constant_memory && room_for_sheets(x->nsheets + 1, &limit)) {
+		/* No sheet: every write to it is skipped, close says why. */
+		snprintf(x->errmsg, sizeof x->errmsg, "%zu sheets need more "
+		    "open files than the limit allows (ulimit -n %lu)",
+		    x->nsheets + 1, limit);
+		note(x, LXW_ERROR_CREATING_TMPFILE, s->name);
+	} else {
+		s->ws = workbook_add_worksheet(x->wb, s->name);
+		if (!s->ws)
+			note(x, LXW_ERROR_MEMORY_MALLOC_FAILED, s->name);
+	}
 	return x->nsheets++;
+}
+
+/* The sheet's worksheet, or NULL when it could not be made. */
+static lxw_worksheet *
+ws(const struct fp_xlsx *x, size_t sheet)
+{
+	return sheet < x->nsheets ? x->sheets[sheet].ws : NULL;
 }
 
 void
 fp_xlsx_hide(struct fp_xlsx *x, size_t sheet)
 {
-	if (sheet > 0)
-		worksheet_hide(x->sheets[sheet].ws);
+	if (sheet > 0 && ws(x, sheet))
+		worksheet_hide(ws(x, sheet));
 }
 
 int
@@ -171,6 +300,11 @@ fp_xlsx_style(struct fp_xlsx *x, const struct fp_style *st)
 	s->numfmt = fp_xstrdup(nf);
 	s->st.numfmt = s->numfmt;
 	s->fmt = workbook_add_format(x->wb);
+	if (!s->fmt) {
+		/* Cells of this style are written plain; close fails. */
+		note(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "format");
+		return (int)x->nstyles++;
+	}
 	if (st->bold)
 		format_set_bold(s->fmt);
 	if (*nf)
@@ -252,6 +386,8 @@ fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	size_t cut = utf8_cut(s, MAX_CELL_CHARS);
 	char *t = NULL;
 
+	if (!ws(x, sheet))
+		return;
 	if (s[cut]) {
 		t = fp_xstrndup(s, cut);
 		s = t;
@@ -282,6 +418,8 @@ void
 fp_xlsx_number(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     double v, int style)
 {
+	if (!ws(x, sheet))
+		return;
 	note(x, worksheet_write_number(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    v, fmt(x, style)), x->sheets[sheet].name);
 	fit(x, sheet, col, number_width(x, v, style));
@@ -291,6 +429,8 @@ void
 fp_xlsx_blank(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     int style)
 {
+	if (!ws(x, sheet))
+		return;
 	note(x, worksheet_write_blank(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    fmt(x, style)), x->sheets[sheet].name);
 }
@@ -299,6 +439,8 @@ void
 fp_xlsx_date(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     double serial, int style)
 {
+	if (!ws(x, sheet))
+		return;
 	note(x, worksheet_write_number(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    serial, fmt(x, style)), x->sheets[sheet].name);
 	fit(x, sheet, col, serial == floor(serial) ? 10 : 19);
@@ -308,6 +450,8 @@ void
 fp_xlsx_bool(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     int v, int style)
 {
+	if (!ws(x, sheet))
+		return;
 	note(x, worksheet_write_boolean(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    v, fmt(x, style)), x->sheets[sheet].name);
 	fit(x, sheet, col, 5);
@@ -319,6 +463,8 @@ fp_xlsx_error(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 {
 	char f[32];
 
+	if (!ws(x, sheet))
+		return;
 	snprintf(f, sizeof f, "=%s", err);
 	note(x, worksheet_write_formula_str(x->sheets[sheet].ws, row,
 	    (lxw_col_t)col, f, fmt(x, style), err), x->sheets[sheet].name);
@@ -329,6 +475,8 @@ void
 fp_xlsx_formula(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *formula, double value, int style)
 {
+	if (!ws(x, sheet))
+		return;
 	note(x, worksheet_write_formula_num(x->sheets[sheet].ws, row,
 	    (lxw_col_t)col, formula, fmt(x, style), value),
 	    x->sheets[sheet].name);
@@ -339,6 +487,8 @@ void
 fp_xlsx_merge(struct fp_xlsx *x, size_t sheet, uint32_t r1, uint32_t c1,
     uint32_t r2, uint32_t c2)
 {
+	if (!ws(x, sheet))
+		return;
 	/*
 	 * merge_range writes its own top-left cell: give it none, so the
 	 * value already written there stays.
@@ -355,6 +505,8 @@ fp_xlsx_width(struct fp_xlsx *x, size_t sheet, uint32_t c1, uint32_t c2,
 	uint32_t c;
 	lxw_row_col_options hide = { 1, 0, 0 };
 
+	if (!ws(x, sheet))
+		return;
 	if (c2 > 16383)
 		c2 = 16383;
 	if (c1 > c2)
@@ -376,6 +528,8 @@ fp_xlsx_header_row(struct fp_xlsx *x, size_t sheet, uint32_t lastrow,
 {
 	struct xsheet *s = &x->sheets[sheet];
 
+	if (!ws(x, sheet))
+		return;
 	worksheet_freeze_panes(s->ws, 1, 0);
 	note(x, worksheet_autofilter(s->ws, 0, 0, lastrow, (lxw_col_t)lastcol),
 	    s->name);
@@ -384,12 +538,14 @@ fp_xlsx_header_row(struct fp_xlsx *x, size_t sheet, uint32_t lastrow,
 void
 fp_xlsx_print_setup(struct fp_xlsx *x, size_t sheet)
 {
-	lxw_worksheet *ws = x->sheets[sheet].ws;
+	lxw_worksheet *w = ws(x, sheet);
 
-	worksheet_set_landscape(ws);
-	worksheet_set_paper(ws, 9);	/* A4 */
-	worksheet_fit_to_pages(ws, 1, 0);
-	note(x, worksheet_repeat_rows(ws, 0, 0), x->sheets[sheet].name);
+	if (!w)
+		return;
+	worksheet_set_landscape(w);
+	worksheet_set_paper(w, 9);	/* A4 */
+	worksheet_fit_to_pages(w, 1, 0);
+	note(x, worksheet_repeat_rows(w, 0, 0), x->sheets[sheet].name);
 }
 
 void
@@ -397,16 +553,21 @@ fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *title, size_t dsheet, uint32_t r1, uint32_t r2,
     uint32_t catcol, uint32_t valcol)
 {
-	lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
+	lxw_chart *ch;
 	lxw_chart_series *se;
 	lxw_chart_options opt;
-	const char *dname = x->sheets[dsheet].name;
+	const char *dname;
 
-	if (!ch) {
+	if (!ws(x, sheet) || !ws(x, dsheet))
+		return;
+	dname = x->sheets[dsheet].name;
+	ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
+	se = ch ? chart_add_series(ch, NULL, NULL) : NULL;
+	if (!se) {
+		/* The chart, if made, is freed with the workbook. */
 		note(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "chart");
 		return;
 	}
-	se = chart_add_series(ch, NULL, NULL);
 	chart_series_set_categories(se, dname, r1, (lxw_col_t)catcol, r2,
 	    (lxw_col_t)catcol);
 	chart_series_set_values(se, dname, r1, (lxw_col_t)valcol, r2,
@@ -453,7 +614,7 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 	for (i = 0; i < x->nsheets; i++) {
 		struct xsheet *s = &x->sheets[i];
 
-		for (c = 0; c < s->ncols; c++) {
+		for (c = 0; c < s->ncols && s->ws; c++) {
 			double w = s->autow[c];
 
 			if (s->fixed[c] || w <= 0)
@@ -466,8 +627,11 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 		}
 	}
 	if (x->err != LXW_NO_ERROR) {
-		err = fp_diag(d, FP_EWRITE, "%s (%s)", lxw_strerror(x->err),
-		    x->errwhere);
+		if (*x->errmsg)
+			err = fp_diag(d, FP_EWRITE, "%s", x->errmsg);
+		else
+			err = fp_diag(d, FP_EWRITE, "%s (%s)",
+			    lxw_strerror(x->err), x->errwhere);
 		lxw_workbook_free(x->wb);
 		unlink(x->path);
 		free_all(x);

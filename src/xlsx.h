@@ -36,8 +36,22 @@ struct fp_xlsx *fp_xlsx_new(const char *path, int constant_memory,
     struct fp_diag *d);
 
 /*
- * Adds a sheet named name (made valid: at most 31 characters, none of
- * []:*?/\, unique). Returns its index.
+ * 1 if a workbook of n sheets can be written in constant memory, where
+ * every sheet keeps a file open until the end, within the limit on open
+ * files (raising the soft limit if need be); 0 if it must be written
+ * without constant memory. A sheet past the limit in constant memory is
+ * not made, and fp_xlsx_close says so.
+ */
+int fp_xlsx_sheets_fit(size_t n);
+
+/*
+ * Adds a sheet named name, made valid by one rule for every sheet
+ * formpipe writes: at most 31 characters, none of []:*?/\ or control
+ * characters (each becomes '_'), no apostrophe first or last, not empty
+ * ("Sheet"), and unlike every earlier sheet's name as Excel compares them,
+ * without regard to case ("Other", then "OTHER (2)"). Returns its index.
+ * A sheet that could not be made (see fp_xlsx_sheets_fit) has an index
+ * too: writing to it does nothing, and fp_xlsx_close fails.
  */
 size_t fp_xlsx_sheet(struct fp_xlsx *x, const char *name);
 
