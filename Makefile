@@ -27,7 +27,7 @@ LIBS := $(call pc_libs,freexl,-lfreexl) -lcsv \
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS) \
 	-DFP_DATADIR='"$(DATADIR)"' -DFP_VERSION='"$(VERSION)"'
 
-SRC = src/util.c src/xls.c src/cfb.c src/biff.c src/xls_freexl.c \
+SRC = src/util.c src/numfmt.c src/xls.c src/cfb.c src/biff.c src/xls_freexl.c \
 	src/csvio.c src/opts.c src/outfile.c src/cli.c src/normalize.c src/form.c \
 	src/mapping.c src/canon.c src/rules.c src/xlsx.c src/summary.c \
 	src/cmd_read.c src/cmd_map.c src/cmd_check.c src/cmd_merge.c \
@@ -86,6 +86,8 @@ build/san/test_%: tests/test_%.c build/san/libformpipe.a build/san/flags
 		build/san/libformpipe.a $(LIBS) -lcmocka
 
 check: build/san/formpipe $(UNIT:%=build/san/%)
+	@tests/tools/numfmt-table | cmp -s - src/numfmt_table.h || \
+		{ echo "src/numfmt_table.h differs from tests/tools/numfmt-table's"; exit 1; }
 	@tests/run-tests build/san $(UNIT)
 
 # The reader's fuzz target, built with clang's libFuzzer and run for
@@ -115,6 +117,23 @@ fuzz: build/fuzz/fuzz_xls
 		-timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/xls.dict \
 		-artifact_prefix=build/fuzz/artifacts/ $(FUZZ_FLAGS) build/fuzz/corpus
 
+# The long check of the number printer: NUMFMT_COUNT doubles (100
+# million, some minutes) against printf and strtod. make check runs a
+# sample of it (tests/test_numfmt.c); this is for changes to numfmt.c.
+NUMFMT_COUNT ?= 100000000
+NUMFMT_SEED ?= 1
+
+build/numfmt_check: tests/numfmt_check.c tests/numfmt_ref.h build/libformpipe.a
+	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) -o $@ tests/numfmt_check.c \
+		build/libformpipe.a $(LIBS)
+
+numfmt-check: build/numfmt_check
+	build/numfmt_check $(NUMFMT_COUNT) $(NUMFMT_SEED)
+
+# The table numfmt.c scales by is generated; check compares it.
+numfmt-table:
+	tests/tools/numfmt-table >src/numfmt_table.h
+
 # Benchmarks, for people measuring (not run by check): each script in
 # tests/bench/ prints its table and keeps it in build/bench/.
 build/bench/freexl_parse: tests/bench/freexl_parse.c
@@ -125,6 +144,7 @@ bench: formpipe build/bench/freexl_parse
 	tests/bench/run-read
 	tests/bench/run-pipeline
 	tests/bench/run-map-ledger
+	tests/bench/run-numfmt
 
 install: formpipe
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/mappings
@@ -137,4 +157,4 @@ clean:
 -include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/main.d build/san/main.d \
 	$(UNIT:%=build/san/%.d)
 
-.PHONY: all check install clean bench fuzz FORCE
+.PHONY: all check install clean bench fuzz numfmt-check numfmt-table FORCE

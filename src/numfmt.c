@@ -1,0 +1,249 @@
+/*
+ * The shortest decimal text of a double, and fp_fmt_num's layout of it.
+ *
+ * The digits are found as in Giulietti's "The Schubfach way to render
+ * doubles" (2020): a double x = c 2^q has the rounding interval
+ * [(c - 1/2) 2^q, (c + 1/2) 2^q] (narrower below a power of two). With
+ * k = floor(log10(2^q)), the interval is narrower than 10^(k+1), so it
+ * holds at most one multiple of 10^(k+1) and at most a few of 10^k: the
+ * shortest decimal is one of s 10^k, (s + 1) 10^k, where s = floor(x /
+ * 10^k), or one of their neighbours that are multiples of 10^(k+1). The
+ * scaled values 4 x / 10^k and the interval's ends come from one 128-bit
+ * approximation of 10^-k (numfmt_table.h, made by tests/tools/numfmt-
+ * table), rounded so that comparisons against the candidates stay exact.
+ *
+ * Owns nothing; no allocation, no locale, no libc number conversion but
+ * for powers of two (see fp_num_shortest).
+ */
+#include "numfmt.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numfmt_table.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+#define MASK63 0x7FFFFFFFFFFFFFFFULL
+#define C_MIN (1ULL << 52)	/* the hidden bit: c of a normal double */
+#define Q_MIN (-1074)		/* q of the subnormals */
+
+/* floor(q log10(2)), for |q| <= 1700 or so. */
+static int
+flog10pow2(int q)
+{
+	return (int)(((int64_t)q * 661971961083LL) >> 41);
+}
+
+/* floor(e log2(10)). */
+static int
+flog2pow10(int e)
+{
+	return (int)(((int64_t)e * 913124641741LL) >> 38);
+}
+
+/*
+ * floor(g cp / 2^127) for g = g1 2^63 + g0, with its lowest bit set when
+ * the product had more bits below (so that it never compares equal to a
+ * candidate it is not).
+ */
+static uint64_t
+rop(uint64_t g1, uint64_t g0, uint64_t cp)
+{
+	uint64_t x1 = (uint64_t)(((u128)g0 * cp) >> 64);
+	u128 y = (u128)g1 * cp;
+	uint64_t y0 = (uint64_t)y, y1 = (uint64_t)(y >> 64);
+	uint64_t z = (y0 >> 1) + x1;
+	uint64_t vbp = y1 + (z >> 63);
+
+	return vbp | (((z & MASK63) + MASK63) >> 63);
+}
+
+/*
+ * The fewest correctly rounded digits that read back, by printf and
+ * strtod: for powers of two, whose interval is lopsided.
+ */
+static void
+printf_shortest(double x, uint64_t *digits, int *exp10)
+{
+	char e[40];
+	uint64_t v = 0;
+	int prec, k, n = 0;
+
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(e, sizeof e, "%.*e", prec - 1, x);
+		if (strtod(e, NULL) == x)
+			break;
+	}
+	for (k = 0; e[k] && e[k] != 'e'; k++) {
+		if (e[k] >= '0' && e[k] <= '9') {
+			v = v * 10 + (uint64_t)(e[k] - '0');
+			n++;
+		}
+	}
+	*digits = v;
+	*exp10 = atoi(e + k + 1) - (n - 1);
+}
+
+void
+fp_num_shortest(double x, uint64_t *digits, int *exp10)
+{
+	uint64_t bits, c, cb, cbl, cbr, vb, vbl, vbr, s, t, g1, g0;
+	int bq, q, k, h, out, uin, win;
+
+	memcpy(&bits, &x, sizeof bits);
+	bq = (int)(bits >> 52) & 0x7FF;
+	c = bits & (C_MIN - 1);
+	if (bq != 0) {
+		q = bq - 1075;
+		c |= C_MIN;
+	} else {
+		q = Q_MIN;
+	}
+	if ((c == C_MIN && q != Q_MIN) || c < 3) {
+		/*
+		 * Powers of two, and the two smallest subnormals (which the
+		 * table's range cannot scale: 5e-324 has one digit).
+		 */
+		printf_shortest(x, digits, exp10);
+		goto strip;
+	}
+	out = (int)(c & 1);
+	cb = c << 2;
+	cbr = cb + 2;
+	cbl = cb - 2;
+	k = flog10pow2(q);
+	h = q + flog2pow10(-k) + 2;
+	g1 = numfmt_g[-k - NUMFMT_E_MIN][0];
+	g0 = numfmt_g[-k - NUMFMT_E_MIN][1];
+	vb = rop(g1, g0, cb << h);
+	vbl = rop(g1, g0, cbl << h);
+	vbr = rop(g1, g0, cbr << h);
+	s = vb >> 2;
+	{
+		/* One digit fewer: the multiples of 10^(k+1) around x. */
+		uint64_t sp10 = s / 10 * 10, tp10 = sp10 + 10;
+		int upin = sp10 && vbl + (uint64_t)out <= sp10 << 2;
+		int wpin = (tp10 << 2) + (uint64_t)out <= vbr;
+
+		if (upin != wpin) {
+			*digits = upin ? sp10 : tp10;
+			*exp10 = k;
+			goto strip;
+		}
+	}
+	t = s + 1;
+	uin = vbl + (uint64_t)out <= s << 2;
+	win = (t << 2) + (uint64_t)out <= vbr;
+	if (uin != win) {
+		*digits = uin ? s : t;
+	} else {
+		/* Both read back: the nearer, or the even one of a tie. */
+		uint64_t mid = (s + t) << 1;
+
+		*digits = vb < mid || (vb == mid && (s & 1) == 0) ? s : t;
+	}
+	*exp10 = k;
+strip:
+	while (*digits >= 10 && *digits % 10 == 0) {
+		*digits /= 10;
+		++*exp10;
+	}
+}
+
+/* The pairs "00" to "99", for writing two digits at a time. */
+static const char pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Writes the decimal digits of v to buf; returns their count. */
+static size_t
+put_digits(char *buf, uint64_t v)
+{
+	char tmp[24];
+	size_t n = sizeof tmp;
+
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		n -= 2;
+		memcpy(tmp + n, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		n -= 2;
+		memcpy(tmp + n, pairs + 2 * v, 2);
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
+	memcpy(buf, tmp + n, sizeof tmp - n);
+	return sizeof tmp - n;
+}
+
+size_t
+fp_fmt_num(char *buf, double x)
+{
+	char dig[24];
+	uint64_t digits;
+	double ax;
+	int neg, exp10, ndig, e, i;
+	size_t n = 0;
+
+	if (isnan(x))
+		return (size_t)snprintf(buf, FP_NUM_MAX, "NaN");
+	if (isinf(x))
+		return (size_t)snprintf(buf, FP_NUM_MAX, x < 0 ? "-inf" : "inf");
+	if (x == 0) {
+		buf[0] = '0';
+		buf[1] = '\0';
+		return 1;
+	}
+	neg = x < 0;
+	ax = neg ? -x : x;
+	if (neg)
+		buf[n++] = '-';
+	if (ax < 9007199254740992.0 && ax == floor(ax)) {
+		n += put_digits(buf + n, (uint64_t)ax);
+		buf[n] = '\0';
+		return n;
+	}
+	fp_num_shortest(ax, &digits, &exp10);
+	ndig = (int)put_digits(dig, digits);
+	e = exp10 + ndig - 1;	/* x is d.ddd times 10^e */
+	if (!(ax >= 1e-5 && ax < 1e15)) {
+		buf[n++] = dig[0];
+		if (ndig > 1) {
+			buf[n++] = '.';
+			memcpy(buf + n, dig + 1, (size_t)ndig - 1);
+			n += (size_t)ndig - 1;
+		}
+		buf[n++] = 'e';
+		buf[n++] = e < 0 ? '-' : '+';
+		if (e < 0)
+			e = -e;
+		if (e >= 100)
+			buf[n++] = (char)('0' + e / 100);
+		memcpy(buf + n, pairs + 2 * (e % 100), 2);
+		n += 2;
+	} else if (e < 0) {
+		buf[n++] = '0';
+		buf[n++] = '.';
+		for (i = -1; i > e; i--)
+			buf[n++] = '0';
+		memcpy(buf + n, dig, (size_t)ndig);
+		n += (size_t)ndig;
+	} else {
+		for (i = 0; i <= e; i++)
+			buf[n++] = i < ndig ? dig[i] : '0';
+		if (ndig > e + 1) {
+			buf[n++] = '.';
+			memcpy(buf + n, dig + e + 1, (size_t)(ndig - e - 1));
+			n += (size_t)(ndig - e - 1);
+		}
+	}
+	buf[n] = '\0';
+	return n;
+}
