@@ -21,11 +21,20 @@ ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 # its .pc file (libcsv ships none).
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
+# libxlsxwriter is not linked: src/xlsx.c loads it by its soname when a
+# command first writes .xlsx, so that the commands that never do (read,
+# map, check) do not pay at start-up for relocating what it brings
+# (libcrypto above all).
 LIB_CFLAGS := $(call pc_cflags,freexl xlsxwriter)
-LIBS := $(call pc_libs,freexl,-lfreexl) -lcsv \
-	$(call pc_libs,xlsxwriter,-lxlsxwriter) -lm
+LIBS := $(call pc_libs,freexl,-lfreexl) -lcsv -ldl -lm
+LXW_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir xlsxwriter 2>/dev/null)
+LXW_SO := $(or $(wildcard $(LXW_LIBDIR)/libxlsxwriter.so),\
+	$(shell $(CC) -print-file-name=libxlsxwriter.so))
+LXW_SONAME := $(or $(shell objdump -p $(LXW_SO) 2>/dev/null | \
+	awk '$$1 == "SONAME" { print $$2 }'),libxlsxwriter.so)
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS) \
-	-DFP_DATADIR='"$(DATADIR)"' -DFP_VERSION='"$(VERSION)"'
+	-DFP_DATADIR='"$(DATADIR)"' -DFP_VERSION='"$(VERSION)"' \
+	-DFP_LXW_SONAME='"$(LXW_SONAME)"'
 
 SRC = src/util.c src/numfmt.c src/xls.c src/cfb.c src/biff.c src/xls_freexl.c \
 	src/csvio.c src/opts.c src/outfile.c src/cli.c src/normalize.c src/form.c \

@@ -6,6 +6,7 @@
  */
 #include "xlsx.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +15,129 @@
 #include <unistd.h>
 
 #include <xlsxwriter.h>
+
+/*
+ * libxlsxwriter is loaded when the first workbook is started, not when
+ * formpipe starts: it brings libcrypto, whose relocation was most of the
+ * start-up of every command, also of those that never write .xlsx. Each
+ * function of it called here is listed once below and once among the
+ * #defines that follow, which send the calls through the table.
+ */
+#ifndef FP_LXW_SONAME
+#define FP_LXW_SONAME "libxlsxwriter.so"
+#endif
+
+#define LXW_FUNCS(X) \
+	X(chart_add_series) \
+	X(chart_legend_set_position) \
+	X(chart_series_set_categories) \
+	X(chart_series_set_name) \
+	X(chart_series_set_values) \
+	X(chart_title_set_name) \
+	X(format_set_align) \
+	X(format_set_bg_color) \
+	X(format_set_bold) \
+	X(format_set_border) \
+	X(format_set_border_color) \
+	X(format_set_num_format) \
+	X(format_set_text_wrap) \
+	X(lxw_strerror) \
+	X(lxw_workbook_free) \
+	X(workbook_add_chart) \
+	X(workbook_add_format) \
+	X(workbook_add_worksheet) \
+	X(workbook_close) \
+	X(workbook_new_opt) \
+	X(workbook_set_properties) \
+	X(worksheet_autofilter) \
+	X(worksheet_fit_to_pages) \
+	X(worksheet_freeze_panes) \
+	X(worksheet_hide) \
+	X(worksheet_insert_chart_opt) \
+	X(worksheet_merge_range) \
+	X(worksheet_repeat_rows) \
+	X(worksheet_set_column) \
+	X(worksheet_set_column_opt) \
+	X(worksheet_set_landscape) \
+	X(worksheet_set_paper) \
+	X(worksheet_write_blank) \
+	X(worksheet_write_boolean) \
+	X(worksheet_write_formula_num) \
+	X(worksheet_write_formula_str) \
+	X(worksheet_write_number) \
+	X(worksheet_write_string)
+
+static struct {
+#define LXW_MEMBER(f) __typeof__(&f) f;
+	LXW_FUNCS(LXW_MEMBER)
+#undef LXW_MEMBER
+} lxw;
+static void *lxw_lib;
+
+/* Loads libxlsxwriter once. Returns FP_OK, or FP_EWRITE with d filled. */
+static enum fp_err
+lxw_load(struct fp_diag *d)
+{
+	void *lib, *sym;
+
+	if (lxw_lib)
+		return FP_OK;
+	lib = dlopen(FP_LXW_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return fp_diag(d, FP_EWRITE, "cannot load libxlsxwriter: %s",
+		    dlerror());
+#define LXW_RESOLVE(f) \
+	if (!(sym = dlsym(lib, #f))) { \
+		fp_diag(d, FP_EWRITE, "libxlsxwriter (" FP_LXW_SONAME ") " \
+		    "has no %s", #f); \
+		dlclose(lib); \
+		return FP_EWRITE; \
+	} \
+	memcpy(&lxw.f, &sym, sizeof sym);
+	LXW_FUNCS(LXW_RESOLVE)
+#undef LXW_RESOLVE
+	lxw_lib = lib;
+	return FP_OK;
+}
+
+#define chart_add_series (*lxw.chart_add_series)
+#define chart_legend_set_position (*lxw.chart_legend_set_position)
+#define chart_series_set_categories (*lxw.chart_series_set_categories)
+#define chart_series_set_name (*lxw.chart_series_set_name)
+#define chart_series_set_values (*lxw.chart_series_set_values)
+#define chart_title_set_name (*lxw.chart_title_set_name)
+#define format_set_align (*lxw.format_set_align)
+#define format_set_bg_color (*lxw.format_set_bg_color)
+#define format_set_bold (*lxw.format_set_bold)
+#define format_set_border (*lxw.format_set_border)
+#define format_set_border_color (*lxw.format_set_border_color)
+#define format_set_num_format (*lxw.format_set_num_format)
+#define format_set_text_wrap (*lxw.format_set_text_wrap)
+#define lxw_strerror (*lxw.lxw_strerror)
+#define lxw_workbook_free (*lxw.lxw_workbook_free)
+#define workbook_add_chart (*lxw.workbook_add_chart)
+#define workbook_add_format (*lxw.workbook_add_format)
+#define workbook_add_worksheet (*lxw.workbook_add_worksheet)
+#define workbook_close (*lxw.workbook_close)
+#define workbook_new_opt (*lxw.workbook_new_opt)
+#define workbook_set_properties (*lxw.workbook_set_properties)
+#define worksheet_autofilter (*lxw.worksheet_autofilter)
+#define worksheet_fit_to_pages (*lxw.worksheet_fit_to_pages)
+#define worksheet_freeze_panes (*lxw.worksheet_freeze_panes)
+#define worksheet_hide (*lxw.worksheet_hide)
+#define worksheet_insert_chart_opt (*lxw.worksheet_insert_chart_opt)
+#define worksheet_merge_range (*lxw.worksheet_merge_range)
+#define worksheet_repeat_rows (*lxw.worksheet_repeat_rows)
+#define worksheet_set_column (*lxw.worksheet_set_column)
+#define worksheet_set_column_opt (*lxw.worksheet_set_column_opt)
+#define worksheet_set_landscape (*lxw.worksheet_set_landscape)
+#define worksheet_set_paper (*lxw.worksheet_set_paper)
+#define worksheet_write_blank (*lxw.worksheet_write_blank)
+#define worksheet_write_boolean (*lxw.worksheet_write_boolean)
+#define worksheet_write_formula_num (*lxw.worksheet_write_formula_num)
+#define worksheet_write_formula_str (*lxw.worksheet_write_formula_str)
+#define worksheet_write_number (*lxw.worksheet_write_number)
+#define worksheet_write_string (*lxw.worksheet_write_string)
 
 /* 2000-01-01T00:00:00Z: a fixed creation time, so output is reproducible. */
 #define FIXED_CREATED 946684800
@@ -65,6 +189,8 @@ fp_xlsx_new(const char *path, int constant_memory, struct fp_diag *d)
 	lxw_doc_properties props;
 	const char *tmpdir = getenv("TMPDIR");
 
+	if (lxw_load(d) != FP_OK)
+		return NULL;
 	x = fp_xcalloc(1, sizeof *x);
 	x->path = fp_xstrdup(path);
 	memset(&opt, 0, sizeof opt);
