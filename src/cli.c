@@ -47,14 +47,13 @@ spool_stdin(const char *cmd)
 		dir = "/tmp";
 	path = fp_xmalloc(strlen(dir) + 32);
 	sprintf(path, "%s/formpipe-stdin-XXXXXX", dir);
-	fd = mkstemp(path);
+	fd = fp_temp_mkstemp(path);
 	if (fd < 0) {
 		fp_cli_error(cmd, "<stdin>: cannot make a temporary file in "
 		    "%s: %s", dir, strerror(errno));
 		free(path);
 		return NULL;
 	}
-	fp_temp_register(path, 0);
 	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
 		size_t off = 0;
 

@@ -111,6 +111,21 @@ fp_temp_register(const char *path, int is_dir)
 	return rc;
 }
 
+int
+fp_temp_mkstemp(char *template)
+{
+	sigset_t old;
+	int fd;
+
+	set_handlers();
+	block(&old);
+	fd = mkstemp(template);
+	if (fd >= 0)
+		fp_temp_register(template, 0);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return fd;
+}
+
 void
 fp_temp_forget(const char *path)
 {
@@ -164,9 +179,19 @@ make_dir(struct fp_outfile *o, const char *in, size_t inlen,
 	memcpy(o->dir, in, inlen);
 	strcpy(o->dir + inlen, inlen ? "/.formpipe-XXXXXX" :
 	    ".formpipe-XXXXXX");
-	if (!mkdtemp(o->dir))
-		return -1;
-	fp_temp_register(o->dir, 1);
+	{
+		sigset_t old;
+		char *made;
+
+		set_handlers();
+		block(&old);
+		made = mkdtemp(o->dir);
+		if (made)
+			fp_temp_register(o->dir, 1);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (!made)
+			return -1;
+	}
 	o->tmp = fp_xmalloc(strlen(o->dir) + strlen(base) + 2);
 	sprintf(o->tmp, "%s/%s", o->dir, base);
 	fp_temp_register(o->tmp, 0);

@@ -63,6 +63,11 @@ void fp_outfile_abort(struct fp_outfile *o);
  * not removed on a signal).
  */
 int fp_temp_register(const char *path, int is_dir);
+/*
+ * mkstemp, registering the file made with no moment at which a signal
+ * would leave it behind. Returns the descriptor, or -1 with errno.
+ */
+int fp_temp_mkstemp(char *template);
 void fp_temp_forget(const char *path);
 
 #endif
