@@ -94,7 +94,7 @@ build/san/test_%: tests/test_%.c build/san/libformpipe.a build/san/flags
 	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(DEPFLAGS) $(SAN) -O1 -o $@ $< \
 		build/san/libformpipe.a $(LIBS) -lcmocka
 
-check: build/san/formpipe $(UNIT:%=build/san/%)
+check: build/san/formpipe $(UNIT:%=build/san/%) man
 	@tests/tools/numfmt-table | cmp -s - src/numfmt_table.h || \
 		{ echo "src/numfmt_table.h differs from tests/tools/numfmt-table's"; exit 1; }
 	@tests/run-tests build/san $(UNIT)
@@ -155,10 +155,36 @@ bench: formpipe build/bench/freexl_parse
 	tests/bench/run-map-ledger
 	tests/bench/run-numfmt
 
-install: formpipe
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/mappings
+# Manual pages: formpipe(1), written in man(7), and formpipe-mapping(5),
+# the mapping language's manual (mappings/README.md) made a page by
+# go-md2man.
+GO_MD2MAN ?= go-md2man
+
+man: build/man/formpipe.1 build/man/formpipe-mapping.5
+
+build/man/formpipe.1: man/formpipe.1 build/flags
+	@mkdir -p build/man
+	sed 's/@VERSION@/$(VERSION)/' man/formpipe.1 >$@
+
+build/man/formpipe-mapping.5: mappings/README.md build/flags
+	@mkdir -p build/man
+	@command -v $(GO_MD2MAN) >/dev/null || \
+		{ echo "$(GO_MD2MAN) not found: apt-get install go-md2man" >&2; exit 2; }
+	{ printf '%% FORMPIPE-MAPPING 5 "" "formpipe $(VERSION)"\n\n'; \
+	  printf '# NAME\n\nformpipe-mapping \\- the mapping language of '; \
+	  printf 'formpipe(1)\n\n# DESCRIPTION\n\n'; \
+	  sed '1,/^$$/d; s/^## /# /; s/^### /## /' mappings/README.md; \
+	} >$@.md
+	$(GO_MD2MAN) -in $@.md -out $@
+	rm -f $@.md
+
+install: formpipe man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/mappings \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 formpipe $(DESTDIR)$(BINDIR)/formpipe
 	install -m 644 mappings/*.map mappings/README.md $(DESTDIR)$(DATADIR)/mappings/
+	install -m 644 build/man/formpipe.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 build/man/formpipe-mapping.5 $(DESTDIR)$(MANDIR)/man5/
 
 clean:
 	rm -rf build formpipe
@@ -166,4 +192,4 @@ clean:
 -include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/main.d build/san/main.d \
 	$(UNIT:%=build/san/%.d)
 
-.PHONY: all check install clean bench fuzz numfmt-check numfmt-table FORCE
+.PHONY: all check install clean bench fuzz man numfmt-check numfmt-table FORCE

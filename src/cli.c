@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "canon.h"
+#include "csvio.h"
 #include "opts.h"
 #include "outfile.h"
 #include "rules.h"
@@ -25,6 +26,19 @@ fp_cli_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int
+fp_cli_report(const char *cmd, const char *where, enum fp_err err,
+    const struct fp_diag *d)
+{
+	const char *msg = d && d->msg[0] ? d->msg : fp_strerror(err);
+
+	if (where)
+		fp_cli_error(cmd, "%s: %s", where, msg);
+	else
+		fp_cli_error(cmd, "%s", msg);
+	return 2;
 }
 
 const char *
@@ -90,7 +104,7 @@ struct fp_workbook *
 fp_cli_open_workbook(const char *cmd, const char *path)
 {
 	struct fp_workbook *wb = NULL;
-	struct fp_diag d;
+	struct fp_diag d = { "" };
 	char *tmp = NULL;
 	enum fp_err err;
 
@@ -106,7 +120,7 @@ fp_cli_open_workbook(const char *cmd, const char *path)
 		free(tmp);
 	}
 	if (err) {
-		fp_cli_error(cmd, "%s: %s", fp_cli_name(path), d.msg);
+		fp_cli_report(cmd, fp_cli_name(path), err, &d);
 		return NULL;
 	}
 	return wb;
@@ -184,17 +198,32 @@ fp_cli_default_mapping(void)
 	return fp_xstrdup(FP_DATADIR "/mappings/" DEFAULT_MAPPING);
 }
 
+void
+fp_cli_csv_field_excel_safe(struct fp_buf *b, const char *s, size_t n)
+{
+	if (n && strchr("=+-@\t\r", s[0])) {
+		struct fp_buf t = FP_BUF_INIT;
+
+		fp_buf_addc(&t, '\'');
+		fp_buf_add(&t, s, n);
+		fp_csv_field(b, t.s, t.len);
+		fp_buf_release(&t);
+		return;
+	}
+	fp_csv_field(b, s, n);
+}
+
 struct fp_outfile *
 fp_cli_outfile(const char *cmd, const char *path, const char *const *inputs,
     int n)
 {
 	struct fp_outfile *o;
-	struct fp_diag d;
+	struct fp_diag d = { "" };
 	int i;
 
 	o = fp_outfile_new(path, &d);
 	if (!o) {
-		fp_cli_error(cmd, "%s", d.msg);
+		fp_cli_report(cmd, NULL, FP_EWRITE, &d);
 		return NULL;
 	}
 	for (i = 0; i < (n ? n : 1); i++) {
@@ -213,13 +242,10 @@ fp_cli_outfile(const char *cmd, const char *path, const char *const *inputs,
 int
 fp_cli_commit(const char *cmd, struct fp_outfile *o)
 {
-	struct fp_diag d;
+	struct fp_diag d = { "" };
+	enum fp_err err = fp_outfile_commit(o, &d);
 
-	if (fp_outfile_commit(o, &d) != FP_OK) {
-		fp_cli_error(cmd, "%s", d.msg);
-		return 2;
-	}
-	return 0;
+	return err == FP_OK ? 0 : fp_cli_report(cmd, NULL, err, &d);
 }
 
 int

@@ -22,6 +22,14 @@ void fp_cli_error(const char *cmd, const char *fmt, ...)
  */
 struct fp_workbook *fp_cli_open_workbook(const char *cmd, const char *path);
 
+/*
+ * Prints what a module reported: "formpipe CMD: WHERE: message", the
+ * message being d's, or fp_strerror(err) when the module left d empty
+ * (WHERE and its colon left out when NULL). Returns 2, the exit status.
+ */
+int fp_cli_report(const char *cmd, const char *where, enum fp_err err,
+    const struct fp_diag *d);
+
 /* The name of an input in messages: "<stdin>" for "-" or NULL. */
 const char *fp_cli_name(const char *path);
 
@@ -49,6 +57,16 @@ int fp_out_finish(struct fp_out *o, const char *cmd);
  * Returns a path the caller frees.
  */
 char *fp_cli_default_mapping(void);
+
+/*
+ * Appends a CSV field to b (csvio.c's quoting) guarded for spreadsheets:
+ * a field starting with '=', '+', '-', '@', a tab or a carriage return
+ * gets a leading apostrophe, so that Excel or LibreOffice opening the CSV
+ * shows the text rather than run it as a formula (=HYPERLINK(...),
+ * =cmd|...). The bytes are no longer the facts' own: for CSV meant for a
+ * spreadsheet only.
+ */
+void fp_cli_csv_field_excel_safe(struct fp_buf *b, const char *s, size_t n);
 
 struct fp_outfile;
 

@@ -18,20 +18,24 @@
 #include "rules.h"
 
 static const char usage_text[] =
-    "usage: formpipe check [-m MAPPING] [--report FILE] [--strict] [FILE...]\n"
+    "usage: formpipe check [-m MAPPING] [--report FILE] [--strict] "
+    "[--excel-safe] [FILE...]\n"
     "\n"
     "Checks canonical facts (from formpipe map) against the rules of\n"
     "MAPPING (mappings/perf-self-eval.map by default). The facts are copied\n"
     "to standard output unchanged; each finding goes to standard error, and\n"
     "with --report to FILE as CSV (severity,dept,year,table,row,field,rule,\n"
-    "message,source). Exit 1 if an error was found (--strict: or a\n"
-    "warning), 0 if not, 2 if the input cannot be read.\n";
+    "message,source). --excel-safe starts each report field that begins\n"
+    "with = + - @, a tab or a carriage return with an apostrophe, for a\n"
+    "spreadsheet to show rather than run. Exit 1 if an error was found\n"
+    "(--strict: or a warning), 0 if not, 2 if the input cannot be read.\n";
 
 #define REPORT_HEADER "severity,dept,year,table,row,field,rule,message,source"
 
 struct ctx {
 	struct fp_buf report;
 	int want_report;
+	int excel_safe;
 	struct fp_buf line;
 };
 
@@ -69,7 +73,11 @@ on_finding(void *arg, const struct fp_finding *f)
 	for (i = 0; i < 9; i++) {
 		if (i)
 			fp_buf_addc(&c->report, ',');
-		fp_csv_field(&c->report, cols[i], strlen(cols[i]));
+		if (c->excel_safe)
+			fp_cli_csv_field_excel_safe(&c->report, cols[i],
+			    strlen(cols[i]));
+		else
+			fp_csv_field(&c->report, cols[i], strlen(cols[i]));
 	}
 	fp_buf_addc(&c->report, '\n');
 }
@@ -105,11 +113,12 @@ cmd_check(int argc, char **argv)
 	struct fp_diag d;
 	struct ctx c;
 	const char **files;
-	int nfiles, strict = 0, rc, i;
+	int nfiles, strict = 0, excel_safe = 0, rc, i;
 	const struct fp_opt options[] = {
 		FP_OPT_STRING('m', "mapping", &mapping, "MAPPING"),
 		FP_OPT_STRING(0, "report", &report, "FILE"),
 		FP_OPT_BOOL(0, "strict", &strict),
+		FP_OPT_BOOL(0, "excel-safe", &excel_safe),
 		FP_OPT_END(),
 	};
 
@@ -141,6 +150,7 @@ cmd_check(int argc, char **argv)
 	}
 	memset(&c, 0, sizeof c);
 	c.want_report = report != NULL;
+	c.excel_safe = excel_safe;
 	chk = fp_checker_new(m, on_finding, &c);
 	if (nfiles == 0)
 		files[nfiles++] = "-";

@@ -38,7 +38,7 @@ convert(struct fp_workbook *wb, const char *in, const char *out,
     const char *path)
 {
 	struct fp_xlsx *x;
-	struct fp_diag d;
+	struct fp_diag d = { "" };
 	size_t i, k, n = fp_workbook_nsheets(wb);
 	struct fp_grid *grids;
 	int merges = 0, d1904 = fp_workbook_date1904(wb);
@@ -47,8 +47,10 @@ convert(struct fp_workbook *wb, const char *in, const char *out,
 	/* Read every sheet first: merged ranges decide how to write. */
 	grids = fp_xcalloc(n, sizeof *grids);
 	for (i = 0; i < n; i++) {
-		if (fp_grid_load(wb, i, &grids[i], &d) != FP_OK) {
-			fp_cli_error("convert", "%s: %s", in, d.msg);
+		enum fp_err err = fp_grid_load(wb, i, &grids[i], &d);
+
+		if (err != FP_OK) {
+			fp_cli_report("convert", in, err, &d);
 			for (k = 0; k < i; k++)
 				fp_grid_release(&grids[k]);
 			free(grids);

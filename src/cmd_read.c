@@ -123,7 +123,7 @@ print_sheet(struct fp_workbook *wb, size_t i, int cells, const char *file,
 {
 	struct pass1 m = { 0, 0, 0, 0, 0, 1 };
 	struct printer p;
-	struct fp_diag d;
+	struct fp_diag d = { "" };
 	struct fp_buf name = FP_BUF_INIT;
 	enum fp_err err;
 	int rc = 0;
@@ -162,8 +162,7 @@ print_sheet(struct fp_workbook *wb, size_t i, int cells, const char *file,
 		end_line(&p);
 	goto out;
 fail:
-	fp_cli_error("read", "%s: %s", file, d.msg);
-	rc = 2;
+	rc = fp_cli_report("read", file, err, &d);
 out:
 	fp_buf_release(&name);
 	return rc;
