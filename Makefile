@@ -99,32 +99,57 @@ check: build/san/formpipe $(UNIT:%=build/san/%) man
 		{ echo "src/numfmt_table.h differs from tests/tools/numfmt-table's"; exit 1; }
 	@tests/run-tests build/san $(UNIT)
 
-# The reader's fuzz target, built with clang's libFuzzer and run for
-# FUZZ_SECONDS on a corpus seeded from the fixtures and from every file
-# under FUZZ_SEEDS (make fuzz FUZZ_SEEDS=../shared/corpus). FUZZ_FLAGS
-# passes more libFuzzer options. Findings go to build/fuzz/artifacts/;
-# tests/fuzz/regressions/ keeps the ones fixed, each a case in tests/cli/.
+# Fuzz targets: each tests/fuzz/fuzz_NAME.c, built with clang's libFuzzer
+# over every source. `make fuzz` runs FUZZ_TARGET (fuzz_xls) for
+# FUZZ_SECONDS on a corpus seeded from the fixtures, the regression inputs
+# and every file under FUZZ_SEEDS (make fuzz FUZZ_SEEDS=../shared/corpus);
+# FUZZ_FLAGS passes more libFuzzer options; tests/fuzz/NAME.dict is its
+# dictionary if there is one. Findings go to build/fuzz/artifacts/;
+# tests/fuzz/regressions/ keeps the ones fixed (in a folder NAME/ for a
+# target's own, else at its top), each a case in tests/cli/.
+# `make fuzz-smoke` runs every target for FUZZ_SMOKE_SECONDS (CI does).
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 60
+FUZZ_TARGET ?= fuzz_xls
 FUZZ_SEEDS ?=
 FUZZ_FLAGS ?=
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/fuzz_xls: tests/fuzz/fuzz_xls.c $(SRC) $(wildcard src/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) -Isrc -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
-		-o $@ tests/fuzz/fuzz_xls.c $(SRC) $(LIBS)
+		-o $@ $< $(SRC) $(LIBS)
 
-fuzz: build/fuzz/fuzz_xls
-	@mkdir -p build/fuzz/corpus build/fuzz/artifacts
-	@for f in fixtures/*.xls fixtures/bad/* \
-	    $$(if [ -n "$(FUZZ_SEEDS)" ]; then find "$(FUZZ_SEEDS)" -type f; fi); do \
+# fuzz-run TARGET SECONDS SEEDS...: seeds a corpus, then fuzzes.
+define fuzz-run
+	@name=$(1); short=$${name#fuzz_}; \
+	corpus=build/fuzz/corpus-$$name; \
+	mkdir -p $$corpus build/fuzz/artifacts || exit 2; \
+	regs=tests/fuzz/regressions; \
+	[ -d $$regs/$$short ] && regs=$$regs/$$short; \
+	for f in $$(find $$regs -maxdepth 1 -type f) $(3); do \
 		sum=$$(cksum <"$$f" | tr ' ' -); \
-		cp "$$f" "build/fuzz/corpus/seed-$$sum" || exit 2; \
-	done
-	build/fuzz/fuzz_xls -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
-		-timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/xls.dict \
-		-artifact_prefix=build/fuzz/artifacts/ $(FUZZ_FLAGS) build/fuzz/corpus
+		cp "$$f" "$$corpus/seed-$$sum" || exit 2; \
+	done; \
+	dict=; [ -f tests/fuzz/$$short.dict ] && dict=-dict=tests/fuzz/$$short.dict; \
+	echo "fuzzing $$name for $(2) s"; \
+	build/fuzz/$$name -max_total_time=$(2) -max_len=262144 -timeout=10 \
+		-rss_limit_mb=2048 $$dict -artifact_prefix=build/fuzz/artifacts/ \
+		-print_final_stats=1 $(FUZZ_FLAGS) $$corpus 2>build/fuzz/$$name.log || \
+		{ tail -40 build/fuzz/$$name.log; exit 1; }; \
+	grep -E "stat::number_of_executed_units" build/fuzz/$$name.log
+endef
+
+fuzz: build/fuzz/$(FUZZ_TARGET)
+	$(call fuzz-run,$(FUZZ_TARGET),$(FUZZ_SECONDS),fixtures/*.xls fixtures/bad/* \
+	    $$(if [ -n "$(FUZZ_SEEDS)" ]; then find "$(FUZZ_SEEDS)" -type f; fi))
+
+fuzz-smoke: $(FUZZ_TARGETS:%=fuzz-smoke-%)
+
+fuzz-smoke-%: build/fuzz/%
+	$(call fuzz-run,$*,$(FUZZ_SMOKE_SECONDS),fixtures/*.xls)
 
 # The long check of the number printer: NUMFMT_COUNT doubles (100
 # million, some minutes) against printf and strtod. make check runs a
@@ -149,7 +174,21 @@ build/bench/freexl_parse: tests/bench/freexl_parse.c
 	@mkdir -p build/bench
 	$(CC) -std=c11 $(WARN) -O2 $(LDFLAGS) -o $@ tests/bench/freexl_parse.c -lfreexl
 
-bench: formpipe build/bench/freexl_parse
+# What make bench runs besides formpipe, as COMMAND:PACKAGE.
+BENCH_NEEDS = hyperfine:hyperfine xls2csv:catdoc ssconvert:gnumeric \
+	/usr/bin/time:time
+
+bench-needs:
+	@missing=; for n in $(BENCH_NEEDS); do \
+		command -v $${n%%:*} >/dev/null 2>&1 || missing="$$missing $${n#*:}"; \
+	done; \
+	/usr/bin/python3 -c 'import xlwt' 2>/dev/null || missing="$$missing python3-xlwt"; \
+	if [ -n "$$missing" ]; then \
+		echo "make bench needs$$missing; as root: apt-get install -y$$missing" >&2; \
+		exit 2; \
+	fi
+
+bench: bench-needs formpipe build/bench/freexl_parse
 	tests/bench/run-read
 	tests/bench/run-pipeline
 	tests/bench/run-map-ledger
@@ -192,4 +231,4 @@ clean:
 -include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/main.d build/san/main.d \
 	$(UNIT:%=build/san/%.d)
 
-.PHONY: all check install clean bench fuzz man numfmt-check numfmt-table FORCE
+.PHONY: all check install clean bench bench-needs fuzz fuzz-smoke man numfmt-check numfmt-table FORCE
