@@ -42,13 +42,39 @@ void fp_out_maybe_flush(struct fp_out *o);
 int fp_out_finish(struct fp_out *o, const char *cmd);
 
 /*
- * The mapping check and merge use without -m: perf-self-eval.map in a
- * mappings folder beside the binary (a build tree), else in
- * ../share/formpipe/mappings from it (where make install puts it, for any
- * PREFIX), else in the data folder the build was configured with.
- * Returns a path the caller frees.
+ * The path of a mapping given by path or by the bare name of a shipped
+ * one (perf-self-eval): NAME.map in each folder FORMPIPE_MAPPINGS lists
+ * (colon-separated), in a mappings folder beside the binary (a build
+ * tree), in ../share/formpipe/mappings from it (where make install puts
+ * them, for any PREFIX), else in the data folder the build was
+ * configured with. Returns a path the caller frees, or NULL.
  */
-char *fp_cli_default_mapping(void);
+char *fp_cli_find_mapping(const char *name);
+
+struct fp_mapping;
+
+/* Finds and loads a mapping by path or name; NULL with the message printed. */
+struct fp_mapping *fp_cli_load_mapping(const char *cmd, const char *name);
+
+/*
+ * The mappings of the forms a stream of facts names, loaded once each:
+ * fixed (from -m) serves every form if set. cmd names the command in
+ * messages.
+ */
+struct fp_cli_mappings {
+	struct fp_mapping *fixed;
+	struct fp_mapping **v;
+	size_t n;
+	const char *cmd;
+};
+
+/*
+ * A checker's fp_resolve_fn over a struct fp_cli_mappings: the mapping
+ * of a form by its name, loaded the first time.
+ */
+const struct fp_mapping *fp_cli_resolve(void *ms, const char *form,
+    struct fp_diag *d);
+void fp_cli_mappings_release(struct fp_cli_mappings *ms);
 
 /*
  * A temporary file beside path (same folder, so a rename replaces path

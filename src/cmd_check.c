@@ -1,8 +1,10 @@
 /*
  * formpipe check: the mapping's rules over canonical facts. The facts
  * pass through to stdout byte for byte, so check can sit in the middle of
- * a pipe; findings go to stderr, one a line, and with --report to a CSV
- * file. Exit 1 if an error was found (with --strict, a warning too).
+ * a pipe; findings go to stderr, one a line in the mapping's words, and
+ * with --report to a CSV file. Each record is checked with the mapping
+ * its form column names (or with -m's). Exit 1 if an error was found
+ * (with --strict, a warning too).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,21 +13,21 @@
 
 #include "cli.h"
 #include "cmd.h"
-#include "csvio.h"
 #include "mapping.h"
 #include "rules.h"
 
 static const char usage_text[] =
-    "usage: formpipe check [-m MAPPING] [--report FILE] [--strict] [FILE...]\n"
+    "usage: formpipe check [-m MAPPING] [--report FILE [--bom]] [--strict] "
+    "[FILE...]\n"
     "\n"
-    "Checks canonical facts (from formpipe map) against the rules of\n"
-    "MAPPING (mappings/perf-self-eval.map by default). The facts are copied\n"
-    "to standard output unchanged; each finding goes to standard error, and\n"
-    "with --report to FILE as CSV (severity,dept,year,table,row,field,rule,\n"
-    "message,source). Exit 1 if an error was found (--strict: or a\n"
-    "warning), 0 if not, 2 if the input cannot be read.\n";
-
-#define REPORT_HEADER "severity,dept,year,table,row,field,rule,message,source"
+    "Checks canonical facts (from formpipe map) against the rules of each\n"
+    "fact's form (its form column names a shipped mapping), or of MAPPING\n"
+    "(a path or a shipped mapping's name). The facts are copied to\n"
+    "standard output unchanged; each finding goes to standard error, and\n"
+    "with --report to FILE as CSV (" FP_FINDINGS_HEADER ");\n"
+    "--bom starts it with the byte-order mark Excel on Windows needs to\n"
+    "read UTF-8. Exit 1 if an error was found (--strict: or a warning), 0\n"
+    "if not, 2 if the input cannot be read.\n";
 
 struct ctx {
 	struct fp_buf report;
@@ -37,44 +39,18 @@ static void
 on_finding(void *arg, const struct fp_finding *f)
 {
 	struct ctx *c = arg;
-	const char *sev = f->severity == FP_SEV_ERROR ? "error" : "warning";
-	const char *cols[9];
-	size_t i;
 
 	fp_buf_reset(&c->line);
-	fp_buf_printf(&c->line, "formpipe check: %s %s: %s: %s", f->dept,
-	    f->year, sev, f->table);
-	if (*f->row)
-		fp_buf_printf(&c->line, "[%s]", f->row);
-	if (*f->field)
-		fp_buf_printf(&c->line, ".%s", f->field);
-	fp_buf_printf(&c->line, " %s", f->message);
-	if (*f->source)
-		fp_buf_printf(&c->line, " (%s)", f->source);
-	fp_buf_addc(&c->line, '\n');
+	fp_buf_adds(&c->line, "formpipe check: ");
+	fp_finding_line(&c->line, f);
 	fputs(c->line.s, stderr);
-	if (!c->want_report)
-		return;
-	cols[0] = sev;
-	cols[1] = f->dept;
-	cols[2] = f->year;
-	cols[3] = f->table;
-	cols[4] = f->row;
-	cols[5] = f->field;
-	cols[6] = f->rule;
-	cols[7] = f->message;
-	cols[8] = f->source;
-	for (i = 0; i < 9; i++) {
-		if (i)
-			fp_buf_addc(&c->report, ',');
-		fp_csv_field(&c->report, cols[i], strlen(cols[i]));
-	}
-	fp_buf_addc(&c->report, '\n');
+	if (c->want_report)
+		fp_finding_csv(&c->report, f);
 }
 
 /* Writes the report through a temporary file renamed into place. */
 static int
-write_report(const char *path, const struct fp_buf *b)
+write_report(const char *path, const struct fp_buf *b, int bom)
 {
 	char *tmp = fp_cli_temp_beside("check", path);
 	FILE *f;
@@ -83,7 +59,8 @@ write_report(const char *path, const struct fp_buf *b)
 	if (!tmp)
 		return 2;
 	f = fopen(tmp, "w");
-	ok = f && fputs(REPORT_HEADER "\n", f) >= 0 &&
+	ok = f && (!bom || fputs("\xef\xbb\xbf", f) >= 0) &&
+	    fputs(FP_FINDINGS_HEADER "\n", f) >= 0 &&
 	    (b->len == 0 || fwrite(b->s, 1, b->len, f) == b->len);
 	if (f && fclose(f) != 0)
 		ok = 0;
@@ -100,15 +77,16 @@ write_report(const char *path, const struct fp_buf *b)
 int
 cmd_check(int argc, char **argv)
 {
-	const char *report = NULL;
-	char *mpath = NULL;
-	struct fp_mapping *m = NULL;
-	struct fp_checker *chk;
-	struct fp_diag d;
+	const char *report = NULL, *mname = NULL;
+	struct fp_cli_mappings ms;
+	struct fp_checker *chk = NULL;
 	struct ctx c;
 	const char **files;
-	int nfiles = 0, strict = 0, rc = 0, i;
+	int nfiles = 0, strict = 0, bom = 0, rc = 0, i;
 
+	memset(&ms, 0, sizeof ms);
+	memset(&c, 0, sizeof c);
+	ms.cmd = "check";
 	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -119,12 +97,13 @@ cmd_check(int argc, char **argv)
 		} else if (!strcmp(a, "-m") || !strcmp(a, "--mapping")) {
 			if (++i >= argc)
 				goto usage;
-			free(mpath);
-			mpath = fp_xstrdup(argv[i]);
+			mname = argv[i];
 		} else if (!strcmp(a, "--report")) {
 			if (++i >= argc)
 				goto usage;
 			report = argv[i];
+		} else if (!strcmp(a, "--bom")) {
+			bom = 1;
 		} else if (!strcmp(a, "--strict")) {
 			strict = 1;
 		} else if (a[0] == '-' && a[1]) {
@@ -134,19 +113,15 @@ cmd_check(int argc, char **argv)
 			files[nfiles++] = a;
 		}
 	}
-	if (!mpath)
-		mpath = fp_cli_default_mapping();
-	if (fp_mapping_load(mpath, &m, &d) != FP_OK) {
-		fp_cli_error("check", "%s", d.msg);
+	if (mname && !(ms.fixed = fp_cli_load_mapping("check", mname))) {
 		rc = 2;
 		goto done;
 	}
-	memset(&c, 0, sizeof c);
 	c.want_report = report != NULL;
-	chk = fp_checker_new(m, on_finding, &c);
+	chk = fp_checker_new(fp_cli_resolve, &ms, on_finding, &c);
 	if (nfiles == 0)
 		files[nfiles++] = "-";
-	for (i = 0; i < nfiles; i++)
+	for (i = 0; i < nfiles && !rc; i++)
 		if (fp_cli_feed_facts("check", files[i], chk, stdout))
 			rc = 2;
 	fp_checker_finish(chk);
@@ -155,22 +130,20 @@ cmd_check(int argc, char **argv)
 		    strerror(errno));
 		rc = 2;
 	}
-	if (report && write_report(report, &c.report))
+	if (report && write_report(report, &c.report, bom))
 		rc = 2;
 	if (!rc && (fp_checker_count(chk, FP_SEV_ERROR) ||
 	    (strict && fp_checker_count(chk, FP_SEV_WARNING))))
 		rc = 1;
+done:
 	fp_checker_free(chk);
 	fp_buf_release(&c.report);
 	fp_buf_release(&c.line);
-	fp_mapping_free(m);
-done:
-	free(mpath);
+	fp_cli_mappings_release(&ms);
 	free(files);
 	return rc;
 usage:
 	fputs(usage_text, stderr);
-	free(mpath);
 	free(files);
 	return 2;
 }

@@ -278,6 +278,18 @@ fp_norm_integer(struct fp_buf *out, const struct fp_value *v)
 }
 
 int
+fp_norm_number(struct fp_buf *out, const struct fp_value *v)
+{
+	static const char *const units[] = { "%", NULL };
+	double x;
+
+	if (!number_with_units(v, units, &x))
+		return 0;
+	put_num(out, x);
+	return 1;
+}
+
+int
 fp_norm_score(struct fp_buf *out, const struct fp_value *v)
 {
 	static const char *const units[] = {

@@ -42,6 +42,8 @@ void fp_norm_text(struct fp_buf *out, const char *s, size_t n);
 int fp_norm_money(struct fp_buf *out, const struct fp_value *v);
 /* An integer count: "70", "70人". */
 int fp_norm_integer(struct fp_buf *out, const struct fp_value *v);
+/* Any number: "96.5", "96.5%" gives 96.5. */
+int fp_norm_number(struct fp_buf *out, const struct fp_value *v);
 /* A score: "98", "98%", "98分", "98.5". */
 int fp_norm_score(struct fp_buf *out, const struct fp_value *v);
 /* A phone number: text as written (trimmed); a number as its digits. */
