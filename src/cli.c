@@ -234,7 +234,9 @@ const struct fp_mapping *
 fp_cli_resolve(void *arg, const char *form, struct fp_diag *d)
 {
 	struct fp_cli_mappings *ms = arg;
-	struct fp_mapping *m;
+	struct fp_mapping *m = NULL;
+	enum fp_err err;
+	char *path;
 	size_t i;
 
 	if (ms->fixed)
@@ -247,12 +249,16 @@ fp_cli_resolve(void *arg, const char *form, struct fp_diag *d)
 		    "its mapping with -m");
 		return NULL;
 	}
-	m = fp_cli_load_mapping(ms->cmd, form);
-	if (!m) {
-		fp_diag(d, FP_EMAPPING, "form '%s': its mapping cannot be had "
-		    "(give it with -m)", form);
+	path = fp_cli_find_mapping(form);
+	if (!path) {
+		fp_diag(d, FP_EMAPPING, "form '%s': no such mapping (give it with "
+		    "-m, or name its folder in FORMPIPE_MAPPINGS)", form);
 		return NULL;
 	}
+	err = fp_mapping_load(path, &m, d);
+	free(path);
+	if (err != FP_OK)
+		return NULL;
 	ms->v = fp_xreallocarray(ms->v, ms->n + 1, sizeof *ms->v);
 	ms->v[ms->n++] = m;
 	return m;

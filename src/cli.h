@@ -58,14 +58,12 @@ struct fp_mapping *fp_cli_load_mapping(const char *cmd, const char *name);
 
 /*
  * The mappings of the forms a stream of facts names, loaded once each:
- * fixed (from -m) serves every form if set. cmd names the command in
- * messages.
+ * fixed (from -m) serves every form if set.
  */
 struct fp_cli_mappings {
 	struct fp_mapping *fixed;
 	struct fp_mapping **v;
 	size_t n;
-	const char *cmd;
 };
 
 /*

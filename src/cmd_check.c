@@ -86,7 +86,6 @@ cmd_check(int argc, char **argv)
 
 	memset(&ms, 0, sizeof ms);
 	memset(&c, 0, sizeof c);
-	ms.cmd = "check";
 	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];

@@ -103,7 +103,6 @@ cmd_merge(int argc, char **argv)
 	int nfiles = 0, quiet = 0, rc = 0, i;
 
 	memset(&c, 0, sizeof c);
-	c.ms.cmd = "merge";
 	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
