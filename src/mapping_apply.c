@@ -735,7 +735,10 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; i < t->nfields; i++)
 		col[i] = find_column(t, cols, ncols, &t->fields[i].labels,
 		    t->fields[i].offset, 1);
-	for (r = D; r < s->nrows; r++) {
+	/* Blank rows between the header and the first row are no end. */
+	for (r = D; r < s->nrows && row_is_blank(s, r); r++)
+		;
+	for (; r < s->nrows; r++) {
 		const struct fp_fcell *cell, *own;
 		char *key = NULL;
 		int any = 0;
