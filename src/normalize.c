@@ -189,15 +189,6 @@ says_nothing(const char *buf)
 	return 0;
 }
 
-int
-fp_norm_is_nothing(const char *s, size_t n)
-{
-	char buf[256];
-
-	numeric_form(s, n, buf, sizeof buf);
-	return says_nothing(buf);
-}
-
 static void
 put_num(struct fp_buf *out, double x)
 {
