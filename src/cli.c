@@ -265,6 +265,21 @@ fp_cli_resolve(void *arg, const char *form, struct fp_diag *d)
 }
 
 void
+fp_cli_unknown_fact(const char *cmd, const struct fp_mapping *m,
+    const struct fp_canon_fact *f, const char *name)
+{
+	const struct fp_table *t = fp_mapping_table(m, f->table);
+
+	if (!t)
+		fp_cli_error(cmd, "%s:%zu: warning: form '%s' has no table '%s'; "
+		    "its facts are passed over", name, f->line, m->name, f->table);
+	else
+		fp_cli_error(cmd, "%s:%zu: warning: table '%s' of form '%s' has "
+		    "no field '%s'; its facts are passed over", name, f->line,
+		    f->table, m->name, f->field);
+}
+
+void
 fp_cli_mappings_release(struct fp_cli_mappings *ms)
 {
 	size_t i;

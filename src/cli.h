@@ -74,6 +74,15 @@ const struct fp_mapping *fp_cli_resolve(void *ms, const char *form,
     struct fp_diag *d);
 void fp_cli_mappings_release(struct fp_cli_mappings *ms);
 
+struct fp_canon_fact;
+
+/*
+ * Warns that fact f (read from name) names a table or field its form's
+ * mapping m does not have: no rule and no summary knows it.
+ */
+void fp_cli_unknown_fact(const char *cmd, const struct fp_mapping *m,
+    const struct fp_canon_fact *f, const char *name);
+
 /*
  * A temporary file beside path (same folder, so a rename replaces path
  * atomically): creates it and returns its name, or NULL with a message.

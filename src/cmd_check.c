@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "mapping.h"
+#include "canon.h"
 #include "rules.h"
 
 static const char usage_text[] =
@@ -33,7 +34,17 @@ struct ctx {
 	struct fp_buf report;
 	int want_report;
 	struct fp_buf line;
+	const char *input;	/* the facts being read, for messages */
 };
+
+static void
+on_unknown(void *arg, const struct fp_mapping *m,
+    const struct fp_canon_fact *f)
+{
+	struct ctx *c = arg;
+
+	fp_cli_unknown_fact("check", m, f, fp_cli_name(c->input));
+}
 
 static void
 on_finding(void *arg, const struct fp_finding *f)
@@ -118,11 +129,14 @@ cmd_check(int argc, char **argv)
 	}
 	c.want_report = report != NULL;
 	chk = fp_checker_new(fp_cli_resolve, &ms, on_finding, &c);
+	fp_checker_on_unknown(chk, on_unknown);
 	if (nfiles == 0)
 		files[nfiles++] = "-";
-	for (i = 0; i < nfiles && !rc; i++)
+	for (i = 0; i < nfiles && !rc; i++) {
+		c.input = files[i];
 		if (fp_cli_feed_facts("check", files[i], chk, stdout))
 			rc = 2;
+	}
 	fp_checker_finish(chk);
 	if (fp_fshut(stdout) != 0) {
 		fp_cli_error("check", "<stdout>: write error: %s",

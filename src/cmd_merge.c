@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "mapping.h"
+#include "canon.h"
 #include "rules.h"
 #include "summary.h"
 
@@ -34,7 +35,17 @@ struct ctx {
 	const struct fp_mapping *m;	/* the summary's */
 	int progress;
 	int failed;			/* the workbook could not be started */
+	const char *input;		/* the facts being read, for messages */
 };
+
+static void
+on_unknown(void *arg, const struct fp_mapping *m,
+    const struct fp_canon_fact *f)
+{
+	struct ctx *c = arg;
+
+	fp_cli_unknown_fact("merge", m, f, fp_cli_name(c->input));
+}
 
 /*
  * The mapping of a form, and the summary laid out from the first one.
@@ -138,11 +149,14 @@ cmd_merge(int argc, char **argv)
 	c.progress = !quiet && isatty(STDERR_FILENO);
 	chk = fp_checker_new(resolve, &c, on_finding, &c);
 	fp_checker_on_record(chk, on_record);
+	fp_checker_on_unknown(chk, on_unknown);
 	if (nfiles == 0)
 		files[nfiles++] = "-";
-	for (i = 0; i < nfiles && !rc; i++)
+	for (i = 0; i < nfiles && !rc; i++) {
+		c.input = files[i];
 		if (fp_cli_feed_facts("merge", files[i], chk, NULL))
 			rc = 2;
+	}
 	if (!rc)
 		fp_checker_finish(chk);
 	if (c.progress && c.s)

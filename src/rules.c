@@ -35,6 +35,9 @@ struct fp_checker {
 	fp_finding_fn fn;
 	void *ctx;
 	fp_record_fn on_record;
+	fp_unknown_fn on_unknown;
+	char **unknown;			/* "form\037table\037field" said */
+	size_t nunknown, capunknown;
 	/* The record in hand. */
 	const struct fp_mapping *m;
 	char *who[5];			/* form, dept, year, record, file */
@@ -198,13 +201,8 @@ clear_record(struct fp_checker *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n; i++) {
-		free(c->f[i].table);
-		free(c->f[i].row);
-		free(c->f[i].field);
-		free(c->f[i].value);
-		free(c->f[i].source);
-	}
+	for (i = 0; i < c->n; i++)
+		free(c->f[i].table);	/* one block holds the five strings */
 	c->n = 0;
 	memset(c->slots, 0, c->nslots * sizeof *c->slots);
 	for (i = 0; i < c->ntr; i++)
@@ -1145,6 +1143,30 @@ other_record(const struct fp_checker *c, const struct fp_canon_fact *f)
 	    strcmp(c->who[4], f->file);
 }
 
+/* Says once per form, table and field that the mapping does not know it. */
+static void
+check_known(struct fp_checker *c, const struct fp_canon_fact *f)
+{
+	const struct fp_table *t = fp_mapping_table(c->m, f->table);
+	size_t i;
+
+	if (!c->on_unknown || (t && fp_table_field(t, f->field)))
+		return;
+	fp_buf_reset(&c->tmp);
+	fp_buf_printf(&c->tmp, "%s\037%s\037%s", c->m->name, f->table,
+	    t ? f->field : "");
+	for (i = 0; i < c->nunknown; i++)
+		if (!strcmp(c->unknown[i], c->tmp.s))
+			return;
+	if (c->nunknown == c->capunknown) {
+		c->capunknown = c->capunknown ? c->capunknown * 2 : 8;
+		c->unknown = fp_xreallocarray(c->unknown, c->capunknown,
+		    sizeof *c->unknown);
+	}
+	c->unknown[c->nunknown++] = fp_xstrdup(c->tmp.s);
+	c->on_unknown(c->ctx, c->m, f);
+}
+
 enum fp_err
 fp_checker_add(struct fp_checker *c, const struct fp_canon_fact *f,
     struct fp_diag *d)
@@ -1171,6 +1193,7 @@ fp_checker_add(struct fp_checker *c, const struct fp_canon_fact *f,
 		c->who[3] = fp_xstrdup(f->record);
 		c->who[4] = fp_xstrdup(f->file);
 	}
+	check_known(c, f);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 128;
 		c->f = fp_xreallocarray(c->f, c->cap, sizeof *c->f);
@@ -1185,15 +1208,39 @@ fp_checker_add(struct fp_checker *c, const struct fp_canon_fact *f,
 			index_put(c, i);
 	}
 	g = &c->f[c->n];
-	g->table = fp_xstrdup(f->table);
-	g->row = fp_xstrdup(f->row);
-	g->field = fp_xstrdup(f->field);
-	g->value = fp_xstrdup(f->value);
-	g->source = fp_xstrdup(f->source);
+	{
+		const char *v[5] = { f->table, f->row, f->field, f->value,
+		    f->source };
+		size_t len[5], total = 0, k;
+		char *p;
+
+		for (k = 0; k < 5; k++)
+			total += (len[k] = strlen(v[k])) + 1;
+		p = fp_xmalloc(total);
+		g->table = p;
+		for (k = 0; k < 5; k++) {
+			memcpy(p, v[k], len[k] + 1);
+			if (k == 1)
+				g->row = p;
+			else if (k == 2)
+				g->field = p;
+			else if (k == 3)
+				g->value = p;
+			else if (k == 4)
+				g->source = p;
+			p += len[k] + 1;
+		}
+	}
 	g->nan_said = 0;
 	index_put(c, c->n);
 	c->n++;
 	return FP_OK;
+}
+
+void
+fp_checker_on_unknown(struct fp_checker *c, fp_unknown_fn fn)
+{
+	c->on_unknown = fn;
 }
 
 void
@@ -1228,6 +1275,9 @@ fp_checker_free(struct fp_checker *c)
 	for (i = 0; i < c->capseen; i++)
 		free(c->seen[i]);
 	free(c->seen);
+	for (i = 0; i < c->nunknown; i++)
+		free(c->unknown[i]);
+	free(c->unknown);
 	fp_buf_release(&c->msg);
 	fp_buf_release(&c->tmp);
 	fp_buf_release(&c->a);

@@ -73,6 +73,15 @@ struct fp_checker *fp_checker_new(fp_resolve_fn resolve, void *rctx,
  */
 enum fp_err fp_checker_add(struct fp_checker *c,
     const struct fp_canon_fact *f, struct fp_diag *d);
+/*
+ * Called the first time a form's facts name a table, or a field of it,
+ * that the form's mapping does not have: such facts are kept but no rule
+ * and no summary knows them.
+ */
+typedef void (*fp_unknown_fn)(void *ctx, const struct fp_mapping *m,
+    const struct fp_canon_fact *f);
+void fp_checker_on_unknown(struct fp_checker *c, fp_unknown_fn fn);
+
 /* Asks for each record, once evaluated, to be handed to fn (with ctx). */
 void fp_checker_on_record(struct fp_checker *c, fp_record_fn fn);
 /* Evaluates the last record. */
