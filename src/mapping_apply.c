@@ -146,9 +146,13 @@ cell_matches(const struct fp_labels *ls, const struct fp_fcell *c)
 	return fp_labels_match(ls, c->label) || fp_labels_match(ls, c->base);
 }
 
-/* The first cell (row order) of a sheet with one of these labels. */
+/*
+ * The first cell (row order) of a sheet with one of these labels (with
+ * colons, by the label before a colon too).
+ */
 static const struct fp_fcell *
-find_first(const struct fp_fsheet *s, const struct fp_labels *ls)
+find_first_in(const struct fp_fsheet *s, const struct fp_labels *ls,
+    int colons)
 {
 	const struct fp_fcell *best = NULL;
 	size_t i, k;
@@ -165,14 +169,31 @@ find_first(const struct fp_fsheet *s, const struct fp_labels *ls)
 					break;
 				}
 		} else {
-			c = fp_fsheet_find(s, ls->v[i], FP_KEY_LABEL, &idx);
-			if (!c)
-				c = fp_fsheet_find(s, ls->v[i], FP_KEY_BASE, &idx);
+			int kind;
+
+			for (kind = 0; kind < 4; kind++) {
+				const struct fp_fcell *hit;
+
+				if (!colons && (kind == FP_KEY_PREFIX ||
+				    kind == FP_KEY_PBASE))
+					continue;
+				hit = fp_fsheet_find(s, ls->v[i], (enum fp_key)kind,
+				    &idx);
+				if (hit && (!c || hit < c))
+					c = hit;
+			}
 		}
 		if (c && (!best || c < best))
 			best = c;
 	}
 	return best;
+}
+
+/* The first cell (row order) of a sheet with one of these labels. */
+static const struct fp_fcell *
+find_first(const struct fp_fsheet *s, const struct fp_labels *ls)
+{
+	return find_first_in(s, ls, 0);
 }
 
 /* ---- Values ---------------------------------------------------------- */
@@ -472,8 +493,8 @@ static int
 apply_pattern(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const struct fp_fsheet *s)
 {
-	regmatch_t mt[2];
-	size_t k;
+	regmatch_t mt[10];
+	size_t k, i;
 
 	for (k = 0; k < s->ncells; k++) {
 		const struct fp_fcell *c = &s->cells[k];
@@ -482,9 +503,12 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 		char *cap;
 		int got;
 
-		if (!c->label || regexec(&f->re, c->label, 2, mt, 0))
+		if (!c->label || regexec(&f->re, c->label, 10, mt, 0))
 			continue;
-		g = mt[1].rm_so >= 0 ? &mt[1] : &mt[0];
+		/* The first group that matched, or the whole match. */
+		for (i = 1; i < 10 && mt[i].rm_so < 0; i++)
+			;
+		g = i < 10 ? &mt[i] : &mt[0];
 		cap = fp_xstrndup(c->label + g->rm_so,
 		    (size_t)(g->rm_eo - g->rm_so));
 		memset(&v, 0, sizeof v);
@@ -686,6 +710,46 @@ find_column(const struct fp_table *t, struct column *cols, uint32_t ncols,
 	return -1;
 }
 
+/* 1 if a key cell is one of the table's row codes. */
+static int
+is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
+{
+	char *key;
+	size_t i;
+	int yes = 0;
+
+	if (!kc->label || !t->nrows)
+		return 0;
+	key = row_key(t, kc);
+	for (i = 0; i < t->nrows && !yes; i++)
+		yes = !strcmp(key, t->rows[i].canon);
+	free(key);
+	return yes;
+}
+
+/*
+ * The key column of a keyed table with row codes: the leftmost column,
+ * in the rows under the header, of a cell that is one of them (where the
+ * form names its rows, whatever heads that column). -1 if none is.
+ */
+static int64_t
+code_column(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t D)
+{
+	int64_t best = -1;
+	uint32_t r;
+	size_t k;
+
+	for (r = D; r < s->nrows && !row_is_known(m, s, r); r++)
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			if ((best < 0 || s->cells[k].col < best) &&
+			    is_row_code(t, &s->cells[k])) {
+				best = s->cells[k].col;
+				break;
+			}
+	return best;
+}
+
 static void
 apply_grid(struct apply *a, const struct fp_table *t)
 {
@@ -720,11 +784,14 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			cols[c->col].name = c;
 	}
 	if (t->kind == FP_TABLE_KEYED) {
-		keycol = find_column(t, cols, ncols, &t->key, t->key_offset, 1);
+		keycol = code_column(a->m, t, s, D);
+		if (keycol < 0 && t->key.n)
+			keycol = find_column(t, cols, ncols, &t->key,
+			    t->key_offset, 1);
 		if (keycol < 0) {
-			note(a, 1, "%s: header at %s, but no key column headed "
-			    "%s", t->name, ref(a, s, anchor),
-			    labels_text(&a->val, &t->key));
+			note(a, 1, "%s: header at %s, but no key column (headed "
+			    "%s, or holding its rows' codes)", t->name,
+			    ref(a, s, anchor), labels_text(&a->val, &t->key));
 			goto out;
 		}
 		if (keycol < ncols)
@@ -850,7 +917,7 @@ find_sheets(const struct fp_mapping *m, const struct fp_form *form,
 		break;
 	case FP_SHEET_CONTAINING:
 		for (i = 0; i < form->nsheets; i++)
-			if (find_first(&form->sheets[i], &m->sheet_labels)) {
+			if (find_first_in(&form->sheets[i], &m->sheet_labels, 1)) {
 				v[n++] = i;
 				if (!m->every_sheet)
 					break;

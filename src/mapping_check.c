@@ -271,8 +271,9 @@ check_tables(struct parser *p)
 		if (t->kind != FP_TABLE_FIELDS && t->header.n == 0)
 			return fp_perr(p, "table '%s' needs a 'header' label",
 			    t->name);
-		if (t->kind == FP_TABLE_KEYED && t->key.n == 0)
-			return fp_perr(p, "table '%s' needs a 'key' label",
+		if (t->kind == FP_TABLE_KEYED && t->key.n == 0 && t->nrows == 0)
+			return fp_perr(p, "table '%s' needs a 'key' label (or row "
+			    "codes, 'total' or 'row', to find its key column by)",
 			    t->name);
 		if (t->nfields == 0)
 			return fp_perr(p, "table '%s' has no fields", t->name);
