@@ -1728,7 +1728,10 @@ def selftest():
         n = bad = 0
         for exp in sorted(glob.glob(os.path.join(SHARED, "**", "*.expected.csv"), recursive=True)):
             with open(exp, newline="", encoding="utf-8") as fh:
-                facts_ = [tuple(r) for r in list(csv.reader(fh))[1:]]
+                rows_ = list(csv.reader(fh))
+            if "record" in rows_[0]:
+                continue    # a project form: --form project --selftest checks those
+            facts_ = [tuple(r) for r in rows_[1:]]
             with open(exp.replace(".expected.csv", ".errors.csv"), newline="", encoding="utf-8") as fh:
                 want_e = sorted(tuple(r) for r in list(csv.reader(fh))[1:])
             got_e = sorted(find_errors(facts_))
@@ -1736,8 +1739,10 @@ def selftest():
             if got_e != want_e:
                 bad += 1
                 print("rules: %s: got %s want %s" % (os.path.relpath(exp, SHARED), got_e, want_e))
-            # and the fact checker against the shared examples' own cells
-            probs = verify_form(exp.replace(".expected.csv", ".xls"))
+            # and the fact checker against the shared examples' own cells (xlrd
+            # reads .xls only; the .xlsx and .ods examples get the rules alone)
+            xls = exp.replace(".expected.csv", ".xls")
+            probs = verify_form(xls) if os.path.exists(xls) else []
             for p in probs:
                 print("examples: " + p)
                 bad += 1
