@@ -539,7 +539,15 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		size_t si = o == 0 ? a->sheet : (o <= a->sheet ? o - 1 : o);
 		const struct fp_fsheet *s = &form->sheets[si];
 		size_t *cand = NULL, ncand = 0, k, i;
+		int64_t after = -1;
 
+		if (f->after.n) {
+			const struct fp_fcell *fence = find_first(s, &f->after);
+
+			if (!fence)
+				continue;
+			after = fence->row;
+		}
 		if (f->has_re) {
 			if (apply_pattern(a, t, f, s))
 				return;
@@ -577,6 +585,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 			char where[64];
 
 			if (k && cand[k] >> 2 == cand[k - 1] >> 2)
+				continue;
+			if ((int64_t)c->row <= after)
 				continue;
 			nlabelled++;
 			if (!first) {
@@ -740,13 +750,20 @@ code_column(const struct fp_mapping *m, const struct fp_table *t,
 	uint32_t r;
 	size_t k;
 
-	for (r = D; r < s->nrows && !row_is_known(m, s, r); r++)
+	for (r = D; r < s->nrows; r++) {
+		int coded = 0;
+
 		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
-			if ((best < 0 || s->cells[k].col < best) &&
-			    is_row_code(t, &s->cells[k])) {
-				best = s->cells[k].col;
+			if (is_row_code(t, &s->cells[k])) {
+				if (best < 0 || s->cells[k].col < best)
+					best = s->cells[k].col;
+				coded = 1;
 				break;
 			}
+		/* The rows end at a label the mapping knows, not their own. */
+		if (!coded && row_is_known(m, s, r))
+			break;
+	}
 	return best;
 }
 
@@ -815,20 +832,27 @@ apply_grid(struct apply *a, const struct fp_table *t)
 
 			if (t->kind == FP_TABLE_LIST)
 				continue;
-			/* A blank row ends the table, unless a unit row follows. */
+			/*
+			 * A blank row ends the table, unless a unit row (its key
+			 * with the enumerator) or one of its coded rows follows.
+			 */
 			while (r2 < s->nrows && row_is_blank(s, r2))
 				r2++;
-			if (r2 < s->nrows && !row_is_known(a->m, s, r2) &&
-			    enumerated(t, fp_fsheet_at(s, r2, (uint32_t)keycol))) {
+			kc = r2 < s->nrows ? fp_fsheet_at(s, r2, (uint32_t)keycol) :
+			    NULL;
+			if (kc && !row_is_known(a->m, s, r2) &&
+			    (enumerated(t, kc) || is_row_code(t, kc))) {
 				r = r2 - 1;
 				continue;
 			}
 			break;
 		}
-		if (row_is_known(a->m, s, r))
+		kc = t->kind == FP_TABLE_KEYED ?
+		    fp_fsheet_at(s, r, (uint32_t)keycol) : NULL;
+		/* A known label ends the table, but not on one of its own rows. */
+		if (row_is_known(a->m, s, r) && !(kc && is_row_code(t, kc)))
 			break;
 		if (t->kind == FP_TABLE_KEYED) {
-			kc = fp_fsheet_at(s, r, (uint32_t)keycol);
 			if (!kc)
 				continue;
 			key = row_key(t, kc);
@@ -861,20 +885,22 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		}
 		free(key);
 	}
-	if (a->o->explain) {
+	if (nrows && a->o->explain) {
 		char where[64];
 
 		snprintf(where, sizeof where, "%s", ref(a, s, anchor));
-		if (nrows)
-			note(a, 0, "%s: header '%s' at %s, header rows %u-%u%s%s, "
-			    "%zu rows (%u-%u)", t->name, anchor->label, where,
-			    R + 1, D, keycol >= 0 ? ", key column " : "",
-			    keycol >= 0 ? (fp_colname((uint32_t)keycol, num),
-			    num) : "", nrows, first + 1, lastrow + 1);
-		else
-			note(a, 0, "%s: header '%s' at %s, header rows %u-%u, but "
-			    "no rows under it", t->name, anchor->label, where,
-			    R + 1, D);
+		note(a, 0, "%s: header '%s' at %s, header rows %u-%u%s%s, "
+		    "%zu rows (%u-%u)", t->name, anchor->label, where,
+		    R + 1, D, keycol >= 0 ? ", key column " : "",
+		    keycol >= 0 ? (fp_colname((uint32_t)keycol, num),
+		    num) : "", nrows, first + 1, lastrow + 1);
+	} else if (!nrows) {
+		char where[64];
+
+		snprintf(where, sizeof where, "%s", ref(a, s, anchor));
+		note(a, t->required, "%s%s: header '%s' at %s, header rows "
+		    "%u-%u, but no rows under it", t->name, t->required ?
+		    " (required)" : "", anchor->label, where, R + 1, D);
 	}
 	for (i = 0; i < t->nfields; i++) {
 		const struct fp_field *f = &t->fields[i];
@@ -1035,6 +1061,41 @@ sheet_how(const struct fp_mapping *m, struct fp_buf *b)
 	return b->s;
 }
 
+/*
+ * Of a workbook of forms a sheet each, the sheets without the fact that
+ * names the record (a blank template, a cover) are no forms, if others
+ * are: passed over with a note.
+ */
+static void
+drop_unnamed(struct apply *a, const size_t *sheets)
+{
+	struct fp_mapped *o = a->out;
+	size_t i, k, named = 0;
+
+	for (i = 0; i < o->nrecs; i++)
+		named += *o->recs[i].record != '\0';
+	if (!named || named == o->nrecs)
+		return;
+	for (i = k = 0; i < o->nrecs; i++) {
+		struct fp_record *rec = &o->recs[i];
+
+		if (*rec->record) {
+			o->recs[k++] = *rec;
+			continue;
+		}
+		a->sheet = sheets[i];
+		note(a, 1, "no %s.%s on this sheet: not a form, passed over",
+		    a->m->record.table, a->m->record.field);
+		for (size_t j = 0; j < rec->n; j++)
+			fact_free(&rec->v[j]);
+		free(rec->v);
+		free(rec->dept);
+		free(rec->year);
+		free(rec->record);
+	}
+	o->nrecs = k;
+}
+
 enum fp_err
 fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
     const struct fp_apply_opts *opts, struct fp_mapped *out,
@@ -1077,6 +1138,8 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 		finish_record(m, a.o, a.rec);
 		nfacts += a.rec->n;
 	}
+	if (m->every_sheet && m->record.table)
+		drop_unnamed(&a, sheets);
 	if (nfacts == 0)
 		err = fp_diag(d, FP_ENOMATCH, "not a %s form: none of its tables "
 		    "is on sheet '%s'", m->name, form->sheets[sheets[0]].name);

@@ -750,6 +750,20 @@ kw_pattern(struct parser *p)
 	return FP_OK;
 }
 
+/* after LABELS: the field's label is looked for below a cell with one. */
+static enum fp_err
+kw_after(struct parser *p)
+{
+	enum fp_err err;
+
+	if (p->table->kind != FP_TABLE_FIELDS)
+		return fp_perr(p, "'after' belongs to a field of a fields table");
+	if ((err = need(p, 2, "a label")))
+		return err;
+	fp_read_labels(p, 1, &p->field->after, NULL);
+	return FP_OK;
+}
+
 static enum fp_err
 kw_field_sheet(struct parser *p)
 {
@@ -1261,6 +1275,7 @@ static const struct keyword {
 	{ "take", CTX_FIELD, kw_take, "a field" },
 	{ "pattern", CTX_FIELD, kw_pattern, "a field" },
 	{ "sheet", CTX_FIELD, kw_field_sheet, NULL },
+	{ "after", CTX_FIELD, kw_after, "a field" },
 	{ "value", CTX_FIELD, kw_alias, "a field or column" },
 	{ "code", CTX_FIELD, kw_alias, "a field or column" },
 	{ "fill", CTX_FIELD, kw_fill, "a column" },
@@ -1386,6 +1401,7 @@ fp_field_release(struct fp_field *f)
 	aliases_free(f->values, f->nvalues);
 	aliases_free(f->codes, f->ncodes);
 	fp_labels_free(&f->empty);
+	fp_labels_free(&f->after);
 }
 
 void

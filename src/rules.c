@@ -1177,9 +1177,16 @@ fp_checker_add(struct fp_checker *c, const struct fp_canon_fact *f,
 		if (f->first || other_record(c, f)) {
 			evaluate(c);
 		} else if ((g = lookup(c, f->table, f->row, f->field))) {
-			if (!strcmp(g->value, f->value))
-				return FP_OK;	/* the same fact again */
-			evaluate(c);		/* a second form */
+			/*
+			 * A line repeated is the same fact; the same fact from
+			 * another cell, with another value, or the record's
+			 * first fact again after others is a second form.
+			 */
+			if (!strcmp(g->value, f->value) &&
+			    !strcmp(g->source, f->source) &&
+			    (g != &c->f[0] || c->n == 1))
+				return FP_OK;
+			evaluate(c);
 		}
 	}
 	if (!c->n) {

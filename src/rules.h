@@ -66,10 +66,11 @@ struct fp_checker *fp_checker_new(fp_resolve_fn resolve, void *rctx,
 /*
  * Adds a fact. A fact of another record than the one before, the first
  * fact after a header (another file's facts), or one the record already
- * has with another value (a second form) closes the record: its rules
- * are evaluated and its findings reported. A fact repeated with the same
- * value is the same fact. Returns FP_OK, or the error of a form whose
- * mapping cannot be had (d filled).
+ * has with another value or from another cell, or its first fact again
+ * (a second form) closes the record: its rules are evaluated and its
+ * findings reported. A line repeated (value and cell the same) is the
+ * same fact. Returns FP_OK, or the error of a form whose mapping cannot
+ * be had (d filled).
  */
 enum fp_err fp_checker_add(struct fp_checker *c,
     const struct fp_canon_fact *f, struct fp_diag *d);

@@ -84,7 +84,7 @@ parse(const char *text)
 	return m;
 }
 
-/* Runs facts "form,dept,file,field,value" (table t, year 2021). */
+/* Runs facts "form,dept,file,field,value[@CELL]" (table t, year 2021). */
 static const char *
 run(const char *const *facts, enum fp_err *last)
 {
@@ -113,6 +113,10 @@ run(const char *const *facts, enum fp_err *last)
 			else
 				p = buf + strlen(buf);
 		}
+		/* "value@CELL" gives a fact its cell (S!B1 by default). */
+		p = strchr(f[4], '@');
+		if (p)
+			*p++ = '\0';
 		memset(&cf, 0, sizeof cf);
 		cf.form = f[0];
 		cf.dept = f[1];
@@ -122,7 +126,7 @@ run(const char *const *facts, enum fp_err *last)
 		cf.row = "";
 		cf.field = f[3];
 		cf.value = f[4];
-		cf.source = "S!B1";
+		cf.source = p ? p : "S!B1";
 		cf.file = f[2];
 		*last = fp_checker_add(c, &cf, &d);
 	}
@@ -172,10 +176,25 @@ test_second_form_is_a_record_of_its_own(void **state)
 	enum fp_err err;
 
 	(void)state;
-	/* The same fact with another value: another form, so unique fires. */
+	/* The first fact again starts another form, so unique fires. */
 	assert_string_equal(run(f, &err),
 	    "[a 甲 f1: 2 facts, 0 E, 0 W]\n"
 	    "f1: 甲 2021: error: 甲 2021 appears more than once (S!B1)\n"
+	    "[a 甲 f1: 2 facts, 1 E, 0 W]\n");
+}
+
+static void
+test_same_fact_from_another_cell_is_another_form(void **state)
+{
+	const char *f[] = {
+		"a,甲,f1,dept,甲", "a,甲,f1,x,5", "a,甲,f1,x,5@S!C9", NULL,
+	};
+	enum fp_err err;
+
+	(void)state;
+	assert_string_equal(run(f, &err),
+	    "[a 甲 f1: 2 facts, 0 E, 0 W]\n"
+	    "f1: 甲 2021: error: 甲 2021 appears more than once (S!C9)\n"
 	    "[a 甲 f1: 1 facts, 1 E, 0 W]\n");
 }
 
@@ -226,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_records_by_form_dept_and_file),
 		cmocka_unit_test(test_repeated_fact_is_one_fact),
 		cmocka_unit_test(test_second_form_is_a_record_of_its_own),
+		cmocka_unit_test(test_same_fact_from_another_cell_is_another_form),
 		cmocka_unit_test(test_unknown_form_is_an_error),
 		cmocka_unit_test(test_finding_csv_quotes_fields),
 	};
