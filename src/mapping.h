@@ -119,6 +119,7 @@ struct fp_table {
 	struct fp_labels skip;		/* header words naming no column */
 	struct fp_field *fields;
 	size_t nfields;
+	char *show;			/* list: the field that shows a row */
 	int required;
 	int line;
 };

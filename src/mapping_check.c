@@ -297,6 +297,11 @@ check_tables(struct parser *p)
 			}
 			fp_labels_copy(&f->empty, &m->empty[f->type]);
 		}
+		if (t->show && !fp_table_field(t, t->show)) {
+			p->l.no = t->line;
+			return fp_perr(p, "table '%s' shows its rows by '%s', "
+			    "which is none of its columns", t->name, t->show);
+		}
 		if (!t->rowlabel)
 			t->rowlabel = fp_xstrdup(t->kind == FP_TABLE_LIST ?
 			    "#" : "row");

@@ -570,6 +570,22 @@ kw_strip(struct parser *p)
 	return FP_OK;
 }
 
+/* show FIELD: messages and the workbook show a list's rows by a field. */
+static enum fp_err
+kw_show(struct parser *p)
+{
+	struct fp_table *t = setting_table(p);
+
+	if (t->kind != FP_TABLE_LIST)
+		return fp_perr(p, "'show' belongs to a list table (or the "
+		    "workbook section)");
+	if (p->l.n != 2)
+		return fp_perr(p, "'show' needs the name of one of the table's "
+		    "columns");
+	set_str(&t->show, fp_xstrdup(p->l.t[1].s));
+	return FP_OK;
+}
+
 static enum fp_err
 kw_stop_skip(struct parser *p)
 {
@@ -1291,6 +1307,7 @@ static const struct keyword {
 	{ "strip", TABLE_SETTING, kw_strip, "a keyed table" },
 	{ "stop", TABLE_SETTING, kw_stop_skip, "a table" },
 	{ "skip", TABLE_SETTING, kw_stop_skip, "a table" },
+	{ "show", IN_TABLE, kw_show, "a list table" },
 	/* After a rule. */
 	{ "message", CTX_RULE, kw_message, "a rule" },
 	/* The form's own. */
@@ -1412,6 +1429,7 @@ fp_table_release(struct fp_table *t)
 	free(t->name);
 	free(t->cn);
 	free(t->rowlabel);
+	free(t->show);
 	fp_labels_free(&t->header);
 	fp_labels_free(&t->key);
 	free(t->strip);

@@ -242,18 +242,26 @@ put_diff(struct fp_buf *b, double x)
 		put_num(b, x);
 }
 
-/* The labels of table/row/field, as messages show a fact. */
+/*
+ * The labels of table/row/field, as messages show a fact: a row code by
+ * its label, a row of a table that shows its rows by a field by that
+ * field's value in the record.
+ */
 static void
-put_what(struct fp_buf *b, const struct fp_mapping *m, const char *table,
+put_what(struct fp_buf *b, const struct fp_checker *c, const char *table,
     const char *row, const char *field)
 {
-	const struct fp_table *t = fp_mapping_table(m, table);
+	const struct fp_table *t = fp_mapping_table(c->m, table);
 	const struct fp_field *f = t && field ? fp_table_field(t, field) : NULL;
 
 	fp_buf_adds(b, t ? t->cn : table);
 	if (row && *row) {
+		const struct gfact *g = t && t->show ?
+		    lookup(c, table, row, t->show) : NULL;
+
 		fp_buf_addc(b, ' ');
-		fp_buf_adds(b, t ? fp_table_row_label(t, row) : row);
+		fp_buf_adds(b, g && *g->value ? g->value : t ?
+		    fp_table_row_label(t, row) : row);
 	}
 	if (field && *field && strcmp(field, "*")) {
 		fp_buf_addc(b, ' ');
@@ -354,7 +362,7 @@ not_a_number(struct fp_checker *c, const struct fp_rule *r, struct gfact *g)
 		return;
 	g->nan_said = 1;
 	fp_buf_reset(&c->a);
-	put_what(&c->a, c->m, g->table, g->row, g->field);
+	put_what(&c->a, c, g->table, g->row, g->field);
 	word(&w, "what", c->a.s);
 	word(&w, "value", g->value);
 	fill(c, tmpl(c, r, FP_MSG_NUMBER), &w);
@@ -388,7 +396,7 @@ mismatch(struct fp_checker *c, const struct fp_rule *r, enum fp_msg kind,
 	char *what, *value, *expected;
 
 	fp_buf_reset(&c->a);
-	put_what(&c->a, c->m, t, row, f);
+	put_what(&c->a, c, t, row, f);
 	what = fp_xstrdup(c->a.s);
 	fp_buf_reset(&c->a);
 	if (g)
@@ -540,7 +548,7 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 		    x >= r->lo && x <= r->hi)
 			continue;
 		fp_buf_reset(&c->a);
-		put_what(&c->a, c->m, g->table, g->row, g->field);
+		put_what(&c->a, c, g->table, g->row, g->field);
 		fp_fmt_num(lo, r->lo);
 		fp_fmt_num(hi, r->hi);
 		word(&w, "what", c->a.s);
@@ -568,7 +576,7 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 		if (found)
 			continue;
 		fp_buf_reset(&c->a);
-		put_what(&c->a, c->m, ref->table, ref->row, ref->field);
+		put_what(&c->a, c, ref->table, ref->row, ref->field);
 		word(&w, "what", c->a.s);
 		fill(c, tmpl(c, r, FP_MSG_REQUIRED), &w);
 		report(c, r, ref->table, ref->row, strcmp(ref->field, "*") ?
@@ -614,9 +622,9 @@ rule_band(struct fp_checker *c, const struct fp_rule *r)
 	if (known && (!want || !strcmp(want, code->value)))
 		return;
 	fp_buf_reset(&c->a);
-	put_what(&c->a, c->m, code->table, code->row, code->field);
+	put_what(&c->a, c, code->table, code->row, code->field);
 	fp_buf_reset(&c->b);
-	put_what(&c->b, c->m, num->table, num->row, num->field);
+	put_what(&c->b, c, num->table, num->row, num->field);
 	fp_buf_reset(&c->tmp);
 	if (!known)
 		for (i = 0; i < r->nbands; i++)
@@ -646,7 +654,7 @@ rule_pattern(struct fp_checker *c, const struct fp_rule *r)
 		    !regexec(&r->re, g->value, 0, NULL, 0))
 			continue;
 		fp_buf_reset(&c->a);
-		put_what(&c->a, c->m, g->table, g->row, g->field);
+		put_what(&c->a, c, g->table, g->row, g->field);
 		fp_buf_reset(&c->tmp);
 		if (r->what)
 			fp_buf_adds(&c->tmp, r->what);
@@ -931,7 +939,7 @@ label_ref(void *arg, const struct fp_ref *r, int inside, struct fp_buf *b)
 {
 	struct eval *ev = arg;
 
-	put_what(b, ev->c->m, r->table, r->row ? r->row : inside ? NULL :
+	put_what(b, ev->c, r->table, r->row ? r->row : inside ? NULL :
 	    ev->row, r->field);
 }
 
