@@ -6,6 +6,7 @@
 
 #include "canon.h"
 #include "csvio.h"
+#include "mapping.h"
 #include "opts.h"
 #include "outfile.h"
 #include "rules.h"
@@ -162,44 +163,156 @@ fp_out_finish(struct fp_out *o, const char *cmd)
 	return rc;
 }
 
-#define DEFAULT_MAPPING "perf-self-eval.map"
-
 #ifndef FP_DATADIR
 #define FP_DATADIR "/usr/local/share/formpipe"
 #endif
 
-char *
-fp_cli_default_mapping(void)
+/* path if it names a readable file, else NULL (path is freed). */
+static char *
+readable(char *path)
 {
-	char exe[4096], *slash, *path;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (access(path, R_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
 
+static char *
+in_dir(const char *dir, size_t dirlen, const char *name)
+{
+	char *path = fp_xmalloc(dirlen + strlen(name) + 8);
+
+	sprintf(path, "%.*s/%s.map", (int)dirlen, dir, name);
+	return readable(path);
+}
+
+char *
+fp_cli_find_mapping(const char *name)
+{
+	const char *env = getenv("FORMPIPE_MAPPINGS"), *p;
+	char exe[4096], *slash, *path;
+	ssize_t n;
+
+	/* A path, or a file name with its extension: as given. */
+	if (strchr(name, '/') || (strlen(name) > 4 &&
+	    !strcmp(name + strlen(name) - 4, ".map")) || !*name)
+		return fp_xstrdup(name);
+	/* The folders FORMPIPE_MAPPINGS lists, first. */
+	for (p = env; p && *p;) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+
+		if (len && (path = in_dir(p, len, name)))
+			return path;
+		p = colon ? colon + 1 : p + len;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash) {
+			char dir[4200];
+
 			*slash = '\0';
-			path = fp_xmalloc(strlen(exe) + 80);
-			sprintf(path, "%s/mappings/" DEFAULT_MAPPING, exe);
-			if (access(path, R_OK) == 0)
+			/* Beside the binary, as in a build tree. */
+			snprintf(dir, sizeof dir, "%s/mappings", exe);
+			if ((path = in_dir(dir, strlen(dir), name)))
 				return path;
 			/* An installed binary: PREFIX/bin beside PREFIX/share. */
-			sprintf(path, "%s/../share/formpipe/mappings/"
-			    DEFAULT_MAPPING, exe);
-			if (access(path, R_OK) == 0)
+			snprintf(dir, sizeof dir, "%s/../share/formpipe/mappings",
+			    exe);
+			if ((path = in_dir(dir, strlen(dir), name)))
 				return path;
-			/* A sanitized build in build/san: the tree is two up. */
-			sprintf(path, "%s/../../mappings/" DEFAULT_MAPPING, exe);
-			if (access(path, R_OK) == 0)
-				return path;
-			free(path);
 		}
 	}
-	return fp_xstrdup(FP_DATADIR "/mappings/" DEFAULT_MAPPING);
+	path = in_dir(FP_DATADIR "/mappings", strlen(FP_DATADIR "/mappings"),
+	    name);
+	return path;
+}
+
+struct fp_mapping *
+fp_cli_load_mapping(const char *cmd, const char *name)
+{
+	struct fp_mapping *m = NULL;
+	struct fp_diag d;
+	char *path = fp_cli_find_mapping(name);
+
+	if (!path) {
+		fp_cli_error(cmd, "no mapping '%s' (not a file, and not among "
+		    "the shipped mappings; FORMPIPE_MAPPINGS names more "
+		    "folders)", name);
+		return NULL;
+	}
+	if (fp_mapping_load(path, &m, &d) != FP_OK)
+		fp_cli_error(cmd, "%s", d.msg);
+	free(path);
+	return m;
+}
+
+const struct fp_mapping *
+fp_cli_resolve(void *arg, const char *form, struct fp_diag *d)
+{
+	struct fp_cli_mappings *ms = arg;
+	struct fp_mapping *m = NULL;
+	enum fp_err err;
+	char *path;
+	size_t i;
+
+	if (ms->fixed)
+		return ms->fixed;
+	for (i = 0; i < ms->n; i++)
+		if (!strcmp(ms->v[i]->name, form))
+			return ms->v[i];
+	if (!*form || strchr(form, '/')) {
+		fp_diag(d, FP_EMAPPING, "the facts do not name their form; give "
+		    "its mapping with -m");
+		return NULL;
+	}
+	path = fp_cli_find_mapping(form);
+	if (!path) {
+		fp_diag(d, FP_EMAPPING, "form '%s': no such mapping (give it with "
+		    "-m, or name its folder in FORMPIPE_MAPPINGS)", form);
+		return NULL;
+	}
+	err = fp_mapping_load(path, &m, d);
+	free(path);
+	if (err != FP_OK)
+		return NULL;
+	ms->v = fp_xreallocarray(ms->v, ms->n + 1, sizeof *ms->v);
+	ms->v[ms->n++] = m;
+	return m;
 }
 
 void
-fp_cli_csv_field_excel_safe(struct fp_buf *b, const char *s, size_t n)
+fp_cli_unknown_fact(const char *cmd, const struct fp_mapping *m,
+    const struct fp_canon_fact *f, const char *name)
+{
+	const struct fp_table *t = fp_mapping_table(m, f->table);
+
+	if (!t)
+		fp_cli_error(cmd, "%s:%zu: warning: form '%s' has no table '%s'; "
+		    "its facts are passed over", name, f->line, m->name, f->table);
+	else
+		fp_cli_error(cmd, "%s:%zu: warning: table '%s' of form '%s' has "
+		    "no field '%s'; its facts are passed over", name, f->line,
+		    f->table, m->name, f->field);
+}
+
+void
+fp_cli_mappings_release(struct fp_cli_mappings *ms)
+{
+	size_t i;
+
+	fp_mapping_free(ms->fixed);
+	for (i = 0; i < ms->n; i++)
+		fp_mapping_free(ms->v[i]);
+	free(ms->v);
+	memset(ms, 0, sizeof *ms);
+}
+
+/* One field, guarded: a leading apostrophe before = + - @ tab CR. */
+static void
+safe_field(struct fp_buf *b, const char *s, size_t n)
 {
 	if (n && strchr("=+-@\t\r", s[0])) {
 		struct fp_buf t = FP_BUF_INIT;
@@ -211,6 +324,41 @@ fp_cli_csv_field_excel_safe(struct fp_buf *b, const char *s, size_t n)
 		return;
 	}
 	fp_csv_field(b, s, n);
+}
+
+void
+fp_cli_csv_excel_safe(struct fp_buf *b, const char *line, size_t n)
+{
+	struct fp_buf field = FP_BUF_INIT;
+	size_t i = 0;
+
+	while (i < n && line[i] != '\n') {
+		fp_buf_reset(&field);
+		if (line[i] == '"') {
+			/* Quoted: up to the quote not doubled. */
+			for (i++; i < n; i++) {
+				if (line[i] == '"' && i + 1 < n && line[i + 1] == '"')
+					fp_buf_addc(&field, line[i++]);
+				else if (line[i] == '"')
+					break;
+				else
+					fp_buf_addc(&field, line[i]);
+			}
+			i++;
+		} else {
+			for (; i < n && line[i] != ',' && line[i] != '\n'; i++)
+				fp_buf_addc(&field, line[i]);
+		}
+		safe_field(b, field.s ? field.s : "", field.len);
+		if (i < n && line[i] == ',') {
+			fp_buf_addc(b, ',');
+			i++;
+			if (i == n || line[i] == '\n')
+				fp_csv_field(b, "", 0);
+		}
+	}
+	fp_buf_addc(b, '\n');
+	fp_buf_release(&field);
 }
 
 struct fp_outfile *
@@ -259,6 +407,7 @@ fp_cli_feed_facts(const char *cmd, const char *path, struct fp_checker *chk,
 	struct fp_diag d;
 	int rc = 0, got;
 
+	d.msg[0] = '\0';
 	if (path && strcmp(path, "-")) {
 		f = fopen(path, "r");
 		if (!f) {
@@ -280,8 +429,14 @@ fp_cli_feed_facts(const char *cmd, const char *path, struct fp_checker *chk,
 	if (passthrough)
 		fp_canon_tee(r, passthrough);
 	while ((got = fp_canon_next(r, &fact, &d)) == 1)
-		fp_checker_add(chk, fact.dept, fact.year, fact.table, fact.row,
-		    fact.field, fact.value, fact.source);
+		if (fp_checker_add(chk, &fact, &d) != FP_OK) {
+			/* An empty message was said already. */
+			if (*d.msg)
+				fp_cli_error(cmd, "%s:%zu: %s", name, fact.line,
+				    d.msg);
+			rc = 2;
+			goto out;
+		}
 	if (got < 0) {
 		fp_cli_error(cmd, "%s:%s", name, d.msg);
 		rc = 2;
@@ -299,19 +454,20 @@ int
 fp_cli_options(const char *cmd, const struct fp_opt *opts, const char *usage,
     int *argc, char **argv)
 {
+	struct fp_opts_out out;
 	struct fp_diag d;
-	int help, n;
 
-	if (fp_opts_parse(opts, *argc, argv, &n, &help, &d) != FP_OK) {
+	if (fp_opts_parse(opts, *argc, argv, &out, &d) != FP_OK) {
 		fp_cli_error(cmd, "%s", d.msg);
-		fputs(usage, stderr);
+		if (out.unknown)
+			fputs(usage, stderr);
 		return 2;
 	}
-	if (help) {
+	if (out.help) {
 		fputs(usage, stdout);
 		return fp_fshut(stdout) ? 2 : 0;
 	}
-	*argc = n;
+	*argc = out.nargs;
 	return FP_CLI_GO_ON;
 }
 

@@ -50,23 +50,57 @@ void fp_out_maybe_flush(struct fp_out *o);
 int fp_out_finish(struct fp_out *o, const char *cmd);
 
 /*
- * The mapping check and merge use without -m: perf-self-eval.map in a
- * mappings folder beside the binary (a build tree), else in
- * ../share/formpipe/mappings from it (where make install puts it, for any
- * PREFIX), else in the data folder the build was configured with.
- * Returns a path the caller frees.
+ * The path of a mapping given by path or by the bare name of a shipped
+ * one (perf-self-eval): NAME.map in each folder FORMPIPE_MAPPINGS lists
+ * (colon-separated), in a mappings folder beside the binary (a build
+ * tree), in ../share/formpipe/mappings from it (where make install puts
+ * them, for any PREFIX), else in the data folder the build was
+ * configured with. Returns a path the caller frees, or NULL.
  */
-char *fp_cli_default_mapping(void);
+char *fp_cli_find_mapping(const char *name);
+
+struct fp_mapping;
+
+/* Finds and loads a mapping by path or name; NULL with the message printed. */
+struct fp_mapping *fp_cli_load_mapping(const char *cmd, const char *name);
 
 /*
- * Appends a CSV field to b (csvio.c's quoting) guarded for spreadsheets:
- * a field starting with '=', '+', '-', '@', a tab or a carriage return
- * gets a leading apostrophe, so that Excel or LibreOffice opening the CSV
+ * The mappings of the forms a stream of facts names, loaded once each:
+ * fixed (from -m) serves every form if set.
+ */
+struct fp_cli_mappings {
+	struct fp_mapping *fixed;
+	struct fp_mapping **v;
+	size_t n;
+};
+
+/*
+ * A checker's fp_resolve_fn over a struct fp_cli_mappings: the mapping
+ * of a form by its name, loaded the first time.
+ */
+const struct fp_mapping *fp_cli_resolve(void *ms, const char *form,
+    struct fp_diag *d);
+void fp_cli_mappings_release(struct fp_cli_mappings *ms);
+
+struct fp_canon_fact;
+
+/*
+ * Warns that fact f (read from name) names a table or field its form's
+ * mapping m does not have: no rule and no summary knows it.
+ */
+void fp_cli_unknown_fact(const char *cmd, const struct fp_mapping *m,
+    const struct fp_canon_fact *f, const char *name);
+
+/*
+ * Appends to b the CSV record line (n bytes, as csvio.c's fp_csv_field
+ * writes fields, ending in a line feed) guarded for spreadsheets: each
+ * field starting with '=', '+', '-', '@', a tab or a carriage return gets
+ * a leading apostrophe, so that Excel or LibreOffice opening the CSV
  * shows the text rather than run it as a formula (=HYPERLINK(...),
  * =cmd|...). The bytes are no longer the facts' own: for CSV meant for a
  * spreadsheet only.
  */
-void fp_cli_csv_field_excel_safe(struct fp_buf *b, const char *s, size_t n);
+void fp_cli_csv_excel_safe(struct fp_buf *b, const char *line, size_t n);
 
 struct fp_outfile;
 
@@ -104,8 +138,9 @@ struct fp_opt;
 /*
  * Parses the command's options (opts.h) from argv, argv[0] being the
  * command's name. On --help prints usage to stdout and returns 0; on a
- * bad option prints "formpipe CMD: what is wrong" and usage to stderr
- * and returns 2: the command returns that status. Otherwise returns
+ * bad option prints "formpipe CMD: what is wrong" to stderr (and the
+ * usage, for an option the command does not have) and returns 2: the
+ * command returns that status. Otherwise returns
  * FP_CLI_GO_ON with the operands in argv[0..*argc).
  */
 int fp_cli_options(const char *cmd, const struct fp_opt *opts,

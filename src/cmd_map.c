@@ -11,20 +11,25 @@
 #include "cli.h"
 #include "cmd.h"
 #include "csvio.h"
+#include "canon.h"
 #include "form.h"
-#include "mapping.h"
+#include "mapping_apply.h"
 #include "opts.h"
 
 static const char usage_text[] =
     "usage: formpipe map -m MAPPING [--set dept=NAME] [--set year=N] "
-    "[FILE.xls...]\n"
+    "[--explain]\n"
+    "                    [FILE...]\n"
     "\n"
-    "Turns filled forms into canonical facts (dept,year,table,row,field,\n"
-    "value,source) as MAPPING describes them, all files into one CSV stream.\n"
-    "Without FILE, standard input is read: a cell stream from\n"
-    "'formpipe read --cells', or a workbook. --set overrides the department\n"
-    "or year the form gives. A form that cannot be read or is not the\n"
-    "mapping's form is reported; the others still go through (exit 2).\n";
+    "Turns filled forms into canonical facts (form,dept,year,record,table,\n"
+    "row,field,value,source,file) as MAPPING (a path, or the name of a\n"
+    "shipped mapping: perf-self-eval, project-self-eval, ledger) describes\n"
+    "them, all files into one CSV stream. Without FILE, standard input is\n"
+    "read: a cell stream from 'formpipe read --cells', or a workbook.\n"
+    "--set overrides the department or year the form gives. --explain says\n"
+    "on standard error where each table and field was found, or why not.\n"
+    "A form that cannot be read or is not the mapping's form is reported;\n"
+    "the others still go through (exit 2).\n";
 
 #define CELL_HEADER "sheet,row,col,type,value"
 
@@ -103,45 +108,69 @@ fail:
 	return NULL;
 }
 
-/*
- * The header goes out with the first form's facts, so that input nobody
- * could map leaves nothing on stdout.
- */
-static int header_done;
+struct run {
+	const struct fp_mapping *m;
+	struct fp_apply_opts opts;
+	struct fp_out out;
+	int header_done;	/* the header goes out with the first facts */
+};
 
 static void
-header(struct fp_out *out)
+header(struct run *run)
 {
-	if (!header_done)
-		fp_buf_adds(&out->b, FP_CANON_HEADER "\n");
-	header_done = 1;
+	if (!run->header_done)
+		fp_buf_adds(&run->out.b, FP_CANON_HEADER "\n");
+	run->header_done = 1;
 }
 
-/* Maps one form and writes its facts. Returns 0 or 2 (message printed). */
+/*
+ * Maps one form (file is its name as given, - for stdin; name as
+ * messages say it) and writes its facts. Returns 0 or 2 (message printed).
+ */
 static int
-map_form(const struct fp_mapping *m, struct fp_form *form, const char *name,
-    const char *dept, const char *year, struct fp_out *out)
+map_form(struct run *run, struct fp_form *form, const char *file,
+    const char *name)
 {
-	struct fp_facts facts;
+	struct fp_mapped mapped;
+	struct fp_canon_fact cf;
 	struct fp_diag d;
-	size_t i;
+	enum fp_err err;
+	size_t i, k;
 
-	if (fp_mapping_apply(m, form, dept, year, &facts, &d) != FP_OK) {
+	err = fp_mapping_apply(run->m, form, &run->opts, &mapped, &d);
+	for (i = 0; i < mapped.nnotes; i++)
+		fp_cli_error("map", "%s: %s%s", name, mapped.notes[i].warn ?
+		    "warning: " : "", mapped.notes[i].text);
+	if (err != FP_OK) {
 		fp_cli_error("map", "%s: %s", name, d.msg);
+		fp_mapped_release(&mapped);
 		return 2;
 	}
-	header(out);
-	for (i = 0; i < facts.n; i++) {
-		fp_fact_line(&out->b, facts.dept, facts.year, &facts.v[i]);
-		fp_out_maybe_flush(out);
+	header(run);
+	cf.form = run->m->name;
+	cf.file = file;
+	for (k = 0; k < mapped.nrecs; k++) {
+		const struct fp_record *rec = &mapped.recs[k];
+
+		cf.dept = rec->dept;
+		cf.year = rec->year;
+		cf.record = rec->record;
+		for (i = 0; i < rec->n; i++) {
+			cf.table = rec->v[i].table;
+			cf.row = rec->v[i].row;
+			cf.field = rec->v[i].field;
+			cf.value = rec->v[i].value;
+			cf.source = rec->v[i].source;
+			fp_canon_write(&run->out.b, &cf);
+			fp_out_maybe_flush(&run->out);
+		}
 	}
-	fp_facts_release(&facts);
+	fp_mapped_release(&mapped);
 	return 0;
 }
 
 static int
-map_workbook(const struct fp_mapping *m, const char *path, const char *dept,
-    const char *year, struct fp_out *out)
+map_workbook(struct run *run, const char *path)
 {
 	struct fp_workbook *wb = fp_cli_open_workbook("map", path);
 	struct fp_form *form;
@@ -156,15 +185,14 @@ map_workbook(const struct fp_mapping *m, const char *path, const char *dept,
 		fp_cli_error("map", "%s: %s", fp_cli_name(path), d.msg);
 		return 2;
 	}
-	rc = map_form(m, form, fp_cli_name(path), dept, year, out);
+	rc = map_form(run, form, path ? path : "-", fp_cli_name(path));
 	fp_form_free(form);
 	return rc;
 }
 
 /* Standard input: a cell stream if it starts with the header, else a workbook. */
 static int
-map_stdin(const struct fp_mapping *m, const char *dept, const char *year,
-    struct fp_out *out)
+map_stdin(struct run *run)
 {
 	struct fp_form *form;
 	int c, rc;
@@ -176,67 +204,69 @@ map_stdin(const struct fp_mapping *m, const char *dept, const char *year,
 	}
 	ungetc(c, stdin);
 	if (c != 's')
-		return map_workbook(m, "-", dept, year, out);
+		return map_workbook(run, "-");
 	form = form_from_cells(stdin, "<stdin>");
 	if (!form)
 		return 2;
-	rc = map_form(m, form, "<stdin>", dept, year, out);
+	rc = map_form(run, form, "-", "<stdin>");
 	fp_form_free(form);
 	return rc;
 }
 
-/* --set dept=NAME or --set year=N. */
-struct overrides {
-	const char *dept, *year;
-};
+/* 1 if s is a year: four digits. */
+static int
+is_year(const char *s)
+{
+	size_t i;
 
+	for (i = 0; i < 4; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return s[4] == '\0';
+}
+
+/* --set dept=NAME or --set year=YYYY, into the run's options. */
 static enum fp_err
 set_override(void *value, const char *arg, struct fp_diag *d)
 {
-	struct overrides *o = value;
-	const char *v = arg + 5;
+	struct run *run = value;
 
-	if (!strncmp(arg, "dept=", 5) && *v) {
-		o->dept = v;
+	if (!strncmp(arg, "dept=", 5) && arg[5]) {
+		run->opts.set_dept = arg + 5;
 		return FP_OK;
 	}
-	if (!strncmp(arg, "year=", 5) && *v) {
-		if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 4)
-			return fp_diag(d, FP_EUSAGE, "the year is a number "
-			    "like 2021, not '%s'", v);
-		o->year = v;
+	if (!strncmp(arg, "year=", 5) && is_year(arg + 5)) {
+		run->opts.set_year = arg + 5;
 		return FP_OK;
 	}
-	return fp_diag(d, FP_EUSAGE, "takes dept=NAME or year=N, not '%s'",
+	return fp_diag(d, FP_EUSAGE, "takes dept=NAME or year=YYYY, not '%s'",
 	    arg);
 }
 
 int
 cmd_map(int argc, char **argv)
 {
-	const char *mpath = NULL, *dept, *year;
-	struct overrides set = { NULL, NULL };
+	const char *mname = NULL;
 	struct fp_mapping *m = NULL;
-	struct fp_out out;
-	struct fp_diag d;
+	struct run run;
 	char **files;
 	int nfiles, i, rc;
 	const struct fp_opt options[] = {
-		FP_OPT_STRING('m', "mapping", &mpath, "MAPPING"),
-		FP_OPT_CALLBACK(0, "set", &set, "dept=NAME or year=N",
+		FP_OPT_STRING('m', "mapping", &mname, "MAPPING"),
+		FP_OPT_BOOL(0, "explain", &run.opts.explain),
+		FP_OPT_CALLBACK(0, "set", &run, "dept=NAME or year=YYYY",
 		    set_override),
 		FP_OPT_END(),
 	};
 
+	memset(&run, 0, sizeof run);
 	rc = fp_cli_options("map", options, usage_text, &argc, argv);
 	if (rc != FP_CLI_GO_ON)
 		return rc;
 	rc = 0;
 	files = argv;
 	nfiles = argc;
-	dept = set.dept;
-	year = set.year;
-	if (!mpath) {
+	if (!mname) {
 		fp_cli_error("map", "which form? give its mapping with -m");
 		fputs(usage_text, stderr);
 		return 2;
@@ -244,28 +274,24 @@ cmd_map(int argc, char **argv)
 	if (nfiles == 0 && fp_cli_stdin_wanted("map",
 	    "a workbook or a cell stream"))
 		return 2;
-	if (fp_mapping_load(mpath, &m, &d) != FP_OK) {
-		fp_cli_error("map", "%s", d.msg);
+	m = fp_cli_load_mapping("map", mname);
+	if (!m)
 		return 2;
-	}
-	fp_out_init(&out, stdout);
-	header_done = 0;
+	run.m = m;
+	fp_out_init(&run.out, stdout);
 	if (nfiles == 0) {
-		rc = map_stdin(m, dept, year, &out);
+		rc = map_stdin(&run);
 	} else {
 		for (i = 0; i < nfiles; i++) {
 			int r = strcmp(files[i], "-") ?
-			    map_workbook(m, files[i], dept, year, &out) :
-			    map_stdin(m, dept, year, &out);
+			    map_workbook(&run, files[i]) : map_stdin(&run);
 
 			if (r)
 				rc = r;
 		}
 	}
 	fp_mapping_free(m);
-	if (!rc)
-		header(&out);	/* forms without a single fact */
-	if (fp_out_finish(&out, "map"))
+	if (fp_out_finish(&run.out, "map"))
 		rc = 2;
 	return rc;
 }

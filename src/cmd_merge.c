@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "mapping.h"
+#include "canon.h"
 #include "opts.h"
 #include "outfile.h"
 #include "rules.h"
@@ -22,17 +23,66 @@ static const char usage_text[] =
     "usage: formpipe merge -o OUT.xlsx [-m MAPPING] [-q] [FILE...]\n"
     "\n"
     "Writes one summary workbook from canonical facts (formpipe map's\n"
-    "output) of any number of departments: an overview with a row per\n"
-    "department and year and a total row, a sheet per table, every\n"
-    "finding of the mapping's rules with its source cell, and a chart.\n"
-    "Without FILE, standard input is read. MAPPING is\n"
-    "mappings/perf-self-eval.map by default. On a terminal a progress line\n"
-    "shows on standard error; -q silences it.\n";
+    "output) of any number of forms: an overview with a row per form and a\n"
+    "total row, a sheet per table, every finding of the mapping's rules\n"
+    "with its source cell, and a chart. Without FILE, standard input is\n"
+    "read. The layout comes from the facts' form's mapping, or MAPPING (a\n"
+    "path or a shipped mapping's name). On a terminal a progress line shows\n"
+    "on standard error; -q silences it.\n";
 
 struct ctx {
+	struct fp_cli_mappings ms;
+	const char *out;
+	struct fp_outfile *of;		/* where the workbook is written */
 	struct fp_summary *s;
+	const struct fp_mapping *m;	/* the summary's */
 	int progress;
+	int failed;			/* the workbook could not be started */
+	const char *input;		/* the facts being read, for messages */
 };
+
+static void
+on_unknown(void *arg, const struct fp_mapping *m,
+    const struct fp_canon_fact *f)
+{
+	struct ctx *c = arg;
+
+	fp_cli_unknown_fact("merge", m, f, fp_cli_name(c->input));
+}
+
+/*
+ * The mapping of a form, and the summary laid out from the first one.
+ * One summary holds one form's records.
+ */
+static const struct fp_mapping *
+resolve(void *arg, const char *form, struct fp_diag *d)
+{
+	struct ctx *c = arg;
+	const struct fp_mapping *m;
+
+	if (c->failed)
+		return NULL;
+	m = fp_cli_resolve(&c->ms, form, d);
+	if (!m)
+		return NULL;
+	if (!c->s) {
+		c->s = fp_summary_new(m, fp_outfile_path(c->of), d);
+		if (!c->s) {
+			/* Not the input's fault: said without its line. */
+			fp_cli_error("merge", "%s: %s", c->out, d->msg);
+			d->msg[0] = '\0';
+			c->failed = 1;
+			return NULL;
+		}
+		c->m = m;
+	} else if (m != c->m) {
+		fp_diag(d, FP_EUSAGE, "facts of form '%s' after facts of form "
+		    "'%s': merge each form into its own workbook", m->name,
+		    c->m->name);
+		return NULL;
+	}
+	return m;
+}
 
 static void
 on_finding(void *arg, const struct fp_finding *f)
@@ -43,42 +93,41 @@ on_finding(void *arg, const struct fp_finding *f)
 }
 
 static void
-on_dept(void *arg, const char *dept, const char *year,
-    const struct fp_dept_fact *facts, size_t n, size_t errors,
+on_record(void *arg, const struct fp_mapping *m, const struct fp_who *who,
+    const struct fp_rec_fact *facts, size_t n, size_t errors,
     size_t warnings)
 {
 	struct ctx *c = arg;
 	size_t k;
 
-	fp_summary_dept(c->s, dept, year, facts, n, errors, warnings);
+	(void)m;
+	fp_summary_record(c->s, who, facts, n, errors, warnings);
 	k = fp_summary_count(c->s);
 	if (c->progress && k % 100 == 0)
-		fprintf(stderr, "\rformpipe merge: %zu departments", k);
+		fprintf(stderr, "\rformpipe merge: %zu forms", k);
 }
 
 int
 cmd_merge(int argc, char **argv)
 {
-	const char *out = NULL, *mapping = NULL, **files;
-	struct fp_outfile *of = NULL;
-	char *mpath = NULL;
-	struct fp_mapping *m = NULL;
+	const char *mname = NULL, **files;
 	struct fp_checker *chk = NULL;
 	struct fp_diag d;
 	struct ctx c;
 	int nfiles, quiet = 0, rc, i;
 	const struct fp_opt options[] = {
-		FP_OPT_STRING('o', "output", &out, "OUT.xlsx"),
-		FP_OPT_STRING('m', "mapping", &mapping, "MAPPING"),
+		FP_OPT_STRING('o', "output", &c.out, "OUT.xlsx"),
+		FP_OPT_STRING('m', "mapping", &mname, "MAPPING"),
 		FP_OPT_BOOL('q', "quiet", &quiet),
 		FP_OPT_END(),
 	};
 
+	memset(&c, 0, sizeof c);
 	rc = fp_cli_options("merge", options, usage_text, &argc, argv);
 	if (rc != FP_CLI_GO_ON)
 		return rc;
 	rc = 0;
-	if (!out) {
+	if (!c.out) {
 		fp_cli_error("merge", "where to? give the workbook's name with -o");
 		fputs(usage_text, stderr);
 		return 2;
@@ -89,51 +138,50 @@ cmd_merge(int argc, char **argv)
 	files = fp_xcalloc((size_t)argc + 1, sizeof *files);
 	for (i = 0; i < argc; i++)
 		files[i] = argv[i];
-	mpath = mapping ? fp_xstrdup(mapping) : fp_cli_default_mapping();
-	if (fp_mapping_load(mpath, &m, &d) != FP_OK) {
-		fp_cli_error("merge", "%s", d.msg);
+	c.of = fp_cli_outfile("merge", c.out, files, nfiles);
+	if (!c.of) {
 		rc = 2;
 		goto done;
 	}
-	memset(&c, 0, sizeof c);
+	if (mname && !(c.ms.fixed = fp_cli_load_mapping("merge", mname))) {
+		rc = 2;
+		goto done;
+	}
 	c.progress = !quiet && isatty(STDERR_FILENO);
-	of = fp_cli_outfile("merge", out, files, nfiles);
-	if (!of) {
-		rc = 2;
-		goto done;
-	}
-	c.s = fp_summary_new(m, fp_outfile_path(of), &d);
-	if (!c.s) {
-		fp_cli_error("merge", "%s: %s", out, d.msg);
-		rc = 2;
-		goto done;
-	}
-	chk = fp_checker_new(m, on_finding, &c);
-	fp_checker_on_dept(chk, on_dept);
+	chk = fp_checker_new(resolve, &c, on_finding, &c);
+	fp_checker_on_record(chk, on_record);
+	fp_checker_on_unknown(chk, on_unknown);
 	if (nfiles == 0)
 		files[nfiles++] = "-";
-	for (i = 0; i < nfiles; i++)
+	for (i = 0; i < nfiles && !rc; i++) {
+		c.input = files[i];
 		if (fp_cli_feed_facts("merge", files[i], chk, NULL))
 			rc = 2;
-	fp_checker_finish(chk);
-	if (c.progress)
-		fprintf(stderr, "\rformpipe merge: %zu departments\n",
+	}
+	if (!rc)
+		fp_checker_finish(chk);
+	if (c.progress && c.s)
+		fprintf(stderr, "\rformpipe merge: %zu forms\n",
 		    fp_summary_count(c.s));
+	if (!rc && !c.s) {
+		fp_cli_error("merge", "%s: no facts to merge", nfiles == 1 ?
+		    fp_cli_name(files[0]) : "the input");
+		rc = 2;
+	}
 	if (rc) {
 		/* Unreadable input: no workbook, an existing one untouched. */
 		fp_summary_abort(c.s);
 	} else if (fp_summary_close(c.s, &d) != FP_OK) {
-		fp_cli_error("merge", "%s: %s", out, d.msg);
+		fp_cli_error("merge", "%s: %s", c.out, d.msg);
 		rc = 2;
 	} else {
-		rc = fp_cli_commit("merge", of);
-		of = NULL;
+		rc = fp_cli_commit("merge", c.of);
+		c.of = NULL;
 	}
 done:
-	fp_outfile_abort(of);
+	fp_outfile_abort(c.of);
 	fp_checker_free(chk);
-	fp_mapping_free(m);
-	free(mpath);
+	fp_cli_mappings_release(&c.ms);
 	free(files);
 	return rc;
 }

@@ -43,6 +43,7 @@ struct fp_csv_reader {
 	const char *name;
 	FILE *tee;
 	int tee_err;
+	int tee_last;			/* the last byte copied, -1 if none */
 	int hold;			/* keep consumed bytes for a later tee */
 	struct fp_buf held;
 	struct csv_parser p;
@@ -148,8 +149,11 @@ void
 fp_csv_reader_tee(struct fp_csv_reader *r, FILE *tee)
 {
 	r->tee = tee;
+	r->tee_last = -1;
 	if (r->held.len && fwrite(r->held.s, 1, r->held.len, tee) != r->held.len)
 		r->tee_err = 1;
+	if (r->held.len)
+		r->tee_last = (unsigned char)r->held.s[r->held.len - 1];
 	fp_buf_release(&r->held);
 	r->hold = 0;
 }
@@ -200,6 +204,10 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 	if (r->bpos == r->blen) {
 		if (r->eof) {
 			r->done = 1;
+			/* A copy that goes on with another file ends its line. */
+			if (r->tee && !r->tee_err && r->tee_last >= 0 &&
+			    r->tee_last != '\n' && fputc('\n', r->tee) == EOF)
+				r->tee_err = 1;
 			if (csv_fini(&r->p, on_field, on_record, r) != 0)
 				return fp_diag(d, FP_ECSV, "%zu: a quoted field "
 				    "is never closed (unbalanced quote)",
@@ -222,6 +230,8 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 	if (r->tee && !r->tee_err &&
 	    fwrite(r->buf + r->bpos, 1, got, r->tee) != got)
 		r->tee_err = 1;
+	else if (r->tee && got)
+		r->tee_last = (unsigned char)r->buf[r->bpos + got - 1];
 	else if (!r->tee && r->hold)
 		fp_buf_add(&r->held, r->buf + r->bpos, got);
 	r->bpos += got;

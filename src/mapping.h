@@ -1,12 +1,14 @@
 /*
  * The mapping language: a plain-text description of a form (which sheet,
- * which labels, tables and columns, field names and types, code lists,
- * value aliases, the Chinese labels of the summary workbook, and the
- * rules check applies). fp_mapping_load parses one; fp_mapping_apply
- * turns a filled form into canonical facts with it. mappings/README.md
- * is the language's manual.
+ * which labels, tables and columns, field names and types, row codes,
+ * code lists, value aliases and placeholders, the record that tells forms
+ * apart, the rules check applies with their messages, and the labels of
+ * the summary workbook). mappings/README.md is the language's manual.
  *
- * The parsed mapping is plain data, read by rules.c and xlsx.c too.
+ * The parsed mapping is plain data: mapping_parse.c (over the tokens of
+ * mapping_lex.c) fills it and mapping_check.c completes and checks it;
+ * mapping_apply.c turns a form into facts with it, rules.c checks facts
+ * with it, summary.c lays out the summary workbook from it.
  */
 #ifndef FP_MAPPING_H
 #define FP_MAPPING_H
@@ -14,25 +16,36 @@
 #include <regex.h>
 #include <stddef.h>
 
-#include "form.h"
+#include "expr.h"
 #include "util.h"
 
 enum fp_type {
 	FP_T_TEXT,
 	FP_T_MONEY,
 	FP_T_INTEGER,
+	FP_T_NUMBER,
 	FP_T_SCORE,
 	FP_T_PHONE,
 	FP_T_DATE,
 	FP_T_GRADE,
 	FP_T_CODE,
+	FP_NTYPES
 };
 
-enum fp_take {
-	FP_TAKE_COLON,		/* the text after a colon in the label's cell */
-	FP_TAKE_RIGHT,		/* the next non-empty cell to the right */
-	FP_TAKE_BELOW,		/* the next non-empty cell below */
-	FP_TAKE_PARAGRAPHS,	/* every cell below, joined by line feeds */
+/* The type's name in a mapping ("money"); NULL past the end. */
+const char *fp_type_name(enum fp_type t);
+/* 1 if facts of the type are numbers (money, integer, number, score). */
+int fp_type_numeric(enum fp_type t);
+
+/* Where a field's value sits, from the cell of its label. */
+enum fp_way {
+	FP_WAY_COLON,		/* the text after a colon in the label's cell */
+	FP_WAY_RIGHT,		/* the Nth non-empty cell to the right */
+	FP_WAY_LEFT,		/* ... to the left */
+	FP_WAY_BELOW,		/* the Nth non-empty cell below */
+	FP_WAY_ABOVE,		/* ... above */
+	FP_WAY_UNDER,		/* on the label's row, under a column header */
+	FP_WAY_PARAGRAPHS,	/* every cell below, joined by line feeds */
 };
 
 /* A list of labels in label form; an entry may hold '*' wildcards. */
@@ -41,10 +54,20 @@ struct fp_labels {
 	size_t n;
 };
 
-/* A canonical value and the labels that stand for it (value or code). */
+struct fp_take {
+	enum fp_way way;
+	unsigned n;			/* right, left, below, above: the Nth */
+	struct fp_labels under;		/* under: the column's header */
+};
+
+/*
+ * A canonical value and the labels that stand for it: a value alias
+ * (value), a code (code), or a row code of a keyed table (row, total).
+ * display is how the summary workbook and messages show a code.
+ */
 struct fp_alias {
 	char *canon;
-	char *display;		/* code: how the summary workbook shows it */
+	char *display;
 	struct fp_labels alts;
 };
 
@@ -52,65 +75,70 @@ struct fp_alias {
 struct fp_field {
 	char *name;
 	enum fp_type type;
-	char *cn;			/* its label in the summary workbook */
-	struct fp_labels labels;	/* labels that find it */
-	enum fp_take take[4];
+	char *cn;			/* its label in messages and the workbook */
+	struct fp_labels labels;	/* fields: labels that find it;
+					   columns: the header over it */
+	int offset;			/* columns: N columns right (or left) */
+	struct fp_take *take;		/* fields: where the value is */
 	size_t ntake;
 	char *pattern;			/* fields: a regular expression instead */
 	regex_t re;
 	int has_re;
-	struct fp_alias *values;	/* grade and text: value aliases */
+	struct fp_alias *values;	/* value aliases */
 	size_t nvalues;
-	struct fp_alias *codes;		/* code: code lists */
+	struct fp_alias *codes;		/* code lists */
 	size_t ncodes;
-	int at_offset;			/* list: column = header label + offset */
-	int fill_down, fill_left;
-	int any_sheet;
+	struct fp_labels empty;		/* placeholders that give no fact */
+	struct fp_labels after;		/* fields: only below a cell with one */
+	int fill_down, fill_left;	/* columns of lists */
+	int any_sheet;			/* fields: look on every sheet */
+	int required;			/* say so when the form lacks it */
 	int line;
 };
 
 enum fp_table_kind {
 	FP_TABLE_FIELDS,	/* single facts found by their labels */
-	FP_TABLE_KEYED,		/* unit rows by money columns */
+	FP_TABLE_KEYED,		/* rows named by a key column */
 	FP_TABLE_LIST,		/* numbered rows under a header */
 };
 
 struct fp_table {
 	char *name;
 	enum fp_table_kind kind;
-	char *cn;			/* sheet name in the summary workbook */
-	char *rowlabel;			/* column title for the row (机构, 序号) */
-	struct fp_labels header;	/* a label of the header row */
+	char *cn;			/* its label: sheet name, messages */
+	char *rowlabel;			/* title of the row column (机构, 序号) */
+	struct fp_labels header;	/* a label of the (first) header row */
 	struct fp_labels key;		/* keyed: the key column's header */
+	int key_offset;			/* ... or N columns from it */
 	char *strip;			/* keyed: enumerator removed from keys */
 	regex_t strip_re;
 	int has_strip;
-	struct fp_labels total;		/* keyed: the summary row's key */
+	struct fp_alias *rows;		/* keyed: row codes (total is one) */
+	size_t nrows;
 	struct fp_labels stop;		/* a row with one of these ends it */
-	struct fp_labels skip;		/* keyed: header words naming no column */
+	struct fp_labels skip;		/* header words naming no column */
 	struct fp_field *fields;
 	size_t nfields;
+	char *show;			/* list: the field that shows a row */
+	int required;
 	int line;
-};
-
-/* A reference to facts: table, row (NULL for any), field ("*" for all). */
-struct fp_ref {
-	char *table;
-	char *row;
-	char *field;
 };
 
 enum fp_rule_kind {
 	FP_RULE_SUM,		/* a field = the sum of others, each row */
-	FP_RULE_UNITS,		/* the total row = the sum of the unit rows */
+	FP_RULE_UNITS,		/* the total row = the sum of the other rows */
 	FP_RULE_MIN,		/* facts >= a bound */
 	FP_RULE_REQUIRED,	/* facts that must be there */
 	FP_RULE_RANGE,		/* facts within [lo, hi] */
 	FP_RULE_BAND,		/* a code agrees with a number's band */
-	FP_RULE_UNIQUE,		/* a dept and year once per stream */
-	FP_RULE_COMPARE,	/* one fact <=, <, >=, > or = another */
+	FP_RULE_UNIQUE,		/* a record once per stream */
+	FP_RULE_EXPR,		/* an expression compared with another */
 	FP_RULE_PATTERN,	/* a fact matches a regular expression */
+	FP_NRULES
 };
+
+/* The kind's name in a mapping and in the findings ("sum", "expr"). */
+const char *fp_rule_kind_name(enum fp_rule_kind k);
 
 enum fp_severity {
 	FP_SEV_ERROR,
@@ -126,26 +154,52 @@ struct fp_rule {
 	enum fp_rule_kind kind;
 	enum fp_severity severity;
 	int line;
+	char *message;			/* its own message template, or NULL */
 	char *table;			/* sum */
 	char *lhs;			/* sum: the total field */
 	char **parts;			/* sum: the fields it is the sum of */
 	size_t nparts;
-	char **tables;			/* units */
-	size_t ntables;
-	struct fp_ref *refs;		/* min, required, range, pattern */
+	struct fp_ref *refs;		/* min, required, range, pattern, units */
 	size_t nrefs;
 	struct fp_ref *except;		/* min */
 	size_t nexcept;
 	double lo, hi;			/* min (lo), range */
-	struct fp_ref a, b;		/* compare; band: a the code, b the number */
-	char op[3];			/* compare: "<=", "<", ">=", ">", "=" */
+	struct fp_ref a, b;		/* band: a the code, b the number */
 	struct fp_band *bands;		/* band */
 	size_t nbands;
 	char *pattern;			/* pattern */
 	char *what;			/* pattern: what a value should be */
 	regex_t re;
 	int has_re;
+	struct fp_expr *left, *right;	/* expr */
+	enum fp_cmp cmp;
+	double tolerance;		/* expr, sum, units: this rule's */
 };
+
+/*
+ * The words of messages: severities, and a template per kind of finding
+ * with {placeholders} (mappings/README.md lists them).
+ */
+enum fp_msg {
+	FP_MSG_SUM,
+	FP_MSG_UNITS,
+	FP_MSG_MIN,
+	FP_MSG_REQUIRED,
+	FP_MSG_RANGE,
+	FP_MSG_BAND,
+	FP_MSG_UNIQUE,
+	FP_MSG_EXPR,
+	FP_MSG_PATTERN,
+	FP_MSG_CHOICE,		/* band: a code that is none of the bands */
+	FP_MSG_NUMBER,		/* a value a rule needs as a number */
+	FP_MSG_ERROR,		/* the word for error */
+	FP_MSG_WARNING,		/* the word for warning */
+	FP_MSG_BLANK,		/* the word for a blank value */
+	FP_NMSGS
+};
+
+/* The keyword of a message in the messages section ("sum", "error"). */
+const char *fp_msg_name(enum fp_msg k);
 
 /* A column of the summary workbook's overview: a fact and its label. */
 struct fp_show {
@@ -153,6 +207,8 @@ struct fp_show {
 	char *label;
 	int line;
 };
+
+#define FP_NFINDING_COLS 9
 
 /* How the summary workbook looks (the mapping's workbook section). */
 struct fp_book {
@@ -164,9 +220,10 @@ struct fp_book {
 	char *warnings_label;
 	char *dept_label;		/* table sheets' first columns */
 	char *year_label;
+	char *record_label;
 	char *findings;			/* the findings sheet's name */
-	char *finding_labels[9];	/* its columns */
-	struct fp_ref chart;		/* a bar chart of this fact by department */
+	char *finding_labels[FP_NFINDING_COLS];	/* its columns */
+	struct fp_ref chart;		/* a bar chart of this fact by record */
 	char *chart_title;
 	int has_chart;
 	int chart_line;
@@ -175,34 +232,50 @@ struct fp_book {
 	char *date_format;
 };
 
+/* How the form's sheet is found. */
+enum fp_sheet_by {
+	FP_SHEET_CONTAINING,	/* the first sheet with one of the labels */
+	FP_SHEET_NAMED,
+	FP_SHEET_NUMBER,
+};
+
 struct fp_mapping {
 	char *path;
-	char *name;			/* the form's short name */
+	char *name;			/* the form's short name, facts' form */
 	char *title;			/* its title */
-	struct fp_labels sheet_labels;	/* the form is on the first sheet with one */
-	char *sheet_name;		/* ... or the sheet of this name */
-	int sheet_number;		/* ... or at this position (from 1) */
+	enum fp_sheet_by sheet_by;
+	struct fp_labels sheet_labels;
+	char *sheet_name;
+	int sheet_number;		/* from 1 */
+	int every_sheet;		/* each sheet that matches is a form */
+	struct fp_ref dept, year, record; /* the facts naming them */
 	double tolerance;
+	struct fp_labels empty[FP_NTYPES]; /* placeholders by type */
 	struct fp_table *tables;
 	size_t ntables;
 	struct fp_rule *rules;
 	size_t nrules;
+	char *msgs[FP_NMSGS];
 	struct fp_book book;
 	/* Every label that marks a place on the form, for stopping at. */
 	struct fp_labels known;
 	char **known_hash;		/* open-addressing set of exact labels */
 	size_t nknown_hash;
+	struct fp_labels known_globs;	/* the known labels with a '*' */
 };
 
 /*
- * Reads the mapping at path. On failure returns an error with d holding
- * "PATH:LINE: what is wrong" (or "PATH: ..." for a file that cannot be
- * read). The caller frees the result with fp_mapping_free.
+ * Reads the mapping at path. On failure returns FP_EMAPPING with d
+ * holding "PATH:LINE: what is wrong" (or "PATH: ..." for a file that
+ * cannot be read). The caller frees the result with fp_mapping_free.
  */
 enum fp_err fp_mapping_load(const char *path, struct fp_mapping **out,
     struct fp_diag *d);
-/* The same from text in memory; name stands for the path in messages. */
-enum fp_err fp_mapping_parse(const char *name, const char *text,
+/*
+ * The same from n bytes of text in memory; name stands for the path in
+ * messages.
+ */
+enum fp_err fp_mapping_parse(const char *name, const char *text, size_t n,
     struct fp_mapping **out, struct fp_diag *d);
 void fp_mapping_free(struct fp_mapping *m);
 
@@ -211,54 +284,26 @@ const struct fp_table *fp_mapping_table(const struct fp_mapping *m,
     const char *name);
 const struct fp_field *fp_table_field(const struct fp_table *t,
     const char *name);
-
-/* One canonical fact. */
-struct fp_fact {
-	char *table;
-	char *row;
-	char *field;
-	char *value;
-	char *source;
-	/* Where it sits on the form, for putting facts in form order. */
-	size_t sheet;
-	uint32_t pos;
-	size_t seq;
-};
-
-/* A form's facts, with the department and year they belong to. */
-struct fp_facts {
-	char *dept;
-	char *year;
-	struct fp_fact *v;
-	size_t n, cap;
-};
-
-void fp_facts_release(struct fp_facts *f);
-
+/* The field a reference names, or NULL (for "*" or an unknown name). */
+const struct fp_field *fp_mapping_ref_field(const struct fp_mapping *m,
+    const struct fp_ref *r);
 /*
- * Maps a form: finds its sheet, every field and table, and fills out with
- * its facts in form order. set_dept and set_year, if not NULL, override
- * what the form says. Returns FP_ENOMATCH with d filled if the form is
- * not this mapping's form (its sheet cannot be found).
+ * How messages and the summary workbook show a row key of table t: a
+ * row code's display label ("total" as 局机关及二级机构汇总), else the
+ * key itself. Never NULL.
  */
-enum fp_err fp_mapping_apply(const struct fp_mapping *m,
-    const struct fp_form *form, const char *set_dept, const char *set_year,
-    struct fp_facts *out, struct fp_diag *d);
+const char *fp_table_row_label(const struct fp_table *t, const char *row);
+
+/* 1 if label (in label form) is one of ls, '*' standing for any run. */
+int fp_labels_match(const struct fp_labels *ls, const char *label);
 
 /*
  * The language's fixed names: a keyed table's summary row is keyed
- * "total", and the fields named "dept" and "year" (of a fields table)
- * give every fact its dept and year columns.
+ * "total", and without dept and year statements the fields named "dept"
+ * and "year" give every fact its dept and year.
  */
 #define FP_ROW_TOTAL "total"
 #define FP_FIELD_DEPT "dept"
 #define FP_FIELD_YEAR "year"
-
-/* The canonical CSV header, without its line feed. */
-#define FP_CANON_HEADER "dept,year,table,row,field,value,source"
-
-/* Appends one canonical line (with its line feed) to b. */
-void fp_fact_line(struct fp_buf *b, const char *dept, const char *year,
-    const struct fp_fact *f);
 
 #endif

@@ -189,15 +189,6 @@ says_nothing(const char *buf)
 	return 0;
 }
 
-int
-fp_norm_is_nothing(const char *s, size_t n)
-{
-	char buf[256];
-
-	numeric_form(s, n, buf, sizeof buf);
-	return says_nothing(buf);
-}
-
 static void
 put_num(struct fp_buf *out, double x)
 {
@@ -269,6 +260,18 @@ fp_norm_integer(struct fp_buf *out, const struct fp_value *v)
 		"\xe4\xba\xba", "\xe5\x90\x8d", "\xe4\xb8\xaa", "\xe4\xbd\x8d",
 		NULL,	/* 人 名 个 位 */
 	};
+	double x;
+
+	if (!number_with_units(v, units, &x))
+		return 0;
+	put_num(out, x);
+	return 1;
+}
+
+int
+fp_norm_number(struct fp_buf *out, const struct fp_value *v)
+{
+	static const char *const units[] = { "%", NULL };
 	double x;
 
 	if (!number_with_units(v, units, &x))

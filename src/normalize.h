@@ -34,14 +34,16 @@ void fp_norm_text(struct fp_buf *out, const char *s, size_t n);
 
 /*
  * Each of these appends the normalised value to out and returns 1, or
- * returns 0 (out unchanged) if the value is not of the type. Blank text,
- * and text that only says there is nothing ("-", "—", "/", "无"), is not
- * a value of any numeric type.
+ * returns 0 (out unchanged) if the value is not of the type. Placeholders
+ * (a dash, a slash, 无) are the mapping's to declare, not these
+ * functions': to them, such text is simply not a number.
  */
 /* Money in 万元: "1,207.93", "1207.93万元", full-width digits; 元 / 10000. */
 int fp_norm_money(struct fp_buf *out, const struct fp_value *v);
 /* An integer count: "70", "70人". */
 int fp_norm_integer(struct fp_buf *out, const struct fp_value *v);
+/* Any number: "96.5", "96.5%" gives 96.5. */
+int fp_norm_number(struct fp_buf *out, const struct fp_value *v);
 /* A score: "98", "98%", "98分", "98.5". */
 int fp_norm_score(struct fp_buf *out, const struct fp_value *v);
 /* A phone number: text as written (trimmed); a number as its digits. */
@@ -50,9 +52,6 @@ int fp_norm_phone(struct fp_buf *out, const struct fp_value *v);
 int fp_norm_date(struct fp_buf *out, const struct fp_value *v);
 /* Text, trimmed (fp_norm_text); a number as its shortest text. */
 int fp_norm_plain(struct fp_buf *out, const struct fp_value *v);
-
-/* 1 if the text only says there is nothing: blank, "-", "—", "/", "无". */
-int fp_norm_is_nothing(const char *s, size_t n);
 
 /*
  * Parses a number from text after folding full-width forms and dropping

@@ -64,7 +64,7 @@ apply(const struct fp_opt *o, const char *arg, struct fp_diag *d)
 			char msg[sizeof d->msg];
 
 			memcpy(msg, d->msg, sizeof msg);
-			fp_diag(d, err, "%s%s: %s", dashes(o), shown(o, nm),
+			fp_diag(d, err, "%s%s %s", dashes(o), shown(o, nm),
 			    msg);
 		}
 		return err;
@@ -86,7 +86,7 @@ needs_arg(const struct fp_opt *o, struct fp_diag *d)
 /* A long option at argv[*i] (past its "--"). */
 static enum fp_err
 parse_long(const struct fp_opt *opts, int argc, char **argv, int *i,
-    int *help, struct fp_diag *d)
+    struct fp_opts_out *out, struct fp_diag *d)
 {
 	const char *name = argv[*i] + 2, *eq = strchr(name, '=');
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
@@ -94,16 +94,19 @@ parse_long(const struct fp_opt *opts, int argc, char **argv, int *i,
 
 	if (!o) {
 		if (len == 4 && !memcmp(name, "help", 4) && !eq) {
-			*help = 1;
+			out->help = 1;
 			return FP_OK;
 		}
+		out->unknown = 1;
 		return fp_diag(d, FP_EUSAGE, "unknown option '--%.*s'",
 		    (int)len, name);
 	}
 	if (o->type == FP_OPT_BOOL) {
-		if (eq)
+		if (eq) {
+			out->unknown = 1;
 			return fp_diag(d, FP_EUSAGE, "option '--%s' takes no "
 			    "value", o->lname);
+		}
 		return apply(o, NULL, d);
 	}
 	if (eq)
@@ -116,7 +119,7 @@ parse_long(const struct fp_opt *opts, int argc, char **argv, int *i,
 /* One or more short options bundled at argv[*i] (past its "-"). */
 static enum fp_err
 parse_short(const struct fp_opt *opts, int argc, char **argv, int *i,
-    int *help, struct fp_diag *d)
+    struct fp_opts_out *out, struct fp_diag *d)
 {
 	const char *p = argv[*i] + 1;
 	enum fp_err err;
@@ -126,9 +129,10 @@ parse_short(const struct fp_opt *opts, int argc, char **argv, int *i,
 
 		if (!o) {
 			if (*p == 'h') {
-				*help = 1;
+				out->help = 1;
 				continue;
 			}
+			out->unknown = 1;
 			/* The whole word when it is one unknown option. */
 			if (p == argv[*i] + 1)
 				return fp_diag(d, FP_EUSAGE, "unknown option "
@@ -156,13 +160,13 @@ parse_short(const struct fp_opt *opts, int argc, char **argv, int *i,
 }
 
 enum fp_err
-fp_opts_parse(const struct fp_opt *opts, int argc, char **argv, int *nargs,
-    int *help, struct fp_diag *d)
+fp_opts_parse(const struct fp_opt *opts, int argc, char **argv,
+    struct fp_opts_out *out, struct fp_diag *d)
 {
 	enum fp_err err = FP_OK;
 	int i, n = 0, only_operands = 0;
 
-	*help = 0;
+	memset(out, 0, sizeof *out);
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i];
 
@@ -175,12 +179,12 @@ fp_opts_parse(const struct fp_opt *opts, int argc, char **argv, int *nargs,
 			continue;
 		}
 		if (a[1] == '-')
-			err = parse_long(opts, argc, argv, &i, help, d);
+			err = parse_long(opts, argc, argv, &i, out, d);
 		else
-			err = parse_short(opts, argc, argv, &i, help, d);
+			err = parse_short(opts, argc, argv, &i, out, d);
 		if (err)
 			break;
 	}
-	*nargs = n;
+	out->nargs = n;
 	return err;
 }

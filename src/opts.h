@@ -37,15 +37,23 @@ struct fp_opt {
 	{ FP_OPT_CALLBACK, (s), (l), (v), (a), (f) }
 #define FP_OPT_END() { FP_OPT_END, 0, NULL, NULL, NULL, NULL }
 
+/* What fp_opts_parse found besides the options' values. */
+struct fp_opts_out {
+	int nargs;	/* the operands, now argv[0..nargs) */
+	int help;	/* -h or --help was given */
+	int unknown;	/* the error is an option the table does not have */
+};
+
 /*
  * Parses argv[1..argc) (argv[0] is the command's name) against the table
- * opts. The operands are moved, in their order, to argv[0..*nargs); argv
- * is reordered, never freed. -h and --help set *help (unless the table
- * names them) and parsing goes on. Returns FP_OK, or FP_EUSAGE with d
- * saying what is wrong: an unknown option, a missing argument, an
- * argument given to a flag, or what a callback refused.
+ * opts. The operands are moved, in their order, to argv[0..out->nargs);
+ * argv is reordered, never freed. -h and --help set out->help (unless
+ * the table names them) and parsing goes on. Returns FP_OK, or FP_EUSAGE
+ * with d saying what is wrong: an unknown option or an argument given to
+ * a flag (out->unknown set), a missing argument, or what a callback
+ * refused.
  */
 enum fp_err fp_opts_parse(const struct fp_opt *opts, int argc, char **argv,
-    int *nargs, int *help, struct fp_diag *d);
+    struct fp_opts_out *out, struct fp_diag *d);
 
 #endif

@@ -1,10 +1,12 @@
 /*
- * The rules of a mapping, evaluated one department at a time. A
- * department's facts sit in a small hash table keyed by table, row and
- * field; each rule looks up what it needs. Blank money cells count as 0
- * in sums; a value that should be a number and is not is a finding of
- * its own. Numbers in messages are rounded to 1e-6 so that float noise
- * in a sum (1207.9276000000001) does not show.
+ * The rules of a mapping, evaluated one record at a time. A record's
+ * facts sit in a hash table keyed by table, row and field, with each
+ * table's rows in order beside it; each rule looks up what it needs, one
+ * evaluator per kind of rule. Blank cells count as 0 in sums; a value
+ * that should be a number and is not is a finding of its own. Messages
+ * are the mapping's templates filled with the labels of the facts and
+ * the numbers involved, rounded to 1e-6 so that float noise in a sum
+ * (1207.9276000000001) does not show.
  */
 #include "rules.h"
 
@@ -12,45 +14,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvio.h"
+#include "normalize.h"
+
 struct gfact {
 	char *table, *row, *field, *value, *source;
 	int nan_said;		/* "not a number" reported already */
 };
 
-struct fp_checker {
-	const struct fp_mapping *m;
-	fp_finding_fn fn;
-	void *ctx;
-	char *dept, *year;
-	struct gfact *f;
+/* A table's distinct rows in the record, in the order they came. */
+struct trows {
+	const char *table;
+	const char **rows;
 	size_t n, cap;
-	size_t *slots;			/* index of facts by table/row/field */
-	size_t nslots;
-	char **seen;			/* "dept\037year" of departments done */
-	size_t nseen, capseen;
-	size_t count[2];
-	struct fp_buf msg, tmp;
-	fp_dept_fn on_dept;
 };
 
-/* The hash of a fact's table, row and field, each closed by a separator. */
+struct fp_checker {
+	fp_resolve_fn resolve;
+	void *rctx;
+	fp_finding_fn fn;
+	void *ctx;
+	fp_record_fn on_record;
+	fp_unknown_fn on_unknown;
+	char **unknown;			/* "form\037table\037field" said */
+	size_t nunknown, capunknown;
+	/* The record in hand. */
+	const struct fp_mapping *m;
+	char *who[5];			/* form, dept, year, record, file */
+	struct gfact *f;
+	size_t n, cap;
+	size_t *slots;			/* facts by table/row/field */
+	size_t nslots;
+	struct trows *tr;		/* rows by table */
+	size_t ntr, captr;
+	size_t *rowslots;		/* (table, row) pairs seen */
+	size_t nrowslots;
+	/* Records done, for unique: "form\037dept\037year\037record". */
+	char **seen;
+	size_t nseen, capseen;
+	size_t count[2];
+	struct fp_buf msg, tmp, a, b;
+};
+
+/* ---- The record's facts ---------------------------------------------- */
+
 static uint64_t
 hash3(const char *a, const char *b, const char *c)
 {
 	uint64_t h = fp_hash(FP_HASH_INIT, a);
 
-	h = fp_hash(h, "\037");
-	h = fp_hash(h, b);
-	h = fp_hash(h, "\037");
-	return fp_hash(fp_hash(h, c), "\037");
+	h = fp_hash(fp_hash(h, "\037"), b);
+	h = fp_hash(fp_hash(h, "\037"), c ? c : "");
+	return fp_hash(h, "\037");
 }
 
 struct fp_checker *
-fp_checker_new(const struct fp_mapping *m, fp_finding_fn fn, void *ctx)
+fp_checker_new(fp_resolve_fn resolve, void *rctx, fp_finding_fn fn, void *ctx)
 {
 	struct fp_checker *c = fp_xcalloc(1, sizeof *c);
 
-	c->m = m;
+	c->resolve = resolve;
+	c->rctx = rctx;
 	c->fn = fn;
 	c->ctx = ctx;
 	c->nslots = 256;
@@ -61,14 +85,14 @@ fp_checker_new(const struct fp_mapping *m, fp_finding_fn fn, void *ctx)
 }
 
 /* The fact at table/row/field, or NULL. */
-static const struct gfact *
+static struct gfact *
 lookup(const struct fp_checker *c, const char *t, const char *r, const char *f)
 {
 	size_t mask = c->nslots - 1, h = (size_t)hash3(t, r, f) & mask;
 
 	for (;; h = (h + 1) & mask) {
 		size_t v = c->slots[h];
-		const struct gfact *g;
+		struct gfact *g;
 
 		if (!v)
 			return NULL;
@@ -91,60 +115,109 @@ index_put(struct fp_checker *c, size_t i)
 	c->slots[h] = i + 1;
 }
 
+/* Builds each table's list of rows, in the order the facts came. */
 static void
-clear_group(struct fp_checker *c)
+index_rows(struct fp_checker *c)
+{
+	size_t i, k, mask;
+
+	c->nrowslots = 64;
+	while (c->nrowslots < c->n * 2)
+		c->nrowslots *= 2;
+	c->rowslots = fp_xcalloc(c->nrowslots, sizeof *c->rowslots);
+	mask = c->nrowslots - 1;
+	for (i = 0; i < c->n; i++) {
+		const struct gfact *g = &c->f[i];
+		size_t h = (size_t)hash3(g->table, g->row, NULL) & mask;
+		struct trows *t = NULL;
+		int dup = 0;
+
+		for (; c->rowslots[h]; h = (h + 1) & mask) {
+			const struct gfact *o = &c->f[c->rowslots[h] - 1];
+
+			if (!strcmp(o->table, g->table) &&
+			    !strcmp(o->row, g->row)) {
+				dup = 1;
+				break;
+			}
+		}
+		if (dup)
+			continue;
+		c->rowslots[h] = i + 1;
+		for (k = 0; k < c->ntr; k++)
+			if (!strcmp(c->tr[k].table, g->table)) {
+				t = &c->tr[k];
+				break;
+			}
+		if (!t) {
+			if (c->ntr == c->captr) {
+				c->captr = c->captr ? c->captr * 2 : 16;
+				c->tr = fp_xreallocarray(c->tr, c->captr,
+				    sizeof *c->tr);
+			}
+			t = &c->tr[c->ntr++];
+			memset(t, 0, sizeof *t);
+			t->table = g->table;
+		}
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 16;
+			t->rows = fp_xreallocarray(t->rows, t->cap,
+			    sizeof *t->rows);
+		}
+		t->rows[t->n++] = g->row;
+	}
+}
+
+/* 1 if table t has row r in the record. */
+static int
+has_row(const struct fp_checker *c, const char *t, const char *r)
+{
+	size_t mask = c->nrowslots - 1, h = (size_t)hash3(t, r, NULL) & mask;
+
+	for (; c->rowslots[h]; h = (h + 1) & mask) {
+		const struct gfact *o = &c->f[c->rowslots[h] - 1];
+
+		if (!strcmp(o->table, t) && !strcmp(o->row, r))
+			return 1;
+	}
+	return 0;
+}
+
+/* The rows of table t in the record (none if it has no facts). */
+static const struct trows *
+table_rows(const struct fp_checker *c, const char *t)
+{
+	static const struct trows none;
+	size_t k;
+
+	for (k = 0; k < c->ntr; k++)
+		if (!strcmp(c->tr[k].table, t))
+			return &c->tr[k];
+	return &none;
+}
+
+static void
+clear_record(struct fp_checker *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n; i++) {
-		free(c->f[i].table);
-		free(c->f[i].row);
-		free(c->f[i].field);
-		free(c->f[i].value);
-		free(c->f[i].source);
-	}
+	for (i = 0; i < c->n; i++)
+		free(c->f[i].table);	/* one block holds the five strings */
 	c->n = 0;
 	memset(c->slots, 0, c->nslots * sizeof *c->slots);
-	free(c->dept);
-	free(c->year);
-	c->dept = c->year = NULL;
+	for (i = 0; i < c->ntr; i++)
+		free(c->tr[i].rows);
+	c->ntr = 0;
+	free(c->rowslots);
+	c->rowslots = NULL;
+	for (i = 0; i < 5; i++) {
+		free(c->who[i]);
+		c->who[i] = NULL;
+	}
+	c->m = NULL;
 }
 
-static void
-report(struct fp_checker *c, const struct fp_rule *r, const char *table,
-    const char *row, const char *field, const char *source)
-{
-	static const char *const kinds[] = {
-		"sum", "units", "min", "required", "range", "band", "unique",
-		"compare", "pattern",
-	};
-	struct fp_finding f;
-
-	f.severity = r->severity;
-	f.dept = c->dept ? c->dept : "";
-	f.year = c->year ? c->year : "";
-	f.table = table;
-	f.row = row;
-	f.field = field;
-	f.rule = kinds[r->kind];
-	f.message = c->msg.s ? c->msg.s : "";
-	f.source = source ? source : "";
-	f.rule_line = r->line;
-	c->count[r->severity]++;
-	c->fn(c->ctx, &f);
-}
-
-/* A fact's value as a number; 0 if it is not one. */
-static int
-number(const struct gfact *g, double *x)
-{
-	char *end;
-
-	if (!g || !*g->value)
-		return 0;
-	*x = strtod(g->value, &end);
-	return *end == '\0' && isfinite(*x);
-}
+/* ---- Words ----------------------------------------------------------- */
 
 /* Appends x, rounded to 1e-6, in shortest form. */
 static void
@@ -159,151 +232,276 @@ put_num(struct fp_buf *b, double x)
 	fp_buf_add(b, buf, fp_fmt_num(buf, x));
 }
 
+/* A difference: two decimals, as money is read, unless it is smaller. */
 static void
-not_a_number(struct fp_checker *c, const struct fp_rule *r,
-    const struct gfact *cg)
+put_diff(struct fp_buf *b, double x)
 {
-	struct gfact *g = (struct gfact *)cg;
+	if (fabs(x) >= 0.005 && fabs(x) < 1e15)
+		fp_buf_printf(b, "%.2f", x);
+	else
+		put_num(b, x);
+}
+
+/*
+ * The labels of table/row/field, as messages show a fact: a row code by
+ * its label, a row of a table that shows its rows by a field by that
+ * field's value in the record.
+ */
+static void
+put_what(struct fp_buf *b, const struct fp_checker *c, const char *table,
+    const char *row, const char *field)
+{
+	const struct fp_table *t = fp_mapping_table(c->m, table);
+	const struct fp_field *f = t && field ? fp_table_field(t, field) : NULL;
+
+	fp_buf_adds(b, t ? t->cn : table);
+	if (row && *row) {
+		const struct gfact *g = t && t->show ?
+		    lookup(c, table, row, t->show) : NULL;
+
+		fp_buf_addc(b, ' ');
+		fp_buf_adds(b, g && *g->value ? g->value : t ?
+		    fp_table_row_label(t, row) : row);
+	}
+	if (field && *field && strcmp(field, "*")) {
+		fp_buf_addc(b, ' ');
+		fp_buf_adds(b, f ? f->cn : field);
+	}
+}
+
+/* The words of one message, {name} by name, filled in as it is used. */
+struct words {
+	const char *name[12];
+	const char *value[12];
+	size_t n;
+};
+
+static void
+word(struct words *w, const char *name, const char *value)
+{
+	w->name[w->n] = name;
+	w->value[w->n++] = value;
+}
+
+/* Fills a template into c->msg: {name} becomes the word's value. */
+static void
+fill(struct fp_checker *c, const char *tmpl, const struct words *w)
+{
+	const char *p;
+
+	fp_buf_reset(&c->msg);
+	for (p = tmpl; *p; p++) {
+		const char *close;
+		size_t i;
+
+		if (*p != '{' || !(close = strchr(p, '}'))) {
+			fp_buf_addc(&c->msg, *p);
+			continue;
+		}
+		for (i = 0; i < w->n; i++)
+			if (strlen(w->name[i]) == (size_t)(close - p - 1) &&
+			    !memcmp(w->name[i], p + 1, (size_t)(close - p - 1)))
+				break;
+		if (i == w->n) {
+			fp_buf_addc(&c->msg, *p);
+			continue;
+		}
+		fp_buf_adds(&c->msg, w->value[i]);
+		p = close;
+	}
+	if (!c->msg.s)
+		fp_buf_adds(&c->msg, "");
+}
+
+static const char *
+tmpl(const struct fp_checker *c, const struct fp_rule *r, enum fp_msg k)
+{
+	return r->message && k != FP_MSG_NUMBER ? r->message : c->m->msgs[k];
+}
+
+static void
+report(struct fp_checker *c, const struct fp_rule *r, const char *table,
+    const char *row, const char *field, const char *source)
+{
+	struct fp_finding f;
+
+	f.severity = r->severity;
+	f.m = c->m;
+	f.who.form = c->who[0];
+	f.who.dept = c->who[1];
+	f.who.year = c->who[2];
+	f.who.record = c->who[3];
+	f.who.file = c->who[4];
+	f.table = table;
+	f.row = row ? row : "";
+	f.field = field ? field : "";
+	f.rule = fp_rule_kind_name(r->kind);
+	f.message = c->msg.s ? c->msg.s : "";
+	f.source = source ? source : "";
+	f.rule_line = r->line;
+	c->count[r->severity]++;
+	c->fn(c->ctx, &f);
+}
+
+/* ---- Numbers --------------------------------------------------------- */
+
+/* A fact's value as a number: a plain decimal, nothing else. */
+static int
+number(const struct gfact *g, double *x)
+{
+	return g && *g->value && fp_parse_number(g->value, strlen(g->value),
+	    x);
+}
+
+static void
+not_a_number(struct fp_checker *c, const struct fp_rule *r, struct gfact *g)
+{
+	struct words w = { { 0 }, { 0 }, 0 };
 
 	if (g->nan_said)
 		return;
 	g->nan_said = 1;
-	fp_buf_reset(&c->msg);
-	fp_buf_printf(&c->msg, "'%s' is not a number", g->value);
+	fp_buf_reset(&c->a);
+	put_what(&c->a, c, g->table, g->row, g->field);
+	word(&w, "what", c->a.s);
+	word(&w, "value", g->value);
+	fill(c, tmpl(c, r, FP_MSG_NUMBER), &w);
 	report(c, r, g->table, g->row, g->field, g->source);
 }
 
 /*
- * The numeric value of table/row/field: 0 if blank. Returns 0 (and
- * reports it, once per rule) if the value is there but not a number.
+ * The numeric value of table/row/field into *x: 0 if blank. Returns 0
+ * (and reports it, once) if the value is there but not a number.
  */
 static int
 value_or_zero(struct fp_checker *c, const struct fp_rule *r, const char *t,
     const char *row, const char *f, double *x)
 {
-	const struct gfact *g = lookup(c, t, row, f);
+	struct gfact *g = lookup(c, t, row, f);
 
 	*x = 0;
-	if (!g)
-		return 1;
-	if (number(g, x))
+	if (!g || number(g, x))
 		return 1;
 	not_a_number(c, r, g);
 	return 0;
 }
 
-/* The distinct rows of a table among the department's facts, in order. */
-static size_t
-table_rows(const struct fp_checker *c, const char *t, const char ***rows)
+/* Reports that total (the fact, or blank) is not sum; kind is sum or units. */
+static void
+mismatch(struct fp_checker *c, const struct fp_rule *r, enum fp_msg kind,
+    const char *t, const char *row, const char *f, const struct gfact *g,
+    double total, double sum)
 {
-	size_t i, k, n = 0;
+	struct words w = { { 0 }, { 0 }, 0 };
+	char *what, *value, *expected;
 
-	*rows = fp_xcalloc(c->n ? c->n : 1, sizeof **rows);
-	for (i = 0; i < c->n; i++) {
-		if (strcmp(c->f[i].table, t))
-			continue;
-		for (k = 0; k < n; k++)
-			if (!strcmp((*rows)[k], c->f[i].row))
-				break;
-		if (k == n)
-			(*rows)[n++] = c->f[i].row;
-	}
-	return n;
+	fp_buf_reset(&c->a);
+	put_what(&c->a, c, t, row, f);
+	what = fp_xstrdup(c->a.s);
+	fp_buf_reset(&c->a);
+	if (g)
+		put_num(&c->a, total);
+	else
+		fp_buf_adds(&c->a, c->m->msgs[FP_MSG_BLANK]);
+	value = fp_xstrdup(c->a.s);
+	fp_buf_reset(&c->a);
+	put_num(&c->a, sum);
+	expected = fp_xstrdup(c->a.s);
+	fp_buf_reset(&c->a);
+	put_diff(&c->a, total - sum);
+	word(&w, "what", what);
+	word(&w, "value", value);
+	word(&w, "expected", expected);
+	word(&w, "diff", c->a.s);
+	fill(c, tmpl(c, r, kind), &w);
+	report(c, r, t, row, f, g ? g->source : "");
+	free(what);
+	free(value);
+	free(expected);
 }
+
+/* ---- One evaluator per kind of rule ---------------------------------- */
 
 static void
 rule_sum(struct fp_checker *c, const struct fp_rule *r)
 {
-	const char **rows;
-	size_t n = table_rows(c, r->table, &rows), i, k;
-	double tol = c->m->tolerance + 1e-9;
+	const struct trows *tr = table_rows(c, r->table);
+	double tol = r->tolerance + 1e-9;
+	size_t i, k;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < tr->n; i++) {
+		const char *row = tr->rows[i];
+		const struct gfact *g = lookup(c, r->table, row, r->lhs);
 		double lhs, sum = 0, x;
-		const struct gfact *g = lookup(c, r->table, rows[i], r->lhs);
 		int ok = 1, any = 0;
 
-		if (!value_or_zero(c, r, r->table, rows[i], r->lhs, &lhs))
+		if (!value_or_zero(c, r, r->table, row, r->lhs, &lhs))
 			continue;
 		for (k = 0; k < r->nparts; k++) {
-			if (!value_or_zero(c, r, r->table, rows[i], r->parts[k],
-			    &x))
+			if (!value_or_zero(c, r, r->table, row, r->parts[k], &x))
 				ok = 0;
-			any |= lookup(c, r->table, rows[i], r->parts[k]) != NULL;
+			any |= lookup(c, r->table, row, r->parts[k]) != NULL;
 			sum += x;
 		}
-		if (!ok || (!g && !any))
-			continue;
-		if (fabs(lhs - sum) > tol) {
-			fp_buf_reset(&c->msg);
-			if (g)
-				fp_buf_adds(&c->msg, g->value);
-			else
-				fp_buf_adds(&c->msg, "blank");
-			fp_buf_adds(&c->msg, " != sum of parts ");
-			put_num(&c->msg, sum);
-			report(c, r, r->table, rows[i], r->lhs, g ? g->source : "");
-		}
+		if (ok && (g || any) && fabs(lhs - sum) > tol)
+			mismatch(c, r, FP_MSG_SUM, r->table, row, r->lhs, g, lhs,
+			    sum);
 	}
-	free(rows);
+}
+
+/* The total row of one field against the sum of the other rows. */
+static void
+units_field(struct fp_checker *c, const struct fp_rule *r,
+    const struct trows *tr, const char *t, const char *f)
+{
+	const struct gfact *g = lookup(c, t, FP_ROW_TOTAL, f);
+	double total, sum = 0, x;
+	size_t i;
+	int ok = 1, any = 0;
+
+	if (!value_or_zero(c, r, t, FP_ROW_TOTAL, f, &total))
+		return;
+	for (i = 0; i < tr->n; i++) {
+		struct gfact *u;
+
+		if (!strcmp(tr->rows[i], FP_ROW_TOTAL))
+			continue;
+		u = lookup(c, t, tr->rows[i], f);
+		if (!u)
+			continue;
+		any = 1;
+		if (!number(u, &x)) {
+			not_a_number(c, r, u);
+			ok = 0;
+			continue;
+		}
+		sum += x;
+	}
+	if (ok && (g || any) && fabs(total - sum) > r->tolerance + 1e-9)
+		mismatch(c, r, FP_MSG_UNITS, t, FP_ROW_TOTAL, f, g, total, sum);
 }
 
 static void
 rule_units(struct fp_checker *c, const struct fp_rule *r)
 {
-	size_t ti, i, k, n;
-	double tol = c->m->tolerance + 1e-9;
+	size_t k, i;
 
-	for (ti = 0; ti < r->ntables; ti++) {
-		const char *t = r->tables[ti], **rows;
-		const struct fp_table *tab = fp_mapping_table(c->m, t);
-		int has_total = 0, units = 0;
+	for (k = 0; k < r->nrefs; k++) {
+		const struct fp_ref *ref = &r->refs[k];
+		const struct fp_table *tab = fp_mapping_table(c->m, ref->table);
+		const struct trows *tr = table_rows(c, ref->table);
+		int has_total = 0;
 
-		n = table_rows(c, t, &rows);
-		for (i = 0; i < n; i++) {
-			if (!strcmp(rows[i], FP_ROW_TOTAL))
-				has_total = 1;
-			else
-				units++;
-		}
-		if (!has_total || !units || !tab) {
-			free(rows);
+		for (i = 0; i < tr->n; i++)
+			has_total |= !strcmp(tr->rows[i], FP_ROW_TOTAL);
+		if (!has_total || tr->n < 2 || !tab)
+			continue;
+		if (strcmp(ref->field, "*")) {
+			units_field(c, r, tr, ref->table, ref->field);
 			continue;
 		}
-		for (k = 0; k < tab->nfields; k++) {
-			const char *f = tab->fields[k].name;
-			const struct gfact *g = lookup(c, t, FP_ROW_TOTAL, f);
-			double total, sum = 0, x;
-			int ok = 1, any = 0;
-
-			if (!value_or_zero(c, r, t, FP_ROW_TOTAL, f, &total))
-				continue;
-			for (i = 0; i < n; i++) {
-				const struct gfact *u;
-
-				if (!strcmp(rows[i], FP_ROW_TOTAL))
-					continue;
-				u = lookup(c, t, rows[i], f);
-				if (!u)
-					continue;
-				any = 1;
-				if (!number(u, &x)) {
-					ok = 0;	/* the sum rule says so */
-					continue;
-				}
-				sum += x;
-			}
-			if (!ok || (!g && !any))
-				continue;
-			if (fabs(total - sum) > tol) {
-				fp_buf_reset(&c->msg);
-				fp_buf_adds(&c->msg, g ? g->value : "blank");
-				fp_buf_adds(&c->msg, " != sum of units ");
-				put_num(&c->msg, sum);
-				report(c, r, t, FP_ROW_TOTAL, f, g ? g->source : "");
-			}
-		}
-		free(rows);
+		for (i = 0; i < tab->nfields; i++)
+			units_field(c, r, tr, ref->table, tab->fields[i].name);
 	}
 }
 
@@ -327,13 +525,16 @@ in_refs(const struct fp_ref *refs, size_t n, const struct gfact *g)
 	return 0;
 }
 
+/* min and range. */
 static void
 rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 {
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
-		const struct gfact *g = &c->f[i];
+		struct gfact *g = &c->f[i];
+		struct words w = { { 0 }, { 0 }, 0 };
+		char lo[FP_NUM_MAX], hi[FP_NUM_MAX];
 		double x;
 
 		if (!in_refs(r->refs, r->nrefs, g) ||
@@ -343,18 +544,19 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 			not_a_number(c, r, g);
 			continue;
 		}
-		fp_buf_reset(&c->msg);
-		if (r->kind == FP_RULE_MIN && x < r->lo) {
-			fp_buf_printf(&c->msg, "%s < ", g->value);
-			put_num(&c->msg, r->lo);
-		} else if (r->kind == FP_RULE_RANGE && (x < r->lo || x > r->hi)) {
-			fp_buf_printf(&c->msg, "%s is outside ", g->value);
-			put_num(&c->msg, r->lo);
-			fp_buf_adds(&c->msg, "..");
-			put_num(&c->msg, r->hi);
-		} else {
+		if (r->kind == FP_RULE_MIN ? x >= r->lo :
+		    x >= r->lo && x <= r->hi)
 			continue;
-		}
+		fp_buf_reset(&c->a);
+		put_what(&c->a, c, g->table, g->row, g->field);
+		fp_fmt_num(lo, r->lo);
+		fp_fmt_num(hi, r->hi);
+		word(&w, "what", c->a.s);
+		word(&w, "value", g->value);
+		word(&w, "low", lo);
+		word(&w, "high", hi);
+		fill(c, tmpl(c, r, r->kind == FP_RULE_MIN ? FP_MSG_MIN :
+		    FP_MSG_RANGE), &w);
 		report(c, r, g->table, g->row, g->field, g->source);
 	}
 }
@@ -366,21 +568,24 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 
 	for (i = 0; i < r->nrefs; i++) {
 		const struct fp_ref *ref = &r->refs[i];
+		struct words w = { { 0 }, { 0 }, 0 };
 		int found = 0;
 
 		for (k = 0; k < c->n && !found; k++)
 			found = ref_matches(ref, &c->f[k]) && *c->f[k].value;
 		if (found)
 			continue;
-		fp_buf_reset(&c->msg);
-		fp_buf_adds(&c->msg, "missing");
-		report(c, r, ref->table, ref->row ? ref->row : "",
-		    strcmp(ref->field, "*") ? ref->field : "", "");
+		fp_buf_reset(&c->a);
+		put_what(&c->a, c, ref->table, ref->row, ref->field);
+		word(&w, "what", c->a.s);
+		fill(c, tmpl(c, r, FP_MSG_REQUIRED), &w);
+		report(c, r, ref->table, ref->row, strcmp(ref->field, "*") ?
+		    ref->field : "", "");
 	}
 }
 
 /* The one fact a reference names (the first that matches), or NULL. */
-static const struct gfact *
+static struct gfact *
 ref_fact(const struct fp_checker *c, const struct fp_ref *ref)
 {
 	size_t i;
@@ -396,7 +601,8 @@ ref_fact(const struct fp_checker *c, const struct fp_ref *ref)
 static void
 rule_band(struct fp_checker *c, const struct fp_rule *r)
 {
-	const struct gfact *code = ref_fact(c, &r->a), *num = ref_fact(c, &r->b);
+	struct gfact *code = ref_fact(c, &r->a), *num = ref_fact(c, &r->b);
+	struct words w = { { 0 }, { 0 }, 0 };
 	const char *want = NULL;
 	double x;
 	size_t i;
@@ -404,56 +610,35 @@ rule_band(struct fp_checker *c, const struct fp_rule *r)
 
 	if (!code || !num)
 		return;
-	if (!number(num, &x))
-		return;	/* the range rule on the number says so */
+	if (!number(num, &x)) {
+		not_a_number(c, r, num);
+		return;
+	}
 	for (i = 0; i < r->nbands; i++)
-		if (!strcmp(r->bands[i].code, code->value))
-			known = 1;
+		known |= !strcmp(r->bands[i].code, code->value);
 	for (i = 0; i < r->nbands && !want; i++)
 		if (x >= r->bands[i].lo)
 			want = r->bands[i].code;
-	fp_buf_reset(&c->msg);
-	if (!known) {
-		fp_buf_printf(&c->msg, "'%s' is not one of ", code->value);
+	if (known && (!want || !strcmp(want, code->value)))
+		return;
+	fp_buf_reset(&c->a);
+	put_what(&c->a, c, code->table, code->row, code->field);
+	fp_buf_reset(&c->b);
+	put_what(&c->b, c, num->table, num->row, num->field);
+	fp_buf_reset(&c->tmp);
+	if (!known)
 		for (i = 0; i < r->nbands; i++)
-			fp_buf_printf(&c->msg, "%s%s", i ? ", " : "",
+			fp_buf_printf(&c->tmp, "%s%s", i ? ", " : "",
 			    r->bands[i].code);
-	} else if (want && strcmp(want, code->value)) {
-		fp_buf_printf(&c->msg, "%s does not match %s %s (%s)",
-		    code->value, r->b.field, num->value, want);
-	} else {
-		return;
-	}
-	report(c, r, code->table, code->row, code->field, code->source);
-}
-
-static void
-rule_compare(struct fp_checker *c, const struct fp_rule *r)
-{
-	const struct gfact *a = ref_fact(c, &r->a), *b = ref_fact(c, &r->b);
-	double x, y;
-	int ok;
-
-	if (!a || !b || !number(a, &x) || !number(b, &y))
-		return;
-	if (!strcmp(r->op, "<="))
-		ok = x <= y + 1e-9;
-	else if (!strcmp(r->op, "<"))
-		ok = x < y;
-	else if (!strcmp(r->op, ">="))
-		ok = x + 1e-9 >= y;
-	else if (!strcmp(r->op, ">"))
-		ok = x > y;
 	else
-		ok = fabs(x - y) <= c->m->tolerance + 1e-9;
-	if (ok)
-		return;
-	fp_buf_reset(&c->msg);
-	fp_buf_printf(&c->msg, "%s is not %s %s", a->value, r->op, r->b.table);
-	if (r->b.row)
-		fp_buf_printf(&c->msg, "[%s]", r->b.row);
-	fp_buf_printf(&c->msg, ".%s %s", r->b.field, b->value);
-	report(c, r, a->table, a->row, a->field, a->source);
+		fp_buf_adds(&c->tmp, want);
+	word(&w, "what", c->a.s);
+	word(&w, "value", code->value);
+	word(&w, "other", c->b.s);
+	word(&w, "number", num->value);
+	word(&w, "expected", c->tmp.s);
+	fill(c, tmpl(c, r, known ? FP_MSG_BAND : FP_MSG_CHOICE), &w);
+	report(c, r, code->table, code->row, code->field, code->source);
 }
 
 static void
@@ -463,30 +648,35 @@ rule_pattern(struct fp_checker *c, const struct fp_rule *r)
 
 	for (i = 0; i < c->n; i++) {
 		const struct gfact *g = &c->f[i];
+		struct words w = { { 0 }, { 0 }, 0 };
 
-		if (!in_refs(r->refs, r->nrefs, g))
+		if (!in_refs(r->refs, r->nrefs, g) ||
+		    !regexec(&r->re, g->value, 0, NULL, 0))
 			continue;
-		if (!regexec(&r->re, g->value, 0, NULL, 0))
-			continue;
-		fp_buf_reset(&c->msg);
+		fp_buf_reset(&c->a);
+		put_what(&c->a, c, g->table, g->row, g->field);
+		fp_buf_reset(&c->tmp);
 		if (r->what)
-			fp_buf_printf(&c->msg, "'%s' is not %s", g->value,
-			    r->what);
+			fp_buf_adds(&c->tmp, r->what);
 		else
-			fp_buf_printf(&c->msg, "'%s' does not match \"%s\"",
-			    g->value, r->pattern);
+			fp_buf_printf(&c->tmp, "\"%s\"", r->pattern);
+		word(&w, "what", c->a.s);
+		word(&w, "value", g->value);
+		word(&w, "expected", c->tmp.s);
+		fill(c, tmpl(c, r, FP_MSG_PATTERN), &w);
 		report(c, r, g->table, g->row, g->field, g->source);
 	}
 }
 
-/* Records the department as seen; 0 if it was seen before. */
+/* Records the record as seen; 0 if it was seen before. */
 static int
 first_time(struct fp_checker *c)
 {
 	size_t mask, h;
 
 	fp_buf_reset(&c->tmp);
-	fp_buf_printf(&c->tmp, "%s\037%s", c->dept, c->year);
+	fp_buf_printf(&c->tmp, "%s\037%s\037%s\037%s", c->who[0], c->who[1],
+	    c->who[2], c->who[3]);
 	if (c->nseen * 2 >= c->capseen) {
 		char **old = c->seen;
 		size_t oldcap = c->capseen, i;
@@ -496,15 +686,17 @@ first_time(struct fp_checker *c)
 		for (i = 0; i < oldcap; i++) {
 			if (!old[i])
 				continue;
-			for (h = (size_t)fp_hash(FP_HASH_INIT, old[i]) & (c->capseen - 1);
-			    c->seen[h]; h = (h + 1) & (c->capseen - 1))
+			for (h = (size_t)fp_hash(FP_HASH_INIT, old[i]) &
+			    (c->capseen - 1); c->seen[h];
+			    h = (h + 1) & (c->capseen - 1))
 				;
 			c->seen[h] = old[i];
 		}
 		free(old);
 	}
 	mask = c->capseen - 1;
-	for (h = (size_t)fp_hash(FP_HASH_INIT, c->tmp.s) & mask; c->seen[h]; h = (h + 1) & mask)
+	for (h = (size_t)fp_hash(FP_HASH_INIT, c->tmp.s) & mask; c->seen[h];
+	    h = (h + 1) & mask)
 		if (!strcmp(c->seen[h], c->tmp.s))
 			return 0;
 	c->seen[h] = fp_xstrdup(c->tmp.s);
@@ -515,26 +707,371 @@ first_time(struct fp_checker *c)
 static void
 rule_unique(struct fp_checker *c, const struct fp_rule *r, int first)
 {
+	struct words w = { { 0 }, { 0 }, 0 };
 	const struct gfact *g;
 	size_t i;
 
 	if (first)
 		return;
-	/* Name the department's first fact: where it says who it is. */
+	/* Name the record's first row-less fact: where it says who it is. */
 	g = c->n ? &c->f[0] : NULL;
 	for (i = 0; i < c->n; i++)
 		if (!*c->f[i].row) {
 			g = &c->f[i];
 			break;
 		}
-	fp_buf_reset(&c->msg);
-	fp_buf_printf(&c->msg, "%s %s appears more than once", c->dept,
-	    c->year);
+	fp_buf_reset(&c->a);
+	fp_buf_printf(&c->a, "%s %s%s%s", c->who[1], c->who[2],
+	    *c->who[3] ? " " : "", c->who[3]);
+	word(&w, "who", c->a.s);
+	word(&w, "dept", c->who[1]);
+	word(&w, "year", c->who[2]);
+	word(&w, "record", c->who[3]);
+	fill(c, tmpl(c, r, FP_MSG_UNIQUE), &w);
 	report(c, r, g ? g->table : "", g ? g->row : "", g ? g->field : "",
 	    g ? g->source : "");
 }
 
-/* Evaluates every rule over the department in hand, then forgets it. */
+/* ---- Expressions ----------------------------------------------------- */
+
+/* A value of an expression: a number, or blank (no fact). */
+struct val {
+	int blank;
+	double x;
+};
+
+/* What an evaluation failed on: a value not a number, a division by 0. */
+enum { EV_OK = 0, EV_FAIL = -1 };
+
+struct eval {
+	struct fp_checker *c;
+	const struct fp_rule *r;
+	const char *row;		/* the row being evaluated */
+};
+
+static int eval(struct eval *ev, const struct fp_expr *e, struct val *v);
+
+/* The fact a reference names in the row being evaluated. */
+static struct gfact *
+ref_at(struct eval *ev, const struct fp_ref *ref)
+{
+	return lookup(ev->c, ref->table, ref->row ? ref->row : ev->row,
+	    ref->field);
+}
+
+static int
+fact_val(struct eval *ev, struct gfact *g, struct val *v)
+{
+	v->blank = !g;
+	v->x = 0;
+	if (!g || number(g, &v->x))
+		return EV_OK;
+	not_a_number(ev->c, ev->r, g);
+	return EV_FAIL;
+}
+
+/* sum, count, min or max of a reference's facts over the table's rows. */
+static int
+aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
+{
+	const struct fp_ref *ref = &e->args[0]->ref;
+	const struct trows *tr = table_rows(ev->c, ref->table);
+	size_t i, n = ref->row ? 1 : tr->n;
+
+	v->blank = 1;
+	v->x = 0;
+	for (i = 0; i < n; i++) {
+		struct gfact *g = lookup(ev->c, ref->table,
+		    ref->row ? ref->row : tr->rows[i], ref->field);
+		struct val one;
+
+		if (!g)
+			continue;
+		if (e->fn == FP_FN_COUNT) {
+			v->blank = 0;
+			v->x++;
+			continue;
+		}
+		if (fact_val(ev, g, &one))
+			return EV_FAIL;
+		if (v->blank)
+			v->x = one.x;
+		else if (e->fn == FP_FN_SUM)
+			v->x += one.x;
+		else if (e->fn == FP_FN_MIN)
+			v->x = fmin(v->x, one.x);
+		else
+			v->x = fmax(v->x, one.x);
+		v->blank = 0;
+	}
+	if (e->fn == FP_FN_COUNT)
+		v->blank = 0;
+	return EV_OK;
+}
+
+static int
+call(struct eval *ev, const struct fp_expr *e, struct val *v)
+{
+	struct val a, b;
+	size_t i;
+
+	if (fp_expr_aggregates(e))
+		return aggregate(ev, e, v);
+	if (e->fn == FP_FN_ROUND) {
+		if (eval(ev, e->args[0], &a) || eval(ev, e->args[1], &b))
+			return EV_FAIL;
+		*v = a;
+		if (!a.blank && !b.blank && fabs(b.x) <= 15) {
+			double k = pow(10, nearbyint(b.x));
+
+			v->x = round(a.x * k) / k;
+		}
+		return EV_OK;
+	}
+	if (e->fn == FP_FN_ABS) {
+		if (eval(ev, e->args[0], v))
+			return EV_FAIL;
+		v->x = fabs(v->x);
+		return EV_OK;
+	}
+	/* sum, min, max of several values: a blank one counts for nothing. */
+	v->blank = 1;
+	v->x = 0;
+	for (i = 0; i < e->nargs; i++) {
+		if (eval(ev, e->args[i], &a))
+			return EV_FAIL;
+		if (a.blank)
+			continue;
+		if (v->blank)
+			v->x = a.x;
+		else if (e->fn == FP_FN_SUM)
+			v->x += a.x;
+		else if (e->fn == FP_FN_MIN)
+			v->x = fmin(v->x, a.x);
+		else
+			v->x = fmax(v->x, a.x);
+		v->blank = 0;
+	}
+	return EV_OK;
+}
+
+/*
+ * Evaluates e in the row being evaluated. Blank is nothing in + and -
+ * (blank + blank is blank), and makes * and / blank; x / 0 fails.
+ */
+static int
+eval(struct eval *ev, const struct fp_expr *e, struct val *v)
+{
+	struct val a, b;
+
+	switch (e->kind) {
+	case FP_E_NUM:
+		v->blank = 0;
+		v->x = e->num;
+		return EV_OK;
+	case FP_E_REF:
+		return fact_val(ev, ref_at(ev, &e->ref), v);
+	case FP_E_NEG:
+		if (eval(ev, e->args[0], v))
+			return EV_FAIL;
+		v->x = -v->x;
+		return EV_OK;
+	case FP_E_CALL:
+		return call(ev, e, v);
+	default:
+		break;
+	}
+	if (eval(ev, e->args[0], &a) || eval(ev, e->args[1], &b))
+		return EV_FAIL;
+	switch (e->kind) {
+	case FP_E_ADD:
+	case FP_E_SUB:
+		v->blank = a.blank && b.blank;
+		v->x = e->kind == FP_E_ADD ? a.x + b.x : a.x - b.x;
+		return EV_OK;
+	case FP_E_MUL:
+		v->blank = a.blank || b.blank;
+		v->x = a.x * b.x;
+		return EV_OK;
+	default:
+		v->blank = a.blank || b.blank;
+		if (v->blank)
+			return EV_OK;
+		if (b.x == 0)
+			return EV_FAIL;
+		v->x = a.x / b.x;
+		return EV_OK;
+	}
+}
+
+/* The tables an expression names without a row, outside aggregates. */
+struct unbound {
+	const char *t[16];
+	size_t n;
+	const struct fp_ref *first;	/* the first reference outside aggregates */
+};
+
+static void
+collect_unbound(void *arg, const struct fp_ref *r, int inside)
+{
+	struct unbound *u = arg;
+	size_t i;
+
+	if (inside)
+		return;
+	if (!u->first)
+		u->first = r;
+	if (r->row)
+		return;
+	for (i = 0; i < u->n; i++)
+		if (!strcmp(u->t[i], r->table))
+			return;
+	if (u->n < sizeof u->t / sizeof u->t[0])
+		u->t[u->n++] = r->table;
+}
+
+/*
+ * How a message shows a reference: by its labels in the row being
+ * evaluated, or without a row inside an aggregate.
+ */
+static void
+label_ref(void *arg, const struct fp_ref *r, int inside, struct fp_buf *b)
+{
+	struct eval *ev = arg;
+
+	put_what(b, ev->c, r->table, r->row ? r->row : inside ? NULL :
+	    ev->row, r->field);
+}
+
+static int
+holds(enum fp_cmp cmp, double l, double r, double tol)
+{
+	tol += 1e-9;
+	switch (cmp) {
+	case FP_CMP_EQ:
+		return fabs(l - r) <= tol;
+	case FP_CMP_NE:
+		return fabs(l - r) > tol;
+	case FP_CMP_LT:
+		return l < r;
+	case FP_CMP_LE:
+		return l <= r + tol;
+	case FP_CMP_GT:
+		return l > r;
+	default:
+		return l + tol >= r;
+	}
+}
+
+/* The fact a finding of an expression names: its left side's first. */
+static struct gfact *
+blame(struct eval *ev, const struct unbound *left, const struct unbound *right)
+{
+	struct gfact *g = NULL;
+
+	if (left->first)
+		g = ref_at(ev, left->first);
+	if (!g && right->first)
+		g = ref_at(ev, right->first);
+	return g;
+}
+
+static void
+expr_row(struct eval *ev, const struct unbound *left,
+    const struct unbound *right)
+{
+	struct fp_checker *c = ev->c;
+	const struct fp_rule *r = ev->r;
+	struct words w = { { 0 }, { 0 }, 0 };
+	struct val l, rv;
+	struct gfact *g;
+	char lv[FP_NUM_MAX + 8], rvs[FP_NUM_MAX + 8];
+	const struct fp_ref *at;
+
+	if (eval(ev, r->left, &l) || eval(ev, r->right, &rv))
+		return;
+	if (l.blank || rv.blank || holds(r->cmp, l.x, rv.x, r->tolerance))
+		return;
+	g = blame(ev, left, right);
+	fp_buf_reset(&c->a);
+	fp_expr_render(r->left, label_ref, ev, &c->a);
+	fp_buf_reset(&c->b);
+	fp_expr_render(r->right, label_ref, ev, &c->b);
+	fp_buf_reset(&c->tmp);
+	put_num(&c->tmp, rv.x);
+	snprintf(rvs, sizeof rvs, "%s", c->tmp.s);
+	/* The right side's value after its words: "分值 15", "a + b = 9". */
+	if (r->right->kind == FP_E_REF)
+		fp_buf_printf(&c->b, " %s", rvs);
+	else if (r->right->kind != FP_E_NUM)
+		fp_buf_printf(&c->b, " = %s", rvs);
+	fp_buf_reset(&c->tmp);
+	put_num(&c->tmp, l.x);
+	snprintf(lv, sizeof lv, "%s", c->tmp.s);
+	fp_buf_reset(&c->tmp);
+	put_diff(&c->tmp, l.x - rv.x);
+	word(&w, "what", c->a.s);
+	word(&w, "value", lv);
+	word(&w, "fails", fp_cmp_symbol(fp_cmp_negate(r->cmp)));
+	word(&w, "op", fp_cmp_symbol(r->cmp));
+	word(&w, "rhs", c->b.s);
+	word(&w, "expected", rvs);
+	word(&w, "diff", c->tmp.s);
+	fill(c, tmpl(c, r, FP_MSG_EXPR), &w);
+	at = left->first ? left->first : right->first;
+	if (g)
+		report(c, r, g->table, g->row, g->field, g->source);
+	else if (at)
+		report(c, r, at->table, at->row ? at->row : ev->row, at->field,
+		    "");
+	else
+		report(c, r, "", "", "", "");
+}
+
+/* Evaluates an expression rule for every row it names. */
+static void
+rule_expr(struct fp_checker *c, const struct fp_rule *r)
+{
+	struct unbound left = { { 0 }, 0, NULL }, right = { { 0 }, 0, NULL };
+	struct eval ev;
+	size_t i, k, j;
+
+	ev.c = c;
+	ev.r = r;
+	ev.row = "";
+	fp_expr_walk(r->left, collect_unbound, &left);
+	fp_expr_walk(r->right, collect_unbound, &right);
+	for (i = 0; i < right.n; i++) {
+		for (k = 0; k < left.n; k++)
+			if (!strcmp(left.t[k], right.t[i]))
+				break;
+		if (k == left.n && left.n < sizeof left.t / sizeof left.t[0])
+			left.t[left.n++] = right.t[i];
+	}
+	if (left.n == 0) {
+		expr_row(&ev, &left, &right);
+		return;
+	}
+	/* Every row of the tables named without one, each once. */
+	for (i = 0; i < left.n; i++) {
+		const struct trows *tr = table_rows(c, left.t[i]);
+
+		for (k = 0; k < tr->n; k++) {
+			int done = 0;
+
+			for (j = 0; j < i && !done; j++)
+				done = has_row(c, left.t[j], tr->rows[k]);
+			if (done)
+				continue;
+			ev.row = tr->rows[k];
+			expr_row(&ev, &left, &right);
+		}
+	}
+}
+
+/* ---- The stream -------------------------------------------------------- */
+
+/* Evaluates every rule over the record in hand, then forgets it. */
 static void
 evaluate(struct fp_checker *c)
 {
@@ -542,8 +1079,11 @@ evaluate(struct fp_checker *c)
 	size_t warnings = c->count[FP_SEV_WARNING];
 	int first;
 
-	if (!c->n)
+	if (!c->n) {
+		clear_record(c);
 		return;
+	}
+	index_rows(c);
 	first = first_time(c);
 	for (i = 0; i < c->m->nrules; i++) {
 		const struct fp_rule *r = &c->m->rules[i];
@@ -568,16 +1108,19 @@ evaluate(struct fp_checker *c)
 		case FP_RULE_UNIQUE:
 			rule_unique(c, r, first);
 			break;
-		case FP_RULE_COMPARE:
-			rule_compare(c, r);
+		case FP_RULE_EXPR:
+			rule_expr(c, r);
 			break;
 		case FP_RULE_PATTERN:
 			rule_pattern(c, r);
 			break;
+		default:
+			break;
 		}
 	}
-	if (c->on_dept) {
-		struct fp_dept_fact *v = fp_xreallocarray(NULL, c->n, sizeof *v);
+	if (c->on_record) {
+		struct fp_rec_fact *v = fp_xreallocarray(NULL, c->n, sizeof *v);
+		struct fp_who who;
 
 		for (i = 0; i < c->n; i++) {
 			v[i].table = c->f[i].table;
@@ -586,28 +1129,86 @@ evaluate(struct fp_checker *c)
 			v[i].value = c->f[i].value;
 			v[i].source = c->f[i].source;
 		}
-		c->on_dept(c->ctx, c->dept, c->year, v, c->n,
+		who.form = c->who[0];
+		who.dept = c->who[1];
+		who.year = c->who[2];
+		who.record = c->who[3];
+		who.file = c->who[4];
+		c->on_record(c->ctx, c->m, &who, v, c->n,
 		    c->count[FP_SEV_ERROR] - errors,
 		    c->count[FP_SEV_WARNING] - warnings);
 		free(v);
 	}
-	clear_group(c);
+	clear_record(c);
 }
 
-void
-fp_checker_add(struct fp_checker *c, const char *dept, const char *year,
-    const char *table, const char *row, const char *field, const char *value,
-    const char *source)
+/* 1 if the fact belongs to another record than the one in hand. */
+static int
+other_record(const struct fp_checker *c, const struct fp_canon_fact *f)
+{
+	return strcmp(c->who[0], f->form) || strcmp(c->who[1], f->dept) ||
+	    strcmp(c->who[2], f->year) || strcmp(c->who[3], f->record) ||
+	    strcmp(c->who[4], f->file);
+}
+
+/* Says once per form, table and field that the mapping does not know it. */
+static void
+check_known(struct fp_checker *c, const struct fp_canon_fact *f)
+{
+	const struct fp_table *t = fp_mapping_table(c->m, f->table);
+	size_t i;
+
+	if (!c->on_unknown || (t && fp_table_field(t, f->field)))
+		return;
+	fp_buf_reset(&c->tmp);
+	fp_buf_printf(&c->tmp, "%s\037%s\037%s", c->m->name, f->table,
+	    t ? f->field : "");
+	for (i = 0; i < c->nunknown; i++)
+		if (!strcmp(c->unknown[i], c->tmp.s))
+			return;
+	if (c->nunknown == c->capunknown) {
+		c->capunknown = c->capunknown ? c->capunknown * 2 : 8;
+		c->unknown = fp_xreallocarray(c->unknown, c->capunknown,
+		    sizeof *c->unknown);
+	}
+	c->unknown[c->nunknown++] = fp_xstrdup(c->tmp.s);
+	c->on_unknown(c->ctx, c->m, f);
+}
+
+enum fp_err
+fp_checker_add(struct fp_checker *c, const struct fp_canon_fact *f,
+    struct fp_diag *d)
 {
 	struct gfact *g;
 
-	if (c->n && (strcmp(c->dept, dept) || strcmp(c->year, year) ||
-	    lookup(c, table, row, field)))
-		evaluate(c);
-	if (!c->n) {
-		c->dept = fp_xstrdup(dept);
-		c->year = fp_xstrdup(year);
+	if (c->n) {
+		if (f->first || other_record(c, f)) {
+			evaluate(c);
+		} else if ((g = lookup(c, f->table, f->row, f->field))) {
+			/*
+			 * A line repeated is the same fact; the same fact from
+			 * another cell, with another value, or the record's
+			 * first fact again after others is a second form.
+			 */
+			if (!strcmp(g->value, f->value) &&
+			    !strcmp(g->source, f->source) &&
+			    (g != &c->f[0] || c->n == 1))
+				return FP_OK;
+			evaluate(c);
+		}
 	}
+	if (!c->n) {
+		clear_record(c);
+		c->m = c->resolve(c->rctx, f->form, d);
+		if (!c->m)
+			return FP_EMAPPING;
+		c->who[0] = fp_xstrdup(f->form);
+		c->who[1] = fp_xstrdup(f->dept);
+		c->who[2] = fp_xstrdup(f->year);
+		c->who[3] = fp_xstrdup(f->record);
+		c->who[4] = fp_xstrdup(f->file);
+	}
+	check_known(c, f);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 128;
 		c->f = fp_xreallocarray(c->f, c->cap, sizeof *c->f);
@@ -622,20 +1223,45 @@ fp_checker_add(struct fp_checker *c, const char *dept, const char *year,
 			index_put(c, i);
 	}
 	g = &c->f[c->n];
-	g->table = fp_xstrdup(table);
-	g->row = fp_xstrdup(row);
-	g->field = fp_xstrdup(field);
-	g->value = fp_xstrdup(value);
-	g->source = fp_xstrdup(source);
+	{
+		const char *v[5] = { f->table, f->row, f->field, f->value,
+		    f->source };
+		size_t len[5], total = 0, k;
+		char *p;
+
+		for (k = 0; k < 5; k++)
+			total += (len[k] = strlen(v[k])) + 1;
+		p = fp_xmalloc(total);
+		g->table = p;
+		for (k = 0; k < 5; k++) {
+			memcpy(p, v[k], len[k] + 1);
+			if (k == 1)
+				g->row = p;
+			else if (k == 2)
+				g->field = p;
+			else if (k == 3)
+				g->value = p;
+			else if (k == 4)
+				g->source = p;
+			p += len[k] + 1;
+		}
+	}
 	g->nan_said = 0;
 	index_put(c, c->n);
 	c->n++;
+	return FP_OK;
 }
 
 void
-fp_checker_on_dept(struct fp_checker *c, fp_dept_fn fn)
+fp_checker_on_unknown(struct fp_checker *c, fp_unknown_fn fn)
 {
-	c->on_dept = fn;
+	c->on_unknown = fn;
+}
+
+void
+fp_checker_on_record(struct fp_checker *c, fp_record_fn fn)
+{
+	c->on_record = fn;
 }
 
 void
@@ -657,13 +1283,66 @@ fp_checker_free(struct fp_checker *c)
 
 	if (!c)
 		return;
-	clear_group(c);
+	clear_record(c);
 	free(c->f);
 	free(c->slots);
+	free(c->tr);
 	for (i = 0; i < c->capseen; i++)
 		free(c->seen[i]);
 	free(c->seen);
+	for (i = 0; i < c->nunknown; i++)
+		free(c->unknown[i]);
+	free(c->unknown);
 	fp_buf_release(&c->msg);
 	fp_buf_release(&c->tmp);
+	fp_buf_release(&c->a);
+	fp_buf_release(&c->b);
 	free(c);
+}
+
+static int
+fp_ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && !memcmp(s + n - k, tail, k);
+}
+
+void
+fp_finding_line(struct fp_buf *b, const struct fp_finding *f)
+{
+	const char *sev = f->m->msgs[f->severity == FP_SEV_ERROR ?
+	    FP_MSG_ERROR : FP_MSG_WARNING];
+	const char *who[3] = { f->who.dept, f->who.year, f->who.record };
+	size_t i, n = 0;
+
+	if (*f->who.file)
+		fp_buf_printf(b, "%s: ", f->who.file);
+	for (i = 0; i < 3; i++)
+		if (*who[i])
+			fp_buf_printf(b, "%s%s", n++ ? " " : "", who[i]);
+	fp_buf_printf(b, "%s%s: %s", n ? ": " : "", sev, f->message);
+	/* A full-width bracket brings its own space. */
+	if (*f->source)
+		fp_buf_printf(b, "%s(%s)", fp_ends_with(f->message,
+		    "\xef\xbc\x89") ? "" : " ", f->source);
+	fp_buf_addc(b, '\n');
+}
+
+void
+fp_finding_csv(struct fp_buf *b, const struct fp_finding *f)
+{
+	const char *v[] = {
+		f->severity == FP_SEV_ERROR ? "error" : "warning",
+		f->who.form, f->who.dept, f->who.year, f->who.record, f->table,
+		f->row, f->field, f->rule, f->message, f->source, f->who.file,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		if (i)
+			fp_buf_addc(b, ',');
+		fp_csv_field(b, v[i], strlen(v[i]));
+	}
+	fp_buf_addc(b, '\n');
 }

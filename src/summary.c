@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "normalize.h"
+#include "xls.h"
 #include "xlsx.h"
 
 /* A sheet for one keyed or list table. */
@@ -30,6 +32,8 @@ struct fp_summary {
 	double *sums;		/* per overview column, for the total row */
 	int *summed;		/* 1 if the column gets a SUM */
 	size_t ncols;		/* overview columns */
+	int has_record;		/* table sheets show the record */
+	uint32_t first;		/* the first field's column on table sheets */
 	int st_head, st_money, st_number, st_date, st_text, st_total,
 	    st_total_money, st_total_number;
 	struct fp_buf tmp;
@@ -43,11 +47,6 @@ ref_field(const struct fp_mapping *m, const struct fp_ref *r)
 	return t ? fp_table_field(t, r->field) : NULL;
 }
 
-static int
-is_numeric(enum fp_type t)
-{
-	return t == FP_T_MONEY || t == FP_T_INTEGER || t == FP_T_SCORE;
-}
 
 struct fp_summary *
 fp_summary_new(const struct fp_mapping *m, const char *path,
@@ -61,6 +60,8 @@ fp_summary_new(const struct fp_mapping *m, const char *path,
 
 	s = fp_xcalloc(1, sizeof *s);
 	s->m = m;
+	s->has_record = m->record.table != NULL;
+	s->first = 2 + (uint32_t)s->has_record;
 	s->x = fp_xlsx_new(path, 1, d);
 	if (!s->x) {
 		free(s);
@@ -100,7 +101,9 @@ fp_summary_new(const struct fp_mapping *m, const char *path,
 		    s->st_head);
 		/* Money and counts add up; a year or a score does not. */
 		s->summed[i] = f && (f->type == FP_T_MONEY ||
-		    (f->type == FP_T_INTEGER && strcmp(f->name, FP_FIELD_YEAR)));
+		    (f->type == FP_T_INTEGER && !(m->year.table &&
+		    !strcmp(b->show[i].ref.table, m->year.table) &&
+		    !strcmp(b->show[i].ref.field, m->year.field))));
 	}
 	fp_xlsx_text(s->x, s->overview, 0, (uint32_t)b->nshow, b->errors_label,
 	    s->st_head);
@@ -122,8 +125,12 @@ fp_summary_new(const struct fp_mapping *m, const char *path,
 		ts->sheet = fp_xlsx_sheet(s->x, t->cn);
 		fp_xlsx_text(s->x, ts->sheet, 0, 0, b->dept_label, s->st_head);
 		fp_xlsx_text(s->x, ts->sheet, 0, 1, b->year_label, s->st_head);
-		fp_xlsx_text(s->x, ts->sheet, 0, 2, t->rowlabel, s->st_head);
-		for (k = 0, c = 3; k < t->nfields; k++, c++)
+		c = 2;
+		if (s->has_record)
+			fp_xlsx_text(s->x, ts->sheet, 0, c++, b->record_label,
+			    s->st_head);
+		fp_xlsx_text(s->x, ts->sheet, 0, c++, t->rowlabel, s->st_head);
+		for (k = 0; k < t->nfields; k++, c++)
 			fp_xlsx_text(s->x, ts->sheet, 0, c, t->fields[k].cn,
 			    s->st_head);
 		ts->row = 1;
@@ -131,7 +138,7 @@ fp_summary_new(const struct fp_mapping *m, const char *path,
 
 	/* The findings. */
 	s->findings = fp_xlsx_sheet(s->x, b->findings);
-	for (k = 0; k < 9; k++)
+	for (k = 0; k < FP_NFINDING_COLS; k++)
 		fp_xlsx_text(s->x, s->findings, 0, (uint32_t)k,
 		    b->finding_labels[k], s->st_head);
 	s->frow = 1;
@@ -143,14 +150,12 @@ static void
 put_value(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
     const struct fp_field *f, const char *value, double *num)
 {
-	char *end;
 	double x;
 
 	if (num)
 		*num = 0;
-	if (f && is_numeric(f->type)) {
-		x = strtod(value, &end);
-		if (*value && !*end && isfinite(x)) {
+	if (f && fp_type_numeric(f->type)) {
+		if (fp_parse_number(value, strlen(value), &x)) {
 			fp_xlsx_number(s->x, sheet, row, col, x,
 			    f->type == FP_T_MONEY ? s->st_money : s->st_number);
 			if (num)
@@ -194,14 +199,11 @@ put_count(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
 		fp_xlsx_text(s->x, sheet, row, col, v, s->st_text);
 }
 
-/* A row key as people read it: the summary row by its label. */
+/* A row key as people read it: a row code by its label. */
 static const char *
 row_label(const struct fp_table *t, const char *row)
 {
-	if (t && t->kind == FP_TABLE_KEYED && !strcmp(row, FP_ROW_TOTAL) &&
-	    t->total.n)
-		return t->total.v[0];
-	return row;
+	return t ? fp_table_row_label(t, row) : row;
 }
 
 void
@@ -210,20 +212,20 @@ fp_summary_finding(struct fp_summary *s, const struct fp_finding *f)
 	const struct fp_book *b = &s->m->book;
 	const struct fp_table *t = fp_mapping_table(s->m, f->table);
 	const struct fp_field *fld = t ? fp_table_field(t, f->field) : NULL;
-	const char *cols[9];
+	const char *cols[FP_NFINDING_COLS];
 	uint32_t k;
 
 	cols[0] = f->severity == FP_SEV_ERROR ? b->errors_label :
 	    b->warnings_label;
-	cols[1] = f->dept;
-	cols[2] = f->year;
+	cols[1] = f->who.dept;
+	cols[2] = f->who.year;
 	cols[3] = t ? t->cn : f->table;
 	cols[4] = row_label(t, f->row);
 	cols[5] = fld ? fld->cn : f->field;
 	cols[6] = f->rule;
 	cols[7] = f->message;
 	cols[8] = f->source;
-	for (k = 0; k < 9; k++) {
+	for (k = 0; k < FP_NFINDING_COLS; k++) {
 		if (!*cols[k])
 			fp_xlsx_blank(s->x, s->findings, s->frow, k, s->st_text);
 		else if (k == 2)
@@ -235,9 +237,9 @@ fp_summary_finding(struct fp_summary *s, const struct fp_finding *f)
 	s->frow++;
 }
 
-/* The fact a reference names among a department's facts, or NULL. */
-static const struct fp_dept_fact *
-find(const struct fp_dept_fact *facts, size_t n, const struct fp_ref *r)
+/* The fact a reference names among a record's facts, or NULL. */
+static const struct fp_rec_fact *
+find(const struct fp_rec_fact *facts, size_t n, const struct fp_ref *r)
 {
 	size_t i;
 
@@ -249,35 +251,39 @@ find(const struct fp_dept_fact *facts, size_t n, const struct fp_ref *r)
 	return NULL;
 }
 
-/* One row of a table's sheet: department, year, key, then its fields. */
+/* One row of a table's sheet: department, year, record, key, fields. */
 static void
-put_row(struct fp_summary *s, struct tsheet *ts, const char *dept,
-    const char *year, const char *key, const char *const *vals)
+put_row(struct fp_summary *s, struct tsheet *ts, const struct fp_who *who,
+    const char *key, const char *const *vals)
 {
 	const struct fp_table *t = ts->t;
+	uint32_t c = s->first;
 	size_t k;
 
-	fp_xlsx_text(s->x, ts->sheet, ts->row, 0, dept, s->st_text);
-	put_count(s, ts->sheet, ts->row, 1, year);
+	fp_xlsx_text(s->x, ts->sheet, ts->row, 0, who->dept, s->st_text);
+	put_count(s, ts->sheet, ts->row, 1, who->year);
+	if (s->has_record)
+		fp_xlsx_text(s->x, ts->sheet, ts->row, 2, who->record,
+		    s->st_text);
 	if (t->kind == FP_TABLE_LIST)
-		put_count(s, ts->sheet, ts->row, 2, key);
+		put_count(s, ts->sheet, ts->row, c, key);
 	else
-		fp_xlsx_text(s->x, ts->sheet, ts->row, 2, row_label(t, key),
+		fp_xlsx_text(s->x, ts->sheet, ts->row, c, row_label(t, key),
 		    s->st_text);
 	for (k = 0; k < t->nfields; k++) {
 		if (vals[k])
-			put_value(s, ts->sheet, ts->row, (uint32_t)k + 3,
+			put_value(s, ts->sheet, ts->row, c + 1 + (uint32_t)k,
 			    &t->fields[k], vals[k], NULL);
 		else
-			fp_xlsx_blank(s->x, ts->sheet, ts->row, (uint32_t)k + 3,
-			    s->st_text);
+			fp_xlsx_blank(s->x, ts->sheet, ts->row,
+			    c + 1 + (uint32_t)k, s->st_text);
 	}
 	ts->row++;
 }
 
 void
-fp_summary_dept(struct fp_summary *s, const char *dept, const char *year,
-    const struct fp_dept_fact *facts, size_t n, size_t errors,
+fp_summary_record(struct fp_summary *s, const struct fp_who *who,
+    const struct fp_rec_fact *facts, size_t n, size_t errors,
     size_t warnings)
 {
 	const struct fp_book *b = &s->m->book;
@@ -285,7 +291,7 @@ fp_summary_dept(struct fp_summary *s, const char *dept, const char *year,
 
 	/* The overview row, every column boxed even where blank. */
 	for (i = 0; i < b->nshow; i++) {
-		const struct fp_dept_fact *f = find(facts, n, &b->show[i].ref);
+		const struct fp_rec_fact *f = find(facts, n, &b->show[i].ref);
 		double x;
 
 		if (!f) {
@@ -318,7 +324,7 @@ fp_summary_dept(struct fp_summary *s, const char *dept, const char *year,
 			if (i < n && strcmp(facts[i].table, tab->name))
 				continue;
 			if (cur && (i == n || strcmp(cur, facts[i].row))) {
-				put_row(s, ts, dept, year, cur, vals);
+				put_row(s, ts, who, cur, vals);
 				memset(vals, 0, tab->nfields * sizeof *vals);
 			}
 			if (i == n)
@@ -373,8 +379,9 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 	}
 	for (i = 0; i < s->nts; i++)
 		fp_xlsx_header_row(s->x, s->ts[i].sheet, s->ts[i].row - 1,
-		    (uint32_t)s->ts[i].t->nfields + 2);
-	fp_xlsx_header_row(s->x, s->findings, s->frow - 1, 8);
+		    (uint32_t)s->ts[i].t->nfields + s->first);
+	fp_xlsx_header_row(s->x, s->findings, s->frow - 1,
+	    FP_NFINDING_COLS - 1);
 	fp_xlsx_print_setup(s->x, s->overview);
 	for (i = 0; i < s->nts; i++)
 		fp_xlsx_print_setup(s->x, s->ts[i].sheet);

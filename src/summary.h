@@ -20,11 +20,11 @@ struct fp_summary *fp_summary_new(const struct fp_mapping *m,
     const char *path, struct fp_diag *d);
 /* A finding, for the findings sheet. */
 void fp_summary_finding(struct fp_summary *s, const struct fp_finding *f);
-/* A department's facts and its counts of findings. */
-void fp_summary_dept(struct fp_summary *s, const char *dept, const char *year,
-    const struct fp_dept_fact *facts, size_t n, size_t errors,
+/* A record's facts and its counts of findings. */
+void fp_summary_record(struct fp_summary *s, const struct fp_who *who,
+    const struct fp_rec_fact *facts, size_t n, size_t errors,
     size_t warnings);
-/* How many departments so far. */
+/* How many records so far. */
 size_t fp_summary_count(const struct fp_summary *s);
 /* Writes the total row and the chart and puts the file in place. */
 enum fp_err fp_summary_close(struct fp_summary *s, struct fp_diag *d);

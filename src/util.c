@@ -379,18 +379,42 @@ fp_utf8_put(struct fp_buf *b, uint32_t cp)
 int
 fp_utf8_valid(const char *s, size_t n)
 {
-	size_t i = 0, k;
-	uint32_t cp;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
-	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
+	while (p < end) {
+		unsigned char c = *p;
+		size_t k;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			p++;
 			continue;
 		}
-		k = fp_utf8_decode(s + i, n - i, &cp);
-		if (cp == 0xFFFD && k == 1)
+		/* Lead byte: how many follow, and the least value it may code. */
+		if (c >= 0xC2 && c <= 0xDF) {
+			k = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			k = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			k = 3;
+			cp = c & 0x07;
+		} else {
 			return 0;
-		i += k;
+		}
+		if ((size_t)(end - p) <= k)
+			return 0;
+		for (size_t i = 1; i <= k; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i] & 0x3F);
+		}
+		/* Overlong forms, surrogates and past U+10FFFF are not UTF-8. */
+		if ((k == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return 0;
+		p += k + 1;
 	}
 	return 1;
 }

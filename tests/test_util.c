@@ -148,7 +148,14 @@ test_utf8_decode_rejects_invalid(void **state)
 	assert_int_equal(fp_utf8_decode("\xc0\x80", 2, &cp), 1);
 	assert_int_equal(cp, 0xFFFD);
 	assert_true(fp_utf8_valid("中文 ok", strlen("中文 ok")));
+	assert_true(fp_utf8_valid("\xf0\x9f\x98\x80", 4));	/* U+1F600 */
 	assert_false(fp_utf8_valid("\xff", 1));
+	assert_false(fp_utf8_valid("\xc0\x80", 2));		/* overlong NUL */
+	assert_false(fp_utf8_valid("\xe0\x80\xaf", 3));	/* overlong '/' */
+	assert_false(fp_utf8_valid("\xed\xa0\x80", 3));	/* a surrogate */
+	assert_false(fp_utf8_valid("\xf4\x90\x80\x80", 4));	/* past U+10FFFF */
+	assert_false(fp_utf8_valid("\xe4\xb8", 2));		/* cut short */
+	assert_false(fp_utf8_valid("\xb2\xe2", 2));		/* GBK 测 */
 }
 
 static void

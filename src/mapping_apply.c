@@ -1,0 +1,1151 @@
+/*
+ * Applying a mapping to a form. The form's sheet is found by a label, a
+ * name or a position (or every sheet with the label is a form of its
+ * own); on it each table of the mapping is found in turn:
+ *
+ *  - a fields table, field by field: the first cell carrying one of the
+ *    field's labels (or matching its pattern), and the value where the
+ *    field's `take` says: after the colon, the Nth cell right, left,
+ *    below or above, the cell on the label's row under a column header,
+ *    or the paragraphs under a heading;
+ *  - a keyed or list table by a label of its header: the header runs
+ *    down while its rows name columns (headers over several rows); each
+ *    column is named by the lowest label over it; a column is found by
+ *    its header, or N columns from one; rows follow until a row holding
+ *    a label the mapping knows, a stop label, or (keyed) a blank row.
+ *
+ * Every step leaves a note, for map --explain.
+ */
+#include "mapping_apply.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+
+/* How many rows a table's header may take. */
+#define MAX_HEADER_ROWS 5
+
+struct apply {
+	const struct fp_mapping *m;
+	const struct fp_form *form;
+	const struct fp_apply_opts *o;
+	size_t sheet;			/* the form's sheet */
+	struct fp_record *rec;
+	struct fp_mapped *out;
+	size_t seq;
+	struct fp_buf tmp, val;
+};
+
+/* ---- Notes ----------------------------------------------------------- */
+
+static void
+note(struct apply *a, int warn, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+note(struct apply *a, int warn, const char *fmt, ...)
+{
+	struct fp_mapped *o = a->out;
+	struct fp_buf b = FP_BUF_INIT;
+	va_list ap;
+	char tmp[1024];
+
+	if (!warn && !a->o->explain)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (o->nrecs > 1 || a->m->every_sheet)
+		fp_buf_printf(&b, "%s: ", a->form->sheets[a->sheet].name);
+	fp_buf_adds(&b, tmp);
+	o->notes = fp_xreallocarray(o->notes, o->nnotes + 1, sizeof *o->notes);
+	o->notes[o->nnotes].warn = warn;
+	o->notes[o->nnotes].text = fp_buf_detach(&b);
+	o->nnotes++;
+}
+
+/* "SHEET!B4" of a cell, in a buffer that lives until the next call. */
+static const char *
+ref(struct apply *a, const struct fp_fsheet *s, const struct fp_fcell *c)
+{
+	fp_buf_reset(&a->tmp);
+	fp_fcell_ref(&a->tmp, s, c);
+	return a->tmp.s;
+}
+
+/* The labels of ls as 'A' or 'B', for notes, into b. */
+static const char *
+labels_text(struct fp_buf *b, const struct fp_labels *ls)
+{
+	size_t i;
+
+	fp_buf_reset(b);
+	for (i = 0; i < ls->n && i < 4; i++)
+		fp_buf_printf(b, "%s'%s'", i ? " or " : "", ls->v[i]);
+	if (ls->n > 4)
+		fp_buf_adds(b, " ...");
+	return b->s ? b->s : "";
+}
+
+/* ---- Labels on the form ---------------------------------------------- */
+
+/* 1 if label (label form) is one the mapping knows. */
+static int
+is_known(const struct fp_mapping *m, const char *label)
+{
+	size_t h, mask = m->nknown_hash - 1, i;
+
+	if (!label || !*label)
+		return 0;
+	for (h = (size_t)fp_hash(FP_HASH_INIT, label) & mask; m->known_hash[h];
+	    h = (h + 1) & mask)
+		if (!strcmp(m->known_hash[h], label))
+			return 1;
+	for (i = 0; i < m->known_globs.n; i++)
+		if (fp_glob(m->known_globs.v[i], label))
+			return 1;
+	return 0;
+}
+
+static int
+cell_is_known(const struct fp_mapping *m, const struct fp_fcell *c)
+{
+	return c->label && (is_known(m, c->label) ||
+	    (c->base && is_known(m, c->base)) ||
+	    (c->prefix && !c->after && is_known(m, c->prefix)) ||
+	    (c->pbase && !c->after && is_known(m, c->pbase)));
+}
+
+/* 1 if some cell of row r holds a label the mapping knows. */
+static int
+row_is_known(const struct fp_mapping *m, const struct fp_fsheet *s,
+    uint32_t r)
+{
+	size_t k;
+
+	if (r >= s->nrows)
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		if (cell_is_known(m, &s->cells[k]))
+			return 1;
+	return 0;
+}
+
+static int
+row_is_blank(const struct fp_fsheet *s, uint32_t r)
+{
+	return r >= s->nrows || s->rowstart[r] == s->rowstart[r + 1];
+}
+
+/* 1 if the cell's label, or its label without a note in brackets, is one of ls. */
+static int
+cell_matches(const struct fp_labels *ls, const struct fp_fcell *c)
+{
+	return fp_labels_match(ls, c->label) || fp_labels_match(ls, c->base);
+}
+
+/*
+ * The first cell (row order) of a sheet with one of these labels (with
+ * colons, by the label before a colon too).
+ */
+static const struct fp_fcell *
+find_first_in(const struct fp_fsheet *s, const struct fp_labels *ls,
+    int colons)
+{
+	const struct fp_fcell *best = NULL;
+	size_t i, k;
+
+	for (i = 0; i < ls->n; i++) {
+		const struct fp_fcell *c = NULL;
+		size_t idx;
+
+		if (strchr(ls->v[i], '*')) {
+			for (k = 0; k < s->ncells; k++)
+				if (s->cells[k].label &&
+				    fp_glob(ls->v[i], s->cells[k].label)) {
+					c = &s->cells[k];
+					break;
+				}
+		} else {
+			int kind;
+
+			for (kind = 0; kind < 4; kind++) {
+				const struct fp_fcell *hit;
+
+				if (!colons && (kind == FP_KEY_PREFIX ||
+				    kind == FP_KEY_PBASE))
+					continue;
+				hit = fp_fsheet_find(s, ls->v[i], (enum fp_key)kind,
+				    &idx);
+				if (hit && (!c || hit < c))
+					c = hit;
+			}
+		}
+		if (c && (!best || c < best))
+			best = c;
+	}
+	return best;
+}
+
+/* The first cell (row order) of a sheet with one of these labels. */
+static const struct fp_fcell *
+find_first(const struct fp_fsheet *s, const struct fp_labels *ls)
+{
+	return find_first_in(s, ls, 0);
+}
+
+/* ---- Values ---------------------------------------------------------- */
+
+static void
+add_fact(struct apply *a, const char *table, const char *row,
+    const char *field, const char *value, const struct fp_fsheet *s,
+    const struct fp_fcell *src, uint32_t pos)
+{
+	struct fp_record *o = a->rec;
+	struct fp_fact *f;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 64;
+		o->v = fp_xreallocarray(o->v, o->cap, sizeof *o->v);
+	}
+	f = &o->v[o->n++];
+	f->table = fp_xstrdup(table);
+	f->row = fp_xstrdup(row);
+	f->field = fp_xstrdup(field);
+	f->value = fp_xstrdup(value);
+	f->source = fp_xstrdup(ref(a, s, src));
+	f->sheet = (size_t)(s - a->form->sheets);
+	f->pos = pos;
+	f->seq = a->seq++;
+}
+
+/*
+ * Normalises a value by the field's type into a->val. A placeholder the
+ * mapping declares gives nothing; a value that is not of its type keeps
+ * its text as written, so nothing is lost and check can say what is
+ * wrong with it. Returns 0 if there is no value.
+ */
+static int
+field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v)
+{
+	struct fp_buf *out = &a->val, lab = FP_BUF_INIT;
+	size_t i;
+	int ok;
+
+	fp_buf_reset(out);
+	if (!v->is_number) {
+		fp_norm_label(&lab, v->text, v->len);
+		if (!lab.len || fp_labels_match(&f->empty, lab.s)) {
+			fp_buf_release(&lab);
+			return 0;
+		}
+	}
+	switch (f->type) {
+	case FP_T_MONEY:
+		ok = fp_norm_money(out, v);
+		break;
+	case FP_T_INTEGER:
+		ok = fp_norm_integer(out, v);
+		break;
+	case FP_T_NUMBER:
+		ok = fp_norm_number(out, v);
+		break;
+	case FP_T_SCORE:
+		ok = fp_norm_score(out, v);
+		break;
+	case FP_T_PHONE:
+		ok = fp_norm_phone(out, v);
+		break;
+	case FP_T_DATE:
+		ok = fp_norm_date(out, v);
+		break;
+	default:
+		ok = fp_norm_plain(out, v);
+		break;
+	}
+	if (!ok) {
+		fp_buf_reset(out);
+		if (v->is_number)
+			fp_norm_plain(out, v);
+		else
+			fp_norm_text(out, v->text, v->len);
+	}
+	if (out->len && (f->nvalues || f->ncodes)) {
+		fp_buf_reset(&lab);
+		fp_norm_label(&lab, out->s, out->len);
+		for (i = 0; i < f->nvalues; i++)
+			if (fp_labels_match(&f->values[i].alts, lab.s)) {
+				fp_buf_reset(out);
+				fp_buf_adds(out, f->values[i].canon);
+				break;
+			}
+		for (i = 0; i < f->ncodes; i++)
+			if (fp_labels_match(&f->codes[i].alts, lab.s)) {
+				fp_buf_reset(out);
+				fp_buf_adds(out, f->codes[i].canon);
+				break;
+			}
+	}
+	fp_buf_release(&lab);
+	return out->len > 0;
+}
+
+/* A cell's value as the field's fact; 1 if there was one. */
+static int
+take_cell(struct apply *a, const struct fp_table *t, const struct fp_field *f,
+    const char *row, const struct fp_fsheet *s, const struct fp_fcell *c,
+    uint32_t pos)
+{
+	struct fp_value v;
+
+	fp_fcell_value(c, a->form->date1904, &v);
+	if (!field_value(a, f, &v))
+		return 0;
+	add_fact(a, t->name, row, f->name, a->val.s, s, c, pos);
+	return 1;
+}
+
+/* ---- Fields ---------------------------------------------------------- */
+
+/*
+ * The nth non-empty cell from c along its row (dc = +1 or -1) or column
+ * (dr), stopping at a cell (row or column) of a label the mapping knows.
+ */
+static const struct fp_fcell *
+step(const struct fp_mapping *m, const struct fp_fsheet *s,
+    const struct fp_fcell *c, int dr, int dc, unsigned n)
+{
+	const struct fp_fcell *v = NULL;
+	int64_t r = c->row;
+
+	if (dc) {
+		size_t k = (size_t)(c - s->cells);
+
+		while (n > 0) {
+			if (dc > 0 ? k + 1 >= s->rowstart[c->row + 1] :
+			    k <= s->rowstart[c->row])
+				return NULL;
+			k = dc > 0 ? k + 1 : k - 1;
+			v = &s->cells[k];
+			if (cell_is_known(m, v))
+				return NULL;
+			n--;
+		}
+		return v;
+	}
+	while (n > 0) {
+		r += dr;
+		if (r < 0 || r >= s->nrows)
+			return NULL;
+		v = fp_fsheet_at(s, (uint32_t)r, c->col);
+		if (v) {
+			if (cell_is_known(m, v))
+				return NULL;
+			n--;
+		} else if (row_is_known(m, s, (uint32_t)r)) {
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/*
+ * The cell on c's row under the nearest cell above it that carries one
+ * of the labels (a column's header), or NULL.
+ */
+static const struct fp_fcell *
+under(const struct fp_mapping *m, const struct fp_fsheet *s,
+    const struct fp_fcell *c, const struct fp_labels *ls)
+{
+	const struct fp_fcell *head = NULL, *v;
+	size_t i, idx;
+	int kind;
+
+	for (i = 0; i < ls->n; i++) {
+		if (strchr(ls->v[i], '*')) {
+			size_t k;
+
+			for (k = 0; k < s->rowstart[c->row]; k++)
+				if (s->cells[k].label &&
+				    fp_glob(ls->v[i], s->cells[k].label) &&
+				    (!head || s->cells[k].row > head->row))
+					head = &s->cells[k];
+			continue;
+		}
+		for (kind = FP_KEY_LABEL; kind <= FP_KEY_BASE; kind += 2)
+			for (v = fp_fsheet_find(s, ls->v[i], (enum fp_key)kind,
+			    &idx); v && v->row < c->row;
+			    v = fp_fsheet_next(s, &idx))
+				if (!head || v->row > head->row)
+					head = v;
+	}
+	if (!head)
+		return NULL;
+	v = fp_fsheet_at(s, c->row, head->col);
+	return v && v != c && !cell_is_known(m, v) ? v : NULL;
+}
+
+/* The paragraphs under c's row, joined; returns the first, the source. */
+static const struct fp_fcell *
+take_paragraphs(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s,
+    const struct fp_fcell *c)
+{
+	struct fp_buf para = FP_BUF_INIT;
+	const struct fp_fcell *first = NULL;
+	size_t k;
+
+	for (k = s->rowstart[c->row + 1]; k < s->ncells; k++) {
+		const struct fp_fcell *pc = &s->cells[k];
+		size_t before = para.len;
+
+		if (para.len)
+			fp_buf_addc(&para, '\n');
+		fp_norm_text(&para, pc->text, pc->len);
+		if (para.len == before + (before ? 1 : 0)) {
+			para.len = before;
+			if (para.s)
+				para.s[before] = '\0';
+			continue;
+		}
+		if (!first)
+			first = pc;
+	}
+	if (first)
+		add_fact(a, t->name, "", f->name, para.s, s, first, first->row);
+	fp_buf_release(&para);
+	return first;
+}
+
+/*
+ * Tries the field's ways of taking a value from its label's cell c
+ * (found by the part before a colon if by_prefix). Returns the cell the
+ * value came from, or NULL.
+ */
+static const struct fp_fcell *
+take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
+    const struct fp_fsheet *s, const struct fp_fcell *c, int by_prefix)
+{
+	size_t i;
+
+	for (i = 0; i < f->ntake; i++) {
+		const struct fp_take *tk = &f->take[i];
+		const struct fp_fcell *vc = NULL;
+		struct fp_value v;
+
+		if (tk->way == FP_WAY_COLON) {
+			if (!by_prefix || !c->after)
+				continue;
+			memset(&v, 0, sizeof v);
+			v.text = c->after;
+			v.len = strlen(c->after);
+			if (field_value(a, f, &v)) {
+				add_fact(a, t->name, "", f->name, a->val.s, s, c,
+				    c->row);
+				return c;
+			}
+			continue;
+		}
+		/* A label with its value after the colon has no other. */
+		if (by_prefix && c->after)
+			continue;
+		switch (tk->way) {
+		case FP_WAY_RIGHT:
+			vc = step(a->m, s, c, 0, 1, tk->n);
+			break;
+		case FP_WAY_LEFT:
+			vc = step(a->m, s, c, 0, -1, tk->n);
+			break;
+		case FP_WAY_BELOW:
+			vc = step(a->m, s, c, 1, 0, tk->n);
+			break;
+		case FP_WAY_ABOVE:
+			vc = step(a->m, s, c, -1, 0, tk->n);
+			break;
+		case FP_WAY_UNDER:
+			vc = under(a->m, s, c, &tk->under);
+			break;
+		case FP_WAY_PARAGRAPHS:
+			if ((vc = take_paragraphs(a, t, f, s, c)))
+				return vc;
+			continue;
+		default:
+			continue;
+		}
+		if (vc && take_cell(a, t, f, "", s, vc, vc->row))
+			return vc;
+	}
+	return NULL;
+}
+
+static int
+idx_cmp(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* A field found by a regular expression over the cells' label forms. */
+static int
+apply_pattern(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s)
+{
+	regmatch_t mt[10];
+	size_t k, i;
+
+	for (k = 0; k < s->ncells; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+		struct fp_value v;
+		regmatch_t *g;
+		char *cap;
+		int got;
+
+		if (!c->label || regexec(&f->re, c->label, 10, mt, 0))
+			continue;
+		/* The first group that matched, or the whole match. */
+		for (i = 1; i < 10 && mt[i].rm_so < 0; i++)
+			;
+		g = i < 10 ? &mt[i] : &mt[0];
+		cap = fp_xstrndup(c->label + g->rm_so,
+		    (size_t)(g->rm_eo - g->rm_so));
+		memset(&v, 0, sizeof v);
+		v.text = cap;
+		v.len = strlen(cap);
+		got = field_value(a, f, &v);
+		if (got)
+			add_fact(a, t->name, "", f->name, a->val.s, s, c, c->row);
+		note(a, 0, "%s.%s: pattern matches %s%s", t->name, f->name,
+		    ref(a, s, c), got ? "" : ", but it gives no value");
+		free(cap);
+		return 1;
+	}
+	return 0;
+}
+
+/* Finds one field of a fields table, by pattern or by label. */
+static void
+apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
+{
+	const struct fp_form *form = a->form;
+	size_t n = f->any_sheet ? form->nsheets : 1, o, nlabelled = 0;
+	const struct fp_fcell *first = NULL;
+	const struct fp_fsheet *firsts = NULL;
+
+	for (o = 0; o < n; o++) {
+		/* The form's sheet first, then the others in order. */
+		size_t si = o == 0 ? a->sheet : (o <= a->sheet ? o - 1 : o);
+		const struct fp_fsheet *s = &form->sheets[si];
+		size_t *cand = NULL, ncand = 0, k, i;
+		int64_t after = -1;
+
+		if (f->after.n) {
+			const struct fp_fcell *fence = find_first(s, &f->after);
+
+			if (!fence)
+				continue;
+			after = fence->row;
+		}
+		if (f->has_re) {
+			if (apply_pattern(a, t, f, s))
+				return;
+			continue;
+		}
+		/* Every cell carrying one of the labels, in row order. */
+		for (i = 0; i < f->labels.n; i++) {
+			const char *lab = f->labels.v[i];
+			const struct fp_fcell *c;
+			size_t idx;
+			int by;
+
+			if (strchr(lab, '*')) {
+				for (k = 0; k < s->ncells; k++)
+					if (s->cells[k].label &&
+					    fp_glob(lab, s->cells[k].label)) {
+						cand = fp_xreallocarray(cand,
+						    ncand + 1, sizeof *cand);
+						cand[ncand++] = k << 2;
+					}
+				continue;
+			}
+			for (by = 0; by < 4; by++)
+				for (c = fp_fsheet_find(s, lab, (enum fp_key)by,
+				    &idx); c; c = fp_fsheet_next(s, &idx)) {
+					cand = fp_xreallocarray(cand, ncand + 1,
+					    sizeof *cand);
+					cand[ncand++] = idx;
+				}
+		}
+		if (ncand > 1)
+			qsort(cand, ncand, sizeof *cand, idx_cmp);
+		for (k = 0; k < ncand; k++) {
+			const struct fp_fcell *c = &s->cells[cand[k] >> 2], *vc;
+			char where[64];
+
+			if (k && cand[k] >> 2 == cand[k - 1] >> 2)
+				continue;
+			if ((int64_t)c->row <= after)
+				continue;
+			nlabelled++;
+			if (!first) {
+				first = c;
+				firsts = s;
+			}
+			vc = take_value(a, t, f, s, c, (int)(cand[k] & 1));
+			if (vc) {
+				snprintf(where, sizeof where, "%s", ref(a, s, c));
+				note(a, 0, "%s.%s: '%s' at %s, value at %s",
+				    t->name, f->name, c->label, where,
+				    ref(a, s, vc));
+				free(cand);
+				return;
+			}
+		}
+		free(cand);
+	}
+	if (f->has_re) {
+		note(a, f->required, "%s.%s%s: no cell matches \"%s\"",
+		    t->name, f->name, f->required ? " (required)" : "",
+		    f->pattern);
+	} else if (!first) {
+		note(a, f->required, "%s.%s%s: no cell labelled %s", t->name,
+		    f->name, f->required ? " (required)" : "",
+		    labels_text(&a->val, &f->labels));
+	} else {
+		note(a, f->required, "%s.%s%s: '%s' at %s%s, but no value "
+		    "where 'take' looks", t->name, f->name,
+		    f->required ? " (required)" : "", first->label,
+		    ref(a, firsts, first), nlabelled > 1 ? " and elsewhere" : "");
+	}
+}
+
+/* ---- Keyed and list tables ------------------------------------------- */
+
+/* What a column of a table's header says. */
+struct column {
+	const struct fp_fcell *name;	/* the lowest label over it */
+	int claimed;
+};
+
+/* The cell's label as a column's name: "其中：X" with 其中 a skip word is X. */
+static int
+names_column(const struct fp_table *t, const struct fp_fcell *c,
+    const struct fp_labels *ls)
+{
+	if (cell_matches(ls, c))
+		return 1;
+	if (c->prefix && c->after && (fp_labels_match(&t->skip, c->prefix))) {
+		struct fp_buf b = FP_BUF_INIT;
+		int yes;
+
+		fp_norm_label(&b, c->after, strlen(c->after));
+		yes = b.s && fp_labels_match(ls, b.s);
+		fp_buf_release(&b);
+		return yes;
+	}
+	return 0;
+}
+
+/* 1 if a cell of row r names one of the table's columns, its key or a skip word. */
+static int
+row_is_header(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k, i;
+
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (!c->label)
+			continue;
+		if (cell_matches(&t->skip, c) || cell_matches(&t->key, c))
+			return 1;
+		for (i = 0; i < t->nfields; i++)
+			if (names_column(t, c, &t->fields[i].labels))
+				return 1;
+	}
+	return 0;
+}
+
+/* The key of a keyed table's row: a row code, or the key without its enumerator. */
+static char *
+row_key(const struct fp_table *t, const struct fp_fcell *kc)
+{
+	const char *s = kc->label ? kc->label : kc->text, *stripped = s;
+	regmatch_t mt;
+	size_t i;
+
+	if (t->has_strip && !regexec(&t->strip_re, s, 1, &mt, 0) &&
+	    mt.rm_so == 0 && mt.rm_eo > 0 && s[mt.rm_eo])
+		stripped = s + mt.rm_eo;
+	for (i = 0; i < t->nrows; i++)
+		if (fp_labels_match(&t->rows[i].alts, s) ||
+		    fp_labels_match(&t->rows[i].alts, stripped) ||
+		    (kc->base && fp_labels_match(&t->rows[i].alts, kc->base)))
+			return fp_xstrdup(t->rows[i].canon);
+	return fp_xstrdup(stripped);
+}
+
+/* 1 if the key cell starts with the table's enumerator (a unit row). */
+static int
+enumerated(const struct fp_table *t, const struct fp_fcell *kc)
+{
+	regmatch_t mt;
+
+	return kc && kc->label && t->has_strip &&
+	    !regexec(&t->strip_re, kc->label, 1, &mt, 0) && mt.rm_so == 0;
+}
+
+/*
+ * The column of a field (or the key): the leftmost column whose name is
+ * one of ls, not claimed by an earlier field, moved by off. -1 if none.
+ */
+static int64_t
+find_column(const struct fp_table *t, struct column *cols, uint32_t ncols,
+    const struct fp_labels *ls, int off, int claim)
+{
+	uint32_t c;
+
+	for (c = 0; c < ncols; c++) {
+		if (!cols[c].name || (cols[c].claimed && off == 0) ||
+		    !names_column(t, cols[c].name, ls))
+			continue;
+		if ((int64_t)c + off < 0)
+			return -1;
+		if (claim && off == 0)
+			cols[c].claimed = 1;
+		return (int64_t)c + off;
+	}
+	return -1;
+}
+
+/* 1 if a key cell is one of the table's row codes. */
+static int
+is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
+{
+	char *key;
+	size_t i;
+	int yes = 0;
+
+	if (!kc->label || !t->nrows)
+		return 0;
+	key = row_key(t, kc);
+	for (i = 0; i < t->nrows && !yes; i++)
+		yes = !strcmp(key, t->rows[i].canon);
+	free(key);
+	return yes;
+}
+
+/*
+ * The key column of a keyed table with row codes: the leftmost column,
+ * in the rows under the header, of a cell that is one of them (where the
+ * form names its rows, whatever heads that column). -1 if none is.
+ */
+static int64_t
+code_column(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t D)
+{
+	int64_t best = -1;
+	uint32_t r;
+	size_t k;
+
+	for (r = D; r < s->nrows; r++) {
+		int coded = 0;
+
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			if (is_row_code(t, &s->cells[k])) {
+				if (best < 0 || s->cells[k].col < best)
+					best = s->cells[k].col;
+				coded = 1;
+				break;
+			}
+		/* The rows end at a label the mapping knows, not their own. */
+		if (!coded && row_is_known(m, s, r))
+			break;
+	}
+	return best;
+}
+
+static void
+apply_grid(struct apply *a, const struct fp_table *t)
+{
+	const struct fp_fsheet *s = &a->form->sheets[a->sheet];
+	const struct fp_fcell *anchor = find_first(s, &t->header), *kc;
+	const struct fp_fcell **last = NULL;
+	struct column *cols = NULL;
+	int64_t *col = NULL, keycol = -1;
+	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0;
+	size_t k, i, nrows = 0, n = 0;
+	char num[32];
+
+	if (!anchor) {
+		note(a, t->required, "%s%s: no cell labelled %s", t->name,
+		    t->required ? " (required)" : "",
+		    labels_text(&a->val, &t->header));
+		return;
+	}
+	R = anchor->row;
+	/* The header runs down while its rows name columns. */
+	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS &&
+	    row_is_header(t, s, D); D++)
+		;
+	for (k = s->rowstart[R]; k < s->rowstart[D]; k++)
+		if (s->cells[k].col + 1 > ncols)
+			ncols = s->cells[k].col + 1;
+	cols = fp_xcalloc(ncols + 1, sizeof *cols);
+	for (k = s->rowstart[R]; k < s->rowstart[D]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (c->label && !cell_matches(&t->skip, c))
+			cols[c->col].name = c;
+	}
+	if (t->kind == FP_TABLE_KEYED) {
+		keycol = code_column(a->m, t, s, D);
+		if (keycol < 0 && t->key.n)
+			keycol = find_column(t, cols, ncols, &t->key,
+			    t->key_offset, 1);
+		if (keycol < 0) {
+			note(a, 1, "%s: header at %s, but no key column (headed "
+			    "%s, or holding its rows' codes)", t->name,
+			    ref(a, s, anchor), labels_text(&a->val, &t->key));
+			goto out;
+		}
+		if (keycol < ncols)
+			cols[keycol].claimed = 1;
+	}
+	col = fp_xcalloc(t->nfields, sizeof *col);
+	last = fp_xcalloc(t->nfields, sizeof *last);
+	for (i = 0; i < t->nfields; i++)
+		col[i] = find_column(t, cols, ncols, &t->fields[i].labels,
+		    t->fields[i].offset, 1);
+	/* Blank rows between the header and the first row are no end. */
+	for (r = D; r < s->nrows && row_is_blank(s, r); r++)
+		;
+	for (; r < s->nrows; r++) {
+		const struct fp_fcell *cell, *own;
+		char *key = NULL;
+		int any = 0;
+
+		if (row_is_blank(s, r)) {
+			uint32_t r2 = r + 1;
+
+			if (t->kind == FP_TABLE_LIST)
+				continue;
+			/*
+			 * A blank row ends the table, unless a unit row (its key
+			 * with the enumerator) or one of its coded rows follows.
+			 */
+			while (r2 < s->nrows && row_is_blank(s, r2))
+				r2++;
+			kc = r2 < s->nrows ? fp_fsheet_at(s, r2, (uint32_t)keycol) :
+			    NULL;
+			if (kc && !row_is_known(a->m, s, r2) &&
+			    (enumerated(t, kc) || is_row_code(t, kc))) {
+				r = r2 - 1;
+				continue;
+			}
+			break;
+		}
+		kc = t->kind == FP_TABLE_KEYED ?
+		    fp_fsheet_at(s, r, (uint32_t)keycol) : NULL;
+		/* A known label ends the table, but not on one of its own rows. */
+		if (row_is_known(a->m, s, r) && !(kc && is_row_code(t, kc)))
+			break;
+		if (t->kind == FP_TABLE_KEYED) {
+			if (!kc)
+				continue;
+			key = row_key(t, kc);
+		} else {
+			for (i = 0; i < t->nfields && !any; i++)
+				any = col[i] >= 0 && fp_fsheet_at(s, r,
+				    (uint32_t)col[i]);
+			if (!any)
+				continue;
+			snprintf(num, sizeof num, "%zu", ++n);
+			key = fp_xstrdup(num);
+		}
+		if (!nrows++)
+			first = r;
+		lastrow = r;
+		for (i = 0; i < t->nfields; i++) {
+			const struct fp_field *f = &t->fields[i];
+
+			own = col[i] >= 0 ? fp_fsheet_at(s, r, (uint32_t)col[i]) :
+			    NULL;
+			cell = own;
+			if (!cell && f->fill_left && col[i] > 0)
+				cell = fp_fsheet_at(s, r, (uint32_t)col[i] - 1);
+			if (!cell && f->fill_down)
+				cell = last[i];
+			if (own)
+				last[i] = own;
+			if (cell)
+				take_cell(a, t, f, key, s, cell, r);
+		}
+		free(key);
+	}
+	if (nrows && a->o->explain) {
+		char where[64];
+
+		snprintf(where, sizeof where, "%s", ref(a, s, anchor));
+		note(a, 0, "%s: header '%s' at %s, header rows %u-%u%s%s, "
+		    "%zu rows (%u-%u)", t->name, anchor->label, where,
+		    R + 1, D, keycol >= 0 ? ", key column " : "",
+		    keycol >= 0 ? (fp_colname((uint32_t)keycol, num),
+		    num) : "", nrows, first + 1, lastrow + 1);
+	} else if (!nrows) {
+		char where[64];
+
+		snprintf(where, sizeof where, "%s", ref(a, s, anchor));
+		note(a, t->required, "%s%s: header '%s' at %s, header rows "
+		    "%u-%u, but no rows under it", t->name, t->required ?
+		    " (required)" : "", anchor->label, where, R + 1, D);
+	}
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_field *f = &t->fields[i];
+
+		if (col[i] < 0)
+			note(a, f->required, "%s.%s%s: no column headed %s",
+			    t->name, f->name, f->required ? " (required)" : "",
+			    labels_text(&a->val, &f->labels));
+		else if (a->o->explain) {
+			fp_colname((uint32_t)col[i], num);
+			note(a, 0, "%s.%s: column %s", t->name, f->name, num);
+		}
+	}
+out:
+	free(cols);
+	free(col);
+	free(last);
+}
+
+/* ---- The form's sheets and records ----------------------------------- */
+
+/* The sheets holding forms: one (or, for every_sheet, each that has the label). */
+static size_t
+find_sheets(const struct fp_mapping *m, const struct fp_form *form,
+    size_t *v)
+{
+	size_t i, n = 0;
+
+	switch (m->sheet_by) {
+	case FP_SHEET_NAMED:
+		for (i = 0; i < form->nsheets; i++)
+			if (!strcmp(form->sheets[i].name, m->sheet_name)) {
+				v[n++] = i;
+				break;
+			}
+		break;
+	case FP_SHEET_NUMBER:
+		if ((size_t)m->sheet_number <= form->nsheets)
+			v[n++] = (size_t)m->sheet_number - 1;
+		break;
+	case FP_SHEET_CONTAINING:
+		for (i = 0; i < form->nsheets; i++)
+			if (find_first_in(&form->sheets[i], &m->sheet_labels, 1)) {
+				v[n++] = i;
+				if (!m->every_sheet)
+					break;
+			}
+		break;
+	}
+	return n;
+}
+
+static int
+fact_cmp(const void *x, const void *y)
+{
+	const struct fp_fact *a = x, *b = y;
+
+	if (a->sheet != b->sheet)
+		return a->sheet < b->sheet ? -1 : 1;
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void
+fact_free(struct fp_fact *f)
+{
+	free(f->table);
+	free(f->row);
+	free(f->field);
+	free(f->value);
+	free(f->source);
+}
+
+/* The value of the first row-less fact a reference names, or NULL. */
+static struct fp_fact *
+named(struct fp_record *rec, const struct fp_ref *r)
+{
+	size_t i;
+
+	if (!r->table)
+		return NULL;
+	for (i = 0; i < rec->n; i++)
+		if (!*rec->v[i].row && !strcmp(rec->v[i].table, r->table) &&
+		    !strcmp(rec->v[i].field, r->field))
+			return &rec->v[i];
+	return NULL;
+}
+
+/* dept, year and record from the facts (or --set), dept and year first. */
+static void
+finish_record(const struct fp_mapping *m, const struct fp_apply_opts *o,
+    struct fp_record *rec)
+{
+	struct fp_fact *d = named(rec, &m->dept), *y = named(rec, &m->year);
+	struct fp_fact *r = named(rec, &m->record);
+	size_t i;
+
+	if (d && o->set_dept) {
+		free(d->value);
+		d->value = fp_xstrdup(o->set_dept);
+	}
+	if (y && o->set_year) {
+		free(y->value);
+		y->value = fp_xstrdup(o->set_year);
+	}
+	rec->dept = fp_xstrdup(o->set_dept ? o->set_dept : d ? d->value : "");
+	rec->year = fp_xstrdup(o->set_year ? o->set_year : y ? y->value : "");
+	rec->record = fp_xstrdup(r ? r->value : "");
+	for (i = 0; i < rec->n; i++)
+		rec->v[i].sheet++;
+	if (d) {
+		d->sheet = 0;
+		d->pos = 0;
+		d->seq = 0;
+	}
+	if (y) {
+		y->sheet = 0;
+		y->pos = 0;
+		y->seq = 1;
+	}
+	if (rec->n > 1)
+		qsort(rec->v, rec->n, sizeof *rec->v, fact_cmp);
+}
+
+void
+fp_mapped_release(struct fp_mapped *o)
+{
+	size_t i, k;
+
+	for (i = 0; i < o->nrecs; i++) {
+		struct fp_record *rec = &o->recs[i];
+
+		for (k = 0; k < rec->n; k++)
+			fact_free(&rec->v[k]);
+		free(rec->v);
+		free(rec->dept);
+		free(rec->year);
+		free(rec->record);
+	}
+	free(o->recs);
+	for (i = 0; i < o->nnotes; i++)
+		free(o->notes[i].text);
+	free(o->notes);
+	memset(o, 0, sizeof *o);
+}
+
+static const char *
+sheet_how(const struct fp_mapping *m, struct fp_buf *b)
+{
+	fp_buf_reset(b);
+	if (m->sheet_by == FP_SHEET_NAMED)
+		fp_buf_printf(b, "no sheet named '%s'", m->sheet_name);
+	else if (m->sheet_by == FP_SHEET_NUMBER)
+		fp_buf_printf(b, "no sheet %d", m->sheet_number);
+	else
+		fp_buf_printf(b, "no sheet has a cell '%s'", m->sheet_labels.v[0]);
+	return b->s;
+}
+
+/*
+ * Of a workbook of forms a sheet each, the sheets without the fact that
+ * names the record (a blank template, a cover) are no forms, if others
+ * are: passed over with a note.
+ */
+static void
+drop_unnamed(struct apply *a, const size_t *sheets)
+{
+	struct fp_mapped *o = a->out;
+	size_t i, k, named = 0;
+
+	for (i = 0; i < o->nrecs; i++)
+		named += *o->recs[i].record != '\0';
+	if (!named || named == o->nrecs)
+		return;
+	for (i = k = 0; i < o->nrecs; i++) {
+		struct fp_record *rec = &o->recs[i];
+
+		if (*rec->record) {
+			o->recs[k++] = *rec;
+			continue;
+		}
+		a->sheet = sheets[i];
+		note(a, 1, "no %s.%s on this sheet: not a form, passed over",
+		    a->m->record.table, a->m->record.field);
+		for (size_t j = 0; j < rec->n; j++)
+			fact_free(&rec->v[j]);
+		free(rec->v);
+		free(rec->dept);
+		free(rec->year);
+		free(rec->record);
+	}
+	o->nrecs = k;
+}
+
+enum fp_err
+fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
+    const struct fp_apply_opts *opts, struct fp_mapped *out,
+    struct fp_diag *d)
+{
+	static const struct fp_apply_opts none;
+	struct apply a;
+	size_t *sheets, nsheets, si, i, k, nfacts = 0;
+	enum fp_err err = FP_OK;
+
+	memset(out, 0, sizeof *out);
+	memset(&a, 0, sizeof a);
+	a.m = m;
+	a.form = form;
+	a.o = opts ? opts : &none;
+	a.out = out;
+	sheets = fp_xcalloc(form->nsheets + 1, sizeof *sheets);
+	nsheets = find_sheets(m, form, sheets);
+	if (nsheets == 0) {
+		err = fp_diag(d, FP_ENOMATCH, "not a %s form: %s", m->name,
+		    sheet_how(m, &a.tmp));
+		goto out;
+	}
+	out->recs = fp_xcalloc(nsheets, sizeof *out->recs);
+	for (si = 0; si < nsheets; si++) {
+		a.sheet = sheets[si];
+		a.rec = &out->recs[out->nrecs++];
+		if (a.o->explain)
+			note(&a, 0, "the form is on sheet '%s'",
+			    form->sheets[a.sheet].name);
+		for (i = 0; i < m->ntables; i++) {
+			const struct fp_table *t = &m->tables[i];
+
+			if (t->kind == FP_TABLE_FIELDS)
+				for (k = 0; k < t->nfields; k++)
+					apply_field(&a, t, &t->fields[k]);
+			else
+				apply_grid(&a, t);
+		}
+		finish_record(m, a.o, a.rec);
+		nfacts += a.rec->n;
+	}
+	if (m->every_sheet && m->record.table)
+		drop_unnamed(&a, sheets);
+	if (nfacts == 0)
+		err = fp_diag(d, FP_ENOMATCH, "not a %s form: none of its tables "
+		    "is on sheet '%s'", m->name, form->sheets[sheets[0]].name);
+out:
+	free(sheets);
+	fp_buf_release(&a.tmp);
+	fp_buf_release(&a.val);
+	return err;
+}

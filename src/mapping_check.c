@@ -1,0 +1,383 @@
+/*
+ * What makes a parsed mapping whole: defaults for what the text left out
+ * (a column found by its own label, `take colon right`, the English
+ * messages and workbook labels), the placeholders of each field's type,
+ * every reference checked against the tables and fields it names, and
+ * the set of labels that mark a place on the form.
+ */
+#include "mapping_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+
+/* The messages a mapping that says nothing of them gets. */
+static const char *const default_msgs[FP_NMSGS] = {
+	[FP_MSG_SUM] = "{what} {value} \xe2\x89\xa0 sum of parts {expected} "
+	    "(difference {diff})",
+	[FP_MSG_UNITS] = "{what} {value} \xe2\x89\xa0 sum of units {expected} "
+	    "(difference {diff})",
+	[FP_MSG_MIN] = "{what} {value} < {low}",
+	[FP_MSG_REQUIRED] = "{what} is missing",
+	[FP_MSG_RANGE] = "{what} {value} is outside {low}..{high}",
+	[FP_MSG_BAND] = "{what} {value} does not agree with {other} {number} "
+	    "(it is {expected})",
+	[FP_MSG_UNIQUE] = "{who} appears more than once",
+	[FP_MSG_EXPR] = "{what} {value} {fails} {rhs} (difference {diff})",
+	[FP_MSG_PATTERN] = "{what} '{value}' is not {expected}",
+	[FP_MSG_CHOICE] = "{what} '{value}' is not one of {expected}",
+	[FP_MSG_NUMBER] = "{what} '{value}' is not a number",
+	[FP_MSG_ERROR] = "error",
+	[FP_MSG_WARNING] = "warning",
+	[FP_MSG_BLANK] = "blank",
+};
+
+const struct fp_table *
+fp_mapping_table(const struct fp_mapping *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntables; i++)
+		if (!strcmp(m->tables[i].name, name))
+			return &m->tables[i];
+	return NULL;
+}
+
+const struct fp_field *
+fp_table_field(const struct fp_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++)
+		if (!strcmp(t->fields[i].name, name))
+			return &t->fields[i];
+	return NULL;
+}
+
+const struct fp_field *
+fp_mapping_ref_field(const struct fp_mapping *m, const struct fp_ref *r)
+{
+	const struct fp_table *t = fp_mapping_table(m, r->table);
+
+	return t ? fp_table_field(t, r->field) : NULL;
+}
+
+const char *
+fp_table_row_label(const struct fp_table *t, const char *row)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (!strcmp(t->rows[i].canon, row))
+			return t->rows[i].display;
+	return row;
+}
+
+int
+fp_labels_match(const struct fp_labels *ls, const char *label)
+{
+	size_t i;
+
+	if (!label)
+		return 0;
+	for (i = 0; i < ls->n; i++)
+		if (strchr(ls->v[i], '*') ? fp_glob(ls->v[i], label) :
+		    !strcmp(ls->v[i], label))
+			return 1;
+	return 0;
+}
+
+/* A reference must name a table and a field of it (or * if star_ok). */
+static enum fp_err
+check_ref(struct parser *p, const struct fp_ref *r, int star_ok)
+{
+	const struct fp_table *t = fp_mapping_table(p->m, r->table);
+
+	if (!t)
+		return fp_perr(p, "no table '%s'", r->table);
+	if (!strcmp(r->field, "*")) {
+		if (!star_ok)
+			return fp_perr(p, "'%s.*' names many fields; name one",
+			    r->table);
+		return FP_OK;
+	}
+	if (!fp_table_field(t, r->field))
+		return fp_perr(p, "table '%s' has no field '%s'", r->table,
+		    r->field);
+	return FP_OK;
+}
+
+struct walk_ctx {
+	struct parser *p;
+	enum fp_err err;
+};
+
+static void
+walk_ref(void *arg, const struct fp_ref *r, int inside)
+{
+	struct walk_ctx *w = arg;
+
+	(void)inside;
+	if (!w->err)
+		w->err = check_ref(w->p, r, 0);
+}
+
+static enum fp_err
+check_rule(struct parser *p, struct fp_rule *r)
+{
+	const struct fp_table *t;
+	struct walk_ctx w;
+	enum fp_err err;
+	size_t k;
+
+	p->l.no = r->line;
+	if (r->tolerance < 0)
+		r->tolerance = p->m->tolerance;
+	switch (r->kind) {
+	case FP_RULE_SUM:
+		t = fp_mapping_table(p->m, r->table);
+		if (!t)
+			return fp_perr(p, "no table '%s'", r->table);
+		if (!fp_table_field(t, r->lhs))
+			return fp_perr(p, "table '%s' has no field '%s'",
+			    r->table, r->lhs);
+		for (k = 0; k < r->nparts; k++)
+			if (!fp_table_field(t, r->parts[k]))
+				return fp_perr(p, "table '%s' has no field '%s'",
+				    r->table, r->parts[k]);
+		return FP_OK;
+	case FP_RULE_UNITS:
+		for (k = 0; k < r->nrefs; k++) {
+			if ((err = check_ref(p, &r->refs[k], 1)))
+				return err;
+			t = fp_mapping_table(p->m, r->refs[k].table);
+			if (t->kind != FP_TABLE_KEYED)
+				return fp_perr(p, "'units' checks keyed tables; "
+				    "'%s' is not one", t->name);
+		}
+		return FP_OK;
+	case FP_RULE_BAND:
+		if ((err = check_ref(p, &r->a, 0)) ||
+		    (err = check_ref(p, &r->b, 0)))
+			return err;
+		return FP_OK;
+	case FP_RULE_EXPR:
+		w.p = p;
+		w.err = FP_OK;
+		fp_expr_walk(r->left, walk_ref, &w);
+		fp_expr_walk(r->right, walk_ref, &w);
+		return w.err;
+	default:
+		for (k = 0; k < r->nrefs; k++)
+			if ((err = check_ref(p, &r->refs[k], 1)))
+				return err;
+		for (k = 0; k < r->nexcept; k++)
+			if ((err = check_ref(p, &r->except[k], 1)))
+				return err;
+		return FP_OK;
+	}
+}
+
+/* The workbook section's references, and defaults for what it left out. */
+static enum fp_err
+check_book(struct parser *p)
+{
+	static const char *const flabels[FP_NFINDING_COLS] = {
+		"severity", "dept", "year", "table", "row", "field", "rule",
+		"message", "source",
+	};
+	struct fp_book *b = &p->m->book;
+	enum fp_err err;
+	size_t i;
+
+	for (i = 0; i < b->nshow; i++) {
+		p->l.no = b->show[i].line;
+		if ((err = check_ref(p, &b->show[i].ref, 0)))
+			return err;
+	}
+	p->l.no = b->chart_line;
+	if (b->has_chart && (err = check_ref(p, &b->chart, 0)))
+		return err;
+#define DEF(f, v) if (!b->f) b->f = fp_xstrdup(v)
+	DEF(overview, "overview");
+	DEF(total_label, "total");
+	DEF(errors_label, "errors");
+	DEF(warnings_label, "warnings");
+	DEF(dept_label, "dept");
+	DEF(year_label, "year");
+	DEF(record_label, "record");
+	DEF(findings, "findings");
+	DEF(money_format, "#,##0.00");
+	DEF(number_format, "General");
+	DEF(date_format, "yyyy-mm-dd");
+#undef DEF
+	for (i = 0; i < FP_NFINDING_COLS; i++)
+		if (!b->finding_labels[i])
+			b->finding_labels[i] = fp_xstrdup(flabels[i]);
+	return FP_OK;
+}
+
+/* dept, year and record: given, or the fields named dept and year. */
+static enum fp_err
+check_who(struct parser *p)
+{
+	struct fp_mapping *m = p->m;
+	struct fp_ref *refs[3] = { &m->dept, &m->year, &m->record };
+	int lines[3] = { p->dept_line, p->year_line, p->record_line };
+	const char *names[2] = { FP_FIELD_DEPT, FP_FIELD_YEAR };
+	enum fp_err err;
+	size_t i, k;
+
+	for (i = 0; i < 3; i++) {
+		if (refs[i]->table) {
+			p->l.no = lines[i];
+			if ((err = check_ref(p, refs[i], 0)))
+				return err;
+			if (fp_mapping_table(m, refs[i]->table)->kind !=
+			    FP_TABLE_FIELDS)
+				return fp_perr(p, "'%s' names a field of a fields "
+				    "table", i == 0 ? "dept" : i == 1 ? "year" :
+				    "record");
+			continue;
+		}
+		if (i == 2)
+			continue;
+		for (k = 0; k < m->ntables && !refs[i]->table; k++)
+			if (m->tables[k].kind == FP_TABLE_FIELDS &&
+			    fp_table_field(&m->tables[k], names[i])) {
+				refs[i]->table = fp_xstrdup(m->tables[k].name);
+				refs[i]->field = fp_xstrdup(names[i]);
+			}
+	}
+	return FP_OK;
+}
+
+/* Every table has what it needs to be found; fields get their defaults. */
+static enum fp_err
+check_tables(struct parser *p)
+{
+	struct fp_mapping *m = p->m;
+	size_t i, k;
+
+	if (m->ntables == 0) {
+		p->l.no = 1;
+		return fp_perr(p, "the mapping describes no table");
+	}
+	for (i = 0; i < m->ntables; i++) {
+		struct fp_table *t = &m->tables[i];
+
+		p->l.no = t->line;
+		if (t->kind != FP_TABLE_FIELDS && t->header.n == 0)
+			return fp_perr(p, "table '%s' needs a 'header' label",
+			    t->name);
+		if (t->kind == FP_TABLE_KEYED && t->key.n == 0 && t->nrows == 0)
+			return fp_perr(p, "table '%s' needs a 'key' label (or row "
+			    "codes, 'total' or 'row', to find its key column by)",
+			    t->name);
+		if (t->nfields == 0)
+			return fp_perr(p, "table '%s' has no fields", t->name);
+		for (k = 0; k < t->nfields; k++) {
+			struct fp_field *f = &t->fields[k];
+
+			p->l.no = f->line;
+			if (f->labels.n == 0 && !f->has_re) {
+				if (t->kind == FP_TABLE_FIELDS)
+					return fp_perr(p, "field '%s' needs a "
+					    "'label' or a 'pattern'", f->name);
+				/* A column is found by its own label. */
+				fp_labels_add(&f->labels, f->cn);
+			}
+			if (t->kind == FP_TABLE_FIELDS && f->ntake == 0) {
+				f->take = fp_xcalloc(2, sizeof *f->take);
+				f->take[0].way = FP_WAY_COLON;
+				f->take[1].way = FP_WAY_RIGHT;
+				f->take[1].n = 1;
+				f->ntake = 2;
+			}
+			fp_labels_copy(&f->empty, &m->empty[f->type]);
+		}
+		if (t->show && !fp_table_field(t, t->show)) {
+			p->l.no = t->line;
+			return fp_perr(p, "table '%s' shows its rows by '%s', "
+			    "which is none of its columns", t->name, t->show);
+		}
+		if (!t->rowlabel)
+			t->rowlabel = fp_xstrdup(t->kind == FP_TABLE_LIST ?
+			    "#" : "row");
+	}
+	if (!m->sheet_labels.n && !m->sheet_name && !m->sheet_number) {
+		p->l.no = 1;
+		return fp_perr(p, "the mapping does not say which sheet holds "
+		    "the form ('sheet containing LABEL')");
+	}
+	if (!m->name) {
+		p->l.no = 1;
+		return fp_perr(p, "the mapping does not name its form ('form "
+		    "NAME TITLE')");
+	}
+	return FP_OK;
+}
+
+static void
+known_add(struct fp_mapping *m, const struct fp_labels *ls)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++)
+		fp_labels_add(strchr(ls->v[i], '*') ? &m->known_globs :
+		    &m->known, ls->v[i]);
+}
+
+/* Gathers every label that marks a place on the form into a hash set. */
+static void
+build_known(struct fp_mapping *m)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->ntables; i++) {
+		struct fp_table *t = &m->tables[i];
+
+		known_add(m, &t->header);
+		known_add(m, &t->key);
+		known_add(m, &t->stop);
+		for (k = 0; k < t->nfields; k++)
+			known_add(m, &t->fields[k].labels);
+	}
+	m->nknown_hash = 64;
+	while (m->nknown_hash < m->known.n * 2)
+		m->nknown_hash *= 2;
+	m->known_hash = fp_xcalloc(m->nknown_hash, sizeof *m->known_hash);
+	for (i = 0; i < m->known.n; i++) {
+		const char *s = m->known.v[i];
+		size_t h, mask = m->nknown_hash - 1;
+
+		for (h = (size_t)fp_hash(FP_HASH_INIT, s) & mask;
+		    m->known_hash[h]; h = (h + 1) & mask)
+			if (!strcmp(m->known_hash[h], s))
+				break;
+		if (!m->known_hash[h])
+			m->known_hash[h] = m->known.v[i];
+	}
+}
+
+enum fp_err
+fp_mapping_check(struct parser *p)
+{
+	struct fp_mapping *m = p->m;
+	enum fp_err err;
+	size_t i;
+
+	if ((err = check_tables(p)) || (err = check_who(p)))
+		return err;
+	for (i = 0; i < m->nrules; i++)
+		if ((err = check_rule(p, &m->rules[i])))
+			return err;
+	if ((err = check_book(p)))
+		return err;
+	for (i = 0; i < FP_NMSGS; i++)
+		if (!m->msgs[i])
+			m->msgs[i] = fp_xstrdup(default_msgs[i]);
+	build_known(m);
+	return FP_OK;
+}
