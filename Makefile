@@ -194,6 +194,7 @@ bench: bench-needs formpipe build/bench/freexl_parse
 	tests/bench/run-pipeline
 	tests/bench/run-map-ledger
 	tests/bench/run-numfmt
+	tests/bench/run-startup
 
 # Manual pages: formpipe(1), written in man(7), and formpipe-mapping(5),
 # the mapping language's manual (mappings/README.md) made a page by
