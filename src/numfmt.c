@@ -159,25 +159,40 @@ static const char pairs[201] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* Writes the decimal digits of v to buf; returns their count. */
+/*
+ * Writes the decimal digits of v to buf; returns their count. Eight
+ * digits at a time are split off in 64 bits, then written in 32, two at
+ * a time.
+ */
 static size_t
 put_digits(char *buf, uint64_t v)
 {
 	char tmp[24];
 	size_t n = sizeof tmp;
+	uint32_t w;
+	int k;
 
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
+	while (v >= 100000000) {
+		uint32_t lo = (uint32_t)(v % 100000000);
 
-		v /= 100;
-		n -= 2;
-		memcpy(tmp + n, pairs + 2 * r, 2);
+		v /= 100000000;
+		for (k = 0; k < 4; k++) {
+			n -= 2;
+			memcpy(tmp + n, pairs + 2 * (lo % 100), 2);
+			lo /= 100;
+		}
 	}
-	if (v >= 10) {
+	w = (uint32_t)v;
+	while (w >= 100) {
 		n -= 2;
-		memcpy(tmp + n, pairs + 2 * v, 2);
+		memcpy(tmp + n, pairs + 2 * (w % 100), 2);
+		w /= 100;
+	}
+	if (w >= 10) {
+		n -= 2;
+		memcpy(tmp + n, pairs + 2 * w, 2);
 	} else {
-		tmp[--n] = (char)('0' + v);
+		tmp[--n] = (char)('0' + w);
 	}
 	memcpy(buf, tmp + n, sizeof tmp - n);
 	return sizeof tmp - n;
