@@ -40,7 +40,7 @@ SRC = src/util.c src/numfmt.c src/xls.c src/cfb.c src/biff.c \
 	src/xls_freexl.c src/csvio.c src/opts.c src/outfile.c src/cli.c \
 	src/normalize.c src/form.c src/expr.c src/mapping_lex.c \
 	src/mapping_parse.c src/mapping_check.c src/mapping_apply.c \
-	src/canon.c src/rules.c src/xlsx.c src/summary.c src/cmd_read.c \
+	src/canon.c src/rules.c src/spool.c src/xlsx.c src/summary.c src/cmd_read.c \
 	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c
 OBJ = $(SRC:src/%.c=build/%.o)
 # Each object depends on the headers it includes (-MMD -MP writes
