@@ -8,6 +8,7 @@
  */
 #include "formula.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -982,8 +983,9 @@ token(struct dc *c)
 		memcpy(&v, &u, sizeof v);
 		if (v != v || v - v != 0)
 			return bad(c, "a number that is no number");
+		/* As Excel shows a formula's number: 15 significant digits. */
 		fp_buf_reset(b);
-		fp_fmt_num(num, v);
+		snprintf(num, sizeof num, "%.15G", v);
 		fp_buf_adds(b, num);
 		push_buf(&c->st, b, v < 0 ? P_UNARY : P_LEAF);
 		c->pos += 9;

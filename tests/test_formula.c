@@ -188,7 +188,18 @@ test_formula_text_fixed_functions(void **state)
 	};
 	static const unsigned char now[] = { 0x41, 74, 0 };
 
+	/* A number as Excel shows it in a formula: 15 digits, 1E+20. */
+	static const unsigned char nums[] = {
+		0x1F, 0x94, 0x18, 0x04, 0x56, 0x0E, 0x2D, 0xD2, 0x3F,
+		0x1F, 0, 0, 0, 0, 0, 0, 0, 0, 0x03,
+	};
+	static const unsigned char big[] = {
+		0x1F, 0x40, 0x8C, 0xB5, 0x78, 0x1D, 0xAF, 0x15, 0x44,
+	};
+
 	(void)state;
+	expect8(nums, sizeof nums, "0.284+0");
+	expect8(big, sizeof big, "1E+20");
 	expect8(round, sizeof round, "ROUND(A1,2)");
 	expect8(now, sizeof now, "NOW()");
 }
