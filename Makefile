@@ -19,8 +19,9 @@ LIBS = -lfreexl -lcsv -lxlsxwriter -lminizip -lz -lm
 
 SRC = src/util.c src/xls.c src/cfb.c src/biff.c src/formula.c src/xls_freexl.c \
 	src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \
-	src/canon.c src/rules.c src/xlsx.c src/xlsxpost.c src/convert.c src/summary.c src/cmd_read.c \
-	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c
+	src/canon.c src/rules.c src/xlsx.c src/xlsxpost.c src/convert.c src/annotate.c src/summary.c src/cmd_read.c \
+	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c \
+	src/cmd_annotate.c
 OBJ = $(SRC:src/%.c=build/%.o)
 HDR = $(wildcard src/*.h)
 

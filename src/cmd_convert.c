@@ -31,9 +31,10 @@ report(const char *in, const struct fp_convert_report *rep)
 	size_t k;
 
 	if (rep->kept)
-		fp_cli_error("convert", "%s: %zu formula%s kept as values (could "
+		fp_cli_error("convert", "%s: %zu formula%s kept as %s (could "
 		    "not be read; the first: %s)", in, rep->kept,
-		    rep->kept == 1 ? "" : "s", rep->why);
+		    rep->kept == 1 ? "" : "s", rep->kept == 1 ? "its value" :
+		    "values", rep->why);
 	for (k = 0; k < FP_LOST_KINDS; k++) {
 		if (!rep->lost[k])
 			continue;

@@ -17,6 +17,7 @@ static const struct {
 	{ "check", cmd_check, "the mapping's rules over canonical facts" },
 	{ "merge", cmd_merge, "canonical facts to one summary .xlsx" },
 	{ "convert", cmd_convert, "legacy .xls to .xlsx, cell types kept" },
+	{ "annotate", cmd_annotate, "each form with its findings marked" },
 };
 
 static void
