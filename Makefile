@@ -110,6 +110,7 @@ build/bench/freexl_parse: tests/bench/freexl_parse.c
 bench: formpipe build/bench/freexl_parse
 	tests/bench/run-read
 	tests/bench/run-pipeline
+	tests/bench/run-convert
 
 install: formpipe
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/mappings

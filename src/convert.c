@@ -25,27 +25,29 @@ fp_convert_lost_name(enum fp_lost k)
 	return (size_t)k < FP_LOST_KINDS ? names[k] : "?";
 }
 
-/* One place of a sheet and what the three lists have there. */
-struct place {
-	uint32_t row;
-	uint16_t col;
-	uint8_t src;		/* 0 format, 1 value, 2 mark */
-	uint32_t seq;		/* order within its list: the later wins */
-	const void *p;
+/* A cell record's format and its place in the file, to sort them stably. */
+struct xfat {
+	struct fp_cellxf c;
+	uint32_t seq;
 };
 
 static int
-place_cmp(const void *a, const void *b)
+xfat_cmp(const void *a, const void *b)
 {
-	const struct place *x = a, *y = b;
+	const struct xfat *x = a, *y = b;
 
-	if (x->row != y->row)
-		return x->row < y->row ? -1 : 1;
-	if (x->col != y->col)
-		return x->col < y->col ? -1 : 1;
-	if (x->src != y->src)
-		return x->src < y->src ? -1 : 1;
+	if (x->c.row != y->c.row)
+		return x->c.row < y->c.row ? -1 : 1;
+	if (x->c.col != y->c.col)
+		return x->c.col < y->c.col ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* 1 if (r1, c1) comes before (r2, c2). */
+static int
+before(uint32_t r1, uint32_t c1, uint32_t r2, uint32_t c2)
+{
+	return r1 < r2 || (r1 == r2 && c1 < c2);
 }
 
 static int
@@ -386,12 +388,6 @@ put_layout(struct conv *cv, size_t sh, size_t i, const struct fp_grid *g)
 	}
 	if (l->defheight > 0)
 		fp_xlsx_default_row(cv->x, sh, l->defheight);
-	for (k = 0; k < l->nrows; k++) {
-		const struct fp_rowinfo *r = &l->rows[k];
-
-		fp_xlsx_row(cv->x, sh, r->row, r->height, r->hidden,
-		    r->has_xf ? xf_style(cv, r->xf, 0) : -1);
-	}
 	if (l->win.frozen && (l->win.frow || l->win.fcol))
 		fp_xlsx_freeze(cv->x, sh, l->win.frow, l->win.fcol,
 		    l->win.toprow, l->win.leftcol);
@@ -443,22 +439,51 @@ mark_cmp(const void *a, const void *b)
 }
 
 /* Writes sheet i: its cells merged from formats, values and marks. */
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct fp_rowinfo *x = *(const struct fp_rowinfo *const *)a;
+	const struct fp_rowinfo *y = *(const struct fp_rowinfo *const *)b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Writes the heights and looks of the rows up to row (all for UINT32_MAX),
+ * before their cells: libxlsxwriter writing rows as they come needs them
+ * first.
+ */
+static void
+put_rows(struct conv *cv, size_t sh, const struct fp_rowinfo *const *rows,
+    size_t nrows, size_t *next, uint32_t row)
+{
+	for (; *next < nrows && rows[*next]->row <= row; ++*next) {
+		const struct fp_rowinfo *r = rows[*next];
+
+		/* Of one row's records the last counts. */
+		if (*next + 1 < nrows && rows[*next + 1]->row == r->row)
+			continue;
+		fp_xlsx_row(cv->x, sh, r->row, r->height, r->hidden,
+		    r->has_xf ? xf_style(cv, r->xf, 0) : -1);
+	}
+}
+
+/* Writes sheet i, whose grid g is loaded (and released here). */
 static enum fp_err
-put_sheet(struct conv *cv, size_t i, const struct fp_mark *const *marks,
-    size_t nmarks, struct fp_diag *d)
+put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
+    const struct fp_mark *const *marks, size_t nmarks)
 {
 	const struct fp_sheet_info *si;
 	const struct fp_sheet_looks *l;
-	struct fp_grid g;
-	struct place *pl = NULL;
+	struct fp_grid g = *gp;
+	struct xfat *sorted = NULL;
 	struct fmlas fm = { NULL, 0 };
 	struct fp_buf note = FP_BUF_INIT;
-	size_t n = 0, k, sh;
-	enum fp_err err;
+	const struct fp_rowinfo **rows = NULL;
+	size_t k, sh, nextrow = 0, nrows = 0, nxf = 0, ix = 0, ig = 0, im = 0;
 
-	err = fp_grid_load(cv->wb, i, &g, d);
-	if (err)
-		return err;
 	si = fp_workbook_sheet(cv->wb, i);
 	l = si->looks;
 	sh = fp_xlsx_sheet(cv->x, si->name);
@@ -470,31 +495,22 @@ put_sheet(struct conv *cv, size_t i, const struct fp_mark *const *marks,
 	}
 	if (l && l->win.selected && !cv->opt->front)
 		fp_xlsx_activate(cv->x, sh);
-	pl = fp_xreallocarray(NULL, (l ? l->ncells : 0) + g.ncells + nmarks + 1,
-	    sizeof *pl);
-	for (k = 0; l && k < l->ncells; k++) {
-		pl[n].row = l->cells[k].row;
-		pl[n].col = l->cells[k].col;
-		pl[n].src = 0;
-		pl[n].seq = (uint32_t)k;
-		pl[n++].p = &l->cells[k];
+	/* The cell records' formats, sorted if the file has them out of order. */
+	if (l && l->ncells) {
+		for (k = 1; k < l->ncells; k++)
+			if (!before(l->cells[k - 1].row, l->cells[k - 1].col,
+			    l->cells[k].row, l->cells[k].col))
+				break;
+		if (k < l->ncells) {
+			sorted = fp_xreallocarray(NULL, l->ncells, sizeof *sorted);
+			for (k = 0; k < l->ncells; k++) {
+				sorted[k].c = l->cells[k];
+				sorted[k].seq = (uint32_t)k;
+			}
+			qsort(sorted, l->ncells, sizeof *sorted, xfat_cmp);
+		}
+		nxf = l->ncells;
 	}
-	for (k = 0; k < g.ncells; k++) {
-		pl[n].row = g.cells[k].row;
-		pl[n].col = g.cells[k].col;
-		pl[n].src = 1;
-		pl[n].seq = (uint32_t)k;
-		pl[n++].p = &g.cells[k];
-	}
-	for (k = 0; k < nmarks; k++) {
-		pl[n].row = marks[k]->row;
-		pl[n].col = marks[k]->col > 16383 ? 16383 :
-		    (uint16_t)marks[k]->col;
-		pl[n].src = 2;
-		pl[n].seq = (uint32_t)k;
-		pl[n++].p = marks[k];
-	}
-	qsort(pl, n, sizeof *pl, place_cmp);
 	if (l && l->nformulas) {
 		fm.v = fp_xreallocarray(NULL, l->nformulas, sizeof *fm.v);
 		for (k = 0; k < l->nformulas; k++)
@@ -502,28 +518,59 @@ put_sheet(struct conv *cv, size_t i, const struct fp_mark *const *marks,
 		fm.n = l->nformulas;
 		qsort(fm.v, fm.n, sizeof *fm.v, fmla_cmp);
 	}
-	for (k = 0; k < n;) {
-		uint32_t row = pl[k].row;
-		uint16_t col = pl[k].col;
+	if (l && l->nrows) {
+		rows = fp_xreallocarray(NULL, l->nrows, sizeof *rows);
+		for (k = 0; k < l->nrows; k++)
+			rows[k] = &l->rows[k];
+		nrows = l->nrows;
+		qsort(rows, nrows, sizeof *rows, row_cmp);
+	}
+	/* The formats, the values and the marks, merged in one pass. */
+	for (;;) {
 		const struct fp_cellxf *cx = NULL;
 		const struct fp_cell *c = NULL;
+		uint32_t row = UINT32_MAX, col = UINT32_MAX;
 		int mark = 0, style;
 
-		fp_buf_reset(&note);
-		for (; k < n && pl[k].row == row && pl[k].col == col; k++) {
-			if (pl[k].src == 0) {
-				cx = pl[k].p;
-			} else if (pl[k].src == 1) {
-				c = pl[k].p;
-			} else {
-				const struct fp_mark *m = pl[k].p;
+		if (ix < nxf) {
+			const struct fp_cellxf *x = sorted ? &sorted[ix].c :
+			    &l->cells[ix];
 
-				mark = 1;
-				if (m->text && *m->text) {
-					if (note.len)
-						fp_buf_addc(&note, '\n');
-					fp_buf_adds(&note, m->text);
-				}
+			row = x->row;
+			col = x->col;
+		}
+		if (ig < g.ncells && before(g.cells[ig].row, g.cells[ig].col, row,
+		    col)) {
+			row = g.cells[ig].row;
+			col = g.cells[ig].col;
+		}
+		if (im < nmarks && before(marks[im]->row, marks[im]->col, row,
+		    col)) {
+			row = marks[im]->row;
+			col = marks[im]->col;
+		}
+		if (row == UINT32_MAX)
+			break;
+		for (; ix < nxf; ix++) {
+			const struct fp_cellxf *x = sorted ? &sorted[ix].c :
+			    &l->cells[ix];
+
+			if (x->row != row || x->col != col)
+				break;
+			cx = x;
+		}
+		if (ig < g.ncells && g.cells[ig].row == row &&
+		    g.cells[ig].col == col)
+			c = &g.cells[ig++];
+		put_rows(cv, sh, rows, nrows, &nextrow, row);
+		fp_buf_reset(&note);
+		for (; im < nmarks && marks[im]->row == row &&
+		    marks[im]->col == col; im++) {
+			mark = 1;
+			if (marks[im]->text && *marks[im]->text) {
+				if (note.len)
+					fp_buf_addc(&note, '\n');
+				fp_buf_adds(&note, marks[im]->text);
 			}
 		}
 		if (cx || l)
@@ -542,14 +589,16 @@ put_sheet(struct conv *cv, size_t i, const struct fp_mark *const *marks,
 		if (note.len)
 			fp_xlsx_comment(cv->x, sh, row, col, note.s);
 	}
+	put_rows(cv, sh, rows, nrows, &nextrow, UINT32_MAX);
 	for (k = 0; k < si->nmerges; k++)
 		fp_xlsx_merge(cv->x, sh, si->merges[k].r1, si->merges[k].c1,
 		    si->merges[k].r2, si->merges[k].c2);
 	put_layout(cv, sh, i, &g);
-	free(pl);
+	free(sorted);
 	free(fm.v);
+	free(rows);
 	fp_buf_release(&note);
-	fp_grid_release(&g);
+	fp_grid_release(gp);
 	return FP_OK;
 }
 
@@ -627,7 +676,9 @@ fp_convert(struct fp_workbook *wb, const char *path,
 	struct conv cv;
 	struct fp_style st;
 	const struct fp_mark **marks = NULL;
-	size_t i, k, m = 0, first, nsheets = fp_workbook_nsheets(wb);
+	struct fp_grid *grids = NULL;
+	size_t i, k, m = 0, first, merges = 0;
+	size_t nsheets = fp_workbook_nsheets(wb);
 	enum fp_err err = FP_OK;
 	const unsigned *lost;
 
@@ -644,10 +695,21 @@ fp_convert(struct fp_workbook *wb, const char *path,
 	    sizeof *cv.xfstyle);
 	for (k = 0; k < 2 * (cv.nxfs + 1); k++)
 		cv.xfstyle[k] = -2;
-	cv.x = fp_xlsx_new(path, 0, d);
+	/*
+	 * Every sheet read first: without merged ranges or comments the
+	 * workbook is written row by row in constant memory.
+	 */
+	grids = fp_xcalloc(nsheets ? nsheets : 1, sizeof *grids);
+	for (i = 0; i < nsheets; i++) {
+		err = fp_grid_load(wb, i, &grids[i], d);
+		if (err)
+			goto out;
+		merges += fp_workbook_sheet(wb, i)->nmerges;
+	}
+	cv.x = fp_xlsx_new(path, merges == 0 && cv.opt->nmarks == 0, d);
 	if (!cv.x) {
-		free(cv.xfstyle);
-		return FP_EWRITE;
+		err = FP_EWRITE;
+		goto out;
 	}
 	fp_xlsx_no_autofit(cv.x);
 	if (cv.nfonts > 0 && cv.fonts[0].name && *cv.fonts[0].name)
@@ -674,19 +736,17 @@ fp_convert(struct fp_workbook *wb, const char *path,
 
 		while (m < cv.opt->nmarks && marks[m]->sheet == i)
 			m++;
-		err = put_sheet(&cv, i, marks + from, m - from, d);
-		if (err)
-			break;
+		put_sheet(&cv, i, &grids[i], marks + from, m - from);
 	}
-	if (!err)
-		put_names(&cv, first);
+	put_names(&cv, first);
 	lost = fp_workbook_lost(wb);
 	for (k = 0; k < FP_LOST_KINDS; k++)
 		rep->lost[k] += lost[k];
-	if (err)
-		fp_xlsx_abort(cv.x);
-	else
-		err = fp_xlsx_close(cv.x, d);
+	err = fp_xlsx_close(cv.x, d);
+out:
+	for (i = 0; grids && i < nsheets; i++)
+		fp_grid_release(&grids[i]);
+	free(grids);
 	free(marks);
 	free(cv.xfstyle);
 	fp_buf_release(&cv.text);

@@ -55,14 +55,16 @@ parse_ref(const char *p, const char *end, uint32_t *row, uint32_t *col)
 }
 
 /*
- * A worksheet's XML with the values of the fixed cells replaced; f..fend
- * are this sheet's fixes, sorted. Returns the new text in out.
+ * A piece of a worksheet's XML, ending where a cell starts or at the end,
+ * with the values of the fixed cells replaced; *fp..fend are this
+ * sheet's fixes still to come, sorted (*fp moves on). Appends to out.
  */
 static void
-fix_sheet(const char *xml, size_t n, const struct fp_numfix *f,
+fix_sheet(const char *xml, size_t n, const struct fp_numfix **fp,
     const struct fp_numfix *fend, struct fp_buf *out)
 {
 	const char *p = xml, *end = xml + n;
+	const struct fp_numfix *f = *fp;
 
 	while (f < fend) {
 		const char *c = NULL, *q;
@@ -109,6 +111,30 @@ fix_sheet(const char *xml, size_t n, const struct fp_numfix *f,
 		p = c + 6;
 	}
 	fp_buf_add(out, p, (size_t)(end - p));
+	*fp = f;
+}
+
+/* Where the last cell of the n bytes at xml starts; 0 if none does. */
+static size_t
+last_cell(const char *xml, size_t n)
+{
+	size_t i;
+
+	for (i = n; i-- > 6;)
+		if (!memcmp(xml + i - 6, "<c r=\"", 6))
+			return i - 6;
+	return 0;
+}
+
+/* Writes out the edited piece; 0 on success. */
+static int
+put(zipFile zf, struct fp_buf *out)
+{
+	int r = out->len ? zipWriteInFileInZip(zf, out->s, (unsigned)out->len) :
+	    ZIP_OK;
+
+	fp_buf_reset(out);
+	return r != ZIP_OK;
 }
 
 /* styles.xml with its first font, the default one, replaced. */
@@ -228,26 +254,37 @@ fp_xlsx_post(const char *path, struct fp_numfix *fixes, size_t nfixes,
 				goto bad;
 			if (got == 0)
 				break;
-			if (edit)
-				fp_buf_add(&data, buf, (size_t)got);
-			else if (zipWriteInFileInZip(zf, buf, (unsigned)got) !=
-			    ZIP_OK)
-				goto bad;
+			if (!edit) {
+				if (zipWriteInFileInZip(zf, buf, (unsigned)got) !=
+				    ZIP_OK)
+					goto bad;
+				continue;
+			}
+			fp_buf_add(&data, buf, (size_t)got);
+			/* A worksheet goes in pieces that end where a cell starts. */
+			if (sheet >= 0 && data.len >= (1 << 20)) {
+				size_t cut = last_cell(data.s, data.len);
+
+				if (cut == 0)
+					continue;
+				fix_sheet(data.s, cut, &f, fend, &out);
+				if (put(zf, &out))
+					goto bad;
+				memmove(data.s, data.s + cut, data.len - cut);
+				data.len -= cut;
+			}
 		}
 		if (unzCloseCurrentFile(uz) != UNZ_OK)
 			goto bad;
 		if (edit) {
 			fp_buf_reset(&out);
 			if (sheet >= 0)
-				fix_sheet(data.s ? data.s : "", data.len, f, fend,
+				fix_sheet(data.s ? data.s : "", data.len, &f, fend,
 				    &out);
 			else
 				fix_styles(data.s ? data.s : "", data.len, font,
 				    size, &out);
-			if (out.len && zipWriteInFileInZip(zf, out.s,
-			    (unsigned)out.len) != ZIP_OK)
-				goto bad;
-			if (zipCloseFileInZip(zf) != ZIP_OK)
+			if (put(zf, &out) || zipCloseFileInZip(zf) != ZIP_OK)
 				goto bad;
 		} else if (zipCloseFileInZipRaw64(zf, fi.uncompressed_size,
 		    fi.crc) != ZIP_OK) {
