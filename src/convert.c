@@ -205,10 +205,22 @@ put_value(struct conv *cv, size_t sh, const struct fp_cell *c, int style)
 	}
 }
 
-/* The sheet's formula records: cells' and definitions', sorted. */
+/*
+ * The sheet's formula records: cells' and definitions', sorted; and the
+ * definitions again, for the anchors that are not a range's first cell.
+ */
 struct fmlas {
 	const struct fp_formula **v;
 	size_t n;
+	const struct fp_formula **defs;
+	size_t ndefs;
+	struct memo *memo;	/* anchors looked up, by hash */
+	size_t nmemo;
+};
+
+struct memo {
+	uint64_t key;		/* row << 16 | column, + 1: 0 is unused */
+	size_t def;		/* index in defs + 1, 0 for none */
 };
 
 static const struct fp_formula *
@@ -241,6 +253,48 @@ find_fmla(const struct fmlas *fm, uint32_t row, uint32_t col, int def)
 	return NULL;
 }
 
+/*
+ * The shared or array formula a tExp anchored at (row, col) belongs to:
+ * the one whose range starts there, else the one whose range holds it
+ * (Excel anchors a shared formula at the first cell that used it, which
+ * need not be its range's first). Each anchor is looked up once.
+ */
+static const struct fp_formula *
+find_def(struct fmlas *fm, uint32_t row, uint32_t col)
+{
+	const struct fp_formula *f = find_fmla(fm, row, col, 1);
+	uint64_t key = ((uint64_t)row << 16 | col) + 1;
+	size_t h, k;
+
+	if (f || !fm->ndefs)
+		return f;
+	if (!fm->memo) {
+		for (fm->nmemo = 64; fm->nmemo < 4 * fm->ndefs; fm->nmemo *= 2)
+			;
+		fm->memo = fp_xcalloc(fm->nmemo, sizeof *fm->memo);
+	}
+	h = (size_t)(key * 0x9E3779B97F4A7C15ULL >> 40) & (fm->nmemo - 1);
+	for (k = 0; k < fm->nmemo && fm->memo[h].key; k++) {
+		if (fm->memo[h].key == key)
+			return fm->memo[h].def ? fm->defs[fm->memo[h].def - 1] :
+			    NULL;
+		h = (h + 1) & (fm->nmemo - 1);
+	}
+	for (k = 0; k < fm->ndefs; k++) {
+		const struct fp_formula *d = fm->defs[k];
+
+		if (d->row <= row && row <= d->row2 && d->col <= col &&
+		    col <= d->col2)
+			break;
+	}
+	/* A full table stops remembering; the answer is the same. */
+	if (!fm->memo[h].key) {
+		fm->memo[h].key = key;
+		fm->memo[h].def = k < fm->ndefs ? k + 1 : 0;
+	}
+	return k < fm->ndefs ? fm->defs[k] : NULL;
+}
+
 /* Counts a formula kept as its value, remembering the first reason. */
 static void
 kept(struct conv *cv, size_t sh, uint32_t row, uint32_t col, const char *why)
@@ -259,7 +313,7 @@ kept(struct conv *cv, size_t sh, uint32_t row, uint32_t col, const char *why)
  * c (NULL: an empty text result); the value alone if it cannot be read.
  */
 static void
-put_formula(struct conv *cv, size_t sh, const struct fmlas *fm, uint32_t row,
+put_formula(struct conv *cv, size_t sh, struct fmlas *fm, uint32_t row,
     uint32_t col, const struct fp_cell *c, int style)
 {
 	const struct fp_formula *f = find_fmla(fm, row, col, 0), *def;
@@ -282,7 +336,7 @@ put_formula(struct conv *cv, size_t sh, const struct fmlas *fm, uint32_t row,
 		goto value;
 	}
 	if (ref == FP_FMLA_EXP) {
-		def = find_fmla(fm, ar, ac, 1);
+		def = find_def(fm, ar, ac);
 		if (!def || def->kind == FP_FORMULA_TABLE) {
 			kept(cv, sh, row, col, def ? "a what-if table" :
 			    "a shared formula the sheet does not hold");
@@ -479,11 +533,12 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 	const struct fp_sheet_looks *l;
 	struct fp_grid g = *gp;
 	struct xfat *sorted = NULL;
-	struct fmlas fm = { NULL, 0 };
+	struct fmlas fm;
 	struct fp_buf note = FP_BUF_INIT;
 	const struct fp_rowinfo **rows = NULL;
 	size_t k, sh, nextrow = 0, nrows = 0, nxf = 0, ix = 0, ig = 0, im = 0;
 
+	memset(&fm, 0, sizeof fm);
 	si = fp_workbook_sheet(cv->wb, i);
 	l = si->looks;
 	sh = fp_xlsx_sheet(cv->x, si->name);
@@ -517,6 +572,10 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 			fm.v[k] = &l->formulas[k];
 		fm.n = l->nformulas;
 		qsort(fm.v, fm.n, sizeof *fm.v, fmla_cmp);
+		fm.defs = fp_xreallocarray(NULL, l->nformulas, sizeof *fm.defs);
+		for (k = 0; k < l->nformulas; k++)
+			if (l->formulas[k].kind != FP_FORMULA_CELL)
+				fm.defs[fm.ndefs++] = &l->formulas[k];
 	}
 	if (l && l->nrows) {
 		rows = fp_xreallocarray(NULL, l->nrows, sizeof *rows);
@@ -596,6 +655,8 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 	put_layout(cv, sh, i, &g);
 	free(sorted);
 	free(fm.v);
+	free(fm.defs);
+	free(fm.memo);
 	free(rows);
 	fp_buf_release(&note);
 	fp_grid_release(gp);

@@ -499,6 +499,22 @@ add_area(struct dc *c, struct fp_buf *b, const unsigned char *q, int rel)
 	}
 	cell_addr(c, a, rel, &r1, &c1, &rr1, &cr1);
 	cell_addr(c, z, rel, &r2, &c2, &rr2, &cr2);
+	if (r1 == 0 && r2 == (c->v8 ? 0xFFFFu : 0x3FFFu)) {
+		/* Whole columns, as Excel writes them: A:A, $B:$C. */
+		char n1[8], n2[8];
+
+		fp_colname(c1, n1);
+		fp_colname(c2, n2);
+		fp_buf_printf(b, "%s%s:%s%s", cr1 ? "" : "$", n1, cr2 ? "" : "$",
+		    n2);
+		return;
+	}
+	if (c1 == 0 && c2 == 0xFF) {
+		/* Whole rows: 1:1, $2:$3. */
+		fp_buf_printf(b, "%s%u:%s%u", rr1 ? "" : "$", r1 + 1,
+		    rr2 ? "" : "$", r2 + 1);
+		return;
+	}
 	fp_formula_cell(b, r1, c1, !rr1, !cr1);
 	fp_buf_addc(b, ':');
 	fp_formula_cell(b, r2, c2, !rr2, !cr2);

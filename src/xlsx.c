@@ -582,9 +582,14 @@ fp_xlsx_array_formula(struct fp_xlsx *x, size_t sheet, uint32_t r1,
     uint32_t c1, uint32_t r2, uint32_t c2, const char *formula, double value,
     int style)
 {
+	struct fp_buf b = FP_BUF_INIT;
+
+	/* libxlsxwriter takes the braces off an array formula: give them. */
+	fp_buf_printf(&b, "{=%s}", formula);
 	note(x, worksheet_write_array_formula_num(x->sheets[sheet].ws, r1,
-	    (lxw_col_t)c1, r2, (lxw_col_t)c2, formula, fmt(x, style), value),
+	    (lxw_col_t)c1, r2, (lxw_col_t)c2, b.s, fmt(x, style), value),
 	    x->sheets[sheet].name);
+	fp_buf_release(&b);
 	exact(x, sheet, r1, c1, value);
 }
 

@@ -97,6 +97,22 @@ test_formula_text_absolute_refs(void **state)
 }
 
 static void
+test_formula_text_whole_columns_and_rows(void **state)
+{
+	/* SUM(H:H) over rows 1 to 65536; SUM($2:$3) over columns A to IV. */
+	static const unsigned char cols[] = {
+		0x25, 0, 0, 0xFF, 0xFF, 7, 0xC0, 7, 0xC0, 0x42, 1, 4, 0,
+	};
+	static const unsigned char rows[] = {
+		0x25, 1, 0, 2, 0, 0, 0x40, 0xFF, 0x40, 0x42, 1, 4, 0,
+	};
+
+	(void)state;
+	expect8(cols, sizeof cols, "SUM(H:H)");
+	expect8(rows, sizeof rows, "SUM($2:$3)");
+}
+
+static void
 test_formula_text_precedence(void **state)
 {
 	/* (A1+B1)*2 with its tParen; A1-(B1-C1) and (A1+B1)*C1 without. */
@@ -384,6 +400,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formula_text_sum_of_area),
 		cmocka_unit_test(test_formula_text_absolute_refs),
+		cmocka_unit_test(test_formula_text_whole_columns_and_rows),
 		cmocka_unit_test(test_formula_text_precedence),
 		cmocka_unit_test(test_formula_text_strings_and_constants),
 		cmocka_unit_test(test_formula_text_attr),
