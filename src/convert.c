@@ -119,6 +119,14 @@ xf_style(struct conv *cv, size_t xf, int mark)
 			lk.color = fp_workbook_color(cv->wb, f->color);
 		}
 		lk.numfmt = fp_workbook_format(cv->wb, x->fmt);
+		/*
+		 * Excel's built-in formats whose look the reading program
+		 * decides (14, its short date) stay built-in.
+		 */
+		if ((x->fmt >= 1 && x->fmt <= 4) || (x->fmt >= 9 &&
+		    x->fmt <= 22) || (x->fmt >= 37 && x->fmt <= 40) ||
+		    (x->fmt >= 45 && x->fmt <= 49))
+			lk.numfmt_id = (int)x->fmt;
 		lk.halign = x->halign;
 		lk.valign = x->valign;
 		lk.wrap = x->wrap;
@@ -448,7 +456,8 @@ put_layout(struct conv *cv, size_t sh, size_t i, const struct fp_grid *g)
 	fp_xlsx_view(cv->x, sh, l->win.zoom, l->win.hide_grid);
 	memset(&pg, 0, sizeof pg);
 	pg.landscape = l->page.landscape;
-	pg.paper = l->page.paper;
+	/* Without a paper of its own a sheet prints on Letter, as Excel's. */
+	pg.paper = l->page.paper > 0 ? l->page.paper : 1;
 	pg.scale = l->page.fit ? -1 : l->page.scale;
 	pg.fitw = l->page.fit ? l->page.fitw : -1;
 	pg.fith = l->page.fit ? l->page.fith : -1;

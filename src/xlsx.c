@@ -238,10 +238,11 @@ exact(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col, double v)
 static void
 look_key(struct fp_buf *b, const struct fp_look *lk)
 {
-	fp_buf_printf(b, "%s|%g|%d%d%d%d%d|%ld|%s|%d%d%d%d%d|%d|%d,%d,%d,%d|"
+	fp_buf_printf(b, "%s|%g|%d%d%d%d%d|%ld|%s|%d|%d%d%d%d%d|%d|%d,%d,%d,%d|"
 	    "%ld,%ld,%ld,%ld|%d|%ld|%ld|%d%d", lk->font ? lk->font : "",
 	    lk->size, lk->bold, lk->italic, lk->strike, lk->underline,
-	    lk->script, lk->color, lk->numfmt ? lk->numfmt : "", lk->halign,
+	    lk->script, lk->color, lk->numfmt ? lk->numfmt : "",
+	    lk->numfmt_id, lk->halign,
 	    lk->valign, lk->wrap, lk->shrink, lk->indent, lk->rotation,
 	    lk->border[0], lk->border[1], lk->border[2], lk->border[3],
 	    lk->border_color[0], lk->border_color[1], lk->border_color[2],
@@ -279,7 +280,9 @@ look_format(struct fp_xlsx *x, const struct fp_look *lk)
 		format_set_font_script(f, (uint8_t)lk->script);
 	if (lk->color >= 0)
 		format_set_font_color(f, (lxw_color_t)lk->color);
-	if (lk->numfmt && *lk->numfmt && strcmp(lk->numfmt, "General"))
+	if (lk->numfmt_id > 0 && lk->numfmt_id < 164)
+		format_set_num_format_index(f, (uint8_t)lk->numfmt_id);
+	else if (lk->numfmt && *lk->numfmt && strcmp(lk->numfmt, "General"))
 		format_set_num_format(f, lk->numfmt);
 	if (lk->halign > 0 && lk->halign <= 7)
 		format_set_align(f, (uint8_t)lk->halign);

@@ -39,6 +39,8 @@ struct fp_look {
 	int script;		/* 0, 1 superscript, 2 subscript */
 	long color;
 	const char *numfmt;	/* NULL or "" for General */
+	int numfmt_id;		/* > 0: Excel's built-in format of that
+				   number instead (14: the reader's date) */
 	int halign;		/* 0 general, 1 left ... 7 distributed */
 	int valign;		/* 0 top, 1 centre, 2 bottom, 3 justify, 4 distributed */
 	int wrap, shrink, indent;
