@@ -1755,6 +1755,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 				break;
 			fp_sheet_add_width(sh, fp_rd16(p), fp_rd16(p + 2),
 			    fp_rd16(p + 4) / 256.0, fp_rd16(p + 8) & 1);
+			if (sh->nwidths)
+				sh->widths[sh->nwidths - 1].xf = fp_rd16(p + 6);
 			break;
 		default:
 			break;

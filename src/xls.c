@@ -519,6 +519,7 @@ fp_sheet_add_width(struct fp_sheet *sh, uint16_t c1, uint16_t c2,
 	sh->widths[sh->nwidths].c2 = c2;
 	sh->widths[sh->nwidths].width = width;
 	sh->widths[sh->nwidths].hidden = hidden;
+	sh->widths[sh->nwidths].xf = 0;
 	sh->nwidths++;
 }
 
