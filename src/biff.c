@@ -878,6 +878,8 @@ env_name(void *ctx, int ext, int ixti, unsigned idx, struct fp_buf *out)
 		}
 		if (bk->kind == BOOK_SELF && b->v8 && bk->nnames == 0)
 			ext = 0;
+		else if (bk->kind == BOOK_OTHER)
+			return 0;	/* another workbook's name, or a DDE link */
 		else if (idx < 1 || idx > bk->nnames)
 			return 0;
 		else {
