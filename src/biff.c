@@ -826,10 +826,16 @@ sheet_span(struct fp_buf *out, const char *a, const char *z)
 	fp_buf_release(&t);
 }
 
+/* What the formula callbacks see: the workbook, and the formula's sheet. */
+struct fctx {
+	const struct fp_workbook *wb;
+	long sheet;		/* fp_sheet index, -1 for a defined name */
+};
+
 static int
 env_sheets(void *ctx, int ixti, int tab1, int tab2, struct fp_buf *out)
 {
-	const struct fp_workbook *wb = ctx;
+	const struct fp_workbook *wb = ((const struct fctx *)ctx)->wb;
 	const struct biff *b = wb->priv;
 
 	if (b->v8) {
@@ -859,7 +865,8 @@ env_sheets(void *ctx, int ixti, int tab1, int tab2, struct fp_buf *out)
 static int
 env_name(void *ctx, int ext, int ixti, unsigned idx, struct fp_buf *out)
 {
-	const struct fp_workbook *wb = ctx;
+	const struct fctx *fc = ctx;
+	const struct fp_workbook *wb = fc->wb;
 	const struct biff *b = wb->priv;
 	const struct book *bk;
 
@@ -876,8 +883,16 @@ env_name(void *ctx, int ext, int ixti, unsigned idx, struct fp_buf *out)
 				return 0;
 			bk = &b->books[k - 1];
 		}
-		if (bk->kind == BOOK_SELF && b->v8 && bk->nnames == 0)
+		if (bk->kind == BOOK_SELF && b->v8 && bk->nnames == 0) {
+			/* A name of this workbook; of one sheet if it says so. */
+			const struct xti *x = &b->xti[ixti];
+
+			if (x->first < b->ntabs && x->first == x->last) {
+				fp_formula_sheet(out, b->tabs[x->first].name);
+				fp_buf_addc(out, '!');
+			}
 			ext = 0;
+		}
 		else if (bk->kind == BOOK_OTHER)
 			return 0;	/* another workbook's name, or a DDE link */
 		else if (idx < 1 || idx > bk->nnames)
@@ -889,6 +904,12 @@ env_name(void *ctx, int ext, int ixti, unsigned idx, struct fp_buf *out)
 	}
 	if (idx < 1 || idx > wb->nnames)
 		return 0;
+	/* Another sheet's own name goes with that sheet's. */
+	if (wb->names[idx - 1].sheet >= 0 && wb->names[idx - 1].sheet !=
+	    fc->sheet && !out->len) {
+		fp_formula_sheet(out, wb->sheets[wb->names[idx - 1].sheet].name);
+		fp_buf_addc(out, '!');
+	}
 	if (wb->names[idx - 1].builtin >= 0)
 		fp_buf_adds(out, "_xlnm.");
 	fp_buf_adds(out, wb->names[idx - 1].name);
@@ -898,22 +919,21 @@ env_name(void *ctx, int ext, int ixti, unsigned idx, struct fp_buf *out)
 static void
 env_text(void *ctx, const unsigned char *p, size_t n, struct fp_buf *out)
 {
-	const struct fp_workbook *wb = ctx;
+	const struct fp_workbook *wb = ((const struct fctx *)ctx)->wb;
 
 	put_codepage(wb->priv, out, p, n);
 }
 
 static void
-set_env(const struct fp_workbook *wb, struct fp_fmla_env *env, uint32_t row,
-    uint32_t col)
+set_env(struct fctx *fc, struct fp_fmla_env *env, uint32_t row, uint32_t col)
 {
-	const struct biff *b = wb->priv;
+	const struct biff *b = fc->wb->priv;
 
 	memset(env, 0, sizeof *env);
 	env->biff = b->ver;
 	env->row = row;
 	env->col = col;
-	env->ctx = (void *)wb;
+	env->ctx = fc;
 	env->sheets = env_sheets;
 	env->name = env_name;
 	env->text = env_text;
@@ -924,11 +944,11 @@ biff_formula(const struct fp_workbook *wb, size_t i, const struct fp_formula *f,
     uint32_t row, uint32_t col, struct fp_buf *out, struct fp_diag *d)
 {
 	struct fp_fmla_env env;
+	struct fctx fc = { wb, (long)i };
 
-	(void)i;
 	if (f->kind == FP_FORMULA_TABLE)
 		return fp_diag(d, FP_ECORRUPT, "a what-if table");
-	set_env(wb, &env, row, col);
+	set_env(&fc, &env, row, col);
 	return fp_formula_text(&env, f->rgce, f->len, f->extra, f->nextra, out,
 	    d);
 }
@@ -988,11 +1008,12 @@ static void
 resolve_names(struct fp_workbook *wb, struct biff *b)
 {
 	struct fp_fmla_env env;
+	struct fctx fc = { wb, -1 };
 	struct fp_buf t = FP_BUF_INIT;
 	struct fp_diag d;
 	size_t i;
 
-	set_env(wb, &env, 0, 0);
+	set_env(&fc, &env, 0, 0);
 	for (i = 0; i < wb->nnames && i < b->nnamerecs; i++) {
 		struct fp_defname *dn = &wb->names[i];
 		const struct namerec *nr = &b->namerecs[i];

@@ -14,7 +14,10 @@
 
 #include "xls.h"
 
-/* Built-in functions by number; argc -1 for a variable count. */
+/*
+ * Built-in functions by number; argc -1 for a variable count. Two have
+ * the name .xlsx knows them by: 204 USDOLLAR is DOLLAR, 215 DBCS is JIS.
+ */
 static const struct {
 	const char *name;
 	signed char argc;
@@ -150,7 +153,7 @@ static const struct {
 	[197] = { "TRUNC", -1 },
 	[198] = { "ISLOGICAL", 1 },
 	[199] = { "DCOUNTA", 3 },
-	[204] = { "USDOLLAR", -1 },
+	[204] = { "DOLLAR", -1 },
 	[205] = { "FINDB", -1 },
 	[206] = { "SEARCHB", -1 },
 	[207] = { "REPLACEB", 4 },
@@ -161,7 +164,7 @@ static const struct {
 	[212] = { "ROUNDUP", 2 },
 	[213] = { "ROUNDDOWN", 2 },
 	[214] = { "ASC", 1 },
-	[215] = { "DBCS", 1 },
+	[215] = { "JIS", 1 },
 	[216] = { "RANK", -1 },
 	[219] = { "ADDRESS", -1 },
 	[220] = { "DAYS360", -1 },
@@ -760,7 +763,10 @@ operand(struct dc *c, unsigned base)
 				return bad(c, "a function formpipe does not know");
 		} else {
 			nargs = q[0] & 0x7F;
-			idx = (c->env->biff >= 4 ? fp_rd16(q + 1) : q[1]) & 0x7FFF;
+			idx = c->env->biff >= 4 ? fp_rd16(q + 1) : q[1];
+			/* A macro command's number, of another table. */
+			if (idx & 0x8000)
+				return bad(c, "a macro command");
 		}
 		if (nargs > c->st.n)
 			return bad(c, "a function with too few arguments");
