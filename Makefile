@@ -83,6 +83,25 @@ build/fuzz/fuzz_formula: tests/fuzz/fuzz_formula.c $(SRC) $(HDR)
 	$(FUZZ_CC) $(CPPFLAGS) -Isrc -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
 		-o $@ tests/fuzz/fuzz_formula.c $(SRC) $(LIBS)
 
+build/fuzz/fuzz_looks: tests/fuzz/fuzz_looks.c $(SRC) $(HDR)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
+		-o $@ tests/fuzz/fuzz_looks.c $(SRC) $(LIBS)
+
+# What convert reads beyond values (looks, formula records, names), on
+# the reader's corpus.
+fuzz-looks: build/fuzz/fuzz_looks
+	@mkdir -p build/fuzz/corpus-looks build/fuzz/artifacts
+	@for f in fixtures/*.xls \
+	    $$(if [ -n "$(FUZZ_SEEDS)" ]; then find "$(FUZZ_SEEDS)" -type f; fi); do \
+		sum=$$(cksum <"$$f" | tr ' ' -); \
+		cp "$$f" "build/fuzz/corpus-looks/seed-$$sum" || exit 2; \
+	done
+	build/fuzz/fuzz_looks -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+		-timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/xls.dict \
+		-artifact_prefix=build/fuzz/artifacts/looks- $(FUZZ_FLAGS) \
+		build/fuzz/corpus-looks
+
 # The formula decompiler's target: token bytes, no workbook around them.
 fuzz-formula: build/fuzz/fuzz_formula
 	@mkdir -p build/fuzz/corpus-formula build/fuzz/artifacts
@@ -120,4 +139,4 @@ install: formpipe
 clean:
 	rm -rf build formpipe
 
-.PHONY: all check install clean bench fuzz fuzz-formula
+.PHONY: all check install clean bench fuzz fuzz-formula fuzz-looks
