@@ -1551,7 +1551,8 @@ biff_looks_sheet(struct fp_workbook *wb, struct biff *b, struct fp_sheet *sh,
 			l->lost[FP_LOST_CHART]++;
 		else if (ot == 8)
 			l->lost[FP_LOST_IMAGE]++;
-		else if (ot != 0x19 && ot != 6)
+		else if (ot != 0x19 && ot != 6 && ot != 0x14)
+			/* Not a comment's box, nor an autofilter's drop-down. */
 			l->lost[FP_LOST_OBJECT]++;
 		break;
 	}

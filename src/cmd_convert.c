@@ -38,11 +38,11 @@ report(const char *in, const struct fp_convert_report *rep)
 	for (k = 0; k < FP_LOST_KINDS; k++) {
 		if (!rep->lost[k])
 			continue;
-		fp_buf_printf(&b, "%s%u %s", b.len ? ", " : "", rep->lost[k],
-		    fp_convert_lost_name((enum fp_lost)k));
+		fp_buf_printf(&b, "%s%s (%u)", b.len ? ", " : "",
+		    fp_convert_lost_name((enum fp_lost)k), rep->lost[k]);
 	}
 	if (rep->names_dropped)
-		fp_buf_printf(&b, "%s%zu defined names", b.len ? ", " : "",
+		fp_buf_printf(&b, "%sdefined names (%zu)", b.len ? ", " : "",
 		    rep->names_dropped);
 	if (b.len)
 		fp_cli_error("convert", "%s: not carried over: %s", in, b.s);
