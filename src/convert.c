@@ -703,6 +703,14 @@ put_names(struct conv *cv, size_t first)
 			}
 			continue;
 		}
+		if (dn->builtin == 13 && dn->sheet >= 0 && dn->nareas == 1) {
+			/* _FilterDatabase: the range of the sheet's autofilter. */
+			fp_xlsx_autofilter(cv->x, sh, dn->area[0].r1,
+			    dn->area[0].c1, dn->area[0].r2, dn->area[0].c2);
+			if (cv->rep->lost[FP_LOST_AUTOFILTER])
+				cv->rep->lost[FP_LOST_AUTOFILTER]--;
+			continue;
+		}
 		if (dn->builtin >= 0 || !strncmp(dn->name, "_xlfn.", 6))
 			continue;
 		if (!dn->formula || fp_xlsx_define_name(cv->x,
