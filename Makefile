@@ -2,7 +2,8 @@
 # AddressSanitizer and UBSan; `make install PREFIX=... DESTDIR=...`;
 # `make bench` measures read against catdoc and bare freexl, and the
 # map | check | merge pipeline against gnumeric's ssconvert; `make fuzz`
-# runs the reader's fuzz target. `make WERROR=` relaxes -Werror.
+# runs the reader's fuzz target (fuzz-looks: convert's reading, fuzz-formula:
+# the formula decompiler). `make WERROR=` relaxes -Werror.
 
 CC ?= cc
 PREFIX ?= /usr/local
@@ -17,9 +18,10 @@ CFLAGS ?= $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 LIBS = -lfreexl -lcsv -lxlsxwriter -lminizip -lz -lm
 
-SRC = src/util.c src/xls.c src/cfb.c src/biff.c src/formula.c src/xls_freexl.c \
-	src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \
-	src/canon.c src/rules.c src/xlsx.c src/xlsxpost.c src/convert.c src/annotate.c src/summary.c src/cmd_read.c \
+SRC = src/util.c src/xls.c src/cfb.c src/biff.c src/formula.c \
+	src/xls_freexl.c src/csvio.c src/cli.c src/normalize.c src/form.c \
+	src/mapping.c src/canon.c src/rules.c src/xlsx.c src/xlsxpost.c \
+	src/convert.c src/annotate.c src/summary.c src/cmd_read.c \
 	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c \
 	src/cmd_annotate.c
 OBJ = $(SRC:src/%.c=build/%.o)
