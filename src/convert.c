@@ -456,16 +456,18 @@ put_layout(struct conv *cv, size_t sh, size_t i, const struct fp_grid *g)
 	fp_xlsx_view(cv->x, sh, l->win.zoom, l->win.hide_grid);
 	memset(&pg, 0, sizeof pg);
 	pg.landscape = l->page.landscape;
-	/* Without a paper of its own a sheet prints on Letter, as Excel's. */
-	pg.paper = l->page.paper > 0 ? l->page.paper : 1;
+	/* Without a paper of its own a sheet prints on the printer's. */
+	pg.paper = l->page.paper;
 	pg.scale = l->page.fit ? -1 : l->page.scale;
 	pg.fitw = l->page.fit ? l->page.fitw : -1;
 	pg.fith = l->page.fit ? l->page.fith : -1;
 	for (k = 0; k < 4; k++)
 		pg.margin[k] = l->page.margin[k];
-	/* A margin the file leaves unset is Excel's default. */
-	if (pg.margin[0] >= 0 || pg.margin[1] >= 0 || pg.margin[2] >= 0 ||
-	    pg.margin[3] >= 0) {
+	/*
+	 * A margin the file leaves unset is the .xls default, which is not
+	 * the .xlsx one (0.7 and 0.75 inches).
+	 */
+	{
 		static const double def[4] = { 0.75, 0.75, 1, 1 };
 
 		for (k = 0; k < 4; k++)
