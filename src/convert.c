@@ -76,7 +76,6 @@ struct conv {
 	size_t nxfs;
 	int *xfstyle;		/* style of each XF, plain and marked; -2 unmade */
 	int d1904;
-	int plain_date, plain_dt, plain_time;
 	struct fp_buf text;
 };
 
@@ -154,24 +153,34 @@ xf_style(struct conv *cv, size_t xf, int mark)
 	return *slot;
 }
 
-/* The style of a value without looks from its reader: its number format. */
+/*
+ * The look of a value whose reader knows no cell formats: its number
+ * format (ISO for a date without one), filled if it is marked.
+ */
 static int
-plain_style(struct conv *cv, const struct fp_cell *c)
+plain_style(struct conv *cv, const struct fp_cell *c, int mark)
 {
-	struct fp_style st;
-	const char *nf;
+	struct fp_look lk;
+	const char *nf = fp_workbook_format(cv->wb, c->fmt);
+	int k;
 
-	if (c->type == FP_CELL_DATE || c->type == FP_CELL_DATETIME ||
-	    c->type == FP_CELL_TIME) {
-		if (!c->fmt)
-			return c->type == FP_CELL_DATE ? cv->plain_date :
-			    c->type == FP_CELL_TIME ? cv->plain_time :
-			    cv->plain_dt;
+	if ((c->type == FP_CELL_DATE || c->type == FP_CELL_DATETIME ||
+	    c->type == FP_CELL_TIME) && !c->fmt)
+		nf = c->type == FP_CELL_DATE ? "yyyy-mm-dd" :
+		    c->type == FP_CELL_TIME ? "hh:mm:ss" : "yyyy-mm-dd hh:mm:ss";
+	memset(&lk, 0, sizeof lk);
+	lk.color = lk.fg = lk.bg = -1;
+	for (k = 0; k < 4; k++)
+		lk.border_color[k] = -1;
+	lk.valign = 2;
+	lk.numfmt = strcmp(nf, "General") ? nf : NULL;
+	if (mark) {
+		lk.pattern = 1;
+		lk.fg = cv->opt->mark_fill;
 	}
-	nf = fp_workbook_format(cv->wb, c->fmt);
-	memset(&st, 0, sizeof st);
-	st.numfmt = !strcmp(nf, "General") ? "" : nf;
-	return fp_xlsx_style(cv->x, &st);
+	if (!lk.numfmt && !mark)
+		return -1;
+	return fp_xlsx_look(cv->x, &lk);
 }
 
 /* A date serial of either system, as the 1900 system writes it. */
@@ -643,12 +652,16 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 				fp_buf_adds(&note, marks[im]->text);
 			}
 		}
-		if (cx || l)
-			style = xf_style(cv, cx ? cx->xf : (size_t)-1, mark);
+		/*
+		 * The cell format's look; a reader that knows no cell formats
+		 * gives the value's number format, and a mark its fill.
+		 */
+		if (cx && cx->xf < cv->nxfs)
+			style = xf_style(cv, cx->xf, mark);
+		else if (c)
+			style = plain_style(cv, c, mark);
 		else
-			style = c ? plain_style(cv, c) : -1;
-		if (c && (!cx || cv->nxfs == 0) && !l)
-			style = plain_style(cv, c);
+			style = xf_style(cv, (size_t)-1, mark);
 		if ((c && c->formula) || (!c && cx && fm.n &&
 		    find_fmla(&fm, row, col, 0)))
 			put_formula(cv, sh, &fm, row, col, c, style);
@@ -754,7 +767,6 @@ fp_convert(struct fp_workbook *wb, const char *path,
 {
 	static const struct fp_convert_opts none;
 	struct conv cv;
-	struct fp_style st;
 	const struct fp_mark **marks = NULL;
 	struct fp_grid *grids = NULL;
 	size_t i, k, m = 0, first, merges = 0;
@@ -795,13 +807,6 @@ fp_convert(struct fp_workbook *wb, const char *path,
 	if (cv.nfonts > 0 && cv.fonts[0].name && *cv.fonts[0].name)
 		fp_xlsx_default_font(cv.x, cv.fonts[0].name,
 		    cv.fonts[0].height / 20.0);
-	memset(&st, 0, sizeof st);
-	st.numfmt = "yyyy-mm-dd";
-	cv.plain_date = fp_xlsx_style(cv.x, &st);
-	st.numfmt = "yyyy-mm-dd hh:mm:ss";
-	cv.plain_dt = fp_xlsx_style(cv.x, &st);
-	st.numfmt = "hh:mm:ss";
-	cv.plain_time = fp_xlsx_style(cv.x, &st);
 	first = cv.opt->front ? 1 : 0;
 	if (cv.opt->front)
 		put_front(&cv, cv.opt->front);
