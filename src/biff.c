@@ -1412,7 +1412,11 @@ biff_looks_sheet(struct fp_workbook *wb, struct biff *b, struct fp_sheet *sh,
 		break;
 	case R_FORMULA3:
 	case R_FORMULA4:
-		looks_formula(sh, r, FP_FORMULA_CELL, 16, 2, 18);
+		/* Some writers give a BIFF8 formula the BIFF4 record type. */
+		if (b->ver >= 5)
+			looks_formula(sh, r, FP_FORMULA_CELL, 20, 2, 22);
+		else
+			looks_formula(sh, r, FP_FORMULA_CELL, 16, 2, 18);
 		break;
 	case R_SHRFMLA:
 		looks_formula(sh, r, FP_FORMULA_SHARED, 8, 2, 10);
