@@ -76,6 +76,7 @@ struct conv {
 	size_t nxfs;
 	int *xfstyle;		/* style of each XF, plain and marked; -2 unmade */
 	int d1904;
+	unsigned autofilters;	/* carried over */
 	struct fp_buf text;
 };
 
@@ -409,14 +410,28 @@ value:
 static const char *
 section(struct fp_buf *b, const char *hf)
 {
+	const char *p;
+
 	if (!hf || !*hf)
 		return NULL;
-	if (hf[0] == '&' && (hf[1] == 'L' || hf[1] == 'C' || hf[1] == 'R' ||
-	    hf[1] == 'l' || hf[1] == 'c' || hf[1] == 'r'))
-		return hf;
-	fp_buf_adds(b, "&C");
-	fp_buf_adds(b, hf);
-	return b->s;
+	if (!(hf[0] == '&' && (hf[1] == 'L' || hf[1] == 'C' || hf[1] == 'R' ||
+	    hf[1] == 'l' || hf[1] == 'c' || hf[1] == 'r')))
+		fp_buf_adds(b, "&C");
+	/*
+	 * Without its picture, which is not carried over, a picture's
+	 * placeholder &G goes too (libxlsxwriter refuses one without it).
+	 */
+	for (p = hf; *p; p++) {
+		if (p[0] == '&' && p[1] == '&') {
+			fp_buf_add(b, p, 2);
+			p++;
+		} else if (p[0] == '&' && (p[1] == 'G' || p[1] == 'g')) {
+			p++;
+		} else {
+			fp_buf_addc(b, *p);
+		}
+	}
+	return b->s ? b->s : "";
 }
 
 /* Column widths, rows, window, page setup of a sheet. */
@@ -544,6 +559,29 @@ put_rows(struct conv *cv, size_t sh, const struct fp_rowinfo *const *rows,
 	}
 }
 
+/*
+ * The sheet's autofilter, from its _FilterDatabase name, set before its
+ * rows are written. Its drop-downs are carried over, not its criteria.
+ */
+static void
+put_autofilter(struct conv *cv, size_t i, size_t sh)
+{
+	const struct fp_defname *names;
+	size_t n, k;
+
+	names = fp_workbook_names(cv->wb, &n);
+	for (k = 0; k < n; k++) {
+		const struct fp_defname *dn = &names[k];
+
+		if (dn->builtin != 13 || dn->sheet != (int)i || dn->nareas != 1)
+			continue;
+		if (fp_xlsx_autofilter(cv->x, sh, dn->area[0].r1, dn->area[0].c1,
+		    dn->area[0].r2, dn->area[0].c2) == 0)
+			cv->autofilters++;
+		return;
+	}
+}
+
 /* Writes sheet i, whose grid g is loaded (and released here). */
 static enum fp_err
 put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
@@ -570,6 +608,7 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 	}
 	if (l && l->win.selected && !cv->opt->front)
 		fp_xlsx_activate(cv->x, sh);
+	put_autofilter(cv, i, sh);
 	/* The cell records' formats, sorted if the file has them out of order. */
 	if (l && l->ncells) {
 		for (k = 1; k < l->ncells; k++)
@@ -718,14 +757,6 @@ put_names(struct conv *cv, size_t first)
 			}
 			continue;
 		}
-		if (dn->builtin == 13 && dn->sheet >= 0 && dn->nareas == 1) {
-			/* _FilterDatabase: the range of the sheet's autofilter. */
-			fp_xlsx_autofilter(cv->x, sh, dn->area[0].r1,
-			    dn->area[0].c1, dn->area[0].r2, dn->area[0].c2);
-			if (cv->rep->lost[FP_LOST_AUTOFILTER])
-				cv->rep->lost[FP_LOST_AUTOFILTER]--;
-			continue;
-		}
 		if (dn->builtin >= 0 || !strncmp(dn->name, "_xlfn.", 6))
 			continue;
 		if (!dn->formula || fp_xlsx_define_name(cv->x,
@@ -827,6 +858,9 @@ fp_convert(struct fp_workbook *wb, const char *path,
 	lost = fp_workbook_lost(wb);
 	for (k = 0; k < FP_LOST_KINDS; k++)
 		rep->lost[k] += lost[k];
+	rep->lost[FP_LOST_AUTOFILTER] -= cv.autofilters <
+	    rep->lost[FP_LOST_AUTOFILTER] ? cv.autofilters :
+	    rep->lost[FP_LOST_AUTOFILTER];
 	err = fp_xlsx_close(cv.x, d);
 out:
 	for (i = 0; grids && i < nsheets; i++)

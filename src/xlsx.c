@@ -728,12 +728,12 @@ fp_xlsx_page(struct fp_xlsx *x, size_t sheet, const struct fp_xlsx_page *pg)
 		worksheet_gridlines(ws, LXW_SHOW_PRINT_GRIDLINES);
 }
 
-void
+int
 fp_xlsx_autofilter(struct fp_xlsx *x, size_t sheet, uint32_t r1, uint32_t c1,
     uint32_t r2, uint32_t c2)
 {
-	note(x, worksheet_autofilter(x->sheets[sheet].ws, r1, (lxw_col_t)c1, r2,
-	    (lxw_col_t)c2), x->sheets[sheet].name);
+	return worksheet_autofilter(x->sheets[sheet].ws, r1, (lxw_col_t)c1, r2,
+	    (lxw_col_t)c2) == LXW_NO_ERROR ? 0 : -1;
 }
 
 void

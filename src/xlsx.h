@@ -153,8 +153,12 @@ void fp_xlsx_freeze(struct fp_xlsx *x, size_t sheet, uint32_t row,
 void fp_xlsx_view(struct fp_xlsx *x, size_t sheet, int zoom, int hide_grid);
 /* The page setup of a sheet. */
 void fp_xlsx_page(struct fp_xlsx *x, size_t sheet, const struct fp_xlsx_page *pg);
-/* An autofilter's drop-downs over a range (its criteria are not kept). */
-void fp_xlsx_autofilter(struct fp_xlsx *x, size_t sheet, uint32_t r1,
+/*
+ * An autofilter's drop-downs over a range (its criteria are not kept),
+ * before the sheet's rows are written. Returns 0, or -1 if libxlsxwriter
+ * refuses the range (the workbook is still written, without it).
+ */
+int fp_xlsx_autofilter(struct fp_xlsx *x, size_t sheet, uint32_t r1,
     uint32_t c1, uint32_t r2, uint32_t c2);
 /* The print area, and the rows and columns repeated on every page. */
 void fp_xlsx_print_area(struct fp_xlsx *x, size_t sheet, uint32_t r1,
