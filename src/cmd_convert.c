@@ -46,10 +46,6 @@ report(const char *in, const struct fp_convert_report *rep)
 		    rep->names_dropped);
 	if (b.len)
 		fp_cli_error("convert", "%s: not carried over: %s", in, b.s);
-	if (rep->very_hidden)
-		fp_cli_error("convert", "%s: %zu very hidden sheet%s written as "
-		    "hidden", in, rep->very_hidden, rep->very_hidden == 1 ? "" :
-		    "s");
 	fp_buf_release(&b);
 }
 

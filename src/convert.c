@@ -602,7 +602,6 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 	sh = fp_xlsx_sheet(cv->x, si->name);
 	if (si->visibility == 2) {
 		fp_xlsx_hide_very(cv->x, sh);
-		cv->rep->very_hidden++;
 	} else if (si->hidden) {
 		fp_xlsx_hide(cv->x, sh);
 	}

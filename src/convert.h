@@ -46,7 +46,6 @@ struct fp_convert_report {
 	size_t kept;		/* kept as their values: could not be read */
 	char why[256];		/* why the first of those could not */
 	size_t names_dropped;	/* defined names that could not be written */
-	size_t very_hidden;	/* very hidden sheets written as hidden */
 	unsigned lost[FP_LOST_KINDS];
 };
 

@@ -183,7 +183,7 @@ fp_xlsx_hide(struct fp_xlsx *x, size_t sheet)
 void
 fp_xlsx_hide_very(struct fp_xlsx *x, size_t sheet)
 {
-	/* libxlsxwriter knows one kind of hidden sheet. */
+	/* libxlsxwriter knows one kind of hidden sheet: see post. */
 	x->sheets[sheet].hidden = 2;
 }
 
@@ -844,6 +844,31 @@ fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	    (lxw_col_t)col, ch, &opt), "chart");
 }
 
+/* The corrections libxlsxwriter cannot make, made in its zip. */
+static enum fp_err
+post(struct fp_xlsx *x, struct fp_diag *d)
+{
+	struct fp_xlsx_fixes fx;
+	uint8_t *very = fp_xcalloc(x->nsheets ? x->nsheets : 1, 1);
+	size_t i;
+	int any = 0;
+	enum fp_err err = FP_OK;
+
+	for (i = 0; i < x->nsheets; i++)
+		any |= very[i] = x->sheets[i].hidden == 2;
+	memset(&fx, 0, sizeof fx);
+	fx.nums = x->fixes;
+	fx.nnums = x->nfixes;
+	fx.font = x->font;
+	fx.fontsize = x->fontsize;
+	fx.very_hidden = any ? very : NULL;
+	fx.nsheets = x->nsheets;
+	if (x->nfixes || x->font || any)
+		err = fp_xlsx_post(x->tmp, &fx, d);
+	free(very);
+	return err;
+}
+
 /*
  * Hides the sheets asked to be hidden and shows first the active sheet,
  * or the first visible one: libxlsxwriter cannot hide the sheet it shows.
@@ -942,8 +967,7 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 	if (e != LXW_NO_ERROR) {
 		err = fp_diag(d, FP_EWRITE, "%s: %s", x->path, lxw_strerror(e));
 		unlink(x->tmp);
-	} else if ((x->nfixes || x->font) && (err = fp_xlsx_post(x->tmp,
-	    x->fixes, x->nfixes, x->font, x->fontsize, d)) != FP_OK) {
+	} else if ((err = post(x, d)) != FP_OK) {
 		unlink(x->tmp);
 	} else if (rename(x->tmp, x->path) != 0) {
 		err = fp_diag(d, FP_EWRITE, "%s: %s", x->path, strerror(errno));

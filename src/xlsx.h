@@ -78,7 +78,7 @@ size_t fp_xlsx_sheet(struct fp_xlsx *x, const char *name);
 /*
  * Hides a sheet, the first one too: when the workbook is closed the
  * sheet shown first is the active one if it is visible, else the first
- * visible sheet. very: hidden so that only a macro can show it.
+ * visible sheet. _very: hidden so that only a macro can show it.
  */
 void fp_xlsx_hide(struct fp_xlsx *x, size_t sheet);
 void fp_xlsx_hide_very(struct fp_xlsx *x, size_t sheet);

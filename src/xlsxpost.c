@@ -172,6 +172,37 @@ fix_styles(const char *xml, size_t n, const char *font, double size,
 	fp_buf_add(out, z, (size_t)(end - z));
 }
 
+/* workbook.xml with the k-th sheet's state "veryHidden" where marked. */
+static void
+fix_workbook(const char *xml, size_t n, const struct fp_xlsx_fixes *fx,
+    struct fp_buf *out)
+{
+	const char *p = xml, *end = xml + n, *q;
+	size_t k = 0;
+
+	for (q = xml; q + 7 < end; q++) {
+		const char *e, *st;
+
+		if (memcmp(q, "<sheet ", 7))
+			continue;
+		for (e = q; e < end && *e != '>'; e++)
+			;
+		if (k < fx->nsheets && fx->very_hidden[k]) {
+			for (st = q; st + 14 <= e; st++)
+				if (!memcmp(st, "state=\"hidden\"", 14))
+					break;
+			if (st + 14 <= e) {
+				fp_buf_add(out, p, (size_t)(st - p));
+				fp_buf_adds(out, "state=\"veryHidden\"");
+				p = st + 14;
+			}
+		}
+		k++;
+		q = e;
+	}
+	fp_buf_add(out, p, (size_t)(end - p));
+}
+
 /* The sheet number of "xl/worksheets/sheetN.xml", or -1. */
 static long
 sheet_number(const char *name)
@@ -187,19 +218,25 @@ sheet_number(const char *name)
 }
 
 enum fp_err
-fp_xlsx_post(const char *path, struct fp_numfix *fixes, size_t nfixes,
-    const char *font, double size, struct fp_diag *d)
+fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 {
+	struct fp_numfix *fixes = fx->nums;
+	size_t nfixes = fx->nnums;
+	const char *font = fx->font;
+	double size = fx->fontsize;
+	int very = 0;
 	unzFile uz = NULL;
 	zipFile zf = NULL;
 	char *tmp = NULL, *buf = NULL;
 	struct fp_buf data = FP_BUF_INIT, out = FP_BUF_INIT;
 	enum fp_err err = FP_OK;
-	size_t bufsize = 1 << 16;
+	size_t bufsize = 1 << 16, k0;
 	int r;
 
 	if (nfixes)
 		qsort(fixes, nfixes, sizeof *fixes, fix_cmp);
+	for (k0 = 0; fx->very_hidden && k0 < fx->nsheets; k0++)
+		very |= fx->very_hidden[k0];
 	tmp = fp_xmalloc(strlen(path) + 8);
 	sprintf(tmp, "%s.post", path);
 	buf = fp_xmalloc(bufsize);
@@ -233,7 +270,8 @@ fp_xlsx_post(const char *path, struct fp_numfix *fixes, size_t nfixes,
 				;
 			fend = fixes + k;
 		}
-		edit = (f && f < fend) || (font && !strcmp(name, "xl/styles.xml"));
+		edit = (f && f < fend) || (font && !strcmp(name, "xl/styles.xml")) ||
+		    (very && !strcmp(name, "xl/workbook.xml"));
 		raw = !edit;
 		if (unzOpenCurrentFile2(uz, &method, &level, raw) != UNZ_OK)
 			break;
@@ -280,6 +318,9 @@ fp_xlsx_post(const char *path, struct fp_numfix *fixes, size_t nfixes,
 			fp_buf_reset(&out);
 			if (sheet >= 0)
 				fix_sheet(data.s ? data.s : "", data.len, &f, fend,
+				    &out);
+			else if (!strcmp(name, "xl/workbook.xml"))
+				fix_workbook(data.s ? data.s : "", data.len, fx,
 				    &out);
 			else
 				fix_styles(data.s ? data.s : "", data.len, font,

@@ -1,8 +1,9 @@
 /*
  * Corrections to an .xlsx libxlsxwriter has written, made in its zip
  * before the file is renamed into place: numbers written exactly where
- * libxlsxwriter rounds them to 16 significant digits, and the workbook's
- * default font. The only file that includes minizip.
+ * libxlsxwriter rounds them to 16 significant digits, the workbook's
+ * default font, and very hidden sheets. The only file that includes
+ * minizip.
  */
 #ifndef FP_XLSXPOST_H
 #define FP_XLSXPOST_H
@@ -18,14 +19,24 @@ struct fp_numfix {
 	char text[FP_NUM_MAX];
 };
 
+/* What to correct. */
+struct fp_xlsx_fixes {
+	struct fp_numfix *nums;		/* sorted here */
+	size_t nnums;
+	const char *font;		/* the default font, or NULL */
+	double fontsize;		/* points */
+	const uint8_t *very_hidden;	/* per sheet, 1: very hidden; or NULL */
+	size_t nsheets;
+};
+
 /*
- * Rewrites the .xlsx at path in place: each cell in fixes (sorted here)
- * gets its value's text, and font, if not NULL, becomes the default font
- * at size points. Other parts are copied as they are. Returns FP_OK, or
- * FP_EWRITE with d filled (path is then left as it was, or removed if
- * the rename failed).
+ * Rewrites the .xlsx at path in place: each cell in fx->nums gets its
+ * value's text, the default font becomes fx->font, and the sheets marked
+ * in fx->very_hidden (which libxlsxwriter writes hidden) very hidden.
+ * Other parts are copied as they are. Returns FP_OK, or FP_EWRITE with d
+ * filled (path is then left as it was, or removed if the rename failed).
  */
-enum fp_err fp_xlsx_post(const char *path, struct fp_numfix *fixes,
-    size_t nfixes, const char *font, double size, struct fp_diag *d);
+enum fp_err fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx,
+    struct fp_diag *d);
 
 #endif
