@@ -1392,6 +1392,90 @@ looks_formula(struct fp_sheet *sh, const struct rec *r, int kind,
 	}
 }
 
+/* Forgets the fonts and cell formats an old sheet's last scan gave. */
+static void
+biff_old_looks_reset(struct fp_workbook *wb, struct biff *b)
+{
+	size_t i;
+
+	for (i = 0; i < wb->nfonts; i++)
+		free(wb->fonts[i].name);
+	wb->nfonts = 0;
+	wb->nxfs = 0;
+	b->nfontrecs = 0;
+}
+
+/*
+ * The fonts and cell formats of a BIFF3 or BIFF4 worksheet file, which
+ * keeps them with its one sheet. (A BIFF4W workbook's sheets each bring
+ * their own, and BIFF2's cells carry theirs in their attributes: neither
+ * is read, and their cells get the default look.)
+ */
+static void
+looks_old(struct fp_workbook *wb, struct biff *b, const struct rec *r)
+{
+	const unsigned char *p = r->p;
+	size_t len = r->len;
+	struct fp_xf *x;
+	uint32_t bd;
+
+	if (wb->nsheets != 1 || b->ver < 3)
+		return;
+	switch (r->type) {
+	case R_FONT34: {
+		struct fp_font *f;
+
+		if (len < 7)
+			break;
+		if (++b->nfontrecs == 5)
+			fp_wb_add_font(wb, "Arial");
+		fp_buf_reset(&b->tmp);
+		read_str(b, p + 6, len - 6, 1, &b->tmp);
+		f = fp_wb_add_font(wb, b->tmp.s ? b->tmp.s : "");
+		f->height = fp_rd16(p);
+		f->weight = fp_rd16(p + 2) & 1 ? 700 : 400;
+		f->italic = (fp_rd16(p + 2) >> 1) & 1;
+		f->underline = (fp_rd16(p + 2) >> 2) & 1;
+		f->strike = (fp_rd16(p + 2) >> 3) & 1;
+		f->color = fp_rd16(p + 4);
+		break;
+	}
+	case R_XF3:
+	case R_XF4:
+		if (len < 12)
+			break;
+		x = fp_wb_add_xf(wb);
+		x->font = p[0];
+		x->fmt = p[1];
+		if (r->type == R_XF3) {
+			x->halign = p[4] & 7;
+			x->wrap = (p[4] >> 3) & 1;
+		} else {
+			x->halign = p[4] & 7;
+			x->wrap = (p[4] >> 3) & 1;
+			x->valign = (p[4] >> 4) & 3;
+		}
+		x->pattern = fp_rd16(p + 6) & 0x3F;
+		x->fg = (fp_rd16(p + 6) >> 6) & 0x1F;
+		x->bg = (fp_rd16(p + 6) >> 11) & 0x1F;
+		bd = fp_rd32(p + 8);
+		x->border[FP_TOP] = bd & 7;
+		x->border_color[FP_TOP] = (bd >> 3) & 0x1F;
+		x->border[FP_LEFT] = (bd >> 8) & 7;
+		x->border_color[FP_LEFT] = (bd >> 11) & 0x1F;
+		x->border[FP_BOTTOM] = (bd >> 16) & 7;
+		x->border_color[FP_BOTTOM] = (bd >> 19) & 0x1F;
+		x->border[FP_RIGHT] = (bd >> 24) & 7;
+		x->border_color[FP_RIGHT] = (bd >> 27) & 0x1F;
+		break;
+	case R_PALETTE:
+		biff_looks_global(wb, b, r);
+		break;
+	default:
+		break;
+	}
+}
+
 /* A sheet's records that looks and formulas need. */
 static void
 biff_looks_sheet(struct fp_workbook *wb, struct biff *b, struct fp_sheet *sh,
@@ -1401,7 +1485,8 @@ biff_looks_sheet(struct fp_workbook *wb, struct biff *b, struct fp_sheet *sh,
 	const unsigned char *p = r->p;
 	size_t len = r->len;
 
-	(void)wb;
+	if (b->ver < 5)
+		looks_old(wb, b, r);
 	looks_cell(sh, b, r);
 	switch (r->type) {
 	case R_FORMULA:
@@ -1600,6 +1685,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		b->nxf = 0;
 		b->nfmt = 0;
 		b->ixfe = -1;
+		if (wb->keep_looks)
+			biff_old_looks_reset(wb, b);
 	}
 	if (end == pos)
 		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet \"%s\" "

@@ -811,12 +811,6 @@ fp_convert(struct fp_workbook *wb, const char *path,
 	cv.rep = rep;
 	cv.d1904 = fp_workbook_date1904(wb);
 	fp_workbook_keep_looks(wb);
-	cv.fonts = fp_workbook_fonts(wb, &cv.nfonts);
-	cv.xfs = fp_workbook_xfs(wb, &cv.nxfs);
-	cv.xfstyle = fp_xreallocarray(NULL, 2 * (cv.nxfs + 1),
-	    sizeof *cv.xfstyle);
-	for (k = 0; k < 2 * (cv.nxfs + 1); k++)
-		cv.xfstyle[k] = -2;
 	/*
 	 * Every sheet read first: without merged ranges or comments the
 	 * workbook is written row by row in constant memory.
@@ -828,6 +822,13 @@ fp_convert(struct fp_workbook *wb, const char *path,
 			goto out;
 		merges += fp_workbook_sheet(wb, i)->nmerges;
 	}
+	/* Fonts and cell formats once read: BIFF2-4 keep them in the sheet. */
+	cv.fonts = fp_workbook_fonts(wb, &cv.nfonts);
+	cv.xfs = fp_workbook_xfs(wb, &cv.nxfs);
+	cv.xfstyle = fp_xreallocarray(NULL, 2 * (cv.nxfs + 1),
+	    sizeof *cv.xfstyle);
+	for (k = 0; k < 2 * (cv.nxfs + 1); k++)
+		cv.xfstyle[k] = -2;
 	cv.x = fp_xlsx_new(path, merges == 0 && cv.opt->nmarks == 0, d);
 	if (!cv.x) {
 		err = FP_EWRITE;
