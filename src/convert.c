@@ -458,6 +458,15 @@ put_layout(struct conv *cv, size_t sh, size_t i, const struct fp_grid *g)
 	}
 	if (!l)
 		return;
+	/* As far as the sheet's cells, empty ones with a look too, go. */
+	for (k = 0; k < l->ncells; k++)
+		if ((uint32_t)l->cells[k].col + 1 > lastcol &&
+		    l->cells[k].col < 16384)
+			lastcol = (uint32_t)l->cells[k].col + 1;
+	for (k = 0; k < si->nmerges; k++)
+		if ((uint32_t)si->merges[k].c2 + 1 > lastcol &&
+		    si->merges[k].c2 < 16384)
+			lastcol = (uint32_t)si->merges[k].c2 + 1;
 	/* A default width other than Excel's, for columns without their own. */
 	if (l->defwidth > 0 && (l->defwidth < 7.9 || l->defwidth > 8.1) &&
 	    lastcol) {
