@@ -1005,9 +1005,25 @@ token(struct dc *c)
 		memcpy(&v, &u, sizeof v);
 		if (v != v || v - v != 0)
 			return bad(c, "a number that is no number");
-		/* As Excel shows a formula's number: 15 significant digits. */
+		/*
+		 * As Excel shows a formula's number: 15 significant digits,
+		 * and a small one written out (0.00001001, not 1.001E-05).
+		 */
 		fp_buf_reset(b);
 		snprintf(num, sizeof num, "%.15G", v);
+		if (v != 0 && v > -1e-4 && v < 1e-4 && (v > 1e-10 ||
+		    v < -1e-10)) {
+			char *e = strchr(num, 'E');
+			int exp = e ? atoi(e + 1) : 0;
+			size_t len;
+
+			if (exp < 0) {
+				snprintf(num, sizeof num, "%.*f", 14 - exp, v);
+				len = strlen(num);
+				while (len && num[len - 1] == '0')
+					num[--len] = '\0';
+			}
+		}
 		fp_buf_adds(b, num);
 		push_buf(&c->st, b, v < 0 ? P_UNARY : P_LEAF);
 		c->pos += 9;

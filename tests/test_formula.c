@@ -213,7 +213,12 @@ test_formula_text_fixed_functions(void **state)
 		0x1F, 0x40, 0x8C, 0xB5, 0x78, 0x1D, 0xAF, 0x15, 0x44,
 	};
 
+	static const unsigned char small[] = {
+		0x1F, 0x14, 0xF5, 0x9B, 0xEC, 0x13, 0xFE, 0xE4, 0x3E,
+	};
+
 	(void)state;
+	expect8(small, sizeof small, "0.00001001");
 	expect8(nums, sizeof nums, "0.284+0");
 	expect8(big, sizeof big, "1E+20");
 	expect8(round, sizeof round, "ROUND(A1,2)");
