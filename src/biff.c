@@ -780,12 +780,6 @@ static const char *const builtin_names[] = {
 	"Auto_Activate", "Auto_Deactivate", "Sheet_Title", "_FilterDatabase",
 };
 
-static double
-rd_double(const unsigned char *p)
-{
-	return rd64f(p);
-}
-
 /* A sheet name as a formula writes it: Sheet1, 'My sheet', Sheet1:Sheet3. */
 static void
 sheet_span(struct fp_buf *out, const char *a, const char *z)
@@ -1586,8 +1580,8 @@ biff_looks_sheet(struct fp_workbook *wb, struct biff *b, struct fp_sheet *sh,
 			l->page.fitw = fp_rd16(p + 6);
 			l->page.fith = fp_rd16(p + 8);
 			if (len >= 32) {
-				l->page.mheader = rd_double(p + 16);
-				l->page.mfooter = rd_double(p + 24);
+				l->page.mheader = rd64f(p + 16);
+				l->page.mfooter = rd64f(p + 24);
 			}
 		}
 		break;
@@ -1598,7 +1592,7 @@ biff_looks_sheet(struct fp_workbook *wb, struct biff *b, struct fp_sheet *sh,
 	case R_LEFTMARGIN: case R_RIGHTMARGIN: case R_TOPMARGIN:
 	case R_BOTTOMMARGIN:
 		if (len >= 8)
-			l->page.margin[r->type - R_LEFTMARGIN] = rd_double(p);
+			l->page.margin[r->type - R_LEFTMARGIN] = rd64f(p);
 		break;
 	case R_HEADER:
 	case R_FOOTER:

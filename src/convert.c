@@ -80,6 +80,19 @@ struct conv {
 	struct fp_buf text;
 };
 
+/* The default look: every colour automatic, text at the bottom. */
+static void
+look_init(struct fp_look *lk)
+{
+	int k;
+
+	memset(lk, 0, sizeof *lk);
+	lk->color = lk->fg = lk->bg = -1;
+	for (k = 0; k < 4; k++)
+		lk->border_color[k] = -1;
+	lk->valign = 2;
+}
+
 /* The look of XF xf, filled for a marked cell if mark. */
 static int
 xf_style(struct conv *cv, size_t xf, int mark)
@@ -97,11 +110,7 @@ xf_style(struct conv *cv, size_t xf, int mark)
 	slot = &cv->xfstyle[2 * xf + (mark != 0)];
 	if (*slot != -2)
 		return *slot;
-	memset(&lk, 0, sizeof lk);
-	lk.color = lk.fg = lk.bg = -1;
-	for (k = 0; k < 4; k++)
-		lk.border_color[k] = -1;
-	lk.valign = 2;
+	look_init(&lk);
 	if (xf < cv->nxfs) {
 		x = &cv->xfs[xf];
 		if (x->font < cv->nfonts) {
@@ -163,17 +172,12 @@ plain_style(struct conv *cv, const struct fp_cell *c, int mark)
 {
 	struct fp_look lk;
 	const char *nf = fp_workbook_format(cv->wb, c->fmt);
-	int k;
 
 	if ((c->type == FP_CELL_DATE || c->type == FP_CELL_DATETIME ||
 	    c->type == FP_CELL_TIME) && !c->fmt)
 		nf = c->type == FP_CELL_DATE ? "yyyy-mm-dd" :
 		    c->type == FP_CELL_TIME ? "hh:mm:ss" : "yyyy-mm-dd hh:mm:ss";
-	memset(&lk, 0, sizeof lk);
-	lk.color = lk.fg = lk.bg = -1;
-	for (k = 0; k < 4; k++)
-		lk.border_color[k] = -1;
-	lk.valign = 2;
+	look_init(&lk);
 	lk.numfmt = strcmp(nf, "General") ? nf : NULL;
 	if (mark) {
 		lk.pattern = 1;

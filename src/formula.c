@@ -404,6 +404,20 @@ fp_formula_sheet(struct fp_buf *out, const char *name)
 	fp_buf_addc(out, '\'');
 }
 
+/* A little-endian IEEE double. */
+static double
+rd_double(const unsigned char *p)
+{
+	uint64_t u = 0;
+	double v;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		u = u << 8 | p[i];
+	memcpy(&v, &u, sizeof v);
+	return v;
+}
+
 /* The state of one decompilation. */
 struct dc {
 	const struct fp_fmla_env *env;
@@ -605,9 +619,6 @@ array_const(struct dc *c, struct fp_buf *b)
 			const unsigned char *q = x + c->xpos;
 			size_t avail = c->nx - c->xpos;
 			char num[FP_NUM_MAX];
-			double v;
-			uint64_t u = 0;
-			int i;
 
 			if (k)
 				fp_buf_addc(b, ',');
@@ -621,10 +632,7 @@ array_const(struct dc *c, struct fp_buf *b)
 				if (avail < 9)
 					return bad(c, "array constant cut short");
 				if (q[0] == 0x01) {
-					for (i = 7; i >= 0; i--)
-						u = u << 8 | q[1 + i];
-					memcpy(&v, &u, sizeof v);
-					fp_fmt_num(num, v);
+					fp_fmt_num(num, rd_double(q + 1));
 					fp_buf_adds(b, num);
 				} else if (q[0] == 0x04) {
 					fp_buf_adds(b, q[1] ? "TRUE" : "FALSE");
@@ -993,16 +1001,11 @@ token(struct dc *c)
 		c->pos += 3;
 		return FP_OK;
 	case 0x1F: {	/* tNum */
-		const unsigned char *q = c->p + c->pos + 1;
-		uint64_t u = 0;
 		double v;
-		int i;
 
 		if (!have(c, 8))
 			return bad(c, "tokens cut short");
-		for (i = 7; i >= 0; i--)
-			u = u << 8 | q[i];
-		memcpy(&v, &u, sizeof v);
+		v = rd_double(c->p + c->pos + 1);
 		if (v != v || v - v != 0)
 			return bad(c, "a number that is no number");
 		/*
