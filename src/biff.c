@@ -771,6 +771,7 @@ enum {
 	R_HLINK = 0x01B8,
 	R_AUTOFILTERINFO = 0x009D,
 	R_ARRAY2 = 0x0021,
+	R_XFEXT = 0x087D,
 };
 
 /* The names of Excel's built-in names, by code. */
@@ -1145,6 +1146,51 @@ looks_xf(struct fp_workbook *wb, struct biff *b, const unsigned char *p,
 }
 
 /*
+ * An XFEXT record: the RGB colours Excel 2007 and later give a cell
+ * format beside its palette indexes. After a 12-byte frame header, 2
+ * reserved bytes, the XF's index, 2 reserved bytes and the count of
+ * properties; each property is its type, its size (header included) and
+ * its data; a colour's data is its kind (2: RGB), a tint, the value
+ * (R, G, B, A) and 8 unused bytes. Theme and indexed colours are left
+ * to the palette.
+ */
+static void
+looks_xfext(struct fp_workbook *wb, const unsigned char *p, size_t len)
+{
+	size_t pos = 20, k, n, ixfe;
+
+	if (len < 20)
+		return;
+	ixfe = fp_rd16(p + 14);
+	n = fp_rd16(p + 18);
+	if (ixfe >= wb->nxfs)
+		return;
+	for (k = 0; k < n && len - pos >= 4; k++) {
+		unsigned type = fp_rd16(p + pos), cb = fp_rd16(p + pos + 2);
+		const unsigned char *q = p + pos + 4;
+		struct fp_xf *x = &wb->xfs[ixfe];
+		uint32_t *dst = NULL;
+
+		if (cb < 4 || cb > len - pos)
+			break;
+		switch (type) {
+		case 4: dst = &x->rgb_fg; break;
+		case 5: dst = &x->rgb_bg; break;
+		case 7: dst = &x->rgb_border[FP_TOP]; break;
+		case 8: dst = &x->rgb_border[FP_BOTTOM]; break;
+		case 9: dst = &x->rgb_border[FP_LEFT]; break;
+		case 10: dst = &x->rgb_border[FP_RIGHT]; break;
+		case 13: dst = &x->rgb_font; break;
+		default: break;
+		}
+		if (dst && cb >= 4 + 8 && fp_rd16(q) == 2)
+			*dst = 0x1000000 | (uint32_t)q[4] << 16 |
+			    (uint32_t)q[5] << 8 | q[6];
+		pos += cb;
+	}
+}
+
+/*
  * The globals records that looks and formulas need. Called for every
  * record of the globals, before the reader's own handling.
  */
@@ -1303,6 +1349,9 @@ biff_looks_global(struct fp_workbook *wb, struct biff *b, const struct rec *r)
 		break;
 	case R_OBJPROJ:
 		wb->lost[FP_LOST_MACRO]++;
+		break;
+	case R_XFEXT:
+		looks_xfext(wb, p, len);
 		break;
 	default:
 		break;

@@ -80,6 +80,22 @@ struct conv {
 	struct fp_buf text;
 };
 
+/*
+ * A colour of a cell format: its RGB if the file gives one, else the
+ * palette's; a fill's system colours are black (64) and white (65).
+ */
+static long
+xf_color(const struct conv *cv, uint32_t rgb, unsigned idx, int fill)
+{
+	if (rgb & 0x1000000)
+		return (long)(rgb & 0xFFFFFF);
+	if (fill && idx == 64)
+		return 0x000000;
+	if (fill && idx == 65)
+		return 0xFFFFFF;
+	return fp_workbook_color(cv->wb, idx);
+}
+
 /* The default look: every colour automatic, text at the bottom. */
 static void
 look_init(struct fp_look *lk)
@@ -125,7 +141,7 @@ xf_style(struct conv *cv, size_t xf, int mark)
 			    f->underline == 0x22 ? 4 : f->underline <= 2 ?
 			    f->underline : 0;
 			lk.script = f->script;
-			lk.color = fp_workbook_color(cv->wb, f->color);
+			lk.color = xf_color(cv, x->rgb_font, f->color, 0);
 		}
 		lk.numfmt = fp_workbook_format(cv->wb, x->fmt);
 		/*
@@ -145,12 +161,12 @@ xf_style(struct conv *cv, size_t xf, int mark)
 		    x->rotation : x->rotation <= 180 ? 90 - x->rotation : 0;
 		for (k = 0; k < 4; k++) {
 			lk.border[k] = x->border[k];
-			lk.border_color[k] = fp_workbook_color(cv->wb,
-			    x->border_color[k]);
+			lk.border_color[k] = xf_color(cv, x->rgb_border[k],
+			    x->border_color[k], 0);
 		}
 		lk.pattern = x->pattern;
-		lk.fg = fp_workbook_color(cv->wb, x->fg);
-		lk.bg = fp_workbook_color(cv->wb, x->bg);
+		lk.fg = xf_color(cv, x->rgb_fg, x->fg, 1);
+		lk.bg = xf_color(cv, x->rgb_bg, x->bg, 1);
 		lk.unlocked = !x->locked;
 		lk.hidden = x->hidden;
 	}

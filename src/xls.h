@@ -94,6 +94,11 @@ struct fp_xf {
 	uint16_t border_color[4];
 	uint8_t pattern;	/* fill pattern: 0 none, 1 solid, 2-18 */
 	uint16_t fg, bg;	/* fill colours */
+	/*
+	 * Colours given as RGB instead (Excel 2007 and later write them in
+	 * XFEXT records beside the palette's): bit 24 set if given.
+	 */
+	uint32_t rgb_fg, rgb_bg, rgb_border[4], rgb_font;
 };
 
 /* A cell record's format, empty cells included. */
