@@ -1,9 +1,12 @@
 /*
- * The converter (convert.h): reads each sheet with its looks, then writes
- * it through xlsx.c. A cell's look is made once per cell format (XF) and
- * once per marked variant of it, so the .xlsx gets one format per
- * distinct look. Cells come from three sorted lists merged in one pass:
- * the cell records' formats (empty cells too), the values, and the marks.
+ * The converter (convert.h): reads every sheet with its looks (so it
+ * knows whether the workbook can be written row by row, in constant
+ * memory), then writes each through xlsx.c. A cell's look is made once
+ * per cell format (XF) and once per marked variant of it, so the .xlsx
+ * gets one format per distinct look. Cells come from three sorted lists
+ * merged in one pass: the cell records' formats (empty cells too), the
+ * values, and the marks. Formulas are decompiled by formula.c through
+ * the workbook (which knows the sheets and names they refer to).
  */
 #include "convert.h"
 
@@ -367,7 +370,8 @@ put_formula(struct conv *cv, size_t sh, struct fmlas *fm, uint32_t row,
 		return;
 	}
 	def = f;
-	ref = fp_formula_ref(fp_workbook_kind(cv->wb)[4] == '2' ? 2 : 8,
+	/* tExp and tTbl are one byte shorter in BIFF2 ("BIFF2"), alike after. */
+	ref = fp_formula_ref(!strcmp(fp_workbook_kind(cv->wb), "BIFF2") ? 2 : 8,
 	    f->rgce, f->len, &ar, &ac);
 	if (ref == FP_FMLA_TABLE) {
 		kept(cv, sh, row, col, "a what-if table");
