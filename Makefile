@@ -2,7 +2,8 @@
 # AddressSanitizer and UBSan; `make install PREFIX=... DESTDIR=...`;
 # `make bench` measures read against catdoc and bare freexl, and the
 # map | check | merge pipeline against gnumeric's ssconvert; `make fuzz`
-# runs the reader's fuzz target. `make WERROR=` relaxes -Werror.
+# runs the reader's fuzz target (fuzz-looks: convert's reading, fuzz-formula:
+# the formula decompiler). `make WERROR=` relaxes -Werror.
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -25,8 +26,9 @@ pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
 # command first writes .xlsx, so that the commands that never do (read,
 # map, check) do not pay at start-up for relocating what it brings
 # (libcrypto above all).
-LIB_CFLAGS := $(call pc_cflags,freexl xlsxwriter)
-LIBS := $(call pc_libs,freexl,-lfreexl) -lcsv -ldl -lm
+LIB_CFLAGS := $(call pc_cflags,freexl xlsxwriter minizip)
+LIBS := $(call pc_libs,freexl,-lfreexl) -lcsv \
+	$(call pc_libs,minizip,-lminizip -lz) -ldl -lm
 LXW_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir xlsxwriter 2>/dev/null)
 LXW_SO := $(or $(wildcard $(LXW_LIBDIR)/libxlsxwriter.so),\
 	$(shell $(CC) -print-file-name=libxlsxwriter.so))
@@ -36,12 +38,14 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS) \
 	-DFP_DATADIR='"$(DATADIR)"' -DFP_VERSION='"$(VERSION)"' \
 	-DFP_LXW_SONAME='"$(LXW_SONAME)"'
 
-SRC = src/util.c src/numfmt.c src/xls.c src/cfb.c src/biff.c \
+SRC = src/util.c src/numfmt.c src/xls.c src/cfb.c src/biff.c src/formula.c \
 	src/xls_freexl.c src/csvio.c src/opts.c src/outfile.c src/cli.c \
 	src/normalize.c src/form.c src/expr.c src/mapping_lex.c \
 	src/mapping_parse.c src/mapping_check.c src/mapping_apply.c \
-	src/canon.c src/rules.c src/spool.c src/xlsx.c src/summary.c src/cmd_read.c \
-	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c
+	src/canon.c src/rules.c src/spool.c src/xlsx.c src/xlsxpost.c \
+	src/convert.c src/annotate.c src/summary.c src/cmd_read.c \
+	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c \
+	src/cmd_annotate.c
 OBJ = $(SRC:src/%.c=build/%.o)
 # Each object depends on the headers it includes (-MMD -MP writes
 # build/*.d), and on build/flags, which changes whenever the compiler or
@@ -195,6 +199,7 @@ bench: bench-needs formpipe build/bench/freexl_parse
 	tests/bench/run-map-ledger
 	tests/bench/run-numfmt
 	tests/bench/run-startup
+	tests/bench/run-convert
 
 # Manual pages: formpipe(1), written in man(7), and formpipe-mapping(5),
 # the mapping language's manual (mappings/README.md) made a page by

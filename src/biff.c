@@ -16,6 +16,7 @@
  * record's length; nothing is allocated from a size the file declares.
  */
 #include "cfb.h"
+#include "formula.h"
 #include "xls_backend.h"
 
 #include <errno.h>
@@ -85,6 +86,41 @@ struct biff {
 	size_t *ends;			/* where each sheet's records must end */
 	struct fp_buf tmp;		/* scratch text */
 	struct fp_buf pending;		/* a formula's string result */
+	/* What formulas refer to, and the looks (biff_looks_global). */
+	struct tab *tabs;		/* every BOUNDSHEET, charts too */
+	size_t ntabs, captabs;
+	struct xti *xti;		/* BIFF8 EXTERNSHEET */
+	size_t nxti;
+	struct book *books;		/* SUPBOOK (BIFF8), EXTERNSHEET (BIFF5) */
+	size_t nbooks, capbooks;
+	char **extnames;		/* EXTERNNAME text, in file order */
+	size_t nextnames, capextnames;
+	struct namerec *namerecs;	/* NAME records' tokens */
+	size_t nnamerecs, capnamerecs;
+	size_t nfontrecs;		/* FONT records so far */
+};
+
+/* A sheet as BOUNDSHEET lists it, and the fp_sheet it became (or -1). */
+struct tab {
+	char *name;
+	long sheet;
+};
+
+struct xti {
+	uint16_t book, first, last;
+};
+
+/* An external book: this workbook itself, an add-in, or another file. */
+enum { BOOK_SELF, BOOK_ADDIN, BOOK_OTHER };
+
+struct book {
+	int kind;
+	size_t first_name, nnames;	/* its EXTERNNAMEs in extnames */
+};
+
+struct namerec {
+	const unsigned char *rgce, *extra;
+	uint32_t len, nextra;
 };
 
 static double
@@ -495,6 +531,7 @@ static void
 biff_free(struct fp_workbook *wb)
 {
 	struct biff *b = wb->priv;
+	size_t i;
 
 	if (!b)
 		return;
@@ -506,6 +543,15 @@ biff_free(struct fp_workbook *wb)
 	free(b->sst_len);
 	free(b->xf_fmt);
 	free(b->ends);
+	for (i = 0; i < b->ntabs; i++)
+		free(b->tabs[i].name);
+	free(b->tabs);
+	free(b->xti);
+	free(b->books);
+	for (i = 0; i < b->nextnames; i++)
+		free(b->extnames[i]);
+	free(b->extnames);
+	free(b->namerecs);
 	fp_buf_release(&b->tmp);
 	fp_buf_release(&b->pending);
 	free(b);
@@ -681,6 +727,984 @@ old_record(struct fp_workbook *wb, struct biff *b, const struct rec *r,
 	return 1;
 }
 
+/*
+ * Looks and formulas, for convert. The workbook globals give fonts,
+ * cell formats, the palette, defined names and what 3-D references and
+ * external names point at (biff_looks_global); each sheet, when the
+ * caller asked for looks, gives every cell record's format (empty cells
+ * too), row heights, formula tokens, the window and the page setup, and
+ * counts what convert cannot carry (biff_looks_sheet).
+ */
+enum {
+	R_FONT = 0x0031,
+	R_FONT34 = 0x0231,
+	R_PALETTE = 0x0092,
+	R_NAME = 0x0018,
+	R_EXTERNSHEET = 0x0017,
+	R_SUPBOOK = 0x01AE,
+	R_EXTERNNAME = 0x0023,
+	R_OBJPROJ = 0x00D3,
+	R_BLANK = 0x0201,
+	R_MULBLANK = 0x00BE,
+	R_ROW = 0x0208,
+	R_DEFAULTROWHEIGHT = 0x0225,
+	R_DEFCOLWIDTH = 0x0055,
+	R_STANDARDWIDTH = 0x0099,
+	R_WINDOW2 = 0x023E,
+	R_PANE = 0x0041,
+	R_SCL = 0x00A0,
+	R_SETUP = 0x00A1,
+	R_WSBOOL = 0x0081,
+	R_LEFTMARGIN = 0x0026,
+	R_RIGHTMARGIN = 0x0027,
+	R_TOPMARGIN = 0x0028,
+	R_BOTTOMMARGIN = 0x0029,
+	R_HEADER = 0x0014,
+	R_FOOTER = 0x0015,
+	R_HCENTER = 0x0083,
+	R_VCENTER = 0x0084,
+	R_PRINTGRIDLINES = 0x002B,
+	R_NOTE = 0x001C,
+	R_OBJ = 0x005D,
+	R_DV = 0x01BE,
+	R_CONDFMT = 0x01B0,
+	R_HLINK = 0x01B8,
+	R_AUTOFILTERINFO = 0x009D,
+	R_ARRAY2 = 0x0021,
+	R_XFEXT = 0x087D,
+};
+
+/* The names of Excel's built-in names, by code. */
+static const char *const builtin_names[] = {
+	"Consolidate_Area", "Auto_Open", "Auto_Close", "Extract", "Database",
+	"Criteria", "Print_Area", "Print_Titles", "Recorder", "Data_Form",
+	"Auto_Activate", "Auto_Deactivate", "Sheet_Title", "_FilterDatabase",
+};
+
+/* A sheet name as a formula writes it: Sheet1, 'My sheet', Sheet1:Sheet3. */
+static void
+sheet_span(struct fp_buf *out, const char *a, const char *z)
+{
+	struct fp_buf t = FP_BUF_INIT;
+	int quoted;
+
+	fp_formula_sheet(&t, a);
+	quoted = t.s[0] == '\'';
+	if (z && strcmp(a, z)) {
+		fp_buf_reset(&t);
+		fp_formula_sheet(&t, z);
+		quoted |= t.s[0] == '\'';
+		if (quoted) {
+			const char *p;
+
+			fp_buf_addc(out, '\'');
+			for (p = a; *p; p++) {
+				if (*p == '\'')
+					fp_buf_addc(out, '\'');
+				fp_buf_addc(out, *p);
+			}
+			fp_buf_addc(out, ':');
+			for (p = z; *p; p++) {
+				if (*p == '\'')
+					fp_buf_addc(out, '\'');
+				fp_buf_addc(out, *p);
+			}
+			fp_buf_addc(out, '\'');
+		} else {
+			fp_buf_adds(out, a);
+			fp_buf_addc(out, ':');
+			fp_buf_adds(out, z);
+		}
+	} else {
+		fp_buf_add(out, t.s, t.len);
+	}
+	fp_buf_release(&t);
+}
+
+/* What the formula callbacks see: the workbook, and the formula's sheet. */
+struct fctx {
+	const struct fp_workbook *wb;
+	long sheet;		/* fp_sheet index, -1 for a defined name */
+};
+
+static int
+env_sheets(void *ctx, int ixti, int tab1, int tab2, struct fp_buf *out)
+{
+	const struct fp_workbook *wb = ((const struct fctx *)ctx)->wb;
+	const struct biff *b = wb->priv;
+
+	if (b->v8) {
+		const struct xti *x;
+
+		if (ixti < 0 || (size_t)ixti >= b->nxti)
+			return -1;
+		x = &b->xti[ixti];
+		if (x->book >= b->nbooks || b->books[x->book].kind != BOOK_SELF)
+			return -1;
+		if (x->first == 0xFFFF || x->last == 0xFFFF)
+			return 0;
+		tab1 = x->first;
+		tab2 = x->last;
+	} else if (ixti > 0) {
+		return -1;
+	}
+	if (tab1 == -1 || tab2 == -1)
+		return 0;
+	if (tab1 < 0 || tab2 < 0 || (size_t)tab1 >= b->ntabs ||
+	    (size_t)tab2 >= b->ntabs)
+		return -1;
+	sheet_span(out, b->tabs[tab1].name, b->tabs[tab2].name);
+	return 1;
+}
+
+static int
+env_name(void *ctx, int ext, int ixti, unsigned idx, struct fp_buf *out)
+{
+	const struct fctx *fc = ctx;
+	const struct fp_workbook *wb = fc->wb;
+	const struct biff *b = wb->priv;
+	const struct book *bk;
+
+	if (ext) {
+		if (b->v8) {
+			if (ixti < 0 || (size_t)ixti >= b->nxti ||
+			    b->xti[ixti].book >= b->nbooks)
+				return 0;
+			bk = &b->books[b->xti[ixti].book];
+		} else {
+			size_t k = (size_t)(ixti < 0 ? -ixti : ixti);
+
+			if (k < 1 || k > b->nbooks)
+				return 0;
+			bk = &b->books[k - 1];
+		}
+		if (bk->kind == BOOK_SELF && b->v8 && bk->nnames == 0) {
+			/* A name of this workbook; of one sheet if it says so. */
+			const struct xti *x = &b->xti[ixti];
+
+			if (x->first < b->ntabs && x->first == x->last) {
+				fp_formula_sheet(out, b->tabs[x->first].name);
+				fp_buf_addc(out, '!');
+			}
+			ext = 0;
+		}
+		else if (bk->kind == BOOK_OTHER)
+			return 0;	/* another workbook's name, or a DDE link */
+		else if (idx < 1 || idx > bk->nnames)
+			return 0;
+		else {
+			fp_buf_adds(out, b->extnames[bk->first_name + idx - 1]);
+			return 1;
+		}
+	}
+	if (idx < 1 || idx > wb->nnames)
+		return 0;
+	/* Another sheet's own name goes with that sheet's. */
+	if (wb->names[idx - 1].sheet >= 0 && wb->names[idx - 1].sheet !=
+	    fc->sheet && !out->len) {
+		fp_formula_sheet(out, wb->sheets[wb->names[idx - 1].sheet].name);
+		fp_buf_addc(out, '!');
+	}
+	if (wb->names[idx - 1].builtin >= 0)
+		fp_buf_adds(out, "_xlnm.");
+	fp_buf_adds(out, wb->names[idx - 1].name);
+	return 1;
+}
+
+static void
+env_text(void *ctx, const unsigned char *p, size_t n, struct fp_buf *out)
+{
+	const struct fp_workbook *wb = ((const struct fctx *)ctx)->wb;
+
+	put_codepage(wb->priv, out, p, n);
+}
+
+static void
+set_env(struct fctx *fc, struct fp_fmla_env *env, uint32_t row, uint32_t col)
+{
+	const struct biff *b = fc->wb->priv;
+
+	memset(env, 0, sizeof *env);
+	env->biff = b->ver;
+	env->row = row;
+	env->col = col;
+	env->ctx = fc;
+	env->sheets = env_sheets;
+	env->name = env_name;
+	env->text = env_text;
+}
+
+static enum fp_err
+biff_formula(const struct fp_workbook *wb, size_t i, const struct fp_formula *f,
+    uint32_t row, uint32_t col, struct fp_buf *out, struct fp_diag *d)
+{
+	struct fp_fmla_env env;
+	struct fctx fc = { wb, (long)i };
+
+	if (f->kind == FP_FORMULA_TABLE)
+		return fp_diag(d, FP_ECORRUPT, "a what-if table");
+	set_env(&fc, &env, row, col);
+	return fp_formula_text(&env, f->rgce, f->len, f->extra, f->nextra, out,
+	    d);
+}
+
+/* The ranges a name's tokens list, if they are nothing else. */
+static void
+name_areas(const struct biff *b, struct fp_defname *dn, const unsigned char *p,
+    size_t n)
+{
+	size_t pos = 0;
+
+	dn->nareas = 0;
+	while (pos < n) {
+		unsigned op = p[pos], base = op >= 0x20 ? 0x20 | (op & 0x1F) : op;
+		size_t need = base == 0x3B ? (b->v8 ? 10 : 20) :
+		    base == 0x3A ? (b->v8 ? 6 : 17) : base == 0x29 ?
+		    (b->v8 ? 2 : 2) : 0;
+		const unsigned char *q = p + pos + 1;
+		struct fp_range *a;
+
+		if (op == 0x10 || op == 0x15) {
+			pos++;
+			continue;
+		}
+		if (op >= 0x80 || (base != 0x3A && base != 0x3B && base != 0x29) ||
+		    n - pos - 1 < need)
+			goto none;
+		pos += 1 + need;
+		if (base == 0x29)
+			continue;
+		if (dn->nareas == 2)
+			goto none;
+		a = &dn->area[dn->nareas++];
+		q += b->v8 ? 2 : 14;
+		if (base == 0x3A) {
+			a->r1 = a->r2 = b->v8 ? fp_rd16(q) : fp_rd16(q) & 0x3FFF;
+			a->c1 = a->c2 = b->v8 ? fp_rd16(q + 2) & 0xFF : q[2];
+		} else if (b->v8) {
+			a->r1 = fp_rd16(q);
+			a->r2 = fp_rd16(q + 2);
+			a->c1 = fp_rd16(q + 4) & 0xFF;
+			a->c2 = fp_rd16(q + 6) & 0xFF;
+		} else {
+			a->r1 = fp_rd16(q) & 0x3FFF;
+			a->r2 = fp_rd16(q + 2) & 0x3FFF;
+			a->c1 = q[4];
+			a->c2 = q[5];
+		}
+	}
+	return;
+none:
+	dn->nareas = 0;
+}
+
+/* Gives every defined name its text, once the globals are read. */
+static void
+resolve_names(struct fp_workbook *wb, struct biff *b)
+{
+	struct fp_fmla_env env;
+	struct fctx fc = { wb, -1 };
+	struct fp_buf t = FP_BUF_INIT;
+	struct fp_diag d;
+	size_t i;
+
+	set_env(&fc, &env, 0, 0);
+	for (i = 0; i < wb->nnames && i < b->nnamerecs; i++) {
+		struct fp_defname *dn = &wb->names[i];
+		const struct namerec *nr = &b->namerecs[i];
+
+		fp_buf_reset(&t);
+		if (nr->len && fp_formula_text(&env, nr->rgce, nr->len, nr->extra,
+		    nr->nextra, &t, &d) == FP_OK)
+			dn->formula = fp_xstrndup(t.s ? t.s : "", t.len);
+		name_areas(b, dn, nr->rgce, nr->len);
+	}
+	fp_buf_release(&t);
+}
+
+static void
+add_extname(struct biff *b, const char *name)
+{
+	if (!b->nbooks)
+		return;
+	if (b->nextnames == b->capextnames) {
+		b->capextnames = b->capextnames ? b->capextnames * 2 : 16;
+		b->extnames = fp_xreallocarray(b->extnames, b->capextnames,
+		    sizeof *b->extnames);
+	}
+	b->extnames[b->nextnames++] = fp_xstrdup(name);
+	b->books[b->nbooks - 1].nnames++;
+}
+
+static void
+add_book(struct biff *b, int kind)
+{
+	if (b->nbooks == b->capbooks) {
+		b->capbooks = b->capbooks ? b->capbooks * 2 : 8;
+		b->books = fp_xreallocarray(b->books, b->capbooks,
+		    sizeof *b->books);
+	}
+	b->books[b->nbooks].kind = kind;
+	b->books[b->nbooks].first_name = b->nextnames;
+	b->books[b->nbooks].nnames = 0;
+	b->nbooks++;
+}
+
+/* Remembers a BOUNDSHEET entry, whatever kind of sheet it is. */
+static void
+add_tab(struct fp_workbook *wb, struct biff *b, const char *name, long sheet)
+{
+	if (b->ntabs == b->captabs) {
+		b->captabs = b->captabs ? b->captabs * 2 : 8;
+		b->tabs = fp_xreallocarray(b->tabs, b->captabs, sizeof *b->tabs);
+	}
+	b->tabs[b->ntabs].name = fp_xstrdup(name);
+	b->tabs[b->ntabs].sheet = sheet;
+	b->ntabs++;
+	(void)wb;
+}
+
+/*
+ * A BOUNDSHEET entry, whatever its kind: a sheet formulas can name, its
+ * visibility, and a chart sheet or macro module convert cannot carry.
+ */
+static void
+biff_looks_tab(struct fp_workbook *wb, struct biff *b, const struct rec *r,
+    size_t nbefore)
+{
+	long sheet = -1;
+
+	if (r->len < 7)
+		return;
+	if (wb->nsheets > nbefore) {
+		sheet = (long)nbefore;
+		wb->sheets[nbefore].info.visibility = r->p[4] & 3;
+		wb->sheets[nbefore].info.hidden = (r->p[4] & 3) != 0;
+	}
+	if (r->p[5] == 2)
+		wb->lost[FP_LOST_CHART]++;
+	else if (r->p[5] == 6)
+		wb->lost[FP_LOST_MACRO]++;
+	fp_buf_reset(&b->tmp);
+	read_str(b, r->p + 6, r->len - 6, 1, &b->tmp);
+	add_tab(wb, b, b->tmp.s ? b->tmp.s : "", sheet);
+}
+
+/* A BIFF5/8 XF record's looks. */
+static void
+looks_xf(struct fp_workbook *wb, struct biff *b, const unsigned char *p,
+    size_t len)
+{
+	struct fp_xf *x;
+
+	if (len < (b->v8 ? 20u : 16u))
+		return;
+	x = fp_wb_add_xf(wb);
+	x->font = fp_rd16(p);
+	x->fmt = fp_rd16(p + 2);
+	x->locked = fp_rd16(p + 4) & 1;
+	x->hidden = (fp_rd16(p + 4) >> 1) & 1;
+	x->halign = p[6] & 7;
+	x->wrap = (p[6] >> 3) & 1;
+	x->valign = (p[6] >> 4) & 7;
+	if (b->v8) {
+		uint32_t b1 = fp_rd32(p + 10), b2 = fp_rd32(p + 14);
+		uint16_t fill = fp_rd16(p + 18);
+
+		x->rotation = p[7];
+		x->indent = p[8] & 0x0F;
+		x->shrink = (p[8] >> 4) & 1;
+		x->border[FP_LEFT] = b1 & 0x0F;
+		x->border[FP_RIGHT] = (b1 >> 4) & 0x0F;
+		x->border[FP_TOP] = (b1 >> 8) & 0x0F;
+		x->border[FP_BOTTOM] = (b1 >> 12) & 0x0F;
+		x->border_color[FP_LEFT] = (b1 >> 16) & 0x7F;
+		x->border_color[FP_RIGHT] = (b1 >> 23) & 0x7F;
+		x->border_color[FP_TOP] = b2 & 0x7F;
+		x->border_color[FP_BOTTOM] = (b2 >> 7) & 0x7F;
+		x->pattern = (b2 >> 26) & 0x3F;
+		x->fg = fill & 0x7F;
+		x->bg = (fill >> 7) & 0x7F;
+	} else {
+		uint32_t fill = fp_rd32(p + 8), bd = fp_rd32(p + 12);
+		unsigned orient = p[7] & 3;
+
+		x->rotation = orient == 1 ? 255 : orient == 2 ? 90 :
+		    orient == 3 ? 180 : 0;
+		x->fg = fill & 0x7F;
+		x->bg = (fill >> 7) & 0x7F;
+		x->pattern = (fill >> 16) & 0x3F;
+		x->border[FP_BOTTOM] = (fill >> 22) & 7;
+		x->border_color[FP_BOTTOM] = (fill >> 25) & 0x7F;
+		x->border[FP_TOP] = bd & 7;
+		x->border[FP_LEFT] = (bd >> 3) & 7;
+		x->border[FP_RIGHT] = (bd >> 6) & 7;
+		x->border_color[FP_TOP] = (bd >> 9) & 0x7F;
+		x->border_color[FP_LEFT] = (bd >> 16) & 0x7F;
+		x->border_color[FP_RIGHT] = (bd >> 23) & 0x7F;
+	}
+}
+
+/*
+ * An XFEXT record: the RGB colours Excel 2007 and later give a cell
+ * format beside its palette indexes. After a 12-byte frame header, 2
+ * reserved bytes, the XF's index, 2 reserved bytes and the count of
+ * properties; each property is its type, its size (header included) and
+ * its data; a colour's data is its kind (2: RGB), a tint, the value
+ * (R, G, B, A) and 8 unused bytes. Theme and indexed colours are left
+ * to the palette.
+ */
+static void
+looks_xfext(struct fp_workbook *wb, const unsigned char *p, size_t len)
+{
+	size_t pos = 20, k, n, ixfe;
+
+	if (len < 20)
+		return;
+	ixfe = fp_rd16(p + 14);
+	n = fp_rd16(p + 18);
+	if (ixfe >= wb->nxfs)
+		return;
+	for (k = 0; k < n && len - pos >= 4; k++) {
+		unsigned type = fp_rd16(p + pos), cb = fp_rd16(p + pos + 2);
+		const unsigned char *q = p + pos + 4;
+		struct fp_xf *x = &wb->xfs[ixfe];
+		uint32_t *dst = NULL;
+
+		if (cb < 4 || cb > len - pos)
+			break;
+		switch (type) {
+		case 4: dst = &x->rgb_fg; break;
+		case 5: dst = &x->rgb_bg; break;
+		case 7: dst = &x->rgb_border[FP_TOP]; break;
+		case 8: dst = &x->rgb_border[FP_BOTTOM]; break;
+		case 9: dst = &x->rgb_border[FP_LEFT]; break;
+		case 10: dst = &x->rgb_border[FP_RIGHT]; break;
+		case 13: dst = &x->rgb_font; break;
+		default: break;
+		}
+		if (dst && cb >= 4 + 8 && fp_rd16(q) == 2)
+			*dst = 0x1000000 | (uint32_t)q[4] << 16 |
+			    (uint32_t)q[5] << 8 | q[6];
+		pos += cb;
+	}
+}
+
+/*
+ * The globals records that looks and formulas need. Called for every
+ * record of the globals, before the reader's own handling.
+ */
+static void
+biff_looks_global(struct fp_workbook *wb, struct biff *b, const struct rec *r)
+{
+	const unsigned char *p = r->p;
+	size_t len = r->len;
+
+	switch (r->type) {
+	case R_FONT:
+	case R_FONT34: {
+		struct fp_font *f;
+
+		if (b->ver < 5 || len < 15)
+			break;
+		/* Font 4 does not exist: the fifth record is font 5. */
+		if (++b->nfontrecs == 5)
+			fp_wb_add_font(wb, "Arial");
+		fp_buf_reset(&b->tmp);
+		read_str(b, p + 14, len - 14, 1, &b->tmp);
+		f = fp_wb_add_font(wb, b->tmp.s ? b->tmp.s : "");
+		f->height = fp_rd16(p);
+		f->italic = (fp_rd16(p + 2) >> 1) & 1;
+		f->strike = (fp_rd16(p + 2) >> 3) & 1;
+		f->color = fp_rd16(p + 4);
+		f->weight = fp_rd16(p + 6);
+		f->script = (uint8_t)fp_rd16(p + 8);
+		f->underline = p[10];
+		break;
+	}
+	case R_XF:
+		if (b->ver >= 5)
+			looks_xf(wb, b, p, len);
+		break;
+	case R_PALETTE: {
+		size_t k, n;
+
+		if (len < 2)
+			break;
+		n = fp_rd16(p);
+		for (k = 0; k < n && 2 + 4 * k + 4 <= len; k++) {
+			const unsigned char *q = p + 2 + 4 * k;
+
+			fp_wb_set_color(wb, (unsigned)(8 + k),
+			    (uint32_t)q[0] << 16 | (uint32_t)q[1] << 8 | q[2]);
+		}
+		break;
+	}
+	case R_NAME: {
+		struct fp_defname *dn;
+		struct namerec *nr;
+		size_t cch, cce, off;
+		unsigned flags;
+
+		if (b->ver < 5 || len < 14)
+			break;
+		flags = fp_rd16(p);
+		cch = p[3];
+		cce = fp_rd16(p + 4);
+		fp_buf_reset(&b->tmp);
+		off = 14;
+		if (b->v8) {
+			size_t k;
+			int wide;
+
+			if (len < 15)
+				break;
+			wide = p[14] & 1;
+			off = 15;
+			if ((len - off) / (wide ? 2 : 1) < cch)
+				break;
+			for (k = 0; k < cch; k++)
+				fp_utf8_put(&b->tmp, wide ? fp_rd16(p + off + 2 * k) :
+				    p[off + k]);
+			off += cch * (wide ? 2 : 1);
+		} else {
+			if (len - off < cch)
+				break;
+			put_codepage(b, &b->tmp, p + off, cch);
+			off += cch;
+		}
+		if ((flags & 0x20) && b->tmp.len >= 1 &&
+		    (unsigned char)b->tmp.s[0] < sizeof builtin_names /
+		    sizeof builtin_names[0]) {
+			unsigned code = (unsigned char)b->tmp.s[0];
+
+			dn = fp_wb_add_name(wb, builtin_names[code]);
+			dn->builtin = (int)code;
+		} else {
+			dn = fp_wb_add_name(wb, b->tmp.s ? b->tmp.s : "");
+		}
+		dn->hidden = flags & 1;
+		{
+			unsigned itab = fp_rd16(p + 8);
+
+			if (itab >= 1 && itab <= b->ntabs)
+				dn->sheet = (int)b->tabs[itab - 1].sheet;
+			else if (itab >= 1)
+				dn->sheet = -2;
+		}
+		if (b->nnamerecs == b->capnamerecs) {
+			b->capnamerecs = b->capnamerecs ? b->capnamerecs * 2 : 8;
+			b->namerecs = fp_xreallocarray(b->namerecs,
+			    b->capnamerecs, sizeof *b->namerecs);
+		}
+		while (b->nnamerecs < wb->nnames - 1) {
+			memset(&b->namerecs[b->nnamerecs], 0,
+			    sizeof b->namerecs[0]);
+			b->nnamerecs++;
+		}
+		nr = &b->namerecs[b->nnamerecs++];
+		memset(nr, 0, sizeof *nr);
+		if (len - off >= cce) {
+			nr->rgce = p + off;
+			nr->len = (uint32_t)cce;
+			nr->extra = p + off + cce;
+			nr->nextra = (uint32_t)(len - off - cce);
+		}
+		break;
+	}
+	case R_SUPBOOK:
+		if (!b->v8 || len < 4)
+			break;
+		add_book(b, fp_rd16(p + 2) == 0x0401 ? BOOK_SELF :
+		    fp_rd16(p + 2) == 0x3A01 ? BOOK_ADDIN : BOOK_OTHER);
+		break;
+	case R_EXTERNSHEET:
+		if (b->v8) {
+			size_t k, n;
+
+			if (len < 2 || b->xti)
+				break;
+			n = fp_rd16(p);
+			if (n > (len - 2) / 6)
+				n = (len - 2) / 6;
+			b->xti = fp_xreallocarray(NULL, n ? n : 1, sizeof *b->xti);
+			for (k = 0; k < n; k++) {
+				b->xti[k].book = fp_rd16(p + 2 + 6 * k);
+				b->xti[k].first = fp_rd16(p + 4 + 6 * k);
+				b->xti[k].last = fp_rd16(p + 6 + 6 * k);
+			}
+			b->nxti = n;
+		} else if (len >= 2) {
+			/* 0x02, 0x03, 0x04: this workbook; else another file. */
+			add_book(b, p[1] >= 2 && p[1] <= 4 ? BOOK_SELF :
+			    p[1] == 0x3A ? BOOK_ADDIN : BOOK_OTHER);
+		}
+		break;
+	case R_EXTERNNAME:
+		if (len < 7)
+			break;
+		fp_buf_reset(&b->tmp);
+		read_str(b, p + 6, len - 6, 1, &b->tmp);
+		add_extname(b, b->tmp.s ? b->tmp.s : "");
+		break;
+	case R_OBJPROJ:
+		wb->lost[FP_LOST_MACRO]++;
+		break;
+	case R_XFEXT:
+		looks_xfext(wb, p, len);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The looks of cell records: every cell's format, empty ones included. */
+static void
+looks_cell(struct fp_sheet *sh, struct biff *b, const struct rec *r)
+{
+	const unsigned char *p = r->p;
+	size_t k, n;
+
+	switch (r->type) {
+	case R_NUMBER: case R_RK: case R_LABELSST: case R_LABEL:
+	case R_RSTRING: case R_BOOLERR: case R_FORMULA: case R_FORMULA3:
+	case R_FORMULA4: case R_BLANK: case 0x0202 /* INTEGER, BIFF3-4 */:
+		if (b->ver == 2 && r->type <= R_STRING2) {
+			if (r->len >= 7)
+				fp_sheet_add_cellxf(sh, fp_rd16(p), fp_rd16(p + 2),
+				    (uint16_t)xf2(b, p + 4));
+		} else if (r->len >= 6) {
+			fp_sheet_add_cellxf(sh, fp_rd16(p), fp_rd16(p + 2),
+			    fp_rd16(p + 4));
+		}
+		break;
+	case 0x0001:	/* BIFF2 BLANK */
+	case R_INTEGER2: case R_NUMBER2: case R_LABEL2: case R_BOOLERR2:
+		if (b->ver == 2 && r->len >= 7)
+			fp_sheet_add_cellxf(sh, fp_rd16(p), fp_rd16(p + 2),
+			    (uint16_t)xf2(b, p + 4));
+		break;
+	case R_MULRK:
+		if (r->len < 6)
+			break;
+		n = (r->len - 6) / 6;
+		for (k = 0; k < n; k++)
+			fp_sheet_add_cellxf(sh, fp_rd16(p), (uint16_t)(fp_rd16(p + 2)
+			    + k), fp_rd16(p + 4 + 6 * k));
+		break;
+	case R_MULBLANK:
+		if (r->len < 6)
+			break;
+		n = (r->len - 6) / 2;
+		for (k = 0; k < n; k++)
+			fp_sheet_add_cellxf(sh, fp_rd16(p), (uint16_t)(fp_rd16(p + 2)
+			    + k), fp_rd16(p + 4 + 2 * k));
+		break;
+	default:
+		break;
+	}
+}
+
+/* A formula record's tokens: at off, their count in cce bytes at coff. */
+static void
+looks_formula(struct fp_sheet *sh, const struct rec *r, int kind,
+    size_t coff, int cbytes, size_t off)
+{
+	struct fp_formula *f;
+	size_t cce;
+
+	if (r->len < off || r->len < coff + (size_t)cbytes)
+		return;
+	cce = cbytes == 1 ? r->p[coff] : fp_rd16(r->p + coff);
+	if (r->len - off < cce)
+		return;
+	f = fp_sheet_add_formula(sh);
+	f->kind = (uint8_t)kind;
+	f->rgce = r->p + off;
+	f->len = (uint32_t)cce;
+	f->extra = r->p + off + cce;
+	f->nextra = (uint32_t)(r->len - off - cce);
+	if (kind == FP_FORMULA_CELL) {
+		f->row = f->row2 = fp_rd16(r->p);
+		f->col = f->col2 = fp_rd16(r->p + 2);
+	} else {
+		f->row = fp_rd16(r->p);
+		f->row2 = fp_rd16(r->p + 2);
+		f->col = r->p[4];
+		f->col2 = r->p[5];
+	}
+}
+
+/* Forgets the fonts and cell formats an old sheet's last scan gave. */
+static void
+biff_old_looks_reset(struct fp_workbook *wb, struct biff *b)
+{
+	size_t i;
+
+	for (i = 0; i < wb->nfonts; i++)
+		free(wb->fonts[i].name);
+	wb->nfonts = 0;
+	wb->nxfs = 0;
+	b->nfontrecs = 0;
+}
+
+/*
+ * The fonts and cell formats of a BIFF3 or BIFF4 worksheet file, which
+ * keeps them with its one sheet. (A BIFF4W workbook's sheets each bring
+ * their own, and BIFF2's cells carry theirs in their attributes: neither
+ * is read, and their cells get the default look.)
+ */
+static void
+looks_old(struct fp_workbook *wb, struct biff *b, const struct rec *r)
+{
+	const unsigned char *p = r->p;
+	size_t len = r->len;
+	struct fp_xf *x;
+	uint32_t bd;
+
+	if (wb->nsheets != 1 || b->ver < 3)
+		return;
+	switch (r->type) {
+	case R_FONT34: {
+		struct fp_font *f;
+
+		if (len < 7)
+			break;
+		if (++b->nfontrecs == 5)
+			fp_wb_add_font(wb, "Arial");
+		fp_buf_reset(&b->tmp);
+		read_str(b, p + 6, len - 6, 1, &b->tmp);
+		f = fp_wb_add_font(wb, b->tmp.s ? b->tmp.s : "");
+		f->height = fp_rd16(p);
+		f->weight = fp_rd16(p + 2) & 1 ? 700 : 400;
+		f->italic = (fp_rd16(p + 2) >> 1) & 1;
+		f->underline = (fp_rd16(p + 2) >> 2) & 1;
+		f->strike = (fp_rd16(p + 2) >> 3) & 1;
+		f->color = fp_rd16(p + 4);
+		break;
+	}
+	case R_XF3:
+	case R_XF4:
+		if (len < 12)
+			break;
+		x = fp_wb_add_xf(wb);
+		x->font = p[0];
+		x->fmt = p[1];
+		if (r->type == R_XF3) {
+			x->halign = p[4] & 7;
+			x->wrap = (p[4] >> 3) & 1;
+		} else {
+			x->halign = p[4] & 7;
+			x->wrap = (p[4] >> 3) & 1;
+			x->valign = (p[4] >> 4) & 3;
+		}
+		x->pattern = fp_rd16(p + 6) & 0x3F;
+		x->fg = (fp_rd16(p + 6) >> 6) & 0x1F;
+		x->bg = (fp_rd16(p + 6) >> 11) & 0x1F;
+		bd = fp_rd32(p + 8);
+		x->border[FP_TOP] = bd & 7;
+		x->border_color[FP_TOP] = (bd >> 3) & 0x1F;
+		x->border[FP_LEFT] = (bd >> 8) & 7;
+		x->border_color[FP_LEFT] = (bd >> 11) & 0x1F;
+		x->border[FP_BOTTOM] = (bd >> 16) & 7;
+		x->border_color[FP_BOTTOM] = (bd >> 19) & 0x1F;
+		x->border[FP_RIGHT] = (bd >> 24) & 7;
+		x->border_color[FP_RIGHT] = (bd >> 27) & 0x1F;
+		break;
+	case R_PALETTE:
+		biff_looks_global(wb, b, r);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A sheet's records that looks and formulas need. */
+static void
+biff_looks_sheet(struct fp_workbook *wb, struct biff *b, struct fp_sheet *sh,
+    const struct rec *r)
+{
+	struct fp_sheet_looks *l = &sh->looks;
+	const unsigned char *p = r->p;
+	size_t len = r->len;
+
+	if (b->ver < 5)
+		looks_old(wb, b, r);
+	looks_cell(sh, b, r);
+	switch (r->type) {
+	case R_FORMULA:
+		if (b->ver == 2)
+			looks_formula(sh, r, FP_FORMULA_CELL, 16, 1, 17);
+		else
+			looks_formula(sh, r, FP_FORMULA_CELL, 20, 2, 22);
+		break;
+	case R_FORMULA3:
+	case R_FORMULA4:
+		/* Some writers give a BIFF8 formula the BIFF4 record type. */
+		if (b->ver >= 5)
+			looks_formula(sh, r, FP_FORMULA_CELL, 20, 2, 22);
+		else
+			looks_formula(sh, r, FP_FORMULA_CELL, 16, 2, 18);
+		break;
+	case R_SHRFMLA:
+		looks_formula(sh, r, FP_FORMULA_SHARED, 8, 2, 10);
+		break;
+	case R_ARRAY:
+		if (b->ver >= 5)
+			looks_formula(sh, r, FP_FORMULA_ARRAY, 12, 2, 14);
+		else
+			looks_formula(sh, r, FP_FORMULA_ARRAY, 8, 2, 10);
+		break;
+	case R_ARRAY2:
+		if (b->ver == 2)
+			looks_formula(sh, r, FP_FORMULA_ARRAY, 7, 1, 8);
+		break;
+	case R_TABLE:
+		if (len >= 6) {
+			struct fp_formula *f = fp_sheet_add_formula(sh);
+
+			f->kind = FP_FORMULA_TABLE;
+			f->row = fp_rd16(p);
+			f->row2 = fp_rd16(p + 2);
+			f->col = p[4];
+			f->col2 = p[5];
+		}
+		break;
+	case R_ROW:
+		if (len >= 16) {
+			struct fp_rowinfo *ri = fp_sheet_add_row(sh, fp_rd16(p));
+			unsigned h = fp_rd16(p + 6), fl = fp_rd16(p + 12);
+
+			ri->height = (h & 0x7FFF) / 20.0;
+			ri->hidden = (fl & 0x20) != 0;
+			ri->custom = (fl & 0x40) != 0 || (b->ver < 5 &&
+			    !(h & 0x8000));
+			ri->has_xf = (fl & 0x80) != 0;
+			ri->xf = fp_rd16(p + 14) & 0x0FFF;
+		}
+		break;
+	case R_DEFAULTROWHEIGHT:
+		if (len >= 4)
+			l->defheight = fp_rd16(p + 2) / 20.0;
+		break;
+	case R_DEFCOLWIDTH:
+		if (len >= 2 && l->defwidth == 0)
+			l->defwidth = fp_rd16(p);
+		break;
+	case R_STANDARDWIDTH:
+		if (len >= 2)
+			l->defwidth = fp_rd16(p) / 256.0;
+		break;
+	case R_WINDOW2:
+		if (len >= 6 && b->ver >= 5) {
+			unsigned fl = fp_rd16(p);
+
+			l->win.frozen = (fl & 0x0008) != 0;
+			l->win.hide_grid = !(fl & 0x0002);
+			l->win.selected = (fl & 0x0200) != 0;
+		}
+		break;
+	case R_PANE:
+		if (len >= 8) {
+			l->win.fcol = fp_rd16(p);
+			l->win.frow = fp_rd16(p + 2);
+			l->win.toprow = fp_rd16(p + 4);
+			l->win.leftcol = fp_rd16(p + 6);
+		}
+		break;
+	case R_SCL:
+		if (len >= 4 && fp_rd16(p + 2))
+			l->win.zoom = fp_rd16(p) * 100 / fp_rd16(p + 2);
+		break;
+	case R_SETUP:
+		if (len >= 12) {
+			unsigned fl = fp_rd16(p + 10);
+
+			if (!(fl & 0x04)) {
+				l->page.paper = fp_rd16(p);
+				l->page.scale = fp_rd16(p + 2);
+				if (!(fl & 0x40))
+					l->page.landscape = !(fl & 0x02);
+			}
+			l->page.fitw = fp_rd16(p + 6);
+			l->page.fith = fp_rd16(p + 8);
+			if (len >= 32) {
+				l->page.mheader = rd64f(p + 16);
+				l->page.mfooter = rd64f(p + 24);
+			}
+		}
+		break;
+	case R_WSBOOL:
+		if (len >= 2)
+			l->page.fit = (fp_rd16(p) & 0x0100) != 0;
+		break;
+	case R_LEFTMARGIN: case R_RIGHTMARGIN: case R_TOPMARGIN:
+	case R_BOTTOMMARGIN:
+		if (len >= 8)
+			l->page.margin[r->type - R_LEFTMARGIN] = rd64f(p);
+		break;
+	case R_HEADER:
+	case R_FOOTER:
+		if (len > 0) {
+			char **dst = r->type == R_HEADER ? &l->page.header :
+			    &l->page.footer;
+
+			fp_buf_reset(&b->tmp);
+			if (read_str(b, p, len, b->v8 ? 2 : 1, &b->tmp)) {
+				free(*dst);
+				*dst = fp_xstrndup(b->tmp.s ? b->tmp.s : "",
+				    b->tmp.len);
+			}
+		}
+		break;
+	case R_HCENTER:
+		if (len >= 2)
+			l->page.hcenter = fp_rd16(p) != 0;
+		break;
+	case R_VCENTER:
+		if (len >= 2)
+			l->page.vcenter = fp_rd16(p) != 0;
+		break;
+	case R_PRINTGRIDLINES:
+		if (len >= 2)
+			l->page.gridlines = fp_rd16(p) != 0;
+		break;
+	case R_NOTE:
+		l->lost[FP_LOST_COMMENT]++;
+		break;
+	case R_OBJ: {
+		unsigned ot = 0;
+
+		if (b->v8 && len >= 6 && fp_rd16(p) == 0x15)
+			ot = fp_rd16(p + 4);
+		else if (!b->v8 && len >= 6)
+			ot = fp_rd16(p + 4);
+		if (ot == 5)
+			l->lost[FP_LOST_CHART]++;
+		else if (ot == 8)
+			l->lost[FP_LOST_IMAGE]++;
+		else if (ot != 0x19 && ot != 6 && ot != 0x14)
+			/* Not a comment's box, nor an autofilter's drop-down. */
+			l->lost[FP_LOST_OBJECT]++;
+		break;
+	}
+	case R_DV:
+		l->lost[FP_LOST_VALIDATION]++;
+		break;
+	case R_CONDFMT:
+		l->lost[FP_LOST_CONDFMT]++;
+		break;
+	case R_HLINK:
+		l->lost[FP_LOST_HYPERLINK]++;
+		break;
+	case R_AUTOFILTERINFO:
+		l->lost[FP_LOST_AUTOFILTER]++;
+		break;
+	default:
+		break;
+	}
+}
+
 static enum fp_err
 biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
     int *stopped, struct fp_diag *d)
@@ -704,6 +1728,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		b->nxf = 0;
 		b->nfmt = 0;
 		b->ixfe = -1;
+		if (wb->keep_looks)
+			biff_old_looks_reset(wb, b);
 	}
 	if (end == pos)
 		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet \"%s\" "
@@ -737,6 +1763,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		}
 		if (depth != 1)
 			continue;
+		if (wb->keep_looks)
+			biff_looks_sheet(wb, b, sh, &r);
 		if (have_pending && r.type != R_STRING && r.type != R_SHRFMLA &&
 		    r.type != R_ARRAY && r.type != R_TABLE &&
 		    r.type != R_CONTINUE && r.type != R_STRING2)
@@ -885,6 +1913,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 				break;
 			fp_sheet_add_width(sh, fp_rd16(p), fp_rd16(p + 2),
 			    fp_rd16(p + 4) / 256.0, fp_rd16(p + 8) & 1);
+			if (sh->nwidths)
+				sh->widths[sh->nwidths - 1].xf = fp_rd16(p + 6);
 			break;
 		default:
 			break;
@@ -995,6 +2025,7 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 	uint16_t version, dt;
 	struct fp_buf name = FP_BUF_INIT;
 	enum fp_err err = FP_OK;
+	size_t nbefore;
 
 	if (!rec_at(b, 0, &r) || !is_bof(r.type) || r.len < 4)
 		return fp_diag(d, FP_EFORMAT,
@@ -1037,6 +2068,8 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 				goto out;
 			continue;
 		}
+		biff_looks_global(wb, b, &r);
+		nbefore = wb->nsheets;
 		switch (r.type) {
 		case R_SST:
 			if (!b->sst && !read_sst(b, &r)) {
@@ -1087,6 +2120,8 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 		default:
 			break;
 		}
+		if (r.type == R_BOUNDSHEET)
+			biff_looks_tab(wb, b, &r, nbefore);
 	}
 out:
 	fp_buf_release(&name);
@@ -1185,5 +2220,10 @@ fp_biff_open(struct fp_workbook *wb, const unsigned char *data, size_t size,
 	if (err)
 		return err;
 	set_ends(wb, b);
+	resolve_names(wb, b);
+	wb->formula = biff_formula;
+	if (!wb->lost[FP_LOST_MACRO] && size >= 8 && data[0] == 0xD0 &&
+	    fp_cfb_has(data, size, "_VBA_PROJECT_CUR"))
+		wb->lost[FP_LOST_MACRO]++;
 	return FP_OK;
 }

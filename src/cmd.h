@@ -11,5 +11,6 @@ int cmd_map(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_annotate(int argc, char **argv);
 
 #endif

@@ -1,135 +1,69 @@
 /*
- * formpipe convert: a legacy workbook as .xlsx. Every sheet under its own
- * name and in its order; every cell with its type (numbers as numbers in
- * their number format, dates as dates, text as text, booleans and
- * errors); merged ranges and column widths as the reader gives them.
- * Written beside the target and renamed into place.
+ * formpipe convert: a workbook as .xlsx (convert.c does the work). This
+ * file reads the arguments, opens the workbook, and names on stderr what
+ * the conversion could not carry: formulas kept as their values, charts,
+ * images, macros and the like. The workbook is written through
+ * outfile.c, in a private folder beside the target, and renamed into
+ * place.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cmd.h"
+#include "convert.h"
 #include "opts.h"
 #include "outfile.h"
 #include "xls.h"
-#include "xlsx.h"
 
 static const char usage_text[] =
     "usage: formpipe convert IN.xls OUT.xlsx\n"
     "\n"
-    "Writes the legacy Excel workbook IN.xls (- for standard input) as\n"
-    "OUT.xlsx: every sheet, cell types, number formats, merged ranges and\n"
-    "column widths kept.\n";
+    "Writes the Excel workbook IN.xls (- for standard input) as OUT.xlsx:\n"
+    "every sheet and its visibility, values and types, formulas with their\n"
+    "results, number formats, fonts, fills, borders, alignment, merged\n"
+    "ranges, column widths, row heights, frozen panes and page setup.\n"
+    "What cannot be carried (charts, images, comments, macros) is named\n"
+    "on standard error.\n";
 
-/* A style for a number format, made once per format. */
-static int
-numstyle(struct fp_xlsx *x, const char *numfmt)
+/* Names on stderr what the conversion could not carry; it still succeeded. */
+static void
+report(const char *in, const struct fp_convert_report *rep)
 {
-	struct fp_style st;
+	struct fp_buf b = FP_BUF_INIT;
+	size_t k;
 
-	memset(&st, 0, sizeof st);
-	st.numfmt = !strcmp(numfmt, "General") ? "" : numfmt;
-	return fp_xlsx_style(x, &st);
+	if (rep->kept)
+		fp_cli_error("convert", "%s: %zu formula%s kept as %s (could "
+		    "not be read; the first: %s)", in, rep->kept,
+		    rep->kept == 1 ? "" : "s", rep->kept == 1 ? "its value" :
+		    "values", rep->why);
+	for (k = 0; k < FP_LOST_KINDS; k++) {
+		if (!rep->lost[k])
+			continue;
+		fp_buf_printf(&b, "%s%s (%u)", b.len ? ", " : "",
+		    fp_convert_lost_name((enum fp_lost)k), rep->lost[k]);
+	}
+	if (rep->names_dropped)
+		fp_buf_printf(&b, "%sdefined names (%zu)", b.len ? ", " : "",
+		    rep->names_dropped);
+	if (b.len)
+		fp_cli_error("convert", "%s: not carried over: %s", in, b.s);
+	fp_buf_release(&b);
 }
 
 static int
 convert(struct fp_workbook *wb, const char *in, const char *out,
     const char *path)
 {
-	struct fp_xlsx *x;
+	struct fp_convert_report rep;
 	struct fp_diag d = { "" };
-	size_t i, k, n = fp_workbook_nsheets(wb);
-	struct fp_grid *grids;
-	int merges = 0, d1904 = fp_workbook_date1904(wb);
-	int datestyle, dtstyle, timestyle;
 
-	/* Read every sheet first: merged ranges decide how to write. */
-	grids = fp_xcalloc(n, sizeof *grids);
-	for (i = 0; i < n; i++) {
-		enum fp_err err = fp_grid_load(wb, i, &grids[i], &d);
-
-		if (err != FP_OK) {
-			fp_cli_report("convert", in, err, &d);
-			for (k = 0; k < i; k++)
-				fp_grid_release(&grids[k]);
-			free(grids);
-			return 2;
-		}
-		merges += fp_workbook_sheet(wb, i)->nmerges > 0;
-	}
-	/*
-	 * Constant memory cannot merge (a workbook with merges is small),
-	 * and keeps a file open per sheet.
-	 */
-	x = fp_xlsx_new(path, merges == 0 && fp_xlsx_sheets_fit(n), &d);
-	if (!x) {
-		fp_cli_error("convert", "%s: %s", out, d.msg);
-		for (i = 0; i < n; i++)
-			fp_grid_release(&grids[i]);
-		free(grids);
-		return 2;
-	}
-	datestyle = numstyle(x, "yyyy-mm-dd");
-	dtstyle = numstyle(x, "yyyy-mm-dd hh:mm:ss");
-	timestyle = numstyle(x, "hh:mm:ss");
-	for (i = 0; i < n; i++) {
-		const struct fp_sheet_info *si = fp_workbook_sheet(wb, i);
-		size_t sh = fp_xlsx_sheet(x, si->name);
-		struct fp_grid *g = &grids[i];
-
-		if (si->hidden)
-			fp_xlsx_hide(x, sh);
-		for (k = 0; k < si->nwidths; k++)
-			fp_xlsx_width(x, sh, si->widths[k].c1, si->widths[k].c2,
-			    si->widths[k].hidden ? 0 : si->widths[k].width);
-		for (k = 0; k < g->ncells; k++) {
-			const struct fp_cell *c = &g->cells[k];
-			const char *nf = fp_workbook_format(wb, c->fmt);
-			double serial = c->v.num + (d1904 && c->v.num >= 1 ? 1462 : 0);
-			char num[FP_NUM_MAX];
-			size_t len;
-
-			switch ((enum fp_cell_type)c->type) {
-			case FP_CELL_TEXT:
-				fp_xlsx_text(x, sh, c->row, c->col, c->v.text,
-				    numstyle(x, nf));
-				break;
-			case FP_CELL_NUMBER:
-				fp_xlsx_number(x, sh, c->row, c->col, c->v.num,
-				    numstyle(x, nf));
-				break;
-			case FP_CELL_DATE:
-			case FP_CELL_DATETIME:
-			case FP_CELL_TIME:
-				/* Its own date format if it has one, else ISO. */
-				fp_xlsx_date(x, sh, c->row, c->col, serial,
-				    c->fmt ? numstyle(x, nf) :
-				    c->type == FP_CELL_DATE ? datestyle :
-				    c->type == FP_CELL_TIME ? timestyle : dtstyle);
-				break;
-			case FP_CELL_BOOL:
-				fp_xlsx_bool(x, sh, c->row, c->col, c->v.num != 0,
-				    -1);
-				break;
-			case FP_CELL_ERROR:
-				fp_xlsx_error(x, sh, c->row, c->col,
-				    fp_cell_render(c, d1904, num, &len), -1);
-				break;
-			case FP_CELL_EMPTY:
-				break;
-			}
-		}
-		for (k = 0; k < si->nmerges; k++)
-			fp_xlsx_merge(x, sh, si->merges[k].r1, si->merges[k].c1,
-			    si->merges[k].r2, si->merges[k].c2);
-		fp_grid_release(g);
-	}
-	free(grids);
-	if (fp_xlsx_close(x, &d) != FP_OK) {
+	if (fp_convert(wb, path, NULL, &rep, &d) != FP_OK) {
 		fp_cli_error("convert", "%s: %s", out, d.msg);
 		return 2;
 	}
+	report(in, &rep);
 	return 0;
 }
 

@@ -20,7 +20,8 @@ static const struct {
 	{ "map", cmd_map, "forms to canonical facts, by a mapping" },
 	{ "check", cmd_check, "the mapping's rules over canonical facts" },
 	{ "merge", cmd_merge, "canonical facts to one summary .xlsx" },
-	{ "convert", cmd_convert, "legacy .xls to .xlsx, cell types kept" },
+	{ "convert", cmd_convert, "a workbook to .xlsx, formulas and looks kept" },
+	{ "annotate", cmd_annotate, "each form with its findings marked" },
 };
 
 static void

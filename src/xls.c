@@ -205,8 +205,21 @@ fp_workbook_free(struct fp_workbook *wb)
 		free(wb->sheets[i].name);
 		free(wb->sheets[i].merges);
 		free(wb->sheets[i].widths);
+		fp_sheet_clear_looks(&wb->sheets[i]);
+		free(wb->sheets[i].looks.cells);
+		free(wb->sheets[i].looks.rows);
+		free(wb->sheets[i].looks.formulas);
 	}
 	free(wb->sheets);
+	for (i = 0; i < wb->nfonts; i++)
+		free(wb->fonts[i].name);
+	free(wb->fonts);
+	free(wb->xfs);
+	for (i = 0; i < wb->nnames; i++) {
+		free(wb->names[i].name);
+		free(wb->names[i].formula);
+	}
+	free(wb->names);
 	for (i = 0; i < wb->nformats; i++)
 		free(wb->formats[i].code);
 	free(wb->formats);
@@ -236,6 +249,7 @@ fp_workbook_sheet(const struct fp_workbook *wb, size_t i)
 	sh->info.nmerges = sh->nmerges;
 	sh->info.widths = sh->widths;
 	sh->info.nwidths = sh->nwidths;
+	sh->info.looks = wb->keep_looks && sh->scanned ? &sh->looks : NULL;
 	return &sh->info;
 }
 
@@ -298,6 +312,8 @@ fp_wb_add_sheet(struct fp_workbook *wb, const char *name, int hidden)
 	memset(sh, 0, sizeof *sh);
 	sh->name = fp_xstrdup(name);
 	sh->info.hidden = hidden;
+	sh->info.visibility = hidden;
+	fp_sheet_clear_looks(sh);
 	return sh;
 }
 
@@ -503,6 +519,7 @@ fp_sheet_add_width(struct fp_sheet *sh, uint16_t c1, uint16_t c2,
 	sh->widths[sh->nwidths].c2 = c2;
 	sh->widths[sh->nwidths].width = width;
 	sh->widths[sh->nwidths].hidden = hidden;
+	sh->widths[sh->nwidths].xf = 0;
 	sh->nwidths++;
 }
 
@@ -521,6 +538,7 @@ fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	/* Merges and widths are gathered afresh on every scan. */
 	sh->nmerges = 0;
 	sh->nwidths = 0;
+	fp_sheet_clear_looks(sh);
 	err = wb->be->scan(wb, i, fn, ctx, stopped, d);
 	if (!err)
 		sh->scanned = 1;
@@ -740,4 +758,204 @@ fp_colname(uint32_t col, char *buf)
 	for (i = 0; i < n; i++)
 		buf[i] = tmp[n - 1 - i];
 	buf[n] = '\0';
+}
+
+/* Excel's default palette, colours 8 to 63 (0 to 7 repeat 8 to 15). */
+static const uint32_t default_palette[56] = {
+	0x000000, 0xFFFFFF, 0xFF0000, 0x00FF00, 0x0000FF, 0xFFFF00, 0xFF00FF,
+	0x00FFFF, 0x800000, 0x008000, 0x000080, 0x808000, 0x800080, 0x008080,
+	0xC0C0C0, 0x808080, 0x9999FF, 0x993366, 0xFFFFCC, 0xCCFFFF, 0x660066,
+	0xFF8080, 0x0066CC, 0xCCCCFF, 0x000080, 0xFF00FF, 0xFFFF00, 0x00FFFF,
+	0x800080, 0x800000, 0x008080, 0x0000FF, 0x00CCFF, 0xCCFFFF, 0xCCFFCC,
+	0xFFFF99, 0x99CCFF, 0xFF99CC, 0xCC99FF, 0xFFCC99, 0x3366FF, 0x33CCCC,
+	0x99CC00, 0xFFCC00, 0xFF9900, 0xFF6600, 0x666699, 0x969696, 0x003366,
+	0x339966, 0x003300, 0x333300, 0x993300, 0x993366, 0x333399, 0x333333,
+};
+
+void
+fp_workbook_keep_looks(struct fp_workbook *wb)
+{
+	wb->keep_looks = 1;
+}
+
+const struct fp_font *
+fp_workbook_fonts(const struct fp_workbook *wb, size_t *n)
+{
+	*n = wb->nfonts;
+	return wb->fonts;
+}
+
+const struct fp_xf *
+fp_workbook_xfs(const struct fp_workbook *wb, size_t *n)
+{
+	*n = wb->nxfs;
+	return wb->xfs;
+}
+
+long
+fp_workbook_color(const struct fp_workbook *wb, unsigned idx)
+{
+	if (idx < 8)
+		return (long)default_palette[idx];
+	if (idx < 64)
+		return (long)(wb->palette[idx - 8] & 0x1000000 ?
+		    wb->palette[idx - 8] & 0xFFFFFF : default_palette[idx - 8]);
+	return -1;
+}
+
+void
+fp_wb_set_color(struct fp_workbook *wb, unsigned idx, uint32_t rgb)
+{
+	if (idx >= 8 && idx < 64)
+		wb->palette[idx - 8] = 0x1000000 | (rgb & 0xFFFFFF);
+}
+
+const struct fp_defname *
+fp_workbook_names(const struct fp_workbook *wb, size_t *n)
+{
+	*n = wb->nnames;
+	return wb->names;
+}
+
+const unsigned *
+fp_workbook_lost(const struct fp_workbook *wb)
+{
+	return wb->lost;
+}
+
+enum fp_err
+fp_workbook_formula(const struct fp_workbook *wb, size_t i,
+    const struct fp_formula *f, uint32_t row, uint32_t col,
+    struct fp_buf *out, struct fp_diag *d)
+{
+	if (!wb->formula)
+		return fp_diag(d, FP_EFORMAT, "formulas are not kept by the "
+		    "%s reader", wb->be ? wb->be->name : "");
+	return wb->formula(wb, i, f, row, col, out, d);
+}
+
+struct fp_font *
+fp_wb_add_font(struct fp_workbook *wb, const char *name)
+{
+	struct fp_font *f;
+
+	if (wb->nfonts == wb->capfonts) {
+		wb->capfonts = wb->capfonts ? wb->capfonts * 2 : 16;
+		wb->fonts = fp_xreallocarray(wb->fonts, wb->capfonts,
+		    sizeof *wb->fonts);
+	}
+	f = &wb->fonts[wb->nfonts++];
+	memset(f, 0, sizeof *f);
+	f->name = fp_xstrdup(name);
+	f->height = 200;
+	f->weight = 400;
+	f->color = 0x7FFF;
+	return f;
+}
+
+struct fp_xf *
+fp_wb_add_xf(struct fp_workbook *wb)
+{
+	struct fp_xf *x;
+
+	if (wb->nxfs == wb->capxfs) {
+		wb->capxfs = wb->capxfs ? wb->capxfs * 2 : 32;
+		wb->xfs = fp_xreallocarray(wb->xfs, wb->capxfs, sizeof *wb->xfs);
+	}
+	x = &wb->xfs[wb->nxfs++];
+	memset(x, 0, sizeof *x);
+	x->valign = 2;
+	x->locked = 1;
+	x->fg = 64;
+	x->bg = 65;
+	return x;
+}
+
+struct fp_defname *
+fp_wb_add_name(struct fp_workbook *wb, const char *name)
+{
+	struct fp_defname *n;
+
+	if (wb->nnames == wb->capnames) {
+		wb->capnames = wb->capnames ? wb->capnames * 2 : 8;
+		wb->names = fp_xreallocarray(wb->names, wb->capnames,
+		    sizeof *wb->names);
+	}
+	n = &wb->names[wb->nnames++];
+	memset(n, 0, sizeof *n);
+	n->name = fp_xstrdup(name);
+	n->builtin = -1;
+	n->sheet = -1;
+	return n;
+}
+
+void
+fp_sheet_add_cellxf(struct fp_sheet *sh, uint32_t row, uint16_t col,
+    uint16_t xf)
+{
+	struct fp_sheet_looks *l = &sh->looks;
+
+	if (l->ncells == sh->capcells) {
+		sh->capcells = sh->capcells ? sh->capcells * 2 : 256;
+		l->cells = fp_xreallocarray(l->cells, sh->capcells,
+		    sizeof *l->cells);
+	}
+	l->cells[l->ncells].row = row;
+	l->cells[l->ncells].col = col;
+	l->cells[l->ncells].xf = xf;
+	l->ncells++;
+}
+
+struct fp_rowinfo *
+fp_sheet_add_row(struct fp_sheet *sh, uint32_t row)
+{
+	struct fp_sheet_looks *l = &sh->looks;
+	struct fp_rowinfo *r;
+
+	if (l->nrows == sh->caprows) {
+		sh->caprows = sh->caprows ? sh->caprows * 2 : 64;
+		l->rows = fp_xreallocarray(l->rows, sh->caprows, sizeof *l->rows);
+	}
+	r = &l->rows[l->nrows++];
+	memset(r, 0, sizeof *r);
+	r->row = row;
+	return r;
+}
+
+struct fp_formula *
+fp_sheet_add_formula(struct fp_sheet *sh)
+{
+	struct fp_sheet_looks *l = &sh->looks;
+	struct fp_formula *f;
+
+	if (l->nformulas == sh->capformulas) {
+		sh->capformulas = sh->capformulas ? sh->capformulas * 2 : 64;
+		l->formulas = fp_xreallocarray(l->formulas, sh->capformulas,
+		    sizeof *l->formulas);
+	}
+	f = &l->formulas[l->nformulas++];
+	memset(f, 0, sizeof *f);
+	return f;
+}
+
+void
+fp_sheet_clear_looks(struct fp_sheet *sh)
+{
+	struct fp_sheet_looks *l = &sh->looks;
+	size_t k;
+
+	l->ncells = 0;
+	l->nrows = 0;
+	l->nformulas = 0;
+	free(l->page.header);
+	free(l->page.footer);
+	memset(&l->win, 0, sizeof l->win);
+	memset(&l->page, 0, sizeof l->page);
+	l->page.landscape = l->page.paper = l->page.scale = -1;
+	l->page.fitw = l->page.fith = -1;
+	for (k = 0; k < 4; k++)
+		l->page.margin[k] = -1;
+	l->page.mheader = l->page.mfooter = -1;
+	l->defwidth = l->defheight = 0;
+	memset(l->lost, 0, sizeof l->lost);
 }

@@ -60,6 +60,142 @@ struct fp_colwidth {
 	uint16_t c1, c2;
 	double width;
 	int hidden;
+	uint16_t xf;		/* the columns' cell format (looks) */
+};
+
+/*
+ * Looks: what a cell looks like, for convert. A reader that knows none
+ * leaves them empty and every cell gets the default look. Colours are
+ * palette indexes (fp_workbook_color turns them into RGB).
+ */
+struct fp_font {
+	char *name;		/* UTF-8 */
+	uint16_t height;	/* in twips (1/20 point) */
+	uint16_t weight;	/* 400 normal, 700 bold */
+	uint16_t color;
+	uint8_t italic, strike;
+	uint8_t underline;	/* 0 none, 1 single, 2 double, 0x21, 0x22 accounting */
+	uint8_t script;		/* 0 none, 1 superscript, 2 subscript */
+};
+
+/* Sides of a border, in the order of fp_xf's arrays. */
+enum { FP_LEFT, FP_RIGHT, FP_TOP, FP_BOTTOM };
+
+/* A cell format (XF record). */
+struct fp_xf {
+	uint16_t font;		/* index into the fonts */
+	uint32_t fmt;		/* number format key */
+	uint8_t halign;		/* 0 general, 1 left, 2 centre, 3 right, 4 fill, 5 justify, 6 centre across, 7 distributed */
+	uint8_t valign;		/* 0 top, 1 centre, 2 bottom, 3 justify, 4 distributed */
+	uint8_t wrap, shrink, indent;
+	uint8_t rotation;	/* 0-90 up, 91-180 down, 255 stacked */
+	uint8_t locked, hidden;
+	uint8_t border[4];	/* line style by side, 0 none ... 13 */
+	uint16_t border_color[4];
+	uint8_t pattern;	/* fill pattern: 0 none, 1 solid, 2-18 */
+	uint16_t fg, bg;	/* fill colours */
+	/*
+	 * Colours given as RGB instead (Excel 2007 and later write them in
+	 * XFEXT records beside the palette's): bit 24 set if given.
+	 */
+	uint32_t rgb_fg, rgb_bg, rgb_border[4], rgb_font;
+};
+
+/* A cell record's format, empty cells included. */
+struct fp_cellxf {
+	uint32_t row;
+	uint16_t col;
+	uint16_t xf;
+};
+
+/* A row's height and visibility (ROW records). */
+struct fp_rowinfo {
+	uint32_t row;
+	double height;		/* points; 0 if the default */
+	uint8_t hidden, custom;
+	uint8_t has_xf;
+	uint16_t xf;
+};
+
+/* What a formula record holds, kept as the file's tokens. */
+enum fp_formula_kind {
+	FP_FORMULA_CELL = 0,	/* a cell's own formula (maybe a tExp) */
+	FP_FORMULA_SHARED,	/* a shared formula over a range */
+	FP_FORMULA_ARRAY,	/* an array formula over a range */
+	FP_FORMULA_TABLE,	/* a what-if table over a range */
+};
+
+struct fp_formula {
+	uint32_t row, row2;	/* the cell, or the range */
+	uint16_t col, col2;
+	uint8_t kind;		/* enum fp_formula_kind */
+	const unsigned char *rgce;	/* tokens, owned by the workbook */
+	uint32_t len;
+	const unsigned char *extra;	/* data after them (array constants) */
+	uint32_t nextra;
+};
+
+/* Page setup; a field the file does not set is -1. */
+struct fp_page {
+	int landscape;		/* 1 landscape, 0 portrait, -1 unset */
+	int paper;		/* Excel's paper code */
+	int scale;		/* percent */
+	int fit;		/* 1 if fit to pages, with fitw by fith */
+	int fitw, fith;
+	double margin[4];	/* left, right, top, bottom, inches; <0 unset */
+	double mheader, mfooter;
+	char *header, *footer;	/* Excel's header codes, UTF-8; NULL if none */
+	int hcenter, vcenter, gridlines;
+};
+
+/* A sheet's window: frozen panes and what shows. */
+struct fp_window {
+	int frozen;		/* 1 if frozen at (frow, fcol) */
+	uint32_t frow, fcol;	/* rows above and columns left of the split */
+	uint32_t toprow, leftcol;	/* the first visible in the lower right pane */
+	int selected;		/* 1 if the sheet is selected (active) */
+	int hide_grid;
+	int zoom;		/* percent, 0 if not set */
+};
+
+/* What a sheet holds that convert cannot carry, counted by kind. */
+enum fp_lost {
+	FP_LOST_CHART = 0,
+	FP_LOST_IMAGE,
+	FP_LOST_COMMENT,
+	FP_LOST_VALIDATION,
+	FP_LOST_CONDFMT,
+	FP_LOST_HYPERLINK,
+	FP_LOST_AUTOFILTER,
+	FP_LOST_MACRO,
+	FP_LOST_OBJECT,
+	FP_LOST_KINDS,
+};
+
+/* A sheet's looks and formulas, gathered when fp_workbook_keep_looks asked. */
+struct fp_sheet_looks {
+	struct fp_cellxf *cells;	/* in file order */
+	size_t ncells;
+	struct fp_rowinfo *rows;
+	size_t nrows;
+	struct fp_formula *formulas;	/* in file order */
+	size_t nformulas;
+	struct fp_window win;
+	struct fp_page page;
+	double defwidth;	/* default column width in characters, 0 unset */
+	double defheight;	/* default row height in points, 0 unset */
+	unsigned lost[FP_LOST_KINDS];
+};
+
+/* A defined name of the workbook. */
+struct fp_defname {
+	char *name;		/* UTF-8; a built-in's is Excel's (Print_Area) */
+	int builtin;		/* the built-in code (6 Print_Area, 7 Print_Titles), or -1 */
+	int sheet;		/* the sheet (fp_workbook_sheet index) it belongs to, or -1 */
+	int hidden;
+	char *formula;		/* its A1 text, NULL if it could not be read */
+	struct fp_range area[2];	/* the ranges it names, if only ranges */
+	int nareas;
 };
 
 struct fp_workbook;
@@ -72,6 +208,9 @@ struct fp_sheet_info {
 	size_t nmerges;
 	const struct fp_colwidth *widths; /* filled by fp_sheet_scan */
 	size_t nwidths;
+	int visibility;			/* 0 visible, 1 hidden, 2 very hidden */
+	const struct fp_sheet_looks *looks;	/* filled by fp_sheet_scan with
+						   fp_workbook_keep_looks */
 };
 
 /*
@@ -98,6 +237,33 @@ int fp_workbook_date1904(const struct fp_workbook *wb);
 const char *fp_workbook_kind(const struct fp_workbook *wb);
 /* The number format string of a cell's fmt; "General" for 0. */
 const char *fp_workbook_format(const struct fp_workbook *wb, uint32_t fmt);
+
+/*
+ * Asks the scans that follow to gather each sheet's looks and formulas
+ * (fp_sheet_info's looks), which cost memory in proportion to the cells.
+ */
+void fp_workbook_keep_looks(struct fp_workbook *wb);
+
+/* The workbook's fonts and cell formats; none if the reader knows none. */
+const struct fp_font *fp_workbook_fonts(const struct fp_workbook *wb,
+    size_t *n);
+const struct fp_xf *fp_workbook_xfs(const struct fp_workbook *wb, size_t *n);
+/* The RGB of palette colour idx, or -1 for automatic or system colours. */
+long fp_workbook_color(const struct fp_workbook *wb, unsigned idx);
+/* The workbook's defined names. */
+const struct fp_defname *fp_workbook_names(const struct fp_workbook *wb,
+    size_t *n);
+/* What the workbook holds that convert cannot carry (macros, chart sheets). */
+const unsigned *fp_workbook_lost(const struct fp_workbook *wb);
+
+/*
+ * The A1 text (no '=') of formula f as it reads in cell (row, col) of
+ * sheet i: for a shared formula, the cell of the range it is read for.
+ * Appends to out; FP_OK, or an error with d saying why it cannot be read.
+ */
+enum fp_err fp_workbook_formula(const struct fp_workbook *wb, size_t i,
+    const struct fp_formula *f, uint32_t row, uint32_t col,
+    struct fp_buf *out, struct fp_diag *d);
 
 /*
  * Calls fn for every non-empty cell of sheet i in the order the file

@@ -39,29 +39,71 @@
 	X(format_set_bold) \
 	X(format_set_border) \
 	X(format_set_border_color) \
+	X(format_set_bottom) \
+	X(format_set_bottom_color) \
+	X(format_set_fg_color) \
+	X(format_set_font_color) \
+	X(format_set_font_name) \
+	X(format_set_font_script) \
+	X(format_set_font_size) \
+	X(format_set_font_strikeout) \
+	X(format_set_hidden) \
+	X(format_set_indent) \
+	X(format_set_italic) \
+	X(format_set_left) \
+	X(format_set_left_color) \
 	X(format_set_num_format) \
+	X(format_set_num_format_index) \
+	X(format_set_pattern) \
+	X(format_set_right) \
+	X(format_set_right_color) \
+	X(format_set_rotation) \
+	X(format_set_shrink) \
 	X(format_set_text_wrap) \
+	X(format_set_top) \
+	X(format_set_top_color) \
+	X(format_set_underline) \
+	X(format_set_unlocked) \
 	X(lxw_strerror) \
 	X(lxw_workbook_free) \
 	X(workbook_add_chart) \
 	X(workbook_add_format) \
 	X(workbook_add_worksheet) \
 	X(workbook_close) \
+	X(workbook_define_name) \
 	X(workbook_new_opt) \
 	X(workbook_set_properties) \
+	X(worksheet_activate) \
 	X(worksheet_autofilter) \
+	X(worksheet_center_horizontally) \
+	X(worksheet_center_vertically) \
 	X(worksheet_fit_to_pages) \
 	X(worksheet_freeze_panes) \
+	X(worksheet_freeze_panes_opt) \
+	X(worksheet_gridlines) \
 	X(worksheet_hide) \
 	X(worksheet_insert_chart_opt) \
 	X(worksheet_merge_range) \
+	X(worksheet_print_area) \
+	X(worksheet_repeat_columns) \
 	X(worksheet_repeat_rows) \
 	X(worksheet_set_column) \
 	X(worksheet_set_column_opt) \
+	X(worksheet_set_default_row) \
+	X(worksheet_set_first_sheet) \
+	X(worksheet_set_footer_opt) \
+	X(worksheet_set_header_opt) \
 	X(worksheet_set_landscape) \
+	X(worksheet_set_margins) \
 	X(worksheet_set_paper) \
+	X(worksheet_set_portrait) \
+	X(worksheet_set_print_scale) \
+	X(worksheet_set_row_opt) \
+	X(worksheet_set_zoom) \
+	X(worksheet_write_array_formula_num) \
 	X(worksheet_write_blank) \
 	X(worksheet_write_boolean) \
+	X(worksheet_write_comment_opt) \
 	X(worksheet_write_formula_num) \
 	X(worksheet_write_formula_str) \
 	X(worksheet_write_number) \
@@ -111,33 +153,77 @@ lxw_load(struct fp_diag *d)
 #define format_set_bold (*lxw.format_set_bold)
 #define format_set_border (*lxw.format_set_border)
 #define format_set_border_color (*lxw.format_set_border_color)
+#define format_set_bottom (*lxw.format_set_bottom)
+#define format_set_bottom_color (*lxw.format_set_bottom_color)
+#define format_set_fg_color (*lxw.format_set_fg_color)
+#define format_set_font_color (*lxw.format_set_font_color)
+#define format_set_font_name (*lxw.format_set_font_name)
+#define format_set_font_script (*lxw.format_set_font_script)
+#define format_set_font_size (*lxw.format_set_font_size)
+#define format_set_font_strikeout (*lxw.format_set_font_strikeout)
+#define format_set_hidden (*lxw.format_set_hidden)
+#define format_set_indent (*lxw.format_set_indent)
+#define format_set_italic (*lxw.format_set_italic)
+#define format_set_left (*lxw.format_set_left)
+#define format_set_left_color (*lxw.format_set_left_color)
 #define format_set_num_format (*lxw.format_set_num_format)
+#define format_set_num_format_index (*lxw.format_set_num_format_index)
+#define format_set_pattern (*lxw.format_set_pattern)
+#define format_set_right (*lxw.format_set_right)
+#define format_set_right_color (*lxw.format_set_right_color)
+#define format_set_rotation (*lxw.format_set_rotation)
+#define format_set_shrink (*lxw.format_set_shrink)
 #define format_set_text_wrap (*lxw.format_set_text_wrap)
+#define format_set_top (*lxw.format_set_top)
+#define format_set_top_color (*lxw.format_set_top_color)
+#define format_set_underline (*lxw.format_set_underline)
+#define format_set_unlocked (*lxw.format_set_unlocked)
 #define lxw_strerror (*lxw.lxw_strerror)
 #define lxw_workbook_free (*lxw.lxw_workbook_free)
 #define workbook_add_chart (*lxw.workbook_add_chart)
 #define workbook_add_format (*lxw.workbook_add_format)
 #define workbook_add_worksheet (*lxw.workbook_add_worksheet)
 #define workbook_close (*lxw.workbook_close)
+#define workbook_define_name (*lxw.workbook_define_name)
 #define workbook_new_opt (*lxw.workbook_new_opt)
 #define workbook_set_properties (*lxw.workbook_set_properties)
+#define worksheet_activate (*lxw.worksheet_activate)
 #define worksheet_autofilter (*lxw.worksheet_autofilter)
+#define worksheet_center_horizontally (*lxw.worksheet_center_horizontally)
+#define worksheet_center_vertically (*lxw.worksheet_center_vertically)
 #define worksheet_fit_to_pages (*lxw.worksheet_fit_to_pages)
 #define worksheet_freeze_panes (*lxw.worksheet_freeze_panes)
+#define worksheet_freeze_panes_opt (*lxw.worksheet_freeze_panes_opt)
+#define worksheet_gridlines (*lxw.worksheet_gridlines)
 #define worksheet_hide (*lxw.worksheet_hide)
 #define worksheet_insert_chart_opt (*lxw.worksheet_insert_chart_opt)
 #define worksheet_merge_range (*lxw.worksheet_merge_range)
+#define worksheet_print_area (*lxw.worksheet_print_area)
+#define worksheet_repeat_columns (*lxw.worksheet_repeat_columns)
 #define worksheet_repeat_rows (*lxw.worksheet_repeat_rows)
 #define worksheet_set_column (*lxw.worksheet_set_column)
 #define worksheet_set_column_opt (*lxw.worksheet_set_column_opt)
+#define worksheet_set_default_row (*lxw.worksheet_set_default_row)
+#define worksheet_set_first_sheet (*lxw.worksheet_set_first_sheet)
+#define worksheet_set_footer_opt (*lxw.worksheet_set_footer_opt)
+#define worksheet_set_header_opt (*lxw.worksheet_set_header_opt)
 #define worksheet_set_landscape (*lxw.worksheet_set_landscape)
+#define worksheet_set_margins (*lxw.worksheet_set_margins)
 #define worksheet_set_paper (*lxw.worksheet_set_paper)
+#define worksheet_set_portrait (*lxw.worksheet_set_portrait)
+#define worksheet_set_print_scale (*lxw.worksheet_set_print_scale)
+#define worksheet_set_row_opt (*lxw.worksheet_set_row_opt)
+#define worksheet_set_zoom (*lxw.worksheet_set_zoom)
+#define worksheet_write_array_formula_num (*lxw.worksheet_write_array_formula_num)
 #define worksheet_write_blank (*lxw.worksheet_write_blank)
 #define worksheet_write_boolean (*lxw.worksheet_write_boolean)
+#define worksheet_write_comment_opt (*lxw.worksheet_write_comment_opt)
 #define worksheet_write_formula_num (*lxw.worksheet_write_formula_num)
 #define worksheet_write_formula_str (*lxw.worksheet_write_formula_str)
 #define worksheet_write_number (*lxw.worksheet_write_number)
 #define worksheet_write_string (*lxw.worksheet_write_string)
+
+#include "xlsxpost.h"
 
 /* 2000-01-01T00:00:00Z: a fixed creation time, so output is reproducible. */
 #define FIXED_CREATED 946684800
@@ -151,12 +237,14 @@ struct xsheet {
 	double *autow;		/* widest entry per column */
 	uint8_t *fixed;		/* width set by the caller */
 	size_t ncols;
+	int hidden;		/* 1 hidden, 2 very hidden */
 };
 
 struct xstyle {
 	struct fp_style st;
 	char *numfmt;
 	lxw_format *fmt;
+	char *key;		/* a look's, for fp_xlsx_look; NULL otherwise */
 };
 
 struct fp_xlsx {
@@ -170,6 +258,14 @@ struct fp_xlsx {
 	lxw_error err;
 	char errwhere[128];
 	char errmsg[160];	/* what went wrong, when more than err says */
+	int no_autofit;
+	long active;		/* the sheet to show first, -1 the first */
+	int *slots;		/* looks by key hash: style index + 1, 0 empty */
+	size_t nslots, nlooks;
+	struct fp_numfix *fixes;	/* numbers %.16G would round */
+	size_t nfixes, capfixes;
+	char *font;		/* the default font, NULL for libxlsxwriter's */
+	double fontsize;
 };
 
 static void
@@ -192,6 +288,7 @@ fp_xlsx_new(const char *path, int constant_memory, struct fp_diag *d)
 	if (lxw_load(d) != FP_OK)
 		return NULL;
 	x = fp_xcalloc(1, sizeof *x);
+	x->active = -1;
 	x->path = fp_xstrdup(path);
 	memset(&opt, 0, sizeof opt);
 	x->constant_memory = constant_memory != 0;
@@ -402,8 +499,216 @@ ws(const struct fp_xlsx *x, size_t sheet)
 void
 fp_xlsx_hide(struct fp_xlsx *x, size_t sheet)
 {
-	if (sheet > 0 && ws(x, sheet))
-		worksheet_hide(ws(x, sheet));
+	if (!ws(x, sheet))
+		return;
+
+	if (sheet < x->nsheets)
+		x->sheets[sheet].hidden = 1;
+}
+
+void
+fp_xlsx_hide_very(struct fp_xlsx *x, size_t sheet)
+{
+	if (!ws(x, sheet))
+		return;
+
+	/* libxlsxwriter knows one kind of hidden sheet: see post. */
+	if (sheet < x->nsheets)
+		x->sheets[sheet].hidden = 2;
+}
+
+void
+fp_xlsx_activate(struct fp_xlsx *x, size_t sheet)
+{
+	if (!ws(x, sheet))
+		return;
+
+	x->active = (long)sheet;
+}
+
+void
+fp_xlsx_no_autofit(struct fp_xlsx *x)
+{
+	x->no_autofit = 1;
+}
+
+void
+fp_xlsx_default_font(struct fp_xlsx *x, const char *name, double size)
+{
+	free(x->font);
+	x->font = fp_xstrdup(name);
+	x->fontsize = size;
+}
+
+/*
+ * Remembers a number libxlsxwriter would write with 16 significant
+ * digits only (it prints %.16G), to be written exactly afterwards.
+ */
+static void
+exact(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col, double v)
+{
+	char buf[48];
+	struct fp_numfix *f;
+
+	if (v != v || v - v != 0)
+		return;
+	snprintf(buf, sizeof buf, "%.16G", v);
+	if (strtod(buf, NULL) == v)
+		return;
+	if (x->nfixes == x->capfixes) {
+		x->capfixes = x->capfixes ? x->capfixes * 2 : 64;
+		x->fixes = fp_xreallocarray(x->fixes, x->capfixes,
+		    sizeof *x->fixes);
+	}
+	f = &x->fixes[x->nfixes++];
+	f->sheet = (uint32_t)sheet;
+	f->row = row;
+	f->col = col;
+	fp_fmt_num(f->text, v);
+}
+
+/* The key a look is deduplicated by: every field, as text. */
+static void
+look_key(struct fp_buf *b, const struct fp_look *lk)
+{
+	fp_buf_printf(b, "%s|%g|%d%d%d%d%d|%ld|%s|%d|%d%d%d%d%d|%d|%d,%d,%d,%d|"
+	    "%ld,%ld,%ld,%ld|%d|%ld|%ld|%d%d", lk->font ? lk->font : "",
+	    lk->size, lk->bold, lk->italic, lk->strike, lk->underline,
+	    lk->script, lk->color, lk->numfmt ? lk->numfmt : "",
+	    lk->numfmt_id, lk->halign,
+	    lk->valign, lk->wrap, lk->shrink, lk->indent, lk->rotation,
+	    lk->border[0], lk->border[1], lk->border[2], lk->border[3],
+	    lk->border_color[0], lk->border_color[1], lk->border_color[2],
+	    lk->border_color[3], lk->pattern, lk->fg, lk->bg, lk->unlocked,
+	    lk->hidden);
+}
+
+/* A new libxlsxwriter format for a look. */
+static lxw_format *
+look_format(struct fp_xlsx *x, const struct fp_look *lk)
+{
+	static const uint8_t valign[] = {
+		LXW_ALIGN_VERTICAL_TOP, LXW_ALIGN_VERTICAL_CENTER,
+		LXW_ALIGN_VERTICAL_BOTTOM, LXW_ALIGN_VERTICAL_JUSTIFY,
+		LXW_ALIGN_VERTICAL_DISTRIBUTED,
+	};
+	lxw_format *f = workbook_add_format(x->wb);
+	int k;
+
+	if (!f)
+		return NULL;
+	if (lk->font && *lk->font)
+		format_set_font_name(f, lk->font);
+	if (lk->size > 0)
+		format_set_font_size(f, lk->size);
+	if (lk->bold)
+		format_set_bold(f);
+	if (lk->italic)
+		format_set_italic(f);
+	if (lk->strike)
+		format_set_font_strikeout(f);
+	if (lk->underline >= 1 && lk->underline <= 4)
+		format_set_underline(f, (uint8_t)lk->underline);
+	if (lk->script == 1 || lk->script == 2)
+		format_set_font_script(f, (uint8_t)lk->script);
+	if (lk->color >= 0)
+		format_set_font_color(f, (lxw_color_t)lk->color);
+	if (lk->numfmt_id > 0 && lk->numfmt_id < 164)
+		format_set_num_format_index(f, (uint8_t)lk->numfmt_id);
+	else if (lk->numfmt && *lk->numfmt && strcmp(lk->numfmt, "General"))
+		format_set_num_format(f, lk->numfmt);
+	if (lk->halign > 0 && lk->halign <= 7)
+		format_set_align(f, (uint8_t)lk->halign);
+	if (lk->valign >= 0 && lk->valign <= 4 && lk->valign != 2)
+		format_set_align(f, valign[lk->valign]);
+	if (lk->wrap)
+		format_set_text_wrap(f);
+	if (lk->shrink)
+		format_set_shrink(f);
+	if (lk->indent > 0)
+		format_set_indent(f, (uint8_t)lk->indent);
+	if (lk->rotation)
+		format_set_rotation(f, (int16_t)lk->rotation);
+	for (k = 0; k < 4; k++) {
+		/* Loaded at run time: the table is made here, not static. */
+		void (*const style_fn[4])(lxw_format *, uint8_t) = {
+			format_set_left, format_set_right, format_set_top,
+			format_set_bottom,
+		};
+		void (*const color_fn[4])(lxw_format *, lxw_color_t) = {
+			format_set_left_color, format_set_right_color,
+			format_set_top_color, format_set_bottom_color,
+		};
+
+		if (lk->border[k] <= 0 || lk->border[k] > 13)
+			continue;
+		style_fn[k](f, (uint8_t)lk->border[k]);
+		if (lk->border_color[k] >= 0)
+			color_fn[k](f, (lxw_color_t)lk->border_color[k]);
+	}
+	if (lk->pattern > 0 && lk->pattern <= 18) {
+		format_set_pattern(f, (uint8_t)lk->pattern);
+		if (lk->fg >= 0)
+			format_set_fg_color(f, (lxw_color_t)lk->fg);
+		if (lk->bg >= 0 && lk->pattern > 1)
+			format_set_bg_color(f, (lxw_color_t)lk->bg);
+	}
+	if (lk->unlocked)
+		format_set_unlocked(f);
+	if (lk->hidden)
+		format_set_hidden(f);
+	return f;
+}
+
+int
+fp_xlsx_look(struct fp_xlsx *x, const struct fp_look *lk)
+{
+	struct fp_buf key = FP_BUF_INIT;
+	struct xstyle *s;
+	size_t h, i;
+
+	look_key(&key, lk);
+	if (x->nlooks * 2 >= x->nslots) {
+		size_t n = x->nslots ? x->nslots * 2 : 256;
+		int *slots = fp_xcalloc(n, sizeof *slots);
+
+		for (i = 0; i < x->nslots; i++) {
+			int v = x->slots[i];
+
+			if (!v)
+				continue;
+			h = (size_t)fp_hash(FP_HASH_INIT, x->styles[v - 1].key) &
+			    (n - 1);
+			while (slots[h])
+				h = (h + 1) & (n - 1);
+			slots[h] = v;
+		}
+		free(x->slots);
+		x->slots = slots;
+		x->nslots = n;
+	}
+	h = (size_t)fp_hash(FP_HASH_INIT, key.s) & (x->nslots - 1);
+	while (x->slots[h]) {
+		if (!strcmp(x->styles[x->slots[h] - 1].key, key.s)) {
+			fp_buf_release(&key);
+			return x->slots[h] - 1;
+		}
+		h = (h + 1) & (x->nslots - 1);
+	}
+	x->styles = fp_xreallocarray(x->styles, x->nstyles + 1,
+	    sizeof *x->styles);
+	s = &x->styles[x->nstyles];
+	memset(s, 0, sizeof *s);
+	s->numfmt = fp_xstrdup(lk->numfmt ? lk->numfmt : "");
+	s->st.numfmt = s->numfmt;
+	s->st.bold = lk->bold;
+	s->key = fp_buf_detach(&key);
+	s->fmt = look_format(x, lk);
+	if (!s->fmt)
+		note(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "format");
+	x->slots[h] = (int)x->nstyles + 1;
+	x->nlooks++;
+	return (int)x->nstyles++;
 }
 
 int
@@ -414,7 +719,7 @@ fp_xlsx_style(struct fp_xlsx *x, const struct fp_style *st)
 	size_t i;
 
 	for (i = 0; i < x->nstyles; i++)
-		if (x->styles[i].st.bold == st->bold &&
+		if (!x->styles[i].key && x->styles[i].st.bold == st->bold &&
 		    x->styles[i].st.boxed == st->boxed &&
 		    x->styles[i].st.heading == st->heading &&
 		    !strcmp(x->styles[i].numfmt, nf))
@@ -422,6 +727,7 @@ fp_xlsx_style(struct fp_xlsx *x, const struct fp_style *st)
 	x->styles = fp_xreallocarray(x->styles, x->nstyles + 1,
 	    sizeof *x->styles);
 	s = &x->styles[x->nstyles];
+	memset(s, 0, sizeof *s);
 	s->st = *st;
 	s->numfmt = fp_xstrdup(nf);
 	s->st.numfmt = s->numfmt;
@@ -548,6 +854,7 @@ fp_xlsx_number(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		return;
 	note(x, worksheet_write_number(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    v, fmt(x, style)), x->sheets[sheet].name);
+	exact(x, sheet, row, col, v);
 	fit(x, sheet, col, number_width(x, v, style));
 }
 
@@ -569,6 +876,7 @@ fp_xlsx_date(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		return;
 	note(x, worksheet_write_number(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    serial, fmt(x, style)), x->sheets[sheet].name);
+	exact(x, sheet, row, col, serial);
 	fit(x, sheet, col, serial == floor(serial) ? 10 : 19);
 }
 
@@ -606,7 +914,228 @@ fp_xlsx_formula(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	note(x, worksheet_write_formula_num(x->sheets[sheet].ws, row,
 	    (lxw_col_t)col, formula, fmt(x, style), value),
 	    x->sheets[sheet].name);
+	exact(x, sheet, row, col, value);
 	fit(x, sheet, col, number_width(x, value, style));
+}
+
+void
+fp_xlsx_formula_typed(struct fp_xlsx *x, size_t sheet, uint32_t row,
+    uint32_t col, const char *formula, int type, double num, const char *str,
+    int style)
+{
+	lxw_worksheet *w = ws(x, sheet);
+
+	if (!w)
+		return;
+
+	if (type == 'b')
+		str = num != 0 ? "TRUE" : "FALSE";
+	note(x, worksheet_write_formula_str(w, row, (lxw_col_t)col, formula,
+	    fmt(x, style), str ? str : ""), x->sheets[sheet].name);
+	if (type == 's' && str)
+		fit(x, sheet, col, fp_display_width(str));
+}
+
+void
+fp_xlsx_array_formula(struct fp_xlsx *x, size_t sheet, uint32_t r1,
+    uint32_t c1, uint32_t r2, uint32_t c2, const char *formula, double value,
+    int style)
+{
+	struct fp_buf b = FP_BUF_INIT;
+
+	if (!ws(x, sheet))
+		return;
+
+	/* libxlsxwriter takes the braces off an array formula: give them. */
+	fp_buf_printf(&b, "{=%s}", formula);
+	note(x, worksheet_write_array_formula_num(x->sheets[sheet].ws, r1,
+	    (lxw_col_t)c1, r2, (lxw_col_t)c2, b.s, fmt(x, style), value),
+	    x->sheets[sheet].name);
+	fp_buf_release(&b);
+	exact(x, sheet, r1, c1, value);
+}
+
+void
+fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    const char *text)
+{
+	lxw_comment_options opt;
+
+	if (!ws(x, sheet))
+		return;
+
+	memset(&opt, 0, sizeof opt);
+	opt.author = (char *)"formpipe";
+	opt.x_scale = 2;
+	opt.y_scale = 1.5;
+	note(x, worksheet_write_comment_opt(x->sheets[sheet].ws, row,
+	    (lxw_col_t)col, text, &opt), x->sheets[sheet].name);
+}
+
+int
+fp_xlsx_define_name(struct fp_xlsx *x, int sheet, const char *name,
+    const char *formula)
+{
+	struct fp_buf full = FP_BUF_INIT, f = FP_BUF_INIT;
+	lxw_error e;
+
+	if (sheet >= 0 && (size_t)sheet < x->nsheets) {
+		fp_buf_printf(&full, "'%s'!", x->sheets[sheet].name);
+	}
+	fp_buf_adds(&full, name);
+	fp_buf_addc(&f, '=');
+	fp_buf_adds(&f, formula);
+	e = workbook_define_name(x->wb, full.s, f.s);
+	fp_buf_release(&full);
+	fp_buf_release(&f);
+	return e == LXW_NO_ERROR ? 0 : -1;
+}
+
+void
+fp_xlsx_row(struct fp_xlsx *x, size_t sheet, uint32_t row, double height,
+    int hidden, int style)
+{
+	lxw_row_col_options opt = { (uint8_t)(hidden != 0), 0, 0 };
+
+	if (!ws(x, sheet))
+		return;
+
+	note(x, worksheet_set_row_opt(x->sheets[sheet].ws, row,
+	    height > 0 ? height : LXW_DEF_ROW_HEIGHT, fmt(x, style), &opt),
+	    x->sheets[sheet].name);
+}
+
+void
+fp_xlsx_default_row(struct fp_xlsx *x, size_t sheet, double height)
+{
+	if (!ws(x, sheet))
+		return;
+
+	if (height > 0)
+		worksheet_set_default_row(x->sheets[sheet].ws, height, LXW_FALSE);
+}
+
+void
+fp_xlsx_columns(struct fp_xlsx *x, size_t sheet, uint32_t c1, uint32_t c2,
+    double width, int hidden, int style)
+{
+	struct xsheet *s = &x->sheets[sheet];
+	lxw_row_col_options opt = { (uint8_t)(hidden != 0), 0, 0 };
+	uint32_t c;
+
+	if (!ws(x, sheet))
+		return;
+
+	if (c2 > 16383)
+		c2 = 16383;
+	if (c1 > c2)
+		return;
+	fit(x, sheet, c2, 0);
+	for (c = c1; c <= c2; c++)
+		s->fixed[c] = 1;
+	note(x, worksheet_set_column_opt(s->ws, (lxw_col_t)c1, (lxw_col_t)c2,
+	    width > 0 ? width : LXW_DEF_COL_WIDTH, fmt(x, style), &opt),
+	    s->name);
+}
+
+void
+fp_xlsx_freeze(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    uint32_t toprow, uint32_t leftcol)
+{
+	if (!ws(x, sheet))
+		return;
+
+	if (row > 1048575 || col > 16383)
+		return;
+	worksheet_freeze_panes_opt(x->sheets[sheet].ws, row, (lxw_col_t)col,
+	    toprow > row ? toprow : row, (lxw_col_t)(leftcol > col ? leftcol :
+	    col), 0);
+}
+
+void
+fp_xlsx_view(struct fp_xlsx *x, size_t sheet, int zoom, int hide_grid)
+{
+	lxw_worksheet *w = ws(x, sheet);
+
+	if (!w)
+		return;
+
+	if (zoom >= 10 && zoom <= 400 && zoom != 100)
+		worksheet_set_zoom(w, (uint16_t)zoom);
+	if (hide_grid)
+		worksheet_gridlines(w, LXW_HIDE_ALL_GRIDLINES);
+}
+
+void
+fp_xlsx_page(struct fp_xlsx *x, size_t sheet, const struct fp_xlsx_page *pg)
+{
+	lxw_worksheet *w = ws(x, sheet);
+	lxw_header_footer_options hf;
+	const char *name = x->sheets[sheet].name;
+
+	if (!w)
+		return;
+
+	if (pg->landscape == 1)
+		worksheet_set_landscape(w);
+	else if (pg->landscape == 0)
+		worksheet_set_portrait(w);
+	if (pg->paper > 0 && pg->paper < 256)
+		worksheet_set_paper(w, (uint8_t)pg->paper);
+	if (pg->fitw >= 0 && pg->fith >= 0)
+		worksheet_fit_to_pages(w, (uint16_t)pg->fitw,
+		    (uint16_t)pg->fith);
+	else if (pg->scale >= 10 && pg->scale <= 400)
+		worksheet_set_print_scale(w, (uint16_t)pg->scale);
+	if (pg->margin[0] >= 0 || pg->margin[1] >= 0 || pg->margin[2] >= 0 ||
+	    pg->margin[3] >= 0)
+		worksheet_set_margins(w, pg->margin[0], pg->margin[1],
+		    pg->margin[2], pg->margin[3]);
+	memset(&hf, 0, sizeof hf);
+	if (pg->header && *pg->header && strlen(pg->header) <= 255) {
+		hf.margin = pg->mheader > 0 ? pg->mheader : 0.3;
+		note(x, worksheet_set_header_opt(w, pg->header, &hf), name);
+	}
+	if (pg->footer && *pg->footer && strlen(pg->footer) <= 255) {
+		hf.margin = pg->mfooter > 0 ? pg->mfooter : 0.3;
+		note(x, worksheet_set_footer_opt(w, pg->footer, &hf), name);
+	}
+	if (pg->hcenter > 0)
+		worksheet_center_horizontally(w);
+	if (pg->vcenter > 0)
+		worksheet_center_vertically(w);
+	if (pg->gridlines > 0)
+		worksheet_gridlines(w, LXW_SHOW_PRINT_GRIDLINES);
+}
+
+int
+fp_xlsx_autofilter(struct fp_xlsx *x, size_t sheet, uint32_t r1, uint32_t c1,
+    uint32_t r2, uint32_t c2)
+{
+	if (!ws(x, sheet))
+		return -1;
+
+	return worksheet_autofilter(x->sheets[sheet].ws, r1, (lxw_col_t)c1, r2,
+	    (lxw_col_t)c2) == LXW_NO_ERROR ? 0 : -1;
+}
+
+void
+fp_xlsx_print_area(struct fp_xlsx *x, size_t sheet, uint32_t r1, uint32_t c1,
+    uint32_t r2, uint32_t c2)
+{
+	worksheet_print_area(x->sheets[sheet].ws, r1, (lxw_col_t)c1, r2,
+	    (lxw_col_t)c2);
+}
+
+void
+fp_xlsx_repeat(struct fp_xlsx *x, size_t sheet, int rows, uint32_t first,
+    uint32_t last)
+{
+	if (rows)
+		worksheet_repeat_rows(x->sheets[sheet].ws, first, last);
+	else
+		worksheet_repeat_columns(x->sheets[sheet].ws, (lxw_col_t)first,
+		    (lxw_col_t)last);
 }
 
 void
@@ -684,6 +1213,9 @@ fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	lxw_chart_options opt;
 	const char *dname;
 
+	if (!ws(x, sheet))
+		return;
+
 	if (!ws(x, sheet) || !ws(x, dsheet))
 		return;
 	dname = x->sheets[dsheet].name;
@@ -711,6 +1243,70 @@ fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	    (lxw_col_t)col, ch, &opt), "chart");
 }
 
+/* The corrections libxlsxwriter cannot make, made in its zip. */
+static enum fp_err
+post(struct fp_xlsx *x, struct fp_diag *d)
+{
+	struct fp_xlsx_fixes fx;
+	uint8_t *very = fp_xcalloc(x->nsheets ? x->nsheets : 1, 1);
+	size_t i;
+	int any = 0;
+	enum fp_err err = FP_OK;
+
+	for (i = 0; i < x->nsheets; i++)
+		any |= very[i] = x->sheets[i].hidden == 2;
+	memset(&fx, 0, sizeof fx);
+	fx.nums = x->fixes;
+	fx.nnums = x->nfixes;
+	fx.font = x->font;
+	fx.fontsize = x->fontsize;
+	fx.very_hidden = any ? very : NULL;
+	fx.nsheets = x->nsheets;
+	if (x->nfixes || x->font || any)
+		err = fp_xlsx_post(x->path, &fx, d);
+	free(very);
+	return err;
+}
+
+/*
+ * Hides the sheets asked to be hidden and shows first the active sheet,
+ * or the first visible one: libxlsxwriter cannot hide the sheet it shows.
+ */
+static void
+show_sheets(struct fp_xlsx *x)
+{
+	size_t i, first = x->nsheets;
+
+	for (i = 0; i < x->nsheets; i++)
+		if (!x->sheets[i].hidden) {
+			first = i;
+			break;
+		}
+	if (first == x->nsheets) {
+		/* Every sheet hidden: Excel refuses that; show the first. */
+		if (x->nsheets)
+			x->sheets[0].hidden = 0;
+		first = 0;
+	}
+	if (x->active >= 0 && (size_t)x->active < x->nsheets &&
+	    !x->sheets[x->active].hidden)
+		first = (size_t)x->active;
+	if (first < x->nsheets && (first > 0 || x->active >= 0) &&
+	    x->sheets[first].ws) {
+		worksheet_activate(x->sheets[first].ws);
+		for (i = 0; i < x->nsheets; i++)
+			if (!x->sheets[i].hidden && x->sheets[i].ws) {
+				worksheet_set_first_sheet(x->sheets[i].ws);
+				break;
+			}
+	}
+	for (i = 0; i < x->nsheets; i++) {
+		if (!x->sheets[i].hidden || !x->sheets[i].ws)
+			continue;
+		worksheet_hide(x->sheets[i].ws);
+	}
+}
+
 static void
 free_all(struct fp_xlsx *x)
 {
@@ -722,9 +1318,14 @@ free_all(struct fp_xlsx *x)
 		free(x->sheets[i].fixed);
 	}
 	free(x->sheets);
-	for (i = 0; i < x->nstyles; i++)
+	for (i = 0; i < x->nstyles; i++) {
 		free(x->styles[i].numfmt);
+		free(x->styles[i].key);
+	}
 	free(x->styles);
+	free(x->slots);
+	free(x->fixes);
+	free(x->font);
 	free(x->path);
 	free(x);
 }
@@ -740,7 +1341,7 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 	for (i = 0; i < x->nsheets; i++) {
 		struct xsheet *s = &x->sheets[i];
 
-		for (c = 0; c < s->ncols && s->ws; c++) {
+		for (c = 0; c < s->ncols && s->ws && !x->no_autofit; c++) {
 			double w = s->autow[c];
 
 			if (s->fixed[c] || w <= 0)
@@ -752,6 +1353,7 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 			    (lxw_col_t)c, w, NULL), s->name);
 		}
 	}
+	show_sheets(x);
 	if (x->err != LXW_NO_ERROR) {
 		if (*x->errmsg)
 			err = fp_diag(d, FP_EWRITE, "%s", x->errmsg);
@@ -766,6 +1368,8 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 	e = workbook_close(x->wb);
 	if (e != LXW_NO_ERROR) {
 		err = fp_diag(d, FP_EWRITE, "%s", lxw_strerror(e));
+		unlink(x->path);
+	} else if ((err = post(x, d)) != FP_OK) {
 		unlink(x->path);
 	}
 	free_all(x);

@@ -26,6 +26,42 @@ struct fp_style {
 };
 
 /*
+ * A cell's whole look, for a converted workbook: what an .xlsx cell
+ * format holds. Colours are RGB, -1 for automatic; alignment, border and
+ * pattern codes are Excel's (the same in .xls and .xlsx).
+ */
+struct fp_look {
+	const char *font;	/* NULL or "" for the default */
+	double size;		/* points, 0 for the default */
+	int bold, italic, strike;
+	int underline;		/* 0 none, 1 single, 2 double, 3 single and
+				   4 double accounting */
+	int script;		/* 0, 1 superscript, 2 subscript */
+	long color;
+	const char *numfmt;	/* NULL or "" for General */
+	int numfmt_id;		/* > 0: Excel's built-in format of that
+				   number instead (14: the reader's date) */
+	int halign;		/* 0 general, 1 left ... 7 distributed */
+	int valign;		/* 0 top, 1 centre, 2 bottom, 3 justify, 4 distributed */
+	int wrap, shrink, indent;
+	int rotation;		/* -90 to 90 degrees, 270 stacked */
+	int border[4];		/* left, right, top, bottom: 0 none ... 13 */
+	long border_color[4];
+	int pattern;		/* 0 none, 1 solid ... 18 */
+	long fg, bg;
+	int unlocked, hidden;
+};
+
+/* Page setup for fp_xlsx_page; -1 (or <0) leaves a field as it is. */
+struct fp_xlsx_page {
+	int landscape, paper, scale, fitw, fith;
+	double margin[4];	/* left, right, top, bottom, inches */
+	double mheader, mfooter;
+	const char *header, *footer;
+	int hcenter, vcenter, gridlines;
+};
+
+/*
  * Starts a workbook to be written to path, a file in a folder nobody
  * else can write (outfile.h: fp_outfile_path), which the caller puts in
  * place once fp_xlsx_close succeeds. constant_memory writes rows as they
@@ -55,8 +91,24 @@ int fp_xlsx_sheets_fit(size_t n);
  */
 size_t fp_xlsx_sheet(struct fp_xlsx *x, const char *name);
 
-/* Hides a sheet (not the first). */
+/*
+ * Hides a sheet, the first one too: when the workbook is closed the
+ * sheet shown first is the active one if it is visible, else the first
+ * visible sheet. _very: hidden so that only a macro can show it.
+ */
 void fp_xlsx_hide(struct fp_xlsx *x, size_t sheet);
+void fp_xlsx_hide_very(struct fp_xlsx *x, size_t sheet);
+/* Makes a sheet the one shown when the workbook opens. */
+void fp_xlsx_activate(struct fp_xlsx *x, size_t sheet);
+
+/*
+ * A style id for a whole look: one cell format for each distinct look,
+ * however often it is asked for.
+ */
+int fp_xlsx_look(struct fp_xlsx *x, const struct fp_look *lk);
+
+/* Columns keep the widths they are given; the others stay default. */
+void fp_xlsx_no_autofit(struct fp_xlsx *x);
 
 /* A style id for these properties (made once, then reused). */
 int fp_xlsx_style(struct fp_xlsx *x, const struct fp_style *st);
@@ -80,6 +132,61 @@ void fp_xlsx_error(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 /* A formula with the value it computes, for viewers that never recalculate. */
 void fp_xlsx_formula(struct fp_xlsx *x, size_t sheet, uint32_t row,
     uint32_t col, const char *formula, double value, int style);
+/*
+ * A formula with a result of another type: text (str), a boolean (num 0
+ * or 1) or an error (str, "#N/A"). type is 's', 'b' or 'e'.
+ */
+void fp_xlsx_formula_typed(struct fp_xlsx *x, size_t sheet, uint32_t row,
+    uint32_t col, const char *formula, int type, double num, const char *str,
+    int style);
+/* An array formula over r1..r2, c1..c2, its first cell's value given. */
+void fp_xlsx_array_formula(struct fp_xlsx *x, size_t sheet, uint32_t r1,
+    uint32_t c1, uint32_t r2, uint32_t c2, const char *formula, double value,
+    int style);
+/* A comment on a cell, shown when the mouse is over it. */
+void fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row,
+    uint32_t col, const char *text);
+/*
+ * Defines a workbook name (sheet >= 0: local to that sheet) as formula
+ * (no '='). Returns 0, or -1 if libxlsxwriter refuses it (the workbook
+ * is still written).
+ */
+int fp_xlsx_define_name(struct fp_xlsx *x, int sheet, const char *name,
+    const char *formula);
+
+/* A row's height (points, 0 the default), visibility and style (-1 none). */
+void fp_xlsx_row(struct fp_xlsx *x, size_t sheet, uint32_t row, double height,
+    int hidden, int style);
+/* The height of rows that have none of their own. */
+void fp_xlsx_default_row(struct fp_xlsx *x, size_t sheet, double height);
+/* Columns c1..c2: width in characters, hidden, style (-1 none). */
+void fp_xlsx_columns(struct fp_xlsx *x, size_t sheet, uint32_t c1,
+    uint32_t c2, double width, int hidden, int style);
+/* Freezes rows above row and columns left of col; top row and left column shown below and right. */
+void fp_xlsx_freeze(struct fp_xlsx *x, size_t sheet, uint32_t row,
+    uint32_t col, uint32_t toprow, uint32_t leftcol);
+/* Zoom in percent; gridlines shown or not. */
+void fp_xlsx_view(struct fp_xlsx *x, size_t sheet, int zoom, int hide_grid);
+/* The page setup of a sheet. */
+void fp_xlsx_page(struct fp_xlsx *x, size_t sheet, const struct fp_xlsx_page *pg);
+/*
+ * An autofilter's drop-downs over a range (its criteria are not kept),
+ * before the sheet's rows are written. Returns 0, or -1 if libxlsxwriter
+ * refuses the range (the workbook is still written, without it).
+ */
+int fp_xlsx_autofilter(struct fp_xlsx *x, size_t sheet, uint32_t r1,
+    uint32_t c1, uint32_t r2, uint32_t c2);
+/* The print area, and the rows and columns repeated on every page. */
+void fp_xlsx_print_area(struct fp_xlsx *x, size_t sheet, uint32_t r1,
+    uint32_t c1, uint32_t r2, uint32_t c2);
+void fp_xlsx_repeat(struct fp_xlsx *x, size_t sheet, int rows, uint32_t first,
+    uint32_t last);
+/*
+ * The font of cells that have no style (the workbook's default font),
+ * name and size in points.
+ */
+void fp_xlsx_default_font(struct fp_xlsx *x, const char *name, double size);
+
 /* A merged range, its top-left cell's text given (not in constant memory). */
 void fp_xlsx_merge(struct fp_xlsx *x, size_t sheet, uint32_t r1, uint32_t c1,
     uint32_t r2, uint32_t c2);

@@ -1,0 +1,177 @@
+/*
+ * formpipe annotate: gives each department its form back, marked. Reads
+ * the findings report, and for each form with findings writes it as
+ * DIR/NAME.xlsx (annotate.c and convert.c do the work), each cell at
+ * fault filled and commented, findings without a cell on a sheet in
+ * front. Forms without findings are skipped and counted. Each file is
+ * written through outfile.c and put in place whole.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "annotate.h"
+#include "cli.h"
+#include "cmd.h"
+#include "opts.h"
+#include "outfile.h"
+
+static const char usage_text[] =
+    "usage: formpipe annotate FINDINGS.csv [-d DIR] FORM...\n"
+    "\n"
+    "For each FORM with findings in FINDINGS.csv (the report of formpipe\n"
+    "check --report, matched by its file column, as given or by base\n"
+    "name), writes DIR/NAME.xlsx (NAME: the form's file name without its\n"
+    "extension; DIR: the current directory by default): the form converted\n"
+    "as formpipe convert does, each cell at fault filled and carrying the\n"
+    "findings' messages as a comment, and the findings that name no cell\n"
+    "listed on a sheet in front. Forms without findings are skipped. A\n"
+    "report without a file column can annotate one form only.\n";
+
+struct args {
+	const char *findings;
+	const char *dir;
+	const char **forms;
+	int nforms;
+};
+
+/* Reads the options; returns FP_CLI_GO_ON to go on, else the exit status. */
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	const struct fp_opt options[] = {
+		FP_OPT_STRING('d', "dir", &a->dir, "DIR"),
+		FP_OPT_END(),
+	};
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	a->dir = ".";
+	rc = fp_cli_options("annotate", options, usage_text, &argc, argv);
+	if (rc != FP_CLI_GO_ON)
+		return rc;
+	if (argc < 2) {
+		fp_cli_error("annotate", argc ? "which forms? name them after "
+		    "the findings report" : "give the findings report and the "
+		    "forms it came from");
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	a->findings = argv[0];
+	a->forms = (const char **)argv + 1;
+	a->nforms = argc - 1;
+	return FP_CLI_GO_ON;
+}
+
+/* DIR/NAME.xlsx for the form at path. */
+static char *
+out_path(const char *dir, const char *path)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	const char *base = fp_basename(path), *dot = strrchr(base, '.');
+	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+
+	fp_buf_adds(&b, dir);
+	if (b.len && b.s[b.len - 1] != '/')
+		fp_buf_addc(&b, '/');
+	fp_buf_add(&b, base, n);
+	fp_buf_adds(&b, ".xlsx");
+	return fp_buf_detach(&b);
+}
+
+static int
+annotate(const struct args *a)
+{
+	struct fp_findings f;
+	struct fp_diag d;
+	struct stat st;
+	size_t *which = NULL, *used = NULL, k, skipped = 0, unmatched = 0;
+	int i, rc = 0;
+
+	if (fp_findings_read(a->findings, &f, &d) != FP_OK) {
+		fp_cli_error("annotate", "%s", d.msg);
+		return 2;
+	}
+	if (!f.has_file && a->nforms > 1) {
+		fp_cli_error("annotate", "%s: the report has no file column; "
+		    "give one form at a time", a->findings);
+		fp_findings_release(&f);
+		return 2;
+	}
+	if (stat(a->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fp_cli_error("annotate", "%s: %s", a->dir, stat(a->dir, &st) ?
+		    strerror(errno) : "not a directory");
+		fp_findings_release(&f);
+		return 2;
+	}
+	which = fp_xcalloc(f.n ? f.n : 1, sizeof *which);
+	used = fp_xcalloc(f.n ? f.n : 1, sizeof *used);
+	for (i = 0; i < a->nforms; i++) {
+		const char *form = a->forms[i];
+		const char *inputs[2] = { form, a->findings };
+		struct fp_annotate_report rep;
+		struct fp_outfile *of;
+		struct fp_workbook *wb;
+		size_t n = 0;
+		char *out;
+
+		for (k = 0; k < f.n; k++)
+			if (fp_findings_match(&f, k, form)) {
+				which[n++] = k;
+				used[k] = 1;
+			}
+		if (n == 0) {
+			skipped++;
+			continue;
+		}
+		wb = fp_cli_open_workbook("annotate", form);
+		if (!wb) {
+			rc = 2;
+			continue;
+		}
+		out = out_path(a->dir, form);
+		of = fp_cli_outfile("annotate", out, inputs, 2);
+		if (!of) {
+			rc = 2;
+		} else if (fp_annotate(wb, &f, which, n, fp_outfile_path(of),
+		    &rep, &d) != FP_OK) {
+			fp_cli_error("annotate", "%s: %s", form, d.msg);
+			fp_outfile_abort(of);
+			rc = 2;
+		} else {
+			if (rep.kept)
+				fp_cli_error("annotate", "%s: %zu formula%s kept "
+				    "as %s (could not be read)", form, rep.kept,
+				    rep.kept == 1 ? "" : "s", rep.kept == 1 ?
+				    "its value" : "values");
+			if (fp_cli_commit("annotate", of))
+				rc = 2;
+		}
+		free(out);
+		fp_workbook_free(wb);
+	}
+	for (k = 0; k < f.n; k++)
+		unmatched += !used[k];
+	if (skipped)
+		fp_cli_error("annotate", "%zu form%s without findings skipped",
+		    skipped, skipped == 1 ? "" : "s");
+	if (unmatched)
+		fp_cli_error("annotate", "%s: %zu finding%s for forms not given",
+		    a->findings, unmatched, unmatched == 1 ? "" : "s");
+	free(which);
+	free(used);
+	fp_findings_release(&f);
+	return rc;
+}
+
+int
+cmd_annotate(int argc, char **argv)
+{
+	struct args a;
+	int rc = parse_args(argc, argv, &a);
+
+	if (rc == FP_CLI_GO_ON)
+		rc = annotate(&a);
+	return rc;
+}

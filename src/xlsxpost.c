@@ -1,0 +1,364 @@
+/*
+ * Post-processing of a written .xlsx (xlsxpost.h). libxlsxwriter prints
+ * numbers with "%.16G", so 0.30000000000000004 comes back 0.3; it has no
+ * option to write more digits, and no way to set the default font. The
+ * zip it wrote is copied entry by entry: unchanged entries as their
+ * compressed bytes, a worksheet with numbers to correct and the styles
+ * part decompressed, edited in one pass and compressed again.
+ */
+#include "xlsxpost.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <minizip/unzip.h>
+#include <minizip/zip.h>
+
+static int
+fix_cmp(const void *a, const void *b)
+{
+	const struct fp_numfix *x = a, *y = b;
+
+	if (x->sheet != y->sheet)
+		return x->sheet < y->sheet ? -1 : 1;
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	/* Equal cells stay in the order written: the last one counts. */
+	return x < y ? -1 : x > y;
+}
+
+/* The row and column of an A1 reference at p; 0 if it is none. */
+static int
+parse_ref(const char *p, const char *end, uint32_t *row, uint32_t *col)
+{
+	uint32_t c = 0, r = 0;
+	int nc = 0, nr = 0;
+
+	while (p < end && *p >= 'A' && *p <= 'Z' && nc < 4) {
+		c = c * 26 + (uint32_t)(*p++ - 'A' + 1);
+		nc++;
+	}
+	while (p < end && *p >= '0' && *p <= '9' && nr < 8) {
+		r = r * 10 + (uint32_t)(*p++ - '0');
+		nr++;
+	}
+	if (!nc || !nr || r == 0 || p >= end || *p != '"')
+		return 0;
+	*row = r - 1;
+	*col = c - 1;
+	return 1;
+}
+
+/*
+ * A piece of a worksheet's XML, ending where a cell starts or at the end,
+ * with the values of the fixed cells replaced; *fp..fend are this
+ * sheet's fixes still to come, sorted (*fp moves on). Appends to out.
+ */
+static void
+fix_sheet(const char *xml, size_t n, const struct fp_numfix **fp,
+    const struct fp_numfix *fend, struct fp_buf *out)
+{
+	const char *p = xml, *end = xml + n;
+	const struct fp_numfix *f = *fp;
+
+	while (f < fend) {
+		const char *c = NULL, *q;
+		uint32_t row, col;
+
+		/* The next cell start. */
+		for (q = p; q + 6 < end; q++)
+			if (q[0] == '<' && q[1] == 'c' && q[2] == ' ' &&
+			    q[3] == 'r' && q[4] == '=' && q[5] == '"') {
+				c = q;
+				break;
+			}
+		if (!c || !parse_ref(c + 6, end, &row, &col))
+			break;
+		while (f < fend && (f->row < row || (f->row == row &&
+		    f->col < col)))
+			f++;
+		/* The last fix of one cell wins. */
+		while (f + 1 < fend && f[1].row == f->row && f[1].col == f->col)
+			f++;
+		if (f < fend && f->row == row && f->col == col) {
+			const char *v = NULL, *ve = NULL, *ce;
+
+			for (ce = c; ce + 3 < end; ce++) {
+				if (!v && ce[0] == '<' && ce[1] == 'v' && ce[2] == '>')
+					v = ce + 3;
+				if (v && !ve && ce[0] == '<' && ce[1] == '/' &&
+				    ce[2] == 'v')
+					ve = ce;
+				if ((ce[0] == '<' && ce[1] == '/' && ce[2] == 'c' &&
+				    ce[3] == '>') || (ce[0] == '/' && ce[1] == '>' &&
+				    !v))
+					break;
+			}
+			f++;
+			if (v && ve) {
+				fp_buf_add(out, p, (size_t)(v - p));
+				fp_buf_adds(out, f[-1].text);
+				p = ve;
+				continue;
+			}
+		}
+		fp_buf_add(out, p, (size_t)(c + 6 - p));
+		p = c + 6;
+	}
+	fp_buf_add(out, p, (size_t)(end - p));
+	*fp = f;
+}
+
+/* Where the last cell of the n bytes at xml starts; 0 if none does. */
+static size_t
+last_cell(const char *xml, size_t n)
+{
+	size_t i;
+
+	for (i = n; i-- > 6;)
+		if (!memcmp(xml + i - 6, "<c r=\"", 6))
+			return i - 6;
+	return 0;
+}
+
+/* Writes out the edited piece; 0 on success. */
+static int
+put(zipFile zf, struct fp_buf *out)
+{
+	int r = out->len ? zipWriteInFileInZip(zf, out->s, (unsigned)out->len) :
+	    ZIP_OK;
+
+	fp_buf_reset(out);
+	return r != ZIP_OK;
+}
+
+/* styles.xml with its first font, the default one, replaced. */
+static void
+fix_styles(const char *xml, size_t n, const char *font, double size,
+    struct fp_buf *out)
+{
+	const char *fonts = NULL, *a = NULL, *z = NULL, *p, *end = xml + n;
+
+	for (p = xml; p + 7 < end && !fonts; p++)
+		if (!memcmp(p, "<fonts ", 7))
+			fonts = p;
+	for (p = fonts; p && p + 6 < end && !a; p++)
+		if (!memcmp(p, "<font>", 6))
+			a = p;
+	for (p = a; p && p + 7 <= end && !z; p++)
+		if (!memcmp(p, "</font>", 7))
+			z = p + 7;
+	if (!z) {
+		fp_buf_add(out, xml, n);
+		return;
+	}
+	fp_buf_add(out, xml, (size_t)(a - xml));
+	fp_buf_printf(out, "<font><sz val=\"%g\"/><name val=\"", size);
+	for (p = font; *p; p++) {
+		switch (*p) {
+		case '&': fp_buf_adds(out, "&amp;"); break;
+		case '<': fp_buf_adds(out, "&lt;"); break;
+		case '>': fp_buf_adds(out, "&gt;"); break;
+		case '"': fp_buf_adds(out, "&quot;"); break;
+		default: fp_buf_addc(out, *p); break;
+		}
+	}
+	fp_buf_adds(out, "\"/></font>");
+	fp_buf_add(out, z, (size_t)(end - z));
+}
+
+/* workbook.xml with the k-th sheet's state "veryHidden" where marked. */
+static void
+fix_workbook(const char *xml, size_t n, const struct fp_xlsx_fixes *fx,
+    struct fp_buf *out)
+{
+	const char *p = xml, *end = xml + n, *q;
+	size_t k = 0;
+
+	for (q = xml; q + 7 < end; q++) {
+		const char *e, *st;
+
+		if (memcmp(q, "<sheet ", 7))
+			continue;
+		for (e = q; e < end && *e != '>'; e++)
+			;
+		if (k < fx->nsheets && fx->very_hidden[k]) {
+			for (st = q; st + 14 <= e; st++)
+				if (!memcmp(st, "state=\"hidden\"", 14))
+					break;
+			if (st + 14 <= e) {
+				fp_buf_add(out, p, (size_t)(st - p));
+				fp_buf_adds(out, "state=\"veryHidden\"");
+				p = st + 14;
+			}
+		}
+		k++;
+		q = e;
+	}
+	fp_buf_add(out, p, (size_t)(end - p));
+}
+
+/* The sheet number of "xl/worksheets/sheetN.xml", or -1. */
+static long
+sheet_number(const char *name)
+{
+	const char *pre = "xl/worksheets/sheet";
+	char *e;
+	long k;
+
+	if (strncmp(name, pre, strlen(pre)))
+		return -1;
+	k = strtol(name + strlen(pre), &e, 10);
+	return strcmp(e, ".xml") || k < 1 ? -1 : k - 1;
+}
+
+enum fp_err
+fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
+{
+	struct fp_numfix *fixes = fx->nums;
+	size_t nfixes = fx->nnums;
+	const char *font = fx->font;
+	double size = fx->fontsize;
+	int very = 0;
+	unzFile uz = NULL;
+	zipFile zf = NULL;
+	char *tmp = NULL, *buf = NULL;
+	struct fp_buf data = FP_BUF_INIT, out = FP_BUF_INIT;
+	enum fp_err err = FP_OK;
+	size_t bufsize = 1 << 16, k0;
+	int r;
+
+	if (nfixes)
+		qsort(fixes, nfixes, sizeof *fixes, fix_cmp);
+	for (k0 = 0; fx->very_hidden && k0 < fx->nsheets; k0++)
+		very |= fx->very_hidden[k0];
+	tmp = fp_xmalloc(strlen(path) + 8);
+	sprintf(tmp, "%s.post", path);
+	buf = fp_xmalloc(bufsize);
+	uz = unzOpen64(path);
+	zf = uz ? zipOpen64(tmp, APPEND_STATUS_CREATE) : NULL;
+	if (!uz || !zf) {
+		err = fp_diag(d, FP_EWRITE, "%s: cannot rewrite the workbook",
+		    path);
+		goto out;
+	}
+	for (r = unzGoToFirstFile(uz); r == UNZ_OK; r = unzGoToNextFile(uz)) {
+		unz_file_info64 fi;
+		zip_fileinfo zi;
+		char name[256];
+		int method, level, edit, raw;
+		long sheet;
+		const struct fp_numfix *f = NULL, *fend = NULL;
+
+		if (unzGetCurrentFileInfo64(uz, &fi, name, sizeof name, NULL, 0,
+		    NULL, 0) != UNZ_OK)
+			break;
+		sheet = sheet_number(name);
+		if (sheet >= 0) {
+			size_t k;
+
+			for (k = 0; k < nfixes && fixes[k].sheet < (uint32_t)sheet;
+			    k++)
+				;
+			f = fixes + k;
+			for (; k < nfixes && fixes[k].sheet == (uint32_t)sheet; k++)
+				;
+			fend = fixes + k;
+		}
+		edit = (f && f < fend) || (font && !strcmp(name, "xl/styles.xml")) ||
+		    (very && !strcmp(name, "xl/workbook.xml"));
+		raw = !edit;
+		if (unzOpenCurrentFile2(uz, &method, &level, raw) != UNZ_OK)
+			break;
+		memset(&zi, 0, sizeof zi);
+		zi.dosDate = fi.dosDate;
+		zi.internal_fa = fi.internal_fa;
+		zi.external_fa = fi.external_fa;
+		if (zipOpenNewFileInZip2_64(zf, name, &zi, NULL, 0, NULL, 0, NULL,
+		    method, raw ? level : 6, raw, 1) != ZIP_OK) {
+			unzCloseCurrentFile(uz);
+			break;
+		}
+		fp_buf_reset(&data);
+		for (;;) {
+			int got = unzReadCurrentFile(uz, buf, (unsigned)bufsize);
+
+			if (got < 0)
+				goto bad;
+			if (got == 0)
+				break;
+			if (!edit) {
+				if (zipWriteInFileInZip(zf, buf, (unsigned)got) !=
+				    ZIP_OK)
+					goto bad;
+				continue;
+			}
+			fp_buf_add(&data, buf, (size_t)got);
+			/* A worksheet goes in pieces that end where a cell starts. */
+			if (sheet >= 0 && data.len >= (1 << 20)) {
+				size_t cut = last_cell(data.s, data.len);
+
+				if (cut == 0)
+					continue;
+				fix_sheet(data.s, cut, &f, fend, &out);
+				if (put(zf, &out))
+					goto bad;
+				memmove(data.s, data.s + cut, data.len - cut);
+				data.len -= cut;
+			}
+		}
+		if (unzCloseCurrentFile(uz) != UNZ_OK)
+			goto bad;
+		if (edit) {
+			fp_buf_reset(&out);
+			if (sheet >= 0)
+				fix_sheet(data.s ? data.s : "", data.len, &f, fend,
+				    &out);
+			else if (!strcmp(name, "xl/workbook.xml"))
+				fix_workbook(data.s ? data.s : "", data.len, fx,
+				    &out);
+			else
+				fix_styles(data.s ? data.s : "", data.len, font,
+				    size, &out);
+			if (put(zf, &out) || zipCloseFileInZip(zf) != ZIP_OK)
+				goto bad;
+		} else if (zipCloseFileInZipRaw64(zf, fi.uncompressed_size,
+		    fi.crc) != ZIP_OK) {
+			goto bad;
+		}
+		continue;
+bad:
+		r = UNZ_BADZIPFILE;
+		break;
+	}
+	if (r != UNZ_END_OF_LIST_OF_FILE) {
+		err = fp_diag(d, FP_EWRITE, "%s: cannot rewrite the workbook",
+		    path);
+		goto out;
+	}
+	if (zipClose(zf, NULL) != ZIP_OK) {
+		zf = NULL;
+		err = fp_diag(d, FP_EWRITE, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	zf = NULL;
+	if (rename(tmp, path) != 0)
+		err = fp_diag(d, FP_EWRITE, "%s: %s", path, strerror(errno));
+out:
+	if (zf)
+		zipClose(zf, NULL);
+	if (uz)
+		unzClose(uz);
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	free(buf);
+	fp_buf_release(&data);
+	fp_buf_release(&out);
+	return err;
+}

@@ -1,0 +1,42 @@
+/*
+ * Corrections to an .xlsx libxlsxwriter has written, made in its zip
+ * before the file is renamed into place: numbers written exactly where
+ * libxlsxwriter rounds them to 16 significant digits, the workbook's
+ * default font, and very hidden sheets. The only file that includes
+ * minizip.
+ */
+#ifndef FP_XLSXPOST_H
+#define FP_XLSXPOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* A cell of sheet (0-based, in the order sheets were added) and its number. */
+struct fp_numfix {
+	uint32_t sheet, row, col;
+	char text[FP_NUM_MAX];
+};
+
+/* What to correct. */
+struct fp_xlsx_fixes {
+	struct fp_numfix *nums;		/* sorted here */
+	size_t nnums;
+	const char *font;		/* the default font, or NULL */
+	double fontsize;		/* points */
+	const uint8_t *very_hidden;	/* per sheet, 1: very hidden; or NULL */
+	size_t nsheets;
+};
+
+/*
+ * Rewrites the .xlsx at path in place: each cell in fx->nums gets its
+ * value's text, the default font becomes fx->font, and the sheets marked
+ * in fx->very_hidden (which libxlsxwriter writes hidden) very hidden.
+ * Other parts are copied as they are. Returns FP_OK, or FP_EWRITE with d
+ * filled (path is then left as it was, or removed if the rename failed).
+ */
+enum fp_err fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx,
+    struct fp_diag *d);
+
+#endif
