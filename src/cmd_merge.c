@@ -1,9 +1,10 @@
 /*
- * formpipe merge: canonical facts of many departments into one summary
- * workbook. The facts stream through the same rule checker check uses,
- * whose findings fill the findings sheet; each department is written as
- * soon as its facts are in. The workbook is written beside its target and
- * renamed into place: a merge that fails leaves an existing file as it was.
+ * formpipe merge: canonical facts of many forms into one summary
+ * workbook (summary.c lays it out). The facts stream through the same
+ * rule checker check uses, whose findings fill the findings sheet. The
+ * workbook is written through outfile.c and renamed into place: a merge
+ * that fails leaves an existing file as it was. On a terminal a progress
+ * line counts the forms, cleared before any other message.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,15 +21,18 @@
 #include "summary.h"
 
 static const char usage_text[] =
-    "usage: formpipe merge -o OUT.xlsx [-m MAPPING] [-q] [FILE...]\n"
+    "usage: formpipe merge -o OUT.xlsx [-m MAPPING] [--title NAME] [-q] "
+    "[FILE...]\n"
     "\n"
     "Writes one summary workbook from canonical facts (formpipe map's\n"
-    "output) of any number of forms: an overview with a row per form and a\n"
-    "total row, a sheet per table, every finding of the mapping's rules\n"
-    "with its source cell, and a chart. Without FILE, standard input is\n"
-    "read. The layout comes from the facts' form's mapping, or MAPPING (a\n"
-    "path or a shipped mapping's name). On a terminal a progress line shows\n"
-    "on standard error; -q silences it.\n";
+    "output) of any number of forms, a report to print: for each year an\n"
+    "overview with a row per form, a total row and a chart; a sheet per\n"
+    "table, each department's summary row marked and kept out of the\n"
+    "totals, the cells at fault filled and commented; every finding with\n"
+    "its file and cell. Titles name NAME (the county or bureau). Without\n"
+    "FILE, standard input is read. The layout comes from the facts' form's\n"
+    "mapping, or MAPPING (a path or a shipped mapping's name). On a\n"
+    "terminal a progress line shows on standard error; -q silences it.\n";
 
 struct ctx {
 	struct fp_cli_mappings ms;
@@ -36,10 +40,21 @@ struct ctx {
 	struct fp_outfile *of;		/* where the workbook is written */
 	struct fp_summary *s;
 	const struct fp_mapping *m;	/* the summary's */
-	int progress;
+	const char *title;		/* --title */
+	int progress;			/* a progress line shows */
+	int shown;			/* ... and is on the terminal now */
 	int failed;			/* the workbook could not be started */
 	const char *input;		/* the facts being read, for messages */
 };
+
+/* Clears the progress line before another message goes out. */
+static void
+clear_progress(struct ctx *c)
+{
+	if (c->shown)
+		fputs("\r\033[K", stderr);
+	c->shown = 0;
+}
 
 static void
 on_unknown(void *arg, const struct fp_mapping *m,
@@ -47,6 +62,7 @@ on_unknown(void *arg, const struct fp_mapping *m,
 {
 	struct ctx *c = arg;
 
+	clear_progress(c);
 	fp_cli_unknown_fact("merge", m, f, fp_cli_name(c->input));
 }
 
@@ -66,9 +82,10 @@ resolve(void *arg, const char *form, struct fp_diag *d)
 	if (!m)
 		return NULL;
 	if (!c->s) {
-		c->s = fp_summary_new(m, fp_outfile_path(c->of), d);
+		c->s = fp_summary_new(m, fp_outfile_path(c->of), c->title, d);
 		if (!c->s) {
 			/* Not the input's fault: said without its line. */
+			clear_progress(c);
 			fp_cli_error("merge", "%s: %s", c->out, d->msg);
 			d->msg[0] = '\0';
 			c->failed = 1;
@@ -100,11 +117,23 @@ on_record(void *arg, const struct fp_mapping *m, const struct fp_who *who,
 	struct ctx *c = arg;
 	size_t k;
 
+	struct fp_diag d;
+
 	(void)m;
-	fp_summary_record(c->s, who, facts, n, errors, warnings);
+	if (c->failed)
+		return;
+	if (fp_summary_record(c->s, who, facts, n, errors, warnings, &d) !=
+	    FP_OK) {
+		clear_progress(c);
+		fp_cli_error("merge", "%s", d.msg);
+		c->failed = 1;
+		return;
+	}
 	k = fp_summary_count(c->s);
-	if (c->progress && k % 100 == 0)
-		fprintf(stderr, "\rformpipe merge: %zu forms", k);
+	if (c->progress && k % 100 == 0) {
+		fprintf(stderr, "\r\033[Kformpipe merge: %zu forms", k);
+		c->shown = 1;
+	}
 }
 
 int
@@ -118,6 +147,7 @@ cmd_merge(int argc, char **argv)
 	const struct fp_opt options[] = {
 		FP_OPT_STRING('o', "output", &c.out, "OUT.xlsx"),
 		FP_OPT_STRING('m', "mapping", &mname, "MAPPING"),
+		FP_OPT_STRING(0, "title", &c.title, "NAME"),
 		FP_OPT_BOOL('q', "quiet", &quiet),
 		FP_OPT_END(),
 	};
@@ -160,9 +190,9 @@ cmd_merge(int argc, char **argv)
 	}
 	if (!rc)
 		fp_checker_finish(chk);
-	if (c.progress && c.s)
-		fprintf(stderr, "\rformpipe merge: %zu forms\n",
-		    fp_summary_count(c.s));
+	if (c.failed)
+		rc = 2;
+	clear_progress(&c);
 	if (!rc && !c.s) {
 		fp_cli_error("merge", "%s: no facts to merge", nfiles == 1 ?
 		    fp_cli_name(files[0]) : "the input");
@@ -170,15 +200,23 @@ cmd_merge(int argc, char **argv)
 	}
 	if (rc) {
 		/* Unreadable input: no workbook, an existing one untouched. */
-		fp_summary_abort(c.s);
 	} else if (fp_summary_close(c.s, &d) != FP_OK) {
 		fp_cli_error("merge", "%s: %s", c.out, d.msg);
 		rc = 2;
 	} else {
+		if (fp_summary_years(c.s))
+			fp_cli_error("merge", "warning: the facts are of several "
+			    "years (%s): an overview for each, never added "
+			    "together", fp_summary_years(c.s));
+		if (fp_summary_cut(c.s))
+			fp_cli_error("merge", "warning: %zu texts longer than a "
+			    "cell holds (32,767 characters) were cut",
+			    fp_summary_cut(c.s));
 		rc = fp_cli_commit("merge", c.of);
 		c.of = NULL;
 	}
 done:
+	fp_summary_free(c.s);
 	fp_outfile_abort(c.of);
 	fp_checker_free(chk);
 	fp_cli_mappings_release(&c.ms);

@@ -208,10 +208,21 @@ struct fp_show {
 	int line;
 };
 
-#define FP_NFINDING_COLS 9
+/*
+ * The findings sheet's columns: severity, dept, year, record (shown
+ * when the form has one), table, row, field, message, file, cell.
+ */
+#define FP_NFINDING_COLS 10
 
 /* How the summary workbook looks (the mapping's workbook section). */
 struct fp_book {
+	char *title;			/* each sheet's title, a template */
+	char *unit;			/* the line under it where money shows */
+	char *footer;			/* each page's footer */
+	struct fp_ref *order;		/* records in the order of these facts */
+	size_t norder;
+	int order_line;
+	char *link_label;		/* the text of a link to findings */
 	char *overview;			/* the overview sheet's name */
 	char *total_label;		/* its last row's label */
 	struct fp_show *show;		/* its columns */

@@ -179,13 +179,21 @@ check_rule(struct parser *p, struct fp_rule *r)
 	}
 }
 
+static struct fp_ref *
+refs_push_book(struct fp_book *b)
+{
+	b->order = fp_xreallocarray(b->order, b->norder + 1, sizeof *b->order);
+	memset(&b->order[b->norder], 0, sizeof *b->order);
+	return &b->order[b->norder++];
+}
+
 /* The workbook section's references, and defaults for what it left out. */
 static enum fp_err
 check_book(struct parser *p)
 {
 	static const char *const flabels[FP_NFINDING_COLS] = {
-		"severity", "dept", "year", "table", "row", "field", "rule",
-		"message", "source",
+		"severity", "dept", "year", "record", "table", "row", "field",
+		"message", "file", "cell",
 	};
 	struct fp_book *b = &p->m->book;
 	enum fp_err err;
@@ -199,7 +207,23 @@ check_book(struct parser *p)
 	p->l.no = b->chart_line;
 	if (b->has_chart && (err = check_ref(p, &b->chart, 0)))
 		return err;
+	p->l.no = b->order_line;
+	for (i = 0; i < b->norder; i++)
+		if ((err = check_ref(p, &b->order[i], 0)))
+			return err;
+	/* Without an order: by department, then by record. */
+	if (!b->norder) {
+		const struct fp_ref *by[2] = { &p->m->dept, &p->m->record };
+
+		for (i = 0; i < 2; i++)
+			if (by[i]->table)
+				fp_ref_copy(refs_push_book(b), by[i]);
+	}
 #define DEF(f, v) if (!b->f) b->f = fp_xstrdup(v)
+	DEF(title, "{title} {year} {form}: {sheet}");
+	DEF(unit, "");
+	DEF(footer, "Page &P of &N");
+	DEF(link_label, "see");
 	DEF(overview, "overview");
 	DEF(total_label, "total");
 	DEF(errors_label, "errors");

@@ -1213,6 +1213,41 @@ book_chart(struct parser *p)
 	return parse_ref(p, p->l.t[1].s, &b->chart);
 }
 
+/* title, unit, footer, link: a text (or template) of the workbook. */
+static enum fp_err
+book_text(struct parser *p)
+{
+	struct fp_book *b = &p->m->book;
+	const char *kw = p->l.t[0].s;
+
+	if (p->l.n < 2)
+		return fp_perr(p, "'%s' needs a text", kw);
+	set_str(!strcmp(kw, "title") ? &b->title : !strcmp(kw, "unit") ?
+	    &b->unit : !strcmp(kw, "footer") ? &b->footer : &b->link_label,
+	    join(p, 1, p->l.n));
+	return FP_OK;
+}
+
+/* order REF ...: the records in the order of these facts. */
+static enum fp_err
+book_order(struct parser *p)
+{
+	struct fp_book *b = &p->m->book;
+	size_t i;
+
+	if (p->l.n < 2)
+		return fp_perr(p, "'order' needs the facts to put records in "
+		    "order by");
+	for (i = 0; i < b->norder; i++)
+		fp_ref_release(&b->order[i]);
+	b->norder = 0;
+	b->order_line = p->l.no;
+	for (i = 1; i < p->l.n; i++)
+		if (parse_ref(p, p->l.t[i].s, refs_push(&b->order, &b->norder)))
+			return FP_EMAPPING;
+	return FP_OK;
+}
+
 static enum fp_err
 book_format(struct parser *p)
 {
@@ -1285,6 +1320,11 @@ static const struct keyword {
 	{ "money", CTX_BOOK, book_format, NULL },
 	{ "number", CTX_BOOK, book_format, NULL },
 	{ "date", CTX_BOOK, book_format, NULL },
+	{ "title", CTX_BOOK, book_text, NULL },
+	{ "unit", CTX_BOOK, book_text, NULL },
+	{ "footer", CTX_BOOK, book_text, NULL },
+	{ "link", CTX_BOOK, book_text, NULL },
+	{ "order", CTX_BOOK, book_order, NULL },
 	/* Fields and columns. */
 	{ "label", CTX_FIELD, kw_label, "a field or column" },
 	{ "at", CTX_FIELD, kw_at, "a column" },
@@ -1478,6 +1518,13 @@ book_free(struct fp_book *b)
 {
 	size_t i;
 
+	free(b->title);
+	free(b->unit);
+	free(b->footer);
+	for (i = 0; i < b->norder; i++)
+		fp_ref_release(&b->order[i]);
+	free(b->order);
+	free(b->link_label);
 	free(b->overview);
 	free(b->total_label);
 	for (i = 0; i < b->nshow; i++) {

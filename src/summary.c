@@ -1,9 +1,11 @@
 /*
- * The summary workbook, laid out from the mapping: its workbook section
- * for the overview and findings, its keyed and list tables for a sheet
- * each, their fields' types for how values are stored (money with the
- * money format, counts and scores as numbers, dates as dates, the rest as
- * text) and their labels for the headers.
+ * The summary workbook, laid out from the mapping's workbook section and
+ * its tables: titles and the unit line from templates, the overview's
+ * columns, the order of records, the words of the findings sheet; field
+ * types decide how values are stored (money with the money format,
+ * counts and scores as numbers, dates as dates, codes by their labels,
+ * the rest as text). Records are spooled as they come and written at
+ * the end, in order, year by year; each sheet is written row by row.
  */
 #include "summary.h"
 
@@ -12,232 +14,101 @@
 #include <string.h>
 
 #include "normalize.h"
+#include "spool.h"
 #include "xls.h"
 #include "xlsx.h"
 
-/* A sheet for one keyed or list table. */
-struct tsheet {
-	const struct fp_table *t;
+/* Excel's last row (0-based) a sheet can have. */
+#define LAST_ROW 1048575u
+
+/* Colours of the report. */
+#define GREY 0xD9D9D9L
+#define SUMMARY_FILL 0xDDEBF7L
+#define FAULT_FILL 0xFFC7CEL
+#define FAULT_TEXT 0x9C0006L
+#define WARNING_TEXT 0x9C5700L
+
+/* The kinds of value a cell holds, for its style. */
+enum kind { K_TEXT, K_NUMBER, K_MONEY, K_DATE, NKINDS };
+/* How a row of a table looks: a plain row, a summary row, the total. */
+enum look { L_PLAIN, L_SUMMARY, L_FAULT, L_TOTAL, NLOOKS };
+
+/* A sheet written row by row. */
+struct out {
 	size_t sheet;
-	uint32_t row;		/* next row to write */
+	uint32_t row;		/* the next row */
+	uint32_t first;		/* the first row under the column headers */
+	uint32_t ncols;
+	int money;		/* it shows money: the unit line */
+};
+
+/* A record's line of the overview chart. */
+struct bar {
+	char *name;
+	double value;
+	size_t seq;
+};
+
+/* One year's sheets. */
+struct year {
+	char *year;
+	struct out ov;			/* the overview */
+	struct out *ts;			/* each keyed or list table's */
+	double *sums;			/* overview columns' totals */
+	struct bar *bars;
+	size_t nbars, capbars;
 };
 
 struct fp_summary {
 	const struct fp_mapping *m;
+	const struct fp_book *b;
 	struct fp_xlsx *x;
-	size_t overview, findings;
-	struct tsheet *ts;
-	size_t nts;
-	uint32_t orow, frow;	/* next overview and findings rows */
-	double *sums;		/* per overview column, for the total row */
-	int *summed;		/* 1 if the column gets a SUM */
-	size_t ncols;		/* overview columns */
-	int has_record;		/* table sheets show the record */
-	uint32_t first;		/* the first field's column on table sheets */
-	int st_head, st_money, st_number, st_date, st_text, st_total,
-	    st_total_money, st_total_number;
-	struct fp_buf tmp;
+	char *path, *title;
+	struct fp_spool *spool;
+	size_t count;
+	/* Laid out at close. */
+	const struct fp_table **tables;	/* the keyed and list tables */
+	size_t ntables;
+	struct year *years;
+	size_t nyears;
+	char *years_text;
+	struct out fs;			/* the findings */
+	int has_record;
+	size_t ncols;			/* overview columns, before the link */
+	int st_title, st_unit, st_head, st_link, st[NLOOKS][NKINDS];
+	int st_error, st_warning;
+	struct fp_buf key, tmp;
+	size_t *order;			/* findings of a record, sorted */
+	size_t caporder;
+	size_t ncut;			/* texts cut, once closed */
 };
-
-static const struct fp_field *
-ref_field(const struct fp_mapping *m, const struct fp_ref *r)
-{
-	const struct fp_table *t = fp_mapping_table(m, r->table);
-
-	return t ? fp_table_field(t, r->field) : NULL;
-}
-
 
 struct fp_summary *
 fp_summary_new(const struct fp_mapping *m, const char *path,
-    struct fp_diag *d)
+    const char *title, struct fp_diag *d)
 {
-	const struct fp_book *b = &m->book;
-	struct fp_summary *s;
-	struct fp_style st;
-	uint32_t c;
-	size_t i, k;
+	struct fp_summary *s = fp_xcalloc(1, sizeof *s);
 
-	s = fp_xcalloc(1, sizeof *s);
-	s->m = m;
-	s->has_record = m->record.table != NULL;
-	s->first = 2 + (uint32_t)s->has_record;
-	s->x = fp_xlsx_new(path, 1, d);
-	if (!s->x) {
+	s->spool = fp_spool_new(d);
+	if (!s->spool) {
 		free(s);
 		return NULL;
 	}
-	/* Every cell boxed, as a table handed up should be. */
-	memset(&st, 0, sizeof st);
-	st.boxed = 1;
-	st.bold = 1;
-	st.heading = 1;
-	st.numfmt = "";
-	s->st_head = fp_xlsx_style(s->x, &st);
-	st.heading = 0;
-	s->st_total = fp_xlsx_style(s->x, &st);
-	st.numfmt = b->money_format;
-	s->st_total_money = fp_xlsx_style(s->x, &st);
-	st.numfmt = b->number_format;
-	s->st_total_number = fp_xlsx_style(s->x, &st);
-	st.bold = 0;
-	s->st_number = fp_xlsx_style(s->x, &st);
-	st.numfmt = b->money_format;
-	s->st_money = fp_xlsx_style(s->x, &st);
-	st.numfmt = b->date_format;
-	s->st_date = fp_xlsx_style(s->x, &st);
-	st.numfmt = "";
-	s->st_text = fp_xlsx_style(s->x, &st);
-
-	/* The overview: the shown facts, then the counts of findings. */
-	s->overview = fp_xlsx_sheet(s->x, b->overview);
-	s->ncols = b->nshow + 2;
-	s->sums = fp_xcalloc(s->ncols, sizeof *s->sums);
-	s->summed = fp_xcalloc(s->ncols, sizeof *s->summed);
-	for (i = 0; i < b->nshow; i++) {
-		const struct fp_field *f = ref_field(m, &b->show[i].ref);
-
-		fp_xlsx_text(s->x, s->overview, 0, (uint32_t)i, b->show[i].label,
-		    s->st_head);
-		/* Money and counts add up; a year or a score does not. */
-		s->summed[i] = f && (f->type == FP_T_MONEY ||
-		    (f->type == FP_T_INTEGER && !(m->year.table &&
-		    !strcmp(b->show[i].ref.table, m->year.table) &&
-		    !strcmp(b->show[i].ref.field, m->year.field))));
-	}
-	fp_xlsx_text(s->x, s->overview, 0, (uint32_t)b->nshow, b->errors_label,
-	    s->st_head);
-	fp_xlsx_text(s->x, s->overview, 0, (uint32_t)b->nshow + 1,
-	    b->warnings_label, s->st_head);
-	s->summed[b->nshow] = s->summed[b->nshow + 1] = 1;
-	s->orow = 1;
-
-	/* A sheet per keyed or list table. */
-	for (i = 0; i < m->ntables; i++) {
-		const struct fp_table *t = &m->tables[i];
-		struct tsheet *ts;
-
-		if (t->kind == FP_TABLE_FIELDS)
-			continue;
-		s->ts = fp_xreallocarray(s->ts, s->nts + 1, sizeof *s->ts);
-		ts = &s->ts[s->nts++];
-		ts->t = t;
-		ts->sheet = fp_xlsx_sheet(s->x, t->cn);
-		fp_xlsx_text(s->x, ts->sheet, 0, 0, b->dept_label, s->st_head);
-		fp_xlsx_text(s->x, ts->sheet, 0, 1, b->year_label, s->st_head);
-		c = 2;
-		if (s->has_record)
-			fp_xlsx_text(s->x, ts->sheet, 0, c++, b->record_label,
-			    s->st_head);
-		fp_xlsx_text(s->x, ts->sheet, 0, c++, t->rowlabel, s->st_head);
-		for (k = 0; k < t->nfields; k++, c++)
-			fp_xlsx_text(s->x, ts->sheet, 0, c, t->fields[k].cn,
-			    s->st_head);
-		ts->row = 1;
-	}
-
-	/* The findings. */
-	s->findings = fp_xlsx_sheet(s->x, b->findings);
-	for (k = 0; k < FP_NFINDING_COLS; k++)
-		fp_xlsx_text(s->x, s->findings, 0, (uint32_t)k,
-		    b->finding_labels[k], s->st_head);
-	s->frow = 1;
+	s->m = m;
+	s->b = &m->book;
+	s->path = fp_xstrdup(path);
+	s->title = fp_xstrdup(title ? title : "");
+	s->has_record = m->record.table != NULL;
 	return s;
-}
-
-/* Writes a fact's value as its field's type wants it stored. */
-static void
-put_value(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
-    const struct fp_field *f, const char *value, double *num)
-{
-	double x;
-
-	if (num)
-		*num = 0;
-	if (f && fp_type_numeric(f->type)) {
-		if (fp_parse_number(value, strlen(value), &x)) {
-			fp_xlsx_number(s->x, sheet, row, col, x,
-			    f->type == FP_T_MONEY ? s->st_money : s->st_number);
-			if (num)
-				*num = x;
-			return;
-		}
-	} else if (f && f->type == FP_T_CODE) {
-		size_t i;
-
-		for (i = 0; i < f->ncodes; i++)
-			if (f->codes[i].display && !strcmp(f->codes[i].canon, value)) {
-				value = f->codes[i].display;
-				break;
-			}
-	} else if (f && f->type == FP_T_DATE) {
-		int y, mo, dd;
-		char tail;
-
-		if (sscanf(value, "%4d-%2d-%2d%c", &y, &mo, &dd, &tail) == 3 &&
-		    mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31) {
-			fp_xlsx_date(s->x, sheet, row, col,
-			    fp_serial_from_civil(y, (unsigned)mo, (unsigned)dd, 0),
-			    s->st_date);
-			return;
-		}
-	}
-	fp_xlsx_text(s->x, sheet, row, col, value, s->st_text);
-}
-
-/* A whole number (a year, a row number) as a number if it is one. */
-static void
-put_count(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
-    const char *v)
-{
-	char *end;
-	long y = strtol(v, &end, 10);
-
-	if (*v && !*end)
-		fp_xlsx_number(s->x, sheet, row, col, (double)y, s->st_number);
-	else if (*v)
-		fp_xlsx_text(s->x, sheet, row, col, v, s->st_text);
-}
-
-/* A row key as people read it: a row code by its label. */
-static const char *
-row_label(const struct fp_table *t, const char *row)
-{
-	return t ? fp_table_row_label(t, row) : row;
 }
 
 void
 fp_summary_finding(struct fp_summary *s, const struct fp_finding *f)
 {
-	const struct fp_book *b = &s->m->book;
-	const struct fp_table *t = fp_mapping_table(s->m, f->table);
-	const struct fp_field *fld = t ? fp_table_field(t, f->field) : NULL;
-	const char *cols[FP_NFINDING_COLS];
-	uint32_t k;
-
-	cols[0] = f->severity == FP_SEV_ERROR ? b->errors_label :
-	    b->warnings_label;
-	cols[1] = f->who.dept;
-	cols[2] = f->who.year;
-	cols[3] = t ? t->cn : f->table;
-	cols[4] = row_label(t, f->row);
-	cols[5] = fld ? fld->cn : f->field;
-	cols[6] = f->rule;
-	cols[7] = f->message;
-	cols[8] = f->source;
-	for (k = 0; k < FP_NFINDING_COLS; k++) {
-		if (!*cols[k])
-			fp_xlsx_blank(s->x, s->findings, s->frow, k, s->st_text);
-		else if (k == 2)
-			put_count(s, s->findings, s->frow, k, cols[k]);
-		else
-			fp_xlsx_text(s->x, s->findings, s->frow, k, cols[k],
-			    s->st_text);
-	}
-	s->frow++;
+	fp_spool_finding(s->spool, f);
 }
 
-/* The fact a reference names among a record's facts, or NULL. */
+/* The fact a reference names among a record's facts (row-less if none). */
 static const struct fp_rec_fact *
 find(const struct fp_rec_fact *facts, size_t n, const struct fp_ref *r)
 {
@@ -251,172 +122,963 @@ find(const struct fp_rec_fact *facts, size_t n, const struct fp_ref *r)
 	return NULL;
 }
 
-/* One row of a table's sheet: department, year, record, key, fields. */
-static void
-put_row(struct fp_summary *s, struct tsheet *ts, const struct fp_who *who,
-    const char *key, const char *const *vals)
-{
-	const struct fp_table *t = ts->t;
-	uint32_t c = s->first;
-	size_t k;
-
-	fp_xlsx_text(s->x, ts->sheet, ts->row, 0, who->dept, s->st_text);
-	put_count(s, ts->sheet, ts->row, 1, who->year);
-	if (s->has_record)
-		fp_xlsx_text(s->x, ts->sheet, ts->row, 2, who->record,
-		    s->st_text);
-	if (t->kind == FP_TABLE_LIST)
-		put_count(s, ts->sheet, ts->row, c, key);
-	else
-		fp_xlsx_text(s->x, ts->sheet, ts->row, c, row_label(t, key),
-		    s->st_text);
-	for (k = 0; k < t->nfields; k++) {
-		if (vals[k])
-			put_value(s, ts->sheet, ts->row, c + 1 + (uint32_t)k,
-			    &t->fields[k], vals[k], NULL);
-		else
-			fp_xlsx_blank(s->x, ts->sheet, ts->row,
-			    c + 1 + (uint32_t)k, s->st_text);
-	}
-	ts->row++;
-}
-
-void
+enum fp_err
 fp_summary_record(struct fp_summary *s, const struct fp_who *who,
     const struct fp_rec_fact *facts, size_t n, size_t errors,
-    size_t warnings)
+    size_t warnings, struct fp_diag *d)
 {
-	const struct fp_book *b = &s->m->book;
-	size_t i, t;
+	const struct fp_book *b = s->b;
+	size_t i;
 
-	/* The overview row, every column boxed even where blank. */
-	for (i = 0; i < b->nshow; i++) {
-		const struct fp_rec_fact *f = find(facts, n, &b->show[i].ref);
-		double x;
+	/* Sorted by year, then by the order's facts, then as they came. */
+	fp_buf_reset(&s->key);
+	fp_buf_adds(&s->key, who->year);
+	for (i = 0; i < b->norder; i++) {
+		const struct fp_rec_fact *f = find(facts, n, &b->order[i]);
 
-		if (!f) {
-			fp_xlsx_blank(s->x, s->overview, s->orow, (uint32_t)i,
-			    s->st_text);
-			continue;
-		}
-		put_value(s, s->overview, s->orow, (uint32_t)i,
-		    ref_field(s->m, &b->show[i].ref), f->value, &x);
-		s->sums[i] += x;
+		fp_buf_addc(&s->key, '\037');
+		fp_buf_adds(&s->key, f ? f->value : "");
 	}
-	fp_xlsx_number(s->x, s->overview, s->orow, (uint32_t)b->nshow,
-	    (double)errors, s->st_number);
-	fp_xlsx_number(s->x, s->overview, s->orow, (uint32_t)b->nshow + 1,
-	    (double)warnings, s->st_number);
-	s->sums[b->nshow] += (double)errors;
-	s->sums[b->nshow + 1] += (double)warnings;
-	s->orow++;
-
-	/* Each table's rows, in the order the form has them. */
-	for (t = 0; t < s->nts; t++) {
-		struct tsheet *ts = &s->ts[t];
-		const struct fp_table *tab = ts->t;
-		const char **vals = fp_xcalloc(tab->nfields, sizeof *vals);
-		const char *cur = NULL;
-
-		for (i = 0; i <= n; i++) {
-			const struct fp_field *f = NULL;
-
-			if (i < n && strcmp(facts[i].table, tab->name))
-				continue;
-			if (cur && (i == n || strcmp(cur, facts[i].row))) {
-				put_row(s, ts, who, cur, vals);
-				memset(vals, 0, tab->nfields * sizeof *vals);
-			}
-			if (i == n)
-				break;
-			cur = facts[i].row;
-			f = fp_table_field(tab, facts[i].field);
-			if (f)
-				vals[f - tab->fields] = facts[i].value;
-		}
-		free(vals);
-	}
+	s->count++;
+	return fp_spool_put(s->spool, s->key.s, who, facts, n, errors,
+	    warnings, d);
 }
 
 size_t
 fp_summary_count(const struct fp_summary *s)
 {
-	return s->orow - 1;
+	return s->count;
+}
+
+const char *
+fp_summary_years(const struct fp_summary *s)
+{
+	return s->years_text;
+}
+
+size_t
+fp_summary_cut(const struct fp_summary *s)
+{
+	return s->x ? fp_xlsx_cut(s->x) : s->ncut;
+}
+
+/* ---- Styles ---------------------------------------------------------- */
+
+static void
+look_init(struct fp_look *lk)
+{
+	int k;
+
+	memset(lk, 0, sizeof *lk);
+	lk->color = -1;
+	lk->valign = 1;
+	lk->fg = lk->bg = -1;
+	for (k = 0; k < 4; k++) {
+		lk->border[k] = 1;	/* thin, all round */
+		lk->border_color[k] = -1;
+	}
+}
+
+static void
+make_styles(struct fp_summary *s)
+{
+	const struct fp_book *b = s->b;
+	const char *formats[NKINDS] = {
+		"", b->number_format, b->money_format, b->date_format,
+	};
+	struct fp_look lk;
+	int l, k;
+
+	look_init(&lk);
+	memset(lk.border, 0, sizeof lk.border);
+	lk.bold = 1;
+	lk.size = 14;
+	lk.halign = 6;		/* centred across the columns */
+	s->st_title = fp_xlsx_look(s->x, &lk);
+	lk.bold = 0;
+	lk.size = 0;
+	lk.halign = 3;		/* right */
+	s->st_unit = fp_xlsx_look(s->x, &lk);
+	look_init(&lk);
+	lk.bold = 1;
+	lk.halign = 2;
+	lk.wrap = 1;
+	lk.pattern = 1;
+	lk.fg = GREY;
+	s->st_head = fp_xlsx_look(s->x, &lk);
+	for (l = 0; l < NLOOKS; l++)
+		for (k = 0; k < NKINDS; k++) {
+			look_init(&lk);
+			lk.numfmt = formats[k];
+			lk.wrap = k == K_TEXT && l != L_TOTAL;
+			if (l == L_SUMMARY || l == L_TOTAL)
+				lk.bold = 1;
+			if (l == L_SUMMARY) {
+				lk.pattern = 1;
+				lk.fg = SUMMARY_FILL;
+			} else if (l == L_FAULT) {
+				lk.pattern = 1;
+				lk.fg = FAULT_FILL;
+				lk.color = FAULT_TEXT;
+			} else if (l == L_TOTAL) {
+				lk.border[2] = 6;	/* double, above */
+			}
+			s->st[l][k] = fp_xlsx_look(s->x, &lk);
+		}
+	look_init(&lk);
+	lk.color = 0x0563C1L;
+	lk.underline = 1;
+	s->st_link = fp_xlsx_look(s->x, &lk);
+	lk.underline = 0;
+	lk.bold = 1;
+	lk.color = FAULT_TEXT;
+	s->st_error = fp_xlsx_look(s->x, &lk);
+	lk.color = WARNING_TEXT;
+	s->st_warning = fp_xlsx_look(s->x, &lk);
+}
+
+/* ---- Values ---------------------------------------------------------- */
+
+static enum kind
+kind_of(const struct fp_field *f)
+{
+	if (!f)
+		return K_TEXT;
+	if (f->type == FP_T_MONEY)
+		return K_MONEY;
+	if (fp_type_numeric(f->type))
+		return K_NUMBER;
+	if (f->type == FP_T_DATE)
+		return K_DATE;
+	return K_TEXT;
+}
+
+/*
+ * Writes a fact's value as its field's type wants it stored, in look l;
+ * its number in *num (0 if none).
+ */
+static void
+put_value(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
+    const struct fp_field *f, const char *value, enum look l, double *num)
+{
+	enum kind k = kind_of(f);
+	double x;
+
+	if (num)
+		*num = 0;
+	if ((k == K_MONEY || k == K_NUMBER) &&
+	    fp_parse_number(value, strlen(value), &x)) {
+		fp_xlsx_number(s->x, sheet, row, col, x, s->st[l][k]);
+		if (num)
+			*num = x;
+		return;
+	}
+	if (k == K_DATE) {
+		int y, mo, dd;
+		char tail;
+
+		if (sscanf(value, "%4d-%2d-%2d%c", &y, &mo, &dd, &tail) == 3 &&
+		    mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31) {
+			fp_xlsx_date(s->x, sheet, row, col,
+			    fp_serial_from_civil(y, (unsigned)mo, (unsigned)dd, 0),
+			    s->st[l][k]);
+			return;
+		}
+	}
+	if (f && f->type == FP_T_CODE) {
+		size_t i;
+
+		for (i = 0; i < f->ncodes; i++)
+			if (!strcmp(f->codes[i].canon, value)) {
+				value = f->codes[i].display;
+				break;
+			}
+	}
+	fp_xlsx_text(s->x, sheet, row, col, value, s->st[l][K_TEXT]);
+}
+
+/*
+ * How many lines a wrapped text takes in a column as wide as the widest
+ * xlsx.c fits (60 characters): its line breaks, and its long lines.
+ */
+static unsigned
+lines_of(const char *text)
+{
+	unsigned n = 0;
+	const char *p = text, *nl;
+
+	do {
+		char *line;
+		double w;
+
+		nl = strchr(p, '\n');
+		line = nl ? fp_xstrndup(p, (size_t)(nl - p)) : fp_xstrdup(p);
+		w = fp_display_width(line);
+		n += w <= 56 ? 1 : (unsigned)ceil(w / 56);
+		free(line);
+		p = nl ? nl + 1 : NULL;
+	} while (p);
+	return n;
+}
+
+/* Sets a row's height for its tallest text (lines of 15 points). */
+static void
+row_height(struct fp_summary *s, size_t sheet, uint32_t row, unsigned lines)
+{
+	if (lines > 1)
+		fp_xlsx_row(s->x, sheet, row, 15.0 * (lines > 20 ? 20 : lines), 0,
+		    -1);
+}
+
+/* A whole number (a year, a list's row) as a number if it is one. */
+static void
+put_count(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
+    const char *v, enum look l)
+{
+	char *end;
+	long y = strtol(v, &end, 10);
+
+	if (*v && !*end)
+		fp_xlsx_number(s->x, sheet, row, col, (double)y,
+		    s->st[l][K_NUMBER]);
+	else
+		fp_xlsx_text(s->x, sheet, row, col, v, s->st[l][K_TEXT]);
+}
+
+/* ---- Sheets ---------------------------------------------------------- */
+
+/* The title of a sheet: the mapping's template filled. */
+static const char *
+title_of(struct fp_summary *s, const char *sheet, const char *year)
+{
+	const char *p;
+
+	fp_buf_reset(&s->tmp);
+	for (p = s->b->title; *p; p++) {
+		static const char *const names[] = {
+			"{title}", "{year}", "{form}", "{sheet}",
+		};
+		const char *v[4] = {
+			s->title, year, s->m->title ? s->m->title : s->m->name,
+			sheet,
+		};
+		size_t i;
+
+		for (i = 0; i < 4; i++)
+			if (!strncmp(p, names[i], strlen(names[i])))
+				break;
+		if (i == 4) {
+			fp_buf_addc(&s->tmp, *p);
+			continue;
+		}
+		fp_buf_adds(&s->tmp, v[i]);
+		p += strlen(names[i]) - 1;
+	}
+	/* No leading space when {title} is not given. */
+	p = s->tmp.s ? s->tmp.s : "";
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+/* A sheet's name: its label, and the year when there are several. */
+static size_t
+make_sheet(struct fp_summary *s, const char *label, const char *year)
+{
+	fp_buf_reset(&s->tmp);
+	fp_buf_adds(&s->tmp, label);
+	if (s->nyears > 1) {
+		fp_buf_addc(&s->tmp, ' ');
+		fp_buf_adds(&s->tmp, year);
+	}
+	return fp_xlsx_sheet(s->x, s->tmp.s);
+}
+
+/* Title, unit line and column headers: rows 0, 1 and 2. */
+static void
+heading(struct fp_summary *s, struct out *o, const char *label,
+    const char *year, const char *const *heads, uint32_t n)
+{
+	uint32_t c;
+
+	o->ncols = n;
+	fp_xlsx_heading(s->x, o->sheet, 0, n, title_of(s, label, year),
+	    s->st_title, 24);
+	if (o->money && *s->b->unit) {
+		fp_xlsx_heading(s->x, o->sheet, 1, n, "", s->st_unit, 0);
+		fp_xlsx_text(s->x, o->sheet, 1, n - 1, s->b->unit, s->st_unit);
+	}
+	for (c = 0; c < n; c++)
+		fp_xlsx_text(s->x, o->sheet, 2, c, heads[c], s->st_head);
+	o->first = o->row = 3;
+}
+
+/* Lays a sheet out for print once written; last is its last table row. */
+static void
+finish(struct fp_summary *s, const struct out *o, uint32_t last)
+{
+	struct fp_xlsx_report r;
+
+	r.header_last = o->first - 1;
+	r.last_row = last;
+	r.last_col = o->ncols ? o->ncols - 1 : 0;
+	r.footer = s->b->footer;
+	fp_xlsx_report(s->x, o->sheet, &r);
+}
+
+/* 1 if the record shows money on the overview. */
+static int
+overview_money(const struct fp_summary *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->b->nshow; i++) {
+		const struct fp_field *f = fp_mapping_ref_field(s->m,
+		    &s->b->show[i].ref);
+
+		if (f && f->type == FP_T_MONEY)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 if an overview column adds up: money and counts, not a year or a score. */
+static int
+summed(const struct fp_summary *s, size_t i)
+{
+	const struct fp_ref *r = &s->b->show[i].ref;
+	const struct fp_field *f = fp_mapping_ref_field(s->m, r);
+	const struct fp_ref *y = &s->m->year;
+
+	if (!f)
+		return 0;
+	if (f->type == FP_T_MONEY)
+		return 1;
+	return f->type == FP_T_INTEGER && !(y->table &&
+	    !strcmp(r->table, y->table) && !strcmp(r->field, y->field));
+}
+
+static int
+table_money(const struct fp_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].type == FP_T_MONEY)
+			return 1;
+	return 0;
+}
+
+/* Makes every sheet in its order: overviews, tables, findings. */
+static void
+make_sheets(struct fp_summary *s)
+{
+	const struct fp_book *b = s->b;
+	const char **heads;
+	char *year;
+	size_t y, t, i, n;
+
+	s->ncols = b->nshow + 2;
+	heads = fp_xcalloc(s->ncols + 1 + FP_NFINDING_COLS + 64,
+	    sizeof *heads);
+	for (y = 0; y < s->nyears; y++) {
+		struct out *o = &s->years[y].ov;
+
+		o->sheet = make_sheet(s, b->overview, s->years[y].year);
+		o->money = overview_money(s);
+		for (i = 0; i < b->nshow; i++)
+			heads[i] = b->show[i].label;
+		heads[b->nshow] = b->errors_label;
+		heads[b->nshow + 1] = b->warnings_label;
+		heads[b->nshow + 2] = b->findings;
+		heading(s, o, b->overview, s->years[y].year, heads,
+		    (uint32_t)s->ncols + 1);
+		s->years[y].sums = fp_xcalloc(s->ncols, sizeof(double));
+		s->years[y].ts = fp_xcalloc(s->ntables ? s->ntables : 1,
+		    sizeof *s->years[y].ts);
+	}
+	for (t = 0; t < s->ntables; t++) {
+		const struct fp_table *tab = s->tables[t];
+
+		for (y = 0; y < s->nyears; y++) {
+			struct out *o = &s->years[y].ts[t];
+
+			n = 0;
+			heads[n++] = b->dept_label;
+			heads[n++] = b->year_label;
+			if (s->has_record)
+				heads[n++] = b->record_label;
+			heads[n++] = tab->rowlabel;
+			for (i = 0; i < tab->nfields && n < 60; i++)
+				heads[n++] = tab->fields[i].cn;
+			o->sheet = make_sheet(s, tab->cn, s->years[y].year);
+			o->money = table_money(tab);
+			heading(s, o, tab->cn, s->years[y].year, heads,
+			    (uint32_t)n);
+		}
+	}
+	n = 0;
+	for (i = 0; i < FP_NFINDING_COLS; i++)
+		if (i != 3 || s->has_record)
+			heads[n++] = b->finding_labels[i];
+	s->fs.sheet = fp_xlsx_sheet(s->x, b->findings);
+	fp_buf_reset(&s->key);
+	if (s->nyears)
+		fp_buf_adds(&s->key, s->years[0].year);
+	if (s->nyears > 1)
+		fp_buf_printf(&s->key, "-%s", s->years[s->nyears - 1].year);
+	year = fp_buf_detach(&s->key);
+	heading(s, &s->fs, b->findings, year ? year : "", heads, (uint32_t)n);
+	free(year);
+	free(heads);
+}
+
+/* ---- Records --------------------------------------------------------- */
+
+struct rec {
+	struct fp_spool_record r;
+	size_t *order;		/* findings sorted by table, row, field */
+};
+
+static int
+finding_cmp3(const struct fp_spool_finding *a, const char *t, const char *r,
+    const char *f)
+{
+	int c = strcmp(a->table, t);
+
+	if (c)
+		return c;
+	if ((c = strcmp(a->row, r)))
+		return c;
+	return strcmp(a->field, f);
+}
+
+static const struct fp_spool_finding *sort_base;
+
+static int
+order_cmp(const void *x, const void *y)
+{
+	const struct fp_spool_finding *a = &sort_base[*(const size_t *)x];
+	const struct fp_spool_finding *b = &sort_base[*(const size_t *)y];
+	int c = finding_cmp3(a, b->table, b->row, b->field);
+
+	if (c)
+		return c;
+	return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+}
+
+/*
+ * The messages of the record's findings on table/row/field, one a line,
+ * into s->tmp; 0 if there are none.
+ */
+static int
+faults(struct fp_summary *s, const struct fp_spool_record *r,
+    const char *t, const char *row, const char *f)
+{
+	size_t lo = 0, hi = r->nfindings;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (finding_cmp3(&r->findings[s->order[mid]], t, row, f) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	fp_buf_reset(&s->tmp);
+	for (; lo < r->nfindings && !finding_cmp3(&r->findings[s->order[lo]],
+	    t, row, f); lo++) {
+		if (s->tmp.len)
+			fp_buf_addc(&s->tmp, '\n');
+		fp_buf_adds(&s->tmp, r->findings[s->order[lo]].message);
+	}
+	return s->tmp.len > 0;
+}
+
+/* The record's findings, on the findings sheet; the row of the first. */
+static uint32_t
+write_findings(struct fp_summary *s, const struct fp_spool_record *r)
+{
+	const struct fp_book *b = s->b;
+	uint32_t first = s->fs.row;
+	size_t i;
+
+	for (i = 0; i < r->nfindings && s->fs.row <= LAST_ROW; i++) {
+		const struct fp_spool_finding *f = &r->findings[i];
+		const struct fp_table *t = fp_mapping_table(s->m, f->table);
+		const struct fp_field *fld = t ? fp_table_field(t, f->field) :
+		    NULL;
+		size_t sh = s->fs.sheet;
+		uint32_t row = s->fs.row++, c = 0;
+		int err = f->severity == FP_SEV_ERROR;
+
+		row_height(s, sh, row, lines_of(f->message));
+		fp_xlsx_text(s->x, sh, row, c++, s->m->msgs[err ?
+		    FP_MSG_ERROR : FP_MSG_WARNING], err ? s->st_error :
+		    s->st_warning);
+		fp_xlsx_text(s->x, sh, row, c++, r->who.dept,
+		    s->st[L_PLAIN][K_TEXT]);
+		put_count(s, sh, row, c++, r->who.year, L_PLAIN);
+		if (s->has_record)
+			fp_xlsx_text(s->x, sh, row, c++, r->who.record,
+			    s->st[L_PLAIN][K_TEXT]);
+		fp_xlsx_text(s->x, sh, row, c++, t ? t->cn : f->table,
+		    s->st[L_PLAIN][K_TEXT]);
+		fp_xlsx_text(s->x, sh, row, c++, t ? fp_table_row_label(t,
+		    f->row) : f->row, s->st[L_PLAIN][K_TEXT]);
+		fp_xlsx_text(s->x, sh, row, c++, fld ? fld->cn : f->field,
+		    s->st[L_PLAIN][K_TEXT]);
+		fp_xlsx_text(s->x, sh, row, c++, f->message,
+		    s->st[L_PLAIN][K_TEXT]);
+		fp_xlsx_text(s->x, sh, row, c++, r->who.file,
+		    s->st[L_PLAIN][K_TEXT]);
+		fp_xlsx_text(s->x, sh, row, c++, f->source,
+		    s->st[L_PLAIN][K_TEXT]);
+	}
+	(void)b;
+	return first;
+}
+
+/* The record's row on its year's overview. */
+static void
+write_overview(struct fp_summary *s, struct year *y,
+    const struct fp_spool_record *r, uint32_t frow)
+{
+	const struct fp_book *b = s->b;
+	struct out *o = &y->ov;
+	uint32_t row = o->row++;
+	size_t i;
+
+	for (i = 0; i < b->nshow; i++) {
+		const struct fp_rec_fact *f = find(r->facts, r->nfacts,
+		    &b->show[i].ref);
+		double x;
+
+		if (!f) {
+			fp_xlsx_blank(s->x, o->sheet, row, (uint32_t)i,
+			    s->st[L_PLAIN][K_TEXT]);
+			continue;
+		}
+		put_value(s, o->sheet, row, (uint32_t)i,
+		    fp_mapping_ref_field(s->m, &b->show[i].ref), f->value,
+		    L_PLAIN, &x);
+		y->sums[i] += x;
+	}
+	fp_xlsx_number(s->x, o->sheet, row, (uint32_t)b->nshow,
+	    (double)r->errors, s->st[r->errors ? L_FAULT : L_PLAIN][K_NUMBER]);
+	fp_xlsx_number(s->x, o->sheet, row, (uint32_t)b->nshow + 1,
+	    (double)r->warnings, s->st[L_PLAIN][K_NUMBER]);
+	y->sums[b->nshow] += (double)r->errors;
+	y->sums[b->nshow + 1] += (double)r->warnings;
+	if (r->nfindings) {
+		char cell[32];
+
+		fp_buf_reset(&s->key);
+		fp_buf_printf(&s->key, "'%s'!A", b->findings);
+		snprintf(cell, sizeof cell, "%u", frow + 1);
+		fp_buf_adds(&s->key, cell);
+		fp_xlsx_url(s->x, o->sheet, row, (uint32_t)s->ncols, s->key.s,
+		    b->link_label, s->st_link);
+	} else {
+		fp_xlsx_blank(s->x, o->sheet, row, (uint32_t)s->ncols,
+		    s->st[L_PLAIN][K_TEXT]);
+	}
+	/* The chart's bar: the fact by department (and record). */
+	if (b->has_chart) {
+		const struct fp_rec_fact *f = find(r->facts, r->nfacts, &b->chart);
+		struct bar *bar;
+		double x;
+
+		if (f && fp_parse_number(f->value, strlen(f->value), &x)) {
+			if (y->nbars == y->capbars) {
+				y->capbars = y->capbars ? y->capbars * 2 : 64;
+				y->bars = fp_xreallocarray(y->bars, y->capbars,
+				    sizeof *y->bars);
+			}
+			bar = &y->bars[y->nbars];
+			fp_buf_reset(&s->key);
+			fp_buf_adds(&s->key, r->who.dept);
+			if (*r->who.record) {
+				fp_buf_addc(&s->key, ' ');
+				fp_buf_adds(&s->key, r->who.record);
+			}
+			bar->name = fp_buf_detach(&s->key);
+			bar->value = x;
+			bar->seq = y->nbars++;
+		}
+	}
+}
+
+/* One row of a table's sheet, with its cells at fault marked. */
+static void
+write_row(struct fp_summary *s, struct out *o, const struct fp_table *t,
+    const struct fp_spool_record *r, const char *key,
+    const char *const *vals)
+{
+	uint32_t row, c = 0;
+	enum look base = t->kind == FP_TABLE_KEYED &&
+	    !strcmp(key, FP_ROW_TOTAL) ? L_SUMMARY : L_PLAIN;
+	unsigned lines = 1;
+	size_t k;
+
+	if (o->row > LAST_ROW)
+		return;
+	row = o->row++;
+	for (k = 0; k < t->nfields; k++)
+		if (vals[k] && kind_of(&t->fields[k]) == K_TEXT) {
+			unsigned n = lines_of(vals[k]);
+
+			if (n > lines)
+				lines = n;
+		}
+	row_height(s, o->sheet, row, lines);
+	fp_xlsx_text(s->x, o->sheet, row, c++, r->who.dept, s->st[base][K_TEXT]);
+	put_count(s, o->sheet, row, c++, r->who.year, base);
+	if (s->has_record)
+		fp_xlsx_text(s->x, o->sheet, row, c++, r->who.record,
+		    s->st[base][K_TEXT]);
+	if (t->kind == FP_TABLE_LIST)
+		put_count(s, o->sheet, row, c++, key, base);
+	else
+		fp_xlsx_text(s->x, o->sheet, row, c++, fp_table_row_label(t,
+		    key), s->st[base][K_TEXT]);
+	for (k = 0; k < t->nfields; k++, c++) {
+		const struct fp_field *f = &t->fields[k];
+		int bad = faults(s, r, t->name, key, f->name);
+		enum look l = bad ? L_FAULT : base;
+
+		if (vals[k])
+			put_value(s, o->sheet, row, c, f, vals[k], l, NULL);
+		else
+			fp_xlsx_blank(s->x, o->sheet, row, c,
+			    s->st[l][kind_of(f)]);
+		/* In constant memory a comment goes with its row. */
+		if (bad)
+			fp_xlsx_comment(s->x, o->sheet, row, c, s->tmp.s);
+	}
+}
+
+/* A record's rows of one table, in the order the form has them. */
+static void
+write_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
+    const struct fp_spool_record *r)
+{
+	const char **vals = fp_xcalloc(t->nfields + 1, sizeof *vals);
+	const char *cur = NULL;
+	size_t i;
+
+	for (i = 0; i <= r->nfacts; i++) {
+		const struct fp_field *f;
+
+		if (i < r->nfacts && strcmp(r->facts[i].table, t->name))
+			continue;
+		if (cur && (i == r->nfacts || strcmp(cur, r->facts[i].row))) {
+			write_row(s, o, t, r, cur, vals);
+			memset(vals, 0, t->nfields * sizeof *vals);
+		}
+		if (i == r->nfacts)
+			break;
+		cur = r->facts[i].row;
+		f = fp_table_field(t, r->facts[i].field);
+		if (f)
+			vals[f - t->fields] = r->facts[i].value;
+	}
+	free(vals);
+}
+
+/* ---- A year's closing rows ------------------------------------------- */
+
+static int
+bar_cmp(const void *x, const void *y)
+{
+	const struct bar *a = x, *b = y;
+
+	if (a->value != b->value)
+		return a->value > b->value ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The overview's total row, its chart's data sorted, and the chart. */
+static void
+close_overview(struct fp_summary *s, struct year *y)
+{
+	const struct fp_book *b = s->b;
+	struct out *o = &y->ov;
+	uint32_t last = o->row - 1, row, i, vcol;
+	const char *vlabel;
+
+	/*
+	 * Laid out while its last row is the one being written: constant
+	 * memory puts no filter over rows already gone.
+	 */
+	finish(s, o, last);
+	if (o->row > o->first) {
+		row = o->row++;
+		fp_xlsx_text(s->x, o->sheet, row, 0, b->total_label,
+		    s->st[L_TOTAL][K_TEXT]);
+		for (i = 1; i < s->ncols + 1; i++) {
+			char col[8], formula[64];
+			int money = i < b->nshow && kind_of(fp_mapping_ref_field(
+			    s->m, &b->show[i].ref)) == K_MONEY;
+
+			if (i >= s->ncols || (i < b->nshow && !summed(s, i))) {
+				fp_xlsx_blank(s->x, o->sheet, row, i,
+				    s->st[L_TOTAL][K_TEXT]);
+				continue;
+			}
+			fp_colname(i, col);
+			snprintf(formula, sizeof formula, "=SUM(%s%u:%s%u)", col,
+			    o->first + 1, col, last + 1);
+			fp_xlsx_formula(s->x, o->sheet, row, i, formula,
+			    nearbyint(y->sums[i] * 1e6) / 1e6,
+			    s->st[L_TOTAL][money ? K_MONEY : K_NUMBER]);
+		}
+	}
+	if (!b->has_chart || y->nbars == 0)
+		return;
+	/* The chart's data, largest first, and the chart beside it. */
+	qsort(y->bars, y->nbars, sizeof *y->bars, bar_cmp);
+	/* Headed as the overview's column of the fact, if it shows it. */
+	vcol = 1;
+	vlabel = b->chart_title;
+	for (i = 0; i < b->nshow; i++)
+		if (!strcmp(b->show[i].ref.table, b->chart.table) &&
+		    !strcmp(b->show[i].ref.field, b->chart.field) &&
+		    !strcmp(b->show[i].ref.row ? b->show[i].ref.row : "",
+		    b->chart.row ? b->chart.row : "")) {
+			vlabel = b->show[i].label;
+			break;
+		}
+	o->row += 2;
+	row = o->row;
+	fp_xlsx_text(s->x, o->sheet, o->row, 0, b->dept_label, s->st_head);
+	fp_xlsx_text(s->x, o->sheet, o->row++, vcol, vlabel, s->st_head);
+	for (i = 0; i < y->nbars; i++) {
+		const struct fp_field *f = fp_mapping_ref_field(s->m, &b->chart);
+
+		fp_xlsx_text(s->x, o->sheet, o->row, 0, y->bars[i].name,
+		    s->st[L_PLAIN][K_TEXT]);
+		fp_xlsx_number(s->x, o->sheet, o->row++, vcol, y->bars[i].value,
+		    s->st[L_PLAIN][kind_of(f) == K_MONEY ? K_MONEY : K_NUMBER]);
+	}
+	fp_xlsx_bar_chart(s->x, o->sheet, row, vcol + 2, b->chart_title,
+	    o->sheet, row + 1, o->row - 1, 0, vcol);
+}
+
+/*
+ * A keyed table's total row: the sum of its rows but the departments'
+ * summary rows, of those a filter shows (SUBTOTAL 109), as a formula that
+ * carries its value.
+ */
+static void
+close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
+    double *sums)
+{
+	uint32_t key = 2 + (uint32_t)s->has_record, last = o->row - 1, row, c;
+	const char *summary = fp_table_row_label(t, FP_ROW_TOTAL);
+	size_t k;
+
+	finish(s, o, last);
+	if (t->kind != FP_TABLE_KEYED || o->row == o->first ||
+	    o->row > LAST_ROW)
+		return;
+	row = o->row++;
+	fp_xlsx_text(s->x, o->sheet, row, 0, s->b->total_label,
+	    s->st[L_TOTAL][K_TEXT]);
+	for (c = 1; c <= key; c++)
+		fp_xlsx_blank(s->x, o->sheet, row, c, s->st[L_TOTAL][K_TEXT]);
+	for (k = 0; k < t->nfields; k++) {
+		const struct fp_field *f = &t->fields[k];
+		char kc[8], vc[8];
+		uint32_t col = key + 1 + (uint32_t)k;
+
+		if (kind_of(f) != K_MONEY) {
+			fp_xlsx_blank(s->x, o->sheet, row, col,
+			    s->st[L_TOTAL][K_TEXT]);
+			continue;
+		}
+		fp_colname(key, kc);
+		fp_colname(col, vc);
+		fp_buf_reset(&s->tmp);
+		fp_buf_printf(&s->tmp, "=SUMPRODUCT(SUBTOTAL(109,OFFSET(%s%u,"
+		    "ROW(%s%u:%s%u)-ROW(%s%u),0)),--(%s%u:%s%u<>\"", vc,
+		    o->first + 1, vc, o->first + 1, vc, last + 1, vc,
+		    o->first + 1, kc, o->first + 1, kc, last + 1);
+		for (const char *p = summary; *p; p++) {
+			if (*p == '"')
+				fp_buf_addc(&s->tmp, '"');
+			fp_buf_addc(&s->tmp, *p);
+		}
+		fp_buf_adds(&s->tmp, "\"))");
+		fp_xlsx_formula(s->x, o->sheet, row, col, s->tmp.s,
+		    nearbyint(sums[k] * 1e6) / 1e6, s->st[L_TOTAL][K_MONEY]);
+	}
+}
+
+/* Adds a record's rows (but summary rows) of table t to the table's sums. */
+static void
+add_sums(const struct fp_table *t, const struct fp_spool_record *r,
+    double *sums)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfacts; i++) {
+		const struct fp_rec_fact *f = &r->facts[i];
+		const struct fp_field *fld;
+		double x;
+
+		if (strcmp(f->table, t->name) || !strcmp(f->row, FP_ROW_TOTAL))
+			continue;
+		fld = fp_table_field(t, f->field);
+		if (fld && fp_parse_number(f->value, strlen(f->value), &x))
+			sums[fld - t->fields] += x;
+	}
+}
+
+/* ---- Closing ----------------------------------------------------------- */
+
+/* The year of the i-th record in order: its key up to the first \037. */
+static size_t
+key_year(const struct fp_spool *sp, size_t i, const char **year)
+{
+	const char *k = fp_spool_key(sp, i), *sep = strchr(k, '\037');
+
+	*year = k;
+	return sep ? (size_t)(sep - k) : strlen(k);
+}
+
+static void
+find_years(struct fp_summary *s)
+{
+	size_t i, n = fp_spool_count(s->spool);
+	struct fp_buf b = FP_BUF_INIT;
+
+	for (i = 0; i < n; i++) {
+		const char *y;
+		size_t len = key_year(s->spool, i, &y);
+
+		if (s->nyears && strlen(s->years[s->nyears - 1].year) == len &&
+		    !strncmp(s->years[s->nyears - 1].year, y, len))
+			continue;
+		s->years = fp_xreallocarray(s->years, s->nyears + 1,
+		    sizeof *s->years);
+		memset(&s->years[s->nyears], 0, sizeof *s->years);
+		s->years[s->nyears++].year = fp_xstrndup(y, len);
+		fp_buf_printf(&b, "%s%s", s->nyears > 1 ? ", " : "",
+		    s->years[s->nyears - 1].year);
+	}
+	if (s->nyears > 1)
+		s->years_text = fp_buf_detach(&b);
+	fp_buf_release(&b);
 }
 
 enum fp_err
 fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 {
-	const struct fp_book *b = &s->m->book;
-	uint32_t last = s->orow - 1;
-	size_t i;
-	enum fp_err err;
+	const struct fp_mapping *m = s->m;
+	double **tsums = NULL;
+	size_t i, t, y = 0, n;
+	enum fp_err err = FP_OK;
 
-	/*
-	 * The filter covers the departments, not the total row: set it before
-	 * that row is written (constant memory cannot go back to row 0 later).
-	 */
-	fp_xlsx_header_row(s->x, s->overview, last, (uint32_t)s->ncols - 1);
-	/* The total row: SUM formulas that carry their values. */
-	if (last >= 1) {
-		fp_xlsx_text(s->x, s->overview, s->orow, 0, b->total_label,
-		    s->st_total);
-		for (i = 0; i < s->ncols; i++) {
-			const struct fp_field *f = i < b->nshow ?
-			    ref_field(s->m, &b->show[i].ref) : NULL;
-			char col[8], formula[64];
+	fp_spool_sort(s->spool);
+	find_years(s);
+	for (i = 0; i < m->ntables; i++)
+		if (m->tables[i].kind != FP_TABLE_FIELDS) {
+			s->tables = fp_xreallocarray(s->tables, s->ntables + 1,
+			    sizeof *s->tables);
+			s->tables[s->ntables++] = &m->tables[i];
+		}
+	s->x = fp_xlsx_new(s->path, fp_xlsx_sheets_fit(s->nyears *
+	    (s->ntables + 1) + 1), d);
+	if (!s->x)
+		return FP_EWRITE;
+	make_styles(s);
+	make_sheets(s);
+	tsums = fp_xcalloc(s->ntables + 1, sizeof *tsums);
+	for (t = 0; t < s->ntables; t++)
+		tsums[t] = fp_xcalloc(s->tables[t]->nfields + 1, sizeof(double));
+	n = fp_spool_count(s->spool);
+	for (i = 0; i < n; i++) {
+		struct fp_spool_record r;
+		const char *yk;
+		size_t len = key_year(s->spool, i, &yk);
+		uint32_t frow;
 
-			if (!s->summed[i] || i == 0)
-				continue;
-			fp_colname((uint32_t)i, col);
-			snprintf(formula, sizeof formula, "=SUM(%s2:%s%u)", col,
-			    col, last + 1);
-			fp_xlsx_formula(s->x, s->overview, s->orow, (uint32_t)i,
-			    formula, nearbyint(s->sums[i] * 1e6) / 1e6,
-			    f && f->type == FP_T_MONEY ? s->st_total_money :
-			    s->st_total_number);
+		/* A new year: close the one before. */
+		if (strlen(s->years[y].year) != len ||
+		    strncmp(s->years[y].year, yk, len)) {
+			close_overview(s, &s->years[y]);
+			for (t = 0; t < s->ntables; t++) {
+				close_table(s, &s->years[y].ts[t], s->tables[t],
+				    tsums[t]);
+				memset(tsums[t], 0, s->tables[t]->nfields *
+				    sizeof(double));
+			}
+			y++;
+		}
+		if ((err = fp_spool_get(s->spool, i, &r, d)) != FP_OK)
+			goto out;
+		if (r.nfindings > s->caporder) {
+			s->caporder = r.nfindings;
+			s->order = fp_xreallocarray(s->order, s->caporder,
+			    sizeof *s->order);
+		}
+		for (t = 0; t < r.nfindings; t++)
+			s->order[t] = t;
+		sort_base = r.findings;
+		if (r.nfindings > 1)
+			qsort(s->order, r.nfindings, sizeof *s->order, order_cmp);
+		frow = write_findings(s, &r);
+		write_overview(s, &s->years[y], &r, frow);
+		for (t = 0; t < s->ntables; t++) {
+			write_table(s, &s->years[y].ts[t], s->tables[t], &r);
+			add_sums(s->tables[t], &r, tsums[t]);
 		}
 	}
-	for (i = 0; i < s->nts; i++)
-		fp_xlsx_header_row(s->x, s->ts[i].sheet, s->ts[i].row - 1,
-		    (uint32_t)s->ts[i].t->nfields + s->first);
-	fp_xlsx_header_row(s->x, s->findings, s->frow - 1,
-	    FP_NFINDING_COLS - 1);
-	fp_xlsx_print_setup(s->x, s->overview);
-	for (i = 0; i < s->nts; i++)
-		fp_xlsx_print_setup(s->x, s->ts[i].sheet);
-	fp_xlsx_print_setup(s->x, s->findings);
-	/* The chart: the chosen fact by department, beside the overview. */
-	if (b->has_chart && last >= 1) {
-		for (i = 0; i < b->nshow; i++) {
-			const struct fp_ref *r = &b->show[i].ref;
-
-			if (!strcmp(r->table, b->chart.table) &&
-			    !strcmp(r->field, b->chart.field) &&
-			    !strcmp(r->row ? r->row : "", b->chart.row ?
-			    b->chart.row : ""))
-				break;
-		}
-		/* Below the table, so the sheet prints one page wide. */
-		if (i < b->nshow)
-			fp_xlsx_bar_chart(s->x, s->overview, last + 3, 0,
-			    b->chart_title, s->overview, 1, last, 0, (uint32_t)i);
+	if (s->nyears) {
+		close_overview(s, &s->years[y]);
+		for (t = 0; t < s->ntables; t++)
+			close_table(s, &s->years[y].ts[t], s->tables[t], tsums[t]);
 	}
+	finish(s, &s->fs, s->fs.row - 1);
+	s->ncut = fp_xlsx_cut(s->x);
 	err = fp_xlsx_close(s->x, d);
 	s->x = NULL;
-	fp_summary_abort(s);
+out:
+	for (t = 0; t < s->ntables; t++)
+		free(tsums[t]);
+	free(tsums);
+	if (s->x) {
+		fp_xlsx_abort(s->x);
+		s->x = NULL;
+	}
 	return err;
 }
 
 void
-fp_summary_abort(struct fp_summary *s)
+fp_summary_free(struct fp_summary *s)
 {
+	size_t i, k;
+
 	if (!s)
 		return;
 	fp_xlsx_abort(s->x);
-	free(s->ts);
-	free(s->sums);
-	free(s->summed);
+	fp_spool_free(s->spool);
+	for (i = 0; i < s->nyears; i++) {
+		free(s->years[i].year);
+		free(s->years[i].ts);
+		free(s->years[i].sums);
+		for (k = 0; k < s->years[i].nbars; k++)
+			free(s->years[i].bars[k].name);
+		free(s->years[i].bars);
+	}
+	free(s->years);
+	free(s->years_text);
+	free(s->tables);
+	free(s->path);
+	free(s->title);
+	free(s->order);
+	fp_buf_release(&s->key);
 	fp_buf_release(&s->tmp);
 	free(s);
 }

@@ -29,8 +29,10 @@
 
 #define LXW_FUNCS(X) \
 	X(chart_add_series) \
+	X(chart_axis_set_reverse) \
 	X(chart_legend_set_position) \
 	X(chart_series_set_categories) \
+	X(chart_series_set_labels) \
 	X(chart_series_set_name) \
 	X(chart_series_set_values) \
 	X(chart_title_set_name) \
@@ -107,7 +109,8 @@
 	X(worksheet_write_formula_num) \
 	X(worksheet_write_formula_str) \
 	X(worksheet_write_number) \
-	X(worksheet_write_string)
+	X(worksheet_write_string) \
+	X(worksheet_write_url_opt)
 
 static struct {
 #define LXW_MEMBER(f) __typeof__(&f) f;
@@ -143,8 +146,10 @@ lxw_load(struct fp_diag *d)
 }
 
 #define chart_add_series (*lxw.chart_add_series)
+#define chart_axis_set_reverse (*lxw.chart_axis_set_reverse)
 #define chart_legend_set_position (*lxw.chart_legend_set_position)
 #define chart_series_set_categories (*lxw.chart_series_set_categories)
+#define chart_series_set_labels (*lxw.chart_series_set_labels)
 #define chart_series_set_name (*lxw.chart_series_set_name)
 #define chart_series_set_values (*lxw.chart_series_set_values)
 #define chart_title_set_name (*lxw.chart_title_set_name)
@@ -222,6 +227,7 @@ lxw_load(struct fp_diag *d)
 #define worksheet_write_formula_str (*lxw.worksheet_write_formula_str)
 #define worksheet_write_number (*lxw.worksheet_write_number)
 #define worksheet_write_string (*lxw.worksheet_write_string)
+#define worksheet_write_url_opt (*lxw.worksheet_write_url_opt)
 
 #include "xlsxpost.h"
 
@@ -266,6 +272,7 @@ struct fp_xlsx {
 	size_t nfixes, capfixes;
 	char *font;		/* the default font, NULL for libxlsxwriter's */
 	double fontsize;
+	size_t ncut;		/* texts cut to Excel's longest */
 };
 
 static void
@@ -823,6 +830,7 @@ fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	if (s[cut]) {
 		t = fp_xstrndup(s, cut);
 		s = t;
+		x->ncut++;
 	}
 	note(x, worksheet_write_string(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    s, fmt(x, style)), x->sheets[sheet].name);
@@ -1178,29 +1186,77 @@ fp_xlsx_width(struct fp_xlsx *x, size_t sheet, uint32_t c1, uint32_t c2,
 }
 
 void
-fp_xlsx_header_row(struct fp_xlsx *x, size_t sheet, uint32_t lastrow,
-    uint32_t lastcol)
+fp_xlsx_report(struct fp_xlsx *x, size_t sheet, const struct fp_xlsx_report *r)
 {
-	struct xsheet *s = &x->sheets[sheet];
+	struct xsheet *s;
+	lxw_worksheet *w = ws(x, sheet);
+	lxw_header_footer_options hf;
 
-	if (!ws(x, sheet))
+	if (!w)
 		return;
-	worksheet_freeze_panes(s->ws, 1, 0);
-	note(x, worksheet_autofilter(s->ws, 0, 0, lastrow, (lxw_col_t)lastcol),
-	    s->name);
+	s = &x->sheets[sheet];
+	worksheet_freeze_panes(w, r->header_last + 1, 0);
+	if (r->last_row > r->header_last)
+		note(x, worksheet_autofilter(w, r->header_last, 0, r->last_row,
+		    (lxw_col_t)r->last_col), s->name);
+	worksheet_set_landscape(w);
+	worksheet_set_paper(w, 9);	/* A4 */
+	worksheet_fit_to_pages(w, 1, 0);
+	worksheet_center_horizontally(w);
+	note(x, worksheet_repeat_rows(w, 0, r->header_last), s->name);
+	memset(&hf, 0, sizeof hf);
+	if (r->footer && *r->footer) {
+		struct fp_buf b = FP_BUF_INIT;
+
+		/* Centred, unless it says where it goes. */
+		if (!strstr(r->footer, "&L") && !strstr(r->footer, "&C") &&
+		    !strstr(r->footer, "&R"))
+			fp_buf_adds(&b, "&C");
+		fp_buf_adds(&b, r->footer);
+		note(x, worksheet_set_footer_opt(w, b.s, &hf), s->name);
+		fp_buf_release(&b);
+	}
 }
 
 void
-fp_xlsx_print_setup(struct fp_xlsx *x, size_t sheet)
+fp_xlsx_heading(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t ncols,
+    const char *text, int style, double height)
 {
+	lxw_worksheet *w = ws(x, sheet);
+	uint32_t c;
+
+	if (!w)
+		return;
+	if (height > 0)
+		note(x, worksheet_set_row_opt(w, row, height, fmt(x, style), NULL),
+		    x->sheets[sheet].name);
+	note(x, worksheet_write_string(w, row, 0, text, fmt(x, style)),
+	    x->sheets[sheet].name);
+	for (c = 1; c < ncols; c++)
+		note(x, worksheet_write_blank(w, row, (lxw_col_t)c,
+		    fmt(x, style)), x->sheets[sheet].name);
+}
+
+void
+fp_xlsx_url(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    const char *location, const char *text, int style)
+{
+	struct fp_buf b = FP_BUF_INIT;
 	lxw_worksheet *w = ws(x, sheet);
 
 	if (!w)
 		return;
-	worksheet_set_landscape(w);
-	worksheet_set_paper(w, 9);	/* A4 */
-	worksheet_fit_to_pages(w, 1, 0);
-	note(x, worksheet_repeat_rows(w, 0, 0), x->sheets[sheet].name);
+	fp_buf_printf(&b, "internal:%s", location);
+	note(x, worksheet_write_url_opt(w, row, (lxw_col_t)col, b.s,
+	    fmt(x, style), text, NULL), x->sheets[sheet].name);
+	fit(x, sheet, col, fp_display_width(text));
+	fp_buf_release(&b);
+}
+
+size_t
+fp_xlsx_cut(const struct fp_xlsx *x)
+{
+	return x->ncut;
 }
 
 void
@@ -1212,9 +1268,6 @@ fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	lxw_chart_series *se;
 	lxw_chart_options opt;
 	const char *dname;
-
-	if (!ws(x, sheet))
-		return;
 
 	if (!ws(x, sheet) || !ws(x, dsheet))
 		return;
@@ -1231,8 +1284,11 @@ fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	chart_series_set_values(se, dname, r1, (lxw_col_t)valcol, r2,
 	    (lxw_col_t)valcol);
 	chart_series_set_name(se, title);
+	chart_series_set_labels(se);
 	chart_title_set_name(ch, title);
 	chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+	/* Bars top to bottom in the order of their rows. */
+	chart_axis_set_reverse(ch->y_axis);
 	memset(&opt, 0, sizeof opt);
 	opt.x_scale = 1.5;
 	/* Room for every department: about 10 bars to a default height. */

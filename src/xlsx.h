@@ -194,17 +194,37 @@ void fp_xlsx_merge(struct fp_xlsx *x, size_t sheet, uint32_t r1, uint32_t c1,
 /* Sets the width of columns c1..c2 (in characters); 0 hides them. */
 void fp_xlsx_width(struct fp_xlsx *x, size_t sheet, uint32_t c1, uint32_t c2,
     double width);
-/* Freezes the first row and puts an autofilter over rows 0..last, cols 0..lastcol. */
-void fp_xlsx_header_row(struct fp_xlsx *x, size_t sheet, uint32_t lastrow,
-    uint32_t lastcol);
+/* How a sheet of a report prints: rows 0..header_last its heading. */
+struct fp_xlsx_report {
+	uint32_t header_last;	/* the last row of title and column headers */
+	uint32_t last_row;	/* the last row of the table */
+	uint32_t last_col;
+	const char *footer;	/* page footer (&P the page, &N their number) */
+};
+
 /*
- * Prints the sheet as a report: A4 landscape, one page wide, its first
- * row repeated on every page.
+ * Lays a sheet out as a report: rows below its heading frozen, an
+ * autofilter from its column headers down to last_row, printed A4
+ * landscape one page wide with its heading on every page and the footer.
  */
-void fp_xlsx_print_setup(struct fp_xlsx *x, size_t sheet);
+void fp_xlsx_report(struct fp_xlsx *x, size_t sheet,
+    const struct fp_xlsx_report *r);
+/*
+ * A heading across columns 0..ncols-1 of a row: text in the first, the
+ * style (centred across the selection, say) on all of them; the row
+ * height if height > 0. It does not widen the columns it spans.
+ */
+void fp_xlsx_heading(struct fp_xlsx *x, size_t sheet, uint32_t row,
+    uint32_t ncols, const char *text, int style, double height);
+/* A link to a place in the workbook ("'Sheet'!A5"), showing text. */
+void fp_xlsx_url(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    const char *location, const char *text, int style);
+/* How many texts were cut to Excel's 32,767 characters so far. */
+size_t fp_xlsx_cut(const struct fp_xlsx *x);
 /*
  * A bar chart on sheet, at (row, col): the values in column valcol of
- * rows r1..r2 of data sheet dsheet, labelled by column catcol.
+ * rows r1..r2 of data sheet dsheet, labelled by column catcol, each bar
+ * with its value, top to bottom in the order of the rows.
  */
 void fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row,
     uint32_t col, const char *title, size_t dsheet, uint32_t r1, uint32_t r2,
