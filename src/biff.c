@@ -16,7 +16,7 @@
  * record's length; nothing is allocated from a size the file declares.
  */
 #include "cfb.h"
-#include "xls_backend.h"
+#include "reader.h"
 
 #include <errno.h>
 #include <iconv.h>

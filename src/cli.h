@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "util.h"
-#include "xls.h"
+#include "workbook.h"
 
 /* Prints "formpipe CMD: " and the formatted message, with a newline. */
 void fp_cli_error(const char *cmd, const char *fmt, ...)

@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "cmd.h"
-#include "xls.h"
+#include "workbook.h"
 #include "xlsx.h"
 
 static const char usage_text[] =

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "csvio.h"
-#include "xls.h"
+#include "workbook.h"
 
 static const char usage_text[] =
     "usage: formpipe read [--sheet N|NAME] FILE.xls\n"

@@ -4,7 +4,7 @@
  * the sheet list, number formats and their date classes, sorted grids,
  * and the rendering of cell values.
  */
-#include "xls_backend.h"
+#include "reader.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,8 +9,8 @@
 
 #include <unistd.h>
 
-#include "xls.h"
-#include "xls_backend.h"
+#include "workbook.h"
+#include "reader.h"
 
 static struct fp_workbook *
 open_ok(const char *path)

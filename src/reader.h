@@ -4,10 +4,10 @@
  * and number formats, and the classification of formats as dates.
  * Only xls.c and the readers (biff.c, xls_freexl.c) include this.
  */
-#ifndef FP_XLS_BACKEND_H
-#define FP_XLS_BACKEND_H
+#ifndef FP_READER_H
+#define FP_READER_H
 
-#include "xls.h"
+#include "workbook.h"
 
 struct fp_backend {
 	const char *name;

@@ -9,8 +9,8 @@
  * decided in xls.c from its first bytes, and nothing outside the xls*.c,
  * biff.c and cfb.c files knows the difference.
  */
-#ifndef FP_XLS_H
-#define FP_XLS_H
+#ifndef FP_WORKBOOK_H
+#define FP_WORKBOOK_H
 
 #include <stddef.h>
 #include <stdint.h>
