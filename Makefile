@@ -17,8 +17,8 @@ CFLAGS ?= $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 LIBS = -lfreexl -lcsv -lxlsxwriter -lm
 
-SRC = src/util.c src/workbook.c src/cfb.c src/biff.c src/xls_freexl.c \
-	src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \
+SRC = src/util.c src/workbook.c src/workbook_open.c src/cfb.c src/biff.c \
+	src/xls_freexl.c src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \
 	src/canon.c src/rules.c src/xlsx.c src/summary.c src/cmd_read.c \
 	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c
 OBJ = $(SRC:src/%.c=build/%.o)

@@ -16,7 +16,7 @@
  * record's length; nothing is allocated from a size the file declares.
  */
 #include "cfb.h"
-#include "reader.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <iconv.h>

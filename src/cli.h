@@ -21,6 +21,9 @@ void fp_cli_error(const char *cmd, const char *fmt, ...)
  * On failure prints the message and returns NULL.
  */
 struct fp_workbook *fp_cli_open_workbook(const char *cmd, const char *path);
+/* The same with open options (NULL: the default). */
+struct fp_workbook *fp_cli_open_workbook_opts(const char *cmd,
+    const char *path, const struct fp_open_opts *opts);
 
 /* The name of an input in messages: "<stdin>" for "-" or NULL. */
 const char *fp_cli_name(const char *path);

@@ -190,6 +190,8 @@ cmd_read(int argc, char **argv)
 {
 	const char *sheet = NULL, *file = NULL;
 	struct fp_workbook *wb = NULL;
+	struct fp_open_opts opts;
+	const char *reader;
 	struct fp_out out;
 	int cells = 0, rc = 0, i;
 
@@ -226,7 +228,11 @@ cmd_read(int argc, char **argv)
 		fp_cli_error("read", "--cells writes every sheet; drop --sheet");
 		return 2;
 	}
-	wb = fp_cli_open_workbook("read", file);
+	/* FORMPIPE_READER=freexl reads BIFF2 to BIFF4 with freexl, to compare. */
+	memset(&opts, 0, sizeof opts);
+	reader = getenv("FORMPIPE_READER");
+	opts.freexl = reader && !strcmp(reader, "freexl");
+	wb = fp_cli_open_workbook_opts("read", file, &opts);
 	if (!wb)
 		return 2;
 	fp_out_init(&out, stdout);

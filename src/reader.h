@@ -1,8 +1,8 @@
 /*
- * What a reader behind the workbook interface (xls.h) provides, and the
- * shared pieces every reader uses: the workbook object, its sheet list
- * and number formats, and the classification of formats as dates.
- * Only xls.c and the readers (biff.c, xls_freexl.c) include this.
+ * The readers' side of the workbook model (workbook.h): the workbook
+ * object they fill, its sheet list and number formats, and the
+ * classification of formats as dates. Only workbook.c, workbook_open.c
+ * and the readers include this; formats.h lists the readers.
  */
 #ifndef FP_READER_H
 #define FP_READER_H
@@ -73,11 +73,5 @@ void fp_sheet_add_merge(struct fp_sheet *sh, uint32_t r1, uint32_t r2,
     uint16_t c1, uint16_t c2);
 void fp_sheet_add_width(struct fp_sheet *sh, uint16_t c1, uint16_t c2,
     double width, int hidden);
-
-/* The readers' open functions; each fills wb->be and wb->priv. */
-enum fp_err fp_biff_open(struct fp_workbook *wb, const unsigned char *data,
-    size_t size, struct fp_diag *d);
-enum fp_err fp_freexl_open(struct fp_workbook *wb, const char *path,
-    struct fp_diag *d);
 
 #endif

@@ -1,13 +1,14 @@
 /*
- * The legacy workbook interface: a workbook of sheets, each a stream of
- * typed cells with its merged ranges, column widths and number formats.
+ * The workbook model: a workbook of sheets, each a stream of typed cells
+ * with its merged ranges, column widths and number formats, whatever
+ * format the file came in.
  *
- * Two readers serve it. formpipe's own (biff.c over cfb.c) reads every
- * format from BIFF2 to BIFF8 (Excel 2.x to 2003, and what LibreOffice and
- * WPS write); freexl (xls_freexl.c) can read BIFF2 to BIFF4 instead, when
- * FORMPIPE_READER=freexl asks, to compare. Which one opens a file is
- * decided in xls.c from its first bytes, and nothing outside the xls*.c,
- * biff.c and cfb.c files knows the difference.
+ * Readers fill it (reader.h is their side): biff.c over cfb.c for every
+ * format from BIFF2 to BIFF8 (Excel 2.x to 2003, and what LibreOffice
+ * and WPS write), and freexl (xls_freexl.c) for BIFF2 to BIFF4 when the
+ * open options ask for it, to compare. workbook_open.c decides which
+ * reader opens a file from its content; nothing that reads a workbook
+ * through this header knows which did.
  */
 #ifndef FP_WORKBOOK_H
 #define FP_WORKBOOK_H
@@ -74,11 +75,20 @@ struct fp_sheet_info {
 	size_t nwidths;
 };
 
+/* How to open a workbook; all zero is the default. */
+struct fp_open_opts {
+	int freexl;	/* read BIFF2 to BIFF4 with freexl, to compare */
+};
+
 /*
  * Opens the workbook at path. On success *out owns it (fp_workbook_free);
  * on failure *out is NULL and d says what is wrong with the file.
+ * fp_workbook_open_opts does the same with options (NULL: the default).
  */
 enum fp_err fp_workbook_open(const char *path, struct fp_workbook **out,
+    struct fp_diag *d);
+enum fp_err fp_workbook_open_opts(const char *path,
+    const struct fp_open_opts *opts, struct fp_workbook **out,
     struct fp_diag *d);
 void fp_workbook_free(struct fp_workbook *wb);
 
