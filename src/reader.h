@@ -33,6 +33,7 @@ enum fp_fmt_class {
 	FP_FMT_DATE,
 	FP_FMT_DATETIME,
 	FP_FMT_TIME,
+	FP_FMT_ELAPSED,		/* [h]:mm:ss, [mm]:ss: a duration */
 };
 
 struct fp_format {
@@ -66,7 +67,12 @@ enum fp_fmt_class fp_wb_format_class(const struct fp_workbook *wb,
     uint32_t key);
 /* The class of a format code (the same rules as xlrd's, made exact). */
 enum fp_fmt_class fp_fmt_classify(const char *code);
-/* The cell type a number with a format of class cls and value x gets. */
+/*
+ * The cell type a number with a format of class cls and value x gets.
+ * A value with a time of day keeps it (datetime) even where the format
+ * shows only the date, and one of a day or more under a time-only format
+ * keeps its date; under an elapsed-time format it is a time (a duration).
+ */
 enum fp_cell_type fp_date_type(enum fp_fmt_class cls, double x);
 
 void fp_sheet_add_merge(struct fp_sheet *sh, uint32_t r1, uint32_t r2,

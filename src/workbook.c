@@ -92,6 +92,8 @@ fp_workbook_format(const struct fp_workbook *wb, uint32_t fmt)
 	    builtin_formats[fmt])
 		return builtin_formats[fmt];
 	switch (fp_wb_format_class(wb, fmt)) {
+	case FP_FMT_ELAPSED:
+		return "[h]:mm:ss";
 	case FP_FMT_DATE:
 		return "yyyy-mm-dd";
 	case FP_FMT_DATETIME:
@@ -159,8 +161,10 @@ builtin_class(uint32_t key)
 	    key == 36 || (key >= 50 && key <= 54) || key == 57 ||
 	    key == 58 || (key >= 71 && key <= 81))
 		return FP_FMT_DATE;
+	if (key == 46)
+		return FP_FMT_ELAPSED;
 	if ((key >= 18 && key <= 21) || (key >= 32 && key <= 35) ||
-	    (key >= 45 && key <= 47) || key == 55 || key == 56)
+	    key == 45 || key == 47 || key == 55 || key == 56)
 		return FP_FMT_TIME;
 	if (key == 22)
 		return FP_FMT_DATETIME;
@@ -181,7 +185,7 @@ fp_fmt_classify(const char *code)
 	char red[256];
 	size_t n = 0, i;
 	int state = 0, depth = 0, date = 0, time = 0, num = 0;
-	int last_hour = 0;
+	int last_hour = 0, elapsed = 0, only_hms = 0, letters = 0;
 	const char *p;
 
 	/*
@@ -206,17 +210,28 @@ fp_fmt_classify(const char *code)
 		} else if (c == '\\' || c == '_' || c == '*') {
 			state = 2;
 		} else if (c == '[') {
+			if (!depth)
+				only_hms = 1, letters = 0;
 			depth++;
 		} else if (c == ']') {
+			/* [h], [mm], [ss]: an elapsed time, not a colour. */
+			if (depth == 1 && only_hms && letters)
+				elapsed = 1;
 			if (depth)
 				depth--;
 		} else if (depth) {
+			if (strchr("hHmMsS", c))
+				letters++;
+			else
+				only_hms = 0;
 			continue;
 		} else if (!strchr("$-+/(): ", c)) {
 			red[n++] = c;
 		}
 	}
 	red[n] = '\0';
+	if (elapsed && !strpbrk(red, "yYdD"))
+		return FP_FMT_ELAPSED;
 	if (!strcmp(red, "General") || !strcmp(red, "GENERAL") ||
 	    !strcmp(red, "general") || !strcmp(red, "@") ||
 	    !strcmp(red, "0.00E00") || !strcmp(red, "##0.0E0"))
@@ -280,13 +295,17 @@ fp_fmt_classify(const char *code)
 enum fp_cell_type
 fp_date_type(enum fp_fmt_class cls, double x)
 {
+	double secs;
+
 	if (cls == FP_FMT_NUMBER || !(x >= 0) || x >= 2958466.0)
 		return FP_CELL_NUMBER;
-	if (x < 1)
+	if (cls == FP_FMT_ELAPSED || x < 1)
 		return FP_CELL_TIME;
-	if (cls == FP_FMT_DATE)
-		return FP_CELL_DATE;
-	return FP_CELL_DATETIME;
+	if (cls != FP_FMT_DATE)
+		return FP_CELL_DATETIME;
+	/* A date format on a value with a time of day: keep the time. */
+	secs = round((x - floor(x)) * 86400.0);
+	return secs == 0 || secs == 86400 ? FP_CELL_DATE : FP_CELL_DATETIME;
 }
 
 void
@@ -494,6 +513,19 @@ fp_error_text(unsigned code)
 	}
 }
 
+/* A duration of a day or more as hours:minutes:seconds ("36:00:00"). */
+static size_t
+render_duration(char *buf, double x)
+{
+	long long secs;
+
+	if (!(x >= 0) || x >= 2958466.0)
+		return 0;
+	secs = llround(x * 86400.0);
+	return (size_t)snprintf(buf, FP_NUM_MAX, "%02lld:%02d:%02d",
+	    secs / 3600, (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
 const char *
 fp_cell_render(const struct fp_cell *c, int date1904, char *buf, size_t *len)
 {
@@ -510,7 +542,9 @@ fp_cell_render(const struct fp_cell *c, int date1904, char *buf, size_t *len)
 		n = fp_fmt_date(buf, c->v.num, date1904, FP_DATE_DATETIME);
 		break;
 	case FP_CELL_TIME:
-		n = fp_fmt_date(buf, c->v.num, date1904, FP_DATE_TIME);
+		n = c->v.num < 1 ?
+		    fp_fmt_date(buf, c->v.num, date1904, FP_DATE_TIME) :
+		    render_duration(buf, c->v.num);
 		break;
 	case FP_CELL_BOOL:
 		n = (size_t)snprintf(buf, FP_NUM_MAX, "%s",

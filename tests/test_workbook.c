@@ -568,6 +568,29 @@ test_biff5_code_page_text_whole(void **state)
 }
 
 static void
+test_date_type_keeps_time_and_durations(void **state)
+{
+	struct fp_cell c;
+	char buf[FP_NUM_MAX];
+	size_t len;
+
+	(void)state;
+	/* 2014-02-19 14:30 under a date-only format keeps its time. */
+	assert_int_equal(fp_date_type(FP_FMT_DATE, 41689.604166666664),
+	    FP_CELL_DATETIME);
+	assert_int_equal(fp_date_type(FP_FMT_DATE, 41689.0), FP_CELL_DATE);
+	/* 1.5 under [h]:mm:ss is 36 hours; under hh:mm:ss, a date and time. */
+	assert_int_equal(fp_date_type(FP_FMT_ELAPSED, 1.5), FP_CELL_TIME);
+	assert_int_equal(fp_date_type(FP_FMT_TIME, 1.5), FP_CELL_DATETIME);
+	memset(&c, 0, sizeof c);
+	c.type = FP_CELL_TIME;
+	c.v.num = 1.5;
+	assert_string_equal(fp_cell_render(&c, 0, buf, &len), "36:00:00");
+	c.v.num = 0.25;
+	assert_string_equal(fp_cell_render(&c, 0, buf, &len), "06:00:00");
+}
+
+static void
 test_format_classes(void **state)
 {
 	(void)state;
@@ -576,7 +599,11 @@ test_format_classes(void **state)
 	assert_int_equal(fp_fmt_classify("yyyy-mm-dd hh:mm:ss"),
 	    FP_FMT_DATETIME);
 	assert_int_equal(fp_fmt_classify("hh:mm:ss"), FP_FMT_TIME);
-	assert_int_equal(fp_fmt_classify("[h]:mm:ss"), FP_FMT_TIME);
+	assert_int_equal(fp_fmt_classify("[h]:mm:ss"), FP_FMT_ELAPSED);
+	assert_int_equal(fp_fmt_classify("[mm]:ss"), FP_FMT_ELAPSED);
+	assert_int_equal(fp_fmt_classify("[Red]hh:mm"), FP_FMT_TIME);
+	assert_int_equal(fp_fmt_classify("[$-804]yyyy\"年\"m\"月\""),
+	    FP_FMT_DATE);
 	assert_int_equal(fp_fmt_classify("mm:ss"), FP_FMT_TIME);
 	assert_int_equal(fp_fmt_classify("#,##0.00_);[Red](#,##0.00)"),
 	    FP_FMT_NUMBER);
@@ -608,6 +635,7 @@ main(void)
 		cmocka_unit_test(test_far_cell_costs_no_declared_size),
 		cmocka_unit_test(test_biff5_code_page_text_whole),
 		cmocka_unit_test(test_format_classes),
+		cmocka_unit_test(test_date_type_keeps_time_and_durations),
 	};
 
 	return cmocka_run_group_tests_name("xls", tests, NULL, NULL);
