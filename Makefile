@@ -15,10 +15,10 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-DFP_DATADIR='"$(DATADIR)"'
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
-LIBS = -lfreexl -lcsv -lxlsxwriter -lm
+LIBS = -lfreexl -lcsv -lxlsxwriter -lexpat -lminizip -lm
 
 SRC = src/util.c src/workbook.c src/workbook_open.c src/cfb.c src/biff.c \
-	src/xls_freexl.c src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \
+	src/xls_freexl.c src/zip.c src/xml.c src/ooxml.c src/ods.c src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \
 	src/canon.c src/rules.c src/xlsx.c src/summary.c src/cmd_read.c \
 	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c
 OBJ = $(SRC:src/%.c=build/%.o)

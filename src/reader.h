@@ -23,6 +23,7 @@ struct fp_sheet {
 	size_t nmerges, capmerges;
 	struct fp_colwidth *widths;
 	size_t nwidths, capwidths;
+	uint32_t dimcols;	/* the width the sheet declares, 0 if none */
 	uint64_t pos;		/* reader's own: where the sheet starts */
 	int scanned;
 };

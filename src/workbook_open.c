@@ -2,10 +2,12 @@
  * Opening a workbook: reads the file (by mmap where it can), recognises
  * its kind from its content, never its name, and hands it to the reader
  * for that kind: biff.c (over cfb.c) for BIFF2 to BIFF8, or xls_freexl.c
- * when the open options ask for freexl. What is no workbook is named for
+ * when the open options ask for freexl; ooxml.c for .xlsx and .xlsm and
+ * ods.c for .ods, both in a zip (zip.c). What is no workbook is named for
  * what it is. The only file that knows every reader.
  */
 #include "formats.h"
+#include "zip.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,9 +86,6 @@ not_a_workbook(const unsigned char *p, size_t n, struct fp_diag *d)
 {
 	size_t i, text = 0;
 
-	if (n >= 4 && memcmp(p, "PK\003\004", 4) == 0)
-		return fp_diag(d, FP_EFORMAT, "an .xlsx (Office Open XML) or "
-		    "other zip file, not a legacy .xls workbook");
 	if (n >= 8 && memcmp(p, "\211PNG\r\n\032\n", 8) == 0)
 		return fp_diag(d, FP_EFORMAT,
 		    "not an Excel workbook (a PNG image)");
@@ -109,6 +108,59 @@ not_a_workbook(const unsigned char *p, size_t n, struct fp_diag *d)
 		    "not an Excel workbook (plain text)");
 	}
 	return fp_diag(d, FP_EFORMAT, "not an Excel workbook");
+}
+
+/*
+ * A zip file: an OpenDocument spreadsheet if its mimetype part says so
+ * (or, without one, if it has content.xml and a manifest), an Office
+ * Open XML package if it has a content types part or relationships, and
+ * otherwise named for what it is.
+ */
+static enum fp_err
+open_zip(struct fp_workbook *wb, struct fp_diag *d)
+{
+	static const char ods_type[] =
+	    "application/vnd.oasis.opendocument.spreadsheet";
+	static const char od_type[] = "application/vnd.oasis.opendocument.";
+	struct fp_zip *z;
+	char *mime = NULL;
+	size_t len;
+	enum fp_err err;
+
+	err = fp_zip_open(wb->map, wb->mapsize, &z, d);
+	if (err)
+		return err;
+	if (fp_zip_has(z, "mimetype") &&
+	    fp_zip_read_all(z, "mimetype", 256, &mime, &len, NULL) == FP_OK) {
+		if (!strncmp(mime, ods_type, sizeof ods_type - 1))
+			goto ods;
+		if (!strncmp(mime, od_type, sizeof od_type - 1)) {
+			err = fp_diag(d, FP_EFORMAT, "not a workbook (an "
+			    "OpenDocument %.40s document, not a spreadsheet)",
+			    mime + sizeof od_type - 1);
+			goto out;
+		}
+	}
+	if (fp_zip_has(z, "[Content_Types].xml") || fp_zip_has(z, "_rels/.rels")) {
+		free(mime);
+		return fp_ooxml_open(wb, z, d);
+	}
+	if (fp_zip_has(z, "content.xml") && fp_zip_has(z, "META-INF/manifest.xml"))
+		goto ods;
+	if (fp_zip_has(z, "Index/Document.iwa") || fp_zip_has(z, "Index.zip") ||
+	    fp_zip_has(z, "index.xml.gz"))
+		err = fp_diag(d, FP_EFORMAT, "an Apple Numbers document, which "
+		    "formpipe cannot read (export it from Numbers as .xlsx)");
+	else
+		err = fp_diag(d, FP_EFORMAT, "a zip file that is not a workbook "
+		    "(no Office Open XML or OpenDocument parts in it)");
+out:
+	free(mime);
+	fp_zip_free(z);
+	return err;
+ods:
+	free(mime);
+	return fp_ods_open(wb, z, d);
 }
 
 /* Hands the bytes in wb->map to the reader for their kind. */
@@ -138,6 +190,11 @@ dispatch(struct fp_workbook *wb, const char *path,
 			err = fp_freexl_open(wb, path, d);
 		else
 			err = fp_biff_open(wb, p, n, d);
+	} else if (n >= 4 && (memcmp(p, "PK\003\004", 4) == 0 ||
+	    memcmp(p, "PK\005\006", 4) == 0)) {
+		err = open_zip(wb, d);
+	} else if (n < 4 && memcmp(p, "PK\003\004", n) == 0) {
+		err = fp_diag(d, FP_ETRUNC, "truncated zip file (%zu bytes)", n);
 	} else if (n < 8 && memcmp(p, ole_magic, n) == 0) {
 		err = fp_diag(d, FP_ETRUNC, "truncated workbook (%zu bytes)", n);
 	} else {

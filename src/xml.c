@@ -1,0 +1,238 @@
+/*
+ * XML parts over expat: a namespace-aware expat parser is fed each piece
+ * of a part as zip.c inflates it, and its element names are turned into
+ * the reader's namespace numbers and local names. This file owns the
+ * parser and the refusal of DTDs and entity declarations; what the
+ * elements mean is the readers' (ooxml.c, ods.c).
+ */
+#include "xml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <expat.h>
+
+#define SEP '\001'
+
+struct fp_xml {
+	XML_Parser p;
+	const struct fp_xml_ns *nss;
+	size_t nns;
+	size_t *nslen;
+	const struct fp_xml_handlers *h;
+	void *ctx;
+	const char *part;
+	struct fp_diag *d;
+	enum fp_err err;	/* what stopped the parse */
+	int stopped;
+};
+
+/* The number of the namespace whose URI is the n bytes at uri. */
+static int
+ns_id(const struct fp_xml *x, const char *uri, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < x->nns; i++)
+		if (x->nslen[i] == n && memcmp(x->nss[i].uri, uri, n) == 0)
+			return x->nss[i].id;
+	return 0;
+}
+
+/* Splits expat's "URI\1local" into a namespace number and local name. */
+static const char *
+split(const struct fp_xml *x, const char *name, int *ns)
+{
+	const char *sep = strchr(name, SEP);
+
+	if (!sep) {
+		*ns = 0;
+		return name;
+	}
+	*ns = ns_id(x, name, (size_t)(sep - name));
+	return sep + 1;
+}
+
+static void XMLCALL
+on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
+{
+	struct fp_xml *x = ud;
+	const char *local;
+	int ns;
+
+	if (x->stopped || !x->h->start)
+		return;
+	local = split(x, name, &ns);
+	x->h->start(x->ctx, ns, local, attrs);
+}
+
+static void XMLCALL
+on_end(void *ud, const XML_Char *name)
+{
+	struct fp_xml *x = ud;
+	const char *local;
+	int ns;
+
+	if (x->stopped || !x->h->end)
+		return;
+	local = split(x, name, &ns);
+	x->h->end(x->ctx, ns, local);
+}
+
+static void XMLCALL
+on_text(void *ud, const XML_Char *s, int len)
+{
+	struct fp_xml *x = ud;
+
+	if (x->stopped || !x->h->text || len <= 0)
+		return;
+	x->h->text(x->ctx, s, (size_t)len);
+}
+
+static void XMLCALL
+on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+    const XML_Char *pubid, int has_internal_subset)
+{
+	struct fp_xml *x = ud;
+
+	(void)name;
+	(void)sysid;
+	(void)pubid;
+	(void)has_internal_subset;
+	fp_diag(x->d, FP_ECORRUPT, "refused: %s has a document type "
+	    "declaration (DTD) at line %lu, which no workbook has and which "
+	    "could expand entities without end", x->part, fp_xml_line(x));
+	fp_xml_stop(x, FP_ECORRUPT);
+}
+
+static void XMLCALL
+on_entity(void *ud, const XML_Char *name, int is_param,
+    const XML_Char *value, int value_length, const XML_Char *base,
+    const XML_Char *sysid, const XML_Char *pubid, const XML_Char *notation)
+{
+	struct fp_xml *x = ud;
+
+	(void)name;
+	(void)is_param;
+	(void)value;
+	(void)value_length;
+	(void)base;
+	(void)sysid;
+	(void)pubid;
+	(void)notation;
+	fp_diag(x->d, FP_ECORRUPT, "refused: %s declares an XML entity at "
+	    "line %lu", x->part, fp_xml_line(x));
+	fp_xml_stop(x, FP_ECORRUPT);
+}
+
+void
+fp_xml_stop(struct fp_xml *x, enum fp_err err)
+{
+	if (x->stopped)
+		return;
+	x->stopped = 1;
+	x->err = err;
+	XML_StopParser(x->p, XML_FALSE);
+}
+
+unsigned long
+fp_xml_line(const struct fp_xml *x)
+{
+	return (unsigned long)XML_GetCurrentLineNumber(x->p);
+}
+
+const char *
+fp_xml_attr(const struct fp_xml *x, const char **attrs, int ns,
+    const char *local)
+{
+	size_t i;
+
+	for (i = 0; attrs[i]; i += 2) {
+		const char *name = attrs[i], *sep = strchr(name, SEP);
+
+		if (!sep) {
+			if (ns == 0 && strcmp(name, local) == 0)
+				return attrs[i + 1];
+			continue;
+		}
+		if (ns != 0 && strcmp(sep + 1, local) == 0 &&
+		    ns_id(x, name, (size_t)(sep - name)) == ns)
+			return attrs[i + 1];
+	}
+	return NULL;
+}
+
+/* Fills d with expat's complaint about the part, and returns the error. */
+static enum fp_err
+malformed(struct fp_xml *x)
+{
+	enum XML_Error e = XML_GetErrorCode(x->p);
+
+	return fp_diag(x->d, FP_ECORRUPT, "malformed XML in %s at line %lu: "
+	    "%s", x->part, fp_xml_line(x), XML_ErrorString(e));
+}
+
+static int
+feed(void *ctx, const char *p, size_t n)
+{
+	struct fp_xml *x = ctx;
+
+	while (n) {
+		int k = n > (1u << 30) ? 1 << 30 : (int)n;
+
+		if (XML_Parse(x->p, p, k, 0) != XML_STATUS_OK) {
+			if (!x->stopped) {
+				x->err = malformed(x);
+				x->stopped = 1;
+			}
+			return 1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+enum fp_err
+fp_xml_parse_part(struct fp_zip *z, const char *name,
+    const struct fp_xml_ns *nss, size_t nns, const struct fp_xml_handlers *h,
+    void *ctx, struct fp_xml **xp, struct fp_diag *d)
+{
+	struct fp_xml x;
+	enum fp_err err;
+	size_t i;
+
+	memset(&x, 0, sizeof x);
+	x.p = XML_ParserCreateNS("UTF-8", SEP);
+	if (!x.p)
+		return fp_diag(d, FP_ENOMEM, "out of memory for the XML parser");
+	x.nss = nss;
+	x.nns = nns;
+	x.nslen = fp_xreallocarray(NULL, nns ? nns : 1, sizeof *x.nslen);
+	for (i = 0; i < nns; i++)
+		x.nslen[i] = strlen(nss[i].uri);
+	x.h = h;
+	x.ctx = ctx;
+	x.part = name;
+	x.d = d;
+	XML_SetUserData(x.p, &x);
+	XML_SetElementHandler(x.p, on_start, on_end);
+	XML_SetCharacterDataHandler(x.p, on_text);
+	XML_SetStartDoctypeDeclHandler(x.p, on_doctype);
+	XML_SetEntityDeclHandler(x.p, on_entity);
+	XML_SetParamEntityParsing(x.p, XML_PARAM_ENTITY_PARSING_NEVER);
+	if (xp)
+		*xp = &x;
+	err = fp_zip_read(z, name, feed, &x, d);
+	if (!err && !x.stopped && XML_Parse(x.p, NULL, 0, 1) != XML_STATUS_OK) {
+		if (!x.stopped)
+			err = malformed(&x);
+	}
+	if (!err && x.stopped)
+		err = x.err;
+	if (xp)
+		*xp = NULL;
+	XML_ParserFree(x.p);
+	free(x.nslen);
+	return err;
+}

@@ -1,0 +1,389 @@
+/*
+ * The zip container over minizip (the zlib project's contrib, which
+ * libxlsxwriter already brings): minizip finds the central directory,
+ * walks the entries and inflates them through zlib; this file gives it
+ * the file's bytes from memory instead of a FILE, indexes the parts by
+ * name once, and counts what they inflate to against zip bombs. It owns
+ * no XML: parts leave here as bytes.
+ */
+#include "zip.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <minizip/unzip.h>
+
+/* The file in memory, as minizip's I/O callbacks see it. */
+struct mem {
+	const unsigned char *data;
+	size_t size;
+	size_t pos;
+};
+
+struct part {
+	char *name;
+	char *key;		/* name in lower case, for lookups */
+	ZPOS64_T offset;	/* minizip's handle on the entry */
+};
+
+struct fp_zip {
+	struct mem mem;
+	unzFile uf;
+	struct part *parts;	/* in the zip's order */
+	size_t nparts;
+	size_t *sorted;		/* parts by key */
+	uint64_t inflated;	/* bytes inflated from every part so far */
+	char buf[65536];
+};
+
+static voidpf ZCALLBACK
+mem_open(voidpf opaque, const void *name, int mode)
+{
+	struct mem *m = opaque;
+
+	(void)name;
+	(void)mode;
+	m->pos = 0;
+	return m;
+}
+
+static uLong ZCALLBACK
+mem_read(voidpf opaque, voidpf stream, void *buf, uLong size)
+{
+	struct mem *m = stream;
+	size_t n = m->size - m->pos;
+
+	(void)opaque;
+	if (n > size)
+		n = size;
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return (uLong)n;
+}
+
+static uLong ZCALLBACK
+mem_write(voidpf opaque, voidpf stream, const void *buf, uLong size)
+{
+	(void)opaque;
+	(void)stream;
+	(void)buf;
+	(void)size;
+	return 0;
+}
+
+static ZPOS64_T ZCALLBACK
+mem_tell(voidpf opaque, voidpf stream)
+{
+	struct mem *m = stream;
+
+	(void)opaque;
+	return m->pos;
+}
+
+static long ZCALLBACK
+mem_seek(voidpf opaque, voidpf stream, ZPOS64_T off, int origin)
+{
+	struct mem *m = stream;
+	uint64_t base;
+
+	(void)opaque;
+	switch (origin) {
+	case ZLIB_FILEFUNC_SEEK_SET: base = 0; break;
+	case ZLIB_FILEFUNC_SEEK_CUR: base = m->pos; break;
+	case ZLIB_FILEFUNC_SEEK_END: base = m->size; break;
+	default: return -1;
+	}
+	if (off > m->size || base + off > m->size)
+		return -1;
+	m->pos = (size_t)(base + off);
+	return 0;
+}
+
+static int ZCALLBACK
+mem_close(voidpf opaque, voidpf stream)
+{
+	(void)opaque;
+	(void)stream;
+	return 0;
+}
+
+static int ZCALLBACK
+mem_error(voidpf opaque, voidpf stream)
+{
+	(void)opaque;
+	(void)stream;
+	return 0;
+}
+
+static char *
+lower(const char *s)
+{
+	char *k = fp_xstrdup(s), *p;
+
+	for (p = k; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return k;
+}
+
+static const struct fp_zip *sort_zip;
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	const struct part *x = &sort_zip->parts[*(const size_t *)a];
+	const struct part *y = &sort_zip->parts[*(const size_t *)b];
+
+	return strcmp(x->key, y->key);
+}
+
+enum fp_err
+fp_zip_open(const unsigned char *data, size_t size, struct fp_zip **out,
+    struct fp_diag *d)
+{
+	zlib_filefunc64_def io;
+	struct fp_zip *z;
+	unz_global_info64 gi;
+	size_t cap = 0;
+	enum fp_err err = FP_OK;
+	int rc;
+
+	*out = NULL;
+	z = fp_xcalloc(1, sizeof *z);
+	z->mem.data = data;
+	z->mem.size = size;
+	memset(&io, 0, sizeof io);
+	io.zopen64_file = mem_open;
+	io.zread_file = mem_read;
+	io.zwrite_file = mem_write;
+	io.ztell64_file = mem_tell;
+	io.zseek64_file = mem_seek;
+	io.zclose_file = mem_close;
+	io.zerror_file = mem_error;
+	io.opaque = &z->mem;
+	z->uf = unzOpen2_64("", &io);
+	if (!z->uf || unzGetGlobalInfo64(z->uf, &gi) != UNZ_OK) {
+		err = fp_diag(d, FP_ETRUNC, "truncated or damaged zip file (its "
+		    "central directory, at the end of the file, is missing or "
+		    "unreadable)");
+		goto out;
+	}
+	for (rc = unzGoToFirstFile(z->uf); rc == UNZ_OK;
+	    rc = unzGoToNextFile(z->uf)) {
+		unz_file_info64 fi;
+		char name[1024];
+
+		if (unzGetCurrentFileInfo64(z->uf, &fi, name, sizeof name, NULL,
+		    0, NULL, 0) != UNZ_OK) {
+			rc = UNZ_BADZIPFILE;
+			break;
+		}
+		if (fi.size_filename >= sizeof name)
+			continue;	/* no workbook part has such a name */
+		if (z->nparts == cap) {
+			cap = cap ? cap * 2 : 32;
+			z->parts = fp_xreallocarray(z->parts, cap,
+			    sizeof *z->parts);
+		}
+		z->parts[z->nparts].name = fp_xstrdup(name);
+		z->parts[z->nparts].key = lower(name);
+		z->parts[z->nparts].offset = unzGetOffset64(z->uf);
+		z->nparts++;
+	}
+	if (rc != UNZ_END_OF_LIST_OF_FILE) {
+		err = fp_diag(d, FP_ECORRUPT, "damaged zip file (its central "
+		    "directory cannot be read after %zu entries)", z->nparts);
+		goto out;
+	}
+	z->sorted = fp_xreallocarray(NULL, z->nparts ? z->nparts : 1,
+	    sizeof *z->sorted);
+	for (cap = 0; cap < z->nparts; cap++)
+		z->sorted[cap] = cap;
+	sort_zip = z;
+	qsort(z->sorted, z->nparts, sizeof *z->sorted, key_cmp);
+	sort_zip = NULL;
+out:
+	if (err) {
+		fp_zip_free(z);
+		return err;
+	}
+	*out = z;
+	return FP_OK;
+}
+
+void
+fp_zip_free(struct fp_zip *z)
+{
+	size_t i;
+
+	if (!z)
+		return;
+	if (z->uf)
+		unzClose(z->uf);
+	for (i = 0; i < z->nparts; i++) {
+		free(z->parts[i].name);
+		free(z->parts[i].key);
+	}
+	free(z->parts);
+	free(z->sorted);
+	free(z);
+}
+
+/* The part called name (without regard to case), or NULL. */
+static const struct part *
+find(const struct fp_zip *z, const char *name)
+{
+	char *key = lower(name);
+	size_t lo = 0, hi = z->nparts;
+	const struct part *found = NULL;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct part *p = &z->parts[z->sorted[mid]];
+		int c = strcmp(p->key, key);
+
+		if (c == 0) {
+			found = p;
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	free(key);
+	return found;
+}
+
+int
+fp_zip_has(const struct fp_zip *z, const char *name)
+{
+	return find(z, name) != NULL;
+}
+
+size_t
+fp_zip_count(const struct fp_zip *z)
+{
+	return z->nparts;
+}
+
+const char *
+fp_zip_name(const struct fp_zip *z, size_t i)
+{
+	return i < z->nparts ? z->parts[i].name : NULL;
+}
+
+enum fp_err
+fp_zip_read(struct fp_zip *z, const char *name, fp_zip_fn fn, void *ctx,
+    struct fp_diag *d)
+{
+	const struct part *p = find(z, name);
+	unz_file_info64 fi;
+	enum fp_err err = FP_OK;
+	int rc, open = 0, stop = 0;
+
+	if (!p)
+		return fp_diag(d, FP_ENOSHEET, "no part %s", name);
+	if (unzSetOffset64(z->uf, p->offset) != UNZ_OK ||
+	    unzGetCurrentFileInfo64(z->uf, &fi, NULL, 0, NULL, 0, NULL, 0) !=
+	    UNZ_OK) {
+		err = fp_diag(d, FP_ECORRUPT, "damaged zip file (the entry of "
+		    "%s cannot be read)", p->name);
+		goto out;
+	}
+	if (fi.flag & 1) {
+		err = fp_diag(d, FP_EENCRYPTED, "password-protected zip file "
+		    "(%s is encrypted)", p->name);
+		goto out;
+	}
+	if (fi.compression_method != 0 && fi.compression_method != Z_DEFLATED) {
+		err = fp_diag(d, FP_EFORMAT, "%s is compressed with zip method "
+		    "%lu, which formpipe cannot inflate (only stored and "
+		    "deflated parts)", p->name, (unsigned long)fi.compression_method);
+		goto out;
+	}
+	if (unzOpenCurrentFile(z->uf) != UNZ_OK) {
+		err = fp_diag(d, FP_ECORRUPT, "damaged zip file (%s cannot be "
+		    "opened)", p->name);
+		goto out;
+	}
+	open = 1;
+	while ((rc = unzReadCurrentFile(z->uf, z->buf, sizeof z->buf)) > 0) {
+		z->inflated += (unsigned)rc;
+		if (z->inflated > FP_ZIP_BOMB_FLOOR &&
+		    z->inflated / FP_ZIP_BOMB_RATIO > z->mem.size) {
+			err = fp_diag(d, FP_ECORRUPT, "a zip bomb (%s inflates "
+			    "past %llu MiB, more than %u times the file's size)",
+			    p->name, (unsigned long long)(z->inflated >> 20),
+			    FP_ZIP_BOMB_RATIO);
+			goto out;
+		}
+		if (fn(ctx, z->buf, (size_t)rc)) {
+			stop = 1;
+			break;
+		}
+	}
+	if (!stop && rc < 0) {
+		err = fp_diag(d, rc == UNZ_ERRNO || z->mem.pos >= z->mem.size ?
+		    FP_ETRUNC : FP_ECORRUPT, "%s (the data of %s %s)",
+		    rc == Z_DATA_ERROR ? "damaged zip file" :
+		    "truncated or damaged zip file", p->name,
+		    rc == Z_DATA_ERROR ? "does not inflate" : "ends early");
+		goto out;
+	}
+out:
+	if (open) {
+		rc = unzCloseCurrentFile(z->uf);
+		if (!err && !stop && rc == UNZ_CRCERROR)
+			err = fp_diag(d, FP_ECORRUPT, "damaged zip file (the "
+			    "checksum of %s does not match its data)", p->name);
+	}
+	return err;
+}
+
+struct whole {
+	struct fp_buf b;
+	size_t max;
+	int over;
+};
+
+static int
+add_whole(void *ctx, const char *p, size_t n)
+{
+	struct whole *w = ctx;
+
+	if (w->b.len + n > w->max) {
+		w->over = 1;
+		return 1;
+	}
+	fp_buf_add(&w->b, p, n);
+	return 0;
+}
+
+enum fp_err
+fp_zip_read_all(struct fp_zip *z, const char *name, size_t max, char **out,
+    size_t *len, struct fp_diag *d)
+{
+	struct whole w;
+	enum fp_err err;
+
+	*out = NULL;
+	*len = 0;
+	fp_buf_init(&w.b);
+	w.max = max;
+	w.over = 0;
+	err = fp_zip_read(z, name, add_whole, &w, d);
+	if (!err && w.over)
+		err = fp_diag(d, FP_ECORRUPT, "%s is larger than %zu bytes",
+		    name, max);
+	if (err) {
+		fp_buf_release(&w.b);
+		return err;
+	}
+	*len = w.b.len;
+	*out = fp_buf_detach(&w.b);
+	if (!*out)
+		*out = fp_xstrdup("");
+	return FP_OK;
+}
