@@ -88,6 +88,29 @@ fuzz: build/fuzz/fuzz_xls
 		-timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/xls.dict \
 		-artifact_prefix=build/fuzz/artifacts/ $(FUZZ_FLAGS) build/fuzz/corpus
 
+# The zip and XML readers' fuzz target: workbooks as they are, and as
+# lists of parts (tests/fuzz/unpack-seeds) whose XML the fuzzer mutates.
+build/fuzz/fuzz_zip: tests/fuzz/fuzz_zip.c $(SRC) $(HDR)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
+		-o $@ tests/fuzz/fuzz_zip.c $(SRC) $(LIBS) -lz
+
+fuzz-zip: build/fuzz/fuzz_zip
+	@mkdir -p build/fuzz/zipcorpus build/fuzz/artifacts
+	@for f in fixtures/*.xlsx fixtures/*.xlsm fixtures/*.ods \
+	    fixtures/bad/*.xlsx fixtures/bad/*.ods fixtures/bad/*.zip \
+	    $$(if [ -n "$(FUZZ_SEEDS)" ]; then find "$(FUZZ_SEEDS)" -type f \
+	    -name '*.xlsx' -o -type f -name '*.ods'; fi); do \
+		[ -f "$$f" ] || continue; \
+		sum=$$(cksum <"$$f" | tr ' ' -); \
+		cp "$$f" "build/fuzz/zipcorpus/seed-$$sum" || exit 2; \
+		tests/fuzz/unpack-seeds build/fuzz/zipcorpus "$$f" || exit 2; \
+	done
+	build/fuzz/fuzz_zip -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+		-timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/zip.dict \
+		-artifact_prefix=build/fuzz/artifacts/ $(FUZZ_FLAGS) \
+		build/fuzz/zipcorpus
+
 # Benchmarks, for people measuring (not run by check): each script in
 # tests/bench/ prints its table and keeps it in build/bench/.
 build/bench/freexl_parse: tests/bench/freexl_parse.c
@@ -106,4 +129,4 @@ install: formpipe
 clean:
 	rm -rf build formpipe
 
-.PHONY: all check install clean bench fuzz
+.PHONY: all check install clean bench fuzz fuzz-zip

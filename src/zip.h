@@ -16,7 +16,7 @@
 #include "util.h"
 
 #define FP_ZIP_BOMB_FLOOR (64u << 20)
-#define FP_ZIP_BOMB_RATIO 1024u
+#define FP_ZIP_BOMB_RATIO 256u
 
 struct fp_zip;
 
