@@ -82,8 +82,9 @@ find_style(const struct ods *o, const char *name, int table)
 
 /*
  * A length ("2.258cm", "0.889in", "64pt", "22.58mm") as a column width
- * in characters of the default font: 7 pixels a character at 96 pixels
- * an inch, with Excel's 5 pixels of margin.
+ * in characters of the default font, as LibreOffice converts them when it
+ * saves an .ods as .xlsx: 7 points a character (0.389in is 4 characters,
+ * 3.889in is 40).
  */
 static double
 width_chars(const char *s)
@@ -105,8 +106,7 @@ width_chars(const char *s)
 		pt = v * 12;
 	else
 		return 0;
-	v = (pt * 96 / 72 - 5) / 7;
-	return v > 0 ? floor(v * 100 + 0.5) / 100 : 0;
+	return floor(pt / 7 * 100 + 0.5) / 100;
 }
 
 /* A count attribute (number-rows-repeated ...): 1 if absent or bad. */

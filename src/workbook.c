@@ -55,6 +55,7 @@ fp_workbook_sheet(const struct fp_workbook *wb, size_t i)
 	sh->info.nmerges = sh->nmerges;
 	sh->info.widths = sh->widths;
 	sh->info.nwidths = sh->nwidths;
+	sh->info.dimcols = sh->dimcols;
 	return &sh->info;
 }
 
@@ -359,6 +360,7 @@ fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	/* Merges and widths are gathered afresh on every scan. */
 	sh->nmerges = 0;
 	sh->nwidths = 0;
+	sh->dimcols = 0;
 	err = wb->be->scan(wb, i, fn, ctx, stopped, d);
 	if (!err)
 		sh->scanned = 1;

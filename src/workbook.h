@@ -73,6 +73,13 @@ struct fp_sheet_info {
 	size_t nmerges;
 	const struct fp_colwidth *widths; /* filled by fp_sheet_scan */
 	size_t nwidths;
+	/*
+	 * The width (last column + 1) the sheet declares before its cells
+	 * (BIFF DIMENSIONS, an .xlsx <dimension>), 0 if it declares none:
+	 * known from the first cell of a scan on. A hint only: writers get
+	 * it wrong, so it can be larger or smaller than the cells are.
+	 */
+	uint32_t dimcols;
 };
 
 /* How to open a workbook; all zero is the default. */
