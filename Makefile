@@ -15,7 +15,7 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-DFP_DATADIR='"$(DATADIR)"'
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
-LIBS = -lfreexl -lcsv -lxlsxwriter -lexpat -lminizip -lm
+LIBS = -lfreexl -lcsv -lxlsxwriter -lexpat -lminizip -lm -pthread
 
 SRC = src/util.c src/workbook.c src/workbook_open.c src/cfb.c src/biff.c \
 	src/xls_freexl.c src/zip.c src/xml.c src/ooxml.c src/ods.c src/csvio.c src/cli.c src/normalize.c src/form.c src/mapping.c \

@@ -634,10 +634,22 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 	switch (local[0]) {
 	case 'c':
 		if (local[1] == '\0') {
+			const char *ref = NULL, *st = NULL, *ty = NULL, **a;
 			uint32_t r, c;
 			int beyond;
 
-			v = fp_xml_attr(p->x, attrs, 0, "r");
+			/* r, s and t, plain names: read without fp_xml_attr. */
+			for (a = attrs; *a; a += 2) {
+				if (a[0][0] == '\0' || a[0][1] != '\0')
+					continue;
+				if (a[0][0] == 'r')
+					ref = a[1];
+				else if (a[0][0] == 's')
+					st = a[1];
+				else if (a[0][0] == 't')
+					ty = a[1];
+			}
+			v = ref;
 			if (v) {
 				if (!parse_ref(v, &r, &c, &beyond)) {
 					if (beyond)
@@ -659,9 +671,8 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 				p->ccol = p->nextcol;
 			}
 			p->nextcol = p->ccol + 1;
-			v = fp_xml_attr(p->x, attrs, 0, "s");
-			p->cxf = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
-			v = fp_xml_attr(p->x, attrs, 0, "t");
+			p->cxf = st ? (uint32_t)strtoul(st, NULL, 10) : 0;
+			v = ty;
 			p->ctype = !v ? 'n' : !strcmp(v, "str") ? 'S' :
 			    !strcmp(v, "inlineStr") ? 'i' : v[0];
 			p->in_c = 1;

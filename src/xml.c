@@ -25,6 +25,9 @@ struct fp_xml {
 	struct fp_diag *d;
 	enum fp_err err;	/* what stopped the parse */
 	int stopped;
+	const char *last_uri;	/* the namespace matched last, */
+	size_t last_len;	/* its length */
+	int last_id;		/* and its number */
 };
 
 /* The number of the namespace whose URI is the n bytes at uri. */
@@ -39,17 +42,38 @@ ns_id(const struct fp_xml *x, const char *uri, size_t n)
 	return 0;
 }
 
-/* Splits expat's "URI\1local" into a namespace number and local name. */
+/*
+ * Splits expat's "URI\1local" into a namespace number and local name.
+ * Nearly every element of a part is in the namespace of the one before,
+ * so that one is tried first, without searching for the separator.
+ */
 static const char *
-split(const struct fp_xml *x, const char *name, int *ns)
+split(struct fp_xml *x, const char *name, int *ns)
 {
-	const char *sep = strchr(name, SEP);
+	const char *sep;
+	size_t i;
 
+	if (x->last_uri && !strncmp(name, x->last_uri, x->last_len) &&
+	    name[x->last_len] == SEP) {
+		*ns = x->last_id;
+		return name + x->last_len + 1;
+	}
+	sep = strchr(name, SEP);
 	if (!sep) {
 		*ns = 0;
 		return name;
 	}
-	*ns = ns_id(x, name, (size_t)(sep - name));
+	*ns = 0;
+	for (i = 0; i < x->nns; i++) {
+		if (x->nslen[i] == (size_t)(sep - name) &&
+		    !memcmp(x->nss[i].uri, name, x->nslen[i])) {
+			*ns = x->nss[i].id;
+			x->last_uri = x->nss[i].uri;
+			x->last_len = x->nslen[i];
+			x->last_id = *ns;
+			break;
+		}
+	}
 	return sep + 1;
 }
 

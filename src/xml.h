@@ -67,7 +67,8 @@ unsigned long fp_xml_line(const struct fp_xml *x);
 
 /*
  * The value of the attribute ns:local in attrs (ns 0: an attribute
- * without a namespace), or NULL.
+ * without a namespace), or NULL. An attribute without a namespace has
+ * its plain name in attrs, so a reader in a hurry may read those itself.
  */
 const char *fp_xml_attr(const struct fp_xml *x, const char **attrs, int ns,
     const char *local);

@@ -5,9 +5,16 @@
  * the file's bytes from memory instead of a FILE, indexes the parts by
  * name once, and counts what they inflate to against zip bombs. It owns
  * no XML: parts leave here as bytes.
+ *
+ * A large part is inflated by a second thread while the caller's
+ * callback (the XML parser) works on the pieces already inflated: the
+ * two take turns over a ring of NPIECES buffers, so inflating costs the
+ * caller no time on a machine with a core to spare, and memory stays at
+ * the ring's size.
  */
 #include "zip.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +34,24 @@ struct part {
 	ZPOS64_T offset;	/* minizip's handle on the entry */
 };
 
+/* Parts at least this large are inflated by a second thread. */
+#define THREAD_MIN (1u << 20)
+#define NPIECES 4
+#define PIECE (1u << 18)
+
+/* The ring between the inflating thread and the caller. */
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t filled, emptied;
+	char *buf[NPIECES];
+	size_t len[NPIECES];
+	size_t head, count;	/* the oldest filled piece, and how many */
+	int done;		/* the inflater has finished: rc says how */
+	int rc;			/* unzReadCurrentFile's last result */
+	int stop;		/* the caller wants no more */
+	int bomb;		/* the inflater stopped at the bomb limit */
+};
+
 struct fp_zip {
 	struct mem mem;
 	unzFile uf;
@@ -34,6 +59,7 @@ struct fp_zip {
 	size_t nparts;
 	size_t *sorted;		/* parts by key */
 	uint64_t inflated;	/* bytes inflated from every part so far */
+	void *ring;		/* the ring of the part being inflated */
 	char buf[65536];
 };
 
@@ -274,6 +300,153 @@ fp_zip_name(const struct fp_zip *z, size_t i)
 	return i < z->nparts ? z->parts[i].name : NULL;
 }
 
+/* 1 if the bytes inflated so far make the workbook a zip bomb. */
+static int
+is_bomb(const struct fp_zip *z)
+{
+	return z->inflated > FP_ZIP_BOMB_FLOOR &&
+	    z->inflated / FP_ZIP_BOMB_RATIO > z->mem.size;
+}
+
+/* The inflating thread: fills the ring until the part ends or must stop. */
+static void *
+inflater(void *arg)
+{
+	struct fp_zip *z = arg;
+	struct ring *r = (struct ring *)z->ring;
+	int rc = 0;
+
+	for (;;) {
+		size_t slot;
+
+		pthread_mutex_lock(&r->mu);
+		while (r->count == NPIECES && !r->stop)
+			pthread_cond_wait(&r->emptied, &r->mu);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+		slot = (r->head + r->count) % NPIECES;
+		pthread_mutex_unlock(&r->mu);
+		rc = unzReadCurrentFile(z->uf, r->buf[slot], PIECE);
+		if (rc <= 0)
+			break;
+		pthread_mutex_lock(&r->mu);
+		z->inflated += (unsigned)rc;
+		r->len[slot] = (size_t)rc;
+		r->count++;
+		if (is_bomb(z))
+			r->bomb = 1;
+		pthread_cond_signal(&r->filled);
+		pthread_mutex_unlock(&r->mu);
+		if (r->bomb)
+			break;
+	}
+	pthread_mutex_lock(&r->mu);
+	r->rc = rc;
+	r->done = 1;
+	pthread_cond_signal(&r->filled);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/*
+ * Inflates the open entry through the ring, handing each piece to fn in
+ * the caller's thread. Returns unzReadCurrentFile's last result (0 at the
+ * end), and sets *stop if fn stopped and *bomb at the bomb limit. Falls
+ * back to inflating in the caller's thread if no thread can be made.
+ */
+static int
+read_threaded(struct fp_zip *z, fp_zip_fn fn, void *ctx, int *stop,
+    int *bomb)
+{
+	struct ring r;
+	pthread_t t;
+	size_t k;
+	int rc, threaded = 1;
+
+	memset(&r, 0, sizeof r);
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.filled, NULL);
+	pthread_cond_init(&r.emptied, NULL);
+	for (k = 0; k < NPIECES; k++)
+		r.buf[k] = fp_xmalloc(PIECE);
+	z->ring = &r;
+	if (pthread_create(&t, NULL, inflater, z) != 0) {
+		threaded = 0;	/* the caller inflates, below */
+		r.done = 1;
+	}
+	for (;;) {
+		size_t slot;
+
+		pthread_mutex_lock(&r.mu);
+		while (r.count == 0 && !r.done)
+			pthread_cond_wait(&r.filled, &r.mu);
+		if (r.count == 0) {
+			pthread_mutex_unlock(&r.mu);
+			break;
+		}
+		slot = r.head;
+		pthread_mutex_unlock(&r.mu);
+		if (!*stop && fn(ctx, r.buf[slot], r.len[slot]))
+			*stop = 1;
+		pthread_mutex_lock(&r.mu);
+		r.head = (r.head + 1) % NPIECES;
+		r.count--;
+		if (*stop)
+			r.stop = 1;
+		pthread_cond_signal(&r.emptied);
+		pthread_mutex_unlock(&r.mu);
+		if (*stop)
+			break;
+	}
+	if (!threaded) {
+		while ((rc = unzReadCurrentFile(z->uf, r.buf[0], PIECE)) > 0) {
+			z->inflated += (unsigned)rc;
+			if (is_bomb(z)) {
+				r.bomb = 1;
+				break;
+			}
+			if (fn(ctx, r.buf[0], (size_t)rc)) {
+				*stop = 1;
+				break;
+			}
+		}
+		r.rc = rc > 0 ? 0 : rc;
+	} else {
+		pthread_join(t, NULL);
+	}
+	rc = r.rc;
+	*bomb = r.bomb;
+	z->ring = NULL;
+	for (k = 0; k < NPIECES; k++)
+		free(r.buf[k]);
+	pthread_cond_destroy(&r.filled);
+	pthread_cond_destroy(&r.emptied);
+	pthread_mutex_destroy(&r.mu);
+	return rc;
+}
+
+/* Inflates the open entry in the caller's thread, as read_threaded. */
+static int
+read_inline(struct fp_zip *z, fp_zip_fn fn, void *ctx, int *stop, int *bomb)
+{
+	int rc;
+
+	while ((rc = unzReadCurrentFile(z->uf, z->buf, sizeof z->buf)) > 0) {
+		z->inflated += (unsigned)rc;
+		if (is_bomb(z)) {
+			*bomb = 1;
+			return 0;
+		}
+		if (fn(ctx, z->buf, (size_t)rc)) {
+			*stop = 1;
+			return 0;
+		}
+	}
+	return rc;
+}
+
 enum fp_err
 fp_zip_read(struct fp_zip *z, const char *name, fp_zip_fn fn, void *ctx,
     struct fp_diag *d)
@@ -281,7 +454,7 @@ fp_zip_read(struct fp_zip *z, const char *name, fp_zip_fn fn, void *ctx,
 	const struct part *p = find(z, name);
 	unz_file_info64 fi;
 	enum fp_err err = FP_OK;
-	int rc, open = 0, stop = 0;
+	int rc, open = 0, stop = 0, bomb = 0;
 
 	if (!p)
 		return fp_diag(d, FP_ENOSHEET, "no part %s", name);
@@ -309,20 +482,16 @@ fp_zip_read(struct fp_zip *z, const char *name, fp_zip_fn fn, void *ctx,
 		goto out;
 	}
 	open = 1;
-	while ((rc = unzReadCurrentFile(z->uf, z->buf, sizeof z->buf)) > 0) {
-		z->inflated += (unsigned)rc;
-		if (z->inflated > FP_ZIP_BOMB_FLOOR &&
-		    z->inflated / FP_ZIP_BOMB_RATIO > z->mem.size) {
-			err = fp_diag(d, FP_ECORRUPT, "a zip bomb (%s inflates "
-			    "past %llu MiB, more than %u times the file's size)",
-			    p->name, (unsigned long long)(z->inflated >> 20),
-			    FP_ZIP_BOMB_RATIO);
-			goto out;
-		}
-		if (fn(ctx, z->buf, (size_t)rc)) {
-			stop = 1;
-			break;
-		}
+	/* The size the entry declares only chooses how to inflate it. */
+	if (fi.uncompressed_size >= THREAD_MIN)
+		rc = read_threaded(z, fn, ctx, &stop, &bomb);
+	else
+		rc = read_inline(z, fn, ctx, &stop, &bomb);
+	if (bomb) {
+		err = fp_diag(d, FP_ECORRUPT, "a zip bomb (%s inflates past "
+		    "%llu MiB, more than %u times the file's size)", p->name,
+		    (unsigned long long)(z->inflated >> 20), FP_ZIP_BOMB_RATIO);
+		goto out;
 	}
 	if (!stop && rc < 0) {
 		err = fp_diag(d, rc == UNZ_ERRNO || z->mem.pos >= z->mem.size ?

@@ -94,6 +94,36 @@ test_zip_bomb_stopped_at_the_floor(void **state)
 	free(buf);
 }
 
+static int
+stop_at_once(void *ctx, const char *p, size_t n)
+{
+	(void)p;
+	*(size_t *)ctx += n;
+	return 1;
+}
+
+static void
+test_zip_large_part_stops_when_asked(void **state)
+{
+	char *buf, *part;
+	struct fp_zip *z = zip_of("fixtures/bad/bomb.xlsx", &buf);
+	struct fp_diag d;
+	size_t got = 0, len;
+
+	(void)state;
+	/* A 24 MiB part, inflated by the second thread: one piece, then stop. */
+	assert_int_equal(fp_zip_read(z, "xl/worksheets/s00.xml", stop_at_once,
+	    &got, &d), FP_OK);
+	assert_true(got > 0 && got <= (1u << 18));
+	/* The zip reads on after a stop. */
+	assert_int_equal(fp_zip_read_all(z, "xl/workbook.xml", 1 << 20, &part,
+	    &len, &d), FP_OK);
+	assert_non_null(strstr(part, "<sheets>"));
+	free(part);
+	fp_zip_free(z);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -101,6 +131,7 @@ main(void)
 		cmocka_unit_test(test_zip_parts_by_name_any_case),
 		cmocka_unit_test(test_zip_truncated_refused),
 		cmocka_unit_test(test_zip_bomb_stopped_at_the_floor),
+		cmocka_unit_test(test_zip_large_part_stops_when_asked),
 	};
 
 	return cmocka_run_group_tests_name("zip", tests, NULL, NULL);
