@@ -1,8 +1,10 @@
 # formpipe: `make` builds ./formpipe; `make check` runs the tests under
 # AddressSanitizer and UBSan; `make install PREFIX=... DESTDIR=...`;
-# `make bench` measures read against catdoc and bare freexl, and the
-# map | check | merge pipeline against gnumeric's ssconvert; `make fuzz`
-# runs the reader's fuzz target. `make WERROR=` relaxes -Werror.
+# `make bench` measures read against catdoc and bare freexl, read of an
+# .xlsx against xlsx2csv, openpyxl, SheetJS, orcus, gnumeric and
+# LibreOffice, and the map | check | merge pipeline against gnumeric's
+# ssconvert; `make fuzz` and `make fuzz-zip` run the readers' fuzz
+# targets. `make WERROR=` relaxes -Werror.
 
 CC ?= cc
 PREFIX ?= /usr/local
@@ -117,8 +119,14 @@ build/bench/freexl_parse: tests/bench/freexl_parse.c
 	@mkdir -p build/bench
 	$(CC) -std=c11 $(WARN) -O2 $(LDFLAGS) -o $@ tests/bench/freexl_parse.c -lfreexl
 
-bench: formpipe build/bench/freexl_parse
+build/bench/xlsx_floor: tests/bench/xlsx_floor.c
+	@mkdir -p build/bench
+	$(CC) -std=c11 $(WARN) -O2 $(LDFLAGS) -o $@ tests/bench/xlsx_floor.c \
+		-lminizip -lexpat
+
+bench: formpipe build/bench/freexl_parse build/bench/xlsx_floor
 	tests/bench/run-read
+	tests/bench/run-read-xlsx
 	tests/bench/run-pipeline
 
 install: formpipe
