@@ -28,6 +28,10 @@
 #define MAX_COLS 16384u
 /* Cells a sheet may give through repetition beyond those it writes. */
 #define MAX_COPIES 16000000u
+/* Bytes of text a sheet may give through repetition. */
+#define MAX_COPY_BYTES (256u << 20)
+/* Spaces one cell may get from text:s: Excel's most characters a cell. */
+#define MAX_CELL_SPACES 32767u
 
 enum {
 	NS_OFFICE = 1,
@@ -60,24 +64,52 @@ struct style {
 	double width;		/* characters, 0 if not given */
 };
 
+struct scanparse;
+
 struct ods {
 	struct fp_zip *z;
 	struct style *styles;
 	size_t nstyles, capstyles;
+	int sorted;		/* styles sorted for bsearch */
+	/*
+	 * The parse of content.xml, suspended after a table: a scan of that
+	 * table's successor (or of a later one) goes on from there, so that
+	 * scanning every sheet in order parses the part once.
+	 */
+	struct fp_xml_session *session;
+	struct scanparse *scan;	/* its state */
+	size_t next;		/* the table after the one it stopped at */
 };
 
-static const struct style *
-find_style(const struct ods *o, const char *name, int table)
+static int
+style_cmp(const void *a, const void *b)
 {
-	size_t i;
+	const struct style *x = a, *y = b;
 
-	if (!name)
+	if (x->table != y->table)
+		return x->table - y->table;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * The style of this name for a table (1) or a column (0). The styles are
+ * sorted once the first table begins, after every automatic style.
+ */
+static const struct style *
+find_style(struct ods *o, const char *name, int table)
+{
+	struct style key;
+
+	if (!name || !o->nstyles)
 		return NULL;
-	for (i = o->nstyles; i-- > 0;)
-		if (o->styles[i].table == table &&
-		    !strcmp(o->styles[i].name, name))
-			return &o->styles[i];
-	return NULL;
+	if (!o->sorted) {
+		qsort(o->styles, o->nstyles, sizeof *o->styles, style_cmp);
+		o->sorted = 1;
+	}
+	key.name = (char *)name;
+	key.table = table;
+	return bsearch(&key, o->styles, o->nstyles, sizeof *o->styles,
+	    style_cmp);
 }
 
 /*
@@ -147,7 +179,7 @@ open_start(void *ctx, int ns, const char *local, const char **attrs)
 		const char *name = fp_xml_attr(p->x, attrs, NS_STYLE, "name");
 
 		p->cur = NULL;
-		if (!fam || !name || (strcmp(fam, "table") &&
+		if (!fam || !name || o->sorted || (strcmp(fam, "table") &&
 		    strcmp(fam, "table-column")))
 			return;
 		if (o->nstyles == o->capstyles) {
@@ -207,11 +239,14 @@ struct scanparse {
 	fp_cell_fn fn;
 	void *ctx;
 	int stop;
+	int done;		/* the table wanted has ended */
 	size_t ntables;		/* top-level tables begun */
 	int depth_table, in_want;
 	uint64_t row, col, colw;	/* next row, next column, next column width */
 	uint64_t rows_rep;	/* repetitions of the row in hand */
 	uint64_t copies;	/* cells given by repetition so far */
+	uint64_t copybytes;	/* and bytes of their text */
+	size_t spaces;		/* spaces text:s gave the cell in hand */
 	/* The cell in hand. */
 	int in_cell, covered, in_note, paras;
 	uint64_t cols_rep, rspan, cspan;
@@ -298,6 +333,7 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	p->in_cell = 1;
 	p->covered = covered;
 	p->paras = 0;
+	p->spaces = 0;
 	p->in_note = 0;
 	p->cols_rep = count_attr(p->x, attrs, "number-columns-repeated");
 	p->cspan = covered ? 1 : count_attr(p->x, attrs,
@@ -427,9 +463,10 @@ merge:
 	}
 	if (p->cols_rep > 1 && c.type != FP_CELL_EMPTY) {
 		p->copies += p->cols_rep - 1;
-		if (p->copies > MAX_COPIES) {
+		p->copybytes += (p->cols_rep - 1) * (uint64_t)tlen;
+		if (p->copies > MAX_COPIES || p->copybytes > MAX_COPY_BYTES) {
 			beyond(p, "repeats its cells into more than 16 million "
-			    "copies");
+			    "copies or 256 MiB of text");
 			return;
 		}
 	}
@@ -478,9 +515,11 @@ row_end(struct scanparse *p)
 		}
 		if (p->rows_rep > 1) {
 			p->copies += (p->rows_rep - 1) * p->ncells;
-			if (p->copies > MAX_COPIES) {
+			p->copybytes += (p->rows_rep - 1) * p->rowtext.len;
+			if (p->copies > MAX_COPIES ||
+			    p->copybytes > MAX_COPY_BYTES) {
 				beyond(p, "repeats its rows into more than 16 "
-				    "million copies of cells");
+				    "million copies of cells or 256 MiB of text");
 				return;
 			}
 		}
@@ -568,9 +607,12 @@ text:
 		const char *c = fp_xml_attr(p->x, attrs, NS_TEXT, "c");
 		unsigned long n = c ? strtoul(c, NULL, 10) : 1;
 
-		/* Spaces cost what the file pays for them, not more. */
-		if (n > 65536)
-			n = 65536;
+		if (n > MAX_CELL_SPACES - p->spaces) {
+			beyond(p, "gives a cell more than 32,767 spaces "
+			    "(text:s)");
+			return;
+		}
+		p->spaces += n;
 		while (n--)
 			fp_buf_addc(&p->text, ' ');
 	} else if (!strcmp(local, "tab")) {
@@ -588,7 +630,8 @@ scan_end(void *ctx, int ns, const char *local)
 	if (ns == NS_TABLE && !strcmp(local, "table")) {
 		if (p->depth_table && --p->depth_table == 0 && p->in_want) {
 			p->in_want = 0;
-			fp_xml_stop(p->x, FP_OK);	/* the table is read */
+			p->done = 1;
+			fp_xml_suspend(p->x);	/* the table is read */
 		}
 		return;
 	}
@@ -617,34 +660,72 @@ scan_text(void *ctx, const char *s, size_t len)
 		fp_buf_add(&p->text, s, len);
 }
 
+static const struct fp_xml_handlers scan_handlers = {
+	scan_start, scan_end, scan_text,
+};
+
+/* Forgets the suspended parse: the next scan starts from the top. */
+static void
+end_session(struct ods *o)
+{
+	fp_xml_session_free(o->session);
+	o->session = NULL;
+	if (o->scan) {
+		free(o->scan->strval);
+		free(o->scan->cells);
+		fp_buf_release(&o->scan->text);
+		fp_buf_release(&o->scan->rowtext);
+		free(o->scan);
+		o->scan = NULL;
+	}
+}
+
 static enum fp_err
 ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
     int *stopped, struct fp_diag *d)
 {
-	static const struct fp_xml_handlers h = {
-		scan_start, scan_end, scan_text,
-	};
-	struct scanparse p;
+	struct ods *o = wb->priv;
+	struct scanparse *p;
 	enum fp_err err;
+	int ended = 0;
 
-	memset(&p, 0, sizeof p);
-	p.wb = wb;
-	p.o = wb->priv;
-	p.sh = &wb->sheets[i];
-	p.want = i;
-	p.d = d;
-	p.fn = fn;
-	p.ctx = ctx;
-	fp_buf_init(&p.text);
-	fp_buf_init(&p.rowtext);
-	err = fp_xml_parse_part(p.o->z, "content.xml", nss, NNS, &h, &p, &p.x,
-	    d);
-	free(p.strval);
-	free(p.cells);
-	fp_buf_release(&p.text);
-	fp_buf_release(&p.rowtext);
 	if (stopped)
-		*stopped = p.stop;
+		*stopped = 0;
+	if (o->session && i < o->next)
+		end_session(o);
+	if (!o->session) {
+		p = o->scan = fp_xcalloc(1, sizeof *o->scan);
+		p->wb = wb;
+		p->o = o;
+		fp_buf_init(&p->text);
+		fp_buf_init(&p->rowtext);
+		err = fp_xml_session_open(o->z, "content.xml", nss, NNS,
+		    &scan_handlers, p, &o->session, d);
+		if (err) {
+			end_session(o);
+			return err;
+		}
+		p->x = fp_xml_session_xml(o->session);
+	}
+	/* What belongs to one table starts afresh. */
+	p = o->scan;
+	p->sh = &wb->sheets[i];
+	p->want = i;
+	p->d = d;
+	p->fn = fn;
+	p->ctx = ctx;
+	p->stop = p->done = 0;
+	p->in_want = p->in_cell = p->in_note = 0;
+	p->row = p->col = p->colw = p->copies = p->copybytes = 0;
+	p->ncells = 0;
+	fp_buf_reset(&p->rowtext);
+	err = fp_xml_session_run(o->session, &ended, d);
+	if (stopped)
+		*stopped = p->stop;
+	if (err || p->stop || ended || !p->done)
+		end_session(o);
+	else
+		o->next = i + 1;
 	return err;
 }
 
@@ -656,6 +737,7 @@ ods_free(struct fp_workbook *wb)
 
 	if (!o)
 		return;
+	end_session(o);
 	fp_zip_free(o->z);
 	for (i = 0; i < o->nstyles; i++)
 		free(o->styles[i].name);

@@ -227,15 +227,20 @@ rel_by_type(const struct rels *r, const char *type)
 	return NULL;
 }
 
+static int
+rel_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rel *)a)->id, ((const struct rel *)b)->id);
+}
+
+/* The relationship with this id; r must have been sorted by rel_cmp. */
 static const struct rel *
 rel_by_id(const struct rels *r, const char *id)
 {
-	size_t i;
+	struct rel key;
 
-	for (i = 0; i < r->n; i++)
-		if (!strcmp(r->v[i].id, id))
-			return &r->v[i];
-	return NULL;
+	key.id = (char *)id;
+	return r->n ? bsearch(&key, r->v, r->n, sizeof *r->v, rel_cmp) : NULL;
 }
 
 /*
@@ -1029,6 +1034,8 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 	err = read_rels(z, wbpart, &book, d);
 	if (err)
 		goto out;
+	if (book.n)
+		qsort(book.v, book.n, sizeof *book.v, rel_cmp);
 	rel = rel_by_type(&book, "styles");
 	if (rel && fp_zip_has(z, rel->target)) {
 		struct stparse sp;

@@ -217,6 +217,43 @@ feed(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
+/* Sets up x's parser and tables for the part name. */
+static enum fp_err
+xml_init(struct fp_xml *x, const char *name, const struct fp_xml_ns *nss,
+    size_t nns, const struct fp_xml_handlers *h, void *ctx, struct fp_diag *d)
+{
+	size_t i;
+
+	memset(x, 0, sizeof *x);
+	x->p = XML_ParserCreateNS("UTF-8", SEP);
+	if (!x->p)
+		return fp_diag(d, FP_ENOMEM, "out of memory for the XML parser");
+	x->nss = nss;
+	x->nns = nns;
+	x->nslen = fp_xreallocarray(NULL, nns ? nns : 1, sizeof *x->nslen);
+	for (i = 0; i < nns; i++)
+		x->nslen[i] = strlen(nss[i].uri);
+	x->h = h;
+	x->ctx = ctx;
+	x->part = name;
+	x->d = d;
+	XML_SetUserData(x->p, x);
+	XML_SetElementHandler(x->p, on_start, on_end);
+	XML_SetCharacterDataHandler(x->p, on_text);
+	XML_SetStartDoctypeDeclHandler(x->p, on_doctype);
+	XML_SetEntityDeclHandler(x->p, on_entity);
+	XML_SetParamEntityParsing(x->p, XML_PARAM_ENTITY_PARSING_NEVER);
+	return FP_OK;
+}
+
+static void
+xml_release(struct fp_xml *x)
+{
+	if (x->p)
+		XML_ParserFree(x->p);
+	free(x->nslen);
+}
+
 enum fp_err
 fp_xml_parse_part(struct fp_zip *z, const char *name,
     const struct fp_xml_ns *nss, size_t nns, const struct fp_xml_handlers *h,
@@ -224,27 +261,10 @@ fp_xml_parse_part(struct fp_zip *z, const char *name,
 {
 	struct fp_xml x;
 	enum fp_err err;
-	size_t i;
 
-	memset(&x, 0, sizeof x);
-	x.p = XML_ParserCreateNS("UTF-8", SEP);
-	if (!x.p)
-		return fp_diag(d, FP_ENOMEM, "out of memory for the XML parser");
-	x.nss = nss;
-	x.nns = nns;
-	x.nslen = fp_xreallocarray(NULL, nns ? nns : 1, sizeof *x.nslen);
-	for (i = 0; i < nns; i++)
-		x.nslen[i] = strlen(nss[i].uri);
-	x.h = h;
-	x.ctx = ctx;
-	x.part = name;
-	x.d = d;
-	XML_SetUserData(x.p, &x);
-	XML_SetElementHandler(x.p, on_start, on_end);
-	XML_SetCharacterDataHandler(x.p, on_text);
-	XML_SetStartDoctypeDeclHandler(x.p, on_doctype);
-	XML_SetEntityDeclHandler(x.p, on_entity);
-	XML_SetParamEntityParsing(x.p, XML_PARAM_ENTITY_PARSING_NEVER);
+	err = xml_init(&x, name, nss, nns, h, ctx, d);
+	if (err)
+		return err;
 	if (xp)
 		*xp = &x;
 	err = fp_zip_read(z, name, feed, &x, d);
@@ -256,7 +276,99 @@ fp_xml_parse_part(struct fp_zip *z, const char *name,
 		err = x.err;
 	if (xp)
 		*xp = NULL;
-	XML_ParserFree(x.p);
-	free(x.nslen);
+	xml_release(&x);
 	return err;
+}
+
+struct fp_xml_session {
+	struct fp_xml x;
+	struct fp_zip_stream *st;
+	char *name;
+	int ended;
+};
+
+enum fp_err
+fp_xml_session_open(struct fp_zip *z, const char *name,
+    const struct fp_xml_ns *nss, size_t nns, const struct fp_xml_handlers *h,
+    void *ctx, struct fp_xml_session **out, struct fp_diag *d)
+{
+	struct fp_xml_session *s;
+	enum fp_err err;
+
+	*out = NULL;
+	s = fp_xcalloc(1, sizeof *s);
+	s->name = fp_xstrdup(name);
+	err = xml_init(&s->x, s->name, nss, nns, h, ctx, d);
+	if (!err)
+		err = fp_zip_stream_open(z, name, &s->st, d);
+	if (err) {
+		fp_xml_session_free(s);
+		return err;
+	}
+	*out = s;
+	return FP_OK;
+}
+
+struct fp_xml *
+fp_xml_session_xml(struct fp_xml_session *s)
+{
+	return &s->x;
+}
+
+void
+fp_xml_suspend(struct fp_xml *x)
+{
+	XML_StopParser(x->p, XML_TRUE);
+}
+
+enum fp_err
+fp_xml_session_run(struct fp_xml_session *s, int *ended, struct fp_diag *d)
+{
+	struct fp_xml *x = &s->x;
+	enum XML_Status rs;
+	enum fp_err err;
+
+	*ended = 0;
+	x->d = d;
+	for (;;) {
+		XML_ParsingStatus ps;
+
+		XML_GetParsingStatus(x->p, &ps);
+		if (ps.parsing == XML_SUSPENDED) {
+			rs = XML_ResumeParser(x->p);
+		} else if (s->ended) {
+			*ended = 1;
+			return FP_OK;
+		} else {
+			/* Inflate straight into expat's buffer, which it keeps. */
+			void *buf = XML_GetBuffer(x->p, 65536);
+			size_t n;
+
+			if (!buf)
+				return fp_diag(x->d, FP_ENOMEM, "out of memory "
+				    "parsing %s", x->part);
+			err = fp_zip_stream_read(s->st, buf, 65536, &n, x->d);
+			if (err)
+				return err;
+			s->ended = n == 0;
+			rs = XML_ParseBuffer(x->p, (int)n, s->ended);
+		}
+		if (rs == XML_STATUS_SUSPENDED)
+			return FP_OK;
+		if (rs == XML_STATUS_ERROR)
+			return x->stopped ? x->err : malformed(x);
+		if (x->stopped)
+			return x->err;
+	}
+}
+
+void
+fp_xml_session_free(struct fp_xml_session *s)
+{
+	if (!s)
+		return;
+	xml_release(&s->x);
+	fp_zip_stream_close(s->st);
+	free(s->name);
+	free(s);
 }

@@ -447,68 +447,151 @@ read_inline(struct fp_zip *z, fp_zip_fn fn, void *ctx, int *stop, int *bomb)
 	return rc;
 }
 
+/*
+ * Makes the part p minizip's current entry, opened for reading, after
+ * checking it is one zip.c can inflate.
+ */
+static enum fp_err
+open_entry(struct fp_zip *z, const struct part *p, unz_file_info64 *fi,
+    struct fp_diag *d)
+{
+	if (unzSetOffset64(z->uf, p->offset) != UNZ_OK ||
+	    unzGetCurrentFileInfo64(z->uf, fi, NULL, 0, NULL, 0, NULL, 0) !=
+	    UNZ_OK)
+		return fp_diag(d, FP_ECORRUPT, "damaged zip file (the entry of "
+		    "%s cannot be read)", p->name);
+	if (fi->flag & 1)
+		return fp_diag(d, FP_EENCRYPTED, "password-protected zip file "
+		    "(%s is encrypted)", p->name);
+	if (fi->compression_method != 0 &&
+	    fi->compression_method != Z_DEFLATED)
+		return fp_diag(d, FP_EFORMAT, "%s is compressed with zip method "
+		    "%lu, which formpipe cannot inflate (only stored and "
+		    "deflated parts)", p->name,
+		    (unsigned long)fi->compression_method);
+	if (unzOpenCurrentFile(z->uf) != UNZ_OK)
+		return fp_diag(d, FP_ECORRUPT, "damaged zip file (%s cannot be "
+		    "opened)", p->name);
+	return FP_OK;
+}
+
+/* The message for how inflating p ended, if it ended badly. */
+static enum fp_err
+read_error(const struct fp_zip *z, const struct part *p, int rc, int bomb,
+    struct fp_diag *d)
+{
+	if (bomb)
+		return fp_diag(d, FP_ECORRUPT, "a zip bomb (%s inflates past "
+		    "%llu MiB, more than %u times the file's size)", p->name,
+		    (unsigned long long)(z->inflated >> 20), FP_ZIP_BOMB_RATIO);
+	if (rc < 0)
+		return fp_diag(d, rc == UNZ_ERRNO || z->mem.pos >= z->mem.size ?
+		    FP_ETRUNC : FP_ECORRUPT, "%s (the data of %s %s)",
+		    rc == Z_DATA_ERROR ? "damaged zip file" :
+		    "truncated or damaged zip file", p->name,
+		    rc == Z_DATA_ERROR ? "does not inflate" : "ends early");
+	return FP_OK;
+}
+
+/* Closes the current entry; its checksum is checked if it was read whole. */
+static enum fp_err
+close_entry(struct fp_zip *z, const struct part *p, int whole,
+    struct fp_diag *d)
+{
+	if (unzCloseCurrentFile(z->uf) == UNZ_CRCERROR && whole)
+		return fp_diag(d, FP_ECORRUPT, "damaged zip file (the checksum "
+		    "of %s does not match its data)", p->name);
+	return FP_OK;
+}
+
 enum fp_err
 fp_zip_read(struct fp_zip *z, const char *name, fp_zip_fn fn, void *ctx,
     struct fp_diag *d)
 {
 	const struct part *p = find(z, name);
 	unz_file_info64 fi;
-	enum fp_err err = FP_OK;
-	int rc, open = 0, stop = 0, bomb = 0;
+	enum fp_err err, cerr;
+	int rc, stop = 0, bomb = 0;
 
 	if (!p)
 		return fp_diag(d, FP_ENOSHEET, "no part %s", name);
-	if (unzSetOffset64(z->uf, p->offset) != UNZ_OK ||
-	    unzGetCurrentFileInfo64(z->uf, &fi, NULL, 0, NULL, 0, NULL, 0) !=
-	    UNZ_OK) {
-		err = fp_diag(d, FP_ECORRUPT, "damaged zip file (the entry of "
-		    "%s cannot be read)", p->name);
-		goto out;
-	}
-	if (fi.flag & 1) {
-		err = fp_diag(d, FP_EENCRYPTED, "password-protected zip file "
-		    "(%s is encrypted)", p->name);
-		goto out;
-	}
-	if (fi.compression_method != 0 && fi.compression_method != Z_DEFLATED) {
-		err = fp_diag(d, FP_EFORMAT, "%s is compressed with zip method "
-		    "%lu, which formpipe cannot inflate (only stored and "
-		    "deflated parts)", p->name, (unsigned long)fi.compression_method);
-		goto out;
-	}
-	if (unzOpenCurrentFile(z->uf) != UNZ_OK) {
-		err = fp_diag(d, FP_ECORRUPT, "damaged zip file (%s cannot be "
-		    "opened)", p->name);
-		goto out;
-	}
-	open = 1;
+	err = open_entry(z, p, &fi, d);
+	if (err)
+		return err;
 	/* The size the entry declares only chooses how to inflate it. */
 	if (fi.uncompressed_size >= THREAD_MIN)
 		rc = read_threaded(z, fn, ctx, &stop, &bomb);
 	else
 		rc = read_inline(z, fn, ctx, &stop, &bomb);
-	if (bomb) {
-		err = fp_diag(d, FP_ECORRUPT, "a zip bomb (%s inflates past "
-		    "%llu MiB, more than %u times the file's size)", p->name,
-		    (unsigned long long)(z->inflated >> 20), FP_ZIP_BOMB_RATIO);
-		goto out;
+	err = stop ? FP_OK : read_error(z, p, rc, bomb, d);
+	cerr = close_entry(z, p, !err && !stop, d);
+	return err ? err : cerr;
+}
+
+struct fp_zip_stream {
+	struct fp_zip *z;
+	const struct part *p;
+	int ended;
+};
+
+enum fp_err
+fp_zip_stream_open(struct fp_zip *z, const char *name,
+    struct fp_zip_stream **out, struct fp_diag *d)
+{
+	const struct part *p = find(z, name);
+	unz_file_info64 fi;
+	enum fp_err err;
+
+	*out = NULL;
+	if (!p)
+		return fp_diag(d, FP_ENOSHEET, "no part %s", name);
+	err = open_entry(z, p, &fi, d);
+	if (err)
+		return err;
+	*out = fp_xcalloc(1, sizeof **out);
+	(*out)->z = z;
+	(*out)->p = p;
+	return FP_OK;
+}
+
+enum fp_err
+fp_zip_stream_read(struct fp_zip_stream *st, char *buf, size_t cap,
+    size_t *n, struct fp_diag *d)
+{
+	struct fp_zip *z = st->z;
+	enum fp_err err;
+	int rc;
+
+	*n = 0;
+	if (st->ended)
+		return FP_OK;
+	rc = unzReadCurrentFile(z->uf, buf, cap > (1u << 30) ? 1u << 30 :
+	    (unsigned)cap);
+	if (rc > 0) {
+		z->inflated += (unsigned)rc;
+		if (is_bomb(z))
+			return read_error(z, st->p, 0, 1, d);
+		*n = (size_t)rc;
+		return FP_OK;
 	}
-	if (!stop && rc < 0) {
-		err = fp_diag(d, rc == UNZ_ERRNO || z->mem.pos >= z->mem.size ?
-		    FP_ETRUNC : FP_ECORRUPT, "%s (the data of %s %s)",
-		    rc == Z_DATA_ERROR ? "damaged zip file" :
-		    "truncated or damaged zip file", p->name,
-		    rc == Z_DATA_ERROR ? "does not inflate" : "ends early");
-		goto out;
-	}
-out:
-	if (open) {
-		rc = unzCloseCurrentFile(z->uf);
-		if (!err && !stop && rc == UNZ_CRCERROR)
-			err = fp_diag(d, FP_ECORRUPT, "damaged zip file (the "
-			    "checksum of %s does not match its data)", p->name);
-	}
+	err = read_error(z, st->p, rc, 0, d);
+	if (err)
+		return err;
+	/* The part is read whole: its checksum must agree. */
+	st->ended = 1;
+	err = close_entry(z, st->p, 1, d);
+	st->p = NULL;
 	return err;
+}
+
+void
+fp_zip_stream_close(struct fp_zip_stream *st)
+{
+	if (!st)
+		return;
+	if (st->p)
+		unzCloseCurrentFile(st->z->uf);
+	free(st);
 }
 
 struct whole {

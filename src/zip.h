@@ -48,6 +48,19 @@ enum fp_err fp_zip_read(struct fp_zip *z, const char *name, fp_zip_fn fn,
     void *ctx, struct fp_diag *d);
 
 /*
+ * A part read piece by piece at the caller's pace, for a parse that stops
+ * and goes on later. While a stream is open, no other part of z may be
+ * read. fp_zip_stream_read fills up to cap bytes of buf and sets *n (0 at
+ * the part's end); it counts against zip bombs as fp_zip_read does.
+ */
+struct fp_zip_stream;
+enum fp_err fp_zip_stream_open(struct fp_zip *z, const char *name,
+    struct fp_zip_stream **out, struct fp_diag *d);
+enum fp_err fp_zip_stream_read(struct fp_zip_stream *st, char *buf,
+    size_t cap, size_t *n, struct fp_diag *d);
+void fp_zip_stream_close(struct fp_zip_stream *st);
+
+/*
  * Inflates the part name whole into *out (NUL-terminated, the caller
  * frees) if it is at most max bytes; a larger part is an FP_ECORRUPT
  * error. Returns as fp_zip_read.
