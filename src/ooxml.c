@@ -8,8 +8,10 @@
  * the sheets, the shared strings and the styles. The workbook part gives
  * the sheets' names, order and visibility and the date system; styles
  * give the cell formats' number formats (built-in and custom), so dates
- * are typed as the .xls reader types them; the shared strings are kept
- * in memory, their rich-text runs joined and phonetic runs left out.
+ * are typed as the .xls reader types them. The shared strings are kept
+ * in memory, their rich-text runs joined and phonetic runs left out; a
+ * thread of their own parses them while the sheets are read, a cell
+ * waiting only for the string it names.
  * Each sheet is then parsed on demand by fp_sheet_scan, streaming, as
  * zip.c inflates it: cells go to the callback as their </c> closes, with
  * their merged ranges and column widths gathered on the way. Elements
@@ -22,6 +24,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,13 +72,48 @@ struct rels {
 	struct fp_xml *x;
 };
 
+/*
+ * The shared strings, filled by their own thread (or, if none can be
+ * made, before the sheets are read) and read by the sheets' scans. Strings
+ * are published one by one under mu; a string once published never moves:
+ * its text is in blocks that are never reallocated, its entry in a chunk
+ * of the index that is never reallocated either.
+ */
+#define SST_CHUNK 65536u	/* entries in a chunk of the index */
+#define SST_CHUNKS 32768u	/* chunks: 2^31 strings */
+#define SST_BLOCK (1u << 20)	/* bytes of text in a block */
+
+struct sstent {
+	const char *s;
+	uint32_t len;
+};
+
+struct sst {
+	pthread_mutex_t mu;
+	pthread_cond_t more;
+	struct sstent *chunks[SST_CHUNKS];
+	size_t n;		/* strings published */
+	int done;		/* the parse has ended, how: */
+	enum fp_err err;
+	struct fp_diag diag;
+	int cancel;		/* the workbook is being freed */
+	pthread_t t;
+	int threaded;
+	struct fp_zip *z;	/* the parse's own reader of the zip */
+	char *part;
+	/* The thread's own: text blocks and the string being parsed. */
+	char **blocks;
+	size_t nblocks, used;
+	struct fp_buf cur;
+	int in_si, in_t, in_rph;
+	struct fp_xml *x;
+};
+
 struct ooxml {
 	struct fp_zip *z;
 	char **parts;		/* each sheet's part */
 	size_t nparts;
-	struct fp_buf sst;	/* shared strings, NUL-separated */
-	uint32_t *sst_off, *sst_len;
-	size_t nsst, capsst;
+	struct sst *sst;	/* NULL: no shared strings */
 	uint32_t *xf_fmt;	/* number format of each cell format */
 	size_t nxf, capxf;
 };
@@ -404,69 +442,178 @@ st_end(void *ctx, int ns, const char *local)
 }
 
 /* Shared strings: each <si>'s text runs, without phonetic runs. */
-struct ssparse {
-	struct ooxml *o;
-	size_t start;
-	int in_si, in_t, in_rph;
-};
-
 static void
 ss_start(void *ctx, int ns, const char *local, const char **attrs)
 {
-	struct ssparse *p = ctx;
+	struct sst *t = ctx;
 
 	(void)attrs;
 	if (ns != NS_MAIN)
 		return;
 	if (!strcmp(local, "si")) {
-		p->in_si = 1;
-		p->start = p->o->sst.len;
+		t->in_si = 1;
+		fp_buf_reset(&t->cur);
 	} else if (!strcmp(local, "t")) {
-		p->in_t = 1;
+		t->in_t = 1;
 	} else if (!strcmp(local, "rPh")) {
-		p->in_rph = 1;
+		t->in_rph = 1;
 	}
+}
+
+/* Copies the string just parsed where it will stay, and publishes it. */
+static void
+sst_publish(struct sst *t)
+{
+	size_t len = t->cur.len, k = t->n;
+	char *dst;
+
+	len = unescape(t->cur.s ? t->cur.s : (char *)"", len);
+	if (!t->nblocks || t->used + len + 1 > SST_BLOCK) {
+		size_t size = len + 1 > SST_BLOCK ? len + 1 : SST_BLOCK;
+
+		t->blocks = fp_xreallocarray(t->blocks, t->nblocks + 1,
+		    sizeof *t->blocks);
+		t->blocks[t->nblocks++] = fp_xmalloc(size);
+		t->used = 0;
+	}
+	dst = t->blocks[t->nblocks - 1] + t->used;
+	if (len)
+		memcpy(dst, t->cur.s, len);
+	dst[len] = '\0';
+	t->used += len + 1;
+	if (k / SST_CHUNK >= SST_CHUNKS) {
+		fp_diag(&t->diag, FP_ECORRUPT, "corrupt workbook (more than "
+		    "2^31 shared strings)");
+		fp_xml_stop(t->x, FP_ECORRUPT);
+		return;
+	}
+	pthread_mutex_lock(&t->mu);
+	if (!t->chunks[k / SST_CHUNK])
+		t->chunks[k / SST_CHUNK] = fp_xreallocarray(NULL, SST_CHUNK,
+		    sizeof **t->chunks);
+	t->chunks[k / SST_CHUNK][k % SST_CHUNK].s = dst;
+	t->chunks[k / SST_CHUNK][k % SST_CHUNK].len = (uint32_t)len;
+	t->n = k + 1;
+	pthread_cond_broadcast(&t->more);
+	if (t->cancel)
+		fp_xml_stop(t->x, FP_OK);
+	pthread_mutex_unlock(&t->mu);
 }
 
 static void
 ss_end(void *ctx, int ns, const char *local)
 {
-	struct ssparse *p = ctx;
-	struct ooxml *o = p->o;
-	size_t len;
+	struct sst *t = ctx;
 
 	if (ns != NS_MAIN)
 		return;
 	if (!strcmp(local, "t")) {
-		p->in_t = 0;
+		t->in_t = 0;
 	} else if (!strcmp(local, "rPh")) {
-		p->in_rph = 0;
-	} else if (!strcmp(local, "si") && p->in_si) {
-		p->in_si = 0;
-		fp_buf_addc(&o->sst, '\0');	/* room, and a valid string */
-		len = unescape(o->sst.s + p->start, o->sst.len - 1 - p->start);
-		o->sst.len = p->start + len;
-		fp_buf_addc(&o->sst, '\0');
-		if (o->nsst == o->capsst) {
-			o->capsst = o->capsst ? o->capsst * 2 : 256;
-			o->sst_off = fp_xreallocarray(o->sst_off, o->capsst,
-			    sizeof *o->sst_off);
-			o->sst_len = fp_xreallocarray(o->sst_len, o->capsst,
-			    sizeof *o->sst_len);
-		}
-		o->sst_off[o->nsst] = (uint32_t)p->start;
-		o->sst_len[o->nsst] = (uint32_t)len;
-		o->nsst++;
+		t->in_rph = 0;
+	} else if (!strcmp(local, "si") && t->in_si) {
+		t->in_si = 0;
+		sst_publish(t);
 	}
 }
 
 static void
 ss_text(void *ctx, const char *s, size_t len)
 {
-	struct ssparse *p = ctx;
+	struct sst *t = ctx;
 
-	if (p->in_si && p->in_t && !p->in_rph)
-		fp_buf_add(&p->o->sst, s, len);
+	if (t->in_si && t->in_t && !t->in_rph)
+		fp_buf_add(&t->cur, s, len);
+}
+
+/* Parses the shared strings; in their thread, or before the sheets. */
+static void *
+sst_parse(void *arg)
+{
+	static const struct fp_xml_handlers h = { ss_start, ss_end, ss_text };
+	struct sst *t = arg;
+	enum fp_err err;
+
+	err = fp_xml_parse_part(t->z, t->part, nss, NNS, &h, t, &t->x,
+	    &t->diag);
+	fp_buf_release(&t->cur);
+	pthread_mutex_lock(&t->mu);
+	t->err = err;
+	t->done = 1;
+	pthread_cond_broadcast(&t->more);
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+/* Starts parsing the shared strings in part, in a thread if one can be. */
+static enum fp_err
+sst_start(struct ooxml *o, const char *part, struct fp_diag *d)
+{
+	struct sst *t = fp_xcalloc(1, sizeof *t);
+	enum fp_err err;
+
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->more, NULL);
+	fp_buf_init(&t->cur);
+	t->part = fp_xstrdup(part);
+	o->sst = t;
+	err = fp_zip_clone(o->z, &t->z, d);
+	if (err) {
+		t->done = 1;
+		return err;
+	}
+	t->threaded = pthread_create(&t->t, NULL, sst_parse, t) == 0;
+	if (!t->threaded)
+		sst_parse(t);
+	return FP_OK;
+}
+
+/*
+ * Shared string k, waiting for its thread to get that far. Returns 0 if
+ * there is no string k: the parse ended before it (with t->err if it
+ * failed).
+ */
+static int
+sst_get(struct sst *t, size_t k, const char **s, uint32_t *len)
+{
+	int found;
+
+	pthread_mutex_lock(&t->mu);
+	while (k >= t->n && !t->done)
+		pthread_cond_wait(&t->more, &t->mu);
+	found = k < t->n;
+	if (found) {
+		*s = t->chunks[k / SST_CHUNK][k % SST_CHUNK].s;
+		*len = t->chunks[k / SST_CHUNK][k % SST_CHUNK].len;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return found;
+}
+
+static void
+sst_free(struct sst *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	if (t->threaded) {
+		pthread_mutex_lock(&t->mu);
+		t->cancel = 1;
+		pthread_mutex_unlock(&t->mu);
+		pthread_join(t->t, NULL);
+	}
+	fp_zip_free(t->z);
+	for (i = 0; i < SST_CHUNKS && t->chunks[i]; i++)
+		free(t->chunks[i]);
+	for (i = 0; i < t->nblocks; i++)
+		free(t->blocks[i]);
+	free(t->blocks);
+	fp_buf_release(&t->cur);
+	free(t->part);
+	pthread_cond_destroy(&t->more);
+	pthread_mutex_destroy(&t->mu);
+	free(t);
 }
 
 /*
@@ -804,20 +951,30 @@ end_cell(struct shparse *p)
 		switch (p->ctype) {
 		case 's': {
 			unsigned long k;
+			const char *text = NULL;
+			uint32_t len = 0;
 
 			errno = 0;
 			k = strtoul(s, &end, 10);
-			if (end == s || *end || errno || k >= o->nsst) {
+			if (end == s || *end || errno || !o->sst ||
+			    !sst_get(o->sst, k, &text, &len)) {
 				char what[96];
 
+				if (o->sst && o->sst->err) {
+					fp_diag(p->d, o->sst->err, "%s",
+					    o->sst->diag.msg);
+					fp_xml_stop(p->x, o->sst->err);
+					return;
+				}
 				snprintf(what, sizeof what, "refers to shared "
-				    "string %.20s of %zu", s, o->nsst);
+				    "string %.20s of %zu", s, o->sst ?
+				    o->sst->n : 0);
 				cell_error(p, what);
 				return;
 			}
 			c.type = FP_CELL_TEXT;
-			c.v.text = o->sst.s + o->sst_off[k];
-			c.len = o->sst_len[k];
+			c.v.text = text;
+			c.len = len;
 			break;
 		}
 		case 'S':
@@ -962,13 +1119,11 @@ ooxml_free(struct fp_workbook *wb)
 
 	if (!o)
 		return;
+	sst_free(o->sst);	/* first: its reader borrows from o->z */
 	fp_zip_free(o->z);
 	for (i = 0; i < o->nparts; i++)
 		free(o->parts[i]);
 	free(o->parts);
-	fp_buf_release(&o->sst);
-	free(o->sst_off);
-	free(o->sst_len);
 	free(o->xf_fmt);
 	free(o);
 	wb->priv = NULL;
@@ -1003,7 +1158,6 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 {
 	static const struct fp_xml_handlers wbh = { wb_start, NULL, NULL };
 	static const struct fp_xml_handlers sth = { st_start, st_end, NULL };
-	static const struct fp_xml_handlers ssh = { ss_start, ss_end, ss_text };
 	struct ooxml *o;
 	struct rels pkg, book;
 	const struct rel *main, *rel;
@@ -1013,7 +1167,6 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 	memset(&book, 0, sizeof book);
 	o = fp_xcalloc(1, sizeof *o);
 	o->z = z;
-	fp_buf_init(&o->sst);
 	wb->be = &ooxml_backend;
 	wb->priv = o;
 	err = read_rels(z, NULL, &pkg, d);
@@ -1036,6 +1189,12 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 		goto out;
 	if (book.n)
 		qsort(book.v, book.n, sizeof *book.v, rel_cmp);
+	rel = rel_by_type(&book, "sharedStrings");
+	if (rel && fp_zip_has(z, rel->target)) {
+		err = sst_start(o, rel->target, d);
+		if (err)
+			goto out;
+	}
 	rel = rel_by_type(&book, "styles");
 	if (rel && fp_zip_has(z, rel->target)) {
 		struct stparse sp;
@@ -1045,17 +1204,6 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 		sp.o = o;
 		err = fp_xml_parse_part(z, rel->target, nss, NNS, &sth, &sp,
 		    &sp.x, d);
-		if (err)
-			goto out;
-	}
-	rel = rel_by_type(&book, "sharedStrings");
-	if (rel && fp_zip_has(z, rel->target)) {
-		struct ssparse sp;
-
-		memset(&sp, 0, sizeof sp);
-		sp.o = o;
-		err = fp_xml_parse_part(z, rel->target, nss, NNS, &ssh, &sp,
-		    NULL, d);
 		if (err)
 			goto out;
 	}

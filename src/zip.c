@@ -60,6 +60,7 @@ struct fp_zip {
 	size_t *sorted;		/* parts by key */
 	uint64_t inflated;	/* bytes inflated from every part so far */
 	void *ring;		/* the ring of the part being inflated */
+	int clone;		/* parts and sorted are z's, not its own */
 	char buf[65536];
 };
 
@@ -164,18 +165,13 @@ key_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-enum fp_err
-fp_zip_open(const unsigned char *data, size_t size, struct fp_zip **out,
-    struct fp_diag *d)
+/* A new zip over data[0..size), its minizip handle open. */
+static struct fp_zip *
+zip_new(const unsigned char *data, size_t size)
 {
 	zlib_filefunc64_def io;
 	struct fp_zip *z;
-	unz_global_info64 gi;
-	size_t cap = 0;
-	enum fp_err err = FP_OK;
-	int rc;
 
-	*out = NULL;
 	z = fp_xcalloc(1, sizeof *z);
 	z->mem.data = data;
 	z->mem.size = size;
@@ -189,6 +185,40 @@ fp_zip_open(const unsigned char *data, size_t size, struct fp_zip **out,
 	io.zerror_file = mem_error;
 	io.opaque = &z->mem;
 	z->uf = unzOpen2_64("", &io);
+	return z;
+}
+
+enum fp_err
+fp_zip_clone(struct fp_zip *z, struct fp_zip **out, struct fp_diag *d)
+{
+	struct fp_zip *c = zip_new(z->mem.data, z->mem.size);
+
+	*out = NULL;
+	c->clone = 1;
+	if (!c->uf) {
+		fp_zip_free(c);
+		return fp_diag(d, FP_ECORRUPT, "damaged zip file (it cannot "
+		    "be opened twice)");
+	}
+	c->parts = z->parts;
+	c->nparts = z->nparts;
+	c->sorted = z->sorted;
+	*out = c;
+	return FP_OK;
+}
+
+enum fp_err
+fp_zip_open(const unsigned char *data, size_t size, struct fp_zip **out,
+    struct fp_diag *d)
+{
+	struct fp_zip *z;
+	unz_global_info64 gi;
+	size_t cap = 0;
+	enum fp_err err = FP_OK;
+	int rc;
+
+	*out = NULL;
+	z = zip_new(data, size);
 	if (!z->uf || unzGetGlobalInfo64(z->uf, &gi) != UNZ_OK) {
 		err = fp_diag(d, FP_ETRUNC, "truncated or damaged zip file (its "
 		    "central directory, at the end of the file, is missing or "
@@ -247,12 +277,14 @@ fp_zip_free(struct fp_zip *z)
 		return;
 	if (z->uf)
 		unzClose(z->uf);
-	for (i = 0; i < z->nparts; i++) {
+	for (i = 0; i < z->nparts && !z->clone; i++) {
 		free(z->parts[i].name);
 		free(z->parts[i].key);
 	}
-	free(z->parts);
-	free(z->sorted);
+	if (!z->clone) {
+		free(z->parts);
+		free(z->sorted);
+	}
 	free(z);
 }
 
@@ -519,7 +551,7 @@ fp_zip_read(struct fp_zip *z, const char *name, fp_zip_fn fn, void *ctx,
 	if (err)
 		return err;
 	/* The size the entry declares only chooses how to inflate it. */
-	if (fi.uncompressed_size >= THREAD_MIN)
+	if (fi.uncompressed_size >= THREAD_MIN && !z->clone)
 		rc = read_threaded(z, fn, ctx, &stop, &bomb);
 	else
 		rc = read_inline(z, fn, ctx, &stop, &bomb);

@@ -29,6 +29,15 @@ enum fp_err fp_zip_open(const unsigned char *data, size_t size,
     struct fp_zip **out, struct fp_diag *d);
 void fp_zip_free(struct fp_zip *z);
 
+/*
+ * A second reader of z's file, for another thread: parts can be read
+ * through it while z reads others. It counts its own inflated bytes
+ * against zip bombs, inflates in its caller's thread, and must be freed
+ * (fp_zip_free) before z.
+ */
+enum fp_err fp_zip_clone(struct fp_zip *z, struct fp_zip **out,
+    struct fp_diag *d);
+
 /* 1 if the zip holds a part of this name (compared without case). */
 int fp_zip_has(const struct fp_zip *z, const char *name);
 
