@@ -5,8 +5,10 @@
  * Everything is in one part, content.xml. Opening parses it once, as
  * zip.c inflates it, for the tables' names and order and for the
  * automatic styles that say which tables are hidden and how wide the
- * columns are. Scanning a sheet parses it again up to the end of that
- * table, handing each row's cells to the callback when the row closes:
+ * columns are. Scanning a sheet parses the part again to the end of that
+ * table, where the parse is suspended: a scan of a later sheet goes on
+ * from there, so reading every sheet in order parses the part once. Each
+ * row's cells go to the callback when the row closes:
  * cells carry their value in attributes by type (float, percentage,
  * currency, date, time, boolean, string), text is the cell's paragraphs
  * joined by line feeds. Repeated rows and columns are never materialised

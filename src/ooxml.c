@@ -32,14 +32,10 @@
 #define MAX_ROWS 1048576u
 #define MAX_COLS 16384u
 
-/* The workbook parts are small; these caps only stop nonsense. */
-#define MAX_RELS_PART (16u << 20)
-
 enum {
 	NS_MAIN = 1,	/* spreadsheetml */
 	NS_R,		/* relationship ids in the parts */
 	NS_PKG,		/* package relationships (.rels) */
-	NS_XMLNS,
 };
 
 static const struct fp_xml_ns nss[] = {
