@@ -1,9 +1,10 @@
 /*
- * XML parts over expat: a namespace-aware expat parser is fed each piece
- * of a part as zip.c inflates it, and its element names are turned into
- * the reader's namespace numbers and local names. This file owns the
- * parser and the refusal of DTDs and entity declarations; what the
- * elements mean is the readers' (ooxml.c, ods.c).
+ * XML parts over expat: an expat parser is fed each piece of a part as
+ * zip.c inflates it, and its element and attribute names are turned into
+ * the reader's namespace numbers and local names through the xmlns
+ * bindings in scope. This file owns the parser, the bindings and the
+ * refusal of DTDs and entity declarations; what the elements mean is the
+ * readers' (ooxml.c, ods.c).
  */
 #include "xml.h"
 
@@ -12,78 +13,125 @@
 
 #include <expat.h>
 
-#define SEP '\001'
+/* A prefix bound to a namespace by an xmlns attribute, while in scope. */
+struct binding {
+	char *prefix;		/* "" for the default namespace */
+	size_t len;
+	int id;			/* the reader's number for the URI, 0 if none */
+	unsigned depth;		/* of the element that declared it */
+};
 
 struct fp_xml {
 	XML_Parser p;
 	const struct fp_xml_ns *nss;
 	size_t nns;
-	size_t *nslen;
 	const struct fp_xml_handlers *h;
 	void *ctx;
 	const char *part;
 	struct fp_diag *d;
 	enum fp_err err;	/* what stopped the parse */
 	int stopped;
-	const char *last_uri;	/* the namespace matched last, */
-	size_t last_len;	/* its length */
-	int last_id;		/* and its number */
+	struct binding *b;	/* the bindings in scope, innermost last */
+	size_t nb, capb;
+	unsigned depth;		/* elements open */
+	/* The prefix resolved last, while no binding comes or goes. */
+	int cached;
+	char cache[16];
+	size_t cachelen;
+	int cacheid;
 };
 
-/* The number of the namespace whose URI is the n bytes at uri. */
-static int
-ns_id(const struct fp_xml *x, const char *uri, size_t n)
+/*
+ * Namespaces are resolved here, not by expat: the parser runs without
+ * namespace processing, and the xmlns attributes it reports are kept as
+ * a stack of bindings. That spares expat building "URI local" names for
+ * every element, and this file comparing them: the prefix of nearly
+ * every element is the one before's, a few bytes long.
+ */
+static void
+bind(struct fp_xml *x, const char *prefix, const char *uri)
 {
+	struct binding *b;
 	size_t i;
 
+	if (x->nb == x->capb) {
+		x->capb = x->capb ? x->capb * 2 : 16;
+		x->b = fp_xreallocarray(x->b, x->capb, sizeof *x->b);
+	}
+	b = &x->b[x->nb++];
+	b->prefix = fp_xstrdup(prefix);
+	b->len = strlen(prefix);
+	b->depth = x->depth;
+	b->id = 0;
 	for (i = 0; i < x->nns; i++)
-		if (x->nslen[i] == n && memcmp(x->nss[i].uri, uri, n) == 0)
-			return x->nss[i].id;
-	return 0;
+		if (!strcmp(x->nss[i].uri, uri)) {
+			b->id = x->nss[i].id;
+			break;
+		}
+	x->cached = 0;
 }
 
-/*
- * Splits expat's "URI\1local" into a namespace number and local name.
- * Nearly every element of a part is in the namespace of the one before,
- * so that one is tried first, without searching for the separator.
- */
-static const char *
-split(struct fp_xml *x, const char *name, int *ns)
+/* Forgets the bindings the element now closing declared. */
+static void
+unbind(struct fp_xml *x)
 {
-	const char *sep;
-	size_t i;
+	while (x->nb && x->b[x->nb - 1].depth == x->depth) {
+		free(x->b[--x->nb].prefix);
+		x->cached = 0;
+	}
+}
 
-	if (x->last_uri && !strncmp(name, x->last_uri, x->last_len) &&
-	    name[x->last_len] == SEP) {
-		*ns = x->last_id;
-		return name + x->last_len + 1;
-	}
-	sep = strchr(name, SEP);
-	if (!sep) {
-		*ns = 0;
-		return name;
-	}
-	*ns = 0;
-	for (i = 0; i < x->nns; i++) {
-		if (x->nslen[i] == (size_t)(sep - name) &&
-		    !memcmp(x->nss[i].uri, name, x->nslen[i])) {
-			*ns = x->nss[i].id;
-			x->last_uri = x->nss[i].uri;
-			x->last_len = x->nslen[i];
-			x->last_id = *ns;
+/* The number of the namespace the n-byte prefix is bound to, or 0. */
+static int
+resolve(struct fp_xml *x, const char *prefix, size_t n)
+{
+	size_t i;
+	int id = 0;
+
+	if (x->cached && n == x->cachelen && !memcmp(prefix, x->cache, n))
+		return x->cacheid;
+	for (i = x->nb; i-- > 0;) {
+		if (x->b[i].len == n && !memcmp(x->b[i].prefix, prefix, n)) {
+			id = x->b[i].id;
 			break;
 		}
 	}
-	return sep + 1;
+	if (n < sizeof x->cache) {
+		memcpy(x->cache, prefix, n);
+		x->cachelen = n;
+		x->cacheid = id;
+		x->cached = 1;
+	}
+	return id;
+}
+
+/* Splits "prefix:local" (or "local") into a namespace number and local. */
+static const char *
+split(struct fp_xml *x, const char *name, int *ns)
+{
+	const char *colon = strchr(name, ':');
+
+	if (!colon) {
+		*ns = resolve(x, "", 0);
+		return name;
+	}
+	*ns = resolve(x, name, (size_t)(colon - name));
+	return colon + 1;
 }
 
 static void XMLCALL
 on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 {
 	struct fp_xml *x = ud;
+	const char **a;
 	const char *local;
 	int ns;
 
+	x->depth++;
+	for (a = attrs; *a; a += 2)
+		if (a[0][0] == 'x' && !strncmp(a[0], "xmlns", 5) &&
+		    (a[0][5] == '\0' || a[0][5] == ':'))
+			bind(x, a[0][5] ? a[0] + 6 : "", a[1]);
 	if (x->stopped || !x->h->start)
 		return;
 	local = split(x, name, &ns);
@@ -97,10 +145,12 @@ on_end(void *ud, const XML_Char *name)
 	const char *local;
 	int ns;
 
-	if (x->stopped || !x->h->end)
-		return;
-	local = split(x, name, &ns);
-	x->h->end(x->ctx, ns, local);
+	if (!x->stopped && x->h->end) {
+		local = split(x, name, &ns);
+		x->h->end(x->ctx, ns, local);
+	}
+	unbind(x);
+	x->depth--;
 }
 
 static void XMLCALL
@@ -166,21 +216,21 @@ fp_xml_line(const struct fp_xml *x)
 }
 
 const char *
-fp_xml_attr(const struct fp_xml *x, const char **attrs, int ns,
-    const char *local)
+fp_xml_attr(struct fp_xml *x, const char **attrs, int ns, const char *local)
 {
 	size_t i;
 
 	for (i = 0; attrs[i]; i += 2) {
-		const char *name = attrs[i], *sep = strchr(name, SEP);
+		const char *name = attrs[i], *colon = strchr(name, ':');
 
-		if (!sep) {
+		/* An attribute without a prefix is in no namespace. */
+		if (!colon) {
 			if (ns == 0 && strcmp(name, local) == 0)
 				return attrs[i + 1];
 			continue;
 		}
-		if (ns != 0 && strcmp(sep + 1, local) == 0 &&
-		    ns_id(x, name, (size_t)(sep - name)) == ns)
+		if (ns != 0 && strcmp(colon + 1, local) == 0 &&
+		    resolve(x, name, (size_t)(colon - name)) == ns)
 			return attrs[i + 1];
 	}
 	return NULL;
@@ -222,17 +272,12 @@ static enum fp_err
 xml_init(struct fp_xml *x, const char *name, const struct fp_xml_ns *nss,
     size_t nns, const struct fp_xml_handlers *h, void *ctx, struct fp_diag *d)
 {
-	size_t i;
-
 	memset(x, 0, sizeof *x);
-	x->p = XML_ParserCreateNS("UTF-8", SEP);
+	x->p = XML_ParserCreate("UTF-8");
 	if (!x->p)
 		return fp_diag(d, FP_ENOMEM, "out of memory for the XML parser");
 	x->nss = nss;
 	x->nns = nns;
-	x->nslen = fp_xreallocarray(NULL, nns ? nns : 1, sizeof *x->nslen);
-	for (i = 0; i < nns; i++)
-		x->nslen[i] = strlen(nss[i].uri);
 	x->h = h;
 	x->ctx = ctx;
 	x->part = name;
@@ -251,7 +296,9 @@ xml_release(struct fp_xml *x)
 {
 	if (x->p)
 		XML_ParserFree(x->p);
-	free(x->nslen);
+	while (x->nb)
+		free(x->b[--x->nb].prefix);
+	free(x->b);
 }
 
 enum fp_err

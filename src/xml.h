@@ -8,7 +8,7 @@
  * namespace URIs, each with a small number of its choosing (several URIs
  * may share one, as transitional and strict OOXML do), and callbacks get
  * that number (0 for a namespace not in the table, or none) and the local
- * name. A document type declaration or an entity declaration stops the
+ * name. An attribute without a prefix is in no namespace (number 0). A document type declaration or an entity declaration stops the
  * parse with an error: workbooks have none, and refusing them is what
  * keeps entity expansion (a billion laughs) out.
  */
@@ -91,7 +91,7 @@ unsigned long fp_xml_line(const struct fp_xml *x);
  * without a namespace), or NULL. An attribute without a namespace has
  * its plain name in attrs, so a reader in a hurry may read those itself.
  */
-const char *fp_xml_attr(const struct fp_xml *x, const char **attrs, int ns,
+const char *fp_xml_attr(struct fp_xml *x, const char **attrs, int ns,
     const char *local);
 
 #endif
