@@ -78,7 +78,7 @@ struct ods {
 	 * table's successor (or of a later one) goes on from there, so that
 	 * scanning every sheet in order parses the part once.
 	 */
-	struct fp_xml_session *session;
+	struct fp_xml_pausable *pausable;
 	struct scanparse *scan;	/* its state */
 	size_t next;		/* the table after the one it stopped at */
 };
@@ -668,10 +668,10 @@ static const struct fp_xml_handlers scan_handlers = {
 
 /* Forgets the suspended parse: the next scan starts from the top. */
 static void
-end_session(struct ods *o)
+end_pausable(struct ods *o)
 {
-	fp_xml_session_free(o->session);
-	o->session = NULL;
+	fp_xml_pausable_free(o->pausable);
+	o->pausable = NULL;
 	if (o->scan) {
 		free(o->scan->strval);
 		free(o->scan->cells);
@@ -693,21 +693,21 @@ ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 
 	if (stopped)
 		*stopped = 0;
-	if (o->session && i < o->next)
-		end_session(o);
-	if (!o->session) {
+	if (o->pausable && i < o->next)
+		end_pausable(o);
+	if (!o->pausable) {
 		p = o->scan = fp_xcalloc(1, sizeof *o->scan);
 		p->wb = wb;
 		p->o = o;
 		fp_buf_init(&p->text);
 		fp_buf_init(&p->rowtext);
-		err = fp_xml_session_open(o->z, "content.xml", nss, NNS,
-		    &scan_handlers, p, &o->session, d);
+		err = fp_xml_pausable_open(o->z, "content.xml", nss, NNS,
+		    &scan_handlers, p, &o->pausable, d);
 		if (err) {
-			end_session(o);
+			end_pausable(o);
 			return err;
 		}
-		p->x = fp_xml_session_xml(o->session);
+		p->x = fp_xml_pausable_xml(o->pausable);
 	}
 	/* What belongs to one table starts afresh. */
 	p = o->scan;
@@ -721,11 +721,11 @@ ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	p->row = p->col = p->colw = p->copies = p->copybytes = 0;
 	p->ncells = 0;
 	fp_buf_reset(&p->rowtext);
-	err = fp_xml_session_run(o->session, &ended, d);
+	err = fp_xml_pausable_run(o->pausable, &ended, d);
 	if (stopped)
 		*stopped = p->stop;
 	if (err || p->stop || ended || !p->done)
-		end_session(o);
+		end_pausable(o);
 	else
 		o->next = i + 1;
 	return err;
@@ -739,7 +739,7 @@ ods_free(struct fp_workbook *wb)
 
 	if (!o)
 		return;
-	end_session(o);
+	end_pausable(o);
 	fp_zip_free(o->z);
 	for (i = 0; i < o->nstyles; i++)
 		free(o->styles[i].name);

@@ -327,7 +327,7 @@ fp_xml_parse_part(struct fp_zip *z, const char *name,
 	return err;
 }
 
-struct fp_xml_session {
+struct fp_xml_pausable {
 	struct fp_xml x;
 	struct fp_zip_stream *st;
 	char *name;
@@ -335,11 +335,11 @@ struct fp_xml_session {
 };
 
 enum fp_err
-fp_xml_session_open(struct fp_zip *z, const char *name,
+fp_xml_pausable_open(struct fp_zip *z, const char *name,
     const struct fp_xml_ns *nss, size_t nns, const struct fp_xml_handlers *h,
-    void *ctx, struct fp_xml_session **out, struct fp_diag *d)
+    void *ctx, struct fp_xml_pausable **out, struct fp_diag *d)
 {
-	struct fp_xml_session *s;
+	struct fp_xml_pausable *s;
 	enum fp_err err;
 
 	*out = NULL;
@@ -349,7 +349,7 @@ fp_xml_session_open(struct fp_zip *z, const char *name,
 	if (!err)
 		err = fp_zip_stream_open(z, name, &s->st, d);
 	if (err) {
-		fp_xml_session_free(s);
+		fp_xml_pausable_free(s);
 		return err;
 	}
 	*out = s;
@@ -357,7 +357,7 @@ fp_xml_session_open(struct fp_zip *z, const char *name,
 }
 
 struct fp_xml *
-fp_xml_session_xml(struct fp_xml_session *s)
+fp_xml_pausable_xml(struct fp_xml_pausable *s)
 {
 	return &s->x;
 }
@@ -369,7 +369,7 @@ fp_xml_suspend(struct fp_xml *x)
 }
 
 enum fp_err
-fp_xml_session_run(struct fp_xml_session *s, int *ended, struct fp_diag *d)
+fp_xml_pausable_run(struct fp_xml_pausable *s, int *ended, struct fp_diag *d)
 {
 	struct fp_xml *x = &s->x;
 	enum XML_Status rs;
@@ -410,7 +410,7 @@ fp_xml_session_run(struct fp_xml_session *s, int *ended, struct fp_diag *d)
 }
 
 void
-fp_xml_session_free(struct fp_xml_session *s)
+fp_xml_pausable_free(struct fp_xml_pausable *s)
 {
 	if (!s)
 		return;

@@ -66,21 +66,21 @@ void fp_xml_stop(struct fp_xml *x, enum fp_err err);
  * A parse that a callback can suspend (fp_xml_suspend) and a later call
  * resume where it stopped, the part inflated only as far as the parse
  * has gone: a reader can hand out one table at a time without parsing
- * what came before it again. fp_xml_session_run parses until a callback
+ * what came before it again. fp_xml_pausable_run parses until a callback
  * suspends the parse (FP_OK, *ended 0), the part ends (FP_OK, *ended 1),
- * or an error (as fp_xml_parse_part, in *d; the session is then of no
+ * or an error (as fp_xml_parse_part, in *d; the parse is then of no
  * more use).
- * fp_xml_session_xml gives the parser callbacks need. While a session is
+ * fp_xml_pausable_xml gives the parser callbacks need. While such a parse is
  * open no other part of z may be read.
  */
-struct fp_xml_session;
-enum fp_err fp_xml_session_open(struct fp_zip *z, const char *name,
+struct fp_xml_pausable;
+enum fp_err fp_xml_pausable_open(struct fp_zip *z, const char *name,
     const struct fp_xml_ns *nss, size_t nns, const struct fp_xml_handlers *h,
-    void *ctx, struct fp_xml_session **out, struct fp_diag *d);
-enum fp_err fp_xml_session_run(struct fp_xml_session *s, int *ended,
+    void *ctx, struct fp_xml_pausable **out, struct fp_diag *d);
+enum fp_err fp_xml_pausable_run(struct fp_xml_pausable *s, int *ended,
     struct fp_diag *d);
-struct fp_xml *fp_xml_session_xml(struct fp_xml_session *s);
-void fp_xml_session_free(struct fp_xml_session *s);
+struct fp_xml *fp_xml_pausable_xml(struct fp_xml_pausable *s);
+void fp_xml_pausable_free(struct fp_xml_pausable *s);
 void fp_xml_suspend(struct fp_xml *x);
 
 /* The line of the part being parsed, for messages. */
