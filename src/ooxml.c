@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,9 +72,10 @@ struct rels {
 /*
  * The shared strings, filled by their own thread (or, if none can be
  * made, before the sheets are read) and read by the sheets' scans. Strings
- * are published one by one under mu; a string once published never moves:
- * its text is in blocks that are never reallocated, its entry in a chunk
- * of the index that is never reallocated either.
+ * are published one by one, n counting them (an entry below n is whole); a string once published
+ * never moves: its text is in blocks never reallocated, its entry in a
+ * chunk of the index never reallocated either. A scan that needs a string
+ * not yet published waits on mu and more.
  */
 #define SST_CHUNK 65536u	/* entries in a chunk of the index */
 #define SST_CHUNKS 32768u	/* chunks: 2^31 strings */
@@ -88,7 +90,9 @@ struct sst {
 	pthread_mutex_t mu;
 	pthread_cond_t more;
 	struct sstent *chunks[SST_CHUNKS];
-	size_t n;		/* strings published */
+	atomic_size_t n;	/* strings published */
+	atomic_int waiting;	/* a scan waits for a string */
+	atomic_size_t want;	/* and wakes when n reaches this */
 	int done;		/* the parse has ended, how: */
 	enum fp_err err;
 	struct fp_diag diag;
@@ -483,17 +487,25 @@ sst_publish(struct sst *t)
 		fp_xml_stop(t->x, FP_ECORRUPT);
 		return;
 	}
-	pthread_mutex_lock(&t->mu);
 	if (!t->chunks[k / SST_CHUNK])
 		t->chunks[k / SST_CHUNK] = fp_xreallocarray(NULL, SST_CHUNK,
 		    sizeof **t->chunks);
 	t->chunks[k / SST_CHUNK][k % SST_CHUNK].s = dst;
 	t->chunks[k / SST_CHUNK][k % SST_CHUNK].len = (uint32_t)len;
-	t->n = k + 1;
-	pthread_cond_broadcast(&t->more);
-	if (t->cancel)
-		fp_xml_stop(t->x, FP_OK);
-	pthread_mutex_unlock(&t->mu);
+	/*
+	 * Sequentially consistent, as the scan's store of waiting and load of
+	 * n are: either it sees this string, or this sees it waiting.
+	 */
+	atomic_store(&t->n, k + 1);
+	/* Whenever a scan waits, and every 4096 strings: news, and a stop. */
+	if ((atomic_load(&t->waiting) && k + 1 >= atomic_load(&t->want)) ||
+	    (k & 4095) == 0) {
+		pthread_mutex_lock(&t->mu);
+		pthread_cond_broadcast(&t->more);
+		if (t->cancel)
+			fp_xml_stop(t->x, FP_OK);
+		pthread_mutex_unlock(&t->mu);
+	}
 }
 
 static void
@@ -572,18 +584,24 @@ sst_start(struct ooxml *o, const char *part, struct fp_diag *d)
 static int
 sst_get(struct sst *t, size_t k, const char **s, uint32_t *len)
 {
-	int found;
-
-	pthread_mutex_lock(&t->mu);
-	while (k >= t->n && !t->done)
-		pthread_cond_wait(&t->more, &t->mu);
-	found = k < t->n;
-	if (found) {
-		*s = t->chunks[k / SST_CHUNK][k % SST_CHUNK].s;
-		*len = t->chunks[k / SST_CHUNK][k % SST_CHUNK].len;
+	if (k >= atomic_load_explicit(&t->n, memory_order_acquire)) {
+		pthread_mutex_lock(&t->mu);
+		/*
+		 * Woken 1024 strings on, not at each: a scan that has caught
+		 * up would otherwise sleep and wake for every string.
+		 */
+		atomic_store(&t->want, k + 1024);
+		atomic_store(&t->waiting, 1);
+		while (k >= atomic_load(&t->n) && !t->done)
+			pthread_cond_wait(&t->more, &t->mu);
+		atomic_store(&t->waiting, 0);
+		pthread_mutex_unlock(&t->mu);
+		if (k >= atomic_load(&t->n))
+			return 0;
 	}
-	pthread_mutex_unlock(&t->mu);
-	return found;
+	*s = t->chunks[k / SST_CHUNK][k % SST_CHUNK].s;
+	*len = t->chunks[k / SST_CHUNK][k % SST_CHUNK].len;
+	return 1;
 }
 
 static void
@@ -964,7 +982,7 @@ end_cell(struct shparse *p)
 				}
 				snprintf(what, sizeof what, "refers to shared "
 				    "string %.20s of %zu", s, o->sst ?
-				    o->sst->n : 0);
+				    atomic_load(&o->sst->n) : 0);
 				cell_error(p, what);
 				return;
 			}
