@@ -5,10 +5,11 @@
  *
  * Readers fill it (reader.h is their side): biff.c over cfb.c for every
  * format from BIFF2 to BIFF8 (Excel 2.x to 2003, and what LibreOffice
- * and WPS write), and freexl (xls_freexl.c) for BIFF2 to BIFF4 when the
- * open options ask for it, to compare. workbook_open.c decides which
- * reader opens a file from its content; nothing that reads a workbook
- * through this header knows which did.
+ * and WPS write), freexl (xls_freexl.c) for BIFF2 to BIFF4 when the open
+ * options ask for it, to compare, ooxml.c for .xlsx and .xlsm, and ods.c
+ * for .ods. workbook_open.c decides which reader opens a file from its
+ * content; nothing that reads a workbook through this header knows which
+ * did. Error codes are BIFF's whatever the format.
  */
 #ifndef FP_WORKBOOK_H
 #define FP_WORKBOOK_H
@@ -100,8 +101,8 @@ enum fp_err fp_workbook_open_opts(const char *path,
 void fp_workbook_free(struct fp_workbook *wb);
 
 /*
- * The same for a workbook already in memory (n bytes at data, copied).
- * BIFF2 to BIFF4 workbooks, which freexl reads from a path, are refused.
+ * The same for a workbook already in memory (n bytes at data, copied),
+ * with the default options.
  */
 enum fp_err fp_workbook_open_buffer(const void *data, size_t n,
     struct fp_workbook **out, struct fp_diag *d);
