@@ -1,9 +1,10 @@
 # formpipe: `make` builds ./formpipe; `make check` runs the tests under
 # AddressSanitizer and UBSan; `make install PREFIX=... DESTDIR=...`;
-# `make bench` measures read against catdoc and bare freexl, and the
-# map | check | merge pipeline against gnumeric's ssconvert; `make fuzz`
-# runs the reader's fuzz target (fuzz-looks: convert's reading, fuzz-formula:
-# the formula decompiler). `make WERROR=` relaxes -Werror.
+# `make bench` measures read against catdoc and bare freexl, read of an
+# .xlsx against xlsx2csv, openpyxl, SheetJS, orcus, gnumeric and
+# LibreOffice, and the map | check | merge pipeline against gnumeric's
+# ssconvert; `make fuzz` runs a fuzz target (fuzz_xls by default; see
+# below), `make fuzz-smoke` every one. `make WERROR=` relaxes -Werror.
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -26,9 +27,10 @@ pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
 # command first writes .xlsx, so that the commands that never do (read,
 # map, check) do not pay at start-up for relocating what it brings
 # (libcrypto above all).
-LIB_CFLAGS := $(call pc_cflags,freexl xlsxwriter minizip)
+LIB_CFLAGS := $(call pc_cflags,freexl xlsxwriter minizip expat)
 LIBS := $(call pc_libs,freexl,-lfreexl) -lcsv \
-	$(call pc_libs,minizip,-lminizip -lz) -ldl -lm
+	$(call pc_libs,expat,-lexpat) $(call pc_libs,minizip,-lminizip -lz) \
+	-ldl -lm -pthread
 LXW_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir xlsxwriter 2>/dev/null)
 LXW_SO := $(or $(wildcard $(LXW_LIBDIR)/libxlsxwriter.so),\
 	$(shell $(CC) -print-file-name=libxlsxwriter.so))
@@ -38,8 +40,9 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS) \
 	-DFP_DATADIR='"$(DATADIR)"' -DFP_VERSION='"$(VERSION)"' \
 	-DFP_LXW_SONAME='"$(LXW_SONAME)"'
 
-SRC = src/util.c src/numfmt.c src/xls.c src/cfb.c src/biff.c src/formula.c \
-	src/xls_freexl.c src/csvio.c src/opts.c src/outfile.c src/cli.c \
+SRC = src/util.c src/numfmt.c src/workbook.c src/workbook_open.c src/cfb.c \
+	src/biff.c src/formula.c src/xls_freexl.c src/zip.c src/xml.c \
+	src/ooxml.c src/ods.c src/csvio.c src/opts.c src/outfile.c src/cli.c \
 	src/normalize.c src/form.c src/expr.c src/mapping_lex.c \
 	src/mapping_parse.c src/mapping_check.c src/mapping_apply.c \
 	src/canon.c src/rules.c src/spool.c src/xlsx.c src/xlsxpost.c \
@@ -96,7 +99,7 @@ build/san/formpipe: build/san/main.o build/san/libformpipe.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ build/san/main.o build/san/libformpipe.a $(LIBS)
 
 build/san/test_%: tests/test_%.c build/san/libformpipe.a build/san/flags
-	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) $(DEPFLAGS) $(SAN) -O1 -o $@ $< \
+	$(CC) -Isrc $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) $(SAN) -O1 -o $@ $< \
 		build/san/libformpipe.a $(LIBS) -lcmocka
 
 check: build/san/formpipe $(UNIT:%=build/san/%) man
@@ -124,7 +127,7 @@ FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h)
 	@mkdir -p build/fuzz
-	$(FUZZ_CC) $(CPPFLAGS) -Isrc -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
+	$(FUZZ_CC) -Isrc $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
 		-o $@ $< $(SRC) $(LIBS)
 
 # fuzz-run TARGET SECONDS SEEDS...: seeds a corpus, then fuzzes.
@@ -163,7 +166,7 @@ NUMFMT_COUNT ?= 100000000
 NUMFMT_SEED ?= 1
 
 build/numfmt_check: tests/numfmt_check.c tests/numfmt_ref.h build/libformpipe.a
-	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) -o $@ tests/numfmt_check.c \
+	$(CC) -Isrc $(CPPFLAGS) $(ALL_CFLAGS) -o $@ tests/numfmt_check.c \
 		build/libformpipe.a $(LIBS)
 
 numfmt-check: build/numfmt_check
@@ -173,11 +176,42 @@ numfmt-check: build/numfmt_check
 numfmt-table:
 	tests/tools/numfmt-table >src/numfmt_table.h
 
+# The zip and XML readers' fuzz target: workbooks as they are, and as
+# lists of parts (tests/fuzz/unpack-seeds) whose XML the fuzzer mutates.
+# The bomb and the 70,000-row .ods are no seeds: each run would take a
+# second.
+build/fuzz/fuzz_zip: tests/fuzz/fuzz_zip.c $(SRC) $(HDR)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -Isrc $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
+		-o $@ tests/fuzz/fuzz_zip.c $(SRC) $(LIBS) -lz
+
+fuzz-zip: build/fuzz/fuzz_zip
+	@mkdir -p build/fuzz/zipcorpus build/fuzz/artifacts
+	@for f in fixtures/*.xlsx fixtures/*.xlsm fixtures/*.ods \
+	    fixtures/bad/*.xlsx fixtures/bad/*.ods fixtures/bad/*.zip \
+	    $$(if [ -n "$(FUZZ_SEEDS)" ]; then find "$(FUZZ_SEEDS)" -type f \
+	    -name '*.xlsx' -o -type f -name '*.ods'; fi); do \
+		[ -f "$$f" ] || continue; \
+		case $$f in *bomb*|*long-repeat*) continue ;; esac; \
+		sum=$$(cksum <"$$f" | tr ' ' -); \
+		cp "$$f" "build/fuzz/zipcorpus/seed-$$sum" || exit 2; \
+		tests/fuzz/unpack-seeds build/fuzz/zipcorpus "$$f" || exit 2; \
+	done
+	build/fuzz/fuzz_zip -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+		-timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/zip.dict \
+		-artifact_prefix=build/fuzz/artifacts/ $(FUZZ_FLAGS) \
+		build/fuzz/zipcorpus
+
 # Benchmarks, for people measuring (not run by check): each script in
 # tests/bench/ prints its table and keeps it in build/bench/.
 build/bench/freexl_parse: tests/bench/freexl_parse.c
 	@mkdir -p build/bench
 	$(CC) -std=c11 $(WARN) -O2 $(LDFLAGS) -o $@ tests/bench/freexl_parse.c -lfreexl
+
+build/bench/xlsx_floor: tests/bench/xlsx_floor.c
+	@mkdir -p build/bench
+	$(CC) -std=c11 $(WARN) -O2 $(LDFLAGS) -o $@ tests/bench/xlsx_floor.c \
+		-lminizip -lexpat
 
 # What make bench runs besides formpipe, as COMMAND:PACKAGE.
 BENCH_NEEDS = hyperfine:hyperfine xls2csv:catdoc ssconvert:gnumeric \
@@ -193,8 +227,9 @@ bench-needs:
 		exit 2; \
 	fi
 
-bench: bench-needs formpipe build/bench/freexl_parse
+bench: bench-needs formpipe build/bench/freexl_parse build/bench/xlsx_floor
 	tests/bench/run-read
+	tests/bench/run-read-xlsx
 	tests/bench/run-pipeline
 	tests/bench/run-map-ledger
 	tests/bench/run-numfmt

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "util.h"
-#include "xls.h"
+#include "workbook.h"
 
 /* One finding of the report; fields absent from its header are "". */
 struct fp_finding_row {

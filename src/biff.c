@@ -16,8 +16,8 @@
  * record's length; nothing is allocated from a size the file declares.
  */
 #include "cfb.h"
+#include "formats.h"
 #include "formula.h"
-#include "xls_backend.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -25,6 +25,7 @@
 #include <string.h>
 
 enum {
+	R_DIMENSIONS2 = 0x0000,	/* BIFF2 */
 	R_INTEGER2 = 0x0002,	/* BIFF2 cell records, with 3 attribute bytes */
 	R_NUMBER2 = 0x0003,
 	R_LABEL2 = 0x0004,
@@ -55,6 +56,7 @@ enum {
 	R_MERGEDCELLS = 0x00E5,
 	R_SST = 0x00FC,
 	R_LABELSST = 0x00FD,
+	R_DIMENSIONS = 0x0200,
 	R_NUMBER = 0x0203,
 	R_LABEL = 0x0204,
 	R_BOOLERR = 0x0205,
@@ -1705,6 +1707,19 @@ biff_looks_sheet(struct fp_workbook *wb, struct biff *b, struct fp_sheet *sh,
 	}
 }
 
+/*
+ * The width a sheet's DIMENSIONS record declares (its last column + 1),
+ * which read uses as a hint: row numbers take 4 bytes in BIFF8, 2 before.
+ */
+static void
+set_dimcols(struct fp_sheet *sh, const struct biff *b, const struct rec *r)
+{
+	size_t at = b->v8 && r->type == R_DIMENSIONS ? 10 : 6;
+
+	if (r->len >= at + 2)
+		sh->dimcols = fp_rd16(r->p + at);
+}
+
 static enum fp_err
 biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
     int *stopped, struct fp_diag *d)
@@ -1769,6 +1784,11 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		    r.type != R_ARRAY && r.type != R_TABLE &&
 		    r.type != R_CONTINUE && r.type != R_STRING2)
 			have_pending = 0;
+		if (r.type == R_DIMENSIONS || (r.type == R_DIMENSIONS2 &&
+		    b->ver == 2)) {
+			set_dimcols(sh, b, &r);
+			continue;
+		}
 		if (b->ver < 5 && old_record(wb, b, &r, &sc, &pend,
 		    &have_pending)) {
 			if (sc.stop)

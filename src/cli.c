@@ -104,6 +104,13 @@ spool_stdin(const char *cmd)
 struct fp_workbook *
 fp_cli_open_workbook(const char *cmd, const char *path)
 {
+	return fp_cli_open_workbook_opts(cmd, path, NULL);
+}
+
+struct fp_workbook *
+fp_cli_open_workbook_opts(const char *cmd, const char *path,
+    const struct fp_open_opts *opts)
+{
 	struct fp_workbook *wb = NULL;
 	struct fp_diag d = { "" };
 	char *tmp = NULL;
@@ -114,7 +121,7 @@ fp_cli_open_workbook(const char *cmd, const char *path)
 		if (!tmp)
 			return NULL;
 	}
-	err = fp_workbook_open(tmp ? tmp : path, &wb, &d);
+	err = fp_workbook_open_opts(tmp ? tmp : path, opts, &wb, &d);
 	if (tmp) {
 		unlink(tmp);
 		fp_temp_forget(tmp);

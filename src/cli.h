@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "util.h"
-#include "xls.h"
+#include "workbook.h"
 
 /* Prints "formpipe CMD: " and the formatted message, with a newline. */
 void fp_cli_error(const char *cmd, const char *fmt, ...)
@@ -21,6 +21,9 @@ void fp_cli_error(const char *cmd, const char *fmt, ...)
  * On failure prints the message and returns NULL.
  */
 struct fp_workbook *fp_cli_open_workbook(const char *cmd, const char *path);
+/* The same with open options (NULL: the default). */
+struct fp_workbook *fp_cli_open_workbook_opts(const char *cmd,
+    const char *path, const struct fp_open_opts *opts);
 
 /*
  * Prints what a module reported: "formpipe CMD: WHERE: message", the

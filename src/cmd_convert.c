@@ -14,7 +14,7 @@
 #include "convert.h"
 #include "opts.h"
 #include "outfile.h"
-#include "xls.h"
+#include "workbook.h"
 
 static const char usage_text[] =
     "usage: formpipe convert IN.xls OUT.xlsx\n"

@@ -1,8 +1,12 @@
 /*
- * formpipe read: a legacy workbook as a CSV grid (one sheet) or as the
- * cell stream (every sheet). Sheets whose cells come in row order, as
- * nearly all do, are written as they are read; others are sorted first.
+ * formpipe read: a workbook (.xls, .xlsx, .ods) as a CSV grid (one sheet)
+ * or as the cell stream (every sheet). Each sheet is read once: its
+ * output is held (in memory, then in a temporary file) until the sheet
+ * ends, when the grid's width is known; lines padded to the width the
+ * sheet declared need no change when it was right. Sheets whose cells do
+ * not come in row order, which few do, are read again and sorted.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,60 +14,78 @@
 #include "cmd.h"
 #include "csvio.h"
 #include "opts.h"
-#include "xls.h"
+#include "workbook.h"
 
 static const char usage_text[] =
-    "usage: formpipe read [--sheet N|NAME] FILE.xls\n"
-    "       formpipe read --cells FILE.xls\n"
+    "usage: formpipe read [--sheet N|NAME] FILE\n"
+    "       formpipe read --cells FILE\n"
     "\n"
-    "Writes one sheet of a legacy Excel workbook (.xls, Excel 2.x to 2003)\n"
-    "as CSV: row N of the sheet is line N, every line as wide as the sheet's\n"
-    "used range. --sheet picks the sheet by position (from 1) or name; the\n"
-    "first is the default. --cells writes every sheet as a cell stream,\n"
-    "one line per non-empty cell: sheet,row,col,type,value.\n"
+    "Writes one sheet of a workbook (.xls from Excel 2.x to 2003, .xlsx,\n"
+    ".xlsm or .ods, recognised by content) as CSV: row N of the sheet is\n"
+    "line N, every line as wide as the sheet's used range. --sheet picks\n"
+    "the sheet by position (from 1) or name; the first is the default.\n"
+    "--cells writes every sheet as a cell stream, one line per non-empty\n"
+    "cell: sheet,row,col,type,value.\n"
     "Without FILE, or with -, the workbook is read from standard input.\n";
 
-struct pass1 {
-	uint32_t nrows, ncols;
-	uint32_t lastrow, lastcol;
-	int any, sorted;
+/*
+ * A sheet's output, held until the sheet has been read whole: the grid's
+ * width is known only then, and the cells may turn out not to be in row
+ * order. Up to HOLD_MAX bytes stay in memory; more go to a temporary
+ * file, so memory stays flat however long the sheet.
+ */
+#define HOLD_MAX (1u << 20)
+
+struct held {
+	struct fp_buf b;	/* the latest part */
+	FILE *spill;		/* the parts before it, or NULL */
+	int failed;		/* the temporary file could not be written */
 };
 
-static int
-measure(void *ctx, const struct fp_cell *c)
-{
-	struct pass1 *p = ctx;
-
-	if (p->any && (c->row < p->lastrow ||
-	    (c->row == p->lastrow && c->col <= p->lastcol)))
-		p->sorted = 0;
-	p->any = 1;
-	p->lastrow = c->row;
-	p->lastcol = c->col;
-	if (c->row + 1 > p->nrows)
-		p->nrows = c->row + 1;
-	if ((uint32_t)c->col + 1 > p->ncols)
-		p->ncols = (uint32_t)c->col + 1;
-	return 0;
-}
-
 struct printer {
-	struct fp_out *out;
+	struct held *h;
+	struct fp_workbook *wb;
+	size_t sheetno;
 	int cells;		/* cell stream, else grid */
 	int date1904;
 	const char *sheet;	/* cell stream: the sheet's name, quoted */
 	size_t sheetlen;
-	uint32_t ncols;
+	uint32_t ncols;		/* grid: the width lines are padded to */
 	uint32_t row, col;	/* grid: next place to write */
-	int started;
+	uint32_t width;		/* last column seen + 1 */
+	uint32_t lastrow, lastcol;
+	int started, any, unsorted;
 };
 
-/* Grid: ends the current line, padding it to the sheet's width. */
-static void
-end_line(struct printer *p)
+/* Moves the held bytes to the temporary file once they are many. */
+static int
+hold_check(struct held *h)
 {
-	struct fp_buf *b = &p->out->b;
+	if (h->b.len < HOLD_MAX)
+		return 0;
+	if (!h->spill)
+		h->spill = tmpfile();
+	if (!h->spill || fwrite(h->b.s, 1, h->b.len, h->spill) != h->b.len) {
+		h->failed = 1;
+		return 1;
+	}
+	fp_buf_reset(&h->b);
+	return 0;
+}
 
+static void
+hold_release(struct held *h)
+{
+	fp_buf_release(&h->b);
+	if (h->spill)
+		fclose(h->spill);
+	memset(h, 0, sizeof *h);
+}
+
+/* Grid: ends the current line, padding it to p->ncols fields. */
+static void
+end_line(struct printer *p, struct fp_buf *b)
+{
 	while (p->col + 1 < p->ncols) {
 		fp_buf_addc(b, ',');
 		p->col++;
@@ -71,14 +93,12 @@ end_line(struct printer *p)
 	fp_buf_addc(b, '\n');
 	p->row++;
 	p->col = 0;
-	fp_out_maybe_flush(p->out);
 }
 
-static int
-print_cell(void *ctx, const struct fp_cell *c)
+/* Writes one cell to b: a line of the cell stream, or a grid field. */
+static void
+put_cell(struct printer *p, struct fp_buf *b, const struct fp_cell *c)
 {
-	struct printer *p = ctx;
-	struct fp_buf *b = &p->out->b;
 	char num[FP_NUM_MAX];
 	const char *v;
 	size_t len;
@@ -95,15 +115,14 @@ print_cell(void *ctx, const struct fp_cell *c)
 		else
 			fp_buf_add(b, v, len);
 		fp_buf_addc(b, '\n');
-		fp_out_maybe_flush(p->out);
-		return p->out->err != 0;
+		return;
 	}
 	if (p->started && c->row > p->row)
-		end_line(p);
+		end_line(p, b);
 	p->started = 1;
 	while (p->row < c->row) {
 		p->col = 0;
-		end_line(p);
+		end_line(p, b);
 	}
 	while (p->col < c->col) {
 		fp_buf_addc(b, ',');
@@ -113,23 +132,123 @@ print_cell(void *ctx, const struct fp_cell *c)
 		fp_csv_field(b, v, len);
 	else
 		fp_buf_add(b, v, len);
-	return p->out->err != 0;
 }
 
-/* Writes sheet i, as a grid or as cells. Returns 0 or 2 (message printed). */
+/*
+ * The scan's callback: holds each cell's output. Stops the scan (to read
+ * the sheet sorted instead) at a cell out of row order, or if the held
+ * output cannot be kept.
+ */
+static int
+hold_cell(void *ctx, const struct fp_cell *c)
+{
+	struct printer *p = ctx;
+
+	if (p->any && (c->row < p->lastrow ||
+	    (c->row == p->lastrow && c->col <= p->lastcol))) {
+		p->unsorted = 1;
+		return 1;
+	}
+	if (!p->any && !p->cells)
+		/* The width the sheet declares: right, lines need no redoing. */
+		p->ncols = fp_workbook_sheet(p->wb, p->sheetno)->dimcols;
+	p->any = 1;
+	p->lastrow = c->row;
+	p->lastcol = c->col;
+	if ((uint32_t)c->col + 1 > p->width)
+		p->width = (uint32_t)c->col + 1;
+	put_cell(p, &p->h->b, c);
+	return hold_check(p->h);
+}
+
+/*
+ * Copies n bytes of grid lines, padded to the width the sheet declared,
+ * to out with every line made exactly width fields wide: fields past it
+ * are padding (empty), fields short of it are added. *quoted and *commas
+ * carry the state of a line across pieces.
+ */
+static void
+repad(struct fp_out *out, const char *s, size_t n, uint32_t width,
+    int *quoted, uint32_t *commas)
+{
+	struct fp_buf *b = &out->b;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (*quoted) {
+			*quoted = ch != '"';
+		} else if (ch == '"') {
+			*quoted = 1;
+		} else if (ch == ',') {
+			if (++*commas >= width)
+				continue;
+		} else if (ch == '\n') {
+			while (*commas + 1 < width) {
+				fp_buf_addc(b, ',');
+				++*commas;
+			}
+			*commas = 0;
+		}
+		fp_buf_addc(b, ch);
+		if (ch == '\n')
+			fp_out_maybe_flush(out);
+	}
+}
+
+/* Hands the held output to out, re-padded to width if it is not 0. */
+static void
+commit(struct held *h, struct fp_out *out, uint32_t width)
+{
+	char buf[65536];
+	int quoted = 0;
+	uint32_t commas = 0;
+	size_t n;
+
+	if (h->spill) {
+		rewind(h->spill);
+		while ((n = fread(buf, 1, sizeof buf, h->spill)) > 0) {
+			if (width) {
+				repad(out, buf, n, width, &quoted, &commas);
+			} else {
+				fp_buf_add(&out->b, buf, n);
+				fp_out_maybe_flush(out);
+			}
+		}
+		if (ferror(h->spill) && !out->err)
+			out->err = EIO;
+	}
+	if (width)
+		repad(out, h->b.s, h->b.len, width, &quoted, &commas);
+	else
+		fp_buf_add(&out->b, h->b.s, h->b.len);
+	fp_out_maybe_flush(out);
+}
+
+/*
+ * Writes sheet i, as a grid or as cells, in one pass over the sheet. A
+ * sheet whose cells are not in row order (rare), or whose output cannot
+ * be held, is read again whole and sorted. Returns 0 or 2 (message
+ * printed).
+ */
 static int
 print_sheet(struct fp_workbook *wb, size_t i, int cells, const char *file,
     struct fp_out *out)
 {
-	struct pass1 m = { 0, 0, 0, 0, 0, 1 };
+	struct held h;
 	struct printer p;
 	struct fp_diag d = { "" };
 	struct fp_buf name = FP_BUF_INIT;
 	enum fp_err err;
-	int rc = 0;
+	int rc = 0, stopped = 0;
 
+	memset(&h, 0, sizeof h);
+	fp_buf_init(&h.b);
 	memset(&p, 0, sizeof p);
-	p.out = out;
+	p.h = &h;
+	p.wb = wb;
+	p.sheetno = i;
 	p.cells = cells;
 	p.date1904 = fp_workbook_date1904(wb);
 	fp_csv_field(&name, fp_workbook_sheet(wb, i)->name,
@@ -137,33 +256,42 @@ print_sheet(struct fp_workbook *wb, size_t i, int cells, const char *file,
 	p.sheet = name.s ? name.s : "";
 	p.sheetlen = name.len;
 
-	err = fp_sheet_scan(wb, i, measure, &m, NULL, &d);
+	err = fp_sheet_scan(wb, i, hold_cell, &p, &stopped, &d);
 	if (err)
 		goto fail;
-	p.ncols = m.ncols;
-	if (!m.any)
-		goto out;
-	if (m.sorted) {
-		err = fp_sheet_scan(wb, i, print_cell, &p, NULL, &d);
-		if (err)
-			goto fail;
-	} else {
+	if (stopped && (p.unsorted || h.failed)) {
 		struct fp_grid g;
 		size_t k;
 
+		hold_release(&h);
 		err = fp_grid_load(wb, i, &g, &d);
 		if (err)
 			goto fail;
-		for (k = 0; k < g.ncells && !out->err; k++)
-			print_cell(&p, &g.cells[k]);
+		memset(&p, 0, sizeof p);
+		p.cells = cells;
+		p.date1904 = fp_workbook_date1904(wb);
+		p.sheet = name.s ? name.s : "";
+		p.sheetlen = name.len;
+		p.ncols = g.ncols;
+		for (k = 0; k < g.ncells && !out->err; k++) {
+			put_cell(&p, &out->b, &g.cells[k]);
+			fp_out_maybe_flush(out);
+		}
+		if (!cells && p.started)
+			end_line(&p, &out->b);
 		fp_grid_release(&g);
+		goto out;
 	}
-	if (!cells && p.started)
-		end_line(&p);
+	if (!p.any)
+		goto out;
+	if (!cells)
+		end_line(&p, &h.b);
+	commit(&h, out, !cells && p.width != p.ncols ? p.width : 0);
 	goto out;
 fail:
 	rc = fp_cli_report("read", file, err, &d);
 out:
+	hold_release(&h);
 	fp_buf_release(&name);
 	return rc;
 }
@@ -190,6 +318,8 @@ cmd_read(int argc, char **argv)
 {
 	const char *sheet = NULL, *file = NULL;
 	struct fp_workbook *wb = NULL;
+	struct fp_open_opts opts;
+	const char *reader;
 	struct fp_out out;
 	int cells = 0, rc = 0;
 	const struct fp_opt options[] = {
@@ -214,7 +344,11 @@ cmd_read(int argc, char **argv)
 	}
 	if (!file && fp_cli_stdin_wanted("read", "a workbook"))
 		return 2;
-	wb = fp_cli_open_workbook("read", file);
+	/* FORMPIPE_READER=freexl reads BIFF2 to BIFF4 with freexl, to compare. */
+	memset(&opts, 0, sizeof opts);
+	reader = getenv("FORMPIPE_READER");
+	opts.freexl = reader && !strcmp(reader, "freexl");
+	wb = fp_cli_open_workbook_opts("read", file, &opts);
 	if (!wb)
 		return 2;
 	fp_out_init(&out, stdout);

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "util.h"
-#include "xls.h"
+#include "workbook.h"
 
 /* A cell to mark: filled, and carrying a comment if text is not NULL. */
 struct fp_mark {

@@ -12,7 +12,7 @@
 
 #include "normalize.h"
 #include "util.h"
-#include "xls.h"
+#include "workbook.h"
 
 struct fp_fcell {
 	uint32_t row;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xls.h"
+#include "workbook.h"
 
 /*
  * Built-in functions by number; argc -1 for a variable count. Two have

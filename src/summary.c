@@ -15,7 +15,7 @@
 
 #include "normalize.h"
 #include "spool.h"
-#include "xls.h"
+#include "workbook.h"
 #include "xlsx.h"
 
 /* Excel's last row (0-based) a sheet can have. */

@@ -41,6 +41,7 @@ fp_strerror(enum fp_err err)
 		[FP_ENOMATCH] = "form does not match the mapping",
 		[FP_EWRITE] = "write error",
 		[FP_EUSAGE] = "bad usage",
+		[FP_ENOMEM] = "out of memory",
 	};
 
 	if ((size_t)err < sizeof names / sizeof names[0] && names[err])

@@ -25,6 +25,7 @@ enum fp_err {
 	FP_ENOMATCH,	/* a form does not match its mapping */
 	FP_EWRITE,	/* output could not be written */
 	FP_EUSAGE,	/* bad arguments */
+	FP_ENOMEM,	/* a library ran out of memory */
 };
 
 /* A diagnostic: what went wrong, in words for the user. */

@@ -11,7 +11,7 @@
  * freexl gives dates as text; they are turned back into serials (of the
  * 1900 system) so that every reader's dates render alike.
  */
-#include "xls_backend.h"
+#include "formats.h"
 
 #include <freexl.h>
 #include <stdlib.h>

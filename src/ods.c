@@ -1,0 +1,812 @@
+/*
+ * formpipe's reader for OpenDocument spreadsheets (.ods), as LibreOffice
+ * and others write them.
+ *
+ * Everything is in one part, content.xml. Opening parses it once, as
+ * zip.c inflates it, for the tables' names and order and for the
+ * automatic styles that say which tables are hidden and how wide the
+ * columns are. Scanning a sheet parses the part again to the end of that
+ * table, where the parse is suspended: a scan of a later sheet goes on
+ * from there, so reading every sheet in order parses the part once. Each
+ * row's cells go to the callback when the row closes:
+ * cells carry their value in attributes by type (float, percentage,
+ * currency, date, time, boolean, string), text is the cell's paragraphs
+ * joined by line feeds. Repeated rows and columns are never materialised
+ * while empty, which is how LibreOffice writes the rest of a sheet (a row
+ * repeated a million times); a repeated cell or row with a value gives
+ * its copies, within Excel's grid and a bound on the copies a sheet may
+ * expand to. Spanned cells become merged ranges.
+ */
+#include "formats.h"
+#include "xml.h"
+#include "zip.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROWS 1048576u
+#define MAX_COLS 16384u
+/* Cells a sheet may give through repetition beyond those it writes. */
+#define MAX_COPIES 16000000u
+/* Bytes of text a sheet may give through repetition. */
+#define MAX_COPY_BYTES (256u << 20)
+/* Spaces one cell may get from text:s: Excel's most characters a cell. */
+#define MAX_CELL_SPACES 32767u
+
+enum {
+	NS_OFFICE = 1,
+	NS_TABLE,
+	NS_TEXT,
+	NS_STYLE,
+	NS_FO,
+	NS_CALCEXT,
+	NS_MANIFEST,
+};
+
+static const struct fp_xml_ns nss[] = {
+	{ "urn:oasis:names:tc:opendocument:xmlns:office:1.0", NS_OFFICE },
+	{ "urn:oasis:names:tc:opendocument:xmlns:table:1.0", NS_TABLE },
+	{ "urn:oasis:names:tc:opendocument:xmlns:text:1.0", NS_TEXT },
+	{ "urn:oasis:names:tc:opendocument:xmlns:style:1.0", NS_STYLE },
+	{ "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+	    NS_FO },
+	{ "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
+	    NS_CALCEXT },
+	{ "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0", NS_MANIFEST },
+};
+#define NNS (sizeof nss / sizeof nss[0])
+
+/* An automatic style of a table (hidden or not) or a column (width). */
+struct style {
+	char *name;
+	int table;		/* 1: a table's style, 0: a column's */
+	int hidden;
+	double width;		/* characters, 0 if not given */
+};
+
+struct scanparse;
+
+struct ods {
+	struct fp_zip *z;
+	struct style *styles;
+	size_t nstyles, capstyles;
+	int sorted;		/* styles sorted for bsearch */
+	/*
+	 * The parse of content.xml, suspended after a table: a scan of that
+	 * table's successor (or of a later one) goes on from there, so that
+	 * scanning every sheet in order parses the part once.
+	 */
+	struct fp_xml_pausable *pausable;
+	struct scanparse *scan;	/* its state */
+	size_t next;		/* the table after the one it stopped at */
+};
+
+static int
+style_cmp(const void *a, const void *b)
+{
+	const struct style *x = a, *y = b;
+
+	if (x->table != y->table)
+		return x->table - y->table;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * The style of this name for a table (1) or a column (0). The styles are
+ * sorted once the first table begins, after every automatic style.
+ */
+static const struct style *
+find_style(struct ods *o, const char *name, int table)
+{
+	struct style key;
+
+	if (!name || !o->nstyles)
+		return NULL;
+	if (!o->sorted) {
+		qsort(o->styles, o->nstyles, sizeof *o->styles, style_cmp);
+		o->sorted = 1;
+	}
+	key.name = (char *)name;
+	key.table = table;
+	return bsearch(&key, o->styles, o->nstyles, sizeof *o->styles,
+	    style_cmp);
+}
+
+/*
+ * A length ("2.258cm", "0.889in", "64pt", "22.58mm") as a column width
+ * in characters of the default font, as LibreOffice converts them when it
+ * saves an .ods as .xlsx: 7 points a character (0.389in is 4 characters,
+ * 3.889in is 40).
+ */
+static double
+width_chars(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end), pt;
+
+	if (end == s || !(v > 0))
+		return 0;
+	if (!strcmp(end, "cm"))
+		pt = v / 2.54 * 72;
+	else if (!strcmp(end, "mm"))
+		pt = v / 25.4 * 72;
+	else if (!strcmp(end, "in"))
+		pt = v * 72;
+	else if (!strcmp(end, "pt"))
+		pt = v;
+	else if (!strcmp(end, "pc"))
+		pt = v * 12;
+	else
+		return 0;
+	return floor(pt / 7 * 100 + 0.5) / 100;
+}
+
+/* A count attribute (number-rows-repeated ...): 1 if absent or bad. */
+static uint64_t
+count_attr(struct fp_xml *x, const char **attrs, const char *local)
+{
+	const char *v = fp_xml_attr(x, attrs, NS_TABLE, local);
+	unsigned long long k;
+	char *end;
+
+	if (!v)
+		return 1;
+	errno = 0;
+	k = strtoull(v, &end, 10);
+	if (end == v || *end || errno || k == 0)
+		return 1;
+	return k > 0xFFFFFFFFull ? 0xFFFFFFFFull : k;
+}
+
+/* Opening: the automatic styles and the tables' names. */
+struct openparse {
+	struct fp_workbook *wb;
+	struct ods *o;
+	struct fp_xml *x;
+	struct style *cur;	/* the style being read */
+	int depth_table;	/* tables open (a table in a cell nests) */
+};
+
+static void
+open_start(void *ctx, int ns, const char *local, const char **attrs)
+{
+	struct openparse *p = ctx;
+	struct ods *o = p->o;
+	const char *v;
+
+	if (ns == NS_STYLE && !strcmp(local, "style")) {
+		const char *fam = fp_xml_attr(p->x, attrs, NS_STYLE, "family");
+		const char *name = fp_xml_attr(p->x, attrs, NS_STYLE, "name");
+
+		p->cur = NULL;
+		if (!fam || !name || o->sorted || (strcmp(fam, "table") &&
+		    strcmp(fam, "table-column")))
+			return;
+		if (o->nstyles == o->capstyles) {
+			o->capstyles = o->capstyles ? o->capstyles * 2 : 16;
+			o->styles = fp_xreallocarray(o->styles, o->capstyles,
+			    sizeof *o->styles);
+		}
+		p->cur = &o->styles[o->nstyles++];
+		memset(p->cur, 0, sizeof *p->cur);
+		p->cur->name = fp_xstrdup(name);
+		p->cur->table = !strcmp(fam, "table");
+	} else if (ns == NS_STYLE && p->cur &&
+	    !strcmp(local, "table-properties")) {
+		v = fp_xml_attr(p->x, attrs, NS_TABLE, "display");
+		p->cur->hidden = v && !strcmp(v, "false");
+	} else if (ns == NS_STYLE && p->cur &&
+	    !strcmp(local, "table-column-properties")) {
+		v = fp_xml_attr(p->x, attrs, NS_STYLE, "column-width");
+		if (v)
+			p->cur->width = width_chars(v);
+	} else if (ns == NS_TABLE && !strcmp(local, "table")) {
+		const struct style *st;
+
+		if (p->depth_table++ > 0)
+			return;
+		v = fp_xml_attr(p->x, attrs, NS_TABLE, "name");
+		st = find_style(o, fp_xml_attr(p->x, attrs, NS_TABLE,
+		    "style-name"), 1);
+		fp_wb_add_sheet(p->wb, v ? v : "", st && st->hidden);
+	}
+}
+
+static void
+open_end(void *ctx, int ns, const char *local)
+{
+	struct openparse *p = ctx;
+
+	if (ns == NS_STYLE && !strcmp(local, "style"))
+		p->cur = NULL;
+	else if (ns == NS_TABLE && !strcmp(local, "table") && p->depth_table)
+		p->depth_table--;
+}
+
+/* A cell of the row in hand, kept until the row closes. */
+struct rcell {
+	struct fp_cell c;
+	size_t text;		/* offset of its text in the row's buffer */
+};
+
+struct scanparse {
+	struct fp_workbook *wb;
+	struct ods *o;
+	struct fp_sheet *sh;
+	size_t want;		/* the table wanted */
+	struct fp_xml *x;
+	struct fp_diag *d;
+	fp_cell_fn fn;
+	void *ctx;
+	int stop;
+	int done;		/* the table wanted has ended */
+	size_t ntables;		/* top-level tables begun */
+	int depth_table, in_want;
+	uint64_t row, col, colw;	/* next row, next column, next column width */
+	uint64_t rows_rep;	/* repetitions of the row in hand */
+	uint64_t copies;	/* cells given by repetition so far */
+	uint64_t copybytes;	/* and bytes of their text */
+	size_t spaces;		/* spaces text:s gave the cell in hand */
+	/* The cell in hand. */
+	int in_cell, covered, in_note, paras;
+	uint64_t cols_rep, rspan, cspan;
+	char vtype;		/* 'f' number, 'd' date, 't' time, 'b', 's', 'e' */
+	int formula;
+	double num;
+	int num_ok, has_time;
+	char *strval;		/* office:string-value */
+	struct fp_buf text;
+	/* The row in hand. */
+	struct rcell *cells;
+	size_t ncells, capcells;
+	struct fp_buf rowtext;
+};
+
+static void
+beyond(struct scanparse *p, const char *what)
+{
+	fp_diag(p->d, FP_ECORRUPT, "corrupt workbook (sheet \"%s\" in "
+	    "content.xml at line %lu %s)", p->sh->name, fp_xml_line(p->x), what);
+	fp_xml_stop(p->x, FP_ECORRUPT);
+}
+
+/* "PT36H00M00S", "P1DT2H", "-PT1H": a duration in days; 0 if none. */
+static int
+duration_days(const char *s, double *out)
+{
+	double days = 0, v;
+	int neg = 0, time = 0;
+	char *end;
+
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (*s++ != 'P')
+		return 0;
+	while (*s) {
+		if (*s == 'T') {
+			time = 1;
+			s++;
+			continue;
+		}
+		v = strtod(s, &end);
+		if (end == s)
+			return 0;
+		switch (*end) {
+		case 'Y': days += v * 365; break;	/* not in spreadsheets */
+		case 'D': days += v; break;
+		case 'H': days += v / 24; break;
+		case 'M': days += time ? v / 1440 : v * 30; break;
+		case 'S': days += v / 86400; break;
+		default: return 0;
+		}
+		s = end + 1;
+	}
+	*out = neg ? -days : days;
+	return 1;
+}
+
+/* "2014-02-19" or "2014-02-19T14:30:00[.5]" as a 1900-system serial. */
+static int
+date_serial(const char *s, double *out, int *has_time)
+{
+	int y, mo, d, h = 0, mi = 0, n = 0;
+	double se = 0;
+
+	*has_time = 0;
+	if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) != 3 || mo < 1 ||
+	    mo > 12 || d < 1 || d > 31 || y < 0 || y > 9999)
+		return 0;
+	if (s[n] == 'T' && sscanf(s + n + 1, "%d:%d:%lf", &h, &mi, &se) >= 2)
+		*has_time = h || mi || se > 0;
+	*out = fp_serial_from_civil(y, (unsigned)mo, (unsigned)d,
+	    h * 3600.0 + mi * 60.0 + se);
+	return 1;
+}
+
+static void
+cell_begin(struct scanparse *p, int covered, const char **attrs)
+{
+	const char *t, *v;
+
+	p->in_cell = 1;
+	p->covered = covered;
+	p->paras = 0;
+	p->spaces = 0;
+	p->in_note = 0;
+	p->cols_rep = count_attr(p->x, attrs, "number-columns-repeated");
+	p->cspan = covered ? 1 : count_attr(p->x, attrs,
+	    "number-columns-spanned");
+	p->rspan = covered ? 1 : count_attr(p->x, attrs,
+	    "number-rows-spanned");
+	p->formula = fp_xml_attr(p->x, attrs, NS_TABLE, "formula") != NULL;
+	p->num_ok = 0;
+	p->has_time = 0;
+	p->vtype = 0;
+	free(p->strval);
+	p->strval = NULL;
+	fp_buf_reset(&p->text);
+	t = fp_xml_attr(p->x, attrs, NS_OFFICE, "value-type");
+	v = fp_xml_attr(p->x, attrs, NS_CALCEXT, "value-type");
+	if (v && !strcmp(v, "error")) {
+		p->vtype = 'e';
+		return;
+	}
+	if (!t)
+		return;
+	if (!strcmp(t, "float") || !strcmp(t, "percentage") ||
+	    !strcmp(t, "currency")) {
+		char *end;
+
+		p->vtype = 'f';
+		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "value");
+		if (v) {
+			p->num = strtod(v, &end);
+			p->num_ok = end != v && !*end;
+		}
+	} else if (!strcmp(t, "date")) {
+		p->vtype = 'd';
+		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "date-value");
+		p->num_ok = v && date_serial(v, &p->num, &p->has_time);
+	} else if (!strcmp(t, "time")) {
+		p->vtype = 't';
+		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "time-value");
+		p->num_ok = v && duration_days(v, &p->num);
+	} else if (!strcmp(t, "boolean")) {
+		p->vtype = 'b';
+		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "boolean-value");
+		p->num = v && (!strcmp(v, "true") || !strcmp(v, "1"));
+		p->num_ok = v != NULL;
+	} else if (!strcmp(t, "string")) {
+		p->vtype = 's';
+		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "string-value");
+		if (v)
+			p->strval = fp_xstrdup(v);
+	}
+}
+
+static int
+error_code(const char *s)
+{
+	static const struct { const char *text; int code; } errs[] = {
+		{ "#NULL!", 0x00 }, { "#DIV/0!", 0x07 }, { "#VALUE!", 0x0F },
+		{ "#REF!", 0x17 }, { "#NAME?", 0x1D }, { "#NUM!", 0x24 },
+		{ "#N/A", 0x2A },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof errs / sizeof errs[0]; i++)
+		if (!strcmp(s, errs[i].text))
+			return errs[i].code;
+	return 0xFF;
+}
+
+/* Keeps the cell that just closed, and its copies, for the row's end. */
+static void
+cell_end(struct scanparse *p)
+{
+	struct fp_cell c;
+	const char *text = NULL;
+	size_t tlen = 0, off = 0;
+	uint64_t k;
+
+	p->in_cell = 0;
+	memset(&c, 0, sizeof c);
+	c.formula = (uint8_t)p->formula;
+	switch (p->vtype) {
+	case 'f':
+		c.type = p->num_ok ? FP_CELL_NUMBER : FP_CELL_EMPTY;
+		c.v.num = p->num;
+		break;
+	case 'd':
+		c.type = !p->num_ok ? FP_CELL_EMPTY : p->has_time ?
+		    FP_CELL_DATETIME : FP_CELL_DATE;
+		c.v.num = p->num;
+		/* Before 1900 no serial can say it; keep the number. */
+		if (p->num_ok && p->num < 0)
+			c.type = FP_CELL_NUMBER;
+		break;
+	case 't':
+		c.type = p->num_ok && p->num >= 0 ? FP_CELL_TIME :
+		    p->num_ok ? FP_CELL_NUMBER : FP_CELL_EMPTY;
+		c.v.num = p->num;
+		break;
+	case 'b':
+		c.type = p->num_ok ? FP_CELL_BOOL : FP_CELL_EMPTY;
+		c.v.num = p->num;
+		break;
+	case 'e':
+		c.type = FP_CELL_ERROR;
+		c.v.num = error_code(p->text.s ? p->text.s : "");
+		break;
+	default:
+		/* A string, or text in a cell that says no type. */
+		text = p->strval ? p->strval : p->text.s ? p->text.s : "";
+		tlen = strlen(text);
+		c.type = tlen ? FP_CELL_TEXT : FP_CELL_EMPTY;
+		break;
+	}
+	if (p->covered || c.type == FP_CELL_EMPTY) {
+		if (!p->covered && (p->cspan > 1 || p->rspan > 1))
+			goto merge;
+		p->col += p->cols_rep;
+		return;
+	}
+merge:
+	if (p->col + p->cols_rep > MAX_COLS) {
+		if (c.type != FP_CELL_EMPTY) {
+			beyond(p, "repeats a cell past column XFD, beyond "
+			    "Excel's grid");
+			return;
+		}
+	}
+	if (p->cols_rep > 1 && c.type != FP_CELL_EMPTY) {
+		p->copies += p->cols_rep - 1;
+		p->copybytes += (p->cols_rep - 1) * (uint64_t)tlen;
+		if (p->copies > MAX_COPIES || p->copybytes > MAX_COPY_BYTES) {
+			beyond(p, "repeats its cells into more than 16 million "
+			    "copies or 256 MiB of text");
+			return;
+		}
+	}
+	if (c.type == FP_CELL_TEXT) {
+		off = p->rowtext.len;
+		fp_buf_add(&p->rowtext, text, tlen);
+		fp_buf_addc(&p->rowtext, '\0');
+		c.len = (uint32_t)tlen;
+	}
+	for (k = 0; k < p->cols_rep && p->col + k < MAX_COLS; k++) {
+		uint32_t col = (uint32_t)(p->col + k);
+
+		if (p->cspan > 1 || p->rspan > 1)
+			fp_sheet_add_merge(p->sh, (uint32_t)p->row,
+			    (uint32_t)(p->row + p->rspan - 1 < MAX_ROWS ?
+			    p->row + p->rspan - 1 : MAX_ROWS - 1), (uint16_t)col,
+			    (uint16_t)(col + p->cspan - 1 < MAX_COLS ?
+			    col + p->cspan - 1 : MAX_COLS - 1));
+		if (c.type == FP_CELL_EMPTY)
+			continue;
+		if (p->ncells == p->capcells) {
+			p->capcells = p->capcells ? p->capcells * 2 : 64;
+			p->cells = fp_xreallocarray(p->cells, p->capcells,
+			    sizeof *p->cells);
+		}
+		p->cells[p->ncells].c = c;
+		p->cells[p->ncells].c.col = (uint16_t)col;
+		p->cells[p->ncells].text = off;
+		p->ncells++;
+	}
+	p->col += p->cols_rep;
+}
+
+/* The row that just closed: its cells, as many times as it repeats. */
+static void
+row_end(struct scanparse *p)
+{
+	uint64_t k;
+	size_t i;
+
+	if (p->ncells) {
+		if (p->row + p->rows_rep > MAX_ROWS) {
+			beyond(p, "has a row past row 1048576, beyond Excel's "
+			    "grid");
+			return;
+		}
+		if (p->rows_rep > 1) {
+			p->copies += (p->rows_rep - 1) * p->ncells;
+			p->copybytes += (p->rows_rep - 1) * p->rowtext.len;
+			if (p->copies > MAX_COPIES ||
+			    p->copybytes > MAX_COPY_BYTES) {
+				beyond(p, "repeats its rows into more than 16 "
+				    "million copies of cells or 256 MiB of text");
+				return;
+			}
+		}
+		for (k = 0; k < p->rows_rep && !p->stop; k++) {
+			for (i = 0; i < p->ncells && !p->stop; i++) {
+				struct fp_cell c = p->cells[i].c;
+
+				c.row = (uint32_t)(p->row + k);
+				if (c.type == FP_CELL_TEXT)
+					c.v.text = p->rowtext.s +
+					    p->cells[i].text;
+				p->stop = p->fn(p->ctx, &c);
+			}
+		}
+		if (p->stop) {
+			fp_xml_stop(p->x, FP_OK);
+			return;
+		}
+	}
+	p->row += p->rows_rep;
+	p->ncells = 0;
+	fp_buf_reset(&p->rowtext);
+}
+
+static void
+scan_start(void *ctx, int ns, const char *local, const char **attrs)
+{
+	struct scanparse *p = ctx;
+
+	if (ns == NS_TABLE && !strcmp(local, "table")) {
+		if (p->depth_table++ == 0)
+			p->in_want = p->ntables++ == p->want;
+		return;
+	}
+	if (!p->in_want || p->depth_table != 1) {
+		/* Text of a table inside a cell still belongs to the cell. */
+		if (p->in_cell && !p->in_note && ns == NS_TEXT)
+			goto text;
+		return;
+	}
+	if (ns == NS_TABLE) {
+		if (!strcmp(local, "table-row")) {
+			p->rows_rep = count_attr(p->x, attrs,
+			    "number-rows-repeated");
+			p->col = 0;
+			p->ncells = 0;
+		} else if (!strcmp(local, "table-cell")) {
+			cell_begin(p, 0, attrs);
+		} else if (!strcmp(local, "covered-table-cell")) {
+			cell_begin(p, 1, attrs);
+		} else if (!strcmp(local, "table-column")) {
+			uint64_t n = count_attr(p->x, attrs,
+			    "number-columns-repeated");
+			const struct style *st = find_style(p->o,
+			    fp_xml_attr(p->x, attrs, NS_TABLE, "style-name"), 0);
+			const char *vis = fp_xml_attr(p->x, attrs, NS_TABLE,
+			    "visibility");
+			int hidden = vis && strcmp(vis, "visible");
+
+			if (p->colw < MAX_COLS && ((st && st->width > 0) ||
+			    hidden)) {
+				uint64_t last = p->colw + n - 1;
+
+				fp_sheet_add_width(p->sh, (uint16_t)p->colw,
+				    (uint16_t)(last < MAX_COLS ? last :
+				    MAX_COLS - 1), st ? st->width : 0, hidden);
+			}
+			p->colw += n;
+		}
+		return;
+	}
+	if (!p->in_cell)
+		return;
+	if (ns == NS_OFFICE && !strcmp(local, "annotation")) {
+		p->in_note++;
+		return;
+	}
+	if (p->in_note || ns != NS_TEXT)
+		return;
+text:
+	if (!strcmp(local, "p") || !strcmp(local, "h")) {
+		if (p->paras++)
+			fp_buf_addc(&p->text, '\n');
+	} else if (!strcmp(local, "s")) {
+		const char *c = fp_xml_attr(p->x, attrs, NS_TEXT, "c");
+		unsigned long n = c ? strtoul(c, NULL, 10) : 1;
+
+		if (n > MAX_CELL_SPACES - p->spaces) {
+			beyond(p, "gives a cell more than 32,767 spaces "
+			    "(text:s)");
+			return;
+		}
+		p->spaces += n;
+		while (n--)
+			fp_buf_addc(&p->text, ' ');
+	} else if (!strcmp(local, "tab")) {
+		fp_buf_addc(&p->text, '\t');
+	} else if (!strcmp(local, "line-break")) {
+		fp_buf_addc(&p->text, '\n');
+	}
+}
+
+static void
+scan_end(void *ctx, int ns, const char *local)
+{
+	struct scanparse *p = ctx;
+
+	if (ns == NS_TABLE && !strcmp(local, "table")) {
+		if (p->depth_table && --p->depth_table == 0 && p->in_want) {
+			p->in_want = 0;
+			p->done = 1;
+			fp_xml_suspend(p->x);	/* the table is read */
+		}
+		return;
+	}
+	if (!p->in_want || p->depth_table != 1)
+		return;
+	if (ns == NS_TABLE) {
+		if (!strcmp(local, "table-cell") ||
+		    !strcmp(local, "covered-table-cell")) {
+			if (p->in_cell)
+				cell_end(p);
+		} else if (!strcmp(local, "table-row")) {
+			row_end(p);
+		}
+	} else if (ns == NS_OFFICE && !strcmp(local, "annotation") &&
+	    p->in_note) {
+		p->in_note--;
+	}
+}
+
+static void
+scan_text(void *ctx, const char *s, size_t len)
+{
+	struct scanparse *p = ctx;
+
+	if (p->in_want && p->in_cell && !p->in_note && p->paras)
+		fp_buf_add(&p->text, s, len);
+}
+
+static const struct fp_xml_handlers scan_handlers = {
+	scan_start, scan_end, scan_text,
+};
+
+/* Forgets the suspended parse: the next scan starts from the top. */
+static void
+end_pausable(struct ods *o)
+{
+	fp_xml_pausable_free(o->pausable);
+	o->pausable = NULL;
+	if (o->scan) {
+		free(o->scan->strval);
+		free(o->scan->cells);
+		fp_buf_release(&o->scan->text);
+		fp_buf_release(&o->scan->rowtext);
+		free(o->scan);
+		o->scan = NULL;
+	}
+}
+
+static enum fp_err
+ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
+    int *stopped, struct fp_diag *d)
+{
+	struct ods *o = wb->priv;
+	struct scanparse *p;
+	enum fp_err err;
+	int ended = 0;
+
+	if (stopped)
+		*stopped = 0;
+	if (o->pausable && i < o->next)
+		end_pausable(o);
+	if (!o->pausable) {
+		p = o->scan = fp_xcalloc(1, sizeof *o->scan);
+		p->wb = wb;
+		p->o = o;
+		fp_buf_init(&p->text);
+		fp_buf_init(&p->rowtext);
+		err = fp_xml_pausable_open(o->z, "content.xml", nss, NNS,
+		    &scan_handlers, p, &o->pausable, d);
+		if (err) {
+			end_pausable(o);
+			return err;
+		}
+		p->x = fp_xml_pausable_xml(o->pausable);
+	}
+	/* What belongs to one table starts afresh. */
+	p = o->scan;
+	p->sh = &wb->sheets[i];
+	p->want = i;
+	p->d = d;
+	p->fn = fn;
+	p->ctx = ctx;
+	p->stop = p->done = 0;
+	p->in_want = p->in_cell = p->in_note = 0;
+	p->row = p->col = p->colw = p->copies = p->copybytes = 0;
+	p->ncells = 0;
+	fp_buf_reset(&p->rowtext);
+	err = fp_xml_pausable_run(o->pausable, &ended, d);
+	if (stopped)
+		*stopped = p->stop;
+	if (err || p->stop || ended || !p->done)
+		end_pausable(o);
+	else
+		o->next = i + 1;
+	return err;
+}
+
+static void
+ods_free(struct fp_workbook *wb)
+{
+	struct ods *o = wb->priv;
+	size_t i;
+
+	if (!o)
+		return;
+	end_pausable(o);
+	fp_zip_free(o->z);
+	for (i = 0; i < o->nstyles; i++)
+		free(o->styles[i].name);
+	free(o->styles);
+	free(o);
+	wb->priv = NULL;
+}
+
+static const struct fp_backend ods_backend = {
+	"ods", ods_scan, ods_free,
+};
+
+/* The manifest: is content.xml encrypted? */
+struct manparse {
+	struct fp_xml *x;
+	int in_content, encrypted;
+};
+
+static void
+man_start(void *ctx, int ns, const char *local, const char **attrs)
+{
+	struct manparse *p = ctx;
+
+	if (ns != NS_MANIFEST)
+		return;
+	if (!strcmp(local, "file-entry")) {
+		const char *path = fp_xml_attr(p->x, attrs, NS_MANIFEST,
+		    "full-path");
+
+		p->in_content = path && !strcmp(path, "content.xml");
+	} else if (!strcmp(local, "encryption-data") && p->in_content) {
+		p->encrypted = 1;
+	}
+}
+
+enum fp_err
+fp_ods_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
+{
+	static const struct fp_xml_handlers mh = { man_start, NULL, NULL };
+	static const struct fp_xml_handlers oh = { open_start, open_end, NULL };
+	struct ods *o;
+	struct openparse op;
+	enum fp_err err;
+
+	o = fp_xcalloc(1, sizeof *o);
+	o->z = z;
+	wb->be = &ods_backend;
+	wb->priv = o;
+	snprintf(wb->kind, sizeof wb->kind, "ODS");
+	if (fp_zip_has(z, "META-INF/manifest.xml")) {
+		struct manparse mp;
+
+		memset(&mp, 0, sizeof mp);
+		err = fp_xml_parse_part(z, "META-INF/manifest.xml", nss, NNS,
+		    &mh, &mp, &mp.x, d);
+		if (!err && mp.encrypted)
+			return fp_diag(d, FP_EENCRYPTED, "password-protected "
+			    "workbook (an encrypted .ods; remove the password "
+			    "in LibreOffice and save it again)");
+		/* A damaged manifest matters only if the content is too. */
+	}
+	if (!fp_zip_has(z, "content.xml"))
+		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (an "
+		    "OpenDocument file without its content.xml)");
+	memset(&op, 0, sizeof op);
+	op.wb = wb;
+	op.o = o;
+	return fp_xml_parse_part(z, "content.xml", nss, NNS, &oh, &op, &op.x,
+	    d);
+}
