@@ -886,7 +886,8 @@ fp_convert(struct fp_workbook *wb, const char *path,
 
 		while (m < cv.opt->nmarks && marks[m]->sheet == i)
 			m++;
-		put_sheet(&cv, i, &grids[i], marks + from, m - from);
+		put_sheet(&cv, i, &grids[i], m > from ? marks + from : NULL,
+		    m - from);
 	}
 	put_names(&cv, first);
 	lost = fp_workbook_lost(wb);

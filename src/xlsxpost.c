@@ -259,7 +259,7 @@ fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 		    NULL, 0) != UNZ_OK)
 			break;
 		sheet = sheet_number(name);
-		if (sheet >= 0) {
+		if (sheet >= 0 && nfixes > 0) {
 			size_t k;
 
 			for (k = 0; k < nfixes && fixes[k].sheet < (uint32_t)sheet;
