@@ -256,6 +256,9 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 
 			add_cell(s, c->row, c->col, (enum fp_cell_type)c->type,
 			    c->type == FP_CELL_TEXT ? NAN : c->v.num, v, len);
+			if (c->type == FP_CELL_NUMBER &&
+			    fp_workbook_percent(wb, c->fmt))
+				s->cells[s->ncells - 1].percent = 1;
 		}
 		fp_grid_release(&g);
 	}
@@ -360,6 +363,7 @@ fp_fcell_value(const struct fp_fcell *c, int date1904, struct fp_value *v)
 	    c->type == FP_CELL_BOOL || c->type == FP_CELL_ERROR)
 		return;
 	v->is_number = 1;
+	v->percent = c->percent;
 	v->num = c->num;
 	v->is_date = c->type == FP_CELL_DATE || c->type == FP_CELL_DATETIME ||
 	    c->type == FP_CELL_TIME;

@@ -18,6 +18,7 @@ struct fp_fcell {
 	uint32_t row;
 	uint32_t col;
 	uint8_t type;		/* enum fp_cell_type */
+	uint8_t percent;	/* a number its format shows as a percentage */
 	double num;		/* numbers and date serials */
 	char *text;		/* text as written; other types rendered */
 	size_t len;

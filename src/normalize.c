@@ -8,6 +8,7 @@
 #include "normalize.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,16 +233,38 @@ fp_norm_money(struct fp_buf *out, const struct fp_value *v)
 	return 1;
 }
 
-/* A number that may carry one of the unit suffixes given. */
+/*
+ * x times 100 as a person would write it: rounded to 15 significant
+ * digits, so 0.9357 gives 93.57 and not 93.57000000000001.
+ */
+static double
+hundredfold(double x)
+{
+	char buf[64];
+	double y = x * 100;
+
+	if (!isfinite(y))
+		return y;
+	snprintf(buf, sizeof buf, "%.15g", y);
+	return parse_plain(buf, &y) ? y : x * 100;
+}
+
+/*
+ * A number that may carry one of the unit suffixes given. With shown, a
+ * number cell formatted as a percentage counts as what it shows: 0.9357
+ * under 0.00% is 93.57, as "93.57%" written as text would be.
+ */
 static int
 number_with_units(const struct fp_value *v, const char *const *units,
-    double *x)
+    int shown, double *x)
 {
 	char buf[256];
 	size_t m, i;
 
 	if (v->is_number) {
 		*x = v->num;
+		if (shown && v->percent)
+			*x = hundredfold(v->num);
 		return 1;
 	}
 	m = numeric_form(v->text, v->len, buf, sizeof buf);
@@ -262,7 +285,7 @@ fp_norm_integer(struct fp_buf *out, const struct fp_value *v)
 	};
 	double x;
 
-	if (!number_with_units(v, units, &x))
+	if (!number_with_units(v, units, 0, &x))
 		return 0;
 	put_num(out, x);
 	return 1;
@@ -274,7 +297,7 @@ fp_norm_number(struct fp_buf *out, const struct fp_value *v)
 	static const char *const units[] = { "%", NULL };
 	double x;
 
-	if (!number_with_units(v, units, &x))
+	if (!number_with_units(v, units, 1, &x))
 		return 0;
 	put_num(out, x);
 	return 1;
@@ -288,7 +311,7 @@ fp_norm_score(struct fp_buf *out, const struct fp_value *v)
 	};
 	double x;
 
-	if (!number_with_units(v, units, &x))
+	if (!number_with_units(v, units, 1, &x))
 		return 0;
 	put_num(out, x);
 	return 1;

@@ -252,7 +252,7 @@ struct scanparse {
 	/* The cell in hand. */
 	int in_cell, covered, in_note, paras;
 	uint64_t cols_rep, rspan, cspan;
-	char vtype;		/* 'f' number, 'd' date, 't' time, 'b', 's', 'e' */
+	char vtype;		/* 'f' number, 'p' percentage, 'd' date, 't' time, 'b', 's', 'e' */
 	int formula;
 	double num;
 	int num_ok, has_time;
@@ -361,7 +361,7 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	    !strcmp(t, "currency")) {
 		char *end;
 
-		p->vtype = 'f';
+		p->vtype = t[0] == 'p' ? 'p' : 'f';
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "value");
 		if (v) {
 			p->num = strtod(v, &end);
@@ -417,6 +417,10 @@ cell_end(struct scanparse *p)
 	memset(&c, 0, sizeof c);
 	c.formula = (uint8_t)p->formula;
 	switch (p->vtype) {
+	case 'p':
+		/* A percentage: Excel's built-in 0.00% says so. */
+		c.fmt = 10;
+		/* FALLTHROUGH */
 	case 'f':
 		c.type = p->num_ok ? FP_CELL_NUMBER : FP_CELL_EMPTY;
 		c.v.num = p->num;

@@ -47,6 +47,7 @@ enum fp_fmt_class {
 struct fp_format {
 	char *code;		/* NULL if the key is not defined */
 	uint8_t cls;		/* enum fp_fmt_class */
+	uint8_t percent;	/* the code shows the number times 100, with % */
 };
 
 struct fp_workbook {

@@ -151,6 +151,36 @@ fp_wb_clear_formats(struct fp_workbook *wb)
 	}
 }
 
+/*
+ * 1 if the first section of a format code (the one for positive numbers)
+ * has a % outside quoted text, brackets and escaped characters.
+ */
+static int
+shows_percent(const char *code)
+{
+	int quoted = 0, depth = 0;
+	const char *p;
+
+	for (p = code; *p; p++) {
+		if (quoted) {
+			quoted = *p != '"';
+		} else if (*p == '"') {
+			quoted = 1;
+		} else if ((*p == '\\' || *p == '_' || *p == '*') && p[1]) {
+			p++;
+		} else if (*p == '[') {
+			depth++;
+		} else if (*p == ']') {
+			depth -= depth > 0;
+		} else if (!depth && *p == ';') {
+			return 0;
+		} else if (!depth && *p == '%') {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void
 fp_wb_set_format(struct fp_workbook *wb, uint32_t key, const char *code)
 {
@@ -167,6 +197,7 @@ fp_wb_set_format(struct fp_workbook *wb, uint32_t key, const char *code)
 	}
 	free(wb->formats[key].code);
 	wb->formats[key].code = fp_xstrdup(code);
+	wb->formats[key].percent = (uint8_t)shows_percent(code);
 	wb->formats[key].cls = (uint8_t)fp_fmt_classify(code);
 }
 
@@ -186,6 +217,14 @@ builtin_class(uint32_t key)
 	if (key == 22)
 		return FP_FMT_DATETIME;
 	return FP_FMT_NUMBER;
+}
+
+int
+fp_workbook_percent(const struct fp_workbook *wb, uint32_t key)
+{
+	if (key < wb->nformats && wb->formats[key].code)
+		return wb->formats[key].percent;
+	return key == 9 || key == 10;
 }
 
 enum fp_fmt_class

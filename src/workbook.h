@@ -255,6 +255,11 @@ int fp_workbook_date1904(const struct fp_workbook *wb);
 const char *fp_workbook_kind(const struct fp_workbook *wb);
 /* The number format string of a cell's fmt; "General" for 0. */
 const char *fp_workbook_format(const struct fp_workbook *wb, uint32_t fmt);
+/*
+ * 1 if format fmt shows a number as a percentage (0.9357 as 93.57%): a
+ * code with a % outside quotes and brackets, or built-in 9 or 10.
+ */
+int fp_workbook_percent(const struct fp_workbook *wb, uint32_t fmt);
 
 /*
  * Asks the scans that follow to gather each sheet's looks and formulas

@@ -116,6 +116,38 @@ test_norm_integer_and_score(void **state)
 }
 
 static void
+expect_percent_value(normfn fn, double x, const char *want)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	struct fp_value v;
+
+	memset(&v, 0, sizeof v);
+	v.is_number = 1;
+	v.percent = 1;
+	v.num = x;
+	assert_true(fn(&b, &v));
+	assert_string_equal(b.s, want);
+	fp_buf_release(&b);
+}
+
+/* A number cell in a percent format counts as what it shows. */
+static void
+test_norm_percent_cells(void **state)
+{
+	(void)state;
+	expect_percent_value(fp_norm_number, 0.9357, "93.57");
+	expect_percent_value(fp_norm_number, 0.941, "94.1");
+	expect_percent_value(fp_norm_number, 1.0, "100");
+	expect_percent_value(fp_norm_number, -0.0525, "-5.25");
+	expect_percent_value(fp_norm_score, 0.98, "98");
+	expect_percent_value(fp_norm_score, 0.985, "98.5");
+	/* Money and counts keep the number: a percent format on them is a slip. */
+	expect_percent_value(fp_norm_money, 0.5, "0.5");
+	expect_percent_value(fp_norm_integer, 2, "2");
+	expect_number_value(fp_norm_number, 0.9357, 0, "0.9357");
+}
+
+static void
 test_norm_phone(void **state)
 {
 	(void)state;
@@ -172,6 +204,7 @@ main(void)
 		cmocka_unit_test(test_norm_text_trims_and_makes_lf),
 		cmocka_unit_test(test_norm_money_forms),
 		cmocka_unit_test(test_norm_integer_and_score),
+		cmocka_unit_test(test_norm_percent_cells),
 		cmocka_unit_test(test_norm_phone),
 		cmocka_unit_test(test_norm_date_forms),
 		cmocka_unit_test(test_parse_number_whole_text_only),

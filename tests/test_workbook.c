@@ -611,11 +611,47 @@ test_format_classes(void **state)
 	assert_int_equal(fp_fmt_classify("@"), FP_FMT_NUMBER);
 }
 
+/* Which formats show a number as a percentage (number fields take 0.9357 as 93.57). */
+static void
+test_percent_formats(void **state)
+{
+	static const struct { const char *code; int percent; } cases[] = {
+		{ "0.00%", 1 },
+		{ "0%;[Red]-0%", 1 },
+		{ "#,##0.0\"\"%", 1 },
+		{ "0.00\"%\"", 0 },	/* a quoted % is text */
+		{ "0.00\\%", 0 },	/* so is an escaped one */
+		{ "[$%-804]0.00", 0 },	/* in brackets */
+		{ "0.00;-0.00%", 0 },	/* only negatives */
+		{ "General", 0 },
+		{ "yyyy-mm-dd", 0 },
+	};
+	struct fp_workbook wb;
+	size_t i;
+
+	(void)state;
+	memset(&wb, 0, sizeof wb);
+	assert_true(fp_workbook_percent(&wb, 9));
+	assert_true(fp_workbook_percent(&wb, 10));
+	assert_false(fp_workbook_percent(&wb, 2));
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		fp_wb_set_format(&wb, 164, cases[i].code);
+		if (fp_workbook_percent(&wb, 164) != cases[i].percent)
+			fail_msg("%s: percent %d", cases[i].code,
+			    !cases[i].percent);
+	}
+	fp_wb_set_format(&wb, 9, "0.00");	/* a file may redefine 9 */
+	assert_false(fp_workbook_percent(&wb, 9));
+	fp_wb_clear_formats(&wb);
+	free(wb.formats);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers_fixture_values_and_types),
+		cmocka_unit_test(test_percent_formats),
 		cmocka_unit_test(test_dates_fixture_types),
 		cmocka_unit_test(test_dates1904_fixture),
 		cmocka_unit_test(test_merged_ranges_exposed),

@@ -29,8 +29,8 @@ usage:
 --form project: 项目支出绩效自评表 workbooks instead (gen_project.py says
   how), one to three projects of a department each, with expected facts
   and errors that have a `record` column (the project's name);
-  --all-drift and --open-drift add the drift formpipe does not handle
-  yet; --selftest runs the project rules and the fact checks on the
+  --all-drift and --open-drift add the drift made only on request
+  (README.md); --selftest runs the project rules and the fact checks on the
   brief's project examples and compares with their .errors.csv.
 
 --formulas F: that fraction of the forms has totals entered as =SUM(...)
@@ -1789,9 +1789,9 @@ def main():
     ap.add_argument("--form", choices=("perf", "project"), default="perf",
                     help="perf: 部门整体支出绩效自评表 (the default); project: 项目支出绩效自评表")
     ap.add_argument("--all-drift", action="store_true",
-                    help="project forms: also every drift formpipe does not handle yet")
+                    help="project forms: also every drift made only on request")
     ap.add_argument("--open-drift", metavar="TAG,...", default="",
-                    help="project forms: also these drifts formpipe does not handle yet")
+                    help="project forms: also these drifts made only on request")
     a = ap.parse_args()
     if a.form == "project":
         return project_main(a, ap)

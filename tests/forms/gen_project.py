@@ -26,15 +26,15 @@ mappings/project-self-eval.map flags), the format of the brief's project
 examples. The facts come from the data the form is made from; --verify
 reads each workbook back with xlrd and checks every fact against its cell.
 
-Some drifts formpipe does not handle yet (README.md, "What formpipe does
-not handle yet"); they are made only with --all-drift, or --open-drift
-naming them (OPEN_TAGS): 项目名称 and the name in one cell (项目名称：XXX),
-the year after the title in its cell (项目支出绩效自评表（2021年度）), a
-funds total row labelled 合计, a blank row inside the 项目资金 block, a blank
-column between the 项目资金 label and the row names, 执行率 as a number cell
-in a percent format (92.14% typed into Excel is 0.9214), 分值 typed as 10分,
-a placeholder in the 偏差原因分析 column, and one project sent twice on two
-sheets of a workbook.
+Some drifts are made only with --all-drift, or --open-drift naming them
+(OPEN_TAGS), so that samples made before them stay the same (README.md,
+"Drift made only on request"): 项目名称 and the name in one cell
+(项目名称：XXX), the year after the title in its cell
+(项目支出绩效自评表（2021年度）), a funds total row labelled 合计, a blank
+row inside the 项目资金 block, a blank column between the 项目资金 label and
+the row names, 执行率 as a number cell in a percent format (92.14% typed
+into Excel is 0.9214), 分值 typed as 10分, a placeholder in the 偏差原因分析
+column, and one project sent twice on two sheets of a workbook.
 """
 import csv
 import glob
@@ -95,7 +95,7 @@ COVER = ["填表说明", "1、每个项目填写一张自评表，多个项目�
 NCOLS = 9
 TOL = D("0.01")
 
-# Drift formpipe does not handle yet: made only with --all-drift.
+# Drift made only on request (--all-drift, --open-drift TAG).
 OPEN_TAGS = {"blank_column_after_label", "name_colon_cell", "funds_total_heji", "rate_percent_cell", "weight_fen", "note_placeholder",
              "title_year_after", "blank_row_in_funds", "error_duplicate_project"}
 
