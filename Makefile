@@ -110,7 +110,7 @@ check: build/san/formpipe $(UNIT:%=build/san/%) man
 # Fuzz targets: each tests/fuzz/fuzz_NAME.c, built with clang's libFuzzer
 # over every source. `make fuzz` runs FUZZ_TARGET (fuzz_xls) for
 # FUZZ_SECONDS on a corpus seeded from the fixtures, the regression inputs
-# and every file under FUZZ_SEEDS (make fuzz FUZZ_SEEDS=../shared/corpus);
+# and every file under FUZZ_SEEDS (make fuzz FUZZ_SEEDS=DIR);
 # FUZZ_FLAGS passes more libFuzzer options; tests/fuzz/NAME.dict is its
 # dictionary if there is one. Findings go to build/fuzz/artifacts/;
 # tests/fuzz/regressions/ keeps the ones fixed (in a folder NAME/ for a

@@ -31,7 +31,7 @@ usage:
   and errors that have a `record` column (the project's name);
   --all-drift and --open-drift add the drift made only on request
   (README.md); --selftest runs the project rules and the fact checks on the
-  brief's project examples and compares with their .errors.csv.
+  example project forms and compares with their .errors.csv.
 
 --formulas F: that fraction of the forms has totals entered as =SUM(...)
   formulas, recalculated and saved by a headless LibreOffice ("MS Excel 97");

@@ -5,7 +5,7 @@ project, so a department sends several a year. Each workbook written here
 holds one project of a made-up department, or (some of them) two or three
 of its projects of one year on sheets of their own, behind a cover sheet or
 not; the projects of one department and year are spread over consecutive
-workbooks. The layout is that of the forms in the brief's project examples
+workbooks. The layout is that of the forms in the example project forms
 (title, （2021年度）, 项目名称, 主管部门 and 实施单位, the 项目资金（万元）
 block, 年度总体目标, the 绩效指标 list, the 总分 row), drifted the ways
 departments' copies drift: blank rows between the blocks and above the
@@ -22,8 +22,8 @@ Beside NAME.xls go NAME.expected.csv (dept,year,record,table,row,field,
 value,source: the facts `formpipe map -m mappings/project-self-eval.map`
 must give, in form order, record being the project's name) and
 NAME.errors.csv (dept,year,record,table,row: every row an error rule of
-mappings/project-self-eval.map flags), the format of the brief's project
-examples. The facts come from the data the form is made from; --verify
+mappings/project-self-eval.map flags), the format of the example project
+forms. The facts come from the data the form is made from; --verify
 reads each workbook back with xlrd and checks every fact against its cell.
 
 Some drifts are made only with --all-drift, or --open-drift naming them
@@ -1005,7 +1005,7 @@ def verify_dir(d):
 
 
 def selftest(folder):
-    """The rules and the fact checker on the brief's project examples."""
+    """The rules and the fact checker on the example project forms."""
     n = bad = 0
     for path in sorted(glob.glob(os.path.join(folder, "*.xls"))):
         n += 1
