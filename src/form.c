@@ -373,8 +373,17 @@ void
 fp_fcell_ref(struct fp_buf *b, const struct fp_fsheet *s,
     const struct fp_fcell *c)
 {
-	char col[8];
+	char col[8], num[12];
+	size_t n = sizeof num;
+	uint32_t r = c->row + 1;
 
+	/* Once per fact: built by hand, not by printf. */
 	fp_colname(c->col, col);
-	fp_buf_printf(b, "%s!%s%u", s->name, col, c->row + 1);
+	do
+		num[--n] = (char)('0' + r % 10);
+	while ((r /= 10) != 0);
+	fp_buf_adds(b, s->name);
+	fp_buf_addc(b, '!');
+	fp_buf_adds(b, col);
+	fp_buf_add(b, num + n, sizeof num - n);
 }

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -92,8 +93,17 @@ main(int argc, char **argv)
 		return fflush(stdout) || ferror(stdout) ? 2 : 0;
 	}
 	k = command(argv[1]);
-	if (k >= 0)
+	if (k >= 0) {
+		/*
+		 * Filters pass megabytes through: write them in 64 KiB
+		 * blocks, not stdio's 4 KiB (a terminal stays line-buffered).
+		 */
+		static char outbuf[1 << 16];
+
+		if (!isatty(STDOUT_FILENO))
+			setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 		return commands[k].fn(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "formpipe: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return 2;

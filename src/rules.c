@@ -20,6 +20,9 @@
 struct gfact {
 	char *table, *row, *field, *value, *source;
 	int nan_said;		/* "not a number" reported already */
+	signed char isnum;	/* value read as a number: 1, not one: -1,
+				   not read yet: 0 */
+	double num;
 };
 
 /* A table's distinct rows in the record, in the order they came. */
@@ -347,10 +350,16 @@ report(struct fp_checker *c, const struct fp_rule *r, const char *table,
 
 /* A fact's value as a number: a plain decimal, nothing else. */
 static int
-number(const struct gfact *g, double *x)
+number(struct gfact *g, double *x)
 {
-	return g && *g->value && fp_parse_number(g->value, strlen(g->value),
-	    x);
+	if (!g)
+		return 0;
+	/* Read once: every rule that names the fact asks again. */
+	if (!g->isnum)
+		g->isnum = *g->value && fp_parse_number(g->value,
+		    strlen(g->value), &g->num) ? 1 : -1;
+	*x = g->num;
+	return g->isnum > 0;
 }
 
 static void
@@ -1247,6 +1256,7 @@ fp_checker_add(struct fp_checker *c, const struct fp_canon_fact *f,
 		}
 	}
 	g->nan_said = 0;
+	g->isnum = 0;
 	index_put(c, c->n);
 	c->n++;
 	return FP_OK;

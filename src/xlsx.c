@@ -547,6 +547,26 @@ fp_xlsx_default_font(struct fp_xlsx *x, const char *name, double size)
 	x->fontsize = size;
 }
 
+/* The significant digits of a number's text: "0.00120" has 2, "1e+20" 1. */
+static int
+significant_digits(const char *s)
+{
+	int n = 0, zeros = 0, started = 0;
+
+	for (; *s && *s != 'e' && *s != 'E'; s++) {
+		if (*s < '0' || *s > '9')
+			continue;
+		if (*s == '0') {
+			zeros += started;
+			continue;
+		}
+		n += zeros + 1;
+		zeros = 0;
+		started = 1;
+	}
+	return n;
+}
+
 /*
  * Remembers a number libxlsxwriter would write with 16 significant
  * digits only (it prints %.16G), to be written exactly afterwards.
@@ -554,10 +574,18 @@ fp_xlsx_default_font(struct fp_xlsx *x, const char *name, double size)
 static void
 exact(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col, double v)
 {
-	char buf[48];
+	char buf[48], shortest[FP_NUM_MAX];
 	struct fp_numfix *f;
 
 	if (v != v || v - v != 0)
+		return;
+	/*
+	 * A number whose shortest text has 15 significant digits or fewer
+	 * (most: amounts, counts) survives %.16G; only the others are
+	 * printed and read back to see.
+	 */
+	fp_fmt_num(shortest, v);
+	if (significant_digits(shortest) <= 15)
 		return;
 	snprintf(buf, sizeof buf, "%.16G", v);
 	if (strtod(buf, NULL) == v)
@@ -571,7 +599,7 @@ exact(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col, double v)
 	f->sheet = (uint32_t)sheet;
 	f->row = row;
 	f->col = col;
-	fp_fmt_num(f->text, v);
+	memcpy(f->text, shortest, sizeof f->text);
 }
 
 /* The key a look is deduplicated by: every field, as text. */
