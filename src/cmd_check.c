@@ -35,8 +35,8 @@ static const char usage_text[] =
     "(--strict: or a warning), 0 if not, 2 if the input cannot be read.\n";
 
 struct ctx {
-	struct fp_buf report;
-	int want_report;
+	FILE *report;		/* the report being written, or NULL */
+	int report_err;		/* errno of its first failed write */
 	int excel_safe;
 	struct fp_buf csv;
 	struct fp_buf line;
@@ -61,30 +61,47 @@ on_finding(void *arg, const struct fp_finding *f)
 	fp_buf_adds(&c->line, "formpipe check: ");
 	fp_finding_line(&c->line, f);
 	fputs(c->line.s, stderr);
-	if (c->want_report && c->excel_safe) {
+	if (!c->report || c->report_err)
+		return;
+	/* Each finding goes to the report as it comes: memory stays flat. */
+	fp_buf_reset(&c->csv);
+	fp_finding_csv(&c->csv, f);
+	if (c->excel_safe) {
+		fp_buf_reset(&c->line);
+		fp_cli_csv_excel_safe(&c->line, c->csv.s, c->csv.len);
 		fp_buf_reset(&c->csv);
-		fp_finding_csv(&c->csv, f);
-		fp_cli_csv_excel_safe(&c->report, c->csv.s, c->csv.len);
-	} else if (c->want_report) {
-		fp_finding_csv(&c->report, f);
+		fp_buf_add(&c->csv, c->line.s, c->line.len);
 	}
+	if (fwrite(c->csv.s, 1, c->csv.len, c->report) != c->csv.len)
+		c->report_err = errno ? errno : EIO;
 }
 
-/* Writes the report where the output module says, then puts it in place. */
+/* Starts the report in the output's private place: BOM and header. */
 static int
-write_report(struct fp_outfile *o, const struct fp_buf *b, int bom)
+start_report(struct ctx *c, struct fp_outfile *o, int bom)
 {
-	FILE *f = fopen(fp_outfile_path(o), "w");
-	int ok;
-
-	ok = f && (!bom || fputs("\xef\xbb\xbf", f) >= 0) &&
-	    fputs(FP_FINDINGS_HEADER "\n", f) >= 0 &&
-	    (b->len == 0 || fwrite(b->s, 1, b->len, f) == b->len);
-	if (f && fclose(f) != 0)
-		ok = 0;
-	if (!ok) {
+	c->report = fopen(fp_outfile_path(o), "w");
+	if (!c->report || (bom && fputs("\xef\xbb\xbf", c->report) < 0) ||
+	    fputs(FP_FINDINGS_HEADER "\n", c->report) < 0) {
 		fp_cli_error("check", "%s: %s", fp_outfile_name(o),
 		    strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+/* Finishes the report and puts it in place; on any error, drops it. */
+static int
+finish_report(struct ctx *c, struct fp_outfile *o)
+{
+	FILE *f = c->report;
+
+	c->report = NULL;
+	if (fclose(f) != 0 && !c->report_err)
+		c->report_err = errno ? errno : EIO;
+	if (c->report_err) {
+		fp_cli_error("check", "%s: %s", fp_outfile_name(o),
+		    strerror(c->report_err));
 		fp_outfile_abort(o);
 		return 2;
 	}
@@ -135,7 +152,10 @@ cmd_check(int argc, char **argv)
 		rc = 2;
 		goto done;
 	}
-	c.want_report = report != NULL;
+	if (of && start_report(&c, of, bom)) {
+		rc = 2;
+		goto done;
+	}
 	c.excel_safe = excel_safe;
 	chk = fp_checker_new(fp_cli_resolve, &ms, on_finding, &c);
 	fp_checker_on_unknown(chk, on_unknown);
@@ -146,22 +166,31 @@ cmd_check(int argc, char **argv)
 		if (fp_cli_feed_facts("check", files[i], chk, stdout))
 			rc = 2;
 	}
-	fp_checker_finish(chk);
+	/* After a bad line the message about it is the last word. */
+	if (!rc)
+		fp_checker_finish(chk);
 	if (fp_fshut(stdout) != 0) {
 		fp_cli_error("check", "<stdout>: write error: %s",
 		    strerror(errno));
 		rc = 2;
 	}
-	if (of && write_report(of, &c.report, bom))
-		rc = 2;
-	of = NULL;
+	if (of && rc) {
+		/* The facts could not all be read: no report, the old one kept. */
+		fclose(c.report);
+		c.report = NULL;
+	} else if (of) {
+		if (finish_report(&c, of))
+			rc = 2;
+		of = NULL;
+	}
 	if (!rc && (fp_checker_count(chk, FP_SEV_ERROR) ||
 	    (strict && fp_checker_count(chk, FP_SEV_WARNING))))
 		rc = 1;
 done:
+	if (c.report)
+		fclose(c.report);
 	fp_outfile_abort(of);
 	fp_checker_free(chk);
-	fp_buf_release(&c.report);
 	fp_buf_release(&c.csv);
 	fp_buf_release(&c.line);
 	fp_cli_mappings_release(&ms);

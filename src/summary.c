@@ -49,6 +49,16 @@ struct bar {
 	size_t seq;
 };
 
+/*
+ * What a year's sheets will hold, counted as the records come, so that a
+ * sheet too long for a workbook is said before anything is written.
+ */
+struct ycount {
+	char *year;
+	size_t records;
+	size_t *rows;			/* by table, as write_table makes them */
+};
+
 /* One year's sheets. */
 struct year {
 	char *year;
@@ -81,6 +91,10 @@ struct fp_summary {
 	size_t *order;			/* findings of a record, sorted */
 	size_t caporder;
 	size_t ncut;			/* texts cut, once closed */
+	struct ycount *counts;
+	size_t ncounts;
+	size_t nfindings;
+	const char **lastrow;		/* by table: the row of its last fact */
 };
 
 struct fp_summary *
@@ -105,7 +119,48 @@ fp_summary_new(const struct fp_mapping *m, const char *path,
 void
 fp_summary_finding(struct fp_summary *s, const struct fp_finding *f)
 {
+	s->nfindings++;
 	fp_spool_finding(s->spool, f);
+}
+
+/*
+ * Counts the record and its rows of each table for its year: a row for
+ * each run of the table's facts with one row key, as write_table writes.
+ */
+static void
+count_rows(struct fp_summary *s, const char *year,
+    const struct fp_rec_fact *facts, size_t n)
+{
+	const struct fp_mapping *m = s->m;
+	struct ycount *c = NULL;
+	size_t i;
+
+	for (i = 0; i < s->ncounts && !c; i++)
+		if (!strcmp(s->counts[i].year, year))
+			c = &s->counts[i];
+	if (!c) {
+		s->counts = fp_xreallocarray(s->counts, s->ncounts + 1,
+		    sizeof *s->counts);
+		c = &s->counts[s->ncounts++];
+		c->year = fp_xstrdup(year);
+		c->records = 0;
+		c->rows = fp_xcalloc(m->ntables + 1, sizeof *c->rows);
+	}
+	if (!s->lastrow)
+		s->lastrow = fp_xcalloc(m->ntables + 1, sizeof *s->lastrow);
+	memset(s->lastrow, 0, (m->ntables + 1) * sizeof *s->lastrow);
+	c->records++;
+	for (i = 0; i < n; i++) {
+		const struct fp_table *t = fp_mapping_table(m, facts[i].table);
+		size_t k;
+
+		if (!t)
+			continue;
+		k = (size_t)(t - m->tables);
+		if (!s->lastrow[k] || strcmp(s->lastrow[k], facts[i].row))
+			c->rows[k]++;
+		s->lastrow[k] = facts[i].row;
+	}
 }
 
 /* The fact a reference names among a record's facts (row-less if none). */
@@ -140,6 +195,7 @@ fp_summary_record(struct fp_summary *s, const struct fp_who *who,
 		fp_buf_adds(&s->key, f ? f->value : "");
 	}
 	s->count++;
+	count_rows(s, who->year, facts, n);
 	return fp_spool_put(s->spool, s->key.s, who, facts, n, errors,
 	    warnings, d);
 }
@@ -972,6 +1028,50 @@ find_years(struct fp_summary *s)
 	fp_buf_release(&b);
 }
 
+/*
+ * Refuses, before a sheet is made, a summary with a sheet longer than a
+ * workbook holds (3 heading rows, the rows, and a total row; on an
+ * overview also the chart's rows under it).
+ */
+static enum fp_err
+check_fits(struct fp_summary *s, struct fp_diag *d)
+{
+	const struct fp_mapping *m = s->m;
+	uint64_t need, most = (uint64_t)LAST_ROW + 1;
+	size_t i, k;
+
+	need = 3 + (uint64_t)s->nfindings;
+	if (need > most)
+		return fp_diag(d, FP_EWRITE, "the sheet '%s' would need "
+		    "%llu rows for %zu findings, and a sheet holds %llu: "
+		    "merge fewer forms at a time", s->b->findings,
+		    (unsigned long long)need, s->nfindings,
+		    (unsigned long long)most);
+	for (i = 0; i < s->ncounts; i++) {
+		const struct ycount *c = &s->counts[i];
+
+		need = 3 + (uint64_t)c->records + 1 +
+		    (s->b->has_chart ? 3 + (uint64_t)c->records : 0);
+		if (need > most)
+			return fp_diag(d, FP_EWRITE, "the sheet '%s' of %s "
+			    "would need %llu rows for %zu records, and a sheet "
+			    "holds %llu: merge fewer forms at a time",
+			    s->b->overview, c->year, (unsigned long long)need,
+			    c->records, (unsigned long long)most);
+		for (k = 0; k < m->ntables; k++) {
+			need = 3 + (uint64_t)c->rows[k] + 1;
+			if (m->tables[k].kind != FP_TABLE_FIELDS && need > most)
+				return fp_diag(d, FP_EWRITE, "the sheet "
+				    "'%s' of %s would need %llu rows, and a "
+				    "sheet holds %llu: merge fewer forms at a "
+				    "time", m->tables[k].cn, c->year,
+				    (unsigned long long)need,
+				    (unsigned long long)most);
+		}
+	}
+	return FP_OK;
+}
+
 enum fp_err
 fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 {
@@ -980,6 +1080,8 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 	size_t i, t, y = 0, n;
 	enum fp_err err = FP_OK;
 
+	if ((err = check_fits(s, d)) != FP_OK)
+		return err;
 	fp_spool_sort(s->spool);
 	find_years(s);
 	for (i = 0; i < m->ntables; i++)
@@ -1078,6 +1180,12 @@ fp_summary_free(struct fp_summary *s)
 	free(s->path);
 	free(s->title);
 	free(s->order);
+	for (i = 0; i < s->ncounts; i++) {
+		free(s->counts[i].year);
+		free(s->counts[i].rows);
+	}
+	free(s->counts);
+	free(s->lastrow);
 	fp_buf_release(&s->key);
 	fp_buf_release(&s->tmp);
 	free(s);
