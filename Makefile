@@ -232,6 +232,7 @@ bench: bench-needs formpipe build/bench/freexl_parse build/bench/xlsx_floor
 	tests/bench/run-read-xlsx
 	tests/bench/run-pipeline
 	tests/bench/run-map-ledger
+	tests/bench/run-check-rows
 	tests/bench/run-numfmt
 	tests/bench/run-startup
 	tests/bench/run-convert

@@ -161,7 +161,8 @@ static void
 index_put(struct fp_fsheet *s, size_t *tail, size_t i, enum fp_key kind)
 {
 	const char *key = fp_fcell_key(&s->cells[i], kind);
-	size_t mask = s->nslots - 1, h = (size_t)fp_hash(FP_HASH_INIT, key) & mask;
+	size_t mask = s->nslots - 1;
+	size_t h = fp_hash_slot(fp_hash(FP_HASH_INIT, key), mask);
 
 	for (;; h = (h + 1) & mask) {
 		size_t v = s->slots[h];
@@ -324,7 +325,8 @@ fp_fsheet_find(const struct fp_fsheet *s, const char *label, enum fp_key kind,
 	if (!s->nslots)
 		return NULL;
 	mask = s->nslots - 1;
-	for (h = (size_t)fp_hash(FP_HASH_INIT, label) & mask;; h = (h + 1) & mask) {
+	for (h = fp_hash_slot(fp_hash(FP_HASH_INIT, label), mask);;
+	    h = (h + 1) & mask) {
 		size_t v = s->slots[h];
 		const struct fp_fcell *c;
 

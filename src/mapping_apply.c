@@ -99,8 +99,8 @@ is_known(const struct fp_mapping *m, const char *label)
 
 	if (!label || !*label)
 		return 0;
-	for (h = (size_t)fp_hash(FP_HASH_INIT, label) & mask; m->known_hash[h];
-	    h = (h + 1) & mask)
+	for (h = fp_hash_slot(fp_hash(FP_HASH_INIT, label), mask);
+	    m->known_hash[h]; h = (h + 1) & mask)
 		if (!strcmp(m->known_hash[h], label))
 			return 1;
 	for (i = 0; i < m->known_globs.n; i++)

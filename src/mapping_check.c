@@ -376,7 +376,7 @@ build_known(struct fp_mapping *m)
 		const char *s = m->known.v[i];
 		size_t h, mask = m->nknown_hash - 1;
 
-		for (h = (size_t)fp_hash(FP_HASH_INIT, s) & mask;
+		for (h = fp_hash_slot(fp_hash(FP_HASH_INIT, s), mask);
 		    m->known_hash[h]; h = (h + 1) & mask)
 			if (!strcmp(m->known_hash[h], s))
 				break;

@@ -91,7 +91,7 @@ fp_checker_new(fp_resolve_fn resolve, void *rctx, fp_finding_fn fn, void *ctx)
 static struct gfact *
 lookup(const struct fp_checker *c, const char *t, const char *r, const char *f)
 {
-	size_t mask = c->nslots - 1, h = (size_t)hash3(t, r, f) & mask;
+	size_t mask = c->nslots - 1, h = fp_hash_slot(hash3(t, r, f), mask);
 
 	for (;; h = (h + 1) & mask) {
 		size_t v = c->slots[h];
@@ -110,8 +110,8 @@ static void
 index_put(struct fp_checker *c, size_t i)
 {
 	size_t mask = c->nslots - 1;
-	size_t h = (size_t)hash3(c->f[i].table, c->f[i].row, c->f[i].field) &
-	    mask;
+	size_t h = fp_hash_slot(hash3(c->f[i].table, c->f[i].row,
+	    c->f[i].field), mask);
 
 	while (c->slots[h])
 		h = (h + 1) & mask;
@@ -131,7 +131,7 @@ index_rows(struct fp_checker *c)
 	mask = c->nrowslots - 1;
 	for (i = 0; i < c->n; i++) {
 		const struct gfact *g = &c->f[i];
-		size_t h = (size_t)hash3(g->table, g->row, NULL) & mask;
+		size_t h = fp_hash_slot(hash3(g->table, g->row, NULL), mask);
 		struct trows *t = NULL;
 		int dup = 0;
 
@@ -175,7 +175,8 @@ index_rows(struct fp_checker *c)
 static int
 has_row(const struct fp_checker *c, const char *t, const char *r)
 {
-	size_t mask = c->nrowslots - 1, h = (size_t)hash3(t, r, NULL) & mask;
+	size_t mask = c->nrowslots - 1;
+	size_t h = fp_hash_slot(hash3(t, r, NULL), mask);
 
 	for (; c->rowslots[h]; h = (h + 1) & mask) {
 		const struct gfact *o = &c->f[c->rowslots[h] - 1];
@@ -695,8 +696,8 @@ first_time(struct fp_checker *c)
 		for (i = 0; i < oldcap; i++) {
 			if (!old[i])
 				continue;
-			for (h = (size_t)fp_hash(FP_HASH_INIT, old[i]) &
-			    (c->capseen - 1); c->seen[h];
+			for (h = fp_hash_slot(fp_hash(FP_HASH_INIT, old[i]),
+			    c->capseen - 1); c->seen[h];
 			    h = (h + 1) & (c->capseen - 1))
 				;
 			c->seen[h] = old[i];
@@ -704,8 +705,8 @@ first_time(struct fp_checker *c)
 		free(old);
 	}
 	mask = c->capseen - 1;
-	for (h = (size_t)fp_hash(FP_HASH_INIT, c->tmp.s) & mask; c->seen[h];
-	    h = (h + 1) & mask)
+	for (h = fp_hash_slot(fp_hash(FP_HASH_INIT, c->tmp.s), mask);
+	    c->seen[h]; h = (h + 1) & mask)
 		if (!strcmp(c->seen[h], c->tmp.s))
 			return 0;
 	c->seen[h] = fp_xstrdup(c->tmp.s);

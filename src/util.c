@@ -209,6 +209,17 @@ fp_hash(uint64_t h, const char *s)
 	return h;
 }
 
+size_t
+fp_hash_slot(uint64_t h, size_t mask)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (size_t)h & mask;
+}
+
 int64_t
 fp_days_from_civil(int64_t y, unsigned m, unsigned d)
 {

@@ -78,6 +78,13 @@ char *fp_buf_detach(struct fp_buf *b);
  */
 #define FP_HASH_INIT 1469598103934665603ULL
 uint64_t fp_hash(uint64_t h, const char *s);
+/*
+ * A hash's slot in a table of mask + 1 slots (a power of two). FNV-1a's
+ * low bits barely change between keys such as "u1", "u2", ...: they are
+ * mixed with the high ones first (MurmurHash3's finaliser), or linear
+ * probing runs long.
+ */
+size_t fp_hash_slot(uint64_t h, size_t mask);
 
 /* Little-endian integers from a byte buffer (BIFF and the compound file). */
 static inline uint16_t

@@ -712,8 +712,8 @@ fp_xlsx_look(struct fp_xlsx *x, const struct fp_look *lk)
 
 			if (!v)
 				continue;
-			h = (size_t)fp_hash(FP_HASH_INIT, x->styles[v - 1].key) &
-			    (n - 1);
+			h = fp_hash_slot(fp_hash(FP_HASH_INIT,
+			    x->styles[v - 1].key), n - 1);
 			while (slots[h])
 				h = (h + 1) & (n - 1);
 			slots[h] = v;
@@ -722,7 +722,7 @@ fp_xlsx_look(struct fp_xlsx *x, const struct fp_look *lk)
 		x->slots = slots;
 		x->nslots = n;
 	}
-	h = (size_t)fp_hash(FP_HASH_INIT, key.s) & (x->nslots - 1);
+	h = fp_hash_slot(fp_hash(FP_HASH_INIT, key.s), x->nslots - 1);
 	while (x->slots[h]) {
 		if (!strcmp(x->styles[x->slots[h] - 1].key, key.s)) {
 			fp_buf_release(&key);
