@@ -123,10 +123,148 @@ parse_type(const char *s, enum fp_type *t)
 	return 0;
 }
 
+/*
+ * How many nodes regcomp makes of an extended regular expression, roughly:
+ * glibc copies what a repetition repeats ("x+" is "xx*", "x{3,5}" five x),
+ * so a repetition of a repetition multiplies, and "a+++...+" doubles with
+ * every "+"; and the epsilon closures of optional parts ("x{0,3000}")
+ * grow as the square of their count (74 MB for 3,000, 790 MB for
+ * 10,000). Counted before regcomp is asked, so that such a pattern is
+ * refused instead of taking gigabytes; a back-reference ("\\1"), which
+ * POSIX leaves out of extended expressions and glibc matches in
+ * exponential time, is refused too. Saturates at PATTERN_CAP.
+ */
+#define PATTERN_MOST 2000
+#define PATTERN_CAP 1000000000ULL
+
+static unsigned long long re_alt(const char **s, int depth, int *backref);
+
+static unsigned long long
+re_mul(unsigned long long a, unsigned long long b)
+{
+	return b && a > PATTERN_CAP / b ? PATTERN_CAP : a * b;
+}
+
+/* A repetition's factor, past it; 0 if *s is not one. */
+static unsigned long long
+re_repeat(const char **s)
+{
+	const char *q = *s;
+	unsigned long long m = 0, n;
+
+	if (*q == '*' || *q == '?') {
+		*s = q + 1;
+		return 1;
+	}
+	if (*q == '+') {
+		*s = q + 1;
+		return 2;
+	}
+	if (*q != '{' || q[1] < '0' || q[1] > '9')
+		return 0;
+	for (q++; *q >= '0' && *q <= '9'; q++)
+		m = m < PATTERN_CAP ? m * 10 + (unsigned)(*q - '0') : m;
+	n = m ? m : 1;
+	if (*q == ',') {
+		n = m + 1;
+		if (q[1] >= '0' && q[1] <= '9')
+			for (n = 0, q++; *q >= '0' && *q <= '9'; q++)
+				n = n < PATTERN_CAP ? n * 10 +
+				    (unsigned)(*q - '0') : n;
+		else
+			q++;
+	}
+	if (*q == '}')
+		q++;
+	*s = q;
+	return n ? n : 1;
+}
+
+static unsigned long long
+re_atom(const char **s, int depth, int *backref)
+{
+	const char *q = *s;
+	unsigned long long n = 1;
+
+	if (*q == '(') {
+		q++;
+		n = depth < 100 ? re_alt(&q, depth + 1, backref) : PATTERN_CAP;
+		if (*q == ')')
+			q++;
+	} else if (*q == '[') {
+		q++;
+		if (*q == '^')
+			q++;
+		if (*q == ']')
+			q++;
+		while (*q && *q != ']') {
+			if (q[0] == '[' && (q[1] == ':' || q[1] == '.' ||
+			    q[1] == '=')) {
+				const char *e = strstr(q + 2, "]");
+
+				q = e ? e + 1 : q + strlen(q);
+			} else {
+				q++;
+			}
+		}
+		if (*q)
+			q++;
+	} else if (*q == '\\' && q[1]) {
+		if (q[1] >= '1' && q[1] <= '9')
+			*backref = 1;
+		q += 2;
+	} else if (*q) {
+		q++;
+	}
+	*s = q;
+	return n;
+}
+
+static unsigned long long
+re_alt(const char **s, int depth, int *backref)
+{
+	unsigned long long total = 0, branch = 0;
+
+	while (**s && **s != ')') {
+		unsigned long long piece, f;
+
+		if (**s == '|') {
+			total += branch;
+			branch = 0;
+			(*s)++;
+			continue;
+		}
+		piece = re_atom(s, depth, backref);
+		while ((f = re_repeat(s)) != 0)
+			piece = re_mul(piece, f);
+		branch = branch + piece < PATTERN_CAP ? branch + piece :
+		    PATTERN_CAP;
+	}
+	total += branch;
+	return total < PATTERN_CAP ? total : PATTERN_CAP;
+}
+
 static enum fp_err
 compile(struct parser *p, regex_t *re, const char *pattern)
 {
-	int rc = regcomp(re, pattern, REG_EXTENDED);
+	const char *q = pattern;
+	unsigned long long size = 0;
+	int rc, backref = 0;
+
+	/* A stray ")" ends the count early: regcomp says what is wrong. */
+	while (*q && size < PATTERN_CAP) {
+		size += re_alt(&q, 0, &backref);
+		if (*q == ')')
+			q++;
+	}
+	if (backref)
+		return fp_perr(p, "pattern \"%s\": a back-reference (\\1 to "
+		    "\\9) is not part of extended regular expressions",
+		    pattern);
+	if (size > PATTERN_MOST)
+		return fp_perr(p, "pattern \"%s\" is too big: its repetitions "
+		    "make over %d parts", pattern, PATTERN_MOST);
+	rc = regcomp(re, pattern, REG_EXTENDED);
 
 	if (rc) {
 		char msg[200];
