@@ -107,6 +107,18 @@ check: build/san/formpipe $(UNIT:%=build/san/%) man
 		{ echo "src/numfmt_table.h differs from tests/tools/numfmt-table's"; exit 1; }
 	@tests/run-tests build/san $(UNIT)
 
+# The same command-line and language cases with the optimised binary under
+# valgrind (memcheck): any error it finds, or a leak it calls definite,
+# fails the case. Slow (the largest cases take a minute or two); not in CI.
+VALGRIND ?= valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite --show-leak-kinds=definite
+valgrind: formpipe
+	@mkdir -p build/valgrind
+	@printf '#!/bin/sh\nexec %s "%s/formpipe" "$$@"\n' "$(VALGRIND)" \
+		"$(CURDIR)" >build/valgrind/formpipe
+	@chmod +x build/valgrind/formpipe
+	@tests/run-tests build/valgrind
+
 # Fuzz targets: each tests/fuzz/fuzz_NAME.c, built with clang's libFuzzer
 # over every source. `make fuzz` runs FUZZ_TARGET (fuzz_xls) for
 # FUZZ_SECONDS on a corpus seeded from the fixtures, the regression inputs
@@ -274,4 +286,4 @@ clean:
 -include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/main.d build/san/main.d \
 	$(UNIT:%=build/san/%.d)
 
-.PHONY: all check install clean bench bench-needs fuzz fuzz-smoke man numfmt-check numfmt-table FORCE
+.PHONY: valgrind all check install clean bench bench-needs fuzz fuzz-smoke man numfmt-check numfmt-table FORCE

@@ -119,7 +119,17 @@ struct eparser {
 	char *err;
 	size_t errlen;
 	int failed;
+	int depth;		/* brackets, calls and signs open */
+	size_t ops;		/* operators so far */
 };
+
+/*
+ * Bounds on an expression, so that the recursion that parses, evaluates
+ * and frees its tree stays shallow whatever a mapping holds: a rule is a
+ * line a person reads, far below either.
+ */
+#define MAX_NEST 32
+#define MAX_OPS 500
 
 static void
 fail(struct eparser *p, const char *fmt, ...)
@@ -186,6 +196,29 @@ binary(enum fp_expr_kind kind, struct fp_expr *a, struct fp_expr *b)
 
 static struct fp_expr *parse_sum(struct eparser *p);
 
+/* Opens one level of nesting; 0 (and the parse failed) past MAX_NEST. */
+static int
+enter(struct eparser *p)
+{
+	if (++p->depth > MAX_NEST) {
+		fail(p, "an expression nests deeper than %d brackets, calls "
+		    "and signs", MAX_NEST);
+		return 0;
+	}
+	return 1;
+}
+
+/* Counts an operator; 0 (and the parse failed) past MAX_OPS. */
+static int
+count_op(struct eparser *p)
+{
+	if (++p->ops > MAX_OPS) {
+		fail(p, "an expression has more than %d operators", MAX_OPS);
+		return 0;
+	}
+	return 1;
+}
+
 /* A word: a number, a reference, or a function's name before '('. */
 static struct fp_expr *
 parse_primary(struct eparser *p)
@@ -199,12 +232,15 @@ parse_primary(struct eparser *p)
 		return NULL;
 	}
 	if (p->s[p->i] == '(') {
+		if (!enter(p))
+			return NULL;
 		p->i++;
 		e = parse_sum(p);
 		skip_space(p);
 		if (!p->failed && (p->i >= p->n || p->s[p->i] != ')'))
 			fail(p, "a '(' is not closed");
 		p->i++;
+		p->depth--;
 		return e;
 	}
 	start = p->i;
@@ -264,6 +300,8 @@ parse_primary(struct eparser *p)
 			return e;
 		}
 		e->fn = (enum fp_func)i;
+		if (!enter(p))
+			return e;
 		p->i++;
 		skip_space(p);
 		if (p->i < p->n && p->s[p->i] == ')') {
@@ -286,6 +324,7 @@ parse_primary(struct eparser *p)
 				return e;
 			}
 		}
+		p->depth--;
 		if ((e->fn == FP_FN_ABS && e->nargs != 1) ||
 		    (e->fn == FP_FN_ROUND && e->nargs != 2) || e->nargs == 0)
 			fail(p, "%s() takes %s", func_names[e->fn],
@@ -310,10 +349,14 @@ parse_unary(struct eparser *p)
 {
 	skip_space(p);
 	if (p->i < p->n && p->s[p->i] == '-') {
-		struct fp_expr *e = node(FP_E_NEG);
+		struct fp_expr *e;
 
+		if (!enter(p) || !count_op(p))
+			return NULL;
+		e = node(FP_E_NEG);
 		p->i++;
 		add_arg(e, parse_unary(p));
+		p->depth--;
 		return e;
 	}
 	if (p->i < p->n && p->s[p->i] == '+')
@@ -329,6 +372,8 @@ parse_term(struct eparser *p)
 	for (;;) {
 		skip_space(p);
 		if (p->failed || p->i >= p->n)
+			return e;
+		if ((p->s[p->i] == '*' || p->s[p->i] == '/') && !count_op(p))
 			return e;
 		if (p->s[p->i] == '*') {
 			p->i++;
@@ -350,6 +395,8 @@ parse_sum(struct eparser *p)
 	for (;;) {
 		skip_space(p);
 		if (p->failed || p->i >= p->n)
+			return e;
+		if ((p->s[p->i] == '+' || p->s[p->i] == '-') && !count_op(p))
 			return e;
 		if (p->s[p->i] == '+') {
 			p->i++;

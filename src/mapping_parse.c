@@ -130,14 +130,24 @@ parse_type(const char *s, enum fp_type *t)
  * every "+"; and the epsilon closures of optional parts ("x{0,3000}")
  * grow as the square of their count (74 MB for 3,000, 790 MB for
  * 10,000). Counted before regcomp is asked, so that such a pattern is
- * refused instead of taking gigabytes; a back-reference ("\\1"), which
- * POSIX leaves out of extended expressions and glibc matches in
- * exponential time, is refused too. Saturates at PATTERN_CAP.
+ * refused instead of taking gigabytes. Refused too, because glibc takes
+ * time cubic in their size over them (23 s for "(a|b?){0,300}", minutes
+ * for an empty alternative "||" repeated a few hundred times): a part
+ * that can match nothing, repeated more than once; and a back-reference
+ * ("\\1"), which POSIX leaves out of extended expressions and glibc
+ * matches in exponential time. The count saturates at PATTERN_CAP.
  */
 #define PATTERN_MOST 2000
 #define PATTERN_CAP 1000000000ULL
 
-static unsigned long long re_alt(const char **s, int depth, int *backref);
+/* What the counting found, beyond the count. */
+struct re_scan {
+	int backref;		/* a back-reference */
+	int nullrep;		/* a repetition of what can match nothing */
+};
+
+static unsigned long long re_alt(const char **s, int depth,
+    struct re_scan *sc, int *nullable);
 
 static unsigned long long
 re_mul(unsigned long long a, unsigned long long b)
@@ -145,19 +155,26 @@ re_mul(unsigned long long a, unsigned long long b)
 	return b && a > PATTERN_CAP / b ? PATTERN_CAP : a * b;
 }
 
-/* A repetition's factor, past it; 0 if *s is not one. */
+/*
+ * A repetition's factor, past it; 0 if *s is not one. *min0 is set when
+ * it allows no occurrence, *many when it allows more than one.
+ */
 static unsigned long long
-re_repeat(const char **s)
+re_repeat(const char **s, int *min0, int *many)
 {
 	const char *q = *s;
 	unsigned long long m = 0, n;
 
+	*min0 = *many = 0;
 	if (*q == '*' || *q == '?') {
 		*s = q + 1;
+		*min0 = 1;
+		*many = *q == '*';
 		return 1;
 	}
 	if (*q == '+') {
 		*s = q + 1;
+		*many = 1;
 		return 2;
 	}
 	if (*q != '{' || q[1] < '0' || q[1] > '9')
@@ -165,30 +182,38 @@ re_repeat(const char **s)
 	for (q++; *q >= '0' && *q <= '9'; q++)
 		m = m < PATTERN_CAP ? m * 10 + (unsigned)(*q - '0') : m;
 	n = m ? m : 1;
+	*many = m > 1;
 	if (*q == ',') {
 		n = m + 1;
-		if (q[1] >= '0' && q[1] <= '9')
+		*many = 1;		/* no upper bound */
+		if (q[1] >= '0' && q[1] <= '9') {
 			for (n = 0, q++; *q >= '0' && *q <= '9'; q++)
 				n = n < PATTERN_CAP ? n * 10 +
 				    (unsigned)(*q - '0') : n;
-		else
+			*many = n > 1;
+		} else {
 			q++;
+		}
 	}
 	if (*q == '}')
 		q++;
 	*s = q;
+	*min0 = m == 0;
 	return n ? n : 1;
 }
 
+/* One atom's count; *nullable when it can match the empty string. */
 static unsigned long long
-re_atom(const char **s, int depth, int *backref)
+re_atom(const char **s, int depth, struct re_scan *sc, int *nullable)
 {
 	const char *q = *s;
 	unsigned long long n = 1;
 
+	*nullable = 0;
 	if (*q == '(') {
 		q++;
-		n = depth < 100 ? re_alt(&q, depth + 1, backref) : PATTERN_CAP;
+		n = depth < 100 ? re_alt(&q, depth + 1, sc, nullable) :
+		    PATTERN_CAP;
 		if (*q == ')')
 			q++;
 	} else if (*q == '[') {
@@ -211,36 +236,51 @@ re_atom(const char **s, int depth, int *backref)
 			q++;
 	} else if (*q == '\\' && q[1]) {
 		if (q[1] >= '1' && q[1] <= '9')
-			*backref = 1;
+			sc->backref = 1;
+		/* Word boundaries and buffer ends match no character. */
+		*nullable = strchr("bB<>`'", q[1]) != NULL;
 		q += 2;
 	} else if (*q) {
+		*nullable = *q == '^' || *q == '$';
 		q++;
 	}
 	*s = q;
 	return n;
 }
 
+/* Alternatives up to ")" or the end; *nullable if one can match nothing. */
 static unsigned long long
-re_alt(const char **s, int depth, int *backref)
+re_alt(const char **s, int depth, struct re_scan *sc, int *nullable)
 {
 	unsigned long long total = 0, branch = 0;
+	int empty = 1;		/* every piece of the branch so far nullable */
 
+	*nullable = 0;
 	while (**s && **s != ')') {
 		unsigned long long piece, f;
+		int pnull, min0, many;
 
 		if (**s == '|') {
 			total += branch;
+			*nullable |= empty;
 			branch = 0;
+			empty = 1;
 			(*s)++;
 			continue;
 		}
-		piece = re_atom(s, depth, backref);
-		while ((f = re_repeat(s)) != 0)
+		piece = re_atom(s, depth, sc, &pnull);
+		while ((f = re_repeat(s, &min0, &many)) != 0) {
+			if (pnull && many)
+				sc->nullrep = 1;
 			piece = re_mul(piece, f);
+			pnull |= min0;
+		}
+		empty &= pnull;
 		branch = branch + piece < PATTERN_CAP ? branch + piece :
 		    PATTERN_CAP;
 	}
 	total += branch;
+	*nullable |= empty;
 	return total < PATTERN_CAP ? total : PATTERN_CAP;
 }
 
@@ -249,17 +289,23 @@ compile(struct parser *p, regex_t *re, const char *pattern)
 {
 	const char *q = pattern;
 	unsigned long long size = 0;
-	int rc, backref = 0;
+	struct re_scan sc = { 0, 0 };
+	int rc, nullable;
 
 	/* A stray ")" ends the count early: regcomp says what is wrong. */
 	while (*q && size < PATTERN_CAP) {
-		size += re_alt(&q, 0, &backref);
+		size += re_alt(&q, 0, &sc, &nullable);
 		if (*q == ')')
 			q++;
 	}
-	if (backref)
+	if (sc.backref)
 		return fp_perr(p, "pattern \"%s\": a back-reference (\\1 to "
 		    "\\9) is not part of extended regular expressions",
+		    pattern);
+	if (sc.nullrep)
+		return fp_perr(p, "pattern \"%s\": a repeated part can match "
+		    "nothing (an empty alternative, or one all optional); "
+		    "write it so that each repetition matches something",
 		    pattern);
 	if (size > PATTERN_MOST)
 		return fp_perr(p, "pattern \"%s\" is too big: its repetitions "
