@@ -189,8 +189,12 @@ seal_sheet(struct fp_fsheet *s)
 	size_t i, k, n = 0, *tail;
 	uint32_t r;
 
-	if (s->ncells > 1)
-		qsort(s->cells, s->ncells, sizeof *s->cells, cell_cmp);
+	/* Readers give cells in row order mostly: sort only if not. */
+	for (i = 1; i < s->ncells; i++)
+		if (cell_cmp(&s->cells[i - 1], &s->cells[i]) > 0) {
+			qsort(s->cells, s->ncells, sizeof *s->cells, cell_cmp);
+			break;
+		}
 	s->nrows = s->ncells ? s->cells[s->ncells - 1].row + 1 : 0;
 	s->rowstart = fp_xcalloc((size_t)s->nrows + 1, sizeof *s->rowstart);
 	for (k = 0, r = 0; r <= s->nrows; r++) {

@@ -44,9 +44,20 @@ fp_norm_label(struct fp_buf *out, const char *s, size_t n)
 	size_t i = 0, start = out->len;
 	uint32_t cp;
 
+	/* As long as the text, mostly: one allocation. */
+	fp_buf_grow(out, n);
 	while (i < n) {
-		size_t k = fp_utf8_decode(s + i, n - i, &cp);
+		size_t k;
 
+		if ((unsigned char)s[i] < 0x80) {
+			if (out->len + 1 >= out->cap)	/* after U+FFFDs */
+				fp_buf_grow(out, n - i);
+			if (!is_space((unsigned char)s[i]))
+				out->s[out->len++] = s[i];
+			i++;
+			continue;
+		}
+		k = fp_utf8_decode(s + i, n - i, &cp);
 		if (k == 0)
 			break;
 		i += k;

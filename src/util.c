@@ -399,7 +399,14 @@ fp_utf8_valid(const char *s, size_t n)
 		uint32_t cp;
 
 		if (c < 0x80) {
-			p++;
+			uint64_t w;
+
+			/* ASCII eight bytes at a time. */
+			for (p++; end - p >= 8; p += 8) {
+				memcpy(&w, p, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+			}
 			continue;
 		}
 		/* Lead byte: how many follow, and the least value it may code. */

@@ -24,6 +24,25 @@ test_norm_label_spaces_colons_brackets(void **state)
 	expect_label("填报单位（盖章）", "填报单位(盖章)");
 	expect_label("三公经费\r\n合计", "三公经费合计");
 	expect_label("  ", "");
+	expect_label("Ｔｏｔａｌ Ａ", "TotalA");
+}
+
+/* Bytes that are not UTF-8 become U+FFFD, three bytes each: a label
+ * longer than its text. */
+static void
+test_norm_label_grows_past_its_text(void **state)
+{
+	char in[81], want[161];
+
+	(void)state;
+	memset(in, '\xff', 40);
+	memset(in + 40, 'a', 40);
+	in[80] = '\0';
+	for (int i = 0; i < 40; i++)
+		memcpy(want + 3 * i, "\xef\xbf\xbd", 3);
+	memset(want + 120, 'a', 40);
+	want[160] = '\0';
+	expect_label(in, want);
 }
 
 static void
@@ -201,6 +220,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_norm_label_spaces_colons_brackets),
+		cmocka_unit_test(test_norm_label_grows_past_its_text),
 		cmocka_unit_test(test_norm_text_trims_and_makes_lf),
 		cmocka_unit_test(test_norm_money_forms),
 		cmocka_unit_test(test_norm_integer_and_score),

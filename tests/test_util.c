@@ -156,6 +156,13 @@ test_utf8_decode_rejects_invalid(void **state)
 	assert_false(fp_utf8_valid("\xf4\x90\x80\x80", 4));	/* past U+10FFFF */
 	assert_false(fp_utf8_valid("\xe4\xb8", 2));		/* cut short */
 	assert_false(fp_utf8_valid("\xb2\xe2", 2));		/* GBK 测 */
+	/* Past a run of ASCII read eight bytes at a time, and inside one. */
+	assert_true(fp_utf8_valid("abcdefghijklmnop中", 19));
+	assert_false(fp_utf8_valid("abcdefghijklmnopq\xff", 18));
+	assert_false(fp_utf8_valid("abcdefgh\xffijklmnopq", 18));
+	assert_false(fp_utf8_valid("a\xb2\xe2" "bcdefghijklmn", 16));
+	/* The length bounds the check, not a NUL. */
+	assert_true(fp_utf8_valid("abcdefghijk\xff", 11));
 }
 
 static void
