@@ -42,9 +42,13 @@ struct out {
 	int money;		/* it shows money: the unit line */
 };
 
-/* A record's line of the overview chart. */
+/*
+ * A record's line of the overview chart: its value, and the record's
+ * place in the spool, from which its name is read back when the chart
+ * is written (a name held per record would grow with the records).
+ */
 struct bar {
-	char *name;
+	size_t rec;
 	double value;
 	size_t seq;
 };
@@ -698,7 +702,7 @@ write_findings(struct fp_summary *s, const struct fp_spool_record *r)
 /* The record's row on its year's overview. */
 static void
 write_overview(struct fp_summary *s, struct year *y,
-    const struct fp_spool_record *r, uint32_t frow)
+    const struct fp_spool_record *r, size_t rec, uint32_t frow)
 {
 	const struct fp_book *b = s->b;
 	struct out *o = &y->ov;
@@ -752,13 +756,7 @@ write_overview(struct fp_summary *s, struct year *y,
 				    sizeof *y->bars);
 			}
 			bar = &y->bars[y->nbars];
-			fp_buf_reset(&s->key);
-			fp_buf_adds(&s->key, r->who.dept);
-			if (*r->who.record) {
-				fp_buf_addc(&s->key, ' ');
-				fp_buf_adds(&s->key, r->who.record);
-			}
-			bar->name = fp_buf_detach(&s->key);
+			bar->rec = rec;
 			bar->value = x;
 			bar->seq = y->nbars++;
 		}
@@ -854,9 +852,14 @@ bar_cmp(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* The overview's total row, its chart's data sorted, and the chart. */
-static void
-close_overview(struct fp_summary *s, struct year *y)
+/*
+ * The overview's total row, its chart's data sorted, and the chart. The
+ * records' names are read back from the spool, so the record read last
+ * is read again before it is used. Returns FP_OK or the spool's error
+ * with d filled.
+ */
+static enum fp_err
+close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 {
 	const struct fp_book *b = s->b;
 	struct out *o = &y->ov;
@@ -891,7 +894,7 @@ close_overview(struct fp_summary *s, struct year *y)
 		}
 	}
 	if (!b->has_chart || y->nbars == 0)
-		return;
+		return FP_OK;
 	/* The chart's data, largest first, and the chart beside it. */
 	qsort(y->bars, y->nbars, sizeof *y->bars, bar_cmp);
 	/* Headed as the overview's column of the fact, if it shows it. */
@@ -911,14 +914,29 @@ close_overview(struct fp_summary *s, struct year *y)
 	fp_xlsx_text(s->x, o->sheet, o->row++, vcol, vlabel, s->st_head);
 	for (i = 0; i < y->nbars; i++) {
 		const struct fp_field *f = fp_mapping_ref_field(s->m, &b->chart);
+		struct fp_spool_record r;
+		enum fp_err err;
 
-		fp_xlsx_text(s->x, o->sheet, o->row, 0, y->bars[i].name,
+		if ((err = fp_spool_get(s->spool, y->bars[i].rec, &r, d)))
+			return err;
+		fp_buf_reset(&s->key);
+		fp_buf_adds(&s->key, r.who.dept);
+		if (*r.who.record) {
+			fp_buf_addc(&s->key, ' ');
+			fp_buf_adds(&s->key, r.who.record);
+		}
+		fp_xlsx_text(s->x, o->sheet, o->row, 0, s->key.s,
 		    s->st[L_PLAIN][K_TEXT]);
 		fp_xlsx_number(s->x, o->sheet, o->row++, vcol, y->bars[i].value,
 		    s->st[L_PLAIN][kind_of(f) == K_MONEY ? K_MONEY : K_NUMBER]);
 	}
 	fp_xlsx_bar_chart(s->x, o->sheet, row, vcol + 2, b->chart_title,
 	    o->sheet, row + 1, o->row - 1, 0, vcol);
+	/* The next year's bars start afresh. */
+	free(y->bars);
+	y->bars = NULL;
+	y->nbars = y->capbars = 0;
+	return FP_OK;
 }
 
 /*
@@ -1109,7 +1127,8 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 		/* A new year: close the one before. */
 		if (strlen(s->years[y].year) != len ||
 		    strncmp(s->years[y].year, yk, len)) {
-			close_overview(s, &s->years[y]);
+			if ((err = close_overview(s, &s->years[y], d)) != FP_OK)
+				goto out;
 			for (t = 0; t < s->ntables; t++) {
 				close_table(s, &s->years[y].ts[t], s->tables[t],
 				    tsums[t]);
@@ -1131,14 +1150,15 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 		if (r.nfindings > 1)
 			qsort(s->order, r.nfindings, sizeof *s->order, order_cmp);
 		frow = write_findings(s, &r);
-		write_overview(s, &s->years[y], &r, frow);
+		write_overview(s, &s->years[y], &r, i, frow);
 		for (t = 0; t < s->ntables; t++) {
 			write_table(s, &s->years[y].ts[t], s->tables[t], &r);
 			add_sums(s->tables[t], &r, tsums[t]);
 		}
 	}
 	if (s->nyears) {
-		close_overview(s, &s->years[y]);
+		if ((err = close_overview(s, &s->years[y], d)) != FP_OK)
+			goto out;
 		for (t = 0; t < s->ntables; t++)
 			close_table(s, &s->years[y].ts[t], s->tables[t], tsums[t]);
 	}
@@ -1160,7 +1180,7 @@ out:
 void
 fp_summary_free(struct fp_summary *s)
 {
-	size_t i, k;
+	size_t i;
 
 	if (!s)
 		return;
@@ -1170,8 +1190,6 @@ fp_summary_free(struct fp_summary *s)
 		free(s->years[i].year);
 		free(s->years[i].ts);
 		free(s->years[i].sums);
-		for (k = 0; k < s->years[i].nbars; k++)
-			free(s->years[i].bars[k].name);
 		free(s->years[i].bars);
 	}
 	free(s->years);
