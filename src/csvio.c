@@ -2,7 +2,10 @@
  * CSV in and out over libcsv. The reader feeds libcsv a line at a time
  * and hands records out one by one, keeping the line each starts on; it
  * can copy the bytes it consumes to a second stream, which is how check
- * passes its input through unchanged while reading it.
+ * passes its input through unchanged while reading it. A line with no
+ * quote and no CR that starts a record, as nearly every line of a facts
+ * stream does, is split here instead, as libcsv would split it: its
+ * byte-by-byte states were a quarter of check's time.
  */
 #include "csvio.h"
 
@@ -56,6 +59,8 @@ struct fp_csv_reader {
 	struct qrow *q;
 	size_t nq, qhead, capq;
 	size_t line;			/* line of the next byte fed */
+	int mid;			/* libcsv is inside a record */
+	int quotes;			/* odd: inside a quoted field */
 	size_t rec_line;		/* line the record being read starts on */
 	size_t rec_first;		/* its first field */
 	int in_record;
@@ -192,6 +197,68 @@ compact(struct fp_csv_reader *r)
 	r->rec_first = 0;
 }
 
+/* libcsv's white space, trimmed around a field that is not quoted. */
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* One field of a plain line, trimmed as libcsv trims it. */
+static void
+plain_field(struct fp_csv_reader *r, const char *s, size_t n)
+{
+	while (n && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n && is_blank(s[n - 1]))
+		n--;
+	on_field((void *)s, n, r);
+}
+
+/*
+ * A whole line s of n bytes, its last a line feed, with no quote and no
+ * CR, fed while libcsv is between records: its fields go straight to
+ * on_field, as libcsv would give them. A line of nothing but blanks is
+ * no record, as with libcsv.
+ */
+static void
+plain_line(struct fp_csv_reader *r, const char *s, size_t n)
+{
+	const char *end = s + n - 1, *p = s, *comma;
+	const char *q;
+
+	for (q = s; q < end && is_blank(*q); q++)
+		continue;
+	if (q < end) {
+		while ((comma = memchr(p, ',', (size_t)(end - p))) != NULL) {
+			plain_field(r, p, (size_t)(comma - p));
+			p = comma + 1;
+		}
+		plain_field(r, p, (size_t)(end - p));
+	}
+	on_record('\n', r);
+}
+
+/*
+ * Whether libcsv ends between records after the n bytes at s, given
+ * where it was: outside a quoted field (an even count of quotes so far
+ * in the record; strict parsing refuses a quote anywhere else) and past
+ * a line end.
+ */
+static void
+track(struct fp_csv_reader *r, const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while ((p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		r->quotes ^= 1;
+		p++;
+	}
+	r->mid = r->quotes || !n || (end[-1] != '\n' && end[-1] != '\r');
+}
+
 /* Feeds libcsv the next line of input; 0 at the end, -1 on error. */
 static int
 feed(struct fp_csv_reader *r, struct fp_diag *d)
@@ -226,7 +293,15 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 	}
 	nl = memchr(r->buf + r->bpos, '\n', r->blen - r->bpos);
 	n = nl ? (size_t)(nl - (r->buf + r->bpos)) + 1 : r->blen - r->bpos;
-	got = csv_parse(&r->p, r->buf + r->bpos, n, on_field, on_record, r);
+	if (nl && !r->mid && !memchr(r->buf + r->bpos, '"', n) &&
+	    !memchr(r->buf + r->bpos, '\r', n)) {
+		plain_line(r, r->buf + r->bpos, n);
+		got = n;
+	} else {
+		got = csv_parse(&r->p, r->buf + r->bpos, n, on_field,
+		    on_record, r);
+		track(r, r->buf + r->bpos, got);
+	}
 	if (r->tee && !r->tee_err &&
 	    fwrite(r->buf + r->bpos, 1, got, r->tee) != got)
 		r->tee_err = 1;

@@ -1,6 +1,9 @@
 /* Unit tests for csvio.c: quoting on output, records and lines on input. */
 #include "testutil.h"
 
+#include <csv.h>
+#include <stdlib.h>
+
 #include "csvio.h"
 
 static void
@@ -125,6 +128,147 @@ test_reader_tee_copies_bytes(void **state)
 	fclose(f);
 }
 
+/*
+ * libcsv over the whole text at once, with the reader's options: the
+ * records as "[field|field]" lines, or NULL if it refuses the text.
+ */
+struct ref {
+	struct fp_buf out;
+	int in_record;
+	size_t line;		/* counted as the reader counts */
+};
+
+static void
+ref_field(void *s, size_t len, void *data)
+{
+	struct ref *r = data;
+
+	if (!r->in_record)
+		fp_buf_printf(&r->out, "%zu:", r->line);
+	fp_buf_adds(&r->out, r->in_record ? "|" : "[");
+	r->in_record = 1;
+	fp_buf_add(&r->out, s ? s : "", s ? len : 0);
+	for (size_t i = 0; s && i < len; i++)
+		r->line += ((char *)s)[i] == '\n';
+}
+
+static void
+ref_record(int c, void *data)
+{
+	struct ref *r = data;
+
+	if (r->in_record)
+		fp_buf_adds(&r->out, "]\n");
+	r->in_record = 0;
+	r->line += c == '\n';
+}
+
+static char *
+libcsv_records(const char *text, size_t n)
+{
+	struct csv_parser p;
+	struct ref r = { FP_BUF_INIT, 0, 1 };
+
+	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+	if (csv_parse(&p, text, n, ref_field, ref_record, &r) != n ||
+	    csv_fini(&p, ref_field, ref_record, &r) != 0) {
+		csv_free(&p);
+		fp_buf_release(&r.out);
+		return NULL;
+	}
+	csv_free(&p);
+	fp_buf_adds(&r.out, "");
+	return fp_buf_detach(&r.out);
+}
+
+/* The reader's records of the same text, in the same form, or NULL. */
+static char *
+reader_records(const char *text, size_t n)
+{
+	FILE *f = fmemopen((void *)text, n, "r");
+	struct fp_csv_reader *r;
+	struct fp_buf out = FP_BUF_INIT;
+	struct fp_csv_row row;
+	struct fp_diag d;
+	int rc;
+
+	assert_non_null(f);
+	r = fp_csv_reader_new(f, "test.csv");
+	while ((rc = fp_csv_next(r, &row, &d)) == 1) {
+		fp_buf_printf(&out, "%zu:", row.line);
+		for (size_t i = 0; i < row.n; i++) {
+			fp_buf_adds(&out, i ? "|" : "[");
+			fp_buf_add(&out, row.f[i], row.len[i]);
+		}
+		fp_buf_adds(&out, "]\n");
+	}
+	fp_csv_reader_free(r);
+	fclose(f);
+	if (rc < 0) {
+		fp_buf_release(&out);
+		return NULL;
+	}
+	fp_buf_adds(&out, "");
+	return fp_buf_detach(&out);
+}
+
+static void
+expect_as_libcsv(const char *text, size_t n)
+{
+	char *want = libcsv_records(text, n), *got = reader_records(text, n);
+
+	if (!want || !got) {
+		if (want || got)
+			fail_msg("%s refuses %.*s", want ? "the reader" :
+			    "libcsv", (int)n, text);
+	} else {
+		assert_string_equal(got, want);
+	}
+	free(want);
+	free(got);
+}
+
+/*
+ * The reader splits plain lines itself: the same records as libcsv, on
+ * blanks around fields, blank lines, trailing commas, quoted fields over
+ * several lines before plain ones, CRs, and lines cut by its 64 KiB
+ * buffer; then on 50,000 random texts of those bytes.
+ */
+static void
+test_reader_splits_as_libcsv(void **state)
+{
+	static const char *const cases[] = {
+		"a,b\n", " a , b \n", "\ta\t,\t\n", ",\n", ",,\n", "a,\n",
+		"\n", "  \n", " \t \n\n\n", "a\nb\n", "x,\"y\nz\"\na,b\n",
+		"\"a\"\"\",b\nc, d \n", "a,b\r\nc,d\r\n", "a\rb\nc\n",
+		"a,b", " a \n b ", "\"q\"\n  ,x\n", "x\r", "x\r\n\r\ny\n",
+		"a, \"b\" \nc\n", "a\0b,c\n",
+	};
+	static const char alphabet[] = "ab ,\t\n\"\r\xe4\xb8\xad";
+	char text[64];
+	struct fp_buf big = FP_BUF_INIT;
+	unsigned seed = 1;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		expect_as_libcsv(cases[i], i == sizeof cases / sizeof
+		    cases[0] - 1 ? 6 : strlen(cases[i]));
+	for (int k = 0; k < 50000; k++) {
+		size_t n = (size_t)(rand_r(&seed) % (int)sizeof text);
+
+		for (size_t i = 0; i < n; i++)
+			text[i] = alphabet[rand_r(&seed) %
+			    (int)(sizeof alphabet - 1)];
+		expect_as_libcsv(text, n);
+	}
+	/* Lines across the buffer's end, plain and quoted. */
+	for (int k = 0; big.len < 3 * 65536; k++)
+		fp_buf_printf(&big, k % 7 ? " f%d , g%d,h\n" :
+		    "\"q%d\n\",%d\n", k, k);
+	expect_as_libcsv(big.s, big.len);
+	fp_buf_release(&big);
+}
+
 int
 main(void)
 {
@@ -134,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_reader_last_line_without_newline),
 		cmocka_unit_test(test_reader_unbalanced_quote_names_line),
 		cmocka_unit_test(test_reader_tee_copies_bytes),
+		cmocka_unit_test(test_reader_splits_as_libcsv),
 	};
 
 	return cmocka_run_group_tests_name("csvio", tests, NULL, NULL);
