@@ -54,7 +54,7 @@ colon_at(const char *s, size_t n, size_t *width)
 
 /* The label without a trailing "(...)" note, or NULL if it has none. */
 static char *
-without_note(const char *label)
+without_note(struct fp_form *f, const char *label)
 {
 	size_t n = label ? strlen(label) : 0, depth = 0, i;
 
@@ -68,13 +68,15 @@ without_note(const char *label)
 	}
 	if (i == (size_t)-1 || i == 0 || depth)
 		return NULL;
-	return fp_xstrndup(label, i);
+	return fp_arena_strndup(&f->strings, label, i);
 }
 
 static void
-add_cell(struct fp_fsheet *s, uint32_t row, uint32_t col,
+add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
     enum fp_cell_type type, double num, const char *text, size_t len)
 {
+	struct fp_arena *a = &f->strings;
+	struct fp_buf *b = &f->scratch;
 	struct fp_fcell *c;
 
 	if (s->ncells == s->cap) {
@@ -87,28 +89,30 @@ add_cell(struct fp_fsheet *s, uint32_t row, uint32_t col,
 	c->col = col;
 	c->type = (uint8_t)type;
 	c->num = num;
-	c->text = fp_xstrndup(text, len);
+	c->text = fp_arena_strndup(a, text, len);
 	c->len = len;
 	if (type == FP_CELL_TEXT) {
-		struct fp_buf b = FP_BUF_INIT;
 		size_t at, w = 0;
 
-		fp_norm_label(&b, text, len);
-		c->label = fp_buf_detach(&b);
-		c->base = without_note(c->label);
+		fp_buf_reset(b);
+		fp_norm_label(b, text, len);
+		c->label = fp_arena_strndup(a, b->s ? b->s : "", b->len);
+		c->base = without_note(f, c->label);
 		at = colon_at(text, len, &w);
 		if (at) {
 			size_t k = at - 1 + w;
 
-			fp_norm_label(&b, text, at - 1);
-			c->prefix = fp_buf_detach(&b);
-			c->pbase = without_note(c->prefix);
+			fp_buf_reset(b);
+			fp_norm_label(b, text, at - 1);
+			c->prefix = fp_arena_strndup(a, b->s ? b->s : "",
+			    b->len);
+			c->pbase = without_note(f, c->prefix);
 			if (k < len) {
-				fp_norm_text(&b, text + k, len - k);
-				if (b.len)
-					c->after = fp_buf_detach(&b);
-				else
-					fp_buf_release(&b);
+				fp_buf_reset(b);
+				fp_norm_text(b, text + k, len - k);
+				if (b->len)
+					c->after = fp_arena_strndup(a, b->s,
+					    b->len);
 			}
 		}
 	}
@@ -122,7 +126,7 @@ fp_form_add(struct fp_form *f, const char *sheet, uint32_t row, uint32_t col,
 
 	if (type == FP_CELL_NUMBER && !fp_parse_number(text, len, &num))
 		type = FP_CELL_TEXT;
-	add_cell(sheet_named(f, sheet), row, col, type, num, text, len);
+	add_cell(f, sheet_named(f, sheet), row, col, type, num, text, len);
 }
 
 static int
@@ -259,7 +263,7 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 			size_t len;
 			const char *v = fp_cell_render(c, f->date1904, buf, &len);
 
-			add_cell(s, c->row, c->col, (enum fp_cell_type)c->type,
+			add_cell(f, s, c->row, c->col, (enum fp_cell_type)c->type,
 			    c->type == FP_CELL_TEXT ? NAN : c->v.num, v, len);
 			if (c->type == FP_CELL_NUMBER &&
 			    fp_workbook_percent(wb, c->fmt))
@@ -274,27 +278,21 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 void
 fp_form_free(struct fp_form *f)
 {
-	size_t i, k;
+	size_t i;
 
 	if (!f)
 		return;
 	for (i = 0; i < f->nsheets; i++) {
 		struct fp_fsheet *s = &f->sheets[i];
 
-		for (k = 0; k < s->ncells; k++) {
-			free(s->cells[k].text);
-			free(s->cells[k].label);
-			free(s->cells[k].prefix);
-			free(s->cells[k].after);
-			free(s->cells[k].base);
-			free(s->cells[k].pbase);
-		}
 		free(s->cells);
 		free(s->rowstart);
 		free(s->slots);
 		free(s->name);
 	}
 	free(f->sheets);
+	fp_arena_release(&f->strings);
+	fp_buf_release(&f->scratch);
 	free(f);
 }
 

@@ -57,6 +57,8 @@ struct fp_form {
 	struct fp_fsheet *sheets;
 	size_t nsheets, cap;
 	int date1904;
+	struct fp_arena strings;	/* the cells' strings */
+	struct fp_buf scratch;		/* label forms as they are made */
 };
 
 /*

@@ -201,6 +201,52 @@ fp_buf_detach(struct fp_buf *b)
 	return s;
 }
 
+struct fp_arena_chunk {
+	struct fp_arena_chunk *next;
+	char data[];
+};
+
+/* Chunks this large, or one string's own if it is larger. */
+#define ARENA_CHUNK 16384
+
+char *
+fp_arena_strndup(struct fp_arena *a, const char *s, size_t n)
+{
+	char *d;
+
+	if (n >= a->left) {
+		size_t size = n + 1 > ARENA_CHUNK ? n + 1 : ARENA_CHUNK;
+		struct fp_arena_chunk *c;
+
+		if (size > SIZE_MAX - sizeof *c)
+			oom(SIZE_MAX);
+		c = fp_xmalloc(sizeof *c + size);
+		c->next = a->chunks;
+		a->chunks = c;
+		a->p = c->data;
+		a->left = size;
+	}
+	d = a->p;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	a->p += n + 1;
+	a->left -= n + 1;
+	return d;
+}
+
+void
+fp_arena_release(struct fp_arena *a)
+{
+	while (a->chunks) {
+		struct fp_arena_chunk *c = a->chunks;
+
+		a->chunks = c->next;
+		free(c);
+	}
+	a->p = NULL;
+	a->left = 0;
+}
+
 uint64_t
 fp_hash(uint64_t h, const char *s)
 {

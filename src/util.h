@@ -73,6 +73,23 @@ void fp_buf_printf(struct fp_buf *b, const char *fmt, ...)
 char *fp_buf_detach(struct fp_buf *b);
 
 /*
+ * An arena of strings freed all at once: for the many small strings of
+ * one form, which would otherwise cost a malloc and a free each.
+ */
+struct fp_arena_chunk;
+struct fp_arena {
+	struct fp_arena_chunk *chunks;
+	char *p;		/* free space in the newest chunk */
+	size_t left;
+};
+#define FP_ARENA_INIT { NULL, NULL, 0 }
+
+/* A NUL-terminated copy of the n bytes at s, living as long as a. */
+char *fp_arena_strndup(struct fp_arena *a, const char *s, size_t n);
+/* Frees every string of a; a is empty again. */
+void fp_arena_release(struct fp_arena *a);
+
+/*
  * FNV-1a over a string, continuing from h (start with FP_HASH_INIT): the
  * hash of the project's open-addressing tables.
  */

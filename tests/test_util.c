@@ -165,6 +165,35 @@ test_utf8_decode_rejects_invalid(void **state)
 	assert_true(fp_utf8_valid("abcdefghijk\xff", 11));
 }
 
+/* Strings of an arena stay whole and apart, small, empty and larger than
+ * a chunk, until it is released. */
+static void
+test_arena_keeps_strings_apart(void **state)
+{
+	struct fp_arena a = FP_ARENA_INIT;
+	char *s[2000], big[40000];
+
+	(void)state;
+	memset(big, 'x', sizeof big);
+	for (int i = 0; i < 2000; i++) {
+		char t[16];
+		int n = snprintf(t, sizeof t, "s%d", i);
+
+		s[i] = i == 1000 ? fp_arena_strndup(&a, big, sizeof big) :
+		    fp_arena_strndup(&a, t, (size_t)n);
+	}
+	assert_string_equal(fp_arena_strndup(&a, "", 0), "");
+	assert_string_equal(s[0], "s0");
+	assert_string_equal(s[1999], "s1999");
+	assert_int_equal(strlen(s[1000]), sizeof big);
+	assert_string_equal(s[1001], "s1001");
+	assert_string_equal(fp_arena_strndup(&a, "ab\0cd", 5) + 3, "cd");
+	fp_arena_release(&a);
+	assert_null(a.chunks);
+	assert_string_equal(fp_arena_strndup(&a, "again", 5), "again");
+	fp_arena_release(&a);
+}
+
 static void
 test_diag_formats_and_returns(void **state)
 {
@@ -192,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_serial_from_civil_roundtrip),
 		cmocka_unit_test(test_buf_grows_and_detaches),
 		cmocka_unit_test(test_utf8_decode_rejects_invalid),
+		cmocka_unit_test(test_arena_keeps_strings_apart),
 		cmocka_unit_test(test_diag_formats_and_returns),
 	};
 
