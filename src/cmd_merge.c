@@ -208,7 +208,10 @@ cmd_merge(int argc, char **argv)
 			fp_cli_error("merge", "warning: the facts are of several "
 			    "years (%s): an overview for each, never added "
 			    "together", fp_summary_years(c.s));
-		if (fp_summary_cut(c.s))
+		if (fp_summary_cut(c.s) == 1)
+			fp_cli_error("merge", "warning: a text longer than a "
+			    "cell holds (32,767 characters) was cut");
+		else if (fp_summary_cut(c.s))
 			fp_cli_error("merge", "warning: %zu texts longer than a "
 			    "cell holds (32,767 characters) were cut",
 			    fp_summary_cut(c.s));

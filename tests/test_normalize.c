@@ -202,6 +202,14 @@ test_parse_number_whole_text_only(void **state)
 	assert_false(fp_parse_number("12abc", 5, &x));
 	assert_false(fp_parse_number("", 0, &x));
 	assert_false(fp_parse_number("nan", 3, &x));
+	/* strtod's other words are no numbers a person writes either. */
+	assert_false(fp_parse_number("0x1p4", 5, &x));
+	assert_false(fp_parse_number("0x10", 4, &x));
+	assert_false(fp_parse_number("inf", 3, &x));
+	assert_false(fp_parse_number("-infinity", 9, &x));
+	assert_false(fp_parse_number("1e400", 5, &x));
+	assert_true(fp_parse_number("1e3", 3, &x));
+	assert_true(x == 1000);
 }
 
 static void
