@@ -68,6 +68,7 @@
 	X(format_set_underline) \
 	X(format_set_unlocked) \
 	X(lxw_strerror) \
+	X(lxw_worksheet_find_row) \
 	X(lxw_workbook_free) \
 	X(workbook_add_chart) \
 	X(workbook_add_format) \
@@ -106,7 +107,6 @@
 	X(worksheet_write_array_formula_num) \
 	X(worksheet_write_blank) \
 	X(worksheet_write_boolean) \
-	X(worksheet_write_comment_opt) \
 	X(worksheet_write_formula_num) \
 	X(worksheet_write_formula_str) \
 	X(worksheet_write_number) \
@@ -185,6 +185,7 @@ lxw_load(struct fp_diag *d)
 #define format_set_underline (*lxw.format_set_underline)
 #define format_set_unlocked (*lxw.format_set_unlocked)
 #define lxw_strerror (*lxw.lxw_strerror)
+#define lxw_worksheet_find_row (*lxw.lxw_worksheet_find_row)
 #define lxw_workbook_free (*lxw.lxw_workbook_free)
 #define workbook_add_chart (*lxw.workbook_add_chart)
 #define workbook_add_format (*lxw.workbook_add_format)
@@ -223,13 +224,13 @@ lxw_load(struct fp_diag *d)
 #define worksheet_write_array_formula_num (*lxw.worksheet_write_array_formula_num)
 #define worksheet_write_blank (*lxw.worksheet_write_blank)
 #define worksheet_write_boolean (*lxw.worksheet_write_boolean)
-#define worksheet_write_comment_opt (*lxw.worksheet_write_comment_opt)
 #define worksheet_write_formula_num (*lxw.worksheet_write_formula_num)
 #define worksheet_write_formula_str (*lxw.worksheet_write_formula_str)
 #define worksheet_write_number (*lxw.worksheet_write_number)
 #define worksheet_write_string (*lxw.worksheet_write_string)
 #define worksheet_write_url_opt (*lxw.worksheet_write_url_opt)
 
+#include "xlsxnotes.h"
 #include "xlsxpost.h"
 
 /* 2000-01-01T00:00:00Z: a fixed creation time, so output is reproducible. */
@@ -245,6 +246,7 @@ struct xsheet {
 	uint8_t *fixed;		/* width set by the caller */
 	size_t ncols;
 	int hidden;		/* 1 hidden, 2 very hidden */
+	int drawing;		/* a chart on it: one relationship */
 };
 
 struct xstyle {
@@ -274,6 +276,7 @@ struct fp_xlsx {
 	char *font;		/* the default font, NULL for libxlsxwriter's */
 	double fontsize;
 	size_t ncut;		/* texts cut to Excel's longest */
+	struct fp_notes *notes;	/* comments, on disk until close */
 };
 
 static void
@@ -1005,21 +1008,41 @@ fp_xlsx_array_formula(struct fp_xlsx *x, size_t sheet, uint32_t r1,
 	exact(x, sheet, r1, c1, value);
 }
 
+/*
+ * A comment goes to a temporary file, not to libxlsxwriter, which would
+ * keep every one in memory until the workbook is closed; close writes
+ * them into the workbook (xlsxnotes.h). The checks are libxlsxwriter's.
+ */
 void
 fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *text)
 {
-	lxw_comment_options opt;
+	struct fp_diag d;
+	const char *name;
 
 	if (!ws(x, sheet))
 		return;
-
-	memset(&opt, 0, sizeof opt);
-	opt.author = (char *)"formpipe";
-	opt.x_scale = 2;
-	opt.y_scale = 1.5;
-	note(x, worksheet_write_comment_opt(x->sheets[sheet].ws, row,
-	    (lxw_col_t)col, text, &opt), x->sheets[sheet].name);
+	name = x->sheets[sheet].name;
+	if (row >= LXW_ROW_MAX || col >= LXW_COL_MAX) {
+		note(x, LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, name);
+		return;
+	}
+	if (text[utf8_cut(text, MAX_CELL_CHARS)]) {
+		note(x, LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED, name);
+		return;
+	}
+	memset(&d, 0, sizeof d);
+	if (!x->notes && !(x->notes = fp_notes_new(&d)))
+		goto bad;
+	if (fp_notes_add(x->notes, (uint32_t)sheet, row, col, text, &d) ==
+	    FP_OK)
+		return;
+bad:
+	if (x->err == LXW_NO_ERROR) {
+		d.msg[sizeof x->errmsg - 1] = '\0';
+		memcpy(x->errmsg, d.msg, sizeof x->errmsg);
+	}
+	note(x, LXW_ERROR_CREATING_TMPFILE, name);
 }
 
 int
@@ -1339,11 +1362,114 @@ fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		opt.y_scale = 40;
 	note(x, worksheet_insert_chart_opt(x->sheets[sheet].ws, row,
 	    (lxw_col_t)col, ch, &opt), "chart");
+	x->sheets[sheet].drawing = 1;
 }
 
-/* The corrections libxlsxwriter cannot make, made in its zip. */
+/* A column's width in pixels, as libxlsxwriter sizes it. */
+static uint32_t
+col_pixels(const lxw_col_options *o)
+{
+	if (o->hidden)
+		return 0;
+	if (o->width < 1.0)
+		return (uint32_t)(o->width * (7.0 + 5.0) + 0.5);
+	return (uint32_t)(o->width * 7.0 + 0.5) + 5;
+}
+
+/*
+ * What the boxes of a sheet's comments are placed by, taken from its
+ * worksheet before libxlsxwriter frees it: the widths of its columns
+ * (the first width given over a column counts, as libxlsxwriter looks
+ * them up) and, out of constant memory, the rows of another height.
+ * In constant memory libxlsxwriter keeps no rows: every row is sized
+ * by the default height.
+ */
+static void
+grid_of(const struct fp_xlsx *x, const struct xsheet *s,
+    struct fp_note_grid *g)
+{
+	const lxw_worksheet *w = s->ws;
+	uint8_t *set;
+	size_t i, c, cap = 0;
+	lxw_row_t r;
+
+	memset(g, 0, sizeof *g);
+	for (i = 0; i < w->col_options_max; i++)
+		if (w->col_options[i] && (size_t)w->col_options[i]->lastcol + 1 >
+		    g->ncols)
+			g->ncols = (size_t)w->col_options[i]->lastcol + 1;
+	g->col_px = fp_xcalloc(g->ncols + 1, sizeof *g->col_px);
+	set = fp_xcalloc(g->ncols + 1, 1);
+	for (c = 0; c < g->ncols; c++)
+		g->col_px[c] = w->default_col_pixels;
+	for (i = 0; i < w->col_options_max; i++) {
+		const lxw_col_options *o = w->col_options[i];
+
+		for (c = o ? o->firstcol : 1; o && c <= o->lastcol; c++)
+			if (!set[c]) {
+				set[c] = 1;
+				g->col_px[c] = col_pixels(o);
+			}
+	}
+	free(set);
+	g->def_col_px = w->default_col_pixels;
+	g->col_changed = w->col_size_changed;
+	g->row_changed = w->row_size_changed;
+	g->def_row_px = w->default_row_pixels;
+	g->row_px = (uint32_t)(w->default_row_height / 0.75);
+	g->nrels = s->drawing ? 1 : 0;
+	for (r = 0; !x->constant_memory && r <= w->dim_rowmax; r++) {
+		lxw_row *row = lxw_worksheet_find_row((lxw_worksheet *)w, r);
+		uint32_t px;
+
+		if (!row)
+			continue;
+		px = row->hidden ? 0 : (uint32_t)(row->height / 0.75);
+		if (px == g->row_px)
+			continue;
+		if (g->nrows == cap) {
+			cap = cap ? cap * 2 : 64;
+			g->rows = fp_xreallocarray(g->rows, cap, sizeof *g->rows);
+		}
+		g->rows[g->nrows].row = r;
+		g->rows[g->nrows++].px = px;
+	}
+}
+
+/* The grids of the sheets with comments, while their worksheets live. */
+static struct fp_note_grid *
+grids(const struct fp_xlsx *x)
+{
+	struct fp_note_grid *g;
+	size_t i;
+
+	if (!x->notes)
+		return NULL;
+	g = fp_xcalloc(x->nsheets ? x->nsheets : 1, sizeof *g);
+	for (i = 0; i < x->nsheets; i++)
+		if (x->sheets[i].ws && fp_notes_count(x->notes, (uint32_t)i))
+			grid_of(x, &x->sheets[i], &g[i]);
+	return g;
+}
+
+static void
+grids_free(struct fp_note_grid *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; g && i < n; i++) {
+		free(g[i].col_px);
+		free(g[i].rows);
+	}
+	free(g);
+}
+
+/*
+ * The corrections libxlsxwriter cannot make, and the comments, made in
+ * its zip.
+ */
 static enum fp_err
-post(struct fp_xlsx *x, struct fp_diag *d)
+post(struct fp_xlsx *x, const struct fp_note_grid *g, struct fp_diag *d)
 {
 	struct fp_xlsx_fixes fx;
 	uint8_t *very = fp_xcalloc(x->nsheets ? x->nsheets : 1, 1);
@@ -1360,7 +1486,11 @@ post(struct fp_xlsx *x, struct fp_diag *d)
 	fx.fontsize = x->fontsize;
 	fx.very_hidden = any ? very : NULL;
 	fx.nsheets = x->nsheets;
-	if (x->nfixes || x->font || any)
+	fx.notes = x->notes;
+	fx.grids = g;
+	if (x->notes)
+		err = fp_notes_group(x->notes, d);
+	if (!err && (x->nfixes || x->font || any || x->notes))
 		err = fp_xlsx_post(x->path, &fx, d);
 	free(very);
 	return err;
@@ -1425,6 +1555,7 @@ free_all(struct fp_xlsx *x)
 	free(x->fixes);
 	free(x->font);
 	free(x->path);
+	fp_notes_free(x->notes);
 	free(x);
 }
 
@@ -1432,6 +1563,7 @@ enum fp_err
 fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 {
 	enum fp_err err = FP_OK;
+	struct fp_note_grid *g;
 	lxw_error e;
 	size_t i, c;
 
@@ -1463,13 +1595,15 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 		free_all(x);
 		return err;
 	}
+	g = grids(x);
 	e = workbook_close(x->wb);
 	if (e != LXW_NO_ERROR) {
 		err = fp_diag(d, FP_EWRITE, "%s", lxw_strerror(e));
 		unlink(x->path);
-	} else if ((err = post(x, d)) != FP_OK) {
+	} else if ((err = post(x, g, d)) != FP_OK) {
 		unlink(x->path);
 	}
+	grids_free(g, x->nsheets);
 	free_all(x);
 	return err;
 }

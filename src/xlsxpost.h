@@ -2,8 +2,9 @@
  * Corrections to an .xlsx libxlsxwriter has written, made in its zip
  * before the file is renamed into place: numbers written exactly where
  * libxlsxwriter rounds them to 16 significant digits, the workbook's
- * default font, and very hidden sheets. The only file that includes
- * minizip.
+ * default font, very hidden sheets, and the comments kept out of
+ * libxlsxwriter (xlsxnotes.h) added with their parts. The only file
+ * that includes minizip.
  */
 #ifndef FP_XLSXPOST_H
 #define FP_XLSXPOST_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "util.h"
+#include "xlsxnotes.h"
 
 /* A cell of sheet (0-based, in the order sheets were added) and its number. */
 struct fp_numfix {
@@ -27,12 +29,17 @@ struct fp_xlsx_fixes {
 	double fontsize;		/* points */
 	const uint8_t *very_hidden;	/* per sheet, 1: very hidden; or NULL */
 	size_t nsheets;
+	struct fp_notes *notes;		/* comments, grouped; or NULL */
+	const struct fp_note_grid *grids;	/* per sheet with comments */
 };
 
 /*
  * Rewrites the .xlsx at path in place: each cell in fx->nums gets its
- * value's text, the default font becomes fx->font, and the sheets marked
- * in fx->very_hidden (which libxlsxwriter writes hidden) very hidden.
+ * value's text, the default font becomes fx->font, the sheets marked
+ * in fx->very_hidden (which libxlsxwriter writes hidden) very hidden,
+ * and each sheet with comments in fx->notes gets its comments and
+ * vmlDrawing parts, their relationships, its legacyDrawing and their
+ * content types, where and as libxlsxwriter would have written them.
  * Other parts are copied as they are. Returns FP_OK, or FP_EWRITE with d
  * filled (path is then left as it was, or removed if the rename failed).
  */
