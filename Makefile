@@ -45,7 +45,8 @@ SRC = src/util.c src/numfmt.c src/workbook.c src/workbook_open.c src/cfb.c \
 	src/ooxml.c src/ods.c src/csvio.c src/opts.c src/outfile.c src/cli.c \
 	src/normalize.c src/form.c src/expr.c src/mapping_lex.c \
 	src/mapping_parse.c src/mapping_check.c src/mapping_apply.c \
-	src/canon.c src/rules.c src/spool.c src/xlsx.c src/xlsxnotes.c src/xlsxpost.c \
+	src/canon.c src/rules.c src/spool.c src/xlsx.c src/xlsxstore.c \
+	src/xlsxnotes.c src/xlsxlinks.c src/xlsxpost.c \
 	src/convert.c src/annotate.c src/summary.c src/cmd_read.c \
 	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c \
 	src/cmd_annotate.c

@@ -1,8 +1,10 @@
 /*
  * .xlsx out, over libxlsxwriter. Owns the workbook, its sheets and
  * styles, and fits column widths to what was written. It writes where it
- * is told: putting the file in place is outfile.c's. The first error
- * libxlsxwriter reports is kept and given back by fp_xlsx_close.
+ * is told: putting the file in place is outfile.c's. Comments and
+ * hyperlinks wait on disk (xlsxstore.h) and go into the file when it is
+ * closed (xlsxpost.h). The first error libxlsxwriter reports is kept and
+ * given back by fp_xlsx_close.
  */
 #include "xlsx.h"
 
@@ -110,8 +112,7 @@
 	X(worksheet_write_formula_num) \
 	X(worksheet_write_formula_str) \
 	X(worksheet_write_number) \
-	X(worksheet_write_string) \
-	X(worksheet_write_url_opt)
+	X(worksheet_write_string)
 
 static struct {
 #define LXW_MEMBER(f) __typeof__(&f) f;
@@ -228,8 +229,8 @@ lxw_load(struct fp_diag *d)
 #define worksheet_write_formula_str (*lxw.worksheet_write_formula_str)
 #define worksheet_write_number (*lxw.worksheet_write_number)
 #define worksheet_write_string (*lxw.worksheet_write_string)
-#define worksheet_write_url_opt (*lxw.worksheet_write_url_opt)
 
+#include "xlsxlinks.h"
 #include "xlsxnotes.h"
 #include "xlsxpost.h"
 
@@ -247,6 +248,7 @@ struct xsheet {
 	size_t ncols;
 	int hidden;		/* 1 hidden, 2 very hidden */
 	int drawing;		/* a chart on it: one relationship */
+	uint32_t nlinks;	/* hyperlinks written on it */
 };
 
 struct xstyle {
@@ -276,7 +278,8 @@ struct fp_xlsx {
 	char *font;		/* the default font, NULL for libxlsxwriter's */
 	double fontsize;
 	size_t ncut;		/* texts cut to Excel's longest */
-	struct fp_notes *notes;	/* comments, on disk until close */
+	struct fp_store *notes;	/* comments, on disk until close */
+	struct fp_store *links;	/* hyperlinks, the same */
 };
 
 static void
@@ -1032,10 +1035,10 @@ fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		return;
 	}
 	memset(&d, 0, sizeof d);
-	if (!x->notes && !(x->notes = fp_notes_new(&d)))
+	if (!x->notes && !(x->notes = fp_store_new(&d)))
 		goto bad;
-	if (fp_notes_add(x->notes, (uint32_t)sheet, row, col, text, &d) ==
-	    FP_OK)
+	if (fp_store_add(x->notes, (uint32_t)sheet, row, col, text,
+	    strlen(text), &d) == FP_OK)
 		return;
 bad:
 	if (x->err == LXW_NO_ERROR) {
@@ -1302,20 +1305,67 @@ fp_xlsx_heading(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t ncols,
 		    fmt(x, style)), x->sheets[sheet].name);
 }
 
+/*
+ * The cell is written as worksheet_write_url_opt writes it, a string in
+ * the link's style, but the link goes to a temporary file, not to
+ * libxlsxwriter, which would keep every one in memory until the workbook
+ * is closed; close writes them into their sheets (xlsxlinks.h). The
+ * checks and the reading of the location are libxlsxwriter's.
+ */
 void
 fp_xlsx_url(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *location, const char *text, int style)
 {
-	struct fp_buf b = FP_BUF_INIT;
 	lxw_worksheet *w = ws(x, sheet);
+	struct xsheet *s;
+	struct fp_diag d;
+	lxw_format *f;
+	lxw_error e;
+	const char *display = text;
+	char *loc = NULL, *hash;
 
 	if (!w)
 		return;
-	fp_buf_printf(&b, "internal:%s", location);
-	note(x, worksheet_write_url_opt(w, row, (lxw_col_t)col, b.s,
-	    fmt(x, style), text, NULL), x->sheets[sheet].name);
+	s = &x->sheets[sheet];
+	if (s->nlinks > LXW_MAX_NUMBER_URLS) {
+		note(x, LXW_ERROR_WORKSHEET_MAX_NUMBER_URLS_EXCEEDED, s->name);
+		return;
+	}
+	if (row >= LXW_ROW_MAX || col >= LXW_COL_MAX) {
+		note(x, LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, s->name);
+		return;
+	}
+	/* What follows a '#' libxlsxwriter takes for the link's display. */
+	loc = fp_xstrdup(location);
+	if ((hash = strchr(loc, '#')) != NULL) {
+		*hash = '\0';
+		display = hash + 1;
+	}
+	if (loc[utf8_cut(loc, w->max_url_length)]) {
+		note(x, LXW_ERROR_WORKSHEET_MAX_URL_LENGTH_EXCEEDED, s->name);
+		goto out;
+	}
+	f = fmt(x, style);
+	e = worksheet_write_string(w, row, (lxw_col_t)col, text,
+	    f ? f : w->default_url_format);
+	note(x, e, s->name);
 	fit(x, sheet, col, fp_display_width(text));
-	fp_buf_release(&b);
+	if (e != LXW_NO_ERROR)
+		goto out;
+	memset(&d, 0, sizeof d);
+	if ((x->links || (x->links = fp_store_new(&d))) &&
+	    fp_links_add(x->links, (uint32_t)sheet, row, col, loc, display,
+	    &d) == FP_OK) {
+		s->nlinks++;
+		goto out;
+	}
+	if (x->err == LXW_NO_ERROR) {
+		d.msg[sizeof x->errmsg - 1] = '\0';
+		memcpy(x->errmsg, d.msg, sizeof x->errmsg);
+	}
+	note(x, LXW_ERROR_CREATING_TMPFILE, s->name);
+out:
+	free(loc);
 }
 
 size_t
@@ -1447,7 +1497,7 @@ grids(const struct fp_xlsx *x)
 		return NULL;
 	g = fp_xcalloc(x->nsheets ? x->nsheets : 1, sizeof *g);
 	for (i = 0; i < x->nsheets; i++)
-		if (x->sheets[i].ws && fp_notes_count(x->notes, (uint32_t)i))
+		if (x->sheets[i].ws && fp_store_count(x->notes, (uint32_t)i))
 			grid_of(x, &x->sheets[i], &g[i]);
 	return g;
 }
@@ -1465,8 +1515,8 @@ grids_free(struct fp_note_grid *g, size_t n)
 }
 
 /*
- * The corrections libxlsxwriter cannot make, and the comments, made in
- * its zip.
+ * The corrections libxlsxwriter cannot make, the comments and the
+ * hyperlinks, made in its zip.
  */
 static enum fp_err
 post(struct fp_xlsx *x, const struct fp_note_grid *g, struct fp_diag *d)
@@ -1488,9 +1538,12 @@ post(struct fp_xlsx *x, const struct fp_note_grid *g, struct fp_diag *d)
 	fx.nsheets = x->nsheets;
 	fx.notes = x->notes;
 	fx.grids = g;
+	fx.links = x->links;
 	if (x->notes)
-		err = fp_notes_group(x->notes, d);
-	if (!err && (x->nfixes || x->font || any || x->notes))
+		err = fp_store_group(x->notes, d);
+	if (!err && x->links)
+		err = fp_store_group(x->links, d);
+	if (!err && (x->nfixes || x->font || any || x->notes || x->links))
 		err = fp_xlsx_post(x->path, &fx, d);
 	free(very);
 	return err;
@@ -1555,7 +1608,8 @@ free_all(struct fp_xlsx *x)
 	free(x->fixes);
 	free(x->font);
 	free(x->path);
-	fp_notes_free(x->notes);
+	fp_store_free(x->notes);
+	fp_store_free(x->links);
 	free(x);
 }
 

@@ -216,7 +216,13 @@ void fp_xlsx_report(struct fp_xlsx *x, size_t sheet,
  */
 void fp_xlsx_heading(struct fp_xlsx *x, size_t sheet, uint32_t row,
     uint32_t ncols, const char *text, int style, double height);
-/* A link to a place in the workbook ("'Sheet'!A5"), showing text. */
+/*
+ * A link to a place in the workbook ("'Sheet'!A5"), showing text in the
+ * style: libxlsxwriter's internal link, the only kind there is here
+ * (external ones would need relationships). As libxlsxwriter does, a
+ * '#' in location ends it, and what follows is the link's display text
+ * (not the cell's).
+ */
 void fp_xlsx_url(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *location, const char *text, int style);
 /* How many texts were cut to Excel's 32,767 characters so far. */

@@ -1,320 +1,28 @@
 /*
- * Comments on disk (xlsxnotes.h). A comment is a record of four 32-bit
- * numbers (sheet, row, column, length of the text) and its text, in the
- * first temporary file in the order written. A sheet keeps its count,
- * its bytes and whether its cells came in increasing order. Grouping
- * copies each record with pwrite into its sheet's region of a second
- * file, the regions laid out from the byte counts: linear time, no
- * memory per comment. A sheet whose cells came out of order (never so
- * for merge, which writes rows in order) is sorted in memory when it is
- * written, as libxlsxwriter's tree of comments would order it.
- *
- * The parts are written byte for byte as libxlsxwriter 1.1 writes them,
- * and each box is placed as its _worksheet_position_object_pixels does.
+ * Comments' parts (xlsxnotes.h), written from the store of comments
+ * byte for byte as libxlsxwriter 1.1 writes them, each box placed as
+ * its _worksheet_position_object_pixels does.
  */
 #include "xlsxnotes.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define ROW_MAX 1048576u
 #define COL_MAX 16384u
-#define HEAD 16			/* a record's four numbers */
 #define NOTE_WIDTH 256		/* 128 pixels, x_scale 2 */
 #define NOTE_HEIGHT 111		/* 74 pixels, y_scale 1.5 */
 
-struct nsheet {
-	uint64_t count, bytes;
-	uint64_t at;		/* its region in the grouped file */
-	uint32_t lastrow, lastcol;
-	int unordered;
-};
-
-struct fp_notes {
-	FILE *f;		/* as written */
-	FILE *g;		/* grouped by sheet */
-	struct nsheet *sheets;
-	size_t nsheets;
-};
-
-/* A comment of an unordered sheet, for sorting. */
-struct nref {
-	uint32_t row, col;
-	uint64_t seq, off;
-};
-
-struct fp_notes *
-fp_notes_new(struct fp_diag *d)
-{
-	struct fp_notes *n;
-	FILE *f = tmpfile();
-
-	if (!f) {
-		fp_diag(d, FP_EWRITE, "cannot make a temporary file: %s",
-		    strerror(errno));
-		return NULL;
-	}
-	n = fp_xcalloc(1, sizeof *n);
-	n->f = f;
-	return n;
-}
-
-void
-fp_notes_free(struct fp_notes *n)
-{
-	if (!n)
-		return;
-	if (n->f)
-		fclose(n->f);
-	if (n->g)
-		fclose(n->g);
-	free(n->sheets);
-	free(n);
-}
-
-enum fp_err
-fp_notes_add(struct fp_notes *n, uint32_t sheet, uint32_t row, uint32_t col,
-    const char *text, struct fp_diag *d)
-{
-	size_t len = strlen(text);
-	uint32_t head[4];
-	struct nsheet *s;
-
-	if (sheet >= n->nsheets) {
-		size_t k = (size_t)sheet + 1;
-
-		n->sheets = fp_xreallocarray(n->sheets, k, sizeof *n->sheets);
-		memset(n->sheets + n->nsheets, 0, (k - n->nsheets) *
-		    sizeof *n->sheets);
-		n->nsheets = k;
-	}
-	s = &n->sheets[sheet];
-	if (s->count && (row < s->lastrow || (row == s->lastrow &&
-	    col <= s->lastcol)))
-		s->unordered = 1;
-	s->lastrow = row;
-	s->lastcol = col;
-	head[0] = sheet;
-	head[1] = row;
-	head[2] = col;
-	head[3] = (uint32_t)len;
-	if (fwrite(head, sizeof head, 1, n->f) != 1 ||
-	    fwrite(text, 1, len, n->f) != len)
-		return fp_diag(d, FP_EWRITE, "cannot write a temporary file: %s",
-		    strerror(errno));
-	s->count++;
-	s->bytes += HEAD + len;
-	return FP_OK;
-}
-
-size_t
-fp_notes_count(const struct fp_notes *n, uint32_t sheet)
-{
-	return sheet < n->nsheets ? (size_t)n->sheets[sheet].count : 0;
-}
-
-/* Reads exactly len bytes at off of f; 0, or -1. */
-static int
-read_at(FILE *f, void *p, size_t len, uint64_t off)
-{
-	char *b = p;
-
-	while (len > 0) {
-		ssize_t r = pread(fileno(f), b, len, (off_t)off);
-
-		if (r <= 0) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += r;
-		len -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return 0;
-}
-
-/* Writes len bytes at off of f; 0, or -1. */
-static int
-write_at(FILE *f, const void *p, size_t len, uint64_t off)
-{
-	const char *b = p;
-
-	while (len > 0) {
-		ssize_t r = pwrite(fileno(f), b, len, (off_t)off);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += r;
-		len -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return 0;
-}
-
-enum fp_err
-fp_notes_group(struct fp_notes *n, struct fp_diag *d)
-{
-	uint64_t *cur = fp_xcalloc(n->nsheets ? n->nsheets : 1, sizeof *cur);
-	uint64_t at = 0, off = 0, total;
-	struct fp_buf rec = FP_BUF_INIT;
-	enum fp_err err = FP_OK;
-	size_t i;
-
-	for (i = 0; i < n->nsheets; i++) {
-		n->sheets[i].at = cur[i] = at;
-		at += n->sheets[i].bytes;
-	}
-	total = at;
-	if (fflush(n->f) != 0 || !(n->g = tmpfile())) {
-		err = fp_diag(d, FP_EWRITE, "cannot write a temporary file: %s",
-		    strerror(errno));
-		goto out;
-	}
-	while (off < total) {
-		uint32_t head[4];
-
-		if (read_at(n->f, head, sizeof head, off))
-			goto bad;
-		fp_buf_reset(&rec);
-		fp_buf_grow(&rec, HEAD + head[3]);
-		memcpy(rec.s, head, HEAD);
-		if (head[0] >= n->nsheets ||
-		    read_at(n->f, rec.s + HEAD, head[3], off + HEAD) ||
-		    write_at(n->g, rec.s, HEAD + head[3], cur[head[0]]))
-			goto bad;
-		cur[head[0]] += HEAD + head[3];
-		off += HEAD + head[3];
-	}
-	goto out;
-bad:
-	err = fp_diag(d, FP_EWRITE, "cannot read back a temporary file: %s",
-	    errno ? strerror(errno) : "short read");
-out:
-	free(cur);
-	fp_buf_release(&rec);
-	return err;
-}
-
-static int
-ref_cmp(const void *a, const void *b)
-{
-	const struct nref *x = a, *y = b;
-
-	if (x->row != y->row)
-		return x->row < y->row ? -1 : 1;
-	if (x->col != y->col)
-		return x->col < y->col ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/*
- * The comments of an unordered sheet by row and column, one per cell
- * (the last written); their number in *count. The caller frees.
- */
-static struct nref *
-sorted(struct fp_notes *n, const struct nsheet *s, size_t *count)
-{
-	struct nref *v = fp_xreallocarray(NULL, s->count ? s->count : 1,
-	    sizeof *v);
-	uint64_t off = s->at, end = s->at + s->bytes;
-	size_t k = 0, i, j;
-
-	while (off < end && k < s->count) {
-		uint32_t head[4];
-
-		if (read_at(n->g, head, sizeof head, off)) {
-			free(v);
-			return NULL;
-		}
-		v[k].row = head[1];
-		v[k].col = head[2];
-		v[k].seq = k;
-		v[k].off = off;
-		k++;
-		off += HEAD + head[3];
-	}
-	qsort(v, k, sizeof *v, ref_cmp);
-	for (i = j = 0; i < k; i++) {
-		if (i + 1 < k && v[i + 1].row == v[i].row &&
-		    v[i + 1].col == v[i].col)
-			continue;
-		v[j++] = v[i];
-	}
-	*count = j;
-	return v;
-}
-
-/* A walk over a sheet's comments in the order they are written out. */
-struct walk {
-	struct fp_notes *n;
-	const struct nsheet *s;
-	struct nref *refs;	/* unordered sheets: the order; else NULL */
-	size_t count, i;
-	uint64_t off;
-	uint32_t row, col;
-	struct fp_buf text;
-};
-
-static int
-walk_start(struct walk *w, struct fp_notes *n, uint32_t sheet)
-{
-	memset(w, 0, sizeof *w);
-	w->n = n;
-	w->s = &n->sheets[sheet];
-	w->off = w->s->at;
-	w->count = (size_t)w->s->count;
-	if (w->s->unordered && !(w->refs = sorted(n, w->s, &w->count)))
-		return -1;
-	return 0;
-}
-
-/* The next comment into w->row, w->col, w->text: 1, 0 at the end, -1. */
-static int
-walk_next(struct walk *w)
-{
-	uint32_t head[4];
-	uint64_t off = w->refs ? w->refs[w->i].off : w->off;
-
-	if (w->i >= w->count)
-		return 0;
-	if (read_at(w->n->g, head, sizeof head, off))
-		return -1;
-	fp_buf_reset(&w->text);
-	fp_buf_grow(&w->text, (size_t)head[3] + 1);
-	if (read_at(w->n->g, w->text.s, head[3], off + HEAD))
-		return -1;
-	w->text.len = head[3];
-	w->text.s[w->text.len] = '\0';
-	w->row = head[1];
-	w->col = head[2];
-	w->off = off + HEAD + head[3];
-	w->i++;
-	return 1;
-}
-
-static void
-walk_end(struct walk *w)
-{
-	free(w->refs);
-	fp_buf_release(&w->text);
-}
-
 uint32_t
-fp_notes_next_id(const struct fp_notes *n, uint32_t sheet, uint32_t data_id)
+fp_notes_next_id(struct fp_store *n, uint32_t sheet, uint32_t data_id)
 {
-	const struct nsheet *s = &n->sheets[sheet];
-	size_t count = (size_t)s->count;
-	struct nref *v = NULL;
+	struct fp_store_walk w;
+	size_t count = fp_store_count(n, sheet);
 
-	if (s->unordered && (v = sorted((struct fp_notes *)n, s, &count)))
-		free(v);
+	if (fp_store_start(&w, n, sheet) == 0)
+		count = w.count;
+	fp_store_end(&w);
 	return data_id + (uint32_t)((1024 + count) / 1024);
 }
 
@@ -337,67 +45,37 @@ escape(struct fp_buf *b, const char *s, size_t len)
 	fp_buf_add(b, s + from, len - from);
 }
 
-/* The A1 name of a cell. */
-static void
-cell_name(struct fp_buf *b, uint32_t row, uint32_t col)
-{
-	char letters[8];
-	size_t k = 0;
-
-	col++;
-	while (col > 0) {
-		letters[k++] = (char)('A' + (col - 1) % 26);
-		col = (col - 1) / 26;
-	}
-	while (k > 0)
-		fp_buf_addc(b, letters[--k]);
-	fp_buf_printf(b, "%u", row + 1);
-}
-
-/* Flushes b through put once it is large, or when last; 0 or -1. */
-static int
-flush(struct fp_buf *b, fp_notes_put put, void *ctx, int last)
-{
-	int r = 0;
-
-	if (b->len && (last || b->len >= (1 << 16)))
-		r = put(ctx, b->s, b->len);
-	if (last || b->len >= (1 << 16))
-		fp_buf_reset(b);
-	return r;
-}
-
 int
-fp_notes_comments(struct fp_notes *n, uint32_t sheet, fp_notes_put put,
+fp_notes_comments(struct fp_store *n, uint32_t sheet, fp_store_put put,
     void *ctx)
 {
-	struct walk w;
+	struct fp_store_walk w;
 	struct fp_buf b = FP_BUF_INIT;
 	int r, rc = -1;
 
-	if (walk_start(&w, n, sheet))
+	if (fp_store_start(&w, n, sheet))
 		return -1;
 	fp_buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" "
 	    "standalone=\"yes\"?>\n<comments xmlns=\"http://schemas."
 	    "openxmlformats.org/spreadsheetml/2006/main\"><authors><author>"
 	    "</author><author>formpipe</author></authors><commentList>");
-	while ((r = walk_next(&w)) == 1) {
+	while ((r = fp_store_next(&w)) == 1) {
 		fp_buf_adds(&b, "<comment ref=\"");
-		cell_name(&b, w.row, w.col);
+		fp_store_cellref(&b, w.row, w.col);
 		fp_buf_adds(&b, "\" authorId=\"1\"><text><r><rPr><sz val=\"8\"/>"
 		    "<color indexed=\"81\"/><rFont val=\"Tahoma\"/>"
 		    "<family val=\"2\"/></rPr><t>");
-		escape(&b, w.text.s, w.text.len);
+		escape(&b, w.data, w.len);
 		fp_buf_adds(&b, "</t></r></text></comment>");
-		if (flush(&b, put, ctx, 0))
+		if (fp_store_flush(&b, put, ctx, 0))
 			goto out;
 	}
 	if (r < 0)
 		goto out;
 	fp_buf_adds(&b, "</commentList></comments>");
-	rc = flush(&b, put, ctx, 1);
+	rc = fp_store_flush(&b, put, ctx, 1);
 out:
-	walk_end(&w);
+	fp_store_end(&w);
 	fp_buf_release(&b);
 	return rc;
 }
@@ -563,16 +241,16 @@ vml_shape(struct fp_buf *b, const struct geom *q, uint32_t row, uint32_t col,
 }
 
 int
-fp_notes_vml(struct fp_notes *n, uint32_t sheet, uint32_t data_id,
-    const struct fp_note_grid *g, fp_notes_put put, void *ctx)
+fp_notes_vml(struct fp_store *n, uint32_t sheet, uint32_t data_id,
+    const struct fp_note_grid *g, fp_store_put put, void *ctx)
 {
-	struct walk w;
+	struct fp_store_walk w;
 	struct geom q;
 	struct fp_buf b = FP_BUF_INIT;
 	size_t k, z = 0;
 	int r, rc = -1;
 
-	if (walk_start(&w, n, sheet))
+	if (fp_store_start(&w, n, sheet))
 		return -1;
 	geom_init(&q, g);
 	fp_buf_adds(&b, "<xml xmlns:v=\"urn:schemas-microsoft-com:vml\" "
@@ -587,18 +265,18 @@ fp_notes_vml(struct fp_notes *n, uint32_t sheet, uint32_t data_id,
 	    "path=\"m,l,21600r21600,l21600,xe\"><v:stroke joinstyle=\"miter\"/>"
 	    "<v:path gradientshapeok=\"t\" o:connecttype=\"rect\"/>"
 	    "</v:shapetype>");
-	while ((r = walk_next(&w)) == 1) {
+	while ((r = fp_store_next(&w)) == 1) {
 		z++;
 		vml_shape(&b, &q, w.row, w.col, data_id * 1024 + (uint32_t)z, z);
-		if (flush(&b, put, ctx, 0))
+		if (fp_store_flush(&b, put, ctx, 0))
 			goto out;
 	}
 	if (r < 0)
 		goto out;
 	fp_buf_adds(&b, "</xml>");
-	rc = flush(&b, put, ctx, 1);
+	rc = fp_store_flush(&b, put, ctx, 1);
 out:
-	walk_end(&w);
+	fp_store_end(&w);
 	free(q.colsum);
 	free(q.rowsum);
 	fp_buf_release(&b);

@@ -1,12 +1,11 @@
 /*
- * The comments of an .xlsx being written, kept on disk: each one is
- * appended to an anonymous temporary file as it comes, and only a few
- * counters per sheet stay in memory, so a workbook of many findings
- * costs no more memory than one of few. When the workbook is closed the
- * comments are grouped by sheet (a counting sort into a second temporary
- * file) and written out as the parts libxlsxwriter 1.1 would have
- * written for worksheet_write_comment_opt (author "formpipe", x_scale 2,
- * y_scale 1.5): xl/commentsN.xml and xl/drawings/vmlDrawingN.vml.
+ * The parts of an .xlsx's comments, written from a store of them
+ * (xlsxstore.h: an item's bytes are its text) as libxlsxwriter 1.1
+ * would have written them for worksheet_write_comment_opt (author
+ * "formpipe", x_scale 2, y_scale 1.5): xl/commentsN.xml and
+ * xl/drawings/vmlDrawingN.vml. Keeping comments out of libxlsxwriter,
+ * which holds every one in memory until the workbook is closed, keeps
+ * a workbook of many findings in no more memory than one of few.
  */
 #ifndef FP_XLSXNOTES_H
 #define FP_XLSXNOTES_H
@@ -15,8 +14,7 @@
 #include <stdint.h>
 
 #include "util.h"
-
-struct fp_notes;
+#include "xlsxstore.h"
 
 /* A row whose height differs from the sheet's default, in pixels. */
 struct fp_note_row {
@@ -39,43 +37,21 @@ struct fp_note_grid {
 	unsigned nrels;		/* the sheet's relationships before these */
 };
 
-/* A sink for a part's bytes: 0, or -1 when they cannot be written. */
-typedef int (*fp_notes_put)(void *ctx, const char *s, size_t n);
-
-/* An empty store in a temporary file; NULL with d filled if none. */
-struct fp_notes *fp_notes_new(struct fp_diag *d);
-/* Removes the temporary files and frees n (NULL does nothing). */
-void fp_notes_free(struct fp_notes *n);
-
-/*
- * Appends a comment on (row, col) of sheet. Returns FP_OK, or FP_EWRITE
- * with d filled when the temporary file cannot be written.
- */
-enum fp_err fp_notes_add(struct fp_notes *n, uint32_t sheet, uint32_t row,
-    uint32_t col, const char *text, struct fp_diag *d);
-
-/* How many comments were added to sheet (one cell may count twice). */
-size_t fp_notes_count(const struct fp_notes *n, uint32_t sheet);
-
-/*
- * Groups the comments by sheet, once all are added. Returns FP_OK, or
- * FP_EWRITE with d filled.
- */
-enum fp_err fp_notes_group(struct fp_notes *n, struct fp_diag *d);
-
 /*
  * Writes sheet's vmlDrawing part through put: its shapes numbered from
- * data_id (see fp_notes_next_id), placed on grid g. In the order
- * libxlsxwriter writes them: by row, then column, the last comment of a
- * cell replacing the earlier. Returns 0 or -1 (a read or put failed).
+ * data_id (see fp_notes_next_id), placed on grid g, in the order of
+ * the store's walk. Returns 0 or -1 (a read or put failed). n is grouped.
  */
-int fp_notes_vml(struct fp_notes *n, uint32_t sheet, uint32_t data_id,
-    const struct fp_note_grid *g, fp_notes_put put, void *ctx);
+int fp_notes_vml(struct fp_store *n, uint32_t sheet, uint32_t data_id,
+    const struct fp_note_grid *g, fp_store_put put, void *ctx);
 /* Writes sheet's comments part, in the same order. 0 or -1. */
-int fp_notes_comments(struct fp_notes *n, uint32_t sheet, fp_notes_put put,
+int fp_notes_comments(struct fp_store *n, uint32_t sheet, fp_store_put put,
     void *ctx);
-/* The data id of the sheet after this one, which holds count comments. */
-uint32_t fp_notes_next_id(const struct fp_notes *n, uint32_t sheet,
+/*
+ * The data id of the vmlDrawing after sheet's, whose own is data_id:
+ * one more for each block of 1024 shapes begun.
+ */
+uint32_t fp_notes_next_id(struct fp_store *n, uint32_t sheet,
     uint32_t data_id);
 
 #endif

@@ -2,16 +2,19 @@
  * Post-processing of a written .xlsx (xlsxpost.h). libxlsxwriter prints
  * numbers with "%.16G", so 0.30000000000000004 comes back 0.3; it has no
  * option to write more digits, and no way to set the default font; and
- * it keeps every comment in memory until it closes, so comments are
- * added here from disk. The zip it wrote is copied entry by entry:
- * unchanged entries as their compressed bytes, a worksheet with numbers
- * to correct or comments, the styles, workbook and content types parts
- * and a sheet's relationships decompressed, edited in one pass and
- * compressed again; the comments' parts are written where libxlsxwriter
- * puts them in the zip (after the drawings; a sheet's relationships in
- * sheet order), so that the file is the one it would have written.
+ * it keeps every comment and hyperlink in memory until it closes, so
+ * they are added here from disk. The zip it wrote is copied entry by
+ * entry: unchanged entries as their compressed bytes, a worksheet with
+ * numbers to correct, comments or hyperlinks, the styles, workbook and
+ * content types parts and a sheet's relationships decompressed, edited
+ * in one pass and compressed again; a sheet's hyperlinks are streamed
+ * from disk into it where libxlsxwriter writes them, and the comments'
+ * parts are written where it puts them in the zip (after the drawings;
+ * a sheet's relationships in sheet order), so that the file is the one
+ * it would have written.
  */
 #include "xlsxpost.h"
+#include "xlsxlinks.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -263,7 +266,7 @@ notes_init(struct notes *st, const struct fp_xlsx_fixes *fx)
 		return;
 	st->num = fp_xcalloc(fx->nsheets ? fx->nsheets : 1, sizeof *st->num);
 	for (k = 0; k < fx->nsheets; k++)
-		if (fp_notes_count(fx->notes, (uint32_t)k))
+		if (fp_store_count(fx->notes, (uint32_t)k))
 			st->num[k] = ++st->nparts;
 }
 
@@ -393,6 +396,45 @@ static int
 zput(void *ctx, const char *s, size_t n)
 {
 	return zipWriteInFileInZip(ctx, s, (unsigned)n) == ZIP_OK ? 0 : -1;
+}
+
+/*
+ * Where a sheet's <hyperlinks> element goes in the n bytes at xml, its
+ * end: before the first element libxlsxwriter writes after it, that is
+ * printOptions, or else pageMargins, which it always writes. No cell
+ * text can hold a '<'. (size_t)-1 if neither is there.
+ */
+static size_t
+links_at(const char *xml, size_t n)
+{
+	static const char *const next[] = { "<printOptions ", "<pageMargins " };
+	size_t i, k;
+
+	for (k = 0; k < sizeof next / sizeof *next; k++) {
+		size_t len = strlen(next[k]);
+
+		for (i = 0; i + len <= n; i++)
+			if (!memcmp(xml + i, next[k], len))
+				return i;
+	}
+	return (size_t)-1;
+}
+
+/*
+ * Writes the end of sheet k's XML in out up to where its hyperlinks go,
+ * then them, streamed from the store; out keeps the rest. 0, or -1.
+ */
+static int
+put_links(zipFile zf, struct fp_store *links, uint32_t k, struct fp_buf *out)
+{
+	size_t at = links_at(out->s ? out->s : "", out->len);
+
+	if (at == (size_t)-1 || (at && zput(zf, out->s, at)) ||
+	    fp_links_xml(links, k, zput, zf))
+		return -1;
+	memmove(out->s, out->s + at, out->len - at);
+	out->len -= at;
+	return 0;
 }
 
 /* Opens a new entry name, compressed, dated as zi. 0, or -1. */
@@ -571,6 +613,7 @@ fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 		    !strcmp(name, "xl/styles.xml")) ||
 		    (very && !strcmp(name, "xl/workbook.xml")) ||
 		    notes_of(&st, sheet) || notes_of(&st, rels) ||
+		    (sheet >= 0 && fp_store_count(fx->links, (uint32_t)sheet)) ||
 		    (st.num && !strcmp(name, "[Content_Types].xml"));
 		raw = !edit;
 		if (unzOpenCurrentFile2(uz, &method, &level, raw) != UNZ_OK)
@@ -617,6 +660,9 @@ fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 				    &out);
 				if (notes_of(&st, sheet))
 					fix_tail(&out, fx->grids[sheet].nrels);
+				if (fp_store_count(fx->links, (uint32_t)sheet) &&
+				    put_links(zf, fx->links, (uint32_t)sheet, &out))
+					goto bad;
 			} else if (rels >= 0) {
 				fix_rels(data.s ? data.s : "", data.len,
 				    notes_of(&st, rels), fx->grids[rels].nrels, &out);

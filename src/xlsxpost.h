@@ -2,8 +2,9 @@
  * Corrections to an .xlsx libxlsxwriter has written, made in its zip
  * before the file is renamed into place: numbers written exactly where
  * libxlsxwriter rounds them to 16 significant digits, the workbook's
- * default font, very hidden sheets, and the comments kept out of
- * libxlsxwriter (xlsxnotes.h) added with their parts. The only file
+ * default font, very hidden sheets, the comments kept out of
+ * libxlsxwriter (xlsxnotes.h) added with their parts, and the hyperlinks
+ * kept out of it (xlsxlinks.h) added to their sheets. The only file
  * that includes minizip.
  */
 #ifndef FP_XLSXPOST_H
@@ -29,8 +30,9 @@ struct fp_xlsx_fixes {
 	double fontsize;		/* points */
 	const uint8_t *very_hidden;	/* per sheet, 1: very hidden; or NULL */
 	size_t nsheets;
-	struct fp_notes *notes;		/* comments, grouped; or NULL */
+	struct fp_store *notes;		/* comments, grouped; or NULL */
 	const struct fp_note_grid *grids;	/* per sheet with comments */
+	struct fp_store *links;		/* internal hyperlinks, grouped; or NULL */
 };
 
 /*
@@ -39,7 +41,9 @@ struct fp_xlsx_fixes {
  * in fx->very_hidden (which libxlsxwriter writes hidden) very hidden,
  * and each sheet with comments in fx->notes gets its comments and
  * vmlDrawing parts, their relationships, its legacyDrawing and their
- * content types, where and as libxlsxwriter would have written them.
+ * content types, and each sheet with hyperlinks in fx->links its
+ * <hyperlinks> element, where and as libxlsxwriter would have written
+ * them.
  * Other parts are copied as they are. Returns FP_OK, or FP_EWRITE with d
  * filled (path is then left as it was, or removed if the rename failed).
  */
