@@ -109,6 +109,7 @@
 	X(worksheet_write_array_formula_num) \
 	X(worksheet_write_blank) \
 	X(worksheet_write_boolean) \
+	X(worksheet_write_comment_opt) \
 	X(worksheet_write_formula_num) \
 	X(worksheet_write_formula_str) \
 	X(worksheet_write_number) \
@@ -225,6 +226,7 @@ lxw_load(struct fp_diag *d)
 #define worksheet_write_array_formula_num (*lxw.worksheet_write_array_formula_num)
 #define worksheet_write_blank (*lxw.worksheet_write_blank)
 #define worksheet_write_boolean (*lxw.worksheet_write_boolean)
+#define worksheet_write_comment_opt (*lxw.worksheet_write_comment_opt)
 #define worksheet_write_formula_num (*lxw.worksheet_write_formula_num)
 #define worksheet_write_formula_str (*lxw.worksheet_write_formula_str)
 #define worksheet_write_number (*lxw.worksheet_write_number)
@@ -247,7 +249,6 @@ struct xsheet {
 	uint8_t *fixed;		/* width set by the caller */
 	size_t ncols;
 	int hidden;		/* 1 hidden, 2 very hidden */
-	int drawing;		/* a chart on it: one relationship */
 	uint32_t nlinks;	/* hyperlinks written on it */
 };
 
@@ -1014,7 +1015,8 @@ fp_xlsx_array_formula(struct fp_xlsx *x, size_t sheet, uint32_t r1,
 /*
  * A comment goes to a temporary file, not to libxlsxwriter, which would
  * keep every one in memory until the workbook is closed; close writes
- * them into the workbook (xlsxnotes.h). The checks are libxlsxwriter's.
+ * them into the workbook (xlsxnotes.h, xlsxpost.h). The checks are
+ * libxlsxwriter's.
  */
 void
 fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
@@ -1038,8 +1040,24 @@ fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	if (!x->notes && !(x->notes = fp_store_new(&d)))
 		goto bad;
 	if (fp_store_add(x->notes, (uint32_t)sheet, row, col, text,
-	    strlen(text), &d) == FP_OK)
-		return;
+	    strlen(text), &d) != FP_OK)
+		goto bad;
+	/*
+	 * The first goes to libxlsxwriter too, so that the sheet gets from it
+	 * all a sheet with comments has: only the two parts that list them
+	 * are written again, whole (xlsxpost.h).
+	 */
+	if (fp_store_count(x->notes, (uint32_t)sheet) == 1) {
+		lxw_comment_options opt;
+
+		memset(&opt, 0, sizeof opt);
+		opt.author = (char *)"formpipe";
+		opt.x_scale = 2;
+		opt.y_scale = 1.5;
+		note(x, worksheet_write_comment_opt(x->sheets[sheet].ws, row,
+		    (lxw_col_t)col, text, &opt), name);
+	}
+	return;
 bad:
 	if (x->err == LXW_NO_ERROR) {
 		d.msg[sizeof x->errmsg - 1] = '\0';
@@ -1412,7 +1430,6 @@ fp_xlsx_bar_chart(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		opt.y_scale = 40;
 	note(x, worksheet_insert_chart_opt(x->sheets[sheet].ws, row,
 	    (lxw_col_t)col, ch, &opt), "chart");
-	x->sheets[sheet].drawing = 1;
 }
 
 /* A column's width in pixels, as libxlsxwriter sizes it. */
@@ -1467,7 +1484,6 @@ grid_of(const struct fp_xlsx *x, const struct xsheet *s,
 	g->row_changed = w->row_size_changed;
 	g->def_row_px = w->default_row_pixels;
 	g->row_px = (uint32_t)(w->default_row_height / 0.75);
-	g->nrels = s->drawing ? 1 : 0;
 	for (r = 0; !x->constant_memory && r <= w->dim_rowmax; r++) {
 		lxw_row *row = lxw_worksheet_find_row((lxw_worksheet *)w, r);
 		uint32_t px;

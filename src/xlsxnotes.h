@@ -34,7 +34,6 @@ struct fp_note_grid {
 	uint32_t row_px;	/* a row not in rows */
 	struct fp_note_row *rows;	/* sorted by row; owned */
 	size_t nrows;
-	unsigned nrels;		/* the sheet's relationships before these */
 };
 
 /*

@@ -4,14 +4,15 @@
  * option to write more digits, and no way to set the default font; and
  * it keeps every comment and hyperlink in memory until it closes, so
  * they are added here from disk. The zip it wrote is copied entry by
- * entry: unchanged entries as their compressed bytes, a worksheet with
- * numbers to correct, comments or hyperlinks, the styles, workbook and
- * content types parts and a sheet's relationships decompressed, edited
- * in one pass and compressed again; a sheet's hyperlinks are streamed
- * from disk into it where libxlsxwriter writes them, and the comments'
- * parts are written where it puts them in the zip (after the drawings;
- * a sheet's relationships in sheet order), so that the file is the one
- * it would have written.
+ * entry: unchanged entries as their compressed bytes; a worksheet with
+ * numbers to correct or hyperlinks, and the styles and workbook parts,
+ * decompressed, edited in one pass and compressed again, a sheet's
+ * hyperlinks streamed from disk into it where libxlsxwriter writes them.
+ * A sheet's comments were given to libxlsxwriter but its first, so that
+ * it wrote the sheet's legacyDrawing, relationships, content types and
+ * the comments' font itself; its comments and vmlDrawing parts are
+ * replaced here by the whole ones, streamed from disk. The file is the
+ * one libxlsxwriter would have written.
  */
 #include "xlsxpost.h"
 #include "xlsxlinks.h"
@@ -233,162 +234,43 @@ sheet_number(const char *name)
 	return part_number(name, "xl/worksheets/sheet", ".xml");
 }
 
-/* The sheet of "xl/worksheets/_rels/sheetN.xml.rels", or -1. */
-static long
-rels_number(const char *name)
-{
-	return part_number(name, "xl/worksheets/_rels/sheet", ".xml.rels");
-}
-
-#define REL "http://schemas.openxmlformats.org/officeDocument/2006/" \
-	"relationships/"
-#define CT "application/vnd.openxmlformats-officedocument."
-
-/* Where the comments stand while the zip is copied. */
+/*
+ * The comments parts: the N-th sheet with comments has
+ * xl/commentsN.xml and xl/drawings/vmlDrawingN.vml, its shapes numbered
+ * from its data id, 1 for the first, one more for each 1024 shapes after.
+ */
 struct notes {
 	const struct fp_xlsx_fixes *fx;
-	uint32_t *num;		/* per sheet: N of its parts, 0: none */
+	size_t *sheet;		/* by N - 1: the sheet */
+	uint32_t *id;		/* by N - 1: the data id */
 	uint32_t nparts;
-	int parts_done;		/* vmlDrawing and comments parts written */
-	size_t rels_next;	/* the first sheet whose relationships may
-				   still be due */
-	int rels_zone;		/* past styles.xml: sheets' relationships */
 };
 
 static void
 notes_init(struct notes *st, const struct fp_xlsx_fixes *fx)
 {
+	uint32_t id = 1;
 	size_t k;
 
 	memset(st, 0, sizeof *st);
 	st->fx = fx;
-	if (!fx->notes)
+	if (!fx->notes || !fx->nsheets)
 		return;
-	st->num = fp_xcalloc(fx->nsheets ? fx->nsheets : 1, sizeof *st->num);
+	st->sheet = fp_xreallocarray(NULL, fx->nsheets, sizeof *st->sheet);
+	st->id = fp_xreallocarray(NULL, fx->nsheets, sizeof *st->id);
 	for (k = 0; k < fx->nsheets; k++)
-		if (fp_store_count(fx->notes, (uint32_t)k))
-			st->num[k] = ++st->nparts;
-}
-
-/* N of sheet k's comments parts, 0 if it has none. */
-static uint32_t
-notes_of(const struct notes *st, long k)
-{
-	return st->num && k >= 0 && (size_t)k < st->fx->nsheets ?
-	    st->num[k] : 0;
-}
-
-/* [Content_Types].xml with the types of the comments' parts. */
-static void
-fix_types(const char *xml, size_t n, const struct notes *st,
-    struct fp_buf *out)
-{
-	const char *p, *end = xml + n, *def = NULL, *ovr = NULL;
-	uint32_t k;
-
-	for (p = xml; p + 8 <= end; p++) {
-		if (p + 9 <= end && !memcmp(p, "<Default ", 9)) {
-			for (def = p; def < end && *def != '>'; def++)
-				;
-			def = def < end ? def + 1 : NULL;
+		if (fp_store_count(fx->notes, (uint32_t)k)) {
+			st->sheet[st->nparts] = k;
+			st->id[st->nparts++] = id;
+			id = fp_notes_next_id(fx->notes, (uint32_t)k, id);
 		}
-		if (!ovr && (!memcmp(p, "</Types>", 8) || (p + 42 <= end &&
-		    !memcmp(p, "<Override PartName=\"/xl/sharedStrings.xml\"",
-		    42))))
-			ovr = p;
-	}
-	if (!def || !ovr || ovr < def) {
-		fp_buf_add(out, xml, n);
-		return;
-	}
-	fp_buf_add(out, xml, (size_t)(def - xml));
-	fp_buf_adds(out, "<Default Extension=\"vml\" ContentType=\"" CT
-	    "vmlDrawing\"/>");
-	fp_buf_add(out, def, (size_t)(ovr - def));
-	for (k = 1; k <= st->nparts; k++)
-		fp_buf_printf(out, "<Override PartName=\"/xl/comments%u.xml\" "
-		    "ContentType=\"" CT "spreadsheetml.comments+xml\"/>", k);
-	fp_buf_add(out, ovr, (size_t)(end - ovr));
 }
 
-/*
- * styles.xml with the font of comments last among the fonts, as
- * libxlsxwriter adds it to a workbook with comments.
- */
 static void
-add_note_font(const char *xml, size_t n, struct fp_buf *out)
+notes_release(struct notes *st)
 {
-	const char *p, *end = xml + n, *cnt = NULL, *z = NULL;
-	char *e;
-	long k = 0;
-
-	for (p = xml; p + 14 <= end && !cnt; p++)
-		if (!memcmp(p, "<fonts count=\"", 14))
-			cnt = p + 14;
-	for (p = cnt; p && p + 8 <= end && !z; p++)
-		if (!memcmp(p, "</fonts>", 8))
-			z = p;
-	if (z)
-		k = strtol(cnt, &e, 10);
-	if (!z || e == cnt || *e != '"') {
-		fp_buf_add(out, xml, n);
-		return;
-	}
-	fp_buf_add(out, xml, (size_t)(cnt - xml));
-	fp_buf_printf(out, "%ld", k + 1);
-	fp_buf_add(out, e, (size_t)(z - e));
-	fp_buf_adds(out, "<font><sz val=\"8\"/><color indexed=\"81\"/>"
-	    "<name val=\"Tahoma\"/><family val=\"2\"/></font>");
-	fp_buf_add(out, z, (size_t)(end - z));
-}
-
-/* The relationships of comments part N, numbered from rId first. */
-static void
-notes_rels(struct fp_buf *out, uint32_t num, unsigned first)
-{
-	fp_buf_printf(out, "<Relationship Id=\"rId%u\" Type=\"" REL
-	    "vmlDrawing\" Target=\"../drawings/vmlDrawing%u.vml\"/>"
-	    "<Relationship Id=\"rId%u\" Type=\"" REL "comments\" "
-	    "Target=\"../comments%u.xml\"/>", first, num, first + 1, num);
-}
-
-/* A sheet's relationships with those of its comments added. */
-static void
-fix_rels(const char *xml, size_t n, uint32_t num, unsigned nrels,
-    struct fp_buf *out)
-{
-	const char *p, *end = xml + n, *z = NULL;
-
-	for (p = xml; p + 16 <= end; p++)
-		if (!memcmp(p, "</Relationships>", 16))
-			z = p;
-	if (!z) {
-		fp_buf_add(out, xml, n);
-		return;
-	}
-	fp_buf_add(out, xml, (size_t)(z - xml));
-	notes_rels(out, num, nrels + 1);
-	fp_buf_add(out, z, (size_t)(end - z));
-}
-
-/* The end of a sheet's XML, with its legacyDrawing before </worksheet>. */
-static void
-fix_tail(struct fp_buf *out, unsigned nrels)
-{
-	const char *z = NULL, *p;
-	struct fp_buf t = FP_BUF_INIT;
-
-	for (p = out->s; p && p + 12 <= out->s + out->len; p++)
-		if (!memcmp(p, "</worksheet>", 12))
-			z = p;
-	if (!z)
-		return;
-	fp_buf_add(&t, out->s, (size_t)(z - out->s));
-	fp_buf_printf(&t, "<legacyDrawing r:id=\"rId%u\"/>", nrels + 1);
-	fp_buf_add(&t, z, (size_t)(out->s + out->len - z));
-	fp_buf_reset(out);
-	fp_buf_add(out, t.s, t.len);
-	fp_buf_release(&t);
+	free(st->sheet);
+	free(st->id);
 }
 
 /* A part's bytes into the entry open in the zip. */
@@ -446,104 +328,30 @@ open_entry(zipFile zf, const char *name, const zip_fileinfo *zi)
 }
 
 /*
- * The vmlDrawing parts, then the comments parts, of every sheet with
- * comments in sheet order; the shapes of each vmlDrawing numbered from
- * its data id, 1 for the first, one more for each 1024 shapes after.
+ * If name is comments part N or vmlDrawing part N (xl/commentsN.xml,
+ * xl/drawings/vmlDrawingN.vml), writes the whole part in its place,
+ * dated as zi: 1 when done, 0 if name is no such part, -1 on failure.
  */
 static int
-add_parts(zipFile zf, struct notes *st, const zip_fileinfo *zi)
-{
-	const struct fp_xlsx_fixes *fx = st->fx;
-	char name[64];
-	uint32_t id = 1;
-	size_t k;
-
-	st->parts_done = 1;
-	for (k = 0; k < fx->nsheets; k++) {
-		if (!st->num[k])
-			continue;
-		snprintf(name, sizeof name, "xl/drawings/vmlDrawing%u.vml",
-		    st->num[k]);
-		if (open_entry(zf, name, zi) || fp_notes_vml(fx->notes,
-		    (uint32_t)k, id, &fx->grids[k], zput, zf) ||
-		    zipCloseFileInZip(zf) != ZIP_OK)
-			return -1;
-		id = fp_notes_next_id(fx->notes, (uint32_t)k, id);
-	}
-	for (k = 0; k < fx->nsheets; k++) {
-		if (!st->num[k])
-			continue;
-		snprintf(name, sizeof name, "xl/comments%u.xml", st->num[k]);
-		if (open_entry(zf, name, zi) || fp_notes_comments(fx->notes,
-		    (uint32_t)k, zput, zf) || zipCloseFileInZip(zf) != ZIP_OK)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * The relationships of the sheets before sheet upto that have comments
- * and none of their own (libxlsxwriter writes them in sheet order).
- */
-static int
-add_rels(zipFile zf, struct notes *st, size_t upto, const zip_fileinfo *zi)
-{
-	struct fp_buf b = FP_BUF_INIT;
-	char name[64];
-	int rc = 0;
-
-	for (; st->num && st->rels_next < upto && !rc; st->rels_next++) {
-		size_t k = st->rels_next;
-
-		if (!st->num[k])
-			continue;
-		snprintf(name, sizeof name, "xl/worksheets/_rels/sheet%zu.xml.rels",
-		    k + 1);
-		fp_buf_reset(&b);
-		fp_buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" "
-		    "standalone=\"yes\"?>\n<Relationships xmlns=\"http://"
-		    "schemas.openxmlformats.org/package/2006/relationships\">");
-		notes_rels(&b, st->num[k], st->fx->grids[k].nrels + 1);
-		fp_buf_adds(&b, "</Relationships>");
-		rc = open_entry(zf, name, zi) || zput(zf, b.s, b.len) ||
-		    zipCloseFileInZip(zf) != ZIP_OK ? -1 : 0;
-	}
-	fp_buf_release(&b);
-	return rc;
-}
-
-/* 1 if name is a part libxlsxwriter writes after the comments parts. */
-static int
-after_comments(const char *name)
-{
-	return !strncmp(name, "xl/theme/", 9) || !strncmp(name, "xl/tables/",
-	    10) || !strcmp(name, "xl/sharedStrings.xml") ||
-	    !strcmp(name, "xl/styles.xml") || !strncmp(name, "docProps/", 9) ||
-	    !strncmp(name, "xl/worksheets/_rels/", 20);
-}
-
-/*
- * Adds what is due before entry name: the comments parts, and the
- * relationships of sheets that had none. 0, or -1.
- */
-static int
-notes_before(zipFile zf, struct notes *st, const char *name,
+replace_part(zipFile zf, const struct notes *st, const char *name,
     const zip_fileinfo *zi)
 {
-	long rk = rels_number(name);
+	const struct fp_xlsx_fixes *fx = st->fx;
+	long n = part_number(name, "xl/comments", ".xml");
+	int vml = 0;
 
-	if (!st->num)
-		return 0;
-	if (!st->parts_done && after_comments(name) && add_parts(zf, st, zi))
-		return -1;
-	if (rk >= 0) {
-		if (add_rels(zf, st, (size_t)rk, zi))
-			return -1;
-		if ((size_t)rk >= st->rels_next)
-			st->rels_next = (size_t)rk + 1;
-		return 0;
+	if (n < 0) {
+		n = part_number(name, "xl/drawings/vmlDrawing", ".vml");
+		vml = 1;
 	}
-	return st->rels_zone ? add_rels(zf, st, st->fx->nsheets, zi) : 0;
+	if (n < 0 || (uint32_t)n >= st->nparts)
+		return 0;
+	if (open_entry(zf, name, zi) || (vml ? fp_notes_vml(fx->notes,
+	    (uint32_t)st->sheet[n], st->id[n], &fx->grids[st->sheet[n]], zput,
+	    zf) : fp_notes_comments(fx->notes, (uint32_t)st->sheet[n], zput,
+	    zf)) || zipCloseFileInZip(zf) != ZIP_OK)
+		return -1;
+	return 1;
 }
 
 enum fp_err
@@ -583,21 +391,22 @@ fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 	for (r = unzGoToFirstFile(uz); r == UNZ_OK; r = unzGoToNextFile(uz)) {
 		unz_file_info64 fi;
 		char name[256];
-		int method, level, edit, raw;
-		long sheet, rels;
+		int method, level, edit, raw, rc;
+		long sheet;
 		const struct fp_numfix *f = NULL, *fend = NULL;
 
 		if (unzGetCurrentFileInfo64(uz, &fi, name, sizeof name, NULL, 0,
 		    NULL, 0) != UNZ_OK)
 			break;
 		sheet = sheet_number(name);
-		rels = rels_number(name);
 		memset(&zi, 0, sizeof zi);
 		zi.dosDate = fi.dosDate;
 		zi.internal_fa = fi.internal_fa;
 		zi.external_fa = fi.external_fa;
-		if (notes_before(zf, &st, name, &zi))
+		if ((rc = replace_part(zf, &st, name, &zi)) < 0)
 			goto bad;
+		if (rc)
+			continue;
 		if (sheet >= 0 && nfixes > 0) {
 			size_t k;
 
@@ -609,12 +418,10 @@ fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 				;
 			fend = fixes + k;
 		}
-		edit = (f && f < fend) || ((font || st.num) &&
+		edit = (f && f < fend) || (font &&
 		    !strcmp(name, "xl/styles.xml")) ||
 		    (very && !strcmp(name, "xl/workbook.xml")) ||
-		    notes_of(&st, sheet) || notes_of(&st, rels) ||
-		    (sheet >= 0 && fp_store_count(fx->links, (uint32_t)sheet)) ||
-		    (st.num && !strcmp(name, "[Content_Types].xml"));
+		    (sheet >= 0 && fp_store_count(fx->links, (uint32_t)sheet));
 		raw = !edit;
 		if (unzOpenCurrentFile2(uz, &method, &level, raw) != UNZ_OK)
 			break;
@@ -658,16 +465,9 @@ fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 			if (sheet >= 0) {
 				fix_sheet(data.s ? data.s : "", data.len, &f, fend,
 				    &out);
-				if (notes_of(&st, sheet))
-					fix_tail(&out, fx->grids[sheet].nrels);
 				if (fp_store_count(fx->links, (uint32_t)sheet) &&
 				    put_links(zf, fx->links, (uint32_t)sheet, &out))
 					goto bad;
-			} else if (rels >= 0) {
-				fix_rels(data.s ? data.s : "", data.len,
-				    notes_of(&st, rels), fx->grids[rels].nrels, &out);
-			} else if (!strcmp(name, "[Content_Types].xml")) {
-				fix_types(data.s ? data.s : "", data.len, &st, &out);
 			} else if (!strcmp(name, "xl/workbook.xml"))
 				fix_workbook(data.s ? data.s : "", data.len, fx,
 				    &out);
@@ -676,29 +476,17 @@ fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 				    size, &out);
 			else
 				fp_buf_add(&out, data.s ? data.s : "", data.len);
-			if (st.num && !strcmp(name, "xl/styles.xml")) {
-				fp_buf_reset(&data);
-				add_note_font(out.s, out.len, &data);
-				fp_buf_reset(&out);
-				fp_buf_add(&out, data.s, data.len);
-			}
 			if (put(zf, &out) || zipCloseFileInZip(zf) != ZIP_OK)
 				goto bad;
 		} else if (zipCloseFileInZipRaw64(zf, fi.uncompressed_size,
 		    fi.crc) != ZIP_OK) {
 			goto bad;
 		}
-		if (!strcmp(name, "xl/styles.xml"))
-			st.rels_zone = 1;
 		continue;
 bad:
 		r = UNZ_BADZIPFILE;
 		break;
 	}
-	/* Whatever is still due goes last. */
-	if (r == UNZ_END_OF_LIST_OF_FILE && st.num && ((!st.parts_done &&
-	    add_parts(zf, &st, &zi)) || add_rels(zf, &st, fx->nsheets, &zi)))
-		r = UNZ_BADZIPFILE;
 	if (r != UNZ_END_OF_LIST_OF_FILE) {
 		err = fp_diag(d, FP_EWRITE, "%s: cannot rewrite the workbook",
 		    path);
@@ -721,7 +509,7 @@ out:
 		unlink(tmp);
 	free(tmp);
 	free(buf);
-	free(st.num);
+	notes_release(&st);
 	fp_buf_release(&data);
 	fp_buf_release(&out);
 	return err;
