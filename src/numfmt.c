@@ -198,6 +198,35 @@ put_digits(char *buf, uint64_t v)
 	return sizeof tmp - n;
 }
 
+/*
+ * Amounts have a few decimal places: a number of one to four places that
+ * reads back exactly is found without the general search. Below 2^38
+ * doubles are finer than 10^-4, so at most one number of k places reads
+ * back as x: the one its k-place rounding gives, if dividing that by
+ * 10^k gives x again (both exact below 2^53, the division rounded as
+ * strtod rounds the text). The least such k is the shortest text, as
+ * fewer digits could only be fewer places.
+ */
+#define FEW_MAX 274877906944.0	/* 2^38 */
+
+/* k, with x's digits times 10^k in *m; or 0 past four places. */
+static int
+few_places(double x, uint64_t *m)
+{
+	static const double p10[] = { 10, 100, 1000, 10000 };
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		double d = nearbyint(x * p10[k]);
+
+		if (d / p10[k] == x) {
+			*m = (uint64_t)d;
+			return k + 1;
+		}
+	}
+	return 0;
+}
+
 size_t
 fp_fmt_num(char *buf, double x)
 {
@@ -222,6 +251,17 @@ fp_fmt_num(char *buf, double x)
 		buf[n++] = '-';
 	if (ax < 9007199254740992.0 && ax == floor(ax)) {
 		n += put_digits(buf + n, (uint64_t)ax);
+		buf[n] = '\0';
+		return n;
+	}
+	if (ax < FEW_MAX && (i = few_places(ax, &digits)) > 0) {
+		static const uint64_t p10[] = { 1, 10, 100, 1000, 10000 };
+
+		n += put_digits(buf + n, digits / p10[i]);
+		buf[n++] = '.';
+		for (e = i - 1; e >= 0; e--, digits /= 10)
+			buf[n + (size_t)e] = (char)('0' + digits % 10);
+		n += (size_t)i;
 		buf[n] = '\0';
 		return n;
 	}

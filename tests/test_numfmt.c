@@ -110,6 +110,46 @@ test_fmt_num_random_sample(void **state)
 	}
 }
 
+/*
+ * Amounts of one to four places, the neighbouring doubles of each (which
+ * read back as no short text), and amounts about 2^38, where the short
+ * way ends: as printf and strtod find them.
+ */
+static void
+test_fmt_num_few_places(void **state)
+{
+	static const double p10[] = { 10, 100, 1000, 10000 };
+	char got[FP_NUM_MAX], want[FP_NUM_MAX];
+	uint64_t seed = 12345, i;
+
+	(void)state;
+	for (i = 0; i < 120000; i++) {
+		uint64_t r = ref_next(&seed);
+		int k = (int)(i % 4);
+		double top = i % 3 ? 1e7 : 2.8e11;
+		double x = (double)(r % (uint64_t)(top * p10[k])) / p10[k];
+		double xs[3];
+
+		xs[0] = x;
+		xs[1] = nextafter(x, 0);
+		xs[2] = nextafter(x, INFINITY);
+		for (int j = 0; j < 3; j++) {
+			fp_fmt_num(got, xs[j]);
+			ref_fmt_num(want, xs[j]);
+			if (strcmp(got, want) != 0)
+				fail_msg("%a: got %s, want %s", xs[j], got, want);
+		}
+	}
+	fp_fmt_num(got, 274877906943.9999);
+	assert_string_equal(got, "274877906943.9999");
+	fp_fmt_num(got, -0.0001);
+	assert_string_equal(got, "-0.0001");
+	fp_fmt_num(got, 678936.16);
+	assert_string_equal(got, "678936.16");
+	fp_fmt_num(got, 0.30000000000000004);
+	assert_string_equal(got, "0.30000000000000004");
+}
+
 int
 main(void)
 {
@@ -119,6 +159,7 @@ main(void)
 		cmocka_unit_test(test_fmt_num_powers_of_two),
 		cmocka_unit_test(test_fmt_num_small_subnormals),
 		cmocka_unit_test(test_fmt_num_random_sample),
+		cmocka_unit_test(test_fmt_num_few_places),
 	};
 
 	return cmocka_run_group_tests_name("numfmt", tests, NULL, NULL);
