@@ -151,27 +151,9 @@ fp_buf_grow(struct fp_buf *b, size_t extra)
 }
 
 void
-fp_buf_add(struct fp_buf *b, const void *p, size_t n)
-{
-	fp_buf_grow(b, n);
-	if (n)
-		memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void
 fp_buf_adds(struct fp_buf *b, const char *s)
 {
 	fp_buf_add(b, s, strlen(s));
-}
-
-void
-fp_buf_addc(struct fp_buf *b, char c)
-{
-	fp_buf_grow(b, 1);
-	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
 }
 
 void

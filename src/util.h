@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 enum fp_err {
 	FP_OK = 0,
@@ -64,9 +65,31 @@ void fp_buf_init(struct fp_buf *b);
 void fp_buf_release(struct fp_buf *b);
 void fp_buf_reset(struct fp_buf *b);
 void fp_buf_grow(struct fp_buf *b, size_t extra);
-void fp_buf_add(struct fp_buf *b, const void *p, size_t n);
 void fp_buf_adds(struct fp_buf *b, const char *s);
-void fp_buf_addc(struct fp_buf *b, char c);
+
+/*
+ * Appends n bytes, or one: inline, for they are called for every field
+ * and every byte of output, and mostly find the room already there.
+ */
+static inline void
+fp_buf_add(struct fp_buf *b, const void *p, size_t n)
+{
+	if (n >= b->cap - b->len)
+		fp_buf_grow(b, n);
+	if (n)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static inline void
+fp_buf_addc(struct fp_buf *b, char c)
+{
+	if (b->cap - b->len < 2)
+		fp_buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
 void fp_buf_printf(struct fp_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Takes the buffer's string; the buffer is left empty. Caller frees. */
