@@ -14,17 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The bytes that make a field quoted. */
+static const unsigned char quoted[256] = {
+	['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
+};
+
 void
 fp_csv_field(struct fp_buf *b, const char *s, size_t n)
 {
 	size_t i, need;
 
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == ',' || c == '"' || c == '\n' || c == '\r')
-			break;
-	}
+	for (i = 0; i < n && !quoted[(unsigned char)s[i]]; i++)
+		continue;
 	if (i == n) {
 		fp_buf_add(b, s, n);
 		return;
