@@ -74,7 +74,7 @@ static void
 on_field(void *s, size_t len, void *data)
 {
 	struct fp_csv_reader *r = data;
-	size_t i;
+	const char *p, *end;
 
 	if (!r->in_record) {
 		r->in_record = 1;
@@ -91,8 +91,9 @@ on_field(void *s, size_t len, void *data)
 	r->nf++;
 	fp_buf_add(&r->data, s ? s : "", s ? len : 0);
 	fp_buf_addc(&r->data, '\0');
-	for (i = 0; s && i < len; i++)
-		if (((char *)s)[i] == '\n')
+	if (s)
+		for (p = s, end = p + len;
+		    (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
 			r->line++;
 }
 

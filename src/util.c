@@ -437,6 +437,13 @@ fp_utf8_valid(const char *s, size_t n)
 			}
 			continue;
 		}
+		/* Most CJK: three bytes with no overlong or surrogate form. */
+		if (((c >= 0xE1 && c <= 0xEC) || c >= 0xEE) && c <= 0xEF &&
+		    end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
+		    (p[2] & 0xC0) == 0x80) {
+			p += 3;
+			continue;
+		}
 		/* Lead byte: how many follow, and the least value it may code. */
 		if (c >= 0xC2 && c <= 0xDF) {
 			k = 1;

@@ -161,6 +161,12 @@ test_utf8_decode_rejects_invalid(void **state)
 	assert_false(fp_utf8_valid("abcdefghijklmnopq\xff", 18));
 	assert_false(fp_utf8_valid("abcdefgh\xffijklmnopq", 18));
 	assert_false(fp_utf8_valid("a\xb2\xe2" "bcdefghijklmn", 16));
+	/* Three-byte forms past the shortcut's leads, and cut short. */
+	assert_true(fp_utf8_valid("\xe1\x80\x80\xec\xbf\xbf\xee\x80\x80"
+	    "\xef\xbf\xbf", 12));
+	assert_false(fp_utf8_valid("\xe1\x80", 2));
+	assert_false(fp_utf8_valid("\xef\xbf\x41", 3));
+	assert_false(fp_utf8_valid("\xe1\xc0\x80", 3));
 	/* The length bounds the check, not a NUL. */
 	assert_true(fp_utf8_valid("abcdefghijk\xff", 11));
 }
