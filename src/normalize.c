@@ -57,6 +57,17 @@ fp_norm_label(struct fp_buf *out, const char *s, size_t n)
 			i++;
 			continue;
 		}
+		/* U+4000 to U+9FFF, most CJK: neither space nor folded. */
+		if ((unsigned char)s[i] >= 0xE4 && (unsigned char)s[i] <= 0xE9 &&
+		    i + 2 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
+		    ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+			if (out->len + 3 >= out->cap)	/* after U+FFFDs */
+				fp_buf_grow(out, n - i);
+			memcpy(out->s + out->len, s + i, 3);
+			out->len += 3;
+			i += 3;
+			continue;
+		}
 		k = fp_utf8_decode(s + i, n - i, &cp);
 		if (k == 0)
 			break;

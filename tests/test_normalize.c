@@ -25,6 +25,10 @@ test_norm_label_spaces_colons_brackets(void **state)
 	expect_label("三公经费\r\n合计", "三公经费合计");
 	expect_label("  ", "");
 	expect_label("Ｔｏｔａｌ Ａ", "TotalA");
+	/* CJK beside spaces, folded forms and broken sequences. */
+	expect_label("收\xe3\x80\x80入（万元）：", "收入(万元)");
+	expect_label("合计\xe4\xb8", "合计\xef\xbf\xbd\xef\xbf\xbd");
+	expect_label("\xe4\x41\x42中", "\xef\xbf\xbd" "AB中");
 }
 
 /* Bytes that are not UTF-8 become U+FFFD, three bytes each: a label
