@@ -178,8 +178,22 @@ int
 fp_parse_number(const char *s, size_t n, double *x)
 {
 	char buf[256];
+	size_t i;
 
-	numeric_form(s, n, buf, sizeof buf);
+	/*
+	 * Text of nothing but ASCII digits, signs, points and exponents, as
+	 * facts mostly are, is its own numeric form.
+	 */
+	for (i = 0; i < n && i < sizeof buf - 1; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+		    s[i] == '-' || s[i] == '+' || s[i] == 'e' || s[i] == 'E'))
+			break;
+	if (i == n) {
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+	} else {
+		numeric_form(s, n, buf, sizeof buf);
+	}
 	return parse_plain(buf, x);
 }
 
