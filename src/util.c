@@ -148,6 +148,8 @@ fp_buf_grow(struct fp_buf *b, size_t extra)
 	while (b->cap < need)
 		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
 	b->s = fp_xrealloc(b->s, b->cap);
+	/* Still a string, whether or not the caller writes to the room. */
+	b->s[b->len] = '\0';
 }
 
 void

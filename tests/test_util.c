@@ -133,6 +133,13 @@ test_buf_grows_and_detaches(void **state)
 	assert_null(b.s);
 	assert_int_equal(strlen(s), 2002);
 	free(s);
+	/* Room made and not written to is still a string, the one it was. */
+	fp_buf_grow(&b, 100);
+	assert_string_equal(b.s, "");
+	fp_buf_adds(&b, "xy");
+	fp_buf_grow(&b, 5000);
+	assert_string_equal(b.s, "xy");
+	fp_buf_release(&b);
 }
 
 static void
