@@ -29,23 +29,8 @@ fp_links_add(struct fp_store *st, uint32_t sheet, uint32_t row, uint32_t col,
 static void
 attr(struct fp_buf *b, const char *name, const char *v, size_t len)
 {
-	size_t i, from = 0;
-
-	if (len > ATTR_MAX)
-		len = ATTR_MAX;
 	fp_buf_printf(b, " %s=\"", name);
-	for (i = 0; i < len; i++) {
-		const char *e = v[i] == '&' ? "&amp;" : v[i] == '<' ? "&lt;" :
-		    v[i] == '>' ? "&gt;" : v[i] == '"' ? "&quot;" :
-		    v[i] == '\n' ? "&#xA;" : NULL;
-
-		if (!e)
-			continue;
-		fp_buf_add(b, v + from, i - from);
-		fp_buf_adds(b, e);
-		from = i + 1;
-	}
-	fp_buf_add(b, v + from, len - from);
+	fp_store_escape(b, v, len > ATTR_MAX ? ATTR_MAX : len, 1);
 	fp_buf_addc(b, '"');
 }
 

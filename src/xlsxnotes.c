@@ -26,25 +26,6 @@ fp_notes_next_id(struct fp_store *n, uint32_t sheet, uint32_t data_id)
 	return data_id + (uint32_t)((1024 + count) / 1024);
 }
 
-/* Text as XML character data: &, < and > escaped, as libxlsxwriter does. */
-static void
-escape(struct fp_buf *b, const char *s, size_t len)
-{
-	size_t i, from = 0;
-
-	for (i = 0; i < len; i++) {
-		const char *e = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" :
-		    s[i] == '>' ? "&gt;" : NULL;
-
-		if (!e)
-			continue;
-		fp_buf_add(b, s + from, i - from);
-		fp_buf_adds(b, e);
-		from = i + 1;
-	}
-	fp_buf_add(b, s + from, len - from);
-}
-
 int
 fp_notes_comments(struct fp_store *n, uint32_t sheet, fp_store_put put,
     void *ctx)
@@ -65,7 +46,7 @@ fp_notes_comments(struct fp_store *n, uint32_t sheet, fp_store_put put,
 		fp_buf_adds(&b, "\" authorId=\"1\"><text><r><rPr><sz val=\"8\"/>"
 		    "<color indexed=\"81\"/><rFont val=\"Tahoma\"/>"
 		    "<family val=\"2\"/></rPr><t>");
-		escape(&b, w.data, w.len);
+		fp_store_escape(&b, w.data, w.len, 0);
 		fp_buf_adds(&b, "</t></r></text></comment>");
 		if (fp_store_flush(&b, put, ctx, 0))
 			goto out;

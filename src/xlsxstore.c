@@ -10,6 +10,7 @@
  * walked, as libxlsxwriter's trees of comments and hyperlinks order it.
  */
 #include "xlsxstore.h"
+#include "workbook.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -299,16 +300,29 @@ void
 fp_store_cellref(struct fp_buf *b, uint32_t row, uint32_t col)
 {
 	char letters[8];
-	size_t k = 0;
 
-	col++;
-	while (col > 0) {
-		letters[k++] = (char)('A' + (col - 1) % 26);
-		col = (col - 1) / 26;
-	}
-	while (k > 0)
-		fp_buf_addc(b, letters[--k]);
+	fp_colname(col, letters);
+	fp_buf_adds(b, letters);
 	fp_buf_printf(b, "%u", row + 1);
+}
+
+void
+fp_store_escape(struct fp_buf *b, const char *s, size_t len, int attr)
+{
+	size_t i, from = 0;
+
+	for (i = 0; i < len; i++) {
+		const char *e = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" :
+		    s[i] == '>' ? "&gt;" : !attr ? NULL : s[i] == '"' ?
+		    "&quot;" : s[i] == '\n' ? "&#xA;" : NULL;
+
+		if (!e)
+			continue;
+		fp_buf_add(b, s + from, i - from);
+		fp_buf_adds(b, e);
+		from = i + 1;
+	}
+	fp_buf_add(b, s + from, len - from);
 }
 
 int

@@ -73,6 +73,11 @@ void fp_store_end(struct fp_store_walk *w);
 /* Appends the A1 name of (row, col) to b. */
 void fp_store_cellref(struct fp_buf *b, uint32_t row, uint32_t col);
 /*
+ * Appends the len bytes at s escaped as libxlsxwriter escapes XML: &, <
+ * and > in text; with attr, " and line feeds too, for an attribute.
+ */
+void fp_store_escape(struct fp_buf *b, const char *s, size_t len, int attr);
+/*
  * Passes b to put once it holds 64 KiB, or when last, and empties it
  * then. Returns what put did, 0 if nothing was passed.
  */
