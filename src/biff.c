@@ -128,12 +128,9 @@ struct namerec {
 static double
 rd64f(const unsigned char *p)
 {
-	uint64_t u = 0;
+	uint64_t u = fp_rd32(p) | (uint64_t)fp_rd32(p + 4) << 32;
 	double x;
-	int i;
 
-	for (i = 7; i >= 0; i--)
-		u = u << 8 | p[i];
 	memcpy(&x, &u, sizeof x);
 	return x;
 }
@@ -171,7 +168,7 @@ struct rec {
 };
 
 /* Reads the record at pos; 0 at the end of the stream or if cut short. */
-static int
+static inline int
 rec_at(const struct biff *b, size_t pos, struct rec *r)
 {
 	size_t len;

@@ -103,8 +103,8 @@ put_cell(struct printer *p, struct fp_buf *b, const struct fp_cell *c)
 	const char *v;
 	size_t len;
 
-	v = fp_cell_render(c, p->date1904, num, &len);
 	if (p->cells) {
+		v = fp_cell_render(c, p->date1904, num, &len);
 		fp_buf_add(b, p->sheet, p->sheetlen);
 		fp_buf_grow(b, 64);
 		b->len += (size_t)snprintf(b->s + b->len, 64, ",%u,%u,%s,",
@@ -124,14 +124,24 @@ put_cell(struct printer *p, struct fp_buf *b, const struct fp_cell *c)
 		p->col = 0;
 		end_line(p, b);
 	}
-	while (p->col < c->col) {
-		fp_buf_addc(b, ',');
-		p->col++;
+	if (p->col < c->col) {
+		/* Mostly one comma: a loop, not a call. */
+		fp_buf_grow(b, c->col - p->col);
+		while (p->col < c->col) {
+			b->s[b->len++] = ',';
+			p->col++;
+		}
+		b->s[b->len] = '\0';
 	}
-	if (c->type == FP_CELL_TEXT)
+	if (c->type == FP_CELL_TEXT) {
+		v = fp_cell_render(c, p->date1904, num, &len);
 		fp_csv_field(b, v, len);
-	else
-		fp_buf_add(b, v, len);
+	} else {
+		/* Rendered where it goes. */
+		fp_buf_grow(b, FP_NUM_MAX);
+		fp_cell_render(c, p->date1904, b->s + b->len, &len);
+		b->len += len;
+	}
 }
 
 /*

@@ -209,6 +209,20 @@ put_digits(char *buf, uint64_t v)
  */
 #define FEW_MAX 274877906944.0	/* 2^38 */
 
+/*
+ * y rounded to an integer as nearbyint rounds it, for 0 <= y < 2^52:
+ * adding 2^52 leaves no bits below the unit, so the sum is rounded there
+ * (in the current rounding mode) and the difference is exact. Inline,
+ * where nearbyint is a call on x86-64 without SSE4.1.
+ */
+static double
+round_small(double y)
+{
+	double t = y + 0x1p52;
+
+	return t - 0x1p52;
+}
+
 /* k, with x's digits times 10^k in *m; or 0 past four places. */
 static int
 few_places(double x, uint64_t *m)
@@ -217,7 +231,7 @@ few_places(double x, uint64_t *m)
 	int k;
 
 	for (k = 0; k < 4; k++) {
-		double d = nearbyint(x * p10[k]);
+		double d = round_small(x * p10[k]);
 
 		if (d / p10[k] == x) {
 			*m = (uint64_t)d;
@@ -249,7 +263,7 @@ fp_fmt_num(char *buf, double x)
 	ax = neg ? -x : x;
 	if (neg)
 		buf[n++] = '-';
-	if (ax < 9007199254740992.0 && ax == floor(ax)) {
+	if (ax < 9007199254740992.0 && (double)(int64_t)ax == ax) {
 		n += put_digits(buf + n, (uint64_t)ax);
 		buf[n] = '\0';
 		return n;

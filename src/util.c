@@ -134,7 +134,7 @@ fp_buf_reset(struct fp_buf *b)
 }
 
 void
-fp_buf_grow(struct fp_buf *b, size_t extra)
+fp_buf_enlarge(struct fp_buf *b, size_t extra)
 {
 	size_t need;
 

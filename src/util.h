@@ -64,18 +64,25 @@ struct fp_buf {
 void fp_buf_init(struct fp_buf *b);
 void fp_buf_release(struct fp_buf *b);
 void fp_buf_reset(struct fp_buf *b);
-void fp_buf_grow(struct fp_buf *b, size_t extra);
+void fp_buf_enlarge(struct fp_buf *b, size_t extra);
 void fp_buf_adds(struct fp_buf *b, const char *s);
 
 /*
  * Appends n bytes, or one: inline, for they are called for every field
  * and every byte of output, and mostly find the room already there.
  */
+/* Makes room for extra more bytes and the NUL after them. */
+static inline void
+fp_buf_grow(struct fp_buf *b, size_t extra)
+{
+	if (extra >= b->cap - b->len)
+		fp_buf_enlarge(b, extra);
+}
+
 static inline void
 fp_buf_add(struct fp_buf *b, const void *p, size_t n)
 {
-	if (n >= b->cap - b->len)
-		fp_buf_grow(b, n);
+	fp_buf_grow(b, n);
 	if (n)
 		memcpy(b->s + b->len, p, n);
 	b->len += n;
@@ -85,8 +92,7 @@ fp_buf_add(struct fp_buf *b, const void *p, size_t n)
 static inline void
 fp_buf_addc(struct fp_buf *b, char c)
 {
-	if (b->cap - b->len < 2)
-		fp_buf_grow(b, 1);
+	fp_buf_grow(b, 1);
 	b->s[b->len++] = c;
 	b->s[b->len] = '\0';
 }

@@ -30,6 +30,45 @@ test_field_quoted_only_when_needed(void **state)
 	expect_field(" padded ", " padded ");
 }
 
+/*
+ * Each byte that makes a field quoted, and the bytes beside them, at
+ * every place in fields of 0 to 24 bytes (the scan takes eight at a
+ * time), among letters and bytes with the top bit set: quoted exactly
+ * when one of the four is there, as libcsv writes it.
+ */
+static void
+test_field_quotes_found_at_every_place(void **state)
+{
+	static const char probe[] = ",\"\n\r-+ !\x7f\x80\xff";
+	char in[25], want[64];
+	size_t n, at, k;
+
+	(void)state;
+	for (n = 1; n <= 24; n++) {
+		for (at = 0; at < n; at++) {
+			for (k = 0; k < sizeof probe - 1; k++) {
+				struct fp_buf b = FP_BUF_INIT;
+				size_t i, w;
+				int q = strchr(",\"\n\r", probe[k]) != NULL;
+
+				for (i = 0; i < n; i++)
+					in[i] = i % 3 ? 'a' + (char)i : '\xe4';
+				in[at] = probe[k];
+				w = csv_write(want, sizeof want, in, n);
+				fp_csv_field(&b, in, n);
+				if (q) {
+					assert_int_equal(b.len, w);
+					assert_memory_equal(b.s, want, w);
+				} else {
+					assert_int_equal(b.len, n);
+					assert_memory_equal(b.s, in, n);
+				}
+				fp_buf_release(&b);
+			}
+		}
+	}
+}
+
 /* A reader over a string, through a memory stream. */
 static struct fp_csv_reader *
 reader_on(const char *text, FILE **f)
@@ -274,6 +313,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_field_quoted_only_when_needed),
+		cmocka_unit_test(test_field_quotes_found_at_every_place),
 		cmocka_unit_test(test_reader_records_and_lines),
 		cmocka_unit_test(test_reader_last_line_without_newline),
 		cmocka_unit_test(test_reader_unbalanced_quote_names_line),
