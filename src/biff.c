@@ -311,11 +311,18 @@ put_chars(struct fp_buf *out, const unsigned char *p, size_t n, int wide,
 		}
 		if (u < 0x80) {
 			out->s[out->len++] = (char)u;
-			out->s[out->len] = '\0';
+		} else if (u < 0x800) {
+			out->s[out->len++] = (char)(0xC0 | (u >> 6));
+			out->s[out->len++] = (char)(0x80 | (u & 0x3F));
+		} else if (u < 0xDC00 || u > 0xDFFF) {
+			out->s[out->len++] = (char)(0xE0 | (u >> 12));
+			out->s[out->len++] = (char)(0x80 | ((u >> 6) & 0x3F));
+			out->s[out->len++] = (char)(0x80 | (u & 0x3F));
 		} else {
-			fp_utf8_put(out, u);
+			fp_utf8_put(out, u);	/* a lone low surrogate */
 		}
 	}
+	out->s[out->len] = '\0';
 }
 
 /*
