@@ -160,42 +160,36 @@ static const char pairs[201] =
     "6869707172737475767778798081828384858687888990919293949596979899";
 
 /*
- * Writes the decimal digits of v to buf; returns their count. Eight
- * digits at a time are split off in 64 bits, then written in 32, two at
- * a time.
+ * Writes the decimal digits of v to buf; returns their count. The count
+ * is found first, so the digits go straight to their places, two at a
+ * time from the last.
  */
 static size_t
 put_digits(char *buf, uint64_t v)
 {
-	char tmp[24];
-	size_t n = sizeof tmp;
-	uint32_t w;
-	int k;
+	static const uint64_t p10[] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull,
+		10000000000000000000ull,
+	};
+	size_t n = 1, i;
 
-	while (v >= 100000000) {
-		uint32_t lo = (uint32_t)(v % 100000000);
-
-		v /= 100000000;
-		for (k = 0; k < 4; k++) {
-			n -= 2;
-			memcpy(tmp + n, pairs + 2 * (lo % 100), 2);
-			lo /= 100;
-		}
+	while (n < 20 && v >= p10[n])
+		n++;
+	i = n;
+	while (v >= 100) {
+		i -= 2;
+		memcpy(buf + i, pairs + 2 * (v % 100), 2);
+		v /= 100;
 	}
-	w = (uint32_t)v;
-	while (w >= 100) {
-		n -= 2;
-		memcpy(tmp + n, pairs + 2 * (w % 100), 2);
-		w /= 100;
-	}
-	if (w >= 10) {
-		n -= 2;
-		memcpy(tmp + n, pairs + 2 * w, 2);
-	} else {
-		tmp[--n] = (char)('0' + w);
-	}
-	memcpy(buf, tmp + n, sizeof tmp - n);
-	return sizeof tmp - n;
+	if (v >= 10)
+		memcpy(buf + i - 2, pairs + 2 * v, 2);
+	else
+		buf[i - 1] = (char)('0' + v);
+	return n;
 }
 
 /*
