@@ -226,6 +226,11 @@ build/bench/xlsx_floor: tests/bench/xlsx_floor.c
 	$(CC) -std=c11 $(WARN) -O2 $(LDFLAGS) -o $@ tests/bench/xlsx_floor.c \
 		-lminizip -lexpat
 
+build/bench/xls_floor: tests/bench/xls_floor.c build/libformpipe.a
+	@mkdir -p build/bench
+	$(CC) -Isrc $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ \
+		tests/bench/xls_floor.c build/libformpipe.a $(LIBS)
+
 # What make bench runs besides formpipe, as COMMAND:PACKAGE.
 BENCH_NEEDS = hyperfine:hyperfine xls2csv:catdoc ssconvert:gnumeric \
 	/usr/bin/time:time
@@ -240,7 +245,8 @@ bench-needs:
 		exit 2; \
 	fi
 
-bench: bench-needs formpipe build/bench/freexl_parse build/bench/xlsx_floor
+bench: bench-needs formpipe build/bench/freexl_parse build/bench/xlsx_floor \
+	build/bench/xls_floor
 	tests/bench/run-read
 	tests/bench/run-read-xlsx
 	tests/bench/run-pipeline

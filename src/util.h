@@ -64,14 +64,16 @@ struct fp_buf {
 void fp_buf_init(struct fp_buf *b);
 void fp_buf_release(struct fp_buf *b);
 void fp_buf_reset(struct fp_buf *b);
+/* The growing behind fp_buf_grow, when the room is short. */
 void fp_buf_enlarge(struct fp_buf *b, size_t extra);
 void fp_buf_adds(struct fp_buf *b, const char *s);
 
 /*
- * Appends n bytes, or one: inline, for they are called for every field
- * and every byte of output, and mostly find the room already there.
+ * Makes room for extra more bytes and the NUL after them; the buffer is
+ * a string still. Inline, as are the appends below, for they are called
+ * for every field and every byte of output, and mostly find the room
+ * already there.
  */
-/* Makes room for extra more bytes and the NUL after them. */
 static inline void
 fp_buf_grow(struct fp_buf *b, size_t extra)
 {
@@ -79,6 +81,7 @@ fp_buf_grow(struct fp_buf *b, size_t extra)
 		fp_buf_enlarge(b, extra);
 }
 
+/* Appends n bytes, or one. */
 static inline void
 fp_buf_add(struct fp_buf *b, const void *p, size_t n)
 {
