@@ -11,11 +11,14 @@
  * row's cells go to the callback when the row closes:
  * cells carry their value in attributes by type (float, percentage,
  * currency, date, time, boolean, string), text is the cell's paragraphs
- * joined by line feeds. Repeated rows and columns are never materialised
+ * joined by line feeds; notes and the shapes anchored in a cell are not
+ * its text. Repeated rows and columns are never materialised
  * while empty, which is how LibreOffice writes the rest of a sheet (a row
  * repeated a million times); a repeated cell or row with a value gives
  * its copies, within Excel's grid and a bound on the copies a sheet may
- * expand to. Spanned cells become merged ranges.
+ * expand to. Spanned cells become merged ranges. The tables LibreOffice
+ * keeps as caches of other files' sheets (named 'URL'#Sheet) are not
+ * sheets, as LibreOffice itself does not show them as sheets.
  */
 #include "formats.h"
 #include "xml.h"
@@ -43,6 +46,7 @@ enum {
 	NS_FO,
 	NS_CALCEXT,
 	NS_MANIFEST,
+	NS_DRAW,
 };
 
 static const struct fp_xml_ns nss[] = {
@@ -55,6 +59,7 @@ static const struct fp_xml_ns nss[] = {
 	{ "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
 	    NS_CALCEXT },
 	{ "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0", NS_MANIFEST },
+	{ "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0", NS_DRAW },
 };
 #define NNS (sizeof nss / sizeof nss[0])
 
@@ -160,6 +165,30 @@ count_attr(struct fp_xml *x, const char **attrs, const char *local)
 	return k > 0xFFFFFFFFull ? 0xFFFFFFFFull : k;
 }
 
+/*
+ * 1 if a table of this name is LibreOffice's cache of a sheet in another
+ * file, 'URL'#Sheet: a quote, a URL scheme and its colon, the URL, then
+ * a quote and # right before a sheet name that is not empty. LibreOffice
+ * tells them from sheets by the name alone, and so does this.
+ */
+static int
+is_link_cache(const char *name)
+{
+	const char *p = name, *hash;
+
+	if (!name || *p++ != '\'')
+		return 0;
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+	    (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	if (*p != ':')
+		return 0;
+	hash = strchr(p, '#');
+	return hash && hash[-1] == '\'' && hash - 1 > p && hash[1] != '\0';
+}
+
 /* Opening: the automatic styles and the tables' names. */
 struct openparse {
 	struct fp_workbook *wb;
@@ -208,6 +237,8 @@ open_start(void *ctx, int ns, const char *local, const char **attrs)
 		if (p->depth_table++ > 0)
 			return;
 		v = fp_xml_attr(p->x, attrs, NS_TABLE, "name");
+		if (is_link_cache(v))
+			return;
 		st = find_style(o, fp_xml_attr(p->x, attrs, NS_TABLE,
 		    "style-name"), 1);
 		fp_wb_add_sheet(p->wb, v ? v : "", st && st->hidden);
@@ -250,7 +281,8 @@ struct scanparse {
 	uint64_t copybytes;	/* and bytes of their text */
 	size_t spaces;		/* spaces text:s gave the cell in hand */
 	/* The cell in hand. */
-	int in_cell, covered, in_note, paras;
+	int in_cell, covered, paras;
+	int aside;		/* inside a note or a shape: not the cell's text */
 	uint64_t cols_rep, rspan, cspan;
 	char vtype;		/* 'f' number, 'p' percentage, 'd' date, 't' time, 'b', 's', 'e' */
 	int formula;
@@ -309,12 +341,16 @@ duration_days(const char *s, double *out)
 	return 1;
 }
 
-/* "2014-02-19" or "2014-02-19T14:30:00[.5]" as a 1900-system serial. */
+/*
+ * "2014-02-19" or "2014-02-19T14:30:00[.5]" as a 1900-system serial. The
+ * day 1899-12-30 is LibreOffice's day zero, on which it puts a time of
+ * day with no date: its serial is the time alone, under 1.
+ */
 static int
 date_serial(const char *s, double *out, int *has_time)
 {
 	int y, mo, d, h = 0, mi = 0, n = 0;
-	double se = 0;
+	double se = 0, secs;
 
 	*has_time = 0;
 	if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) != 3 || mo < 1 ||
@@ -322,8 +358,11 @@ date_serial(const char *s, double *out, int *has_time)
 		return 0;
 	if (s[n] == 'T' && sscanf(s + n + 1, "%d:%d:%lf", &h, &mi, &se) >= 2)
 		*has_time = h || mi || se > 0;
-	*out = fp_serial_from_civil(y, (unsigned)mo, (unsigned)d,
-	    h * 3600.0 + mi * 60.0 + se);
+	secs = h * 3600.0 + mi * 60.0 + se;
+	if (y == 1899 && mo == 12 && d == 30)
+		*out = secs / 86400.0;
+	else
+		*out = fp_serial_from_civil(y, (unsigned)mo, (unsigned)d, secs);
 	return 1;
 }
 
@@ -336,7 +375,7 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	p->covered = covered;
 	p->paras = 0;
 	p->spaces = 0;
-	p->in_note = 0;
+	p->aside = 0;
 	p->cols_rep = count_attr(p->x, attrs, "number-columns-repeated");
 	p->cspan = covered ? 1 : count_attr(p->x, attrs,
 	    "number-columns-spanned");
@@ -355,8 +394,15 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 		p->vtype = 'e';
 		return;
 	}
-	if (!t)
+	if (!t) {
+		/*
+		 * A formula with no value type has no value (an empty
+		 * result); its paragraphs are only what the format shows.
+		 */
+		if (p->formula)
+			p->vtype = 'n';
 		return;
+	}
 	if (!strcmp(t, "float") || !strcmp(t, "percentage") ||
 	    !strcmp(t, "currency")) {
 		char *end;
@@ -388,20 +434,37 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	}
 }
 
+/*
+ * The Excel error code of an error cell's text: Excel's own texts, and
+ * LibreOffice's (Err:502, #MACRO?) as LibreOffice maps them when it saves
+ * .xls or .xlsx: #N/A for those Excel has no code for.
+ */
 static int
 error_code(const char *s)
 {
 	static const struct { const char *text; int code; } errs[] = {
 		{ "#NULL!", 0x00 }, { "#DIV/0!", 0x07 }, { "#VALUE!", 0x0F },
 		{ "#REF!", 0x17 }, { "#NAME?", 0x1D }, { "#NUM!", 0x24 },
-		{ "#N/A", 0x2A },
+		{ "#N/A", 0x2A }, { "#ADDIN?", 0x1D }, { "#MACRO?", 0x1D },
+	};
+	static const struct { int lo; int code; } los[] = {
+		{ 502, 0x0F }, { 503, 0x24 }, { 504, 0x0F }, { 508, 0x0F },
+		{ 509, 0x0F }, { 510, 0x0F }, { 511, 0x0F }, { 519, 0x0F },
+		{ 521, 0x00 }, { 522, 0x0F }, { 524, 0x17 }, { 525, 0x1D },
+		{ 530, 0x1D }, { 531, 0x1D }, { 532, 0x07 },
 	};
 	size_t i;
+	int lo, n = 0;
 
 	for (i = 0; i < sizeof errs / sizeof errs[0]; i++)
 		if (!strcmp(s, errs[i].text))
 			return errs[i].code;
-	return 0xFF;
+	if (sscanf(s, "Err:%d%n", &lo, &n) != 1 || s[n] != '\0')
+		return 0xFF;
+	for (i = 0; i < sizeof los / sizeof los[0]; i++)
+		if (los[i].lo == lo)
+			return los[i].code;
+	return 0x2A;
 }
 
 /* Keeps the cell that just closed, and its copies, for the row's end. */
@@ -426,12 +489,14 @@ cell_end(struct scanparse *p)
 		c.v.num = p->num;
 		break;
 	case 'd':
-		c.type = !p->num_ok ? FP_CELL_EMPTY : p->has_time ?
-		    FP_CELL_DATETIME : FP_CELL_DATE;
+		/*
+		 * As a date format would make the serial: before 1900 (no
+		 * serial can say it) a number, under a day a time of day.
+		 */
+		c.type = !p->num_ok ? FP_CELL_EMPTY :
+		    (uint8_t)fp_date_type(p->has_time ? FP_FMT_DATETIME :
+		    FP_FMT_DATE, p->num);
 		c.v.num = p->num;
-		/* Before 1900 no serial can say it; keep the number. */
-		if (p->num_ok && p->num < 0)
-			c.type = FP_CELL_NUMBER;
 		break;
 	case 't':
 		c.type = p->num_ok && p->num >= 0 ? FP_CELL_TIME :
@@ -445,6 +510,8 @@ cell_end(struct scanparse *p)
 	case 'e':
 		c.type = FP_CELL_ERROR;
 		c.v.num = error_code(p->text.s ? p->text.s : "");
+		break;
+	case 'n':
 		break;
 	default:
 		/* A string, or text in a cell that says no type. */
@@ -550,19 +617,32 @@ row_end(struct scanparse *p)
 	fp_buf_reset(&p->rowtext);
 }
 
+/*
+ * An element in a cell whose text is not the cell's: a note, or a shape
+ * anchored in the cell (a line, a frame with a picture and its
+ * description, a text box, a group of them).
+ */
+static int
+is_aside(int ns, const char *local)
+{
+	return ns == NS_DRAW || (ns == NS_OFFICE && !strcmp(local, "annotation"));
+}
+
 static void
 scan_start(void *ctx, int ns, const char *local, const char **attrs)
 {
 	struct scanparse *p = ctx;
 
 	if (ns == NS_TABLE && !strcmp(local, "table")) {
+		/* A link cache is not a sheet, and is not counted as one. */
 		if (p->depth_table++ == 0)
-			p->in_want = p->ntables++ == p->want;
+			p->in_want = !is_link_cache(fp_xml_attr(p->x, attrs,
+			    NS_TABLE, "name")) && p->ntables++ == p->want;
 		return;
 	}
 	if (!p->in_want || p->depth_table != 1) {
 		/* Text of a table inside a cell still belongs to the cell. */
-		if (p->in_cell && !p->in_note && ns == NS_TEXT)
+		if (p->in_cell && !p->aside && ns == NS_TEXT)
 			goto text;
 		return;
 	}
@@ -599,11 +679,11 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 	}
 	if (!p->in_cell)
 		return;
-	if (ns == NS_OFFICE && !strcmp(local, "annotation")) {
-		p->in_note++;
+	if (is_aside(ns, local)) {
+		p->aside++;
 		return;
 	}
-	if (p->in_note || ns != NS_TEXT)
+	if (p->aside || ns != NS_TEXT)
 		return;
 text:
 	if (!strcmp(local, "p") || !strcmp(local, "h")) {
@@ -651,9 +731,8 @@ scan_end(void *ctx, int ns, const char *local)
 		} else if (!strcmp(local, "table-row")) {
 			row_end(p);
 		}
-	} else if (ns == NS_OFFICE && !strcmp(local, "annotation") &&
-	    p->in_note) {
-		p->in_note--;
+	} else if (p->aside && is_aside(ns, local)) {
+		p->aside--;
 	}
 }
 
@@ -662,7 +741,7 @@ scan_text(void *ctx, const char *s, size_t len)
 {
 	struct scanparse *p = ctx;
 
-	if (p->in_want && p->in_cell && !p->in_note && p->paras)
+	if (p->in_want && p->in_cell && !p->aside && p->paras)
 		fp_buf_add(&p->text, s, len);
 }
 
@@ -721,7 +800,7 @@ ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	p->fn = fn;
 	p->ctx = ctx;
 	p->stop = p->done = 0;
-	p->in_want = p->in_cell = p->in_note = 0;
+	p->in_want = p->in_cell = p->aside = 0;
 	p->row = p->col = p->colw = p->copies = p->copybytes = 0;
 	p->ncells = 0;
 	fp_buf_reset(&p->rowtext);
