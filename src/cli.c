@@ -152,22 +152,6 @@ fp_out_maybe_flush(struct fp_out *o)
 	fp_buf_reset(&o->b);
 }
 
-void
-fp_out_write(struct fp_out *o, const char *s, size_t n)
-{
-	if (n < 65536) {
-		fp_buf_add(&o->b, s, n);
-		fp_out_maybe_flush(o);
-		return;
-	}
-	if (o->b.len && !o->err &&
-	    fwrite(o->b.s, 1, o->b.len, o->f) != o->b.len)
-		o->err = errno ? errno : EIO;
-	fp_buf_reset(&o->b);
-	if (!o->err && fwrite(s, 1, n, o->f) != n)
-		o->err = errno ? errno : EIO;
-}
-
 int
 fp_out_finish(struct fp_out *o, const char *cmd)
 {

@@ -46,8 +46,6 @@ struct fp_out {
 void fp_out_init(struct fp_out *o, FILE *f);
 /* Writes out the buffer once it is large; call after each record. */
 void fp_out_maybe_flush(struct fp_out *o);
-/* Appends n bytes; a large block is written as it is, not copied. */
-void fp_out_write(struct fp_out *o, const char *s, size_t n);
 /*
  * Writes out everything and closes the account: returns 0, or prints
  * "formpipe CMD: <stdout>: write error: ..." and returns 2.

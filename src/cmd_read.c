@@ -31,20 +31,14 @@ static const char usage_text[] =
 /*
  * A sheet's output, held until the sheet has been read whole: the grid's
  * width is known only then, and the cells may turn out not to be in row
- * order. It is kept in parts of about PART_MAX bytes: up to HOLD_MEM bytes
- * of them in memory, the rest in a temporary file, so memory stays flat
- * however long the sheet, while a sheet of a million cells (a 65,536-row
- * .xls sheet of numbers and words is about 10 MB of CSV) is written from
- * memory, without going through the disk.
+ * order. Up to HOLD_MAX bytes stay in memory; more go to a temporary
+ * file, so memory stays flat however long the sheet.
  */
-#define PART_MAX (1u << 20)
-#define HOLD_MEM (16u << 20)
+#define HOLD_MAX (1u << 20)
 
 struct held {
 	struct fp_buf b;	/* the latest part */
-	struct fp_buf *parts;	/* the parts before it kept in memory */
-	size_t nparts, mem;
-	FILE *spill;		/* the parts after those, or NULL */
+	FILE *spill;		/* the parts before it, or NULL */
 	int failed;		/* the temporary file could not be written */
 };
 
@@ -63,21 +57,12 @@ struct printer {
 	int started, any, unsorted;
 };
 
-/* Moves the latest part to memory or to the temporary file once large. */
+/* Moves the held bytes to the temporary file once they are many. */
 static int
 hold_check(struct held *h)
 {
-	if (h->b.len < PART_MAX)
+	if (h->b.len < HOLD_MAX)
 		return 0;
-	if (!h->spill && h->mem + h->b.len <= HOLD_MEM) {
-		h->parts = fp_xreallocarray(h->parts, h->nparts + 1,
-		    sizeof *h->parts);
-		h->parts[h->nparts++] = h->b;
-		h->mem += h->b.len;
-		fp_buf_init(&h->b);
-		fp_buf_grow(&h->b, PART_MAX + PART_MAX / 8);
-		return 0;
-	}
 	if (!h->spill)
 		h->spill = tmpfile();
 	if (!h->spill || fwrite(h->b.s, 1, h->b.len, h->spill) != h->b.len) {
@@ -91,12 +76,7 @@ hold_check(struct held *h)
 static void
 hold_release(struct held *h)
 {
-	size_t k;
-
 	fp_buf_release(&h->b);
-	for (k = 0; k < h->nparts; k++)
-		fp_buf_release(&h->parts[k]);
-	free(h->parts);
 	if (h->spill)
 		fclose(h->spill);
 	memset(h, 0, sizeof *h);
@@ -227,17 +207,6 @@ repad(struct fp_out *out, const char *s, size_t n, uint32_t width,
 	}
 }
 
-/* Hands n held bytes at s to out, re-padded to width if it is not 0. */
-static void
-commit_part(struct fp_out *out, const char *s, size_t n, uint32_t width,
-    int *quoted, uint32_t *commas)
-{
-	if (width)
-		repad(out, s, n, width, quoted, commas);
-	else
-		fp_out_write(out, s, n);
-}
-
 /* Hands the held output to out, re-padded to width if it is not 0. */
 static void
 commit(struct held *h, struct fp_out *out, uint32_t width)
@@ -245,19 +214,25 @@ commit(struct held *h, struct fp_out *out, uint32_t width)
 	char buf[65536];
 	int quoted = 0;
 	uint32_t commas = 0;
-	size_t k, n;
+	size_t n;
 
-	for (k = 0; k < h->nparts; k++)
-		commit_part(out, h->parts[k].s, h->parts[k].len, width,
-		    &quoted, &commas);
 	if (h->spill) {
 		rewind(h->spill);
-		while ((n = fread(buf, 1, sizeof buf, h->spill)) > 0)
-			commit_part(out, buf, n, width, &quoted, &commas);
+		while ((n = fread(buf, 1, sizeof buf, h->spill)) > 0) {
+			if (width) {
+				repad(out, buf, n, width, &quoted, &commas);
+			} else {
+				fp_buf_add(&out->b, buf, n);
+				fp_out_maybe_flush(out);
+			}
+		}
 		if (ferror(h->spill) && !out->err)
 			out->err = EIO;
 	}
-	commit_part(out, h->b.s, h->b.len, width, &quoted, &commas);
+	if (width)
+		repad(out, h->b.s, h->b.len, width, &quoted, &commas);
+	else
+		fp_buf_add(&out->b, h->b.s, h->b.len);
 	fp_out_maybe_flush(out);
 }
 
