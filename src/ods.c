@@ -284,7 +284,8 @@ struct scanparse {
 	int in_cell, covered, paras;
 	int aside;		/* inside a note or a shape: not the cell's text */
 	uint64_t cols_rep, rspan, cspan;
-	char vtype;		/* 'f' number, 'p' percentage, 'd' date, 't' time, 'b', 's', 'e' */
+	char vtype;		/* 'f' number, 'p' percentage, 'd' date, 't' time,
+				   'b', 's', 'e' error, 'n' none (no value) */
 	int formula;
 	double num;
 	int num_ok, has_time;
