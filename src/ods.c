@@ -2,10 +2,12 @@
  * formpipe's reader for OpenDocument spreadsheets (.ods), as LibreOffice
  * and others write them.
  *
- * Everything is in one part, content.xml. Opening parses it once, as
+ * The cells are in one part, content.xml. Opening parses it once, as
  * zip.c inflates it, for the tables' names and order and for the
  * automatic styles that say which tables are hidden and how wide the
- * columns are. Scanning a sheet parses the part again to the end of that
+ * columns are, after styles.xml for the named styles. The data style a
+ * cell's style leads to says what a number shows as (a date, a time of
+ * day, TRUE or FALSE), as a number format does in .xls and .xlsx. Scanning a sheet parses the part again to the end of that
  * table, where the parse is suspended: a scan of a later sheet goes on
  * from there, so reading every sheet in order parses the part once. Each
  * row's cells go to the callback when the row closes:
@@ -47,6 +49,7 @@ enum {
 	NS_CALCEXT,
 	NS_MANIFEST,
 	NS_DRAW,
+	NS_NUMBER,
 };
 
 static const struct fp_xml_ns nss[] = {
@@ -60,15 +63,27 @@ static const struct fp_xml_ns nss[] = {
 	    NS_CALCEXT },
 	{ "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0", NS_MANIFEST },
 	{ "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0", NS_DRAW },
+	{ "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0", NS_NUMBER },
 };
 #define NNS (sizeof nss / sizeof nss[0])
 
-/* An automatic style of a table (hidden or not) or a column (width). */
+/* The styles kept, by family. */
+enum { ST_COLUMN, ST_TABLE, ST_CELL, ST_DATA };
+
+/* What a data style shows a value as. */
+enum { DS_NONE, DS_NUMBER, DS_BOOL, DS_DATE, DS_DATETIME, DS_TIME, DS_ELAPSED };
+
+/*
+ * A style: of a table (hidden or not), of a column (its width), of a cell
+ * (its parent and data style), or a data style (what it shows).
+ */
 struct style {
 	char *name;
-	int table;		/* 1: a table's style, 0: a column's */
+	int family;		/* ST_ */
 	int hidden;
 	double width;		/* characters, 0 if not given */
+	char *parent, *data;	/* a cell style's */
+	int kind;		/* a data style's: DS_ */
 };
 
 struct scanparse;
@@ -93,17 +108,18 @@ style_cmp(const void *a, const void *b)
 {
 	const struct style *x = a, *y = b;
 
-	if (x->table != y->table)
-		return x->table - y->table;
+	if (x->family != y->family)
+		return x->family - y->family;
 	return strcmp(x->name, y->name);
 }
 
 /*
- * The style of this name for a table (1) or a column (0). The styles are
- * sorted once the first table begins, after every automatic style.
+ * The style of this name in this family. The styles are sorted once the
+ * first table begins, after every style of styles.xml and every
+ * automatic style of content.xml.
  */
 static const struct style *
-find_style(struct ods *o, const char *name, int table)
+find_style(struct ods *o, const char *name, int family)
 {
 	struct style key;
 
@@ -114,7 +130,7 @@ find_style(struct ods *o, const char *name, int table)
 		o->sorted = 1;
 	}
 	key.name = (char *)name;
-	key.table = table;
+	key.family = family;
 	return bsearch(&key, o->styles, o->nstyles, sizeof *o->styles,
 	    style_cmp);
 }
@@ -189,14 +205,72 @@ is_link_cache(const char *name)
 	return hash && hash[-1] == '\'' && hash - 1 > p && hash[1] != '\0';
 }
 
-/* Opening: the automatic styles and the tables' names. */
+/* Opening: the styles and the tables' names. */
 struct openparse {
 	struct fp_workbook *wb;
 	struct ods *o;
 	struct fp_xml *x;
 	struct style *cur;	/* the style being read */
+	struct style *data;	/* the data style being read */
 	int depth_table;	/* tables open (a table in a cell nests) */
 };
+
+static struct style *
+add_style(struct ods *o, const char *name, int family)
+{
+	struct style *st;
+
+	if (o->nstyles == o->capstyles) {
+		o->capstyles = o->capstyles ? o->capstyles * 2 : 16;
+		o->styles = fp_xreallocarray(o->styles, o->capstyles,
+		    sizeof *o->styles);
+	}
+	st = &o->styles[o->nstyles++];
+	memset(st, 0, sizeof *st);
+	st->name = fp_xstrdup(name);
+	st->family = family;
+	return st;
+}
+
+/*
+ * A data style's element: what its values show as. A date style with an
+ * hour, minute, second or AM/PM shows a date and time; a time style that
+ * does not wrap its hours at 24 ([HH]:MM:SS) shows a duration.
+ */
+static void
+data_style(struct openparse *p, const char *local, const char **attrs)
+{
+	static const struct { const char *local; int kind; } kinds[] = {
+		{ "number-style", DS_NUMBER }, { "currency-style", DS_NUMBER },
+		{ "percentage-style", DS_NUMBER }, { "text-style", DS_NUMBER },
+		{ "boolean-style", DS_BOOL }, { "date-style", DS_DATE },
+		{ "time-style", DS_TIME },
+	};
+	const char *name, *v;
+	size_t i;
+
+	if (p->data) {
+		if (p->data->kind == DS_DATE && (!strcmp(local, "hours") ||
+		    !strcmp(local, "minutes") || !strcmp(local, "seconds") ||
+		    !strcmp(local, "am-pm")))
+			p->data->kind = DS_DATETIME;
+		return;
+	}
+	name = fp_xml_attr(p->x, attrs, NS_STYLE, "name");
+	if (!name || p->o->sorted)
+		return;
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (strcmp(local, kinds[i].local))
+			continue;
+		p->data = add_style(p->o, name, ST_DATA);
+		p->data->kind = kinds[i].kind;
+		v = fp_xml_attr(p->x, attrs, NS_NUMBER,
+		    "truncate-on-overflow");
+		if (p->data->kind == DS_TIME && v && !strcmp(v, "false"))
+			p->data->kind = DS_ELAPSED;
+		return;
+	}
+}
 
 static void
 open_start(void *ctx, int ns, const char *local, const char **attrs)
@@ -205,23 +279,33 @@ open_start(void *ctx, int ns, const char *local, const char **attrs)
 	struct ods *o = p->o;
 	const char *v;
 
-	if (ns == NS_STYLE && !strcmp(local, "style")) {
+	if (ns == NS_NUMBER) {
+		data_style(p, local, attrs);
+	} else if (ns == NS_STYLE && !strcmp(local, "style")) {
 		const char *fam = fp_xml_attr(p->x, attrs, NS_STYLE, "family");
 		const char *name = fp_xml_attr(p->x, attrs, NS_STYLE, "name");
+		int family;
 
 		p->cur = NULL;
-		if (!fam || !name || o->sorted || (strcmp(fam, "table") &&
-		    strcmp(fam, "table-column")))
+		if (!fam || !name || o->sorted)
 			return;
-		if (o->nstyles == o->capstyles) {
-			o->capstyles = o->capstyles ? o->capstyles * 2 : 16;
-			o->styles = fp_xreallocarray(o->styles, o->capstyles,
-			    sizeof *o->styles);
+		if (!strcmp(fam, "table"))
+			family = ST_TABLE;
+		else if (!strcmp(fam, "table-column"))
+			family = ST_COLUMN;
+		else if (!strcmp(fam, "table-cell"))
+			family = ST_CELL;
+		else
+			return;
+		p->cur = add_style(o, name, family);
+		if (family == ST_CELL) {
+			v = fp_xml_attr(p->x, attrs, NS_STYLE,
+			    "parent-style-name");
+			p->cur->parent = v ? fp_xstrdup(v) : NULL;
+			v = fp_xml_attr(p->x, attrs, NS_STYLE,
+			    "data-style-name");
+			p->cur->data = v ? fp_xstrdup(v) : NULL;
 		}
-		p->cur = &o->styles[o->nstyles++];
-		memset(p->cur, 0, sizeof *p->cur);
-		p->cur->name = fp_xstrdup(name);
-		p->cur->table = !strcmp(fam, "table");
 	} else if (ns == NS_STYLE && p->cur &&
 	    !strcmp(local, "table-properties")) {
 		v = fp_xml_attr(p->x, attrs, NS_TABLE, "display");
@@ -240,7 +324,7 @@ open_start(void *ctx, int ns, const char *local, const char **attrs)
 		if (is_link_cache(v))
 			return;
 		st = find_style(o, fp_xml_attr(p->x, attrs, NS_TABLE,
-		    "style-name"), 1);
+		    "style-name"), ST_TABLE);
 		fp_wb_add_sheet(p->wb, v ? v : "", st && st->hidden);
 	}
 }
@@ -252,9 +336,18 @@ open_end(void *ctx, int ns, const char *local)
 
 	if (ns == NS_STYLE && !strcmp(local, "style"))
 		p->cur = NULL;
+	else if (ns == NS_NUMBER && p->data && strlen(local) > 6 &&
+	    !strcmp(local + strlen(local) - 6, "-style"))
+		p->data = NULL;	/* data styles do not nest */
 	else if (ns == NS_TABLE && !strcmp(local, "table") && p->depth_table)
 		p->depth_table--;
 }
+
+/* Columns first to last take this default cell style. */
+struct colstyle {
+	uint64_t first, last;
+	char *name;
+};
 
 /* A cell of the row in hand, kept until the row closes. */
 struct rcell {
@@ -291,6 +384,14 @@ struct scanparse {
 	int num_ok, has_time;
 	char *strval;		/* office:string-value */
 	struct fp_buf text;
+	int kind;		/* what its data style shows it as: DS_ */
+	int truth;		/* its formula is TRUE() or FALSE() */
+	/* The columns' default cell styles, and the row's. */
+	struct colstyle *colstyles;
+	size_t ncolstyles, capcolstyles;
+	char *rowstyle;
+	struct fp_buf lastname;	/* the cell style looked up last, */
+	int lastkind;		/* and what it shows */
 	/* The row in hand. */
 	struct rcell *cells;
 	size_t ncells, capcells;
@@ -367,6 +468,82 @@ date_serial(const char *s, double *out, int *has_time)
 	return 1;
 }
 
+/*
+ * What the cell style of this name shows numbers as: its data style's
+ * kind, or its parent's, up a few parents; DS_NONE if none says.
+ */
+static int
+style_kind(struct ods *o, const char *name)
+{
+	const struct style *st;
+	int up;
+
+	for (up = 0; name && up < 8; up++) {
+		st = find_style(o, name, ST_CELL);
+		if (!st)
+			break;
+		if (st->data) {
+			st = find_style(o, st->data, ST_DATA);
+			return st ? st->kind : DS_NONE;
+		}
+		name = st->parent;
+	}
+	return DS_NONE;
+}
+
+/*
+ * The kind of the cell beginning, from its own style, else the row's
+ * default, else its column's. The last name looked up is remembered, as
+ * a column of numbers mostly has one style.
+ */
+static int
+cell_kind(struct scanparse *p, const char **attrs)
+{
+	const char *name = fp_xml_attr(p->x, attrs, NS_TABLE, "style-name");
+	size_t i;
+
+	if (!name)
+		name = p->rowstyle;
+	for (i = 0; !name && i < p->ncolstyles; i++)
+		if (p->col >= p->colstyles[i].first &&
+		    p->col <= p->colstyles[i].last)
+			name = p->colstyles[i].name;
+	if (!name)
+		return DS_NONE;
+	if (!p->lastname.s || strcmp(name, p->lastname.s)) {
+		fp_buf_reset(&p->lastname);
+		fp_buf_adds(&p->lastname, name);
+		p->lastkind = style_kind(p->o, name);
+	}
+	return p->lastkind;
+}
+
+/*
+ * 1 for the formula =TRUE() or =FALSE() (after a namespace prefix such as
+ * of:), as Calc keeps a TRUE or FALSE it imports from another program:
+ * its result is a number, 1 or 0, that Calc shows as TRUE or FALSE.
+ */
+static int
+is_truth(const char *formula)
+{
+	const char *eq = strchr(formula, '=');
+
+	return eq && (!strcmp(eq + 1, "TRUE()") || !strcmp(eq + 1, "FALSE()"));
+}
+
+/* The format class a date-showing kind gives, else def. */
+static enum fp_fmt_class
+kind_class(int kind, enum fp_fmt_class def)
+{
+	switch (kind) {
+	case DS_DATE: return FP_FMT_DATE;
+	case DS_DATETIME: return FP_FMT_DATETIME;
+	case DS_TIME: return FP_FMT_TIME;
+	case DS_ELAPSED: return FP_FMT_ELAPSED;
+	default: return def;
+	}
+}
+
 static void
 cell_begin(struct scanparse *p, int covered, const char **attrs)
 {
@@ -382,10 +559,13 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	    "number-columns-spanned");
 	p->rspan = covered ? 1 : count_attr(p->x, attrs,
 	    "number-rows-spanned");
-	p->formula = fp_xml_attr(p->x, attrs, NS_TABLE, "formula") != NULL;
+	v = fp_xml_attr(p->x, attrs, NS_TABLE, "formula");
+	p->formula = v != NULL;
+	p->truth = v && is_truth(v);
 	p->num_ok = 0;
 	p->has_time = 0;
 	p->vtype = 0;
+	p->kind = DS_NONE;
 	free(p->strval);
 	p->strval = NULL;
 	fp_buf_reset(&p->text);
@@ -409,6 +589,8 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 		char *end;
 
 		p->vtype = t[0] == 'p' ? 'p' : 'f';
+		if (t[0] == 'f')
+			p->kind = cell_kind(p, attrs);
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "value");
 		if (v) {
 			p->num = strtod(v, &end);
@@ -416,6 +598,7 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 		}
 	} else if (!strcmp(t, "date")) {
 		p->vtype = 'd';
+		p->kind = cell_kind(p, attrs);
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "date-value");
 		p->num_ok = v && date_serial(v, &p->num, &p->has_time);
 	} else if (!strcmp(t, "time")) {
@@ -486,7 +669,12 @@ cell_end(struct scanparse *p)
 		c.fmt = 10;
 		/* FALLTHROUGH */
 	case 'f':
-		c.type = p->num_ok ? FP_CELL_NUMBER : FP_CELL_EMPTY;
+		/* A number shown as TRUE or FALSE, or as a date, is one. */
+		c.type = !p->num_ok ? FP_CELL_EMPTY :
+		    (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
+		    p->num == 1) ? FP_CELL_BOOL :
+		    (uint8_t)fp_date_type(kind_class(p->kind, FP_FMT_NUMBER),
+		    p->num);
 		c.v.num = p->num;
 		break;
 	case 'd':
@@ -495,8 +683,8 @@ cell_end(struct scanparse *p)
 		 * serial can say it) a number, under a day a time of day.
 		 */
 		c.type = !p->num_ok ? FP_CELL_EMPTY :
-		    (uint8_t)fp_date_type(p->has_time ? FP_FMT_DATETIME :
-		    FP_FMT_DATE, p->num);
+		    (uint8_t)fp_date_type(kind_class(p->kind, p->has_time ?
+		    FP_FMT_DATETIME : FP_FMT_DATE), p->num);
 		c.v.num = p->num;
 		break;
 	case 't':
@@ -629,6 +817,35 @@ is_aside(int ns, const char *local)
 	return ns == NS_DRAW || (ns == NS_OFFICE && !strcmp(local, "annotation"));
 }
 
+/* Columns first to last take the default cell style name. */
+static void
+add_colstyle(struct scanparse *p, uint64_t first, uint64_t last,
+    const char *name)
+{
+	if (p->ncolstyles == p->capcolstyles) {
+		p->capcolstyles = p->capcolstyles ? p->capcolstyles * 2 : 16;
+		p->colstyles = fp_xreallocarray(p->colstyles, p->capcolstyles,
+		    sizeof *p->colstyles);
+	}
+	p->colstyles[p->ncolstyles].first = first;
+	p->colstyles[p->ncolstyles].last = last;
+	p->colstyles[p->ncolstyles].name = fp_xstrdup(name);
+	p->ncolstyles++;
+}
+
+/* Forgets the columns' and the row's default cell styles. */
+static void
+clear_cellstyles(struct scanparse *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncolstyles; i++)
+		free(p->colstyles[i].name);
+	p->ncolstyles = 0;
+	free(p->rowstyle);
+	p->rowstyle = NULL;
+}
+
 static void
 scan_start(void *ctx, int ns, const char *local, const char **attrs)
 {
@@ -649,10 +866,15 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 	}
 	if (ns == NS_TABLE) {
 		if (!strcmp(local, "table-row")) {
+			const char *v = fp_xml_attr(p->x, attrs, NS_TABLE,
+			    "default-cell-style-name");
+
 			p->rows_rep = count_attr(p->x, attrs,
 			    "number-rows-repeated");
 			p->col = 0;
 			p->ncells = 0;
+			free(p->rowstyle);
+			p->rowstyle = v ? fp_xstrdup(v) : NULL;
 		} else if (!strcmp(local, "table-cell")) {
 			cell_begin(p, 0, attrs);
 		} else if (!strcmp(local, "covered-table-cell")) {
@@ -661,10 +883,13 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 			uint64_t n = count_attr(p->x, attrs,
 			    "number-columns-repeated");
 			const struct style *st = find_style(p->o,
-			    fp_xml_attr(p->x, attrs, NS_TABLE, "style-name"), 0);
+			    fp_xml_attr(p->x, attrs, NS_TABLE, "style-name"),
+			    ST_COLUMN);
 			const char *vis = fp_xml_attr(p->x, attrs, NS_TABLE,
 			    "visibility");
 			int hidden = vis && strcmp(vis, "visible");
+			const char *def = fp_xml_attr(p->x, attrs, NS_TABLE,
+			    "default-cell-style-name");
 
 			if (p->colw < MAX_COLS && ((st && st->width > 0) ||
 			    hidden)) {
@@ -674,6 +899,8 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 				    (uint16_t)(last < MAX_COLS ? last :
 				    MAX_COLS - 1), st ? st->width : 0, hidden);
 			}
+			if (def && p->colw < MAX_COLS)
+				add_colstyle(p, p->colw, p->colw + n - 1, def);
 			p->colw += n;
 		}
 		return;
@@ -757,6 +984,9 @@ end_pausable(struct ods *o)
 	fp_xml_pausable_free(o->pausable);
 	o->pausable = NULL;
 	if (o->scan) {
+		clear_cellstyles(o->scan);
+		free(o->scan->colstyles);
+		fp_buf_release(&o->scan->lastname);
 		free(o->scan->strval);
 		free(o->scan->cells);
 		fp_buf_release(&o->scan->text);
@@ -785,6 +1015,7 @@ ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		p->o = o;
 		fp_buf_init(&p->text);
 		fp_buf_init(&p->rowtext);
+		fp_buf_init(&p->lastname);
 		err = fp_xml_pausable_open(o->z, "content.xml", nss, NNS,
 		    &scan_handlers, p, &o->pausable, d);
 		if (err) {
@@ -804,6 +1035,7 @@ ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	p->in_want = p->in_cell = p->aside = 0;
 	p->row = p->col = p->colw = p->copies = p->copybytes = 0;
 	p->ncells = 0;
+	clear_cellstyles(p);
 	fp_buf_reset(&p->rowtext);
 	err = fp_xml_pausable_run(o->pausable, &ended, d);
 	if (stopped)
@@ -825,8 +1057,11 @@ ods_free(struct fp_workbook *wb)
 		return;
 	end_pausable(o);
 	fp_zip_free(o->z);
-	for (i = 0; i < o->nstyles; i++)
+	for (i = 0; i < o->nstyles; i++) {
 		free(o->styles[i].name);
+		free(o->styles[i].parent);
+		free(o->styles[i].data);
+	}
 	free(o->styles);
 	free(o);
 	wb->priv = NULL;
@@ -891,6 +1126,15 @@ fp_ods_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 	memset(&op, 0, sizeof op);
 	op.wb = wb;
 	op.o = o;
+	if (fp_zip_has(z, "styles.xml")) {
+		struct fp_diag sd;
+
+		/* Without its named styles, numbers are only numbers. */
+		(void)fp_xml_parse_part(z, "styles.xml", nss, NNS, &oh, &op,
+		    &op.x, &sd);
+		op.cur = op.data = NULL;
+		op.depth_table = 0;
+	}
 	return fp_xml_parse_part(z, "content.xml", nss, NNS, &oh, &op, &op.x,
 	    d);
 }
