@@ -23,8 +23,10 @@ static const unsigned char quoted[256] = {
 /*
  * Eight bytes at a time, the bytes below '-' (0x2D), where all four that
  * make a field quoted are: a word with none of them is passed at once.
- * (w - 0x2D in every byte) borrows into a byte's top bit only where the
- * byte is below 0x2D, unless the byte had its top bit set already.
+ * Subtracting 0x2D from every byte sets a top bit the byte did not have
+ * only if some byte of the word is below 0x2D (the lowest such byte sets
+ * its own; a borrow from it may set the next one's too), so the test
+ * says exactly whether the word has one, not which byte.
  */
 #define ONES 0x0101010101010101u
 

@@ -18,6 +18,7 @@
 #include "numfmt.h"
 #include "util.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,14 +208,20 @@ put_digits(char *buf, uint64_t v)
  * y rounded to an integer as nearbyint rounds it, for 0 <= y < 2^52:
  * adding 2^52 leaves no bits below the unit, so the sum is rounded there
  * (in the current rounding mode) and the difference is exact. Inline,
- * where nearbyint is a call on x86-64 without SSE4.1.
+ * where nearbyint is a call on x86-64 without SSE4.1. Only where doubles
+ * are computed as doubles: x87's wider registers (FLT_EVAL_METHOD 2)
+ * would keep the fraction, so there it is nearbyint.
  */
 static double
 round_small(double y)
 {
+#if FLT_EVAL_METHOD == 0
 	double t = y + 0x1p52;
 
 	return t - 0x1p52;
+#else
+	return nearbyint(y);
+#endif
 }
 
 /* k, with x's digits times 10^k in *m; or 0 past four places. */

@@ -381,7 +381,7 @@ struct scanparse {
 				   'b', 's', 'e' error, 'n' none (no value) */
 	int formula;
 	double num;
-	int num_ok, has_time;
+	int num_ok, has_time, day_zero;
 	char *strval;		/* office:string-value */
 	struct fp_buf text;
 	int kind;		/* what its data style shows it as: DS_ */
@@ -446,22 +446,25 @@ duration_days(const char *s, double *out)
 /*
  * "2014-02-19" or "2014-02-19T14:30:00[.5]" as a 1900-system serial. The
  * day 1899-12-30 is LibreOffice's day zero, on which it puts a time of
- * day with no date: its serial is the time alone, under 1.
+ * day with no date: its serial is the time alone, under 1, and *day_zero
+ * says so.
  */
 static int
-date_serial(const char *s, double *out, int *has_time)
+date_serial(const char *s, double *out, int *has_time, int *day_zero)
 {
 	int y, mo, d, h = 0, mi = 0, n = 0;
 	double se = 0, secs;
 
 	*has_time = 0;
+	*day_zero = 0;
 	if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) != 3 || mo < 1 ||
 	    mo > 12 || d < 1 || d > 31 || y < 0 || y > 9999)
 		return 0;
 	if (s[n] == 'T' && sscanf(s + n + 1, "%d:%d:%lf", &h, &mi, &se) >= 2)
 		*has_time = h || mi || se > 0;
 	secs = h * 3600.0 + mi * 60.0 + se;
-	if (y == 1899 && mo == 12 && d == 30)
+	*day_zero = y == 1899 && mo == 12 && d == 30 && secs < 86400;
+	if (*day_zero)
 		*out = secs / 86400.0;
 	else
 		*out = fp_serial_from_civil(y, (unsigned)mo, (unsigned)d, secs);
@@ -564,6 +567,7 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	p->truth = v && is_truth(v);
 	p->num_ok = 0;
 	p->has_time = 0;
+	p->day_zero = 0;
 	p->vtype = 0;
 	p->kind = DS_NONE;
 	free(p->strval);
@@ -577,10 +581,10 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	}
 	if (!t) {
 		/*
-		 * A formula with no value type has no value (an empty
+		 * A formula with no value type at all has no value (an empty
 		 * result); its paragraphs are only what the format shows.
 		 */
-		if (p->formula)
+		if (p->formula && !v)
 			p->vtype = 'n';
 		return;
 	}
@@ -600,7 +604,8 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 		p->vtype = 'd';
 		p->kind = cell_kind(p, attrs);
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "date-value");
-		p->num_ok = v && date_serial(v, &p->num, &p->has_time);
+		p->num_ok = v && date_serial(v, &p->num, &p->has_time,
+		    &p->day_zero);
 	} else if (!strcmp(t, "time")) {
 		p->vtype = 't';
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "time-value");
@@ -638,12 +643,17 @@ error_code(const char *s)
 		{ 530, 0x1D }, { 531, 0x1D }, { 532, 0x07 },
 	};
 	size_t i;
-	int lo, n = 0;
+	long lo;
+	char *end;
 
 	for (i = 0; i < sizeof errs / sizeof errs[0]; i++)
 		if (!strcmp(s, errs[i].text))
 			return errs[i].code;
-	if (sscanf(s, "Err:%d%n", &lo, &n) != 1 || s[n] != '\0')
+	if (strncmp(s, "Err:", 4) || s[4] < '0' || s[4] > '9')
+		return 0xFF;
+	errno = 0;
+	lo = strtol(s + 4, &end, 10);
+	if (*end || errno)
 		return 0xFF;
 	for (i = 0; i < sizeof los / sizeof los[0]; i++)
 		if (los[i].lo == lo)
@@ -679,12 +689,22 @@ cell_end(struct scanparse *p)
 		break;
 	case 'd':
 		/*
-		 * As a date format would make the serial: before 1900 (no
-		 * serial can say it) a number, under a day a time of day.
+		 * A time of day on day zero; before 1900 (no serial can say
+		 * it) a number; 1899-12-31, serial 0, a date; else as its
+		 * data style would make the serial, as in .xls.
 		 */
-		c.type = !p->num_ok ? FP_CELL_EMPTY :
-		    (uint8_t)fp_date_type(kind_class(p->kind, p->has_time ?
-		    FP_FMT_DATETIME : FP_FMT_DATE), p->num);
+		if (!p->num_ok)
+			c.type = FP_CELL_EMPTY;
+		else if (p->day_zero)
+			c.type = FP_CELL_TIME;
+		else if (p->num < 0)
+			c.type = FP_CELL_NUMBER;
+		else if (p->num < 1)
+			c.type = p->has_time ? FP_CELL_DATETIME : FP_CELL_DATE;
+		else
+			c.type = (uint8_t)fp_date_type(kind_class(p->kind,
+			    p->has_time ? FP_FMT_DATETIME : FP_FMT_DATE),
+			    p->num);
 		c.v.num = p->num;
 		break;
 	case 't':
@@ -858,6 +878,10 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 			    NS_TABLE, "name")) && p->ntables++ == p->want;
 		return;
 	}
+	if (p->in_want && p->in_cell && is_aside(ns, local)) {
+		p->aside++;
+		return;
+	}
 	if (!p->in_want || p->depth_table != 1) {
 		/* Text of a table inside a cell still belongs to the cell. */
 		if (p->in_cell && !p->aside && ns == NS_TEXT)
@@ -905,13 +929,7 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 		}
 		return;
 	}
-	if (!p->in_cell)
-		return;
-	if (is_aside(ns, local)) {
-		p->aside++;
-		return;
-	}
-	if (p->aside || ns != NS_TEXT)
+	if (!p->in_cell || p->aside || ns != NS_TEXT)
 		return;
 text:
 	if (!strcmp(local, "p") || !strcmp(local, "h")) {
@@ -949,6 +967,10 @@ scan_end(void *ctx, int ns, const char *local)
 		}
 		return;
 	}
+	if (p->in_want && p->aside && is_aside(ns, local)) {
+		p->aside--;
+		return;
+	}
 	if (!p->in_want || p->depth_table != 1)
 		return;
 	if (ns == NS_TABLE) {
@@ -959,8 +981,6 @@ scan_end(void *ctx, int ns, const char *local)
 		} else if (!strcmp(local, "table-row")) {
 			row_end(p);
 		}
-	} else if (p->aside && is_aside(ns, local)) {
-		p->aside--;
 	}
 }
 

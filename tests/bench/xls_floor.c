@@ -2,7 +2,7 @@
  * The floor under reading an .xls into CSV: the least any reader must do,
  * with formpipe's own compound-file reader (cfb.c) and number printer
  * (fp_fmt_num) and nothing else. It maps the file, takes the Workbook
- * stream, and walks every record once: each number cell (NUMBER, RK,
+ * stream, and walks the first sheet's records once: each number cell (NUMBER, RK,
  * MULRK) is printed, each shared-string cell is printed as its index in
  * the table (cheaper than any text), commas and line ends are put where
  * the cells fall, and the CSV is written to standard output. Nothing is
@@ -41,16 +41,28 @@ flush(struct out *o)
 	o->len = 0;
 }
 
-/* Puts the commas and line ends before a cell at row, col. */
+/* Puts one byte, writing the block out when it is full. */
+static void
+put(struct out *o, char c)
+{
+	if (o->len == sizeof o->buf)
+		flush(o);
+	o->buf[o->len++] = c;
+}
+
+/*
+ * Puts the commas and line ends before a cell at row, col, and leaves
+ * room for the number after them.
+ */
 static void
 place(struct out *o, uint32_t row, uint32_t col)
 {
-	if (o->len > sizeof o->buf - 512)
-		flush(o);
 	for (; o->row < row; o->row++, o->col = 0)
-		o->buf[o->len++] = '\n';
+		put(o, '\n');
 	for (; o->col < col; o->col++)
-		o->buf[o->len++] = ',';
+		put(o, ',');
+	if (sizeof o->buf - o->len < FP_NUM_MAX)
+		flush(o);
 }
 
 static void
@@ -85,7 +97,7 @@ main(int argc, char **argv)
 	struct fp_diag d;
 	struct stat st;
 	size_t n, pos;
-	int fd, owned, found;
+	int fd, owned, found, bofs = 0, depth = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: xls_floor FILE.xls\n");
@@ -110,6 +122,13 @@ main(int argc, char **argv)
 		if (n - pos - 4 < len)
 			break;
 		pos += 4 + (size_t)len;
+		/* The globals, then the first sheet, to its own end. */
+		if (type == 0x0809 && ++bofs >= 2)
+			depth++;
+		if (type == 0x000A && depth && --depth == 0)
+			break;
+		if (depth != 1)
+			continue;
 		switch (type) {
 		case 0x0203:	/* NUMBER */
 			if (len >= 14) {
@@ -140,7 +159,7 @@ main(int argc, char **argv)
 			break;
 		}
 	}
-	o.buf[o.len++] = '\n';
+	put(&o, '\n');
 	flush(&o);
 	if (owned)
 		free((void *)s);
