@@ -74,6 +74,16 @@ enum { ST_COLUMN, ST_TABLE, ST_CELL, ST_DATA };
 enum { DS_NONE, DS_NUMBER, DS_BOOL, DS_DATE, DS_DATETIME, DS_TIME, DS_ELAPSED };
 
 /*
+ * A data style's condition, style:map: value() compared with num, and
+ * the data style it applies when true (Excel's sections, [>0]...).
+ */
+struct dmap {
+	char op[3];		/* ">", ">=", "<", "<=", "=", "!=" */
+	double num;
+	char *target;
+};
+
+/*
  * A style: of a table (hidden or not), of a column (its width), of a cell
  * (its parent and data style), or a data style (what it shows).
  */
@@ -84,6 +94,8 @@ struct style {
 	double width;		/* characters, 0 if not given */
 	char *parent, *data;	/* a cell style's */
 	int kind;		/* a data style's: DS_ */
+	struct dmap maps[3];	/* and the styles it takes under conditions */
+	int nmaps;
 };
 
 struct scanparse;
@@ -272,6 +284,36 @@ data_style(struct openparse *p, const char *local, const char **attrs)
 	}
 }
 
+/*
+ * A condition of the data style being read, "value()>=0": kept if it is
+ * of that form, with the style it applies.
+ */
+static void
+data_map(struct openparse *p, const char **attrs)
+{
+	const char *c = fp_xml_attr(p->x, attrs, NS_STYLE, "condition");
+	const char *to = fp_xml_attr(p->x, attrs, NS_STYLE,
+	    "apply-style-name");
+	struct dmap *m;
+	size_t n;
+	char *end;
+
+	if (!c || !to || p->data->nmaps == 3 || strncmp(c, "value()", 7))
+		return;
+	c += 7;
+	n = strspn(c, "<>=!");
+	if (n < 1 || n > 2)
+		return;
+	m = &p->data->maps[p->data->nmaps];
+	memcpy(m->op, c, n);
+	m->op[n] = '\0';
+	m->num = strtod(c + n, &end);
+	if (end == c + n || *end)
+		return;
+	m->target = fp_xstrdup(to);
+	p->data->nmaps++;
+}
+
 static void
 open_start(void *ctx, int ns, const char *local, const char **attrs)
 {
@@ -281,6 +323,8 @@ open_start(void *ctx, int ns, const char *local, const char **attrs)
 
 	if (ns == NS_NUMBER) {
 		data_style(p, local, attrs);
+	} else if (ns == NS_STYLE && p->data && !strcmp(local, "map")) {
+		data_map(p, attrs);
 	} else if (ns == NS_STYLE && !strcmp(local, "style")) {
 		const char *fam = fp_xml_attr(p->x, attrs, NS_STYLE, "family");
 		const char *name = fp_xml_attr(p->x, attrs, NS_STYLE, "name");
@@ -391,7 +435,7 @@ struct scanparse {
 	size_t ncolstyles, capcolstyles;
 	char *rowstyle;
 	struct fp_buf lastname;	/* the cell style looked up last, */
-	int lastkind;		/* and what it shows */
+	const struct style *lastdata;	/* and its data style */
 	/* The row in hand. */
 	struct rcell *cells;
 	size_t ncells, capcells;
@@ -472,11 +516,11 @@ date_serial(const char *s, double *out, int *has_time, int *day_zero)
 }
 
 /*
- * What the cell style of this name shows numbers as: its data style's
- * kind, or its parent's, up a few parents; DS_NONE if none says.
+ * The data style of the cell style of this name: its own, or its
+ * parent's, up a few parents; NULL if none has one.
  */
-static int
-style_kind(struct ods *o, const char *name)
+static const struct style *
+style_data(struct ods *o, const char *name)
 {
 	const struct style *st;
 	int up;
@@ -485,13 +529,50 @@ style_kind(struct ods *o, const char *name)
 		st = find_style(o, name, ST_CELL);
 		if (!st)
 			break;
-		if (st->data) {
-			st = find_style(o, st->data, ST_DATA);
-			return st ? st->kind : DS_NONE;
-		}
+		if (st->data)
+			return find_style(o, st->data, ST_DATA);
 		name = st->parent;
 	}
-	return DS_NONE;
+	return NULL;
+}
+
+static int
+holds(const struct dmap *m, double x)
+{
+	if (!strcmp(m->op, ">"))
+		return x > m->num;
+	if (!strcmp(m->op, ">="))
+		return x >= m->num;
+	if (!strcmp(m->op, "<"))
+		return x < m->num;
+	if (!strcmp(m->op, "<="))
+		return x <= m->num;
+	if (!strcmp(m->op, "=") || !strcmp(m->op, "=="))
+		return x == m->num;
+	if (!strcmp(m->op, "!=") || !strcmp(m->op, "<>"))
+		return x != m->num;
+	return 0;
+}
+
+/*
+ * What a data style shows x as: the style of its first condition x meets,
+ * else its own kind.
+ */
+static int
+shown_kind(struct ods *o, const struct style *ds, double x)
+{
+	const struct style *to;
+	int i;
+
+	if (!ds)
+		return DS_NONE;
+	for (i = 0; i < ds->nmaps; i++) {
+		if (!holds(&ds->maps[i], x))
+			continue;
+		to = find_style(o, ds->maps[i].target, ST_DATA);
+		return to ? to->kind : ds->kind;
+	}
+	return ds->kind;
 }
 
 /*
@@ -500,7 +581,7 @@ style_kind(struct ods *o, const char *name)
  * a column of numbers mostly has one style.
  */
 static int
-cell_kind(struct scanparse *p, const char **attrs)
+cell_kind(struct scanparse *p, const char **attrs, double x)
 {
 	const char *name = fp_xml_attr(p->x, attrs, NS_TABLE, "style-name");
 	size_t i;
@@ -516,9 +597,9 @@ cell_kind(struct scanparse *p, const char **attrs)
 	if (!p->lastname.s || strcmp(name, p->lastname.s)) {
 		fp_buf_reset(&p->lastname);
 		fp_buf_adds(&p->lastname, name);
-		p->lastkind = style_kind(p->o, name);
+		p->lastdata = style_data(p->o, name);
 	}
-	return p->lastkind;
+	return shown_kind(p->o, p->lastdata, x);
 }
 
 /*
@@ -593,19 +674,20 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 		char *end;
 
 		p->vtype = t[0] == 'p' ? 'p' : 'f';
-		if (t[0] == 'f')
-			p->kind = cell_kind(p, attrs);
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "value");
 		if (v) {
 			p->num = strtod(v, &end);
 			p->num_ok = end != v && !*end;
 		}
+		if (t[0] == 'f' && p->num_ok)
+			p->kind = cell_kind(p, attrs, p->num);
 	} else if (!strcmp(t, "date")) {
 		p->vtype = 'd';
-		p->kind = cell_kind(p, attrs);
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "date-value");
 		p->num_ok = v && date_serial(v, &p->num, &p->has_time,
 		    &p->day_zero);
+		if (p->num_ok)
+			p->kind = cell_kind(p, attrs, p->num);
 	} else if (!strcmp(t, "time")) {
 		p->vtype = 't';
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "time-value");
@@ -1072,6 +1154,7 @@ ods_free(struct fp_workbook *wb)
 {
 	struct ods *o = wb->priv;
 	size_t i;
+	int k;
 
 	if (!o)
 		return;
@@ -1081,6 +1164,8 @@ ods_free(struct fp_workbook *wb)
 		free(o->styles[i].name);
 		free(o->styles[i].parent);
 		free(o->styles[i].data);
+		for (k = 0; k < o->styles[i].nmaps; k++)
+			free(o->styles[i].maps[k].target);
 	}
 	free(o->styles);
 	free(o);
