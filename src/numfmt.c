@@ -160,6 +160,16 @@ static const char pairs[201] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
+/* 10^0 to 10^19, every power of ten a uint64_t holds. */
+static const uint64_t pow10u[20] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+	10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+	100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull,
+	10000000000000000000ull,
+};
+
 /*
  * Writes the decimal digits of v to buf; returns their count. The count
  * is found first, so the digits go straight to their places, two at a
@@ -168,17 +178,9 @@ static const char pairs[201] =
 static size_t
 put_digits(char *buf, uint64_t v)
 {
-	static const uint64_t p10[] = {
-		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
-		100000000000ull, 1000000000000ull, 10000000000000ull,
-		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-		100000000000000000ull, 1000000000000000000ull,
-		10000000000000000000ull,
-	};
 	size_t n = 1, i;
 
-	while (n < 20 && v >= p10[n])
+	while (n < 20 && v >= pow10u[n])
 		n++;
 	i = n;
 	while (v >= 100) {
@@ -270,9 +272,7 @@ fp_fmt_num(char *buf, double x)
 		return n;
 	}
 	if (ax < FEW_MAX && (i = few_places(ax, &digits)) > 0) {
-		static const uint64_t p10[] = { 1, 10, 100, 1000, 10000 };
-
-		n += put_digits(buf + n, digits / p10[i]);
+		n += put_digits(buf + n, digits / pow10u[i]);
 		buf[n++] = '.';
 		for (e = i - 1; e >= 0; e--, digits /= 10)
 			buf[n + (size_t)e] = (char)('0' + digits % 10);

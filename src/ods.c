@@ -7,8 +7,9 @@
  * automatic styles that say which tables are hidden and how wide the
  * columns are, after styles.xml for the named styles. The data style a
  * cell's style leads to says what a number shows as (a date, a time of
- * day, TRUE or FALSE), as a number format does in .xls and .xlsx. Scanning a sheet parses the part again to the end of that
- * table, where the parse is suspended: a scan of a later sheet goes on
+ * day, TRUE or FALSE), as a number format does in .xls and .xlsx.
+ * Scanning a sheet parses the part again to the end of that table, where
+ * the parse is suspended: a scan of a later sheet goes on
  * from there, so reading every sheet in order parses the part once. Each
  * row's cells go to the callback when the row closes:
  * cells carry their value in attributes by type (float, percentage,
