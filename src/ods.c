@@ -711,15 +711,10 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
  * LibreOffice's (Err:502, #MACRO?) as LibreOffice maps them when it saves
  * .xls or .xlsx: #N/A for those Excel has no code for.
  */
-static int
+static unsigned
 error_code(const char *s)
 {
-	static const struct { const char *text; int code; } errs[] = {
-		{ "#NULL!", 0x00 }, { "#DIV/0!", 0x07 }, { "#VALUE!", 0x0F },
-		{ "#REF!", 0x17 }, { "#NAME?", 0x1D }, { "#NUM!", 0x24 },
-		{ "#N/A", 0x2A }, { "#ADDIN?", 0x1D }, { "#MACRO?", 0x1D },
-	};
-	static const struct { int lo; int code; } los[] = {
+	static const struct { long lo; unsigned code; } los[] = {
 		{ 502, 0x0F }, { 503, 0x24 }, { 504, 0x0F }, { 508, 0x0F },
 		{ 509, 0x0F }, { 510, 0x0F }, { 511, 0x0F }, { 519, 0x0F },
 		{ 521, 0x00 }, { 522, 0x0F }, { 524, 0x17 }, { 525, 0x1D },
@@ -729,11 +724,10 @@ error_code(const char *s)
 	long lo;
 	char *end;
 
-	for (i = 0; i < sizeof errs / sizeof errs[0]; i++)
-		if (!strcmp(s, errs[i].text))
-			return errs[i].code;
+	if (!strcmp(s, "#ADDIN?") || !strcmp(s, "#MACRO?"))
+		return 0x1D;
 	if (strncmp(s, "Err:", 4) || s[4] < '0' || s[4] > '9')
-		return 0xFF;
+		return fp_error_code(s);
 	errno = 0;
 	lo = strtol(s + 4, &end, 10);
 	if (*end || errno)

@@ -691,22 +691,6 @@ parse_range(const char *s, uint32_t *r1, uint32_t *c1, uint32_t *r2,
 	return parse_ref(colon + 1, r2, c2, &beyond);
 }
 
-static int
-error_code(const char *s)
-{
-	static const struct { const char *text; int code; } errs[] = {
-		{ "#NULL!", 0x00 }, { "#DIV/0!", 0x07 }, { "#VALUE!", 0x0F },
-		{ "#REF!", 0x17 }, { "#NAME?", 0x1D }, { "#NUM!", 0x24 },
-		{ "#N/A", 0x2A }, { "#GETTING_DATA", 0x2B },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof errs / sizeof errs[0]; i++)
-		if (!strcmp(s, errs[i].text))
-			return errs[i].code;
-	return 0xFF;
-}
-
 /*
  * An ISO 8601 date, date and time, or time ("2014-02-19",
  * "2014-02-19T14:30:00Z", "14:30:00") as a serial of the 1900 system.
@@ -1003,7 +987,7 @@ end_cell(struct shparse *p)
 			break;
 		case 'e':
 			c.type = FP_CELL_ERROR;
-			c.v.num = error_code(s);
+			c.v.num = fp_error_code(s);
 			break;
 		case 'd': {
 			int hd, ht;

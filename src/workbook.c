@@ -572,6 +572,20 @@ fp_error_text(unsigned code)
 	}
 }
 
+unsigned
+fp_error_code(const char *text)
+{
+	static const unsigned char codes[] = {
+		0x00, 0x07, 0x0F, 0x17, 0x1D, 0x24, 0x2A, 0x2B,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof codes; i++)
+		if (!strcmp(text, fp_error_text(codes[i])))
+			return codes[i];
+	return 0xFF;
+}
+
 /* A duration of a day or more as hours:minutes:seconds ("36:00:00"). */
 static size_t
 render_duration(char *buf, double x)

@@ -335,6 +335,13 @@ const char *fp_cell_type_name(enum fp_cell_type t);
 /* The text of a BIFF error code: "#DIV/0!", "#N/A", ... */
 const char *fp_error_text(unsigned code);
 
+/*
+ * The BIFF error code of an error's text, the inverse of fp_error_text:
+ * "#DIV/0!" gives 0x07. Returns 0xFF, which fp_error_text writes as
+ * "#ERROR!", for a text that is none of Excel's.
+ */
+unsigned fp_error_code(const char *text);
+
 /* Column letters of a 0-based column index ("A", "AA") into buf[8]. */
 void fp_colname(uint32_t col, char *buf);
 

@@ -208,6 +208,26 @@ test_literal_booleans_and_errors(void **state)
 	fp_workbook_free(wb);
 }
 
+/* Every code fp_error_text names comes back from its text; others do not. */
+static void
+test_error_texts_and_codes(void **state)
+{
+	unsigned code;
+
+	(void)state;
+	for (code = 0; code < 0x100; code++) {
+		const char *t = fp_error_text(code);
+
+		if (strcmp(t, "#ERROR!"))
+			assert_int_equal(fp_error_code(t), code);
+	}
+	assert_int_equal(fp_error_code("#DIV/0!"), 0x07);
+	assert_int_equal(fp_error_code("#GETTING_DATA"), 0x2B);
+	assert_int_equal(fp_error_code("#ERROR!"), 0xFF);
+	assert_int_equal(fp_error_code("#div/0!"), 0xFF);
+	assert_int_equal(fp_error_code(""), 0xFF);
+}
+
 static void
 test_biff5_gbk_text(void **state)
 {
@@ -658,6 +678,7 @@ main(void)
 		cmocka_unit_test(test_sheets_names_hidden_and_empty),
 		cmocka_unit_test(test_formula_results),
 		cmocka_unit_test(test_literal_booleans_and_errors),
+		cmocka_unit_test(test_error_texts_and_codes),
 		cmocka_unit_test(test_biff5_gbk_text),
 		cmocka_unit_test(test_old_biff_worksheets),
 		cmocka_unit_test(test_biff2_ixfe_gives_the_format),
