@@ -5,11 +5,11 @@
  * The cells are in one part, content.xml. Opening parses it once, as
  * zip.c inflates it, for the tables' names and order and for the
  * automatic styles that say which tables are hidden and how wide the
- * columns are, after styles.xml for the named styles. The data style a
- * cell's style leads to says what a number shows as (a date, a time of
- * day, TRUE or FALSE), as a number format does in .xls and .xlsx.
- * Scanning a sheet parses the part again to the end of that table, where
- * the parse is suspended: a scan of a later sheet goes on
+ * columns are, after styles.xml for the named styles (ods_style.c). The
+ * data style a cell's style leads to says what a number shows as (a
+ * date, a time of day, TRUE or FALSE), as a number format does in .xls
+ * and .xlsx. Scanning a sheet parses the part again to the end of that
+ * table, where the parse is suspended: a scan of a later sheet goes on
  * from there, so reading every sheet in order parses the part once. Each
  * row's cells go to the callback when the row closes:
  * cells carry their value in attributes by type (float, percentage,
@@ -24,11 +24,11 @@
  * sheets, as LibreOffice itself does not show them as sheets.
  */
 #include "formats.h"
+#include "ods_int.h"
 #include "xml.h"
 #include "zip.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,71 +41,11 @@
 /* Spaces one cell may get from text:s: Excel's most characters a cell. */
 #define MAX_CELL_SPACES 32767u
 
-enum {
-	NS_OFFICE = 1,
-	NS_TABLE,
-	NS_TEXT,
-	NS_STYLE,
-	NS_FO,
-	NS_CALCEXT,
-	NS_MANIFEST,
-	NS_DRAW,
-	NS_NUMBER,
-};
-
-static const struct fp_xml_ns nss[] = {
-	{ "urn:oasis:names:tc:opendocument:xmlns:office:1.0", NS_OFFICE },
-	{ "urn:oasis:names:tc:opendocument:xmlns:table:1.0", NS_TABLE },
-	{ "urn:oasis:names:tc:opendocument:xmlns:text:1.0", NS_TEXT },
-	{ "urn:oasis:names:tc:opendocument:xmlns:style:1.0", NS_STYLE },
-	{ "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
-	    NS_FO },
-	{ "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
-	    NS_CALCEXT },
-	{ "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0", NS_MANIFEST },
-	{ "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0", NS_DRAW },
-	{ "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0", NS_NUMBER },
-};
-#define NNS (sizeof nss / sizeof nss[0])
-
-/* The styles kept, by family. */
-enum { ST_COLUMN, ST_TABLE, ST_CELL, ST_DATA };
-
-/* What a data style shows a value as. */
-enum { DS_NONE, DS_NUMBER, DS_BOOL, DS_DATE, DS_DATETIME, DS_TIME, DS_ELAPSED };
-
-/*
- * A data style's condition, style:map: value() compared with num, and
- * the data style it applies when true (Excel's sections, [>0]...).
- */
-struct dmap {
-	char op[3];		/* ">", ">=", "<", "<=", "=", "!=" */
-	double num;
-	char *target;
-};
-
-/*
- * A style: of a table (hidden or not), of a column (its width), of a cell
- * (its parent and data style), or a data style (what it shows).
- */
-struct style {
-	char *name;
-	int family;		/* ST_ */
-	int hidden;
-	double width;		/* characters, 0 if not given */
-	char *parent, *data;	/* a cell style's */
-	int kind;		/* a data style's: DS_ */
-	struct dmap maps[3];	/* and the styles it takes under conditions */
-	int nmaps;
-};
-
 struct scanparse;
 
 struct ods {
 	struct fp_zip *z;
-	struct style *styles;
-	size_t nstyles, capstyles;
-	int sorted;		/* styles sorted for bsearch */
+	struct styles styles;
 	/*
 	 * The parse of content.xml, suspended after a table: a scan of that
 	 * table's successor (or of a later one) goes on from there, so that
@@ -115,67 +55,6 @@ struct ods {
 	struct scanparse *scan;	/* its state */
 	size_t next;		/* the table after the one it stopped at */
 };
-
-static int
-style_cmp(const void *a, const void *b)
-{
-	const struct style *x = a, *y = b;
-
-	if (x->family != y->family)
-		return x->family - y->family;
-	return strcmp(x->name, y->name);
-}
-
-/*
- * The style of this name in this family. The styles are sorted once the
- * first table begins, after every style of styles.xml and every
- * automatic style of content.xml.
- */
-static const struct style *
-find_style(struct ods *o, const char *name, int family)
-{
-	struct style key;
-
-	if (!name || !o->nstyles)
-		return NULL;
-	if (!o->sorted) {
-		qsort(o->styles, o->nstyles, sizeof *o->styles, style_cmp);
-		o->sorted = 1;
-	}
-	key.name = (char *)name;
-	key.family = family;
-	return bsearch(&key, o->styles, o->nstyles, sizeof *o->styles,
-	    style_cmp);
-}
-
-/*
- * A length ("2.258cm", "0.889in", "64pt", "22.58mm") as a column width
- * in characters of the default font, as LibreOffice converts them when it
- * saves an .ods as .xlsx: 7 points a character (0.389in is 4 characters,
- * 3.889in is 40).
- */
-static double
-width_chars(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end), pt;
-
-	if (end == s || !(v > 0))
-		return 0;
-	if (!strcmp(end, "cm"))
-		pt = v / 2.54 * 72;
-	else if (!strcmp(end, "mm"))
-		pt = v / 25.4 * 72;
-	else if (!strcmp(end, "in"))
-		pt = v * 72;
-	else if (!strcmp(end, "pt"))
-		pt = v;
-	else if (!strcmp(end, "pc"))
-		pt = v * 12;
-	else
-		return 0;
-	return floor(pt / 7 * 100 + 0.5) / 100;
-}
 
 /* A count attribute (number-rows-repeated ...): 1 if absent or bad. */
 static uint64_t
@@ -223,97 +102,8 @@ struct openparse {
 	struct fp_workbook *wb;
 	struct ods *o;
 	struct fp_xml *x;
-	struct style *cur;	/* the style being read */
-	struct style *data;	/* the data style being read */
 	int depth_table;	/* tables open (a table in a cell nests) */
 };
-
-static struct style *
-add_style(struct ods *o, const char *name, int family)
-{
-	struct style *st;
-
-	if (o->nstyles == o->capstyles) {
-		o->capstyles = o->capstyles ? o->capstyles * 2 : 16;
-		o->styles = fp_xreallocarray(o->styles, o->capstyles,
-		    sizeof *o->styles);
-	}
-	st = &o->styles[o->nstyles++];
-	memset(st, 0, sizeof *st);
-	st->name = fp_xstrdup(name);
-	st->family = family;
-	return st;
-}
-
-/*
- * A data style's element: what its values show as. A date style with an
- * hour, minute, second or AM/PM shows a date and time; a time style that
- * does not wrap its hours at 24 ([HH]:MM:SS) shows a duration.
- */
-static void
-data_style(struct openparse *p, const char *local, const char **attrs)
-{
-	static const struct { const char *local; int kind; } kinds[] = {
-		{ "number-style", DS_NUMBER }, { "currency-style", DS_NUMBER },
-		{ "percentage-style", DS_NUMBER }, { "text-style", DS_NUMBER },
-		{ "boolean-style", DS_BOOL }, { "date-style", DS_DATE },
-		{ "time-style", DS_TIME },
-	};
-	const char *name, *v;
-	size_t i;
-
-	if (p->data) {
-		if (p->data->kind == DS_DATE && (!strcmp(local, "hours") ||
-		    !strcmp(local, "minutes") || !strcmp(local, "seconds") ||
-		    !strcmp(local, "am-pm")))
-			p->data->kind = DS_DATETIME;
-		return;
-	}
-	name = fp_xml_attr(p->x, attrs, NS_STYLE, "name");
-	if (!name || p->o->sorted)
-		return;
-	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-		if (strcmp(local, kinds[i].local))
-			continue;
-		p->data = add_style(p->o, name, ST_DATA);
-		p->data->kind = kinds[i].kind;
-		v = fp_xml_attr(p->x, attrs, NS_NUMBER,
-		    "truncate-on-overflow");
-		if (p->data->kind == DS_TIME && v && !strcmp(v, "false"))
-			p->data->kind = DS_ELAPSED;
-		return;
-	}
-}
-
-/*
- * A condition of the data style being read, "value()>=0": kept if it is
- * of that form, with the style it applies.
- */
-static void
-data_map(struct openparse *p, const char **attrs)
-{
-	const char *c = fp_xml_attr(p->x, attrs, NS_STYLE, "condition");
-	const char *to = fp_xml_attr(p->x, attrs, NS_STYLE,
-	    "apply-style-name");
-	struct dmap *m;
-	size_t n;
-	char *end;
-
-	if (!c || !to || p->data->nmaps == 3 || strncmp(c, "value()", 7))
-		return;
-	c += 7;
-	n = strspn(c, "<>=!");
-	if (n < 1 || n > 2)
-		return;
-	m = &p->data->maps[p->data->nmaps];
-	memcpy(m->op, c, n);
-	m->op[n] = '\0';
-	m->num = strtod(c + n, &end);
-	if (end == c + n || *end)
-		return;
-	m->target = fp_xstrdup(to);
-	p->data->nmaps++;
-}
 
 static void
 open_start(void *ctx, int ns, const char *local, const char **attrs)
@@ -322,45 +112,8 @@ open_start(void *ctx, int ns, const char *local, const char **attrs)
 	struct ods *o = p->o;
 	const char *v;
 
-	if (ns == NS_NUMBER) {
-		data_style(p, local, attrs);
-	} else if (ns == NS_STYLE && p->data && !strcmp(local, "map")) {
-		data_map(p, attrs);
-	} else if (ns == NS_STYLE && !strcmp(local, "style")) {
-		const char *fam = fp_xml_attr(p->x, attrs, NS_STYLE, "family");
-		const char *name = fp_xml_attr(p->x, attrs, NS_STYLE, "name");
-		int family;
-
-		p->cur = NULL;
-		if (!fam || !name || o->sorted)
-			return;
-		if (!strcmp(fam, "table"))
-			family = ST_TABLE;
-		else if (!strcmp(fam, "table-column"))
-			family = ST_COLUMN;
-		else if (!strcmp(fam, "table-cell"))
-			family = ST_CELL;
-		else
-			return;
-		p->cur = add_style(o, name, family);
-		if (family == ST_CELL) {
-			v = fp_xml_attr(p->x, attrs, NS_STYLE,
-			    "parent-style-name");
-			p->cur->parent = v ? fp_xstrdup(v) : NULL;
-			v = fp_xml_attr(p->x, attrs, NS_STYLE,
-			    "data-style-name");
-			p->cur->data = v ? fp_xstrdup(v) : NULL;
-		}
-	} else if (ns == NS_STYLE && p->cur &&
-	    !strcmp(local, "table-properties")) {
-		v = fp_xml_attr(p->x, attrs, NS_TABLE, "display");
-		p->cur->hidden = v && !strcmp(v, "false");
-	} else if (ns == NS_STYLE && p->cur &&
-	    !strcmp(local, "table-column-properties")) {
-		v = fp_xml_attr(p->x, attrs, NS_STYLE, "column-width");
-		if (v)
-			p->cur->width = width_chars(v);
-	} else if (ns == NS_TABLE && !strcmp(local, "table")) {
+	fp_ods_styles_start(&o->styles, p->x, ns, local, attrs);
+	if (ns == NS_TABLE && !strcmp(local, "table")) {
 		const struct style *st;
 
 		if (p->depth_table++ > 0)
@@ -368,8 +121,8 @@ open_start(void *ctx, int ns, const char *local, const char **attrs)
 		v = fp_xml_attr(p->x, attrs, NS_TABLE, "name");
 		if (is_link_cache(v))
 			return;
-		st = find_style(o, fp_xml_attr(p->x, attrs, NS_TABLE,
-		    "style-name"), ST_TABLE);
+		st = fp_ods_style_find(&o->styles, fp_xml_attr(p->x, attrs,
+		    NS_TABLE, "style-name"), ST_TABLE);
 		fp_wb_add_sheet(p->wb, v ? v : "", st && st->hidden);
 	}
 }
@@ -379,12 +132,8 @@ open_end(void *ctx, int ns, const char *local)
 {
 	struct openparse *p = ctx;
 
-	if (ns == NS_STYLE && !strcmp(local, "style"))
-		p->cur = NULL;
-	else if (ns == NS_NUMBER && p->data && strlen(local) > 6 &&
-	    !strcmp(local + strlen(local) - 6, "-style"))
-		p->data = NULL;	/* data styles do not nest */
-	else if (ns == NS_TABLE && !strcmp(local, "table") && p->depth_table)
+	fp_ods_styles_end(&p->o->styles, ns, local);
+	if (ns == NS_TABLE && !strcmp(local, "table") && p->depth_table)
 		p->depth_table--;
 }
 
@@ -517,66 +266,6 @@ date_serial(const char *s, double *out, int *has_time, int *day_zero)
 }
 
 /*
- * The data style of the cell style of this name: its own, or its
- * parent's, up a few parents; NULL if none has one.
- */
-static const struct style *
-style_data(struct ods *o, const char *name)
-{
-	const struct style *st;
-	int up;
-
-	for (up = 0; name && up < 8; up++) {
-		st = find_style(o, name, ST_CELL);
-		if (!st)
-			break;
-		if (st->data)
-			return find_style(o, st->data, ST_DATA);
-		name = st->parent;
-	}
-	return NULL;
-}
-
-static int
-holds(const struct dmap *m, double x)
-{
-	if (!strcmp(m->op, ">"))
-		return x > m->num;
-	if (!strcmp(m->op, ">="))
-		return x >= m->num;
-	if (!strcmp(m->op, "<"))
-		return x < m->num;
-	if (!strcmp(m->op, "<="))
-		return x <= m->num;
-	if (!strcmp(m->op, "=") || !strcmp(m->op, "=="))
-		return x == m->num;
-	if (!strcmp(m->op, "!=") || !strcmp(m->op, "<>"))
-		return x != m->num;
-	return 0;
-}
-
-/*
- * What a data style shows x as: the style of its first condition x meets,
- * else its own kind.
- */
-static int
-shown_kind(struct ods *o, const struct style *ds, double x)
-{
-	const struct style *to;
-	int i;
-
-	if (!ds)
-		return DS_NONE;
-	for (i = 0; i < ds->nmaps; i++) {
-		if (!holds(&ds->maps[i], x))
-			continue;
-		to = find_style(o, ds->maps[i].target, ST_DATA);
-		return to ? to->kind : ds->kind;
-	}
-	return ds->kind;
-}
-
-/*
  * The kind of the cell beginning, from its own style, else the row's
  * default, else its column's. The last name looked up is remembered, as
  * a column of numbers mostly has one style.
@@ -598,9 +287,9 @@ cell_kind(struct scanparse *p, const char **attrs, double x)
 	if (!p->lastname.s || strcmp(name, p->lastname.s)) {
 		fp_buf_reset(&p->lastname);
 		fp_buf_adds(&p->lastname, name);
-		p->lastdata = style_data(p->o, name);
+		p->lastdata = fp_ods_style_data(&p->o->styles, name);
 	}
-	return shown_kind(p->o, p->lastdata, x);
+	return fp_ods_style_shows(&p->o->styles, p->lastdata, x);
 }
 
 /*
@@ -614,19 +303,6 @@ is_truth(const char *formula)
 	const char *eq = strchr(formula, '=');
 
 	return eq && (!strcmp(eq + 1, "TRUE()") || !strcmp(eq + 1, "FALSE()"));
-}
-
-/* The format class a date-showing kind gives, else def. */
-static enum fp_fmt_class
-kind_class(int kind, enum fp_fmt_class def)
-{
-	switch (kind) {
-	case DS_DATE: return FP_FMT_DATE;
-	case DS_DATETIME: return FP_FMT_DATETIME;
-	case DS_TIME: return FP_FMT_TIME;
-	case DS_ELAPSED: return FP_FMT_ELAPSED;
-	default: return def;
-	}
 }
 
 static void
@@ -760,7 +436,7 @@ cell_end(struct scanparse *p)
 		c.type = !p->num_ok ? FP_CELL_EMPTY :
 		    (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
 		    p->num == 1) ? FP_CELL_BOOL :
-		    (uint8_t)fp_date_type(kind_class(p->kind, FP_FMT_NUMBER),
+		    (uint8_t)fp_date_type(fp_ods_kind_class(p->kind, FP_FMT_NUMBER),
 		    p->num);
 		c.v.num = p->num;
 		break;
@@ -779,7 +455,7 @@ cell_end(struct scanparse *p)
 		else if (p->num < 1)
 			c.type = p->has_time ? FP_CELL_DATETIME : FP_CELL_DATE;
 		else
-			c.type = (uint8_t)fp_date_type(kind_class(p->kind,
+			c.type = (uint8_t)fp_date_type(fp_ods_kind_class(p->kind,
 			    p->has_time ? FP_FMT_DATETIME : FP_FMT_DATE),
 			    p->num);
 		c.v.num = p->num;
@@ -983,9 +659,9 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 		} else if (!strcmp(local, "table-column")) {
 			uint64_t n = count_attr(p->x, attrs,
 			    "number-columns-repeated");
-			const struct style *st = find_style(p->o,
-			    fp_xml_attr(p->x, attrs, NS_TABLE, "style-name"),
-			    ST_COLUMN);
+			const struct style *st = fp_ods_style_find(
+			    &p->o->styles, fp_xml_attr(p->x, attrs, NS_TABLE,
+			    "style-name"), ST_COLUMN);
 			const char *vis = fp_xml_attr(p->x, attrs, NS_TABLE,
 			    "visibility");
 			int hidden = vis && strcmp(vis, "visible");
@@ -1113,8 +789,8 @@ ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		fp_buf_init(&p->text);
 		fp_buf_init(&p->rowtext);
 		fp_buf_init(&p->lastname);
-		err = fp_xml_pausable_open(o->z, "content.xml", nss, NNS,
-		    &scan_handlers, p, &o->pausable, d);
+		err = fp_xml_pausable_open(o->z, "content.xml", fp_ods_nss,
+		    fp_ods_nns, &scan_handlers, p, &o->pausable, d);
 		if (err) {
 			end_pausable(o);
 			return err;
@@ -1148,21 +824,12 @@ static void
 ods_free(struct fp_workbook *wb)
 {
 	struct ods *o = wb->priv;
-	size_t i;
-	int k;
 
 	if (!o)
 		return;
 	end_pausable(o);
 	fp_zip_free(o->z);
-	for (i = 0; i < o->nstyles; i++) {
-		free(o->styles[i].name);
-		free(o->styles[i].parent);
-		free(o->styles[i].data);
-		for (k = 0; k < o->styles[i].nmaps; k++)
-			free(o->styles[i].maps[k].target);
-	}
-	free(o->styles);
+	fp_ods_styles_release(&o->styles);
 	free(o);
 	wb->priv = NULL;
 }
@@ -1212,8 +879,8 @@ fp_ods_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 		struct manparse mp;
 
 		memset(&mp, 0, sizeof mp);
-		err = fp_xml_parse_part(z, "META-INF/manifest.xml", nss, NNS,
-		    &mh, &mp, &mp.x, d);
+		err = fp_xml_parse_part(z, "META-INF/manifest.xml",
+		    fp_ods_nss, fp_ods_nns, &mh, &mp, &mp.x, d);
 		if (!err && mp.encrypted)
 			return fp_diag(d, FP_EENCRYPTED, "password-protected "
 			    "workbook (an encrypted .ods; remove the password "
@@ -1230,11 +897,11 @@ fp_ods_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 		struct fp_diag sd;
 
 		/* Without its named styles, numbers are only numbers. */
-		(void)fp_xml_parse_part(z, "styles.xml", nss, NNS, &oh, &op,
-		    &op.x, &sd);
-		op.cur = op.data = NULL;
+		(void)fp_xml_parse_part(z, "styles.xml", fp_ods_nss,
+		    fp_ods_nns, &oh, &op, &op.x, &sd);
+		o->styles.cur = o->styles.data = NULL;
 		op.depth_table = 0;
 	}
-	return fp_xml_parse_part(z, "content.xml", nss, NNS, &oh, &op, &op.x,
-	    d);
+	return fp_xml_parse_part(z, "content.xml", fp_ods_nss, fp_ods_nns, &oh,
+	    &op, &op.x, d);
 }
