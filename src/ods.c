@@ -432,6 +432,9 @@ cell_end(struct scanparse *p)
 		c.fmt = 10;
 		/* FALLTHROUGH */
 	case 'f':
+		/* A float in a percentage style, as gnumeric writes one. */
+		if (p->kind == DS_PERCENT)
+			c.fmt = 10;
 		/* A number shown as TRUE or FALSE, or as a date, is one. */
 		c.type = !p->num_ok ? FP_CELL_EMPTY :
 		    (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||

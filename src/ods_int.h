@@ -36,7 +36,10 @@ extern const size_t fp_ods_nns;
 enum { ST_COLUMN, ST_TABLE, ST_CELL, ST_DATA };
 
 /* What a data style shows a value as. */
-enum { DS_NONE, DS_NUMBER, DS_BOOL, DS_DATE, DS_DATETIME, DS_TIME, DS_ELAPSED };
+enum {
+	DS_NONE, DS_NUMBER, DS_PERCENT, DS_BOOL, DS_DATE, DS_DATETIME,
+	DS_TIME, DS_ELAPSED,
+};
 
 /*
  * A data style's condition, style:map: value() compared with num, and

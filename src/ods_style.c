@@ -113,7 +113,7 @@ data_style(struct styles *s, struct fp_xml *x, const char *local,
 {
 	static const struct { const char *local; int kind; } kinds[] = {
 		{ "number-style", DS_NUMBER }, { "currency-style", DS_NUMBER },
-		{ "percentage-style", DS_NUMBER }, { "text-style", DS_NUMBER },
+		{ "percentage-style", DS_PERCENT }, { "text-style", DS_NUMBER },
 		{ "boolean-style", DS_BOOL }, { "date-style", DS_DATE },
 		{ "time-style", DS_TIME },
 	};

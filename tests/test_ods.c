@@ -168,11 +168,39 @@ test_ods_repetition_beyond_reason_refused(void **state)
 	}
 }
 
+/*
+ * A percentage, by its value type or, as gnumeric writes one, a float in
+ * a percentage data style, is a number shown as a percentage, which map
+ * takes as what it shows (0.2 as 20); a float in a number style is not.
+ */
+static void
+test_ods_percentages_by_value_type_or_style(void **state)
+{
+	struct fp_workbook *wb = open_ok("fixtures/calc-ways.ods");
+	struct fp_grid g;
+	struct fp_diag d;
+	const struct fp_cell *c;
+	uint32_t col;
+
+	(void)state;
+	assert_string_equal(fp_workbook_sheet(wb, 5)->name, "styles");
+	assert_int_equal(fp_grid_load(wb, 5, &g, &d), FP_OK);
+	for (col = 0; col < 3; col++) {
+		c = fp_grid_at(&g, 3, col);
+		assert_non_null(c);
+		assert_int_equal(c->type, FP_CELL_NUMBER);
+		assert_int_equal(fp_workbook_percent(wb, c->fmt), col < 2);
+	}
+	fp_grid_release(&g);
+	fp_workbook_free(wb);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ods_tables_and_hidden_ones),
+		cmocka_unit_test(test_ods_percentages_by_value_type_or_style),
 		cmocka_unit_test(test_ods_values_by_type_and_text),
 		cmocka_unit_test(test_ods_booleans_from_gnumeric),
 		cmocka_unit_test(test_ods_spans_widths_and_covered_cells),
