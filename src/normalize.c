@@ -286,13 +286,47 @@ hundredfold(double x)
 }
 
 /*
- * A number that may carry one of the unit suffixes given. With shown, a
+ * Removes a unit word from the end of buf (length *m): one to four Han
+ * characters (人, 项, 人次, 平方米) after something else. A word with a
+ * character that changes the number is no unit: a multiple (万人, 千米)
+ * or a bound (以上, 左右, 多, 余, 约, 近, 超, 不到, 至). 1 if it did.
+ */
+static int
+strip_unit_word(char *buf, size_t *m)
+{
+	/* 十 百 千 万 亿 以 上 下 左 右 多 余 约 近 超 不 至 */
+	static const uint32_t changes[] = {
+		0x5341, 0x767E, 0x5343, 0x4E07, 0x4EBF, 0x4EE5, 0x4E0A,
+		0x4E0B, 0x5DE6, 0x53F3, 0x591A, 0x4F59, 0x7EA6, 0x8FD1,
+		0x8D85, 0x4E0D, 0x81F3,
+	};
+	size_t k = *m, n = 0, i;
+	uint32_t cp;
+
+	while (n < 4 && k >= 3 && fp_utf8_decode(buf + k - 3, 3, &cp) == 3 &&
+	    cp >= 0x4E00 && cp <= 0x9FFF) {
+		for (i = 0; i < sizeof changes / sizeof changes[0]; i++)
+			if (cp == changes[i])
+				return 0;
+		k -= 3;
+		n++;
+	}
+	if (!n || !k)
+		return 0;
+	*m = k;
+	buf[k] = '\0';
+	return 1;
+}
+
+/*
+ * A number that may carry one of the unit suffixes given, or with words,
+ * any unit word. With shown, a
  * number cell formatted as a percentage counts as what it shows: 0.9357
  * under 0.00% is 93.57, as "93.57%" written as text would be.
  */
 static int
 number_with_units(const struct fp_value *v, const char *const *units,
-    int shown, double *x)
+    int words, int shown, double *x)
 {
 	char buf[256];
 	size_t m, i;
@@ -308,20 +342,19 @@ number_with_units(const struct fp_value *v, const char *const *units,
 		return 0;
 	for (i = 0; units[i]; i++)
 		if (strip_suffix(buf, &m, units[i]))
-			break;
-	return parse_plain(buf, x);
+			return parse_plain(buf, x);
+	if (parse_plain(buf, x))
+		return 1;
+	return words && strip_unit_word(buf, &m) && parse_plain(buf, x);
 }
 
 int
 fp_norm_integer(struct fp_buf *out, const struct fp_value *v)
 {
-	static const char *const units[] = {
-		"\xe4\xba\xba", "\xe5\x90\x8d", "\xe4\xb8\xaa", "\xe4\xbd\x8d",
-		NULL,	/* 人 名 个 位 */
-	};
+	static const char *const units[] = { NULL };
 	double x;
 
-	if (!number_with_units(v, units, 0, &x))
+	if (!number_with_units(v, units, 1, 0, &x))
 		return 0;
 	put_num(out, x);
 	return 1;
@@ -333,7 +366,7 @@ fp_norm_number(struct fp_buf *out, const struct fp_value *v)
 	static const char *const units[] = { "%", NULL };
 	double x;
 
-	if (!number_with_units(v, units, 1, &x))
+	if (!number_with_units(v, units, 1, 1, &x))
 		return 0;
 	put_num(out, x);
 	return 1;
@@ -347,7 +380,7 @@ fp_norm_score(struct fp_buf *out, const struct fp_value *v)
 	};
 	double x;
 
-	if (!number_with_units(v, units, 1, &x))
+	if (!number_with_units(v, units, 0, 1, &x))
 		return 0;
 	put_num(out, x);
 	return 1;

@@ -131,6 +131,28 @@ test_norm_integer_and_score(void **state)
 	expect_text_value(fp_norm_integer, "70人", "70");
 	expect_text_value(fp_norm_integer, "70", "70");
 	expect_number_value(fp_norm_integer, 195, 0, "195");
+	/* Any unit word of one to four Han characters after the number. */
+	expect_text_value(fp_norm_integer, "2024年", "2024");
+	expect_text_value(fp_norm_integer, "5项", "5");
+	expect_text_value(fp_norm_integer, "12000人次", "12000");
+	expect_text_value(fp_norm_integer, "３个", "3");
+	expect_text_value(fp_norm_integer, "1200平方公里", "1200");
+	expect_text_value(fp_norm_integer, "2024年度执行情况", NULL);
+	expect_text_value(fp_norm_integer, "2022年3月15日", NULL);
+	expect_text_value(fp_norm_integer, "约70人", NULL);
+	expect_text_value(fp_norm_integer, "一百人", NULL);
+	/* Words that change the number are no units. */
+	expect_text_value(fp_norm_integer, "1.2万人", NULL);
+	expect_text_value(fp_norm_integer, "120人以上", NULL);
+	expect_text_value(fp_norm_integer, "120人左右", NULL);
+	expect_text_value(fp_norm_integer, "3千米", NULL);
+	expect_text_value(fp_norm_integer, "30余人", NULL);
+	expect_text_value(fp_norm_integer, "无人", NULL);
+	expect_text_value(fp_norm_number, "12.5公里", "12.5");
+	expect_text_value(fp_norm_number, "96.5%", "96.5");
+	expect_text_value(fp_norm_number, "96.5%以上", NULL);
+	expect_text_value(fp_norm_score, "98分", "98");
+	expect_text_value(fp_norm_score, "98公里", NULL);
 	expect_text_value(fp_norm_score, "98%", "98");
 	expect_text_value(fp_norm_score, "98分", "98");
 	expect_text_value(fp_norm_score, "78.1分", "78.1");
