@@ -744,11 +744,58 @@ rule_unique(struct fp_checker *c, const struct fp_rule *r, int first)
 
 /* ---- Expressions ----------------------------------------------------- */
 
-/* A value of an expression: a number, or blank (no fact). */
+/*
+ * A value of an expression: a number, or blank (no fact). A date
+ * (2024-03-01, as the date type writes it) is its day number, and says
+ * so, so that dates compare and a date minus a date is days.
+ */
 struct val {
 	int blank;
+	int date;		/* x is a day number */
 	double x;
 };
+
+/* A date as the date type writes it, "2024-03-01", as its day number. */
+static int
+iso_day(const char *s, double *x)
+{
+	int64_t y, z;
+	unsigned m, d, m2, d2;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+			return 0;
+	if (s[10])
+		return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+	if (m < 1 || m > 12 || d < 1 || d > 31)
+		return 0;
+	z = fp_days_from_civil(y, m, d);
+	fp_civil_from_days(z, &y, &m2, &d2);
+	if (m2 != m || d2 != d)
+		return 0;	/* 2023-02-30 */
+	*x = (double)z;
+	return 1;
+}
+
+/* Appends a value: a date as a date, else a number. */
+static void
+put_val(struct fp_buf *b, const struct val *v)
+{
+	int64_t y;
+	unsigned m, d;
+
+	if (v->date && v->x == floor(v->x) && fabs(v->x) < 1e8) {
+		fp_civil_from_days((int64_t)v->x, &y, &m, &d);
+		fp_buf_printf(b, "%04lld-%02u-%02u", (long long)y, m, d);
+	} else {
+		put_num(b, v->x);
+	}
+}
 
 /* What an evaluation failed on: a value not a number, a division by 0. */
 enum { EV_OK = 0, EV_FAIL = -1 };
@@ -773,9 +820,14 @@ static int
 fact_val(struct eval *ev, struct gfact *g, struct val *v)
 {
 	v->blank = !g;
+	v->date = 0;
 	v->x = 0;
 	if (!g || number(g, &v->x))
 		return EV_OK;
+	if (iso_day(g->value, &v->x)) {
+		v->date = 1;
+		return EV_OK;
+	}
 	not_a_number(ev->c, ev->r, g);
 	return EV_FAIL;
 }
@@ -789,6 +841,7 @@ aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 	size_t i, n = ref->row ? 1 : tr->n;
 
 	v->blank = 1;
+	v->date = 0;
 	v->x = 0;
 	for (i = 0; i < n; i++) {
 		struct gfact *g = lookup(ev->c, ref->table,
@@ -804,6 +857,9 @@ aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 		}
 		if (fact_val(ev, g, &one))
 			return EV_FAIL;
+		/* The earliest or the latest of dates is a date. */
+		v->date = (v->blank || v->date) && one.date &&
+		    e->fn != FP_FN_SUM;
 		if (v->blank)
 			v->x = one.x;
 		else if (e->fn == FP_FN_SUM)
@@ -831,6 +887,7 @@ call(struct eval *ev, const struct fp_expr *e, struct val *v)
 		if (eval(ev, e->args[0], &a) || eval(ev, e->args[1], &b))
 			return EV_FAIL;
 		*v = a;
+		v->date = 0;
 		if (!a.blank && !b.blank && fabs(b.x) <= 15) {
 			double k = pow(10, nearbyint(b.x));
 
@@ -842,16 +899,20 @@ call(struct eval *ev, const struct fp_expr *e, struct val *v)
 		if (eval(ev, e->args[0], v))
 			return EV_FAIL;
 		v->x = fabs(v->x);
+		v->date = 0;
 		return EV_OK;
 	}
 	/* sum, min, max of several values: a blank one counts for nothing. */
 	v->blank = 1;
+	v->date = 0;
 	v->x = 0;
 	for (i = 0; i < e->nargs; i++) {
 		if (eval(ev, e->args[i], &a))
 			return EV_FAIL;
 		if (a.blank)
 			continue;
+		v->date = (v->blank || v->date) && a.date &&
+		    e->fn != FP_FN_SUM;
 		if (v->blank)
 			v->x = a.x;
 		else if (e->fn == FP_FN_SUM)
@@ -877,6 +938,7 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 	switch (e->kind) {
 	case FP_E_NUM:
 		v->blank = 0;
+		v->date = 0;
 		v->x = e->num;
 		return EV_OK;
 	case FP_E_REF:
@@ -885,6 +947,7 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 		if (eval(ev, e->args[0], v))
 			return EV_FAIL;
 		v->x = -v->x;
+		v->date = 0;
 		return EV_OK;
 	case FP_E_CALL:
 		return call(ev, e, v);
@@ -896,14 +959,19 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 	switch (e->kind) {
 	case FP_E_ADD:
 	case FP_E_SUB:
+		/* A date plus or minus days is a date; a date minus one, days. */
 		v->blank = a.blank && b.blank;
 		v->x = e->kind == FP_E_ADD ? a.x + b.x : a.x - b.x;
+		v->date = e->kind == FP_E_ADD ? a.date != b.date :
+		    a.date && !b.date;
 		return EV_OK;
 	case FP_E_MUL:
+		v->date = 0;
 		v->blank = a.blank || b.blank;
 		v->x = a.x * b.x;
 		return EV_OK;
 	default:
+		v->date = 0;
 		v->blank = a.blank || b.blank;
 		if (v->blank)
 			return EV_OK;
@@ -1008,7 +1076,7 @@ expr_row(struct eval *ev, const struct unbound *left,
 	fp_buf_reset(&c->b);
 	fp_expr_render(r->right, label_ref, ev, &c->b);
 	fp_buf_reset(&c->tmp);
-	put_num(&c->tmp, rv.x);
+	put_val(&c->tmp, &rv);
 	snprintf(rvs, sizeof rvs, "%s", c->tmp.s);
 	/* The right side's value after its words: "分值 15", "a + b = 9". */
 	if (r->right->kind == FP_E_REF)
@@ -1016,7 +1084,7 @@ expr_row(struct eval *ev, const struct unbound *left,
 	else if (r->right->kind != FP_E_NUM)
 		fp_buf_printf(&c->b, " = %s", rvs);
 	fp_buf_reset(&c->tmp);
-	put_num(&c->tmp, l.x);
+	put_val(&c->tmp, &l);
 	snprintf(lv, sizeof lv, "%s", c->tmp.s);
 	fp_buf_reset(&c->tmp);
 	put_diff(&c->tmp, l.x - rv.x);
