@@ -1068,9 +1068,17 @@ expr_row(struct eval *ev, const struct unbound *left,
 
 	if (eval(ev, r->left, &l) || eval(ev, r->right, &rv))
 		return;
-	if (l.blank || rv.blank || holds(r->cmp, l.x, rv.x, r->tolerance))
+	if (l.blank || rv.blank)
 		return;
 	g = blame(ev, left, right);
+	if (l.date != rv.date) {
+		/* A date against a number: the date is no number. */
+		if (g)
+			not_a_number(c, r, g);
+		return;
+	}
+	if (holds(r->cmp, l.x, rv.x, r->tolerance))
+		return;
 	fp_buf_reset(&c->a);
 	fp_expr_render(r->left, label_ref, ev, &c->a);
 	fp_buf_reset(&c->b);
