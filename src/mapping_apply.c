@@ -35,6 +35,7 @@ struct apply {
 	struct fp_record *rec;
 	struct fp_mapped *out;
 	size_t seq;
+	int many;			/* several sheets are tried */
 	struct fp_buf tmp, val;
 };
 
@@ -57,7 +58,7 @@ note(struct apply *a, int warn, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
-	if (o->nrecs > 1 || a->m->every_sheet)
+	if (o->nrecs > 1 || a->m->every_sheet || a->many)
 		fp_buf_printf(&b, "%s: ", a->form->sheets[a->sheet].name);
 	fp_buf_adds(&b, tmp);
 	o->notes = fp_xreallocarray(o->notes, o->nnotes + 1, sizeof *o->notes);
@@ -922,7 +923,10 @@ out:
 
 /* ---- The form's sheets and records ----------------------------------- */
 
-/* The sheets holding forms: one (or, for every_sheet, each that has the label). */
+/*
+ * The sheets that may hold forms: the one named or numbered, or each that
+ * has the label (of which, but for every_sheet, one is kept).
+ */
 static size_t
 find_sheets(const struct fp_mapping *m, const struct fp_form *form,
     size_t *v)
@@ -943,11 +947,8 @@ find_sheets(const struct fp_mapping *m, const struct fp_form *form,
 		break;
 	case FP_SHEET_CONTAINING:
 		for (i = 0; i < form->nsheets; i++)
-			if (find_first_in(&form->sheets[i], &m->sheet_labels, 1)) {
+			if (find_first_in(&form->sheets[i], &m->sheet_labels, 1))
 				v[n++] = i;
-				if (!m->every_sheet)
-					break;
-			}
 		break;
 	}
 	return n;
@@ -1026,21 +1027,26 @@ finish_record(const struct fp_mapping *m, const struct fp_apply_opts *o,
 		qsort(rec->v, rec->n, sizeof *rec->v, fact_cmp);
 }
 
+static void
+record_release(struct fp_record *rec)
+{
+	size_t k;
+
+	for (k = 0; k < rec->n; k++)
+		fact_free(&rec->v[k]);
+	free(rec->v);
+	free(rec->dept);
+	free(rec->year);
+	free(rec->record);
+}
+
 void
 fp_mapped_release(struct fp_mapped *o)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < o->nrecs; i++) {
-		struct fp_record *rec = &o->recs[i];
-
-		for (k = 0; k < rec->n; k++)
-			fact_free(&rec->v[k]);
-		free(rec->v);
-		free(rec->dept);
-		free(rec->year);
-		free(rec->record);
-	}
+	for (i = 0; i < o->nrecs; i++)
+		record_release(&o->recs[i]);
 	free(o->recs);
 	for (i = 0; i < o->nnotes; i++)
 		free(o->notes[i].text);
@@ -1086,14 +1092,47 @@ drop_unnamed(struct apply *a, const size_t *sheets)
 		a->sheet = sheets[i];
 		note(a, 1, "no %s.%s on this sheet: not a form, passed over",
 		    a->m->record.table, a->m->record.field);
-		for (size_t j = 0; j < rec->n; j++)
-			fact_free(&rec->v[j]);
-		free(rec->v);
-		free(rec->dept);
-		free(rec->year);
-		free(rec->record);
+		record_release(rec);
 	}
 	o->nrecs = k;
+}
+
+/*
+ * Of several sheets with the form's label, one form: the sheet with the
+ * most facts (the first of those), so that a blank copy of the template
+ * in front of the filled one is passed over, with a note. The warnings
+ * of the sheets passed over go with them; --explain keeps every note.
+ */
+static void
+keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
+{
+	struct fp_mapped *o = a->out;
+	size_t i, k, best = 0;
+
+	for (i = 1; i < o->nrecs; i++)
+		if (o->recs[i].n > o->recs[best].n)
+			best = i;
+	if (!a->o->explain) {
+		size_t from = notes_at[best], to = best + 1 < o->nrecs ?
+		    notes_at[best + 1] : o->nnotes;
+
+		for (k = 0; k < o->nnotes; k++)
+			if (k < from || k >= to)
+				free(o->notes[k].text);
+		memmove(o->notes, o->notes + from, (to - from) *
+		    sizeof *o->notes);
+		o->nnotes = to - from;
+	}
+	for (i = 0; i < o->nrecs; i++) {
+		if (i == best)
+			continue;
+		a->sheet = sheets[i];
+		note(a, 1, "fewer values than sheet '%s': a copy of the form "
+		    "passed over", a->form->sheets[sheets[best]].name);
+		record_release(&o->recs[i]);
+	}
+	o->recs[0] = o->recs[best];
+	o->nrecs = 1;
 }
 
 enum fp_err
@@ -1103,7 +1142,7 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 {
 	static const struct fp_apply_opts none;
 	struct apply a;
-	size_t *sheets, nsheets, si, i, k, nfacts = 0;
+	size_t *sheets, *notes_at, nsheets, si, i, k, nfacts = 0;
 	enum fp_err err = FP_OK;
 
 	memset(out, 0, sizeof *out);
@@ -1113,7 +1152,9 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 	a.o = opts ? opts : &none;
 	a.out = out;
 	sheets = fp_xcalloc(form->nsheets + 1, sizeof *sheets);
+	notes_at = fp_xcalloc(form->nsheets + 1, sizeof *notes_at);
 	nsheets = find_sheets(m, form, sheets);
+	a.many = nsheets > 1 && !m->every_sheet;
 	if (nsheets == 0) {
 		err = fp_diag(d, FP_ENOMATCH, "not a %s form: %s", m->name,
 		    sheet_how(m, &a.tmp));
@@ -1122,6 +1163,7 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 	out->recs = fp_xcalloc(nsheets, sizeof *out->recs);
 	for (si = 0; si < nsheets; si++) {
 		a.sheet = sheets[si];
+		notes_at[si] = out->nnotes;
 		a.rec = &out->recs[out->nrecs++];
 		if (a.o->explain)
 			note(&a, 0, "the form is on sheet '%s'",
@@ -1140,11 +1182,14 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 	}
 	if (m->every_sheet && m->record.table)
 		drop_unnamed(&a, sheets);
+	else if (a.many)
+		keep_fullest(&a, sheets, notes_at);
 	if (nfacts == 0)
 		err = fp_diag(d, FP_ENOMATCH, "not a %s form: none of its tables "
 		    "is on sheet '%s'", m->name, form->sheets[sheets[0]].name);
 out:
 	free(sheets);
+	free(notes_at);
 	fp_buf_release(&a.tmp);
 	fp_buf_release(&a.val);
 	return err;

@@ -571,6 +571,20 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 	}
 }
 
+/* Reports that table/row/field (field "*": any) is missing. */
+static void
+missing(struct fp_checker *c, const struct fp_rule *r, const char *table,
+    const char *row, const char *field)
+{
+	struct words w = { { 0 }, { 0 }, 0 };
+
+	fp_buf_reset(&c->a);
+	put_what(&c->a, c, table, row, field);
+	word(&w, "what", c->a.s);
+	fill(c, tmpl(c, r, FP_MSG_REQUIRED), &w);
+	report(c, r, table, row, strcmp(field, "*") ? field : "", "");
+}
+
 static void
 rule_required(struct fp_checker *c, const struct fp_rule *r)
 {
@@ -578,19 +592,26 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 
 	for (i = 0; i < r->nrefs; i++) {
 		const struct fp_ref *ref = &r->refs[i];
-		struct words w = { { 0 }, { 0 }, 0 };
+		const struct trows *tr = table_rows(c, ref->table);
 		int found = 0;
 
+		/* A field of a table's rows: every row must have it. */
+		if (!ref->row && strcmp(ref->field, "*") && tr->n &&
+		    *tr->rows[0]) {
+			for (k = 0; k < tr->n; k++) {
+				const struct gfact *g = lookup(c, ref->table,
+				    tr->rows[k], ref->field);
+
+				if (!g || !*g->value)
+					missing(c, r, ref->table, tr->rows[k],
+					    ref->field);
+			}
+			continue;
+		}
 		for (k = 0; k < c->n && !found; k++)
 			found = ref_matches(ref, &c->f[k]) && *c->f[k].value;
-		if (found)
-			continue;
-		fp_buf_reset(&c->a);
-		put_what(&c->a, c, ref->table, ref->row, ref->field);
-		word(&w, "what", c->a.s);
-		fill(c, tmpl(c, r, FP_MSG_REQUIRED), &w);
-		report(c, r, ref->table, ref->row, strcmp(ref->field, "*") ?
-		    ref->field : "", "");
+		if (!found)
+			missing(c, r, ref->table, ref->row, ref->field);
 	}
 }
 
