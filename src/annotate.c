@@ -12,6 +12,7 @@
 
 #include "convert.h"
 #include "csvio.h"
+#include "mapping.h"
 
 /* A light red that reads as "look here" on screen and on paper. */
 #define MARK_FILL 0xFFC7CE
@@ -19,7 +20,7 @@
 /* The report's columns formpipe reads, in struct fp_finding_row order. */
 static const char *const columns[] = {
 	"severity", "dept", "year", "table", "row", "field", "rule", "message",
-	"source", "file",
+	"source", "file", "form",
 };
 #define NCOLS (sizeof columns / sizeof columns[0])
 
@@ -186,28 +187,70 @@ find_sheet(const struct fp_workbook *wb, const char *name)
 	return -1;
 }
 
+/*
+ * The front sheet's cells for finding fr: in m's words if m is given
+ * (severity, table, row, field, message: five cells), else as the report
+ * has them (with the rule: six).
+ */
+static void
+front_row(const struct fp_finding_row *fr, const struct fp_mapping *m,
+    const char **cells)
+{
+	const struct fp_table *t;
+	const struct fp_field *fld;
+
+	if (!m) {
+		cells[0] = fr->severity;
+		cells[1] = fr->table;
+		cells[2] = fr->row;
+		cells[3] = fr->field;
+		cells[4] = fr->rule;
+		cells[5] = fr->message;
+		return;
+	}
+	t = fp_mapping_table(m, fr->table);
+	fld = t ? fp_table_field(t, fr->field) : NULL;
+	cells[0] = !strcmp(fr->severity, "error") ? m->msgs[FP_MSG_ERROR] :
+	    !strcmp(fr->severity, "warning") ? m->msgs[FP_MSG_WARNING] :
+	    fr->severity;
+	cells[1] = t ? t->cn : fr->table;
+	cells[2] = t && *fr->row ? fp_table_row_label(t, fr->row) : fr->row;
+	cells[3] = fld ? fld->cn : fr->field;
+	cells[4] = fr->message;
+}
+
 enum fp_err
 fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
-    const size_t *which, size_t n, const char *out,
-    struct fp_annotate_report *rep, struct fp_diag *d)
+    const size_t *which, size_t n, const struct fp_mapping *m,
+    const char *out, struct fp_annotate_report *rep, struct fp_diag *d)
 {
 	static const char *const head[] = {
 		"severity", "table", "row", "field", "rule", "message",
 	};
 	static const double widths[] = { 10, 14, 14, 16, 16, 80 };
+	static const double widths_m[] = { 10, 14, 14, 16, 80 };
 	struct fp_convert_report crep;
 	struct fp_convert_opts opt;
 	struct fp_mark *marks;
 	struct fp_front front;
 	const char **cells;
 	char sheet[256];
-	size_t k, nmarks = 0, nrows = 1;
+	size_t k, nmarks = 0, nrows = 1, nc = m ? 5 : 6;
 	enum fp_err err;
 
 	memset(rep, 0, sizeof *rep);
 	marks = fp_xcalloc(n ? n : 1, sizeof *marks);
 	cells = fp_xcalloc((n + 1) * 6, sizeof *cells);
-	memcpy(cells, head, sizeof head);
+	if (m) {
+		/* Of the mapping's findings sheet: severity, table, row,
+		   field, message. */
+		static const int pick[] = { 0, 4, 5, 6, 7 };
+
+		for (k = 0; k < 5; k++)
+			cells[k] = m->book.finding_labels[pick[k]];
+	} else {
+		memcpy(cells, head, sizeof head);
+	}
 	for (k = 0; k < n; k++) {
 		const struct fp_finding_row *fr = &f->v[which[k]];
 		uint32_t row, col;
@@ -223,12 +266,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 			nmarks++;
 			continue;
 		}
-		cells[nrows * 6 + 0] = fr->severity;
-		cells[nrows * 6 + 1] = fr->table;
-		cells[nrows * 6 + 2] = fr->row;
-		cells[nrows * 6 + 3] = fr->field;
-		cells[nrows * 6 + 4] = fr->rule;
-		cells[nrows * 6 + 5] = fr->message;
+		front_row(fr, m, cells + nrows * nc);
 		nrows++;
 	}
 	memset(&opt, 0, sizeof opt);
@@ -236,11 +274,11 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 	opt.nmarks = nmarks;
 	opt.mark_fill = MARK_FILL;
 	if (nrows > 1) {
-		front.name = "findings";
+		front.name = m ? m->book.findings : "findings";
 		front.cells = cells;
 		front.nrows = nrows;
-		front.ncols = 6;
-		front.widths = widths;
+		front.ncols = nc;
+		front.widths = m ? widths_m : widths;
 		opt.front = &front;
 	}
 	err = fp_convert(wb, out, &opt, &crep, d);

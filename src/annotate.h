@@ -14,10 +14,12 @@
 #include "util.h"
 #include "workbook.h"
 
+struct fp_mapping;
+
 /* One finding of the report; fields absent from its header are "". */
 struct fp_finding_row {
 	char *severity, *dept, *year, *table, *row, *field, *rule, *message;
-	char *source, *file;
+	char *source, *file, *form;
 };
 
 struct fp_findings {
@@ -52,12 +54,15 @@ struct fp_annotate_report {
 
 /*
  * Writes wb, the form at form_path, to out as .xlsx with the findings
- * whose indexes are in which[0..n) on it. Returns FP_OK, or an error with
- * d filled (out is then left as it was).
+ * whose indexes are in which[0..n) on it. The sheet in front, of the
+ * findings that name no cell, speaks m's words (its findings sheet's
+ * name and labels, severities, tables, rows and fields) if m is given,
+ * else the report's. Returns FP_OK, or an error with d filled (out is
+ * then left as it was).
  */
 enum fp_err fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
-    const size_t *which, size_t n, const char *out,
-    struct fp_annotate_report *rep, struct fp_diag *d);
+    const size_t *which, size_t n, const struct fp_mapping *m,
+    const char *out, struct fp_annotate_report *rep, struct fp_diag *d);
 
 /*
  * Reads a source such as "自评表!B14" or "'My sheet'!$C$3" into the sheet

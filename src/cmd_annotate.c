@@ -18,7 +18,7 @@
 #include "outfile.h"
 
 static const char usage_text[] =
-    "usage: formpipe annotate FINDINGS.csv [-d DIR] FORM...\n"
+    "usage: formpipe annotate FINDINGS.csv [-d DIR] [-m MAPPING] FORM...\n"
     "\n"
     "For each FORM with findings in FINDINGS.csv (the report of formpipe\n"
     "check --report, matched by its file column, as given or by base\n"
@@ -26,12 +26,15 @@ static const char usage_text[] =
     "extension; DIR: the current directory by default): the form converted\n"
     "as formpipe convert does, each cell at fault filled and carrying the\n"
     "findings' messages as a comment, and the findings that name no cell\n"
-    "listed on a sheet in front. Forms without findings are skipped. A\n"
-    "report without a file column can annotate one form only.\n";
+    "listed on a sheet in front, in the words of the form's mapping (the\n"
+    "one the report's form column names, or MAPPING: a path or a shipped\n"
+    "mapping's name). Forms without findings are skipped. A report\n"
+    "without a file column can annotate one form only.\n";
 
 struct args {
 	const char *findings;
 	const char *dir;
+	const char *mapping;
 	const char **forms;
 	int nforms;
 };
@@ -42,6 +45,7 @@ parse_args(int argc, char **argv, struct args *a)
 {
 	const struct fp_opt options[] = {
 		FP_OPT_STRING('d', "dir", &a->dir, "DIR"),
+		FP_OPT_STRING('m', "mapping", &a->mapping, "MAPPING"),
 		FP_OPT_END(),
 	};
 	int rc;
@@ -80,29 +84,54 @@ out_path(const char *dir, const char *path)
 	return fp_buf_detach(&b);
 }
 
+/*
+ * The mapping whose words a form's front sheet speaks: -m's, or the one
+ * its findings' form names; NULL (the report's own words) if it has none
+ * to be found.
+ */
+static const struct fp_mapping *
+words_of(struct fp_cli_mappings *ms, const struct fp_finding_row *fr)
+{
+	struct fp_diag d;
+
+	if (ms->fixed)
+		return ms->fixed;
+	if (!fr->form || !*fr->form)
+		return NULL;
+	return fp_cli_resolve(ms, fr->form, &d);
+}
+
 static int
 annotate(const struct args *a)
 {
+	struct fp_cli_mappings ms;
 	struct fp_findings f;
 	struct fp_diag d;
 	struct stat st;
 	size_t *which = NULL, *used = NULL, k, skipped = 0, unmatched = 0;
 	int i, rc = 0;
 
+	memset(&ms, 0, sizeof ms);
+	if (a->mapping && !(ms.fixed = fp_cli_load_mapping("annotate",
+	    a->mapping)))
+		return 2;
 	if (fp_findings_read(a->findings, &f, &d) != FP_OK) {
 		fp_cli_error("annotate", "%s", d.msg);
+		fp_cli_mappings_release(&ms);
 		return 2;
 	}
 	if (!f.has_file && a->nforms > 1) {
 		fp_cli_error("annotate", "%s: the report has no file column; "
 		    "give one form at a time", a->findings);
 		fp_findings_release(&f);
+		fp_cli_mappings_release(&ms);
 		return 2;
 	}
 	if (stat(a->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fp_cli_error("annotate", "%s: %s", a->dir, stat(a->dir, &st) ?
 		    strerror(errno) : "not a directory");
 		fp_findings_release(&f);
+		fp_cli_mappings_release(&ms);
 		return 2;
 	}
 	which = fp_xcalloc(f.n ? f.n : 1, sizeof *which);
@@ -134,8 +163,8 @@ annotate(const struct args *a)
 		of = fp_cli_outfile("annotate", out, inputs, 2);
 		if (!of) {
 			rc = 2;
-		} else if (fp_annotate(wb, &f, which, n, fp_outfile_path(of),
-		    &rep, &d) != FP_OK) {
+		} else if (fp_annotate(wb, &f, which, n, words_of(&ms,
+		    &f.v[which[0]]), fp_outfile_path(of), &rep, &d) != FP_OK) {
 			fp_cli_error("annotate", "%s: %s", form, d.msg);
 			fp_outfile_abort(of);
 			rc = 2;
@@ -162,6 +191,7 @@ annotate(const struct args *a)
 	free(which);
 	free(used);
 	fp_findings_release(&f);
+	fp_cli_mappings_release(&ms);
 	return rc;
 }
 
