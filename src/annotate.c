@@ -228,7 +228,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 		"severity", "table", "row", "field", "rule", "message",
 	};
 	static const double widths[] = { 10, 14, 14, 16, 16, 80 };
-	static const double widths_m[] = { 10, 14, 14, 16, 80 };
+	static const double widths_m[] = { 8, 14, 14, 16, 60 };
 	struct fp_convert_report crep;
 	struct fp_convert_opts opt;
 	struct fp_mark *marks;

@@ -797,29 +797,49 @@ put_names(struct conv *cv, size_t first)
 	}
 }
 
-/* The sheet annotate puts in front: text in rows, the first row bold. */
+/*
+ * The sheet annotate puts in front: text in rows, the first row bold,
+ * cells at the top, the last column (the messages) wrapped, printed one
+ * page wide.
+ */
 static void
 put_front(struct conv *cv, const struct fp_front *fr)
 {
-	struct fp_style st;
+	struct fp_xlsx_page pg;
+	struct fp_look lk;
 	size_t sh = fp_xlsx_sheet(cv->x, fr->name), r, c;
-	int bold;
+	int bold, top, wrap;
 
-	memset(&st, 0, sizeof st);
-	st.bold = 1;
-	bold = fp_xlsx_style(cv->x, &st);
-	st.bold = 0;
+	memset(&lk, 0, sizeof lk);
+	lk.color = lk.fg = lk.bg = -1;
+	for (c = 0; c < 4; c++)
+		lk.border_color[c] = -1;
+	lk.valign = 0;		/* top */
+	top = fp_xlsx_look(cv->x, &lk);
+	lk.wrap = 1;
+	wrap = fp_xlsx_look(cv->x, &lk);
+	lk.wrap = 0;
+	lk.bold = 1;
+	bold = fp_xlsx_look(cv->x, &lk);
 	for (r = 0; r < fr->nrows; r++)
 		for (c = 0; c < fr->ncols; c++) {
 			const char *t = fr->cells[r * fr->ncols + c];
 
 			if (t && *t)
 				fp_xlsx_text(cv->x, sh, (uint32_t)r, (uint32_t)c, t,
-				    r == 0 ? bold : -1);
+				    r == 0 ? bold : c + 1 == fr->ncols ? wrap :
+				    top);
 		}
 	for (c = 0; fr->widths && c < fr->ncols; c++)
 		fp_xlsx_columns(cv->x, sh, (uint32_t)c, (uint32_t)c, fr->widths[c],
 		    0, -1);
+	memset(&pg, 0, sizeof pg);
+	pg.landscape = pg.paper = pg.scale = -1;
+	pg.fitw = 1;
+	pg.fith = 0;
+	for (c = 0; c < 4; c++)
+		pg.margin[c] = -1;
+	fp_xlsx_page(cv->x, sh, &pg);
 	fp_xlsx_activate(cv->x, sh);
 }
 
