@@ -87,18 +87,26 @@ out_path(const char *dir, const char *path)
 /*
  * The mapping whose words a form's front sheet speaks: -m's, or the one
  * its findings' form names; NULL (the report's own words) if it has none
- * to be found.
+ * or it cannot be loaded, which is said once (*said).
  */
 static const struct fp_mapping *
-words_of(struct fp_cli_mappings *ms, const struct fp_finding_row *fr)
+words_of(struct fp_cli_mappings *ms, const struct fp_finding_row *fr,
+    int *said)
 {
+	const struct fp_mapping *m;
 	struct fp_diag d;
 
 	if (ms->fixed)
 		return ms->fixed;
 	if (!fr->form || !*fr->form)
 		return NULL;
-	return fp_cli_resolve(ms, fr->form, &d);
+	m = fp_cli_resolve(ms, fr->form, &d);
+	if (!m && !*said) {
+		fp_cli_error("annotate", "warning: %s; the sheet in front "
+		    "keeps the report's words", d.msg);
+		*said = 1;
+	}
+	return m;
 }
 
 static int
@@ -109,7 +117,7 @@ annotate(const struct args *a)
 	struct fp_diag d;
 	struct stat st;
 	size_t *which = NULL, *used = NULL, k, skipped = 0, unmatched = 0;
-	int i, rc = 0;
+	int i, rc = 0, said = 0;
 
 	memset(&ms, 0, sizeof ms);
 	if (a->mapping && !(ms.fixed = fp_cli_load_mapping("annotate",
@@ -141,6 +149,7 @@ annotate(const struct args *a)
 		const char *inputs[2] = { form, a->findings };
 		struct fp_annotate_report rep;
 		struct fp_outfile *of;
+		const struct fp_mapping *m;
 		struct fp_workbook *wb;
 		size_t n = 0;
 		char *out;
@@ -159,12 +168,13 @@ annotate(const struct args *a)
 			rc = 2;
 			continue;
 		}
+		m = words_of(&ms, &f.v[which[0]], &said);
 		out = out_path(a->dir, form);
 		of = fp_cli_outfile("annotate", out, inputs, 2);
 		if (!of) {
 			rc = 2;
-		} else if (fp_annotate(wb, &f, which, n, words_of(&ms,
-		    &f.v[which[0]]), fp_outfile_path(of), &rep, &d) != FP_OK) {
+		} else if (fp_annotate(wb, &f, which, n, m, fp_outfile_path(of),
+		    &rep, &d) != FP_OK) {
 			fp_cli_error("annotate", "%s: %s", form, d.msg);
 			fp_outfile_abort(of);
 			rc = 2;

@@ -826,9 +826,9 @@ put_front(struct conv *cv, const struct fp_front *fr)
 			const char *t = fr->cells[r * fr->ncols + c];
 
 			if (t && *t)
-				fp_xlsx_text(cv->x, sh, (uint32_t)r, (uint32_t)c, t,
-				    r == 0 ? bold : c + 1 == fr->ncols ? wrap :
-				    top);
+				fp_xlsx_text(cv->x, sh, (uint32_t)r,
+				    (uint32_t)c, t, r == 0 ? bold :
+				    c + 1 == fr->ncols ? wrap : top);
 		}
 	for (c = 0; fr->widths && c < fr->ncols; c++)
 		fp_xlsx_columns(cv->x, sh, (uint32_t)c, (uint32_t)c, fr->widths[c],

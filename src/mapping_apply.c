@@ -947,7 +947,8 @@ find_sheets(const struct fp_mapping *m, const struct fp_form *form,
 		break;
 	case FP_SHEET_CONTAINING:
 		for (i = 0; i < form->nsheets; i++)
-			if (find_first_in(&form->sheets[i], &m->sheet_labels, 1))
+			if (find_first_in(&form->sheets[i], &m->sheet_labels,
+			    1))
 				v[n++] = i;
 		break;
 	}
@@ -1119,16 +1120,18 @@ keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
 		for (k = 0; k < o->nnotes; k++)
 			if (k < from || k >= to)
 				free(o->notes[k].text);
-		memmove(o->notes, o->notes + from, (to - from) *
-		    sizeof *o->notes);
+		if (to > from)
+			memmove(o->notes, o->notes + from, (to - from) *
+			    sizeof *o->notes);
 		o->nnotes = to - from;
 	}
 	for (i = 0; i < o->nrecs; i++) {
 		if (i == best)
 			continue;
 		a->sheet = sheets[i];
-		note(a, 1, "fewer values than sheet '%s': a copy of the form "
-		    "passed over", a->form->sheets[sheets[best]].name);
+		note(a, 1, "%s sheet '%s': a copy of the form passed over",
+		    o->recs[i].n < o->recs[best].n ? "fewer values than" :
+		    "as many values as", a->form->sheets[sheets[best]].name);
 		record_release(&o->recs[i]);
 	}
 	o->recs[0] = o->recs[best];

@@ -288,17 +288,27 @@ hundredfold(double x)
 /*
  * Removes a unit word from the end of buf (length *m): one to four Han
  * characters (人, 项, 人次, 平方米) after something else. A word with a
- * character that changes the number is no unit: a multiple (万人, 千米)
- * or a bound (以上, 左右, 多, 余, 约, 近, 超, 不到, 至). 1 if it did.
+ * character that changes the number is no unit: a numeral or multiple
+ * (万人, 千米, 萬, 億, 仟), a part or multiple (年半, 倍, 成), or a bound
+ * (以上, 左右, 多, 余, 来, 几, 约, 近, 超, 不到, 至). 1 if it did.
  */
 static int
 strip_unit_word(char *buf, size_t *m)
 {
-	/* 十 百 千 万 亿 以 上 下 左 右 多 余 约 近 超 不 至 */
+	/*
+	 * 〇 一 二 三 四 五 六 七 八 九 十 百 千 万 亿, 零 壹 贰 叁 肆 伍 陆
+	 * 柒 捌 玖 拾 佰 仟 萬 億 貳 參 陸 兩 两, 半 倍 成, 以 上 下 左 右 多
+	 * 余 餘 来 來 几 幾 约 約 近 超 不 至
+	 */
 	static const uint32_t changes[] = {
-		0x5341, 0x767E, 0x5343, 0x4E07, 0x4EBF, 0x4EE5, 0x4E0A,
-		0x4E0B, 0x5DE6, 0x53F3, 0x591A, 0x4F59, 0x7EA6, 0x8FD1,
-		0x8D85, 0x4E0D, 0x81F3,
+		0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D,
+		0x4E03, 0x516B, 0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07,
+		0x4EBF, 0x96F6, 0x58F9, 0x8D30, 0x53C1, 0x8086, 0x4F0D,
+		0x9646, 0x67D2, 0x634C, 0x7396, 0x62FE, 0x4F70, 0x4EDF,
+		0x842C, 0x5104, 0x8CB3, 0x53C3, 0x9678, 0x5169, 0x4E24,
+		0x534A, 0x500D, 0x6210, 0x4EE5, 0x4E0A, 0x4E0B, 0x5DE6,
+		0x53F3, 0x591A, 0x4F59, 0x9918, 0x6765, 0x4F86, 0x51E0,
+		0x5E7E, 0x7EA6, 0x7D04, 0x8FD1, 0x8D85, 0x4E0D, 0x81F3,
 	};
 	size_t k = *m, n = 0, i;
 	uint32_t cp;
@@ -320,9 +330,9 @@ strip_unit_word(char *buf, size_t *m)
 
 /*
  * A number that may carry one of the unit suffixes given, or with words,
- * any unit word. With shown, a
- * number cell formatted as a percentage counts as what it shows: 0.9357
- * under 0.00% is 93.57, as "93.57%" written as text would be.
+ * any unit word. With shown, a number cell formatted as a percentage
+ * counts as what it shows: 0.9357 under 0.00% is 93.57, as "93.57%"
+ * written as text would be.
  */
 static int
 number_with_units(const struct fp_value *v, const char *const *units,

@@ -439,8 +439,8 @@ cell_end(struct scanparse *p)
 		c.type = !p->num_ok ? FP_CELL_EMPTY :
 		    (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
 		    p->num == 1) ? FP_CELL_BOOL :
-		    (uint8_t)fp_date_type(fp_ods_kind_class(p->kind, FP_FMT_NUMBER),
-		    p->num);
+		    (uint8_t)fp_date_type(fp_ods_kind_class(p->kind,
+		    FP_FMT_NUMBER), p->num);
 		c.v.num = p->num;
 		break;
 	case 'd':
@@ -458,9 +458,9 @@ cell_end(struct scanparse *p)
 		else if (p->num < 1)
 			c.type = p->has_time ? FP_CELL_DATETIME : FP_CELL_DATE;
 		else
-			c.type = (uint8_t)fp_date_type(fp_ods_kind_class(p->kind,
-			    p->has_time ? FP_FMT_DATETIME : FP_FMT_DATE),
-			    p->num);
+			c.type = (uint8_t)fp_date_type(fp_ods_kind_class(
+			    p->kind, p->has_time ? FP_FMT_DATETIME :
+			    FP_FMT_DATE), p->num);
 		c.v.num = p->num;
 		break;
 	case 't':

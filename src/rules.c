@@ -812,10 +812,13 @@ put_val(struct fp_buf *b, const struct val *v)
 
 	if (v->date && v->x == floor(v->x) && fabs(v->x) < 1e8) {
 		fp_civil_from_days((int64_t)v->x, &y, &m, &d);
-		fp_buf_printf(b, "%04lld-%02u-%02u", (long long)y, m, d);
-	} else {
-		put_num(b, v->x);
+		if (y >= 0 && y <= 9999) {
+			fp_buf_printf(b, "%04lld-%02u-%02u", (long long)y, m,
+			    d);
+			return;
+		}
 	}
+	put_num(b, v->x);
 }
 
 /* What an evaluation failed on: a value not a number, a division by 0. */
@@ -853,6 +856,62 @@ fact_val(struct eval *ev, struct gfact *g, struct val *v)
 	return EV_FAIL;
 }
 
+/* 1 if the mapping gives the field a reference names the type date. */
+static int
+is_date_field(const struct fp_mapping *m, const struct fp_ref *ref)
+{
+	const struct fp_table *t = fp_mapping_table(m, ref->table);
+	const struct fp_field *f = t ? fp_table_field(t, ref->field) : NULL;
+
+	return f && f->type == FP_T_DATE;
+}
+
+/* The first fact holding a date that an expression names. */
+struct datefind {
+	struct eval *ev;
+	struct gfact *g;
+};
+
+static void
+find_date(void *arg, const struct fp_ref *r, int inside)
+{
+	struct datefind *df = arg;
+	const struct trows *tr = table_rows(df->ev->c, r->table);
+	struct gfact *g;
+	double x;
+	size_t i;
+
+	if (df->g)
+		return;
+	if (r->row || !inside) {
+		g = ref_at(df->ev, r);
+		if (g && iso_day(g->value, &x))
+			df->g = g;
+		return;
+	}
+	for (i = 0; i < tr->n && !df->g; i++) {
+		g = lookup(df->ev->c, r->table, tr->rows[i], r->field);
+		if (g && iso_day(g->value, &x))
+			df->g = g;
+	}
+}
+
+/*
+ * A date where a number must be (a date plus a date, times a number, in
+ * a sum, against a number): reports the first date e names as not a
+ * number, and fails.
+ */
+static int
+date_misused(struct eval *ev, const struct fp_expr *e)
+{
+	struct datefind df = { ev, NULL };
+
+	fp_expr_walk(e, find_date, &df);
+	if (df.g)
+		not_a_number(ev->c, ev->r, df.g);
+	return EV_FAIL;
+}
+
 /* sum, count, min or max of a reference's facts over the table's rows. */
 static int
 aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
@@ -878,9 +937,11 @@ aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 		}
 		if (fact_val(ev, g, &one))
 			return EV_FAIL;
-		/* The earliest or the latest of dates is a date. */
-		v->date = (v->blank || v->date) && one.date &&
-		    e->fn != FP_FN_SUM;
+		/* The earliest or the latest of dates is a date; no sum. */
+		if ((one.date && e->fn == FP_FN_SUM) ||
+		    (!v->blank && v->date != one.date))
+			return date_misused(ev, e);
+		v->date = one.date;
 		if (v->blank)
 			v->x = one.x;
 		else if (e->fn == FP_FN_SUM)
@@ -907,8 +968,9 @@ call(struct eval *ev, const struct fp_expr *e, struct val *v)
 	if (e->fn == FP_FN_ROUND) {
 		if (eval(ev, e->args[0], &a) || eval(ev, e->args[1], &b))
 			return EV_FAIL;
+		if (a.date || b.date)
+			return date_misused(ev, e);
 		*v = a;
-		v->date = 0;
 		if (!a.blank && !b.blank && fabs(b.x) <= 15) {
 			double k = pow(10, nearbyint(b.x));
 
@@ -919,8 +981,9 @@ call(struct eval *ev, const struct fp_expr *e, struct val *v)
 	if (e->fn == FP_FN_ABS) {
 		if (eval(ev, e->args[0], v))
 			return EV_FAIL;
+		if (v->date)
+			return date_misused(ev, e);
 		v->x = fabs(v->x);
-		v->date = 0;
 		return EV_OK;
 	}
 	/* sum, min, max of several values: a blank one counts for nothing. */
@@ -932,8 +995,10 @@ call(struct eval *ev, const struct fp_expr *e, struct val *v)
 			return EV_FAIL;
 		if (a.blank)
 			continue;
-		v->date = (v->blank || v->date) && a.date &&
-		    e->fn != FP_FN_SUM;
+		if ((a.date && e->fn == FP_FN_SUM) ||
+		    (!v->blank && v->date != a.date))
+			return date_misused(ev, e);
+		v->date = a.date;
 		if (v->blank)
 			v->x = a.x;
 		else if (e->fn == FP_FN_SUM)
@@ -963,12 +1028,17 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 		v->x = e->num;
 		return EV_OK;
 	case FP_E_REF:
-		return fact_val(ev, ref_at(ev, &e->ref), v);
+		if (fact_val(ev, ref_at(ev, &e->ref), v))
+			return EV_FAIL;
+		if (v->blank)	/* a blank date field is a blank date */
+			v->date = is_date_field(ev->c->m, &e->ref);
+		return EV_OK;
 	case FP_E_NEG:
 		if (eval(ev, e->args[0], v))
 			return EV_FAIL;
+		if (v->date)
+			return date_misused(ev, e);
 		v->x = -v->x;
-		v->date = 0;
 		return EV_OK;
 	case FP_E_CALL:
 		return call(ev, e, v);
@@ -980,18 +1050,32 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 	switch (e->kind) {
 	case FP_E_ADD:
 	case FP_E_SUB:
-		/* A date plus or minus days is a date; a date minus one, days. */
+		/*
+		 * A date plus or minus days is a date; a date minus one, days;
+		 * with a date, a blank makes the result blank.
+		 */
+		if ((a.date || b.date) && (a.blank || b.blank)) {
+			v->blank = 1;
+			v->date = 0;
+			v->x = 0;
+			return EV_OK;
+		}
+		if (b.date && (e->kind == FP_E_ADD ? a.date : !a.date))
+			return date_misused(ev, e);
 		v->blank = a.blank && b.blank;
 		v->x = e->kind == FP_E_ADD ? a.x + b.x : a.x - b.x;
-		v->date = e->kind == FP_E_ADD ? a.date != b.date :
-		    a.date && !b.date;
+		v->date = a.date != b.date;
 		return EV_OK;
 	case FP_E_MUL:
+		if (a.date || b.date)
+			return date_misused(ev, e);
 		v->date = 0;
 		v->blank = a.blank || b.blank;
 		v->x = a.x * b.x;
 		return EV_OK;
 	default:
+		if (a.date || b.date)
+			return date_misused(ev, e);
 		v->date = 0;
 		v->blank = a.blank || b.blank;
 		if (v->blank)
@@ -1091,13 +1175,12 @@ expr_row(struct eval *ev, const struct unbound *left,
 		return;
 	if (l.blank || rv.blank)
 		return;
-	g = blame(ev, left, right);
 	if (l.date != rv.date) {
 		/* A date against a number: the date is no number. */
-		if (g)
-			not_a_number(c, r, g);
+		(void)date_misused(ev, l.date ? r->left : r->right);
 		return;
 	}
+	g = blame(ev, left, right);
 	if (holds(r->cmp, l.x, rv.x, r->tolerance))
 		return;
 	fp_buf_reset(&c->a);

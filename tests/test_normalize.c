@@ -147,6 +147,14 @@ test_norm_integer_and_score(void **state)
 	expect_text_value(fp_norm_integer, "120人左右", NULL);
 	expect_text_value(fp_norm_integer, "3千米", NULL);
 	expect_text_value(fp_norm_integer, "30余人", NULL);
+	expect_text_value(fp_norm_integer, "10萬人", NULL);
+	expect_text_value(fp_norm_integer, "3億", NULL);
+	expect_text_value(fp_norm_integer, "3仟", NULL);
+	expect_text_value(fp_norm_integer, "1年半", NULL);
+	expect_text_value(fp_norm_integer, "10倍", NULL);
+	expect_text_value(fp_norm_integer, "3成", NULL);
+	expect_text_value(fp_norm_integer, "10来人", NULL);
+	expect_text_value(fp_norm_integer, "5人一组", NULL);
 	expect_text_value(fp_norm_integer, "无人", NULL);
 	expect_text_value(fp_norm_number, "12.5公里", "12.5");
 	expect_text_value(fp_norm_number, "96.5%", "96.5");
