@@ -1,14 +1,18 @@
 /*
  * A libFuzzer target for the canonical facts as `formpipe check` reads
- * them: the input is a facts CSV, read and checked against the shipped
- * perf-self-eval mapping (loaded once from mappings/, so the target runs
- * from the top of the source tree), every rule evaluated on what came.
+ * them: the input is a facts CSV, read and checked against the mapping
+ * its form column names: the two shipped ones, or tests/fuzz/rules.map
+ * (form fuzz-rules: every kind of rule, dates in expressions), loaded
+ * once (so the target runs from the top of the source tree); a form of
+ * another name takes perf-self-eval. Every rule is evaluated on what
+ * came.
  * It prints nothing; the sanitizers report what goes wrong.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "canon.h"
 #include "mapping.h"
@@ -17,29 +21,40 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct fp_mapping *mapping;
+static const char *const paths[] = {
+	"mappings/perf-self-eval.map", "mappings/project-self-eval.map",
+	"tests/fuzz/rules.map",
+};
+#define NMAPS (sizeof paths / sizeof paths[0])
+static struct fp_mapping *mappings[NMAPS];
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct fp_diag d;
+	size_t i;
 
 	(void)argc;
 	(void)argv;
-	if (fp_mapping_load("mappings/perf-self-eval.map", &mapping, &d)) {
-		fprintf(stderr, "fuzz_facts: %s\n", d.msg);
-		exit(2);
-	}
+	for (i = 0; i < NMAPS; i++)
+		if (fp_mapping_load(paths[i], &mappings[i], &d)) {
+			fprintf(stderr, "fuzz_facts: %s\n", d.msg);
+			exit(2);
+		}
 	return 0;
 }
 
 static const struct fp_mapping *
 resolve(void *ctx, const char *form, struct fp_diag *d)
 {
+	size_t i;
+
 	(void)ctx;
-	(void)form;
 	(void)d;
-	return mapping;
+	for (i = 0; i < NMAPS; i++)
+		if (!strcmp(mappings[i]->name, form))
+			return mappings[i];
+	return mappings[0];
 }
 
 static void
