@@ -710,19 +710,25 @@ write_overview(struct fp_summary *s, struct year *y,
 	size_t i;
 
 	for (i = 0; i < b->nshow; i++) {
-		const struct fp_rec_fact *f = find(r->facts, r->nfacts,
-		    &b->show[i].ref);
+		const struct fp_ref *ref = &b->show[i].ref;
+		const struct fp_rec_fact *f = find(r->facts, r->nfacts, ref);
+		/* A fact at fault, or missing, is marked as on its table. */
+		int bad = faults(s, r, ref->table, ref->row ? ref->row : "",
+		    ref->field);
+		enum look l = bad ? L_FAULT : L_PLAIN;
 		double x;
 
 		if (!f) {
 			fp_xlsx_blank(s->x, o->sheet, row, (uint32_t)i,
-			    s->st[L_PLAIN][K_TEXT]);
-			continue;
+			    s->st[l][K_TEXT]);
+		} else {
+			put_value(s, o->sheet, row, (uint32_t)i,
+			    fp_mapping_ref_field(s->m, ref), f->value, l, &x);
+			y->sums[i] += x;
 		}
-		put_value(s, o->sheet, row, (uint32_t)i,
-		    fp_mapping_ref_field(s->m, &b->show[i].ref), f->value,
-		    L_PLAIN, &x);
-		y->sums[i] += x;
+		if (bad)
+			fp_xlsx_comment(s->x, o->sheet, row, (uint32_t)i,
+			    s->tmp.s);
 	}
 	fp_xlsx_number(s->x, o->sheet, row, (uint32_t)b->nshow,
 	    (double)r->errors, s->st[r->errors ? L_FAULT : L_PLAIN][K_NUMBER]);
