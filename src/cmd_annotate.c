@@ -23,13 +23,14 @@ static const char usage_text[] =
     "For each FORM with findings in FINDINGS.csv (the report of formpipe\n"
     "check --report, matched by its file column, as given or by base\n"
     "name), writes DIR/NAME.xlsx (NAME: the form's file name without its\n"
-    "extension; DIR: the current directory by default): the form converted\n"
-    "as formpipe convert does, each cell at fault filled and carrying the\n"
-    "findings' messages as a comment, and the findings that name no cell\n"
-    "listed on a sheet in front, in the words of the form's mapping (the\n"
-    "one the report's form column names, or MAPPING: a path or a shipped\n"
-    "mapping's name). Forms without findings are skipped. A report\n"
-    "without a file column can annotate one form only.\n";
+    "extension; DIR: the current directory by default, made if it is not\n"
+    "there): the form converted as formpipe convert does, each cell at\n"
+    "fault filled and carrying the findings' messages as a comment, and\n"
+    "the findings that name no cell listed on a sheet in front, in the\n"
+    "words of the form's mapping (the one the report's form column names,\n"
+    "or MAPPING: a path or a shipped mapping's name). Forms without\n"
+    "findings are skipped. A report without a file column can annotate\n"
+    "one form only.\n";
 
 struct args {
 	const char *findings;
@@ -135,6 +136,9 @@ annotate(const struct args *a)
 		fp_cli_mappings_release(&ms);
 		return 2;
 	}
+	/* The folder is made if it is not there (its parent must be). */
+	if (stat(a->dir, &st) != 0 && errno == ENOENT)
+		(void)mkdir(a->dir, 0777);
 	if (stat(a->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fp_cli_error("annotate", "%s: %s", a->dir, stat(a->dir, &st) ?
 		    strerror(errno) : "not a directory");
