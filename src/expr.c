@@ -6,6 +6,7 @@
  */
 #include "expr.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -219,6 +220,44 @@ count_op(struct eparser *p)
 	return 1;
 }
 
+/*
+ * A date constant at start, YYYY-MM-DD with no spaces, the year the word
+ * read so far: read to its end as a node of its day. 0 if there is none
+ * there (2024-1 is a subtraction); a date that is no day fails.
+ */
+static int
+date_at(struct eparser *p, size_t start, struct fp_expr **e)
+{
+	const char *s = p->s + start;
+	int64_t y, z;
+	unsigned m, d, m2, d2;
+	size_t i;
+
+	if (p->n - start < 10 || (p->n - start > 10 && isdigit((unsigned char)
+	    s[10])))
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' :
+		    !isdigit((unsigned char)s[i]))
+			return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+	*e = node(FP_E_NUM);
+	(*e)->date = 1;
+	p->i = start + 10;
+	z = m >= 1 && m <= 12 && d >= 1 && d <= 31 ?
+	    fp_days_from_civil(y, m, d) : 0;
+	fp_civil_from_days(z, &y, &m2, &d2);
+	if (m2 != m || d2 != d) {
+		fail(p, "'%.10s' is no date", s);
+		return 1;
+	}
+	(*e)->num = (double)z;
+	return 1;
+}
+
 /* A word: a number, a reference, or a function's name before '('. */
 static struct fp_expr *
 parse_primary(struct eparser *p)
@@ -264,6 +303,9 @@ parse_primary(struct eparser *p)
 		    p->s[p->i]);
 		return NULL;
 	}
+	/* A date, 2024-03-01: its day. */
+	if (p->i - start == 4 && date_at(p, start, &e))
+		return e;
 	/* A number. */
 	if ((p->s[start] >= '0' && p->s[start] <= '9') || p->s[start] == '.') {
 		char buf[64], *stop;
@@ -508,7 +550,15 @@ render(const struct fp_expr *e, fp_label_fn label, void *ctx,
 		fp_buf_addc(b, '(');
 	switch (e->kind) {
 	case FP_E_NUM:
-		fp_buf_add(b, num, fp_fmt_num(num, e->num));
+		if (e->date) {
+			int64_t y;
+			unsigned m, d;
+
+			fp_civil_from_days((int64_t)e->num, &y, &m, &d);
+			fp_buf_printf(b, "%04lld-%02u-%02u", (long long)y, m, d);
+		} else {
+			fp_buf_add(b, num, fp_fmt_num(num, e->num));
+		}
 		break;
 	case FP_E_REF:
 		label(ctx, &e->ref, inside, b);

@@ -63,6 +63,7 @@ enum fp_func {
 struct fp_expr {
 	enum fp_expr_kind kind;
 	double num;			/* FP_E_NUM */
+	int date;			/* FP_E_NUM: num is a day (2024-03-01) */
 	struct fp_ref ref;		/* FP_E_REF */
 	enum fp_func fn;		/* FP_E_CALL */
 	struct fp_expr **args;		/* FP_E_CALL: arguments; else a, b */

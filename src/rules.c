@@ -1024,7 +1024,7 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 	switch (e->kind) {
 	case FP_E_NUM:
 		v->blank = 0;
-		v->date = 0;
+		v->date = e->date;
 		v->x = e->num;
 		return EV_OK;
 	case FP_E_REF:
