@@ -119,6 +119,18 @@ cell_is_known(const struct fp_mapping *m, const struct fp_fcell *c)
 	    (c->pbase && !c->after && is_known(m, c->pbase)));
 }
 
+/*
+ * 1 if c can be no field's value: a label the mapping knows, or such a
+ * label with its own value after a colon ("联系电话：0731-1234567").
+ */
+static int
+cell_is_taken(const struct fp_mapping *m, const struct fp_fcell *c)
+{
+	return cell_is_known(m, c) || (c->label && c->after &&
+	    ((c->prefix && is_known(m, c->prefix)) ||
+	    (c->pbase && is_known(m, c->pbase))));
+}
+
 /* 1 if some cell of row r holds a label the mapping knows. */
 static int
 row_is_known(const struct fp_mapping *m, const struct fp_fsheet *s,
@@ -312,7 +324,8 @@ take_cell(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 
 /*
  * The nth non-empty cell from c along its row (dc = +1 or -1) or column
- * (dr), stopping at a cell (row or column) of a label the mapping knows.
+ * (dr), stopping at a cell (row or column) of a label the mapping knows,
+ * alone or with its value after a colon.
  */
 static const struct fp_fcell *
 step(const struct fp_mapping *m, const struct fp_fsheet *s,
@@ -330,7 +343,7 @@ step(const struct fp_mapping *m, const struct fp_fsheet *s,
 				return NULL;
 			k = dc > 0 ? k + 1 : k - 1;
 			v = &s->cells[k];
-			if (cell_is_known(m, v))
+			if (cell_is_taken(m, v))
 				return NULL;
 			n--;
 		}
@@ -342,7 +355,7 @@ step(const struct fp_mapping *m, const struct fp_fsheet *s,
 			return NULL;
 		v = fp_fsheet_at(s, (uint32_t)r, c->col);
 		if (v) {
-			if (cell_is_known(m, v))
+			if (cell_is_taken(m, v))
 				return NULL;
 			n--;
 		} else if (row_is_known(m, s, (uint32_t)r)) {
@@ -385,7 +398,7 @@ under(const struct fp_mapping *m, const struct fp_fsheet *s,
 	if (!head)
 		return NULL;
 	v = fp_fsheet_at(s, c->row, head->col);
-	return v && v != c && !cell_is_known(m, v) ? v : NULL;
+	return v && v != c && !cell_is_taken(m, v) ? v : NULL;
 }
 
 /* The paragraphs under c's row, joined; returns the first, the source. */
