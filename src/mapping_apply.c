@@ -682,6 +682,25 @@ row_is_header(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
 	return 0;
 }
 
+/* 1 if row r holds words and nothing else: no number, not blank. */
+static int
+row_of_words(const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k;
+	double x;
+
+	if (row_is_blank(s, r))
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (c->type != FP_CELL_TEXT || !c->label ||
+		    fp_parse_number(c->text, c->len, &x))
+			return 0;
+	}
+	return 1;
+}
+
 /* The key of a keyed table's row: a row code, or the key without its enumerator. */
 static char *
 row_key(const struct fp_table *t, const struct fp_fcell *kc)
@@ -800,10 +819,15 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		return;
 	}
 	R = anchor->row;
-	/* The header runs down while its rows name columns. */
-	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS &&
-	    row_is_header(t, s, D); D++)
-		;
+	/*
+	 * The header runs down while its rows name columns, or are a row of
+	 * groups over columns (基本支出 | 项目支出) with such a row under it.
+	 */
+	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS; D++)
+		if (!row_is_header(t, s, D) && !(D + 1 < s->nrows &&
+		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
+		    row_is_header(t, s, D + 1)))
+			break;
 	for (k = s->rowstart[R]; k < s->rowstart[D]; k++)
 		if (s->cells[k].col + 1 > ncols)
 			ncols = s->cells[k].col + 1;
