@@ -42,8 +42,8 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS) \
 
 SRC = src/util.c src/numfmt.c src/workbook.c src/workbook_open.c src/cfb.c \
 	src/biff.c src/formula.c src/xls_freexl.c src/zip.c src/xml.c \
-	src/ooxml.c src/ods.c src/ods_style.c src/csvio.c src/opts.c \
-	src/outfile.c src/cli.c \
+	src/ooxml.c src/ooxml_looks.c src/ods.c src/ods_style.c src/csvio.c \
+	src/opts.c src/outfile.c src/cli.c \
 	src/normalize.c src/form.c src/expr.c src/mapping_lex.c \
 	src/mapping_parse.c src/mapping_check.c src/mapping_apply.c \
 	src/canon.c src/rules.c src/spool.c src/xlsx.c src/xlsxstore.c \

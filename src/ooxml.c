@@ -16,9 +16,13 @@
  * zip.c inflates it: cells go to the callback as their </c> closes, with
  * their merged ranges and column widths gathered on the way. Elements
  * are matched by namespace URI and local name (xml.c), so any prefix and
- * strict OOXML's namespaces read alike.
+ * strict OOXML's namespaces read alike. What the cells look like (fonts,
+ * fills, borders, alignment, rows, page setup, window) is read on the way
+ * by ooxml_looks.c, which these handlers feed: styles.xml's at open, a
+ * sheet's when fp_workbook_keep_looks asked.
  */
 #include "formats.h"
+#include "ooxml_looks.h"
 #include "xml.h"
 #include "zip.h"
 
@@ -114,8 +118,6 @@ struct ooxml {
 	char **parts;		/* each sheet's part */
 	size_t nparts;
 	struct sst *sst;	/* NULL: no shared strings */
-	uint32_t *xf_fmt;	/* number format of each cell format */
-	size_t nxf, capxf;
 };
 
 /* A part name's folder, with its slash ("xl/" for "xl/workbook.xml"). */
@@ -395,12 +397,15 @@ wb_start(void *ctx, int ns, const char *local, const char **attrs)
 	p->o->parts[p->o->nparts++] = fp_xstrdup(rel->target);
 }
 
-/* Styles: custom number formats and each cell format's number format. */
+/*
+ * Styles: custom number formats here; fonts, fills, borders and the cell
+ * formats (each with its number format: wb's XF k is the file's k) in
+ * ooxml_looks.c.
+ */
 struct stparse {
 	struct fp_workbook *wb;
-	struct ooxml *o;
 	struct fp_xml *x;
-	int in_xfs;
+	struct fp_oxstyles looks;
 };
 
 static void
@@ -417,19 +422,9 @@ st_start(void *ctx, int ns, const char *local, const char **attrs)
 		if (id && code)
 			fp_wb_set_format(p->wb, (uint32_t)strtoul(id, NULL, 10),
 			    code);
-	} else if (!strcmp(local, "cellXfs")) {
-		p->in_xfs = 1;
-	} else if (p->in_xfs && !strcmp(local, "xf")) {
-		struct ooxml *o = p->o;
-
-		id = fp_xml_attr(p->x, attrs, 0, "numFmtId");
-		if (o->nxf == o->capxf) {
-			o->capxf = o->capxf ? o->capxf * 2 : 64;
-			o->xf_fmt = fp_xreallocarray(o->xf_fmt, o->capxf,
-			    sizeof *o->xf_fmt);
-		}
-		o->xf_fmt[o->nxf++] = id ? (uint32_t)strtoul(id, NULL, 10) : 0;
+		return;
 	}
+	fp_oxstyles_start(&p->looks, p->x, local, attrs);
 }
 
 static void
@@ -437,8 +432,8 @@ st_end(void *ctx, int ns, const char *local)
 {
 	struct stparse *p = ctx;
 
-	if (ns == NS_MAIN && !strcmp(local, "cellXfs"))
-		p->in_xfs = 0;
+	if (ns == NS_MAIN)
+		fp_oxstyles_end(&p->looks, local);
 }
 
 /* Shared strings: each <si>'s text runs, without phonetic runs. */
@@ -749,6 +744,8 @@ struct shparse {
 	char ctype;		/* 'n', 's', 'b', 'e', 'd', 'S' (str), 'i' */
 	int in_c, in_v, in_is, in_t, in_rph, have_v, have_f;
 	struct fp_buf v;
+	int looks;		/* gather the sheet's looks, in lk */
+	struct fp_oxsheet lk;
 };
 
 /* Stops the scan with a message about the cell in hand. */
@@ -781,6 +778,8 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 
 	if (ns != NS_MAIN)
 		return;
+	if (p->looks)
+		fp_oxsheet_start(&p->lk, p->x, local, attrs);
 	switch (local[0]) {
 	case 'c':
 		if (local[1] == '\0') {
@@ -822,6 +821,14 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 			}
 			p->nextcol = p->ccol + 1;
 			p->cxf = st ? (uint32_t)strtoul(st, NULL, 10) : 0;
+			/* Its look, value or none: an empty cell has one too. */
+			if (p->looks && st) {
+				long xf = fp_oxlooks_xf(st, p->wb->nxfs);
+
+				if (xf >= 0)
+					fp_sheet_add_cellxf(p->sh, p->crow,
+					    (uint16_t)p->ccol, (uint16_t)xf);
+			}
 			v = ty;
 			p->ctype = !v ? 'n' : !strcmp(v, "str") ? 'S' :
 			    !strcmp(v, "inlineStr") ? 'i' : v[0];
@@ -842,6 +849,14 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 				fp_sheet_add_width(p->sh, (uint16_t)(a - 1),
 				    (uint16_t)(b - 1), w ? strtod(w, NULL) : 0,
 				    h && (!strcmp(h, "1") || !strcmp(h, "true")));
+				if (p->looks) {
+					long xf = fp_oxlooks_xf(fp_xml_attr(p->x,
+					    attrs, 0, "style"), p->wb->nxfs);
+
+					if (xf >= 0)
+						p->sh->widths[p->sh->nwidths -
+						    1].xf = (uint16_t)xf;
+				}
 			}
 		}
 		break;
@@ -894,6 +909,9 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 			p->row = r;
 			p->rows_seen = 1;
 			p->nextcol = 0;
+			if (p->looks)
+				fp_oxsheet_row(&p->lk, p->x, r, attrs,
+				    p->wb->nxfs);
 		} else if (p->in_is && !strcmp(local, "rPh")) {
 			p->in_rph = 1;
 		}
@@ -929,7 +947,7 @@ end_cell(struct shparse *p)
 	struct ooxml *o = p->o;
 	struct fp_cell c;
 	char *end;
-	uint32_t fmt = p->cxf < o->nxf ? o->xf_fmt[p->cxf] : 0;
+	uint32_t fmt = p->cxf < p->wb->nxfs ? p->wb->xfs[p->cxf].fmt : 0;
 
 	memset(&c, 0, sizeof c);
 	c.row = p->crow;
@@ -1046,6 +1064,8 @@ sh_end(void *ctx, int ns, const char *local)
 
 	if (ns != NS_MAIN)
 		return;
+	if (p->looks)
+		fp_oxsheet_end(&p->lk, local);
 	switch (local[0]) {
 	case 'c':
 		if (local[1] == '\0' && p->in_c) {
@@ -1082,6 +1102,8 @@ sh_text(void *ctx, const char *s, size_t len)
 
 	if (p->in_v || (p->in_t && !p->in_rph))
 		fp_buf_add(&p->v, s, len);
+	else if (p->looks)
+		fp_oxsheet_text(&p->lk, s, len);
 }
 
 static enum fp_err
@@ -1102,7 +1124,10 @@ ooxml_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	p.fn = fn;
 	p.ctx = ctx;
 	fp_buf_init(&p.v);
+	p.looks = wb->keep_looks;
+	fp_oxsheet_init(&p.lk, p.sh);
 	err = fp_xml_parse_part(o->z, o->parts[i], nss, NNS, &h, &p, &p.x, d);
+	fp_oxsheet_finish(&p.lk);
 	fp_buf_release(&p.v);
 	if (stopped)
 		*stopped = p.stop;
@@ -1122,7 +1147,6 @@ ooxml_free(struct fp_workbook *wb)
 	for (i = 0; i < o->nparts; i++)
 		free(o->parts[i]);
 	free(o->parts);
-	free(o->xf_fmt);
 	free(o);
 	wb->priv = NULL;
 }
@@ -1199,9 +1223,10 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 
 		memset(&sp, 0, sizeof sp);
 		sp.wb = wb;
-		sp.o = o;
+		fp_oxstyles_init(&sp.looks, wb);
 		err = fp_xml_parse_part(z, rel->target, nss, NNS, &sth, &sp,
 		    &sp.x, d);
+		fp_oxstyles_release(&sp.looks);
 		if (err)
 			goto out;
 	}

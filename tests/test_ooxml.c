@@ -3,7 +3,8 @@
  * interface: the sheets the relationships give, in order, with their
  * visibility; cells typed as the .xls reader types them; merged ranges,
  * column widths and the declared width gathered by a scan; the 1904 date
- * system; and the messages for what is broken.
+ * system; the looks of styles.xml and of a sheet, for convert; and the
+ * messages for what is broken.
  */
 #include "testutil.h"
 
@@ -203,6 +204,125 @@ test_ooxml_strict_prefixed_and_without_refs_read_alike(void **state)
 	fp_workbook_free(c);
 }
 
+/* Fonts, fills, borders and alignment of styles.xml, as the model's. */
+static void
+test_ooxml_looks_fonts_and_cell_formats(void **state)
+{
+	struct fp_workbook *wb = open_ok("fixtures/xlsx-looks.xlsx");
+	const struct fp_font *f;
+	const struct fp_xf *x;
+	size_t nf, nx;
+
+	(void)state;
+	f = fp_workbook_fonts(wb, &nf);
+	x = fp_workbook_xfs(wb, &nx);
+	assert_int_equal(nf, 5);
+	assert_int_equal(nx, 8);
+	assert_string_equal(f[0].name, "Calibri");
+	assert_int_equal(f[0].height, 220);
+	/* A1: SimSun 14 pt bold, single underline, red as ARGB. */
+	assert_int_equal(x[1].font, 1);
+	assert_string_equal(f[1].name, "SimSun");
+	assert_int_equal(f[1].height, 280);
+	assert_int_equal(f[1].weight, 700);
+	assert_int_equal(f[1].underline, 1);
+	assert_int_equal(x[1].rgb_font, 0x1FF0000);
+	/* B2: Arial 9 pt italic on solid yellow. */
+	assert_string_equal(f[x[2].font].name, "Arial");
+	assert_int_equal(f[x[2].font].height, 180);
+	assert_int_equal(f[x[2].font].italic, 1);
+	assert_int_equal(x[2].pattern, 1);
+	assert_int_equal(x[2].rgb_fg, 0x1FFFF00);
+	/* C3: thin, medium, dashed and double lines, each its colour. */
+	assert_int_equal(x[3].border[FP_LEFT], 1);
+	assert_int_equal(x[3].border[FP_RIGHT], 2);
+	assert_int_equal(x[3].border[FP_TOP], 3);
+	assert_int_equal(x[3].border[FP_BOTTOM], 6);
+	assert_int_equal(x[3].rgb_border[FP_LEFT], 0x10000FF);
+	assert_int_equal(x[3].rgb_border[FP_RIGHT], 0x100FF00);
+	assert_int_equal(x[3].rgb_border[FP_TOP], 0x1FF0000);
+	assert_int_equal(x[3].rgb_border[FP_BOTTOM], 0x1808080);
+	assert_int_equal(x[3].pattern, 0);
+	/* D4 centred both ways and wrapped; E5 left, turned, indented. */
+	assert_int_equal(x[4].halign, 2);
+	assert_int_equal(x[4].valign, 1);
+	assert_int_equal(x[4].wrap, 1);
+	assert_int_equal(x[5].halign, 1);
+	assert_int_equal(x[5].valign, 2);
+	assert_int_equal(x[5].rotation, 90);
+	assert_int_equal(x[5].indent, 2);
+	/* F6: #,##0.00 (built-in 4), struck out in the default font. */
+	assert_int_equal(x[6].fmt, 4);
+	assert_int_equal(f[x[6].font].strike, 1);
+	assert_string_equal(f[x[6].font].name, "Calibri");
+	assert_int_equal(f[x[6].font].height, 220);
+	assert_int_equal(x[6].locked, 1);
+	fp_workbook_free(wb);
+}
+
+/* A sheet's cell formats, rows, page setup and window, with keep_looks. */
+static void
+test_ooxml_looks_of_a_sheet(void **state)
+{
+	struct fp_workbook *wb = open_ok("fixtures/xlsx-looks.xlsx");
+	const struct fp_sheet_looks *l;
+	struct fp_grid g;
+	struct fp_diag d;
+	size_t k;
+
+	(void)state;
+	assert_int_equal(fp_grid_load(wb, 1, &g, &d), FP_OK);
+	fp_grid_release(&g);
+	assert_null(fp_workbook_sheet(wb, 1)->looks);
+	fp_workbook_keep_looks(wb);
+	assert_int_equal(fp_grid_load(wb, 1, &g, &d), FP_OK);
+	fp_grid_release(&g);
+	l = fp_workbook_sheet(wb, 1)->looks;
+	assert_non_null(l);
+	/* A1 to G7 name their formats, G7 without a value; A8 names none. */
+	assert_int_equal(l->ncells, 7);
+	for (k = 0; k < l->ncells; k++) {
+		assert_int_equal(l->cells[k].row, k);
+		assert_int_equal(l->cells[k].col, k);
+		assert_int_equal(l->cells[k].xf, k + 1);
+	}
+	assert_int_equal(l->nrows, 2);
+	assert_int_equal(l->rows[0].row, 5);
+	assert_true(l->rows[0].height == 30);
+	assert_int_equal(l->rows[0].custom, 1);
+	assert_int_equal(l->rows[0].hidden, 0);
+	assert_int_equal(l->rows[1].row, 7);
+	assert_int_equal(l->rows[1].hidden, 1);
+	assert_int_equal(l->page.landscape, 1);
+	assert_int_equal(l->page.paper, 9);
+	assert_int_equal(l->page.fit, 1);
+	assert_int_equal(l->page.fitw, 1);
+	assert_int_equal(l->page.fith, 0);
+	assert_true(l->page.margin[FP_LEFT] == 0.5);
+	assert_true(l->page.margin[FP_BOTTOM] == 0.8);
+	assert_true(l->page.mheader == 0.5);
+	assert_string_equal(l->page.header, "&CPage &P");
+	assert_string_equal(l->page.footer, "&L&F");
+	assert_int_equal(l->page.hcenter, 1);
+	assert_int_equal(l->page.vcenter, 0);
+	assert_int_equal(l->win.frozen, 1);
+	assert_int_equal(l->win.frow, 1);
+	assert_int_equal(l->win.fcol, 1);
+	assert_int_equal(l->win.selected, 1);
+	assert_int_equal(l->win.hide_grid, 1);
+	assert_int_equal(l->win.zoom, 85);
+	assert_true(l->defheight == 15);
+	/* The first sheet: not selected, nothing set. */
+	assert_int_equal(fp_grid_load(wb, 0, &g, &d), FP_OK);
+	fp_grid_release(&g);
+	l = fp_workbook_sheet(wb, 0)->looks;
+	assert_int_equal(l->win.selected, 0);
+	assert_int_equal(l->win.frozen, 0);
+	assert_int_equal(l->page.landscape, -1);
+	assert_null(l->page.header);
+	fp_workbook_free(wb);
+}
+
 /* Opens path and loads every sheet; returns the first error's message. */
 static char *
 first_error(const char *path, enum fp_err *err)
@@ -271,6 +391,8 @@ main(void)
 		cmocka_unit_test(test_ooxml_date1904),
 		cmocka_unit_test(test_ooxml_shared_rich_and_formula_results),
 		cmocka_unit_test(test_ooxml_strict_prefixed_and_without_refs_read_alike),
+		cmocka_unit_test(test_ooxml_looks_fonts_and_cell_formats),
+		cmocka_unit_test(test_ooxml_looks_of_a_sheet),
 		cmocka_unit_test(test_ooxml_broken_files_say_what_is_wrong),
 	};
 
