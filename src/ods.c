@@ -337,6 +337,13 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 		p->vtype = 'e';
 		return;
 	}
+	/* gnumeric's error: a string value, the error in its own attribute. */
+	v = fp_xml_attr(p->x, attrs, NS_GNM, "error-value");
+	if (v) {
+		p->vtype = 'e';
+		p->strval = fp_xstrdup(v);
+		return;
+	}
 	if (!t) {
 		/*
 		 * A formula with no value type at all has no value (an empty
@@ -379,6 +386,15 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "string-value");
 		if (v)
 			p->strval = fp_xstrdup(v);
+		/*
+		 * A formula's string that is an Excel error, from a writer
+		 * that says no more (gnumeric, for an error a formula gives;
+		 * LibreOffice says calcext:value-type, seen above), is the
+		 * error.
+		 */
+		if (v && p->formula && !fp_xml_attr(p->x, attrs, NS_CALCEXT,
+		    "value-type") && fp_error_code(v) != 0xFF)
+			p->vtype = 'e';
 	}
 }
 
@@ -474,7 +490,8 @@ cell_end(struct scanparse *p)
 		break;
 	case 'e':
 		c.type = FP_CELL_ERROR;
-		c.v.num = error_code(p->text.s ? p->text.s : "");
+		c.v.num = error_code(p->strval ? p->strval : p->text.s ?
+		    p->text.s : "");
 		break;
 	case 'n':
 		break;

@@ -28,6 +28,7 @@ enum {
 	NS_MANIFEST,
 	NS_DRAW,
 	NS_NUMBER,
+	NS_GNM,
 };
 extern const struct fp_xml_ns fp_ods_nss[];
 extern const size_t fp_ods_nns;

@@ -23,6 +23,7 @@ const struct fp_xml_ns fp_ods_nss[] = {
 	{ "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0", NS_MANIFEST },
 	{ "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0", NS_DRAW },
 	{ "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0", NS_NUMBER },
+	{ "http://www.gnumeric.org/odf-extension/1.0", NS_GNM },
 };
 const size_t fp_ods_nns = sizeof fp_ods_nss / sizeof fp_ods_nss[0];
 
