@@ -101,6 +101,20 @@ spool_stdin(const char *cmd)
 	return path;
 }
 
+void
+fp_cli_say_unsaved(const char *cmd, const char *path,
+    const struct fp_workbook *wb)
+{
+	size_t n = fp_workbook_unsaved(wb);
+
+	if (n)
+		fp_cli_error(cmd, "%s: warning: %zu formula%s no saved value "
+		    "(the file was never calculated) and read%s as blank; "
+		    "open and save it in Excel, WPS or LibreOffice first",
+		    fp_cli_name(path), n, n == 1 ? " has" : "s have",
+		    n == 1 ? "s" : "");
+}
+
 struct fp_workbook *
 fp_cli_open_workbook(const char *cmd, const char *path)
 {

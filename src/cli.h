@@ -21,6 +21,12 @@ void fp_cli_error(const char *cmd, const char *fmt, ...)
  * On failure prints the message and returns NULL.
  */
 struct fp_workbook *fp_cli_open_workbook(const char *cmd, const char *path);
+/*
+ * Warns, once the workbook at path has been read, of its formulas with no
+ * saved value, which read as blank.
+ */
+void fp_cli_say_unsaved(const char *cmd, const char *path,
+    const struct fp_workbook *wb);
 /* The same with open options (NULL: the default). */
 struct fp_workbook *fp_cli_open_workbook_opts(const char *cmd,
     const char *path, const struct fp_open_opts *opts);

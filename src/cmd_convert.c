@@ -98,6 +98,8 @@ cmd_convert(int argc, char **argv)
 		return 2;
 	}
 	rc = convert(wb, fp_cli_name(args[0]), args[1], fp_outfile_path(of));
+	if (!rc)
+		fp_cli_say_unsaved("convert", args[0], wb);
 	fp_workbook_free(wb);
 	if (rc) {
 		fp_outfile_abort(of);

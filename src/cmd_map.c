@@ -180,6 +180,8 @@ map_workbook(struct run *run, const char *path)
 	if (!wb)
 		return 2;
 	form = fp_form_from_workbook(wb, &d);
+	if (form)
+		fp_cli_say_unsaved("map", path, wb);
 	fp_workbook_free(wb);
 	if (!form) {
 		fp_cli_error("map", "%s: %s", fp_cli_name(path), d.msg);

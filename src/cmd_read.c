@@ -388,6 +388,8 @@ cmd_read(int argc, char **argv)
 			rc = print_sheet(wb, (size_t)k, 0, fp_cli_name(file),
 			    &out);
 	}
+	if (!rc)
+		fp_cli_say_unsaved("read", file, wb);
 	fp_workbook_free(wb);
 	if (rc) {
 		/* Nothing on stdout for an input that cannot be read. */

@@ -744,6 +744,7 @@ struct shparse {
 	char ctype;		/* 'n', 's', 'b', 'e', 'd', 'S' (str), 'i' */
 	int in_c, in_v, in_is, in_t, in_rph, have_v, have_f;
 	struct fp_buf v;
+	size_t unsaved;		/* formulas with no saved value */
 	int looks;		/* gather the sheet's looks, in lk */
 	struct fp_oxsheet lk;
 };
@@ -959,8 +960,15 @@ end_cell(struct shparse *p)
 		c.len = (uint32_t)unescape(p->v.s ? p->v.s : (char *)"",
 		    p->v.len);
 		c.v.text = p->v.s ? p->v.s : "";
-	} else if (!p->have_v) {
-		return;		/* a formatted empty cell, or no result */
+	} else if (!p->have_v || (!p->v.len && p->ctype != 'S')) {
+		/*
+		 * A formatted empty cell, or a formula with no result. An
+		 * empty <v> that is no string result is a formula never
+		 * calculated (openpyxl writes them); no <v> at all is also
+		 * how gnumeric writes a result of "", so it is not counted.
+		 */
+		p->unsaved += p->have_f && p->have_v;
+		return;
 	} else {
 		const char *s = p->v.s ? p->v.s : "";
 
@@ -1128,6 +1136,7 @@ ooxml_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	fp_oxsheet_init(&p.lk, p.sh);
 	err = fp_xml_parse_part(o->z, o->parts[i], nss, NNS, &h, &p, &p.x, d);
 	fp_oxsheet_finish(&p.lk);
+	p.sh->unsaved = p.unsaved;
 	fp_buf_release(&p.v);
 	if (stopped)
 		*stopped = p.stop;

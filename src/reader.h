@@ -31,6 +31,7 @@ struct fp_sheet {
 	uint32_t dimcols;	/* the width the sheet declares, 0 if none */
 	uint64_t pos;		/* reader's own: where the sheet starts */
 	int scanned;
+	size_t unsaved;		/* formulas with no saved value, last scan */
 	struct fp_sheet_looks looks;	/* with wb->keep_looks */
 	size_t capcells, caprows, capformulas;
 };

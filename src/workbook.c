@@ -556,6 +556,16 @@ fp_grid_at(const struct fp_grid *g, uint32_t r, uint32_t c)
 	return NULL;
 }
 
+size_t
+fp_workbook_unsaved(const struct fp_workbook *wb)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < wb->nsheets; i++)
+		n += wb->sheets[i].unsaved;
+	return n;
+}
+
 const char *
 fp_error_text(unsigned code)
 {

@@ -332,6 +332,13 @@ const char *fp_cell_render(const struct fp_cell *c, int date1904, char *buf,
 /* The cell stream's name of a cell type: "number", "text", "date", ... */
 const char *fp_cell_type_name(enum fp_cell_type t);
 
+/*
+ * How many formula cells of the sheets scanned so far have no saved value
+ * (a workbook a program wrote and nothing ever calculated): they read as
+ * blank.
+ */
+size_t fp_workbook_unsaved(const struct fp_workbook *wb);
+
 /* The text of a BIFF error code: "#DIV/0!", "#N/A", ... */
 const char *fp_error_text(unsigned code);
 
