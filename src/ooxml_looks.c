@@ -23,6 +23,7 @@ enum { SECT_NONE, SECT_FONTS, SECT_FILLS, SECT_BORDERS, SECT_XFS,
 /* A fill, until a cell format names it. */
 struct fp_oxfill {
 	uint8_t pattern;
+	uint8_t themed;		/* its colour is the theme's: not kept */
 	uint16_t fg, bg;
 	uint32_t rgb_fg, rgb_bg;
 };
@@ -229,7 +230,7 @@ cell_format(struct fp_oxstyles *s, struct fp_xml *x, const char **attrs)
 		xf->rgb_font = s->font_rgb[k];
 	}
 	k = number(x, attrs, "fillId", UINT32_MAX);
-	if (k >= 0 && (size_t)k < s->nfills) {
+	if (k >= 0 && (size_t)k < s->nfills && !s->fills[k].themed) {
 		const struct fp_oxfill *f = &s->fills[k];
 
 		xf->pattern = f->pattern;
@@ -350,6 +351,14 @@ fp_oxstyles_start(struct fp_oxstyles *s, struct fp_xml *x, const char *local,
 		} else if (!strcmp(local, "fgColor")) {
 			color(x, attrs, &s->fills[s->nfills - 1].rgb_fg,
 			    &s->fills[s->nfills - 1].fg);
+			/*
+			 * A theme's colour would come out automatic, which a
+			 * solid fill shows black: the fill is dropped instead.
+			 */
+			if (fp_xml_attr(x, attrs, 0, "theme") &&
+			    !fp_xml_attr(x, attrs, 0, "rgb") &&
+			    !fp_xml_attr(x, attrs, 0, "indexed"))
+				s->fills[s->nfills - 1].themed = 1;
 		} else if (!strcmp(local, "bgColor")) {
 			color(x, attrs, &s->fills[s->nfills - 1].rgb_bg,
 			    &s->fills[s->nfills - 1].bg);

@@ -217,7 +217,9 @@ test_ooxml_looks_fonts_and_cell_formats(void **state)
 	f = fp_workbook_fonts(wb, &nf);
 	x = fp_workbook_xfs(wb, &nx);
 	assert_int_equal(nf, 5);
-	assert_int_equal(nx, 8);
+	assert_int_equal(nx, 9);
+	/* H9's solid fill in a theme's colour is dropped, not made black. */
+	assert_int_equal(x[8].pattern, 0);
 	assert_string_equal(f[0].name, "Calibri");
 	assert_int_equal(f[0].height, 220);
 	/* A1: SimSun 14 pt bold, single underline, red as ARGB. */
@@ -279,9 +281,15 @@ test_ooxml_looks_of_a_sheet(void **state)
 	fp_grid_release(&g);
 	l = fp_workbook_sheet(wb, 1)->looks;
 	assert_non_null(l);
-	/* A1 to G7 name their formats, G7 without a value; A8 names none. */
-	assert_int_equal(l->ncells, 7);
-	for (k = 0; k < l->ncells; k++) {
+	/*
+	 * A1 to G7 name their formats, G7 without a value; A8 names none;
+	 * H9 names the last.
+	 */
+	assert_int_equal(l->ncells, 8);
+	assert_int_equal(l->cells[7].row, 8);
+	assert_int_equal(l->cells[7].col, 7);
+	assert_int_equal(l->cells[7].xf, 8);
+	for (k = 0; k < 7; k++) {
 		assert_int_equal(l->cells[k].row, k);
 		assert_int_equal(l->cells[k].col, k);
 		assert_int_equal(l->cells[k].xf, k + 1);
