@@ -229,32 +229,21 @@ static int
 date_at(struct eparser *p, size_t start, struct fp_expr **e)
 {
 	const char *s = p->s + start;
-	int64_t y, z;
-	unsigned m, d, m2, d2;
-	size_t i;
+	int64_t z = 0;
+	int got;
 
 	if (p->n - start < 10 || (p->n - start > 10 && isdigit((unsigned char)
 	    s[10])))
 		return 0;
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-' :
-		    !isdigit((unsigned char)s[i]))
-			return 0;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	    (s[3] - '0');
-	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
-	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+	got = fp_iso_day(s, &z);
+	if (!got)
+		return 0;
 	*e = node(FP_E_NUM);
 	(*e)->date = 1;
-	p->i = start + 10;
-	z = m >= 1 && m <= 12 && d >= 1 && d <= 31 ?
-	    fp_days_from_civil(y, m, d) : 0;
-	fp_civil_from_days(z, &y, &m2, &d2);
-	if (m2 != m || d2 != d) {
-		fail(p, "'%.10s' is no date", s);
-		return 1;
-	}
 	(*e)->num = (double)z;
+	p->i = start + 10;
+	if (got < 0)
+		fail(p, "'%.10s' is no date", s);
 	return 1;
 }
 
@@ -550,15 +539,8 @@ render(const struct fp_expr *e, fp_label_fn label, void *ctx,
 		fp_buf_addc(b, '(');
 	switch (e->kind) {
 	case FP_E_NUM:
-		if (e->date) {
-			int64_t y;
-			unsigned m, d;
-
-			fp_civil_from_days((int64_t)e->num, &y, &m, &d);
-			fp_buf_printf(b, "%04lld-%02u-%02u", (long long)y, m, d);
-		} else {
+		if (!e->date || !fp_buf_iso_day(b, (int64_t)e->num))
 			fp_buf_add(b, num, fp_fmt_num(num, e->num));
-		}
 		break;
 	case FP_E_REF:
 		label(ctx, &e->ref, inside, b);

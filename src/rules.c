@@ -780,25 +780,10 @@ struct val {
 static int
 iso_day(const char *s, double *x)
 {
-	int64_t y, z;
-	unsigned m, d, m2, d2;
-	int i;
+	int64_t z;
 
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
-			return 0;
-	if (s[10])
+	if (strlen(s) != 10 || fp_iso_day(s, &z) != 1)
 		return 0;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	    (s[3] - '0');
-	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
-	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
-	if (m < 1 || m > 12 || d < 1 || d > 31)
-		return 0;
-	z = fp_days_from_civil(y, m, d);
-	fp_civil_from_days(z, &y, &m2, &d2);
-	if (m2 != m || d2 != d)
-		return 0;	/* 2023-02-30 */
 	*x = (double)z;
 	return 1;
 }
@@ -807,17 +792,9 @@ iso_day(const char *s, double *x)
 static void
 put_val(struct fp_buf *b, const struct val *v)
 {
-	int64_t y;
-	unsigned m, d;
-
-	if (v->date && v->x == floor(v->x) && fabs(v->x) < 1e8) {
-		fp_civil_from_days((int64_t)v->x, &y, &m, &d);
-		if (y >= 0 && y <= 9999) {
-			fp_buf_printf(b, "%04lld-%02u-%02u", (long long)y, m,
-			    d);
-			return;
-		}
-	}
+	if (v->date && v->x == floor(v->x) && fabs(v->x) < 1e8 &&
+	    fp_buf_iso_day(b, (int64_t)v->x))
+		return;
 	put_num(b, v->x);
 }
 

@@ -281,6 +281,43 @@ fp_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
+int
+fp_iso_day(const char *s, int64_t *day)
+{
+	int64_t y, z;
+	unsigned m, d, m2, d2;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+			return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+	if (m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	z = fp_days_from_civil(y, m, d);
+	fp_civil_from_days(z, &y, &m2, &d2);
+	if (m2 != m || d2 != d)
+		return -1;
+	*day = z;
+	return 1;
+}
+
+int
+fp_buf_iso_day(struct fp_buf *b, int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	fp_civil_from_days(day, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return 0;
+	fp_buf_printf(b, "%04d-%02u-%02u", (int)y, m, d);
+	return 1;
+}
+
 /* 1899-12-30 and 1904-01-01 as days since 1970-01-01. */
 #define EPOCH_1900 (-25569)
 #define EPOCH_1904 (-24107)

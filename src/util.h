@@ -180,6 +180,18 @@ int64_t fp_days_from_civil(int64_t y, unsigned m, unsigned d);
 void fp_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
 /*
+ * The ten characters at s read as a date, YYYY-MM-DD, into days since
+ * 1970-01-01: 1 if they are one, 0 if they are not of that shape (a NUL
+ * ends them), -1 if they are but name no day (2023-02-30).
+ */
+int fp_iso_day(const char *s, int64_t *day);
+/*
+ * Appends a day (days since 1970-01-01) as YYYY-MM-DD; 0, and nothing
+ * appended, if its year is not 0 to 9999.
+ */
+int fp_buf_iso_day(struct fp_buf *b, int64_t day);
+
+/*
  * The Excel serial (1900 date system) of a civil date, or of a date and a
  * time of day in seconds.
  */
