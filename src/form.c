@@ -93,11 +93,16 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 	c->len = len;
 	if (type == FP_CELL_TEXT) {
 		size_t at, w = 0;
+		int exp;
 
 		fp_buf_reset(b);
 		fp_norm_label(b, text, len);
 		c->label = fp_arena_strndup(a, b->s ? b->s : "", b->len);
 		c->base = without_note(f, c->label);
+		if (fp_money_unit(c->label, &exp)) {
+			c->states_unit = 1;
+			c->unit_exp = (int8_t)exp;
+		}
 		at = colon_at(text, len, &w);
 		if (at) {
 			size_t k = at - 1 + w;
@@ -211,7 +216,12 @@ seal_sheet(struct fp_fsheet *s)
 			s->cells[i].next[k] = SIZE_MAX;
 			n += fp_fcell_key(&s->cells[i], (enum fp_key)k) != NULL;
 		}
+		s->nunits += s->cells[i].states_unit;
 	}
+	s->units = fp_xcalloc(s->nunits + 1, sizeof *s->units);
+	for (i = 0, k = 0; i < s->ncells; i++)
+		if (s->cells[i].states_unit)
+			s->units[k++] = i;
 	s->nslots = 16;
 	while (s->nslots < n * 2)
 		s->nslots *= 2;
@@ -288,6 +298,7 @@ fp_form_free(struct fp_form *f)
 		free(s->cells);
 		free(s->rowstart);
 		free(s->slots);
+		free(s->units);
 		free(s->name);
 	}
 	free(f->sheets);
@@ -354,6 +365,22 @@ fp_fsheet_next(const struct fp_fsheet *s, size_t *idx)
 		return NULL;
 	*idx = n << 2 | kind;
 	return &s->cells[n];
+}
+
+size_t
+fp_fsheet_units_before(const struct fp_fsheet *s, uint32_t row)
+{
+	size_t lo = 0, hi = s->nunits;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->cells[s->units[mid]].row < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 void

@@ -19,6 +19,8 @@ struct fp_fcell {
 	uint32_t col;
 	uint8_t type;		/* enum fp_cell_type */
 	uint8_t percent;	/* a number its format shows as a percentage */
+	uint8_t states_unit;	/* its text states the unit of amounts */
+	int8_t unit_exp;	/* that unit's power of ten in 万元 */
 	double num;		/* numbers and date serials */
 	char *text;		/* text as written; other types rendered */
 	size_t len;
@@ -48,6 +50,9 @@ struct fp_fsheet {
 	size_t ncells, cap;
 	uint32_t nrows;
 	size_t *rowstart;	/* nrows + 1 offsets into cells */
+	/* The cells that state a unit of amounts, in row order. */
+	size_t *units;
+	size_t nunits;
 	/* Open-addressing index from the cells' keys to the cells. */
 	size_t *slots;
 	size_t nslots;
@@ -92,6 +97,13 @@ const struct fp_fcell *fp_fsheet_find(const struct fp_fsheet *s,
     const char *label, enum fp_key kind, size_t *idx);
 /* The next cell after idx with the same key, or NULL. */
 const struct fp_fcell *fp_fsheet_next(const struct fp_fsheet *s, size_t *idx);
+
+/*
+ * How many of the cells that state a unit of amounts (fp_money_unit:
+ * "年度收入情况（元）", "单位：元"; s->units) lie in rows above row: one
+ * binary search, for walking back from a table's header.
+ */
+size_t fp_fsheet_units_before(const struct fp_fsheet *s, uint32_t row);
 
 /* The value of a cell as normalisers take it. */
 void fp_fcell_value(const struct fp_fcell *c, int date1904,

@@ -241,7 +241,8 @@ add_fact(struct apply *a, const char *table, const char *row,
  * wrong with it. Returns 0 if there is no value.
  */
 static int
-field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v)
+field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
+    int exp)
 {
 	struct fp_buf *out = &a->val, lab = FP_BUF_INIT;
 	size_t i;
@@ -257,7 +258,7 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v)
 	}
 	switch (f->type) {
 	case FP_T_MONEY:
-		ok = fp_norm_money(out, v);
+		ok = fp_norm_money_in(out, v, exp);
 		break;
 	case FP_T_INTEGER:
 		ok = fp_norm_integer(out, v);
@@ -305,19 +306,63 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v)
 	return out->len > 0;
 }
 
-/* A cell's value as the field's fact; 1 if there was one. */
+/*
+ * A cell's value as the field's fact; 1 if there was one. exp: the power
+ * of ten in 万元 of the unit its amounts are in, if the form states one.
+ */
 static int
 take_cell(struct apply *a, const struct fp_table *t, const struct fp_field *f,
     const char *row, const struct fp_fsheet *s, const struct fp_fcell *c,
-    uint32_t pos)
+    uint32_t pos, int exp)
 {
 	struct fp_value v;
 
 	fp_fcell_value(c, a->form->date1904, &v);
-	if (!field_value(a, f, &v))
+	if (!field_value(a, f, &v, exp))
 		return 0;
 	add_fact(a, t->name, row, f->name, a->val.s, s, c, pos);
 	return 1;
+}
+
+/*
+ * The last cell in rows [from, to) of s that states a unit of amounts, in
+ * column col (any if negative). With section set, not a label the mapping
+ * knows: a field's or a column's note (合计（元）) is its own, where a
+ * title (年度收入情况（元）) or a 单位：元 line holds until the next.
+ * NULL if none.
+ */
+static const struct fp_fcell *
+stated_unit(const struct fp_mapping *m, const struct fp_fsheet *s,
+    uint32_t from, uint32_t to, int64_t col, int section)
+{
+	size_t k = fp_fsheet_units_before(s, to);
+
+	while (k-- > 0) {
+		const struct fp_fcell *c = &s->cells[s->units[k]];
+
+		if (c->row < from)
+			break;
+		if ((col < 0 || c->col == col) &&
+		    !(section && cell_is_known(m, c)))
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * The unit the amounts of a field labelled by cell c are in, as a power
+ * of ten in 万元: the label's own (年度资金总额（元）), else the last that
+ * the form states at or above its row (单位：元 under the title). 0 (万元)
+ * if the form states none.
+ */
+static int
+unit_of_label(const struct fp_mapping *m, const struct fp_fsheet *s,
+    const struct fp_fcell *c)
+{
+	const struct fp_fcell *u = c->states_unit ? c :
+	    stated_unit(m, s, 0, c->row + 1, -1, 1);
+
+	return u ? u->unit_exp : 0;
 }
 
 /* ---- Fields ---------------------------------------------------------- */
@@ -455,7 +500,7 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 			memset(&v, 0, sizeof v);
 			v.text = c->after;
 			v.len = strlen(c->after);
-			if (field_value(a, f, &v)) {
+			if (field_value(a, f, &v, unit_of_label(a->m, s, c))) {
 				add_fact(a, t->name, "", f->name, a->val.s, s, c,
 				    c->row);
 				return c;
@@ -488,7 +533,8 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 		default:
 			continue;
 		}
-		if (vc && take_cell(a, t, f, "", s, vc, vc->row))
+		if (vc && take_cell(a, t, f, "", s, vc, vc->row,
+		    unit_of_label(a->m, s, c)))
 			return vc;
 	}
 	return NULL;
@@ -528,7 +574,7 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 		memset(&v, 0, sizeof v);
 		v.text = cap;
 		v.len = strlen(cap);
-		got = field_value(a, f, &v);
+		got = field_value(a, f, &v, unit_of_label(a->m, s, c));
 		if (got)
 			add_fact(a, t->name, "", f->name, a->val.s, s, c, c->row);
 		note(a, 0, "%s.%s: pattern matches %s%s", t->name, f->name,
@@ -701,6 +747,28 @@ row_of_words(const struct fp_fsheet *s, uint32_t r)
 	return 1;
 }
 
+/* 1 if a cell is a note in brackets alone: （万元）, （%）. */
+static int
+is_note(const struct fp_fcell *c)
+{
+	return c->type == FP_CELL_TEXT && c->label && c->label[0] == '(' &&
+	    c->label[strlen(c->label) - 1] == ')';
+}
+
+/* 1 if row r holds notes and nothing else: the units row under a header. */
+static int
+row_of_notes(const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k;
+
+	if (row_is_blank(s, r))
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		if (!is_note(&s->cells[k]))
+			return 0;
+	return 1;
+}
+
 /* The key of a keyed table's row: a row code, or the key without its enumerator. */
 static char *
 row_key(const struct fp_table *t, const struct fp_fcell *kc)
@@ -800,6 +868,27 @@ code_column(const struct fp_mapping *m, const struct fp_table *t,
 	return best;
 }
 
+/*
+ * The cell that states the unit of a column's amounts, where the form
+ * states one: the column's own header cells (收入合计（元）, a units
+ * row), else any header cell (项目资金（元）, 单位：元 at its end), else
+ * the last statement above the header that is no label the mapping knows
+ * (the section's title 年度收入情况（元）, a 单位：元 line), which holds
+ * until the next. NULL if none.
+ */
+static const struct fp_fcell *
+column_unit(const struct fp_mapping *m, const struct fp_fsheet *s,
+    uint32_t R, uint32_t D, int64_t col)
+{
+	const struct fp_fcell *u = stated_unit(m, s, R, D, col, 0);
+
+	if (!u)
+		u = stated_unit(m, s, R, D, -1, 0);
+	if (!u)
+		u = stated_unit(m, s, 0, R, -1, 1);
+	return u;
+}
+
 static void
 apply_grid(struct apply *a, const struct fp_table *t)
 {
@@ -808,6 +897,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	const struct fp_fcell **last = NULL;
 	struct column *cols = NULL;
 	int64_t *col = NULL, keycol = -1;
+	int *exp = NULL;
 	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0;
 	size_t k, i, nrows = 0, n = 0;
 	char num[32];
@@ -821,10 +911,12 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	R = anchor->row;
 	/*
 	 * The header runs down while its rows name columns, or are a row of
-	 * groups over columns (基本支出 | 项目支出) with such a row under it.
+	 * groups over columns (基本支出 | 项目支出) with such a row under it,
+	 * or a row of units (（万元） | （%）).
 	 */
 	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS; D++)
-		if (!row_is_header(t, s, D) && !(D + 1 < s->nrows &&
+		if (!row_is_header(t, s, D) && !row_of_notes(s, D) &&
+		    !(D + 1 < s->nrows &&
 		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
 		    row_is_header(t, s, D + 1)))
 			break;
@@ -835,7 +927,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	for (k = s->rowstart[R]; k < s->rowstart[D]; k++) {
 		const struct fp_fcell *c = &s->cells[k];
 
-		if (c->label && !cell_matches(&t->skip, c))
+		if (c->label && !cell_matches(&t->skip, c) && !is_note(c))
 			cols[c->col].name = c;
 	}
 	if (t->kind == FP_TABLE_KEYED) {
@@ -853,10 +945,26 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			cols[keycol].claimed = 1;
 	}
 	col = fp_xcalloc(t->nfields, sizeof *col);
+	exp = fp_xcalloc(t->nfields, sizeof *exp);
 	last = fp_xcalloc(t->nfields, sizeof *last);
-	for (i = 0; i < t->nfields; i++)
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_fcell *u;
+
 		col[i] = find_column(t, cols, ncols, &t->fields[i].labels,
 		    t->fields[i].offset, 1);
+		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
+		    !(u = column_unit(a->m, s, R, D, col[i])) || !u->unit_exp)
+			continue;
+		exp[i] = u->unit_exp;
+		if (a->o->explain) {
+			char where[64];
+
+			snprintf(where, sizeof where, "%s", ref(a, s, u));
+			note(a, 0, "%s.%s: amounts in %s, as '%s' at %s says",
+			    t->name, t->fields[i].name,
+			    fp_money_unit_name(exp[i]), u->label, where);
+		}
+	}
 	/* Blank rows between the header and the first row are no end. */
 	for (r = D; r < s->nrows && row_is_blank(s, r); r++)
 		;
@@ -919,7 +1027,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			if (own)
 				last[i] = own;
 			if (cell)
-				take_cell(a, t, f, key, s, cell, r);
+				take_cell(a, t, f, key, s, cell, r, exp[i]);
 		}
 		free(key);
 	}
@@ -955,6 +1063,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 out:
 	free(cols);
 	free(col);
+	free(exp);
 	free(last);
 }
 

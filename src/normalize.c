@@ -235,15 +235,88 @@ put_num(struct fp_buf *out, double x)
 	fp_buf_add(out, buf, n);
 }
 
+/*
+ * The money units, by their power of ten in 万元: 元 is 10^-4 万元. The
+ * longer words first, so that 万元 is not taken for 元.
+ */
+static const struct {
+	const char *word;
+	int exp;
+} money_units[] = {
+	{ "\xe7\x99\xbe\xe4\xb8\x87\xe5\x85\x83", 2 },	/* 百万元 */
+	{ "\xe4\xb8\x87\xe5\x85\x83", 0 },			/* 万元 */
+	{ "\xe5\x8d\x83\xe5\x85\x83", -1 },			/* 千元 */
+	{ "\xe4\xba\xbf\xe5\x85\x83", 4 },			/* 亿元 */
+	{ "\xe4\xb8\x87", 0 },				/* 万 */
+	{ "\xe5\x85\x83", -4 },				/* 元 */
+};
+
+/* x, in the unit of power exp of 万元, in 万元 (exact powers of ten). */
+static double
+in_wan(double x, int exp)
+{
+	double p = 1;
+	int k;
+
+	for (k = exp < 0 ? -exp : exp; k > 0; k--)
+		p *= 10;
+	return exp < 0 ? x / p : x * p;
+}
+
 int
-fp_norm_money(struct fp_buf *out, const struct fp_value *v)
+fp_money_unit(const char *label, int *exp)
+{
+	static const char unit[] = "\xe5\x8d\x95\xe4\xbd\x8d:";	/* 单位: */
+	size_t n = label ? strlen(label) : 0, i, k;
+	const char *p;
+
+	if (!n)
+		return 0;
+	/* "…(元)": a note in brackets that is the unit and nothing else. */
+	if (label[n - 1] == ')')
+		for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++) {
+			k = strlen(money_units[i].word);
+			if (n >= k + 2 && label[n - k - 2] == '(' &&
+			    !memcmp(label + n - k - 1, money_units[i].word, k)) {
+				*exp = money_units[i].exp;
+				return 1;
+			}
+		}
+	/* "金额单位:元", "(单位:万元)": the unit, then the end or a bracket. */
+	for (p = strstr(label, unit); p; p = strstr(p + 1, unit)) {
+		p += strlen(unit);
+		for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++) {
+			k = strlen(money_units[i].word);
+			if (!strncmp(p, money_units[i].word, k) &&
+			    (p[k] == '\0' || p[k] == ')')) {
+				*exp = money_units[i].exp;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+const char *
+fp_money_unit_name(int exp)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++)
+		if (money_units[i].exp == exp)
+			return money_units[i].word;
+	return "?";
+}
+
+int
+fp_norm_money_in(struct fp_buf *out, const struct fp_value *v, int exp)
 {
 	char buf[256];
-	size_t m;
-	double x, scale = 1;
+	size_t m, i;
+	double x;
 
 	if (v->is_number) {
-		x = v->num;
+		x = in_wan(v->num, exp);
 	} else {
 		m = numeric_form(v->text, v->len, buf, sizeof buf);
 		if (says_nothing(buf))
@@ -252,21 +325,27 @@ fp_norm_money(struct fp_buf *out, const struct fp_value *v)
 			memmove(buf, buf + (buf[0] == '\xef' ? 3 : 2),
 			    m - (buf[0] == '\xef' ? 3 : 2) + 1);
 		m = strlen(buf);
-		/* 万元 first: a plain 元 suffix means the amount is in yuan. */
-		if (!strip_suffix(buf, &m, "\xe4\xb8\x87\xe5\x85\x83") &&
-		    !strip_suffix(buf, &m, "\xe4\xb8\x87")) {
-			if (strip_suffix(buf, &m, "\xe5\x85\x83"))
-				scale = 10000;
-		}
+		/* A unit written after the amount is its own. */
+		for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++)
+			if (strip_suffix(buf, &m, money_units[i].word)) {
+				exp = money_units[i].exp;
+				break;
+			}
 		if (!parse_plain(buf, &x))
 			return 0;
-		x /= scale;
+		x = in_wan(x, exp);
 	}
 	/* Money is kept to 0.01 元 (1e-6 万元): formula noise goes away. */
 	if (fabs(x) < 1e9)
 		x = nearbyint(x * 1e6) / 1e6;
 	put_num(out, x);
 	return 1;
+}
+
+int
+fp_norm_money(struct fp_buf *out, const struct fp_value *v)
+{
+	return fp_norm_money_in(out, v, 0);
 }
 
 /*

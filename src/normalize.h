@@ -41,6 +41,20 @@ void fp_norm_text(struct fp_buf *out, const char *s, size_t n);
  */
 /* Money in 万元: "1,207.93", "1207.93万元", full-width digits; 元 / 10000. */
 int fp_norm_money(struct fp_buf *out, const struct fp_value *v);
+/*
+ * Money in 万元 where an amount with no unit of its own is in the unit of
+ * power exp of 万元 (-4 for 元, as fp_money_unit gives).
+ */
+int fp_norm_money_in(struct fp_buf *out, const struct fp_value *v, int exp);
+/*
+ * 1 if a label (fp_norm_label's form) states the unit of amounts, with
+ * *exp its power of ten in 万元: a note in brackets that is a money unit
+ * ("年度收入情况(元)", "(万元)"), or "单位:" with one ("金额单位:元").
+ * 元 is -4, 千元 -1, 万元 0, 百万元 2, 亿元 4.
+ */
+int fp_money_unit(const char *label, int *exp);
+/* The name of the money unit of power exp of 万元: -4 gives "元". */
+const char *fp_money_unit_name(int exp);
 /* An integer count: "70", "70人". */
 int fp_norm_integer(struct fp_buf *out, const struct fp_value *v);
 /* Any number: "96.5", "96.5%" gives 96.5. */

@@ -257,6 +257,87 @@ test_glob(void **state)
 	assert_false(fp_glob("abc", "abcd"));
 }
 
+static void
+expect_unit(const char *text, int stated, int want)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	int exp = 99;
+
+	fp_norm_label(&b, text, strlen(text));
+	assert_int_equal(fp_money_unit(b.s ? b.s : "", &exp), stated);
+	if (stated)
+		assert_int_equal(exp, want);
+	fp_buf_release(&b);
+}
+
+/* What states the unit of amounts, and what does not. */
+static void
+test_money_unit_statements(void **state)
+{
+	(void)state;
+	expect_unit("年度收入情况（元）", 1, -4);
+	expect_unit("年度收入情况（万元）", 1, 0);
+	expect_unit("（元）", 1, -4);
+	expect_unit("合计(千元)", 1, -1);
+	expect_unit("金额单位：元", 1, -4);
+	expect_unit("单位: 万元", 1, 0);
+	expect_unit("（单位：亿元）", 1, 4);
+	expect_unit("单位：百万元", 1, 2);
+	expect_unit("填报单位：湘阴县应急管理局", 0, 0);
+	expect_unit("单位：元宝山区", 0, 0);
+	expect_unit("部门（单位）名称", 0, 0);
+	expect_unit("人员编制（人）", 0, 0);
+	expect_unit("1207.9276万元", 0, 0);
+	expect_unit("（美元）", 0, 0);
+	expect_unit("元", 0, 0);
+	expect_unit("", 0, 0);
+}
+
+/* Amounts with no unit of their own take the stated one; their own wins. */
+static void
+test_norm_money_in_a_stated_unit(void **state)
+{
+	struct fp_value v = { 0 };
+	struct fp_buf b = FP_BUF_INIT;
+	static const struct {
+		const char *text;
+		int exp;
+		const char *want;
+	} t[] = {
+		{ "12079276", -4, "1207.9276" },
+		{ "1,000,000", -4, "100" },
+		{ "1207.93万元", -4, "1207.93" },
+		{ "50000元", 0, "5" },
+		{ "30", -1, "3" },
+		{ "30千元", 0, "3" },
+		{ "1.5亿元", 0, "15000" },
+		{ "2", 4, "20000" },
+		{ "2", 2, "200" },
+		{ "0.01", -4, "1e-06" },
+		{ "待定", -4, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		v.text = t[i].text;
+		v.len = strlen(t[i].text);
+		fp_buf_reset(&b);
+		assert_int_equal(fp_norm_money_in(&b, &v, t[i].exp),
+		    t[i].want != NULL);
+		if (t[i].want)
+			assert_string_equal(b.s, t[i].want);
+	}
+	v.text = NULL;
+	v.len = 0;
+	v.is_number = 1;
+	v.num = 12079276;
+	fp_buf_reset(&b);
+	assert_true(fp_norm_money_in(&b, &v, -4));
+	assert_string_equal(b.s, "1207.9276");
+	fp_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -265,6 +346,8 @@ main(void)
 		cmocka_unit_test(test_norm_label_grows_past_its_text),
 		cmocka_unit_test(test_norm_text_trims_and_makes_lf),
 		cmocka_unit_test(test_norm_money_forms),
+		cmocka_unit_test(test_money_unit_statements),
+		cmocka_unit_test(test_norm_money_in_a_stated_unit),
 		cmocka_unit_test(test_norm_integer_and_score),
 		cmocka_unit_test(test_norm_percent_cells),
 		cmocka_unit_test(test_norm_phone),
