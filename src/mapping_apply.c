@@ -769,6 +769,34 @@ row_of_notes(const struct fp_fsheet *s, uint32_t r)
 	return 1;
 }
 
+/*
+ * 1 if row r has a number in a column of the table's that holds numbers
+ * (money, integer, number, score): a row of the table, not a title or a
+ * note under it.
+ */
+static int
+row_has_amount(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, const int64_t *col)
+{
+	const struct fp_fcell *c;
+	size_t i;
+	double x;
+
+	for (i = 0; i < t->nfields; i++) {
+		enum fp_type ty = t->fields[i].type;
+
+		if (col[i] < 0 || (ty != FP_T_MONEY && ty != FP_T_INTEGER &&
+		    ty != FP_T_NUMBER && ty != FP_T_SCORE) ||
+		    !(c = fp_fsheet_at(s, r, (uint32_t)col[i])))
+			continue;
+		if (c->type == FP_CELL_NUMBER ||
+		    (c->type == FP_CELL_TEXT && fp_parse_number(c->text,
+		    c->len, &x)))
+			return 1;
+	}
+	return 0;
+}
+
 /* The key of a keyed table's row: a row code, or the key without its enumerator. */
 static char *
 row_key(const struct fp_table *t, const struct fp_fcell *kc)
@@ -979,15 +1007,18 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			if (t->kind == FP_TABLE_LIST)
 				continue;
 			/*
-			 * A blank row ends the table, unless a unit row (its key
-			 * with the enumerator) or one of its coded rows follows.
+			 * A blank row ends the table, unless a row of it follows:
+			 * a unit row (its key with the enumerator), one of its
+			 * coded rows, or, where units have no enumerator, a key
+			 * with a number in the table's columns.
 			 */
 			while (r2 < s->nrows && row_is_blank(s, r2))
 				r2++;
 			kc = r2 < s->nrows ? fp_fsheet_at(s, r2, (uint32_t)keycol) :
 			    NULL;
 			if (kc && !row_is_known(a->m, s, r2) &&
-			    (enumerated(t, kc) || is_row_code(t, kc))) {
+			    (enumerated(t, kc) || is_row_code(t, kc) ||
+			    (!t->has_strip && row_has_amount(t, s, r2, col)))) {
 				r = r2 - 1;
 				continue;
 			}
