@@ -267,6 +267,7 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 		s = &f->sheets[f->nsheets++];
 		memset(s, 0, sizeof *s);
 		s->name = fp_xstrdup(fp_workbook_sheet(wb, i)->name);
+		s->hidden = fp_workbook_sheet(wb, i)->hidden;
 		for (k = 0; k < g.ncells; k++) {
 			const struct fp_cell *c = &g.cells[k];
 			char buf[FP_NUM_MAX];

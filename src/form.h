@@ -46,6 +46,7 @@ enum fp_key {
 
 struct fp_fsheet {
 	char *name;
+	int hidden;		/* the workbook hides it */
 	struct fp_fcell *cells;
 	size_t ncells, cap;
 	uint32_t nrows;

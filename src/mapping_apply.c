@@ -1009,8 +1009,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			/*
 			 * A blank row ends the table, unless a row of it follows:
 			 * a unit row (its key with the enumerator), one of its
-			 * coded rows, or, where units have no enumerator, a key
-			 * with a number in the table's columns.
+			 * coded rows, or a key with a number in the table's
+			 * columns (a title or the next header has none).
 			 */
 			while (r2 < s->nrows && row_is_blank(s, r2))
 				r2++;
@@ -1018,7 +1018,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			    NULL;
 			if (kc && !row_is_known(a->m, s, r2) &&
 			    (enumerated(t, kc) || is_row_code(t, kc) ||
-			    (!t->has_strip && row_has_amount(t, s, r2, col)))) {
+			    row_has_amount(t, s, r2, col))) {
 				r = r2 - 1;
 				continue;
 			}
@@ -1246,40 +1246,76 @@ sheet_how(const struct fp_mapping *m, struct fp_buf *b)
 }
 
 /*
- * Of a workbook of forms a sheet each, the sheets without the fact that
- * names the record (a blank template, a cover) are no forms, if others
- * are: passed over with a note.
+ * Of a workbook of forms a sheet each, if some sheets name their record:
+ * a sheet without the name and with fewer than half the values of the
+ * fullest named one (a blank template, a cover) is no form, and a hidden
+ * sheet is none either (last year's, kept out of sight); both are passed
+ * over with a note. A sheet without the name but as full as a form is a
+ * form whose name is missing: kept, for check to say so.
  */
 static void
 drop_unnamed(struct apply *a, const size_t *sheets)
 {
 	struct fp_mapped *o = a->out;
-	size_t i, k, named = 0;
+	size_t i, k, named = 0, most = 0;
 
 	for (i = 0; i < o->nrecs; i++)
-		named += *o->recs[i].record != '\0';
-	if (!named || named == o->nrecs)
+		if (*o->recs[i].record && !a->form->sheets[sheets[i]].hidden) {
+			named++;
+			if (o->recs[i].n > most)
+				most = o->recs[i].n;
+		}
+	if (!named)
 		return;
 	for (i = k = 0; i < o->nrecs; i++) {
 		struct fp_record *rec = &o->recs[i];
+		int hidden = a->form->sheets[sheets[i]].hidden;
 
-		if (*rec->record) {
+		a->sheet = sheets[i];
+		if (!hidden && *rec->record) {
 			o->recs[k++] = *rec;
 			continue;
 		}
-		a->sheet = sheets[i];
-		note(a, 1, "no %s.%s on this sheet: not a form, passed over",
-		    a->m->record.table, a->m->record.field);
+		if (!hidden && rec->n * 2 >= most) {
+			note(a, 1, "no %s.%s on this sheet, though it holds a "
+			    "form's values: mapped without it",
+			    a->m->record.table, a->m->record.field);
+			o->recs[k++] = *rec;
+			continue;
+		}
+		if (hidden)
+			note(a, 1, "a hidden sheet: passed over");
+		else
+			note(a, 1, "no %s.%s on this sheet: not a form, passed "
+			    "over", a->m->record.table, a->m->record.field);
 		record_release(rec);
 	}
 	o->nrecs = k;
 }
 
 /*
- * Of several sheets with the form's label, one form: the sheet with the
- * most facts (the first of those), so that a blank copy of the template
- * in front of the filled one is passed over, with a note. The warnings
- * of the sheets passed over go with them; --explain keeps every note.
+ * 1 if record i makes a better form than record best: a visible sheet
+ * with values before a hidden one (last year's form kept out of sight),
+ * then more values.
+ */
+static int
+fuller(const struct apply *a, const size_t *sheets, size_t i, size_t best)
+{
+	const struct fp_mapped *o = a->out;
+	int vi = !a->form->sheets[sheets[i]].hidden && o->recs[i].n > 0;
+	int vb = !a->form->sheets[sheets[best]].hidden && o->recs[best].n > 0;
+
+	if (vi != vb)
+		return vi;
+	return o->recs[i].n > o->recs[best].n;
+}
+
+/*
+ * Of several sheets with the form's label, one form: the visible sheet
+ * with the most facts (the first of those), so that a blank copy of the
+ * template in front of the filled one, or a hidden one, is passed over,
+ * with a note. The warnings of the sheets passed over go with them;
+ * --explain keeps every note.
  */
 static void
 keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
@@ -1288,7 +1324,7 @@ keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
 	size_t i, k, best = 0;
 
 	for (i = 1; i < o->nrecs; i++)
-		if (o->recs[i].n > o->recs[best].n)
+		if (fuller(a, sheets, i, best))
 			best = i;
 	if (!a->o->explain) {
 		size_t from = notes_at[best], to = best + 1 < o->nrecs ?
@@ -1307,6 +1343,8 @@ keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
 			continue;
 		a->sheet = sheets[i];
 		note(a, 1, "%s sheet '%s': a copy of the form passed over",
+		    a->form->sheets[sheets[i]].hidden &&
+		    !a->form->sheets[sheets[best]].hidden ? "hidden, beside" :
 		    o->recs[i].n < o->recs[best].n ? "fewer values than" :
 		    "as many values as", a->form->sheets[sheets[best]].name);
 		record_release(&o->recs[i]);
