@@ -13,7 +13,7 @@
 #ifndef FP_MAPPING_H
 #define FP_MAPPING_H
 
-#include <regex.h>
+#include "utf8re.h"
 #include <stddef.h>
 
 #include "expr.h"

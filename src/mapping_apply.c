@@ -563,7 +563,7 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 		char *cap;
 		int got;
 
-		if (!c->label || regexec(&f->re, c->label, 10, mt, 0))
+		if (!c->label || fp_regexec(&f->re, c->label, 10, mt, 0))
 			continue;
 		/* The first group that matched, or the whole match. */
 		for (i = 1; i < 10 && mt[i].rm_so < 0; i++)
@@ -805,7 +805,7 @@ row_key(const struct fp_table *t, const struct fp_fcell *kc)
 	regmatch_t mt;
 	size_t i;
 
-	if (t->has_strip && !regexec(&t->strip_re, s, 1, &mt, 0) &&
+	if (t->has_strip && !fp_regexec(&t->strip_re, s, 1, &mt, 0) &&
 	    mt.rm_so == 0 && mt.rm_eo > 0 && s[mt.rm_eo])
 		stripped = s + mt.rm_eo;
 	for (i = 0; i < t->nrows; i++)
@@ -823,7 +823,7 @@ enumerated(const struct fp_table *t, const struct fp_fcell *kc)
 	regmatch_t mt;
 
 	return kc && kc->label && t->has_strip &&
-	    !regexec(&t->strip_re, kc->label, 1, &mt, 0) && mt.rm_so == 0;
+	    !fp_regexec(&t->strip_re, kc->label, 1, &mt, 0) && mt.rm_so == 0;
 }
 
 /*

@@ -310,7 +310,7 @@ compile(struct parser *p, regex_t *re, const char *pattern)
 	if (size > PATTERN_MOST)
 		return fp_perr(p, "pattern \"%s\" is too big: its repetitions "
 		    "make over %d parts", pattern, PATTERN_MOST);
-	rc = regcomp(re, pattern, REG_EXTENDED);
+	rc = fp_regcomp(re, pattern, REG_EXTENDED);
 
 	if (rc) {
 		char msg[200];

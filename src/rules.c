@@ -682,7 +682,7 @@ rule_pattern(struct fp_checker *c, const struct fp_rule *r)
 		struct words w = { { 0 }, { 0 }, 0 };
 
 		if (!in_refs(r->refs, r->nrefs, g) ||
-		    !regexec(&r->re, g->value, 0, NULL, 0))
+		    !fp_regexec(&r->re, g->value, 0, NULL, 0))
 			continue;
 		fp_buf_reset(&c->a);
 		put_what(&c->a, c, g->table, g->row, g->field);
