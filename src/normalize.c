@@ -437,13 +437,56 @@ number_with_units(const struct fp_value *v, const char *const *units,
 	return words && strip_unit_word(buf, &m) && parse_plain(buf, x);
 }
 
+/*
+ * The text with its leading Chinese digits, written one by one (二〇二一
+ * for 2021; 〇 ○ 零 一 … 九), made ASCII, into b; 0 if it has none. A
+ * number in words (一百, 十二) is not digits, and stays as written.
+ */
+static int
+ascii_digits(struct fp_buf *b, const char *s, size_t n)
+{
+	/* 〇 一 二 三 四 五 六 七 八 九, then ○ and 零 for 〇. */
+	static const uint32_t digit[] = {
+		0x3007, 0x4e00, 0x4e8c, 0x4e09, 0x56db, 0x4e94, 0x516d, 0x4e03,
+		0x516b, 0x4e5d, 0x25cb, 0x96f6,
+	};
+	size_t i = 0, k, d, nd = 0;
+	uint32_t cp;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	for (; i < n; i += k) {
+		k = fp_utf8_decode(s + i, n - i, &cp);
+		for (d = 0; d < sizeof digit / sizeof digit[0]; d++)
+			if (digit[d] == cp)
+				break;
+		if (d == sizeof digit / sizeof digit[0])
+			break;
+		fp_buf_addc(b, (char)('0' + (d < 10 ? d : 0)));
+		nd++;
+	}
+	fp_buf_add(b, s + i, n - i);
+	return nd > 0;
+}
+
 int
 fp_norm_integer(struct fp_buf *out, const struct fp_value *v)
 {
 	static const char *const units[] = { NULL };
+	struct fp_buf b = FP_BUF_INIT;
+	struct fp_value w;
 	double x;
+	int ok;
 
-	if (!number_with_units(v, units, 1, 0, &x))
+	ok = number_with_units(v, units, 1, 0, &x);
+	if (!ok && !v->is_number && ascii_digits(&b, v->text, v->len)) {
+		w = *v;
+		w.text = b.s;
+		w.len = b.len;
+		ok = number_with_units(&w, units, 1, 0, &x);
+	}
+	fp_buf_release(&b);
+	if (!ok)
 		return 0;
 	put_num(out, x);
 	return 1;

@@ -141,6 +141,15 @@ test_norm_integer_and_score(void **state)
 	expect_text_value(fp_norm_integer, "2022年3月15日", NULL);
 	expect_text_value(fp_norm_integer, "约70人", NULL);
 	expect_text_value(fp_norm_integer, "一百人", NULL);
+	/* Chinese digits written one by one are a number; words are not. */
+	expect_text_value(fp_norm_integer, "二〇二一", "2021");
+	expect_text_value(fp_norm_integer, "二○二三年", "2023");
+	expect_text_value(fp_norm_integer, "二零二四年度", "2024");
+	expect_text_value(fp_norm_integer, "二零二四", "2024");
+	expect_text_value(fp_norm_integer, "三人", "3");
+	expect_text_value(fp_norm_integer, "十二人", NULL);
+	expect_text_value(fp_norm_integer, "三千米", NULL);
+	expect_text_value(fp_norm_integer, "一年半", NULL);
 	/* Words that change the number are no units. */
 	expect_text_value(fp_norm_integer, "1.2万人", NULL);
 	expect_text_value(fp_norm_integer, "120人以上", NULL);
