@@ -349,19 +349,26 @@ fp_norm_money(struct fp_buf *out, const struct fp_value *v)
 }
 
 /*
- * x times 100 as a person would write it: rounded to 15 significant
- * digits, so 0.9357 gives 93.57 and not 93.57000000000001.
+ * x as a person would write it: rounded to the 15 significant digits a
+ * spreadsheet shows, so that a formula's 14.594999999999999 is 14.595.
  */
+static double
+shown(double x)
+{
+	char buf[64];
+	double y;
+
+	if (!isfinite(x))
+		return x;
+	snprintf(buf, sizeof buf, "%.15g", x);
+	return parse_plain(buf, &y) ? y : x;
+}
+
+/* x times 100 as a person would write it: 0.9357 gives 93.57. */
 static double
 hundredfold(double x)
 {
-	char buf[64];
-	double y = x * 100;
-
-	if (!isfinite(y))
-		return y;
-	snprintf(buf, sizeof buf, "%.15g", y);
-	return parse_plain(buf, &y) ? y : x * 100;
+	return shown(x * 100);
 }
 
 /*
@@ -409,21 +416,20 @@ strip_unit_word(char *buf, size_t *m)
 
 /*
  * A number that may carry one of the unit suffixes given, or with words,
- * any unit word. With shown, a number cell formatted as a percentage
- * counts as what it shows: 0.9357 under 0.00% is 93.57, as "93.57%"
- * written as text would be.
+ * any unit word; a number cell to the 15 digits it shows. With shown_pct,
+ * a number cell formatted as a percentage counts as what it shows: 0.9357
+ * under 0.00% is 93.57, as "93.57%" written as text would be.
  */
 static int
 number_with_units(const struct fp_value *v, const char *const *units,
-    int words, int shown, double *x)
+    int words, int shown_pct, double *x)
 {
 	char buf[256];
 	size_t m, i;
 
 	if (v->is_number) {
-		*x = v->num;
-		if (shown && v->percent)
-			*x = hundredfold(v->num);
+		*x = shown_pct && v->percent ? hundredfold(v->num) :
+		    shown(v->num);
 		return 1;
 	}
 	m = numeric_form(v->text, v->len, buf, sizeof buf);

@@ -166,6 +166,13 @@ test_norm_integer_and_score(void **state)
 	expect_text_value(fp_norm_integer, "5人一组", NULL);
 	expect_text_value(fp_norm_integer, "无人", NULL);
 	expect_text_value(fp_norm_number, "12.5公里", "12.5");
+	/* A formula's binary noise, to the 15 digits a spreadsheet shows. */
+	expect_number_value(fp_norm_score, 14.594999999999999, 0, "14.595");
+	expect_number_value(fp_norm_number, 9.399999999999999, 0, "9.4");
+	expect_number_value(fp_norm_integer, 2021.0000000000002, 0, "2021");
+	expect_number_value(fp_norm_number, 0.1 + 0.2, 0, "0.3");
+	expect_number_value(fp_norm_number, 123456789012345.6, 0,
+	    "123456789012346");
 	expect_text_value(fp_norm_number, "96.5%", "96.5");
 	expect_text_value(fp_norm_number, "96.5%以上", NULL);
 	expect_text_value(fp_norm_score, "98分", "98");
