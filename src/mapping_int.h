@@ -52,6 +52,7 @@ struct parser {
 	enum ctx ctx;
 	struct fp_table *table;		/* the table being described */
 	struct fp_field *field;		/* the field or column being described */
+	int placed_line;		/* its 'label' or 'at' line, 0 if none */
 	struct fp_rule *rule;		/* the rule just read */
 	struct fp_table defaults[3];	/* per table kind */
 	struct fp_table *deftable;	/* inside a defaults block */

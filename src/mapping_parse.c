@@ -824,6 +824,7 @@ kw_field(struct parser *p)
 	f->name = fp_xstrdup(p->l.t[1].s);
 	f->line = p->l.no;
 	p->field = f;
+	p->placed_line = 0;
 	p->ctx = CTX_FIELD;
 	if (!parse_type(p->l.t[2].s, &f->type))
 		return fp_perr(p, "unknown type '%s' (expected text, money, "
@@ -835,12 +836,29 @@ kw_field(struct parser *p)
 
 /* ---- Fields and columns -------------------------------------------- */
 
+/*
+ * A field or column says where it is once: a second 'label' or 'at' line
+ * would replace the first, where its writer meant another alternative.
+ */
+static enum fp_err
+placed_once(struct parser *p)
+{
+	if (p->placed_line)
+		return fp_perr(p, "'%s' again for '%s', which line %d placed: "
+		    "give every alternative on one line, 'A | B'",
+		    p->l.t[0].s, p->field->name, p->placed_line);
+	p->placed_line = p->l.no;
+	return FP_OK;
+}
+
 static enum fp_err
 kw_label(struct parser *p)
 {
 	struct fp_field *f = p->field;
 	enum fp_err err;
 
+	if ((err = placed_once(p)))
+		return err;
 	if (p->table->kind != FP_TABLE_FIELDS)
 		return read_place(p, &f->labels, &f->offset);
 	if ((err = need(p, 2, "at least one label")))
@@ -853,9 +871,13 @@ kw_label(struct parser *p)
 static enum fp_err
 kw_at(struct parser *p)
 {
+	enum fp_err err;
+
 	if (p->table->kind == FP_TABLE_FIELDS)
 		return fp_perr(p, "'at' belongs to a column of a keyed or list "
 		    "table (a field says 'take')");
+	if ((err = placed_once(p)))
+		return err;
 	return read_place(p, &p->field->labels, &p->field->offset);
 }
 
