@@ -268,6 +268,11 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 		memset(s, 0, sizeof *s);
 		s->name = fp_xstrdup(fp_workbook_sheet(wb, i)->name);
 		s->hidden = fp_workbook_sheet(wb, i)->hidden;
+		s->nmerges = fp_workbook_sheet(wb, i)->nmerges;
+		s->merges = fp_xcalloc(s->nmerges + 1, sizeof *s->merges);
+		if (s->nmerges)
+			memcpy(s->merges, fp_workbook_sheet(wb, i)->merges,
+			    s->nmerges * sizeof *s->merges);
 		for (k = 0; k < g.ncells; k++) {
 			const struct fp_cell *c = &g.cells[k];
 			char buf[FP_NUM_MAX];
@@ -300,6 +305,7 @@ fp_form_free(struct fp_form *f)
 		free(s->rowstart);
 		free(s->slots);
 		free(s->units);
+		free(s->merges);
 		free(s->name);
 	}
 	free(f->sheets);

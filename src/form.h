@@ -47,6 +47,8 @@ enum fp_key {
 struct fp_fsheet {
 	char *name;
 	int hidden;		/* the workbook hides it */
+	struct fp_range *merges;	/* its merged ranges */
+	size_t nmerges;
 	struct fp_fcell *cells;
 	size_t ncells, cap;
 	uint32_t nrows;

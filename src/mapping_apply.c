@@ -896,6 +896,64 @@ code_column(const struct fp_mapping *m, const struct fp_table *t,
 	return best;
 }
 
+/* The next row at or after k not yet given a cell (nx: a skip list). */
+static uint32_t
+next_open(uint32_t *nx, uint32_t k)
+{
+	uint32_t r = k;
+
+	while (nx[r] != r)
+		r = nx[r];
+	while (nx[k] != r) {		/* shorten the path walked */
+		uint32_t up = nx[k];
+
+		nx[k] = r;
+		k = up;
+	}
+	return r;
+}
+
+/*
+ * What a column shows through merged ranges in rows from..s->nrows - 1:
+ * for each row whose cell in the column is covered by a range that
+ * starts elsewhere (a category merged across the 一级 and 二级 columns),
+ * the range's top-left cell; NULL elsewhere. NULL if the sheet has no
+ * range over the column. Each row is given once however the ranges
+ * overlap, so the work is the ranges plus the rows.
+ */
+static const struct fp_fcell **
+merged_column(const struct fp_fsheet *s, int64_t col, uint32_t from)
+{
+	const struct fp_fcell **v = NULL, *tl;
+	uint32_t n = s->nrows > from ? s->nrows - from : 0, *nx = NULL, r, k;
+	size_t m;
+
+	for (m = 0; m < s->nmerges; m++) {
+		const struct fp_range *g = &s->merges[m];
+		uint32_t lo = g->r1 > from ? g->r1 - from : 0;
+		uint32_t hi = g->r2 - from;	/* last row, if g->r2 >= from */
+
+		if (col < g->c1 || col > g->c2 || g->r2 < from || lo >= n ||
+		    !(tl = fp_fsheet_at(s, g->r1, g->c1)))
+			continue;
+		if (hi >= n)
+			hi = n - 1;
+		if (!v) {
+			v = fp_xcalloc(n, sizeof *v);
+			nx = fp_xcalloc((size_t)n + 1, sizeof *nx);
+			for (k = 0; k <= n; k++)
+				nx[k] = k;
+		}
+		for (r = next_open(nx, lo); r <= hi; r = next_open(nx, r)) {
+			if (r + from != g->r1 || col != g->c1)
+				v[r] = tl;
+			nx[r] = r + 1;
+		}
+	}
+	free(nx);
+	return v;
+}
+
 /*
  * The cell that states the unit of a column's amounts, where the form
  * states one: the column's own header cells (收入合计（元）, a units
@@ -922,7 +980,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 {
 	const struct fp_fsheet *s = &a->form->sheets[a->sheet];
 	const struct fp_fcell *anchor = find_first(s, &t->header), *kc;
-	const struct fp_fcell **last = NULL;
+	const struct fp_fcell **last = NULL, ***merged = NULL;
 	struct column *cols = NULL;
 	int64_t *col = NULL, keycol = -1;
 	int *exp = NULL;
@@ -975,11 +1033,15 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	col = fp_xcalloc(t->nfields, sizeof *col);
 	exp = fp_xcalloc(t->nfields, sizeof *exp);
 	last = fp_xcalloc(t->nfields, sizeof *last);
+	merged = fp_xcalloc(t->nfields, sizeof *merged);
 	for (i = 0; i < t->nfields; i++) {
 		const struct fp_fcell *u;
 
 		col[i] = find_column(t, cols, ncols, &t->fields[i].labels,
 		    t->fields[i].offset, 1);
+		if (col[i] >= 0 && (t->fields[i].fill_down ||
+		    t->fields[i].fill_left))
+			merged[i] = merged_column(s, col[i], D);
 		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
 		    !(u = column_unit(a->m, s, R, D, col[i])) || !u->unit_exp)
 			continue;
@@ -1050,6 +1112,9 @@ apply_grid(struct apply *a, const struct fp_table *t)
 
 			own = col[i] >= 0 ? fp_fsheet_at(s, r, (uint32_t)col[i]) :
 			    NULL;
+			/* A blank cell in a merged range shows the range's. */
+			if (!own && merged[i])
+				own = merged[i][r - D];
 			cell = own;
 			if (!cell && f->fill_left && col[i] > 0)
 				cell = fp_fsheet_at(s, r, (uint32_t)col[i] - 1);
@@ -1091,7 +1156,10 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			note(a, 0, "%s.%s: column %s", t->name, f->name, num);
 		}
 	}
+	for (i = 0; merged && i < t->nfields; i++)
+		free(merged[i]);
 out:
+	free(merged);
 	free(cols);
 	free(col);
 	free(exp);
