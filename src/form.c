@@ -93,16 +93,13 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 	c->len = len;
 	if (type == FP_CELL_TEXT) {
 		size_t at, w = 0;
-		int exp;
+		int exp = 0;
 
 		fp_buf_reset(b);
 		fp_norm_label(b, text, len);
 		c->label = fp_arena_strndup(a, b->s ? b->s : "", b->len);
 		c->base = without_note(f, c->label);
-		if (fp_money_unit(c->label, &exp)) {
-			c->states_unit = 1;
-			c->unit_exp = (int8_t)exp;
-		}
+		c->unit_kind = (uint8_t)fp_money_unit(c->label, &exp);
 		at = colon_at(text, len, &w);
 		if (at) {
 			size_t k = at - 1 + w;
@@ -112,6 +109,10 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 			c->prefix = fp_arena_strndup(a, b->s ? b->s : "",
 			    b->len);
 			c->pbase = without_note(f, c->prefix);
+			/* 年度资金总额（元）：25000 states its own unit. */
+			if (!c->unit_kind)
+				c->unit_kind = (uint8_t)fp_money_unit(c->prefix,
+				    &exp);
 			if (k < len) {
 				fp_buf_reset(b);
 				fp_norm_text(b, text + k, len - k);
@@ -120,6 +121,7 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 					    b->len);
 			}
 		}
+		c->unit_exp = (int8_t)exp;
 	}
 }
 
@@ -192,6 +194,32 @@ index_put(struct fp_fsheet *s, size_t *tail, size_t i, enum fp_key kind)
 	}
 }
 
+/*
+ * Fills s->unit_from: going down the sheet, the last statement of a unit
+ * holds until the next: a 单位：元 cell anywhere, or a title alone in its
+ * row with the unit in brackets (二、资产情况（元）). A note in a row of
+ * several cells (a header's 合计（千元）, a units row, a field's 年度资金
+ * 总额（元）) is that cell's own.
+ */
+static void
+units_by_row(struct fp_fsheet *s)
+{
+	size_t cur = SIZE_MAX, k, a, b;
+	uint32_t r;
+
+	s->unit_from = fp_xcalloc((size_t)s->nrows + 1, sizeof *s->unit_from);
+	for (r = 0; r < s->nrows; r++) {
+		s->unit_from[r] = cur;
+		a = s->rowstart[r];
+		b = s->rowstart[r + 1];
+		for (k = a; k < b; k++)
+			if (s->cells[k].unit_kind == FP_UNIT_LINE ||
+			    (s->cells[k].unit_kind == FP_UNIT_NOTE && b - a == 1))
+				cur = k;
+	}
+	s->unit_from[s->nrows] = cur;
+}
+
 static void
 seal_sheet(struct fp_fsheet *s)
 {
@@ -216,12 +244,8 @@ seal_sheet(struct fp_fsheet *s)
 			s->cells[i].next[k] = SIZE_MAX;
 			n += fp_fcell_key(&s->cells[i], (enum fp_key)k) != NULL;
 		}
-		s->nunits += s->cells[i].states_unit;
 	}
-	s->units = fp_xcalloc(s->nunits + 1, sizeof *s->units);
-	for (i = 0, k = 0; i < s->ncells; i++)
-		if (s->cells[i].states_unit)
-			s->units[k++] = i;
+	units_by_row(s);
 	s->nslots = 16;
 	while (s->nslots < n * 2)
 		s->nslots *= 2;
@@ -304,7 +328,7 @@ fp_form_free(struct fp_form *f)
 		free(s->cells);
 		free(s->rowstart);
 		free(s->slots);
-		free(s->units);
+		free(s->unit_from);
 		free(s->merges);
 		free(s->name);
 	}
@@ -372,22 +396,6 @@ fp_fsheet_next(const struct fp_fsheet *s, size_t *idx)
 		return NULL;
 	*idx = n << 2 | kind;
 	return &s->cells[n];
-}
-
-size_t
-fp_fsheet_units_before(const struct fp_fsheet *s, uint32_t row)
-{
-	size_t lo = 0, hi = s->nunits;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->cells[s->units[mid]].row < row)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 void

@@ -19,7 +19,7 @@ struct fp_fcell {
 	uint32_t col;
 	uint8_t type;		/* enum fp_cell_type */
 	uint8_t percent;	/* a number its format shows as a percentage */
-	uint8_t states_unit;	/* its text states the unit of amounts */
+	uint8_t unit_kind;	/* how it states a unit of amounts (FP_UNIT_*) */
 	int8_t unit_exp;	/* that unit's power of ten in 万元 */
 	double num;		/* numbers and date serials */
 	char *text;		/* text as written; other types rendered */
@@ -53,9 +53,13 @@ struct fp_fsheet {
 	size_t ncells, cap;
 	uint32_t nrows;
 	size_t *rowstart;	/* nrows + 1 offsets into cells */
-	/* The cells that state a unit of amounts, in row order. */
-	size_t *units;
-	size_t nunits;
+	/*
+	 * unit_from[r]: the cell whose unit holds for what starts at row r
+	 * (an index into cells), SIZE_MAX if none: the last above it that is
+	 * a 单位：元 cell, or a title alone in its row with a unit in
+	 * brackets (年度收入情况（元）). nrows + 1 of them.
+	 */
+	size_t *unit_from;
 	/* Open-addressing index from the cells' keys to the cells. */
 	size_t *slots;
 	size_t nslots;
@@ -100,13 +104,6 @@ const struct fp_fcell *fp_fsheet_find(const struct fp_fsheet *s,
     const char *label, enum fp_key kind, size_t *idx);
 /* The next cell after idx with the same key, or NULL. */
 const struct fp_fcell *fp_fsheet_next(const struct fp_fsheet *s, size_t *idx);
-
-/*
- * How many of the cells that state a unit of amounts (fp_money_unit:
- * "年度收入情况（元）", "单位：元"; s->units) lie in rows above row: one
- * binary search, for walking back from a table's header.
- */
-size_t fp_fsheet_units_before(const struct fp_fsheet *s, uint32_t row);
 
 /* The value of a cell as normalisers take it. */
 void fp_fcell_value(const struct fp_fcell *c, int date1904,

@@ -324,45 +324,46 @@ take_cell(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 	return 1;
 }
 
-/*
- * The last cell in rows [from, to) of s that states a unit of amounts, in
- * column col (any if negative). With section set, not a label the mapping
- * knows: a field's or a column's note (合计（元）) is its own, where a
- * title (年度收入情况（元）) or a 单位：元 line holds until the next.
- * NULL if none.
- */
-static const struct fp_fcell *
-stated_unit(const struct fp_mapping *m, const struct fp_fsheet *s,
-    uint32_t from, uint32_t to, int64_t col, int section)
+/* --explain's note of where a money field's unit, not 万元, came from. */
+static void
+unit_note(struct apply *a, const struct fp_table *t, const struct fp_field *f,
+    const struct fp_fsheet *s, const struct fp_fcell *u)
 {
-	size_t k = fp_fsheet_units_before(s, to);
+	char where[64];
 
-	while (k-- > 0) {
-		const struct fp_fcell *c = &s->cells[s->units[k]];
-
-		if (c->row < from)
-			break;
-		if ((col < 0 || c->col == col) &&
-		    !(section && cell_is_known(m, c)))
-			return c;
-	}
-	return NULL;
+	if (!a->o->explain || !u || !u->unit_exp)
+		return;
+	snprintf(where, sizeof where, "%s", ref(a, s, u));
+	note(a, 0, "%s.%s: amounts in %s, as '%s' at %s says", t->name,
+	    f->name, fp_money_unit_name(u->unit_exp), u->label, where);
 }
 
 /*
- * The unit the amounts of a field labelled by cell c are in, as a power
- * of ten in 万元: the label's own (年度资金总额（元）), else the last that
- * the form states at or above its row (单位：元 under the title). 0 (万元)
- * if the form states none.
+ * The cell that states the unit of the amounts of a field labelled by c:
+ * the label itself (年度资金总额（元）, or with its value after a colon),
+ * else what the form states for its row (a 单位：元 line above it or in
+ * it, a title with a unit: fp_fsheet's unit_from). NULL if none (万元).
  */
+static const struct fp_fcell *
+label_unit(const struct fp_fsheet *s, const struct fp_fcell *c)
+{
+	size_t k = s->unit_from[c->row + 1];
+
+	if (c->unit_kind)
+		return c;
+	return k == SIZE_MAX ? NULL : &s->cells[k];
+}
+
+/* The power of ten in 万元 of a money field's amounts (label_unit). */
 static int
-unit_of_label(const struct fp_mapping *m, const struct fp_fsheet *s,
+field_unit(const struct fp_field *f, const struct fp_fsheet *s,
     const struct fp_fcell *c)
 {
-	const struct fp_fcell *u = c->states_unit ? c :
-	    stated_unit(m, s, 0, c->row + 1, -1, 1);
+	const struct fp_fcell *u;
 
-	return u ? u->unit_exp : 0;
+	if (f->type != FP_T_MONEY || !(u = label_unit(s, c)))
+		return 0;
+	return u->unit_exp;
 }
 
 /* ---- Fields ---------------------------------------------------------- */
@@ -500,7 +501,7 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 			memset(&v, 0, sizeof v);
 			v.text = c->after;
 			v.len = strlen(c->after);
-			if (field_value(a, f, &v, unit_of_label(a->m, s, c))) {
+			if (field_value(a, f, &v, field_unit(f, s, c))) {
 				add_fact(a, t->name, "", f->name, a->val.s, s, c,
 				    c->row);
 				return c;
@@ -534,7 +535,7 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 			continue;
 		}
 		if (vc && take_cell(a, t, f, "", s, vc, vc->row,
-		    unit_of_label(a->m, s, c)))
+		    field_unit(f, s, c)))
 			return vc;
 	}
 	return NULL;
@@ -574,11 +575,13 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 		memset(&v, 0, sizeof v);
 		v.text = cap;
 		v.len = strlen(cap);
-		got = field_value(a, f, &v, unit_of_label(a->m, s, c));
+		got = field_value(a, f, &v, field_unit(f, s, c));
 		if (got)
 			add_fact(a, t->name, "", f->name, a->val.s, s, c, c->row);
 		note(a, 0, "%s.%s: pattern matches %s%s", t->name, f->name,
 		    ref(a, s, c), got ? "" : ", but it gives no value");
+		if (got && field_unit(f, s, c))
+			unit_note(a, t, f, s, label_unit(s, c));
 		free(cap);
 		return 1;
 	}
@@ -659,6 +662,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 				note(a, 0, "%s.%s: '%s' at %s, value at %s",
 				    t->name, f->name, c->label, where,
 				    ref(a, s, vc));
+				if (field_unit(f, s, c))
+					unit_note(a, t, f, s, label_unit(s, c));
 				free(cand);
 				return;
 			}
@@ -770,31 +775,32 @@ row_of_notes(const struct fp_fsheet *s, uint32_t r)
 }
 
 /*
- * 1 if row r has a number in a column of the table's that holds numbers
- * (money, integer, number, score): a row of the table, not a title or a
- * note under it.
+ * 1 if row r reads as a row of the table: numbers in two of its columns
+ * that hold numbers (money, integer, number, score), or in its one such
+ * column. A title or a header has none, and a footer (审核人 | 电话,
+ * 填表日期 | 2022) one.
  */
 static int
-row_has_amount(const struct fp_table *t, const struct fp_fsheet *s,
+row_has_amounts(const struct fp_table *t, const struct fp_fsheet *s,
     uint32_t r, const int64_t *col)
 {
 	const struct fp_fcell *c;
-	size_t i;
+	size_t i, ncols = 0, nnums = 0;
 	double x;
 
 	for (i = 0; i < t->nfields; i++) {
 		enum fp_type ty = t->fields[i].type;
 
 		if (col[i] < 0 || (ty != FP_T_MONEY && ty != FP_T_INTEGER &&
-		    ty != FP_T_NUMBER && ty != FP_T_SCORE) ||
-		    !(c = fp_fsheet_at(s, r, (uint32_t)col[i])))
+		    ty != FP_T_NUMBER && ty != FP_T_SCORE))
 			continue;
-		if (c->type == FP_CELL_NUMBER ||
-		    (c->type == FP_CELL_TEXT && fp_parse_number(c->text,
-		    c->len, &x)))
-			return 1;
+		ncols++;
+		if ((c = fp_fsheet_at(s, r, (uint32_t)col[i])) &&
+		    (c->type == FP_CELL_NUMBER || (c->type == FP_CELL_TEXT &&
+		    fp_parse_number(c->text, c->len, &x))))
+			nnums++;
 	}
-	return 0;
+	return nnums > 0 && nnums >= (ncols < 2 ? ncols : 2);
 }
 
 /* The key of a keyed table's row: a row code, or the key without its enumerator. */
@@ -954,25 +960,49 @@ merged_column(const struct fp_fsheet *s, int64_t col, uint32_t from)
 	return v;
 }
 
+/* 1 if column col has a number in the first rows under a header (to D). */
+static int
+column_has_number(const struct fp_fsheet *s, uint32_t col, uint32_t D)
+{
+	const struct fp_fcell *c;
+	uint32_t r;
+	double x;
+
+	for (r = D; r < s->nrows && r < D + 20; r++)
+		if ((c = fp_fsheet_at(s, r, col)) && (c->type == FP_CELL_NUMBER ||
+		    (c->type == FP_CELL_TEXT && fp_parse_number(c->text, c->len,
+		    &x))))
+			return 1;
+	return 0;
+}
+
 /*
- * The cell that states the unit of a column's amounts, where the form
- * states one: the column's own header cells (收入合计（元）, a units
- * row), else any header cell (项目资金（元）, 单位：元 at its end), else
- * the last statement above the header that is no label the mapping knows
- * (the section's title 年度收入情况（元）, a 单位：元 line), which holds
- * until the next. NULL if none.
+ * The cell that states the unit of the amounts of column col of a table
+ * whose header is rows R to D - 1, where the form states one: the
+ * column's own header cells, the lowest first (收入合计（元）, a units
+ * row); else the header's, a 单位：元 in it or a unit over a column of
+ * words, not amounts (项目资金（元） on the key's side); else what the
+ * form states above the header (a 单位：元 line, a section's title 年度
+ * 收入情况（元）). NULL if none (万元).
  */
 static const struct fp_fcell *
-column_unit(const struct fp_mapping *m, const struct fp_fsheet *s,
-    uint32_t R, uint32_t D, int64_t col)
+column_unit(const struct fp_fsheet *s, uint32_t R, uint32_t D, int64_t col)
 {
-	const struct fp_fcell *u = stated_unit(m, s, R, D, col, 0);
+	const struct fp_fcell *c;
+	uint32_t r;
+	size_t k;
 
-	if (!u)
-		u = stated_unit(m, s, R, D, -1, 0);
-	if (!u)
-		u = stated_unit(m, s, 0, R, -1, 1);
-	return u;
+	for (r = D; r-- > R;)
+		if ((c = fp_fsheet_at(s, r, (uint32_t)col)) && c->unit_kind)
+			return c;
+	for (k = s->rowstart[R]; k < s->rowstart[D]; k++) {
+		c = &s->cells[k];
+		if (c->unit_kind == FP_UNIT_LINE || (c->unit_kind ==
+		    FP_UNIT_NOTE && !column_has_number(s, c->col, D)))
+			return c;
+	}
+	k = s->unit_from[R];
+	return k == SIZE_MAX ? NULL : &s->cells[k];
 }
 
 static void
@@ -1043,17 +1073,10 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		    t->fields[i].fill_left))
 			merged[i] = merged_column(s, col[i], D);
 		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
-		    !(u = column_unit(a->m, s, R, D, col[i])) || !u->unit_exp)
+		    !(u = column_unit(s, R, D, col[i])) || !u->unit_exp)
 			continue;
 		exp[i] = u->unit_exp;
-		if (a->o->explain) {
-			char where[64];
-
-			snprintf(where, sizeof where, "%s", ref(a, s, u));
-			note(a, 0, "%s.%s: amounts in %s, as '%s' at %s says",
-			    t->name, t->fields[i].name,
-			    fp_money_unit_name(exp[i]), u->label, where);
-		}
+		unit_note(a, t, &t->fields[i], s, u);
 	}
 	/* Blank rows between the header and the first row are no end. */
 	for (r = D; r < s->nrows && row_is_blank(s, r); r++)
@@ -1071,8 +1094,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			/*
 			 * A blank row ends the table, unless a row of it follows:
 			 * a unit row (its key with the enumerator), one of its
-			 * coded rows, or a key with a number in the table's
-			 * columns (a title or the next header has none).
+			 * coded rows, or a key, not a label with its value after
+			 * a colon, on a row of amounts (row_has_amounts).
 			 */
 			while (r2 < s->nrows && row_is_blank(s, r2))
 				r2++;
@@ -1080,7 +1103,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			    NULL;
 			if (kc && !row_is_known(a->m, s, r2) &&
 			    (enumerated(t, kc) || is_row_code(t, kc) ||
-			    row_has_amount(t, s, r2, col))) {
+			    (!kc->after && row_has_amounts(t, s, r2, col)))) {
 				r = r2 - 1;
 				continue;
 			}

@@ -263,15 +263,38 @@ in_wan(double x, int exp)
 	return exp < 0 ? x / p : x * p;
 }
 
+/* 1 if the text at p ends a unit word: the end, a bracket, a comma, 、. */
+static int
+ends_unit(const char *p)
+{
+	return *p == '\0' || *p == ')' || *p == '(' || *p == ',' ||
+	    *p == ';' || !strncmp(p, "\xe3\x80\x81", 3);
+}
+
 int
 fp_money_unit(const char *label, int *exp)
 {
 	static const char unit[] = "\xe5\x8d\x95\xe4\xbd\x8d:";	/* 单位: */
+	static const char rmb[] = "\xe4\xba\xba\xe6\xb0\x91\xe5\xb8\x81";
 	size_t n = label ? strlen(label) : 0, i, k;
 	const char *p;
 
 	if (!n)
 		return 0;
+	/* "金额单位:元", "(单位:人民币万元)", "单位:元(保留两位小数)". */
+	for (p = strstr(label, unit); p; p = strstr(p + 1, unit)) {
+		p += strlen(unit);
+		if (!strncmp(p, rmb, strlen(rmb)))	/* 人民币 */
+			p += strlen(rmb);
+		for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++) {
+			k = strlen(money_units[i].word);
+			if (!strncmp(p, money_units[i].word, k) &&
+			    ends_unit(p + k)) {
+				*exp = money_units[i].exp;
+				return FP_UNIT_LINE;
+			}
+		}
+	}
 	/* "…(元)": a note in brackets that is the unit and nothing else. */
 	if (label[n - 1] == ')')
 		for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++) {
@@ -279,21 +302,9 @@ fp_money_unit(const char *label, int *exp)
 			if (n >= k + 2 && label[n - k - 2] == '(' &&
 			    !memcmp(label + n - k - 1, money_units[i].word, k)) {
 				*exp = money_units[i].exp;
-				return 1;
+				return FP_UNIT_NOTE;
 			}
 		}
-	/* "金额单位:元", "(单位:万元)": the unit, then the end or a bracket. */
-	for (p = strstr(label, unit); p; p = strstr(p + 1, unit)) {
-		p += strlen(unit);
-		for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++) {
-			k = strlen(money_units[i].word);
-			if (!strncmp(p, money_units[i].word, k) &&
-			    (p[k] == '\0' || p[k] == ')')) {
-				*exp = money_units[i].exp;
-				return 1;
-			}
-		}
-	}
 	return 0;
 }
 

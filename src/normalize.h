@@ -46,11 +46,18 @@ int fp_norm_money(struct fp_buf *out, const struct fp_value *v);
  * power exp of 万元 (-4 for 元, as fp_money_unit gives).
  */
 int fp_norm_money_in(struct fp_buf *out, const struct fp_value *v, int exp);
+/* How a label states the unit of amounts (fp_money_unit). */
+enum {
+	FP_UNIT_NOTE = 1,	/* a note in brackets at its end: 合计（元） */
+	FP_UNIT_LINE = 2,	/* 单位： with the unit: 金额单位：元 */
+};
+
 /*
- * 1 if a label (fp_norm_label's form) states the unit of amounts, with
- * *exp its power of ten in 万元: a note in brackets that is a money unit
- * ("年度收入情况(元)", "(万元)"), or "单位:" with one ("金额单位:元").
- * 元 is -4, 千元 -1, 万元 0, 百万元 2, 亿元 4.
+ * Whether a label (fp_norm_label's form) states the unit of amounts:
+ * FP_UNIT_LINE for "单位:" with a money unit ("金额单位:元", "(单位:人民币
+ * 万元)"), FP_UNIT_NOTE for a note in brackets that is one at its end
+ * ("年度收入情况(元)", "(万元)"), else 0. *exp is the unit's power of ten
+ * in 万元: 元 is -4, 千元 -1, 万元 0, 百万元 2, 亿元 4.
  */
 int fp_money_unit(const char *label, int *exp);
 /* The name of the money unit of power exp of 万元: -4 gives "元". */

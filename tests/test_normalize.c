@@ -280,7 +280,7 @@ expect_unit(const char *text, int stated, int want)
 	int exp = 99;
 
 	fp_norm_label(&b, text, strlen(text));
-	assert_int_equal(fp_money_unit(b.s ? b.s : "", &exp), stated);
+	assert_int_equal(fp_money_unit(b.s ? b.s : "", &exp) != 0, stated);
 	if (stated)
 		assert_int_equal(exp, want);
 	fp_buf_release(&b);
@@ -299,6 +299,9 @@ test_money_unit_statements(void **state)
 	expect_unit("单位: 万元", 1, 0);
 	expect_unit("（单位：亿元）", 1, 4);
 	expect_unit("单位：百万元", 1, 2);
+	expect_unit("单位：人民币元", 1, -4);
+	expect_unit("金额单位：元（保留两位小数）", 1, -4);
+	expect_unit("单位：万元，填报日期", 1, 0);
 	expect_unit("填报单位：湘阴县应急管理局", 0, 0);
 	expect_unit("单位：元宝山区", 0, 0);
 	expect_unit("部门（单位）名称", 0, 0);
