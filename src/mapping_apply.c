@@ -1337,51 +1337,104 @@ sheet_how(const struct fp_mapping *m, struct fp_buf *b)
 }
 
 /*
- * Of a workbook of forms a sheet each, if some sheets name their record:
- * a sheet without the name and with fewer than half the values of the
- * fullest named one (a blank template, a cover) is no form, and a hidden
- * sheet is none either (last year's, kept out of sight); both are passed
- * over with a note. A sheet without the name but as full as a form is a
- * form whose name is missing: kept, for check to say so.
+ * Keeps, of the notes, those of the sheets kept (keep[i] for the record
+ * of sheet i, whose notes start at notes_at[i]), and all with --explain.
  */
 static void
-drop_unnamed(struct apply *a, const size_t *sheets)
+drop_notes(struct apply *a, const size_t *notes_at, const char *keep)
+{
+	struct fp_mapped *o = a->out;
+	size_t i = 0, k, w = 0;
+
+	if (a->o->explain)
+		return;
+	for (k = 0; k < o->nnotes; k++) {
+		while (i + 1 < o->nrecs && k >= notes_at[i + 1])
+			i++;
+		if (keep[i])
+			o->notes[w++] = o->notes[k];
+		else
+			free(o->notes[k].text);
+	}
+	o->nnotes = w;
+}
+
+/* The sheet of another visible record named rec's name, or NULL. */
+static const char *
+visible_twin(const struct apply *a, const size_t *sheets, size_t i)
+{
+	const struct fp_mapped *o = a->out;
+	size_t k;
+
+	for (k = 0; k < o->nrecs; k++)
+		if (k != i && !a->form->sheets[sheets[k]].hidden &&
+		    !strcmp(o->recs[k].record, o->recs[i].record))
+			return a->form->sheets[sheets[k]].name;
+	return NULL;
+}
+
+/*
+ * Of a workbook of forms a sheet each, if some sheets name their record:
+ * a sheet without the name and with fewer than half the values of the
+ * fullest named one (a blank template, a cover) is no form, nor is a
+ * hidden one; a hidden sheet with the record of a visible one is last
+ * year's copy. Each is passed over with a note, and its warnings go with
+ * it (--explain keeps them). A visible sheet without the name but as full
+ * as a form is a form whose name is missing: kept, for check to say so.
+ */
+static void
+drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 {
 	struct fp_mapped *o = a->out;
 	size_t i, k, named = 0, most = 0;
+	const char **twin;
+	char *keep;
 
 	for (i = 0; i < o->nrecs; i++)
-		if (*o->recs[i].record && !a->form->sheets[sheets[i]].hidden) {
+		if (*o->recs[i].record) {
 			named++;
 			if (o->recs[i].n > most)
 				most = o->recs[i].n;
 		}
 	if (!named)
 		return;
-	for (i = k = 0; i < o->nrecs; i++) {
-		struct fp_record *rec = &o->recs[i];
+	keep = fp_xcalloc(o->nrecs, 1);
+	twin = fp_xcalloc(o->nrecs, sizeof *twin);
+	for (i = 0; i < o->nrecs; i++) {
 		int hidden = a->form->sheets[sheets[i]].hidden;
 
+		if (*o->recs[i].record && hidden)
+			twin[i] = visible_twin(a, sheets, i);
+		keep[i] = *o->recs[i].record ? !twin[i] : !hidden &&
+		    o->recs[i].n * 2 >= most;
+	}
+	drop_notes(a, notes_at, keep);
+	for (i = k = 0; i < o->nrecs; i++) {
+		struct fp_record *rec = &o->recs[i];
+
 		a->sheet = sheets[i];
-		if (!hidden && *rec->record) {
-			o->recs[k++] = *rec;
-			continue;
-		}
-		if (!hidden && rec->n * 2 >= most) {
+		if (keep[i] && !*rec->record)
 			note(a, 1, "no %s.%s on this sheet, though it holds a "
 			    "form's values: mapped without it",
 			    a->m->record.table, a->m->record.field);
+		if (keep[i]) {
 			o->recs[k++] = *rec;
 			continue;
 		}
-		if (hidden)
-			note(a, 1, "a hidden sheet: passed over");
+		if (twin[i])
+			note(a, 1, "hidden, beside sheet '%s' of the same %s.%s:"
+			    " a copy of the form passed over", twin[i],
+			    a->m->record.table, a->m->record.field);
 		else
-			note(a, 1, "no %s.%s on this sheet: not a form, passed "
-			    "over", a->m->record.table, a->m->record.field);
+			note(a, 1, "%sno %s.%s on this sheet: not a form, passed "
+			    "over", a->form->sheets[sheets[i]].hidden ?
+			    "hidden, and " : "", a->m->record.table,
+			    a->m->record.field);
 		record_release(rec);
 	}
 	o->nrecs = k;
+	free(keep);
+	free(twin);
 }
 
 /*
@@ -1490,7 +1543,7 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 		nfacts += a.rec->n;
 	}
 	if (m->every_sheet && m->record.table)
-		drop_unnamed(&a, sheets);
+		drop_unnamed(&a, sheets, notes_at);
 	else if (a.many)
 		keep_fullest(&a, sheets, notes_at);
 	if (nfacts == 0)
