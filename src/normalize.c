@@ -456,8 +456,9 @@ number_with_units(const struct fp_value *v, const char *const *units,
 
 /*
  * The text with its leading Chinese digits, written one by one (二〇二一
- * for 2021; 〇 ○ 零 一 … 九), made ASCII, into b; 0 if it has none. A
- * number in words (一百, 十二) is not digits, and stays as written.
+ * for 2021; 〇 ○ 零 一 … 九), made ASCII, into b: 1 if there are two or
+ * more, or one and nothing else (三), else 0. A word that starts with one
+ * (一般, 一致) is no number, nor a number in words (一百, 十二).
  */
 static int
 ascii_digits(struct fp_buf *b, const char *s, size_t n)
@@ -483,7 +484,9 @@ ascii_digits(struct fp_buf *b, const char *s, size_t n)
 		nd++;
 	}
 	fp_buf_add(b, s + i, n - i);
-	return nd > 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return nd > 1 || (nd == 1 && i == n);
 }
 
 int

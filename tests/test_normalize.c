@@ -146,7 +146,10 @@ test_norm_integer_and_score(void **state)
 	expect_text_value(fp_norm_integer, "二○二三年", "2023");
 	expect_text_value(fp_norm_integer, "二零二四年度", "2024");
 	expect_text_value(fp_norm_integer, "二零二四", "2024");
-	expect_text_value(fp_norm_integer, "三人", "3");
+	expect_text_value(fp_norm_integer, "三", "3");
+	expect_text_value(fp_norm_integer, "三人", NULL);
+	expect_text_value(fp_norm_integer, "一般", NULL);
+	expect_text_value(fp_norm_integer, "一致", NULL);
 	expect_text_value(fp_norm_integer, "十二人", NULL);
 	expect_text_value(fp_norm_integer, "三千米", NULL);
 	expect_text_value(fp_norm_integer, "一年半", NULL);
