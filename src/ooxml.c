@@ -5,12 +5,12 @@
  *
  * Opening follows the package's relationships, never guessing a part's
  * name: _rels/.rels gives the workbook part, its own relationships give
- * the sheets, the shared strings and the styles. The workbook part gives
- * the sheets' names, order and visibility and the date system; styles
- * give the cell formats' number formats (built-in and custom), so dates
- * are typed as the .xls reader types them. The shared strings are kept
- * in memory, their rich-text runs joined and phonetic runs left out; a
- * thread of their own parses them while the sheets are read, a cell
+ * the sheets, the shared strings, the styles and the theme. The workbook
+ * part gives the sheets' names, order and visibility and the date system;
+ * styles give the cell formats' number formats (built-in and custom), so
+ * dates are typed as the .xls reader types them. The shared strings are
+ * kept in memory, their rich-text runs joined and phonetic runs left out;
+ * a thread of their own parses them while the sheets are read, a cell
  * waiting only for the string it names.
  * Each sheet is then parsed on demand by fp_sheet_scan, streaming, as
  * zip.c inflates it: cells go to the callback as their </c> closes, with
@@ -18,8 +18,9 @@
  * are matched by namespace URI and local name (xml.c), so any prefix and
  * strict OOXML's namespaces read alike. What the cells look like (fonts,
  * fills, borders, alignment, rows, page setup, window) is read on the way
- * by ooxml_looks.c, which these handlers feed: styles.xml's at open, a
- * sheet's when fp_workbook_keep_looks asked.
+ * by ooxml_looks.c, which these handlers feed: styles.xml's at open, after
+ * the theme whose colours they name, a sheet's when fp_workbook_keep_looks
+ * asked.
  */
 #include "formats.h"
 #include "ooxml_looks.h"
@@ -41,6 +42,7 @@ enum {
 	NS_MAIN = 1,	/* spreadsheetml */
 	NS_R,		/* relationship ids in the parts */
 	NS_PKG,		/* package relationships (.rels) */
+	NS_A,		/* DrawingML, the theme's */
 };
 
 static const struct fp_xml_ns nss[] = {
@@ -51,6 +53,8 @@ static const struct fp_xml_ns nss[] = {
 	{ "http://purl.oclc.org/ooxml/officeDocument/relationships", NS_R },
 	{ "http://schemas.openxmlformats.org/package/2006/relationships",
 	    NS_PKG },
+	{ "http://schemas.openxmlformats.org/drawingml/2006/main", NS_A },
+	{ "http://purl.oclc.org/ooxml/drawingml/main", NS_A },
 };
 #define NNS (sizeof nss / sizeof nss[0])
 
@@ -400,7 +404,8 @@ wb_start(void *ctx, int ns, const char *local, const char **attrs)
 /*
  * Styles: custom number formats here; fonts, fills, borders and the cell
  * formats (each with its number format: wb's XF k is the file's k) in
- * ooxml_looks.c.
+ * ooxml_looks.c, as are the theme's colours, parsed first with the same
+ * context.
  */
 struct stparse {
 	struct fp_workbook *wb;
@@ -434,6 +439,24 @@ st_end(void *ctx, int ns, const char *local)
 
 	if (ns == NS_MAIN)
 		fp_oxstyles_end(&p->looks, local);
+}
+
+static void
+th_start(void *ctx, int ns, const char *local, const char **attrs)
+{
+	struct stparse *p = ctx;
+
+	if (ns == NS_A)
+		fp_oxtheme_start(&p->looks, p->x, local, attrs);
+}
+
+static void
+th_end(void *ctx, int ns, const char *local)
+{
+	struct stparse *p = ctx;
+
+	if (ns == NS_A)
+		fp_oxtheme_end(&p->looks, local);
 }
 
 /* Shared strings: each <si>'s text runs, without phonetic runs. */
@@ -1189,6 +1212,7 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 {
 	static const struct fp_xml_handlers wbh = { wb_start, NULL, NULL };
 	static const struct fp_xml_handlers sth = { st_start, st_end, NULL };
+	static const struct fp_xml_handlers thh = { th_start, th_end, NULL };
 	struct ooxml *o;
 	struct rels pkg, book;
 	const struct rel *main, *rel;
@@ -1228,13 +1252,19 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 	}
 	rel = rel_by_type(&book, "styles");
 	if (rel && fp_zip_has(z, rel->target)) {
+		const struct rel *theme = rel_by_type(&book, "theme");
 		struct stparse sp;
 
 		memset(&sp, 0, sizeof sp);
 		sp.wb = wb;
 		fp_oxstyles_init(&sp.looks, wb);
-		err = fp_xml_parse_part(z, rel->target, nss, NNS, &sth, &sp,
-		    &sp.x, d);
+		/* The theme first: styles.xml names its colours. */
+		if (theme && fp_zip_has(z, theme->target))
+			err = fp_xml_parse_part(z, theme->target, nss, NNS,
+			    &thh, &sp, &sp.x, d);
+		if (!err)
+			err = fp_xml_parse_part(z, rel->target, nss, NNS, &sth,
+			    &sp, &sp.x, d);
 		fp_oxstyles_release(&sp.looks);
 		if (err)
 			goto out;

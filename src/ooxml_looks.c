@@ -7,8 +7,12 @@
  *
  * Colours: an RGB ("FFRRGGBB") goes to the XF's rgb_* fields, bit 24
  * set; an indexed colour is a palette index (and <indexedColors> sets the
- * palette); a theme colour is left automatic, since resolving it needs
- * the theme part and its tints, which are not read.
+ * palette); a theme colour is the RGB the theme part gives it, read
+ * first, and goes to rgb_* too. A tint lightens or darkens a theme or RGB
+ * colour as Excel does; an indexed colour's tint is not applied. A theme
+ * colour the theme does not give (no theme part, an index past its
+ * twelve) is automatic, and a fill in one is dropped. Gradient fills and
+ * diagonal borders are not read: the model has neither.
  */
 #include "ooxml_looks.h"
 
@@ -23,7 +27,7 @@ enum { SECT_NONE, SECT_FONTS, SECT_FILLS, SECT_BORDERS, SECT_XFS,
 /* A fill, until a cell format names it. */
 struct fp_oxfill {
 	uint8_t pattern;
-	uint8_t themed;		/* its colour is the theme's: not kept */
+	uint8_t unknown;	/* in a theme colour not known: not kept */
 	uint16_t fg, bg;
 	uint32_t rgb_fg, rgb_bg;
 };
@@ -119,6 +123,12 @@ measure(struct fp_xml *x, const char **attrs, const char *name)
 	return d;
 }
 
+/* The theme's colours, by the index styles.xml gives. */
+static const char *const scheme_colors[] = {
+	"lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3",
+	"accent4", "accent5", "accent6", "hlink", "folHlink",
+};
+
 /* An "AARRGGBB" or "RRGGBB" colour as the model's RGB, or 0 if it is none. */
 static uint32_t
 argb(const char *v)
@@ -135,24 +145,90 @@ argb(const char *v)
 	return 0x1000000 | (uint32_t)(k & 0xFFFFFF);
 }
 
+/* A colour's tint, from -1 (black) to 1 (white); 0 if none or odd. */
+static double
+tint(struct fp_xml *x, const char **attrs)
+{
+	const char *v = fp_xml_attr(x, attrs, 0, "tint");
+	double d;
+	char *end;
+
+	if (!v)
+		return 0;
+	d = strtod(v, &end);
+	if (end == v || *end || !(d >= -1 && d <= 1))
+		return 0;
+	return d;
+}
+
 /*
- * A colour element (<color>, <fgColor>, <bgColor>): an RGB into *rgb, an
- * indexed colour (0 to 63, or 64 and 65 the system's) into *idx. A theme
- * colour, or auto, leaves both as they are: automatic.
+ * The model's RGB rgb with tint t, as Excel applies one: in HLS, the
+ * lightness L becomes L * (1 + t) for a t below 0, L * (1 - t) + t above,
+ * and hue and saturation stay. So each channel keeps its place between
+ * the lowest and the highest, whose spread is the saturation times
+ * 1 - |2L - 1|: that spread is rescaled, with no hue worked out.
  */
-static void
-color(struct fp_xml *x, const char **attrs, uint32_t *rgb, uint16_t *idx)
+static uint32_t
+tinted(uint32_t rgb, double t)
+{
+	double c[3], lo, hi, l, nl, spread, nspread, v;
+	uint32_t out = 0x1000000;
+	int i;
+
+	if (t == 0)
+		return rgb;
+	for (i = 0; i < 3; i++)
+		c[i] = (double)((rgb >> (16 - 8 * i)) & 0xFF) / 255;
+	lo = fmin(c[0], fmin(c[1], c[2]));
+	hi = fmax(c[0], fmax(c[1], c[2]));
+	l = (lo + hi) / 2;
+	nl = t < 0 ? l * (1 + t) : l * (1 - t) + t;
+	spread = hi - lo;
+	/* A grey has no spread; any other colour's L is inside 0 to 1. */
+	nspread = spread > 0 ?
+	    spread * (1 - fabs(2 * nl - 1)) / (1 - fabs(2 * l - 1)) : 0;
+	for (i = 0; i < 3; i++) {
+		v = nl - nspread / 2;
+		if (spread > 0)
+			v += (c[i] - lo) / spread * nspread;
+		v = fmin(fmax(v, 0), 1);
+		out |= (uint32_t)lround(v * 255) << (16 - 8 * i);
+	}
+	return out;
+}
+
+/*
+ * A colour element (<color>, <fgColor>, <bgColor>): an RGB, or a theme
+ * colour the theme gives, into *rgb, with its tint; an indexed colour (0
+ * to 63, or 64 and 65 the system's) into *idx. A theme colour the theme
+ * gives wins over an RGB beside it, as in Excel. Auto, or a theme colour
+ * not known, leaves both as they are: automatic.
+ * Returns 0 if the element names a theme colour not known and nothing
+ * else, 1 otherwise.
+ */
+static int
+color(struct fp_oxstyles *s, struct fp_xml *x, const char **attrs,
+    uint32_t *rgb, uint16_t *idx)
 {
 	const char *v = fp_xml_attr(x, attrs, 0, "rgb");
-	long k;
+	long k = number(x, attrs, "theme", NELEM(s->theme) - 1);
 
+	if (k >= 0 && s->theme[k]) {
+		*rgb = tinted(s->theme[k], tint(x, attrs));
+		return 1;
+	}
 	if (v) {
 		*rgb = argb(v);
-		return;
+		if (*rgb)
+			*rgb = tinted(*rgb, tint(x, attrs));
+		return 1;
 	}
 	k = number(x, attrs, "indexed", 65);
-	if (k >= 0)
+	if (k >= 0) {
 		*idx = (uint16_t)k;
+		return 1;
+	}
+	return !fp_xml_attr(x, attrs, 0, "theme");
 }
 
 void
@@ -161,6 +237,7 @@ fp_oxstyles_init(struct fp_oxstyles *s, struct fp_workbook *wb)
 	memset(s, 0, sizeof *s);
 	s->wb = wb;
 	s->side = -1;
+	s->slot = -1;
 }
 
 void
@@ -171,6 +248,7 @@ fp_oxstyles_release(struct fp_oxstyles *s)
 	free(s->borders);
 	memset(s, 0, sizeof *s);
 	s->side = -1;
+	s->slot = -1;
 }
 
 /* A child of <font>: the last font's looks. */
@@ -207,7 +285,7 @@ font_part(struct fp_oxstyles *s, struct fp_xml *x, const char *local,
 		f->script = !strcmp(v, "superscript") ? 1 :
 		    !strcmp(v, "subscript") ? 2 : 0;
 	} else if (!strcmp(local, "color")) {
-		color(x, attrs, &s->font_rgb[wb->nfonts - 1], &f->color);
+		color(s, x, attrs, &s->font_rgb[wb->nfonts - 1], &f->color);
 	}
 }
 
@@ -230,7 +308,7 @@ cell_format(struct fp_oxstyles *s, struct fp_xml *x, const char **attrs)
 		xf->rgb_font = s->font_rgb[k];
 	}
 	k = number(x, attrs, "fillId", UINT32_MAX);
-	if (k >= 0 && (size_t)k < s->nfills && !s->fills[k].themed) {
+	if (k >= 0 && (size_t)k < s->nfills && !s->fills[k].unknown) {
 		const struct fp_oxfill *f = &s->fills[k];
 
 		xf->pattern = f->pattern;
@@ -349,18 +427,17 @@ fp_oxstyles_start(struct fp_oxstyles *s, struct fp_xml *x, const char *local,
 
 			s->fills[s->nfills - 1].pattern = (uint8_t)(k > 0 ? k : 0);
 		} else if (!strcmp(local, "fgColor")) {
-			color(x, attrs, &s->fills[s->nfills - 1].rgb_fg,
-			    &s->fills[s->nfills - 1].fg);
+			struct fp_oxfill *f = &s->fills[s->nfills - 1];
+
 			/*
-			 * A theme's colour would come out automatic, which a
-			 * solid fill shows black: the fill is dropped instead.
+			 * A theme colour not known would come out automatic,
+			 * which a solid fill shows black: the fill is dropped
+			 * instead.
 			 */
-			if (fp_xml_attr(x, attrs, 0, "theme") &&
-			    !fp_xml_attr(x, attrs, 0, "rgb") &&
-			    !fp_xml_attr(x, attrs, 0, "indexed"))
-				s->fills[s->nfills - 1].themed = 1;
+			if (!color(s, x, attrs, &f->rgb_fg, &f->fg))
+				f->unknown = 1;
 		} else if (!strcmp(local, "bgColor")) {
-			color(x, attrs, &s->fills[s->nfills - 1].rgb_bg,
+			color(s, x, attrs, &s->fills[s->nfills - 1].rgb_bg,
 			    &s->fills[s->nfills - 1].bg);
 		}
 		break;
@@ -384,7 +461,7 @@ fp_oxstyles_start(struct fp_oxstyles *s, struct fp_xml *x, const char *local,
 			break;
 		} else if (!strcmp(local, "color")) {
 			if (s->side >= 0)
-				color(x, attrs,
+				color(s, x, attrs,
 				    &s->borders[s->nborders - 1].rgb[s->side],
 				    &s->borders[s->nborders - 1].color[s->side]);
 		} else {
@@ -465,6 +542,46 @@ fp_oxstyles_end(struct fp_oxstyles *s, const char *local)
 	default:
 		break;
 	}
+}
+
+void
+fp_oxtheme_start(struct fp_oxstyles *s, struct fp_xml *x, const char *local,
+    const char **attrs)
+{
+	const char *v;
+	int k;
+
+	if (!strcmp(local, "clrScheme")) {
+		if (s->scheme == 0)
+			s->scheme = 1;
+		return;
+	}
+	if (s->scheme != 1)
+		return;
+	k = lookup(local, scheme_colors, NELEM(scheme_colors));
+	if (k >= 0) {
+		s->slot = k;
+		return;
+	}
+	/* A colour once given stays. */
+	if (s->slot < 0 || s->theme[s->slot])
+		return;
+	if (!strcmp(local, "srgbClr"))
+		v = fp_xml_attr(x, attrs, 0, "val");
+	else if (!strcmp(local, "sysClr"))
+		v = fp_xml_attr(x, attrs, 0, "lastClr");
+	else
+		return;
+	s->theme[s->slot] = argb(v);
+}
+
+void
+fp_oxtheme_end(struct fp_oxstyles *s, const char *local)
+{
+	if (s->scheme == 1 && !strcmp(local, "clrScheme"))
+		s->scheme = 2;
+	else if (lookup(local, scheme_colors, NELEM(scheme_colors)) >= 0)
+		s->slot = -1;
 }
 
 long

@@ -7,8 +7,10 @@
  * window, row heights and default sizes from its part, read by a scan
  * with fp_workbook_keep_looks. Both are fed by ooxml.c's parse handlers,
  * element by element, for elements of spreadsheetml's namespace only;
- * nothing is held whole. An index the file gives (a font, fill, border
- * or cell format) that is out of range is ignored.
+ * nothing is held whole. The theme part's colours, which styles.xml
+ * names by index, are fed the same way (DrawingML's namespace) before
+ * styles.xml. An index the file gives (a font, fill, border, cell format
+ * or theme colour) that is out of range is ignored.
  */
 #ifndef FP_OOXML_LOOKS_H
 #define FP_OOXML_LOOKS_H
@@ -36,6 +38,9 @@ struct fp_oxstyles {
 	size_t nfills, capfills;
 	struct fp_oxborder *borders;
 	size_t nborders, capborders;
+	uint32_t theme[12];		/* the theme's colours, bit 24 if given */
+	int scheme;			/* 1 in the first <clrScheme>, 2 past it */
+	int slot;			/* the theme colour being read, or -1 */
 };
 
 /*
@@ -53,6 +58,18 @@ void fp_oxstyles_release(struct fp_oxstyles *s);
 void fp_oxstyles_start(struct fp_oxstyles *s, struct fp_xml *x,
     const char *local, const char **attrs);
 void fp_oxstyles_end(struct fp_oxstyles *s, const char *local);
+
+/*
+ * An element of the theme part opens or closes, before styles.xml is
+ * fed: the first <clrScheme> gives the colours styles.xml names by theme
+ * index (0 lt1, 1 dk1, 2 lt2, 3 dk2, 4 to 9 accent1 to accent6, 10 hlink,
+ * 11 folHlink), each an <srgbClr> or a <sysClr>'s lastClr. A colour it
+ * does not give, or gives in another form, is not known: a colour in
+ * styles.xml that names it is automatic.
+ */
+void fp_oxtheme_start(struct fp_oxstyles *s, struct fp_xml *x,
+    const char *local, const char **attrs);
+void fp_oxtheme_end(struct fp_oxstyles *s, const char *local);
 
 /* A sheet's parse, as far as looks go. */
 struct fp_oxsheet {

@@ -3,8 +3,8 @@
  * interface: the sheets the relationships give, in order, with their
  * visibility; cells typed as the .xls reader types them; merged ranges,
  * column widths and the declared width gathered by a scan; the 1904 date
- * system; the looks of styles.xml and of a sheet, for convert; and the
- * messages for what is broken.
+ * system; the looks of styles.xml, with the theme's colours, and of a
+ * sheet, for convert; and the messages for what is broken.
  */
 #include "testutil.h"
 
@@ -216,10 +216,8 @@ test_ooxml_looks_fonts_and_cell_formats(void **state)
 	(void)state;
 	f = fp_workbook_fonts(wb, &nf);
 	x = fp_workbook_xfs(wb, &nx);
-	assert_int_equal(nf, 5);
-	assert_int_equal(nx, 9);
-	/* H9's solid fill in a theme's colour is dropped, not made black. */
-	assert_int_equal(x[8].pattern, 0);
+	assert_int_equal(nf, 9);
+	assert_int_equal(nx, 14);
 	assert_string_equal(f[0].name, "Calibri");
 	assert_int_equal(f[0].height, 220);
 	/* A1: SimSun 14 pt bold, single underline, red as ARGB. */
@@ -262,6 +260,89 @@ test_ooxml_looks_fonts_and_cell_formats(void **state)
 	fp_workbook_free(wb);
 }
 
+/*
+ * Colours of the theme, with their tints, as RGB. The fixture's theme is
+ * its own, not Office's; its dk1 and lt1 are system colours, given by
+ * their lastClr.
+ */
+static void
+test_ooxml_looks_theme_colours(void **state)
+{
+	struct fp_workbook *wb = open_ok("fixtures/xlsx-looks.xlsx");
+	const struct fp_xf *x;
+	size_t nx;
+
+	(void)state;
+	x = fp_workbook_xfs(wb, &nx);
+	assert_int_equal(nx, 14);
+	/* The default font is in dk1, 1A1A2E. */
+	assert_int_equal(x[0].rgb_font, 0x11A1A2E);
+	/* H9: accent1, 2E8B57, lightened 60%. */
+	assert_int_equal(x[8].pattern, 1);
+	assert_int_equal(x[8].rgb_fg, 0x19DDFBA);
+	/* I10: accent2 on accent4, untinted. */
+	assert_int_equal(x[9].rgb_font, 0x1C71585);
+	assert_int_equal(x[9].rgb_fg, 0x14169E1);
+	/* J11: dk1 lightened 35% on lt1, FFFDF5, darkened 15%. */
+	assert_int_equal(x[10].rgb_font, 0x1515190);
+	assert_int_equal(x[10].rgb_fg, 0x1FFEEAA);
+	/*
+	 * K12: accent1 darkened 25%, lt2 (F0E6D2) darkened 50%, hlink; and
+	 * an RGB's tint, 808080 lightened 40%.
+	 */
+	assert_int_equal(x[11].rgb_border[FP_LEFT], 0x1236841);
+	assert_int_equal(x[11].rgb_border[FP_RIGHT], 0x1A98338);
+	assert_int_equal(x[11].rgb_border[FP_TOP], 0x10B61A4);
+	assert_int_equal(x[11].rgb_border[FP_BOTTOM], 0x1B3B3B3);
+	/* L13: theme colours 12 and 13, no theme's: automatic, no fill. */
+	assert_int_equal(x[12].rgb_font, 0);
+	assert_int_equal(x[12].pattern, 0);
+	/*
+	 * M14: folHlink (7B2D8E) lightened 40%; darkGrid in dk2 on accent3
+	 * (8A6D3B) lightened 80%.
+	 */
+	assert_int_equal(x[13].rgb_font, 0x1BD6CD0);
+	assert_int_equal(x[13].pattern, 9);
+	assert_int_equal(x[13].rgb_fg, 0x12B3A55);
+	assert_int_equal(x[13].rgb_bg, 0x1ECE3D3);
+	fp_workbook_free(wb);
+}
+
+/*
+ * A theme that gives colours oddly: those it gives well are kept, the
+ * others are automatic and a fill in one is dropped, not made black. The
+ * second colour scheme, which gives all of them, is not the theme's.
+ */
+static void
+test_ooxml_looks_theme_colours_odd(void **state)
+{
+	struct fp_workbook *wb = open_ok("fixtures/xlsx-odd-theme.xlsx");
+	const struct fp_xf *x;
+	size_t nx;
+
+	(void)state;
+	x = fp_workbook_xfs(wb, &nx);
+	assert_int_equal(nx, 14);
+	/* dk1, a system colour without lastClr. */
+	assert_int_equal(x[0].rgb_font, 0);
+	/* accent1, five digits. */
+	assert_int_equal(x[8].pattern, 0);
+	assert_int_equal(x[11].rgb_border[FP_LEFT], 0);
+	/* accent2, an scrgbClr, on accent4 as it should be. */
+	assert_int_equal(x[9].rgb_font, 0);
+	assert_int_equal(x[9].pattern, 1);
+	assert_int_equal(x[9].rgb_fg, 0x14169E1);
+	/* lt1, seven digits; lt2, "zzzzzz"; hlink in lower case. */
+	assert_int_equal(x[10].pattern, 0);
+	assert_int_equal(x[11].rgb_border[FP_RIGHT], 0);
+	assert_int_equal(x[11].rgb_border[FP_TOP], 0x10B61A4);
+	assert_int_equal(x[11].rgb_border[FP_BOTTOM], 0x1B3B3B3);
+	/* folHlink as it should be; dk2, not given, drops M14's fill. */
+	assert_int_equal(x[13].rgb_font, 0x1BD6CD0);
+	assert_int_equal(x[13].pattern, 0);
+	fp_workbook_free(wb);
+}
+
 /* A sheet's cell formats, rows, page setup and window, with keep_looks. */
 static void
 test_ooxml_looks_of_a_sheet(void **state)
@@ -283,14 +364,11 @@ test_ooxml_looks_of_a_sheet(void **state)
 	assert_non_null(l);
 	/*
 	 * A1 to G7 name their formats, G7 without a value; A8 names none;
-	 * H9 names the last.
+	 * H9 to M14 name the rest.
 	 */
-	assert_int_equal(l->ncells, 8);
-	assert_int_equal(l->cells[7].row, 8);
-	assert_int_equal(l->cells[7].col, 7);
-	assert_int_equal(l->cells[7].xf, 8);
-	for (k = 0; k < 7; k++) {
-		assert_int_equal(l->cells[k].row, k);
+	assert_int_equal(l->ncells, 13);
+	for (k = 0; k < 13; k++) {
+		assert_int_equal(l->cells[k].row, k < 7 ? k : k + 1);
 		assert_int_equal(l->cells[k].col, k);
 		assert_int_equal(l->cells[k].xf, k + 1);
 	}
@@ -371,6 +449,8 @@ test_ooxml_broken_files_say_what_is_wrong(void **state)
 		    "document type declaration" },
 		{ "fixtures/bad/malformed.xlsx", FP_ECORRUPT,
 		    "malformed XML in xl/worksheets/sheet1.xml at line 5" },
+		{ "fixtures/bad/malformed-theme.xlsx", FP_ECORRUPT,
+		    "malformed XML in xl/theme/theme1.xml at line 125" },
 		{ "fixtures/bad/book.xlsb", FP_EFORMAT, ".xlsb" },
 		{ "fixtures/bad/password.xlsx", FP_EENCRYPTED,
 		    "password-protected" },
@@ -400,6 +480,8 @@ main(void)
 		cmocka_unit_test(test_ooxml_shared_rich_and_formula_results),
 		cmocka_unit_test(test_ooxml_strict_prefixed_and_without_refs_read_alike),
 		cmocka_unit_test(test_ooxml_looks_fonts_and_cell_formats),
+		cmocka_unit_test(test_ooxml_looks_theme_colours),
+		cmocka_unit_test(test_ooxml_looks_theme_colours_odd),
 		cmocka_unit_test(test_ooxml_looks_of_a_sheet),
 		cmocka_unit_test(test_ooxml_broken_files_say_what_is_wrong),
 	};
