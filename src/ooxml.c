@@ -1258,13 +1258,19 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 		memset(&sp, 0, sizeof sp);
 		sp.wb = wb;
 		fp_oxstyles_init(&sp.looks, wb);
-		/* The theme first: styles.xml names its colours. */
-		if (theme && fp_zip_has(z, theme->target))
-			err = fp_xml_parse_part(z, theme->target, nss, NNS,
-			    &thh, &sp, &sp.x, d);
-		if (!err)
-			err = fp_xml_parse_part(z, rel->target, nss, NNS, &sth,
-			    &sp, &sp.x, d);
+		/*
+		 * The theme first: styles.xml names its colours. A theme
+		 * that cannot be read costs its colours, not the workbook:
+		 * they come out automatic, as with no theme.
+		 */
+		if (theme && fp_zip_has(z, theme->target) &&
+		    fp_xml_parse_part(z, theme->target, nss, NNS, &thh, &sp,
+		    &sp.x, d) != FP_OK) {
+			fp_oxtheme_forget(&sp.looks);
+			d->msg[0] = '\0';
+		}
+		err = fp_xml_parse_part(z, rel->target, nss, NNS, &sth, &sp,
+		    &sp.x, d);
 		fp_oxstyles_release(&sp.looks);
 		if (err)
 			goto out;

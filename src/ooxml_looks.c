@@ -576,6 +576,14 @@ fp_oxtheme_start(struct fp_oxstyles *s, struct fp_xml *x, const char *local,
 }
 
 void
+fp_oxtheme_forget(struct fp_oxstyles *s)
+{
+	memset(s->theme, 0, sizeof s->theme);
+	s->scheme = 0;
+	s->slot = -1;
+}
+
+void
 fp_oxtheme_end(struct fp_oxstyles *s, const char *local)
 {
 	if (s->scheme == 1 && !strcmp(local, "clrScheme"))

@@ -70,6 +70,8 @@ void fp_oxstyles_end(struct fp_oxstyles *s, const char *local);
 void fp_oxtheme_start(struct fp_oxstyles *s, struct fp_xml *x,
     const char *local, const char **attrs);
 void fp_oxtheme_end(struct fp_oxstyles *s, const char *local);
+/* Forgets the theme's colours read so far (a theme part that is broken). */
+void fp_oxtheme_forget(struct fp_oxstyles *s);
 
 /* A sheet's parse, as far as looks go. */
 struct fp_oxsheet {
