@@ -960,6 +960,45 @@ merged_column(const struct fp_fsheet *s, int64_t col, uint32_t from)
 	return v;
 }
 
+/* 1 if column col holds names in the first rows under a header (to D). */
+static int
+column_has_names(const struct fp_fsheet *s, uint32_t col, uint32_t D)
+{
+	const struct fp_fcell *c;
+	uint32_t r;
+	double x;
+
+	for (r = D; r < s->nrows && r < D + 20; r++)
+		if ((c = fp_fsheet_at(s, r, col)) && c->type == FP_CELL_TEXT &&
+		    c->label && *c->label && !fp_parse_number(c->text, c->len,
+		    &x))
+			return 1;
+	return 0;
+}
+
+/*
+ * The key cell of row r: its cell in the key column; else, in a blank one,
+ * what a merged range over it shows (合计 merged across 序号 and the
+ * name); else a row code in a cell left of it (合计 in the 序号 column).
+ */
+static const struct fp_fcell *
+key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
+    int64_t keycol, const struct fp_fcell *const *merged, uint32_t D)
+{
+	const struct fp_fcell *kc = fp_fsheet_at(s, r, (uint32_t)keycol);
+	size_t k;
+
+	if (kc)
+		return kc;
+	if (merged && r >= D && merged[r - D])
+		return merged[r - D];
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1] &&
+	    s->cells[k].col < keycol; k++)
+		if (is_row_code(t, &s->cells[k]))
+			return &s->cells[k];
+	return NULL;
+}
+
 /* 1 if column col has a number in the first rows under a header (to D). */
 static int
 column_has_number(const struct fp_fsheet *s, uint32_t col, uint32_t D)
@@ -1010,7 +1049,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 {
 	const struct fp_fsheet *s = &a->form->sheets[a->sheet];
 	const struct fp_fcell *anchor = find_first(s, &t->header), *kc;
-	const struct fp_fcell **last = NULL, ***merged = NULL;
+	const struct fp_fcell **last = NULL, ***merged = NULL, **mkey = NULL;
 	struct column *cols = NULL;
 	int64_t *col = NULL, keycol = -1;
 	int *exp = NULL;
@@ -1047,10 +1086,18 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			cols[c->col].name = c;
 	}
 	if (t->kind == FP_TABLE_KEYED) {
-		keycol = code_column(a->m, t, s, D);
-		if (keycol < 0 && t->key.n)
-			keycol = find_column(t, cols, ncols, &t->key,
-			    t->key_offset, 1);
+		/*
+		 * The column headed by key, where it holds names (not a 序号
+		 * column under a merged header); else where the rows' codes
+		 * are.
+		 */
+		int64_t named = t->key.n ? find_column(t, cols, ncols, &t->key,
+		    t->key_offset, 0) : -1;
+
+		keycol = named >= 0 && column_has_names(s, (uint32_t)named, D) ?
+		    named : code_column(a->m, t, s, D);
+		if (keycol < 0)
+			keycol = named;
 		if (keycol < 0) {
 			note(a, 1, "%s: header at %s, but no key column (headed "
 			    "%s, or holding its rows' codes)", t->name,
@@ -1059,6 +1106,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		}
 		if (keycol < ncols)
 			cols[keycol].claimed = 1;
+		mkey = merged_column(s, keycol, D);
 	}
 	col = fp_xcalloc(t->nfields, sizeof *col);
 	exp = fp_xcalloc(t->nfields, sizeof *exp);
@@ -1099,7 +1147,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			 */
 			while (r2 < s->nrows && row_is_blank(s, r2))
 				r2++;
-			kc = r2 < s->nrows ? fp_fsheet_at(s, r2, (uint32_t)keycol) :
+			kc = r2 < s->nrows ? key_cell(t, s, r2, keycol, mkey, D) :
 			    NULL;
 			if (kc && !row_is_known(a->m, s, r2) &&
 			    (enumerated(t, kc) || is_row_code(t, kc) ||
@@ -1110,7 +1158,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			break;
 		}
 		kc = t->kind == FP_TABLE_KEYED ?
-		    fp_fsheet_at(s, r, (uint32_t)keycol) : NULL;
+		    key_cell(t, s, r, keycol, mkey, D) : NULL;
 		/* A known label ends the table, but not on one of its own rows. */
 		if (row_is_known(a->m, s, r) && !(kc && is_row_code(t, kc)))
 			break;
@@ -1182,6 +1230,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; merged && i < t->nfields; i++)
 		free(merged[i]);
 out:
+	free(mkey);
 	free(merged);
 	free(cols);
 	free(col);
