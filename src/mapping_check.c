@@ -305,6 +305,11 @@ check_tables(struct parser *p)
 			struct fp_field *f = &t->fields[k];
 
 			p->l.no = f->line;
+			if (f->has_re && (f->ntake > 0 || f->labels.n > 0))
+				return fp_perr(p, "field '%s' has a 'pattern', "
+				    "which finds its cell and gives its value: "
+				    "'%s' does not go with it", f->name,
+				    f->labels.n ? "label" : "take");
 			if (f->labels.n == 0 && !f->has_re) {
 				if (t->kind == FP_TABLE_FIELDS)
 					return fp_perr(p, "field '%s' needs a "
