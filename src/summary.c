@@ -916,7 +916,14 @@ close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 		}
 	o->row += 2;
 	row = o->row;
-	fp_xlsx_text(s->x, o->sheet, o->row, 0, b->dept_label, s->st_head);
+	/* Headed 部门, or 部门 项目 where the bars are records. */
+	fp_buf_reset(&s->key);
+	fp_buf_adds(&s->key, b->dept_label);
+	if (s->has_record) {
+		fp_buf_addc(&s->key, ' ');
+		fp_buf_adds(&s->key, b->record_label);
+	}
+	fp_xlsx_text(s->x, o->sheet, o->row, 0, s->key.s, s->st_head);
 	fp_xlsx_text(s->x, o->sheet, o->row++, vcol, vlabel, s->st_head);
 	for (i = 0; i < y->nbars; i++) {
 		const struct fp_field *f = fp_mapping_ref_field(s->m, &b->chart);
@@ -928,7 +935,8 @@ close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 		fp_buf_reset(&s->key);
 		fp_buf_adds(&s->key, r.who.dept);
 		if (*r.who.record) {
-			fp_buf_addc(&s->key, ' ');
+			if (*r.who.dept)
+				fp_buf_addc(&s->key, ' ');
 			fp_buf_adds(&s->key, r.who.record);
 		}
 		fp_xlsx_text(s->x, o->sheet, o->row, 0, s->key.s,
