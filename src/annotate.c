@@ -20,7 +20,7 @@
 /* The report's columns formpipe reads, in struct fp_finding_row order. */
 static const char *const columns[] = {
 	"severity", "dept", "year", "table", "row", "field", "rule", "message",
-	"source", "file", "form",
+	"source", "file", "form", "record",
 };
 #define NCOLS (sizeof columns / sizeof columns[0])
 
@@ -190,33 +190,35 @@ find_sheet(const struct fp_workbook *wb, const char *name)
 /*
  * The front sheet's cells for finding fr: in m's words if m is given
  * (severity, table, row, field, message: five cells), else as the report
- * has them (with the rule: six).
+ * has them (with the rule: six); with rec, its record second (which
+ * project of a workbook of several).
  */
 static void
 front_row(const struct fp_finding_row *fr, const struct fp_mapping *m,
-    const char **cells)
+    int rec, const char **cells)
 {
 	const struct fp_table *t;
 	const struct fp_field *fld;
 
+	*cells++ = !m ? fr->severity : !strcmp(fr->severity, "error") ?
+	    m->msgs[FP_MSG_ERROR] : !strcmp(fr->severity, "warning") ?
+	    m->msgs[FP_MSG_WARNING] : fr->severity;
+	if (rec)
+		*cells++ = fr->record;
 	if (!m) {
-		cells[0] = fr->severity;
-		cells[1] = fr->table;
-		cells[2] = fr->row;
-		cells[3] = fr->field;
-		cells[4] = fr->rule;
-		cells[5] = fr->message;
+		cells[0] = fr->table;
+		cells[1] = fr->row;
+		cells[2] = fr->field;
+		cells[3] = fr->rule;
+		cells[4] = fr->message;
 		return;
 	}
 	t = fp_mapping_table(m, fr->table);
 	fld = t ? fp_table_field(t, fr->field) : NULL;
-	cells[0] = !strcmp(fr->severity, "error") ? m->msgs[FP_MSG_ERROR] :
-	    !strcmp(fr->severity, "warning") ? m->msgs[FP_MSG_WARNING] :
-	    fr->severity;
-	cells[1] = t ? t->cn : fr->table;
-	cells[2] = t && *fr->row ? fp_table_row_label(t, fr->row) : fr->row;
-	cells[3] = fld ? fld->cn : fr->field;
-	cells[4] = fr->message;
+	cells[0] = t ? t->cn : fr->table;
+	cells[1] = t && *fr->row ? fp_table_row_label(t, fr->row) : fr->row;
+	cells[2] = fld ? fld->cn : fr->field;
+	cells[3] = fr->message;
 }
 
 enum fp_err
@@ -225,31 +227,36 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
     const char *out, struct fp_annotate_report *rep, struct fp_diag *d)
 {
 	static const char *const head[] = {
-		"severity", "table", "row", "field", "rule", "message",
+		"severity", "record", "table", "row", "field", "rule", "message",
 	};
-	static const double widths[] = { 10, 14, 14, 16, 16, 80 };
-	static const double widths_m[] = { 8, 14, 14, 16, 60 };
+	static const double widths[] = { 10, 24, 14, 14, 16, 16, 80 };
+	static const double widths_m[] = { 8, 24, 14, 14, 16, 60 };
+	/* Of the mapping's findings sheet: severity, record, table, row,
+	   field, message. */
+	static const int pick[] = { 0, 3, 4, 5, 6, 7 };
 	struct fp_convert_report crep;
 	struct fp_convert_opts opt;
 	struct fp_mark *marks;
 	struct fp_front front;
+	double width[7];
 	const char **cells;
 	char sheet[256];
-	size_t k, nmarks = 0, nrows = 1, nc = m ? 5 : 6;
+	size_t k, j, nmarks = 0, nrows = 1, nc;
+	int rec = 0;
 	enum fp_err err;
 
 	memset(rep, 0, sizeof *rep);
+	/* A record column where the findings name records (projects). */
+	for (k = 0; k < n; k++)
+		rec |= *f->v[which[k]].record != '\0';
+	nc = (m ? 5 : 6) + (size_t)rec;
 	marks = fp_xcalloc(n ? n : 1, sizeof *marks);
-	cells = fp_xcalloc((n + 1) * 6, sizeof *cells);
-	if (m) {
-		/* Of the mapping's findings sheet: severity, table, row,
-		   field, message. */
-		static const int pick[] = { 0, 4, 5, 6, 7 };
-
-		for (k = 0; k < 5; k++)
-			cells[k] = m->book.finding_labels[pick[k]];
-	} else {
-		memcpy(cells, head, sizeof head);
+	cells = fp_xcalloc((n + 1) * 7, sizeof *cells);
+	for (k = j = 0; k < (m ? 6u : 7u); k++) {
+		if (k == 1 && !rec)
+			continue;
+		cells[j] = m ? m->book.finding_labels[pick[k]] : head[k];
+		width[j++] = m ? widths_m[k] : widths[k];
 	}
 	for (k = 0; k < n; k++) {
 		const struct fp_finding_row *fr = &f->v[which[k]];
@@ -266,7 +273,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 			nmarks++;
 			continue;
 		}
-		front_row(fr, m, cells + nrows * nc);
+		front_row(fr, m, rec, cells + nrows * nc);
 		nrows++;
 	}
 	memset(&opt, 0, sizeof opt);
@@ -278,7 +285,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 		front.cells = cells;
 		front.nrows = nrows;
 		front.ncols = nc;
-		front.widths = m ? widths_m : widths;
+		front.widths = width;
 		opt.front = &front;
 	}
 	err = fp_convert(wb, out, &opt, &crep, d);

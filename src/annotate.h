@@ -19,7 +19,7 @@ struct fp_mapping;
 /* One finding of the report; fields absent from its header are "". */
 struct fp_finding_row {
 	char *severity, *dept, *year, *table, *row, *field, *rule, *message;
-	char *source, *file, *form;
+	char *source, *file, *form, *record;
 };
 
 struct fp_findings {
