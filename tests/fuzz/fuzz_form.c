@@ -2,7 +2,9 @@
  * A libFuzzer target for applying mappings to forms, as `formpipe map`
  * does: the input is a form as CSV, one line a row and one field a cell
  * (a number where the whole text is one, else text); a line whose first
- * field starts with "=== " begins a sheet of that name. The form is
+ * field starts with "=== " begins a sheet of that name ("=== NAME hidden"
+ * a hidden one), and a line "!merge,R1,C1,R2,C2" merges a range of the
+ * sheet (rows and columns from 0). The form is
  * mapped by the two shipped mappings and tests/fuzz/rules.map, loaded
  * once (so the target runs from the top of the source tree), with
  * --explain's notes: labels, tables, units, sheets and records on any
@@ -45,29 +47,73 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* What the grid says of a sheet besides its cells. */
+struct extra {
+	char name[64];
+	int hidden;
+	struct fp_range *merges;
+	size_t nmerges;
+};
+
+/* Reads "!merge,R1,C1,R2,C2" into a range of ex; 0 if it is not one. */
+static int
+add_merge(struct extra *ex, const struct fp_csv_row *row)
+{
+	long v[4];
+	size_t i;
+	char *end;
+
+	if (row->n != 5 || strcmp(row->f[0], "!merge") || ex->nmerges >= 64)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		v[i] = strtol(row->f[i + 1], &end, 10);
+		if (*end || v[i] < 0 || v[i] > (i % 2 ? 16383 : 6000))
+			return 0;
+	}
+	ex->merges = fp_xreallocarray(ex->merges, ex->nmerges + 1,
+	    sizeof *ex->merges);
+	ex->merges[ex->nmerges].r1 = (uint32_t)v[0];
+	ex->merges[ex->nmerges].c1 = (uint16_t)v[1];
+	ex->merges[ex->nmerges].r2 = (uint32_t)v[2];
+	ex->merges[ex->nmerges].c2 = (uint16_t)v[3];
+	ex->nmerges++;
+	return 1;
+}
+
 /* The grid in data as a sealed form; NULL if its CSV is broken. */
 static struct fp_form *
 form_of(FILE *in)
 {
 	struct fp_csv_reader *r = fp_csv_reader_new(in, "fuzz.csv");
 	struct fp_form *form = fp_form_new();
+	struct extra ex[8];
 	struct fp_csv_row row;
 	struct fp_diag d;
-	char sheet[64] = "Sheet1";
+	size_t i, k, nex = 1, cur = 0, len;
 	uint32_t rr = 0;
-	size_t i;
 	double x;
 	int rc;
 
+	memset(ex, 0, sizeof ex);
+	snprintf(ex[0].name, sizeof ex[0].name, "Sheet1");
 	while ((rc = fp_csv_next(r, &row, &d)) == 1 && rr < 5000) {
-		if (row.n && !strncmp(row.f[0], "=== ", 4)) {
-			snprintf(sheet, sizeof sheet, "%s", row.f[0] + 4);
+		if (row.n && !strncmp(row.f[0], "=== ", 4) && nex < 8) {
+			cur = nex++;
+			snprintf(ex[cur].name, sizeof ex[cur].name, "%s",
+			    row.f[0] + 4);
+			len = strlen(ex[cur].name);
+			if (len > 7 && !strcmp(ex[cur].name + len - 7, " hidden")) {
+				ex[cur].name[len - 7] = '\0';
+				ex[cur].hidden = 1;
+			}
 			rr = 0;
 			continue;
 		}
+		if (add_merge(&ex[cur], &row))
+			continue;
 		for (i = 0; i < row.n && i < 200; i++)
 			if (row.len[i])
-				fp_form_add(form, sheet, rr, (uint32_t)i,
+				fp_form_add(form, ex[cur].name, rr, (uint32_t)i,
 				    fp_parse_number(row.f[i], row.len[i], &x) ?
 				    FP_CELL_NUMBER : FP_CELL_TEXT, row.f[i],
 				    row.len[i]);
@@ -76,9 +122,28 @@ form_of(FILE *in)
 	fp_csv_reader_free(r);
 	if (rc < 0) {
 		fp_form_free(form);
-		return NULL;
+		form = NULL;
+	} else {
+		fp_form_seal(form);
 	}
-	fp_form_seal(form);
+	/* Hidden flags and merges go to the sheets of those names. */
+	for (k = 0; k < nex; k++) {
+		for (i = 0; form && i < form->nsheets; i++) {
+			struct fp_fsheet *s = &form->sheets[i];
+
+			if (strcmp(s->name, ex[k].name))
+				continue;
+			s->hidden = ex[k].hidden;
+			if (ex[k].nmerges) {
+				free(s->merges);
+				s->merges = ex[k].merges;
+				s->nmerges = ex[k].nmerges;
+				ex[k].merges = NULL;
+			}
+			break;
+		}
+		free(ex[k].merges);
+	}
 	return form;
 }
 
