@@ -960,19 +960,27 @@ merged_column(const struct fp_fsheet *s, int64_t col, uint32_t from)
 	return v;
 }
 
-/* 1 if column col holds names in the first rows under a header (to D). */
+/*
+ * 1 if column col holds numbers (with names set, names: text that is no
+ * number) in the first rows under a header, from row D.
+ */
 static int
-column_has_names(const struct fp_fsheet *s, uint32_t col, uint32_t D)
+column_holds(const struct fp_fsheet *s, uint32_t col, uint32_t D, int names)
 {
 	const struct fp_fcell *c;
 	uint32_t r;
 	double x;
+	int num;
 
-	for (r = D; r < s->nrows && r < D + 20; r++)
-		if ((c = fp_fsheet_at(s, r, col)) && c->type == FP_CELL_TEXT &&
-		    c->label && *c->label && !fp_parse_number(c->text, c->len,
-		    &x))
+	for (r = D; r < s->nrows && r < D + 20; r++) {
+		if (!(c = fp_fsheet_at(s, r, col)))
+			continue;
+		num = c->type == FP_CELL_NUMBER || (c->type == FP_CELL_TEXT &&
+		    fp_parse_number(c->text, c->len, &x));
+		if (names ? c->type == FP_CELL_TEXT && c->label && *c->label &&
+		    !num : num)
 			return 1;
+	}
 	return 0;
 }
 
@@ -999,22 +1007,6 @@ key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
 	return NULL;
 }
 
-/* 1 if column col has a number in the first rows under a header (to D). */
-static int
-column_has_number(const struct fp_fsheet *s, uint32_t col, uint32_t D)
-{
-	const struct fp_fcell *c;
-	uint32_t r;
-	double x;
-
-	for (r = D; r < s->nrows && r < D + 20; r++)
-		if ((c = fp_fsheet_at(s, r, col)) && (c->type == FP_CELL_NUMBER ||
-		    (c->type == FP_CELL_TEXT && fp_parse_number(c->text, c->len,
-		    &x))))
-			return 1;
-	return 0;
-}
-
 /*
  * The cell that states the unit of the amounts of column col of a table
  * whose header is rows R to D - 1, where the form states one: the
@@ -1037,7 +1029,7 @@ column_unit(const struct fp_fsheet *s, uint32_t R, uint32_t D, int64_t col)
 	for (k = s->rowstart[R]; k < s->rowstart[D]; k++) {
 		c = &s->cells[k];
 		if (c->unit_kind == FP_UNIT_LINE || (c->unit_kind ==
-		    FP_UNIT_NOTE && !column_has_number(s, c->col, D)))
+		    FP_UNIT_NOTE && !column_holds(s, c->col, D, 0)))
 			return c;
 	}
 	k = s->unit_from[R];
@@ -1094,7 +1086,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		int64_t named = t->key.n ? find_column(t, cols, ncols, &t->key,
 		    t->key_offset, 0) : -1;
 
-		keycol = named >= 0 && column_has_names(s, (uint32_t)named, D) ?
+		keycol = named >= 0 && column_holds(s, (uint32_t)named, D, 1) ?
 		    named : code_column(a->m, t, s, D);
 		if (keycol < 0)
 			keycol = named;
