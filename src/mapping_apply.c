@@ -1096,8 +1096,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			    ref(a, s, anchor), labels_text(&a->val, &t->key));
 			goto out;
 		}
-		if (keycol < ncols)
-			cols[keycol].claimed = 1;
+		/* A column that names the key's header may take it too. */
 		mkey = merged_column(s, keycol, D);
 	}
 	col = fp_xcalloc(t->nfields, sizeof *col);
