@@ -114,7 +114,7 @@ check: build/san/formpipe $(UNIT:%=build/san/%) man
 # fails the case. Slow (the largest cases take a minute or two); not in CI.
 VALGRIND ?= valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite
-valgrind: formpipe
+valgrind: formpipe man
 	@mkdir -p build/valgrind
 	@printf '#!/bin/sh\nexec %s "%s/formpipe" "$$@"\n' "$(VALGRIND)" \
 		"$(CURDIR)" >build/valgrind/formpipe
