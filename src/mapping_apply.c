@@ -962,17 +962,28 @@ merged_column(const struct fp_fsheet *s, int64_t col, uint32_t from)
 
 /*
  * 1 if column col holds numbers (with names set, names: text that is no
- * number) in the first rows under a header, from row D.
+ * number) in the first rows under a header, from row D. The rows end,
+ * as code_column's do, at a label the mapping knows that is not one of
+ * table t's row codes (t NULL: none is): what the form says under the
+ * table (年度总体目标 under a 序号 column) is not the column's.
  */
 static int
-column_holds(const struct fp_fsheet *s, uint32_t col, uint32_t D, int names)
+column_holds(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t col, uint32_t D, int names)
 {
 	const struct fp_fcell *c;
 	uint32_t r;
+	size_t k;
 	double x;
 	int num;
 
 	for (r = D; r < s->nrows && r < D + 20; r++) {
+		int coded = 0;
+
+		for (k = s->rowstart[r]; t && k < s->rowstart[r + 1]; k++)
+			coded |= is_row_code(t, &s->cells[k]);
+		if (!coded && row_is_known(m, s, r))
+			break;
 		if (!(c = fp_fsheet_at(s, r, col)))
 			continue;
 		num = c->type == FP_CELL_NUMBER || (c->type == FP_CELL_TEXT &&
@@ -1017,7 +1028,8 @@ key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
  * 收入情况（元）). NULL if none (万元).
  */
 static const struct fp_fcell *
-column_unit(const struct fp_fsheet *s, uint32_t R, uint32_t D, int64_t col)
+column_unit(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t R, uint32_t D, int64_t col)
 {
 	const struct fp_fcell *c;
 	uint32_t r;
@@ -1029,7 +1041,7 @@ column_unit(const struct fp_fsheet *s, uint32_t R, uint32_t D, int64_t col)
 	for (k = s->rowstart[R]; k < s->rowstart[D]; k++) {
 		c = &s->cells[k];
 		if (c->unit_kind == FP_UNIT_LINE || (c->unit_kind ==
-		    FP_UNIT_NOTE && !column_holds(s, c->col, D, 0)))
+		    FP_UNIT_NOTE && !column_holds(m, t, s, c->col, D, 0)))
 			return c;
 	}
 	k = s->unit_from[R];
@@ -1086,7 +1098,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		int64_t named = t->key.n ? find_column(t, cols, ncols, &t->key,
 		    t->key_offset, 0) : -1;
 
-		keycol = named >= 0 && column_holds(s, (uint32_t)named, D, 1) ?
+		keycol = named >= 0 && column_holds(a->m, t, s, (uint32_t)named, D, 1) ?
 		    named : code_column(a->m, t, s, D);
 		if (keycol < 0)
 			keycol = named;
@@ -1112,7 +1124,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		    t->fields[i].fill_left))
 			merged[i] = merged_column(s, col[i], D);
 		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
-		    !(u = column_unit(s, R, D, col[i])) || !u->unit_exp)
+		    !(u = column_unit(a->m, t, s, R, D, col[i])) || !u->unit_exp)
 			continue;
 		exp[i] = u->unit_exp;
 		unit_note(a, t, &t->fields[i], s, u);
