@@ -275,6 +275,10 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 	case FP_T_DATE:
 		ok = fp_norm_date(out, v);
 		break;
+	case FP_T_GRADE:
+	case FP_T_CODE:
+		ok = fp_norm_choice(out, v) || fp_norm_plain(out, v);
+		break;
 	default:
 		ok = fp_norm_plain(out, v);
 		break;

@@ -454,6 +454,23 @@ number_with_units(const struct fp_value *v, const char *const *units,
 	return words && strip_unit_word(buf, &m) && parse_plain(buf, x);
 }
 
+/* The digit a Chinese numeral 〇 ○ 零 一 … 九 stands for; -1 if cp is none. */
+static int
+han_digit(uint32_t cp)
+{
+	/* 〇 一 二 三 四 五 六 七 八 九, then ○ and 零 for 〇. */
+	static const uint32_t digit[] = {
+		0x3007, 0x4e00, 0x4e8c, 0x4e09, 0x56db, 0x4e94, 0x516d, 0x4e03,
+		0x516b, 0x4e5d, 0x25cb, 0x96f6,
+	};
+	size_t d;
+
+	for (d = 0; d < sizeof digit / sizeof digit[0]; d++)
+		if (digit[d] == cp)
+			return d < 10 ? (int)d : 0;
+	return -1;
+}
+
 /*
  * The text with its leading Chinese digits, written one by one (二〇二一
  * for 2021; 〇 ○ 零 一 … 九), made ASCII, into b: 1 if there are two or
@@ -463,24 +480,17 @@ number_with_units(const struct fp_value *v, const char *const *units,
 static int
 ascii_digits(struct fp_buf *b, const char *s, size_t n)
 {
-	/* 〇 一 二 三 四 五 六 七 八 九, then ○ and 零 for 〇. */
-	static const uint32_t digit[] = {
-		0x3007, 0x4e00, 0x4e8c, 0x4e09, 0x56db, 0x4e94, 0x516d, 0x4e03,
-		0x516b, 0x4e5d, 0x25cb, 0x96f6,
-	};
-	size_t i = 0, k, d, nd = 0;
+	size_t i = 0, k, nd = 0;
 	uint32_t cp;
+	int d;
 
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
 	for (; i < n; i += k) {
 		k = fp_utf8_decode(s + i, n - i, &cp);
-		for (d = 0; d < sizeof digit / sizeof digit[0]; d++)
-			if (digit[d] == cp)
-				break;
-		if (d == sizeof digit / sizeof digit[0])
+		if ((d = han_digit(cp)) < 0)
 			break;
-		fp_buf_addc(b, (char)('0' + (d < 10 ? d : 0)));
+		fp_buf_addc(b, (char)('0' + d));
 		nd++;
 	}
 	fp_buf_add(b, s + i, n - i);
@@ -571,46 +581,65 @@ put_ymd(struct fp_buf *out, long y, long m, long d)
 	return 1;
 }
 
-int
-fp_norm_date(struct fp_buf *out, const struct fp_value *v)
+/*
+ * The text with its Chinese numerals made ASCII, into b: a run of digits
+ * written one by one (二〇二四) is the digits, one with 十 in it the number
+ * (十 10, 十二 12, 二十 20, 三十一 31). 1 if the text had any.
+ */
+static int
+han_numerals(struct fp_buf *b, const char *s, size_t n)
+{
+	int run[8], nrun = 0, any = 0, ten, d;
+	size_t i, k;
+	uint32_t cp = 0;
+
+	for (i = 0; i <= n; i += k) {
+		k = i < n ? fp_utf8_decode(s + i, n - i, &cp) : 1;
+		d = i == n ? -1 : cp == 0x5341 ? 10 : han_digit(cp);	/* 十 */
+		if (d >= 0 && nrun < (int)(sizeof run / sizeof run[0])) {
+			run[nrun++] = d;
+			continue;
+		}
+		for (ten = 0; ten < nrun && run[ten] != 10; ten++)
+			;
+		if (ten < nrun && ten <= 1 && nrun - ten <= 2 &&
+		    (ten == 0 || run[0] < 10) &&
+		    (nrun - ten == 1 || run[nrun - 1] < 10))
+			fp_buf_printf(b, "%d", (ten ? run[0] : 1) * 10 +
+			    (nrun - ten == 2 ? run[nrun - 1] : 0));
+		else
+			for (d = 0; d < nrun; d++)
+				fp_buf_addc(b, (char)('0' + run[d] % 10));
+		any |= nrun > 0;
+		nrun = 0;
+		if (i < n)
+			fp_buf_add(b, s + i, k);
+	}
+	return any;
+}
+
+/*
+ * text as a date, appended to out: year, month and day, digits apart by
+ * 年 月 - / . and an optional 日 or 号; a time of day after it
+ * ("2022-03-15 08:30:00") is dropped.
+ */
+static int
+date_text(struct fp_buf *out, const char *text, size_t len)
 {
 	char buf[256], *p, *end;
+	const char *colon = memchr(text, ':', len);
+	size_t n = len;
 	long part[3];
 	int i;
 
-	if (v->is_number) {
-		char d[FP_NUM_MAX];
-		size_t n;
-		double x = v->num;
-
-		/* 20220315 typed as a number. */
-		if (!v->is_date && x >= 10000101 && x <= 99991231 &&
-		    x == floor(x))
-			return put_ymd(out, (long)(x / 10000),
-			    (long)fmod(x / 100, 100), (long)fmod(x, 100));
-		if (x < 1)
-			return 0;
-		n = fp_fmt_date(d, x, v->date1904, FP_DATE_DATE);
-		if (!n)
-			return 0;
-		fp_buf_add(out, d, n);
-		return 1;
+	if (colon) {
+		n = (size_t)(colon - text);
+		while (n > 0 && text[n - 1] != ' ' && text[n - 1] != 'T')
+			n--;
+		if (n == 0)
+			n = len;
 	}
-	{
-		/* A time of day after the date ("2022-03-15 08:30:00") is dropped. */
-		size_t n = v->len;
-		const char *colon = memchr(v->text, ':', v->len);
-
-		if (colon) {
-			n = (size_t)(colon - v->text);
-			while (n > 0 && v->text[n - 1] != ' ' && v->text[n - 1] != 'T')
-				n--;
-			if (n == 0)
-				n = v->len;
-		}
-		numeric_form(v->text, n, buf, sizeof buf);
-	}
-	/* Year, month, day: digits apart by 年 月 - / . and an optional 日 or 号. */
+	numeric_form(text, n, buf, sizeof buf);
 	p = buf;
 	for (i = 0; i < 3; i++) {
 		if (*p < '0' || *p > '9')
@@ -632,6 +661,116 @@ fp_norm_date(struct fp_buf *out, const struct fp_value *v)
 	if (*p)
 		return 0;
 	return put_ymd(out, part[0], part[1], part[2]);
+}
+
+int
+fp_norm_date(struct fp_buf *out, const struct fp_value *v)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	int ok;
+
+	if (v->is_number) {
+		char d[FP_NUM_MAX];
+		size_t n;
+		double x = v->num;
+
+		/* 20220315 typed as a number. */
+		if (!v->is_date && x >= 10000101 && x <= 99991231 &&
+		    x == floor(x))
+			return put_ymd(out, (long)(x / 10000),
+			    (long)fmod(x / 100, 100), (long)fmod(x, 100));
+		if (x < 1)
+			return 0;
+		n = fp_fmt_date(d, x, v->date1904, FP_DATE_DATE);
+		if (!n)
+			return 0;
+		fp_buf_add(out, d, n);
+		return 1;
+	}
+	/* 2022年3月15日, else 二〇二二年三月十五日 in Chinese numerals. */
+	ok = date_text(out, v->text, v->len) ||
+	    (han_numerals(&b, v->text, v->len) && date_text(out, b.s, b.len));
+	fp_buf_release(&b);
+	return ok;
+}
+
+/* What a code point is in a line of choices (☑优秀 □良好 □中 □差). */
+enum choice_mark { C_WORD, C_SPACE, C_OPEN, C_CLOSE, C_BOX, C_TICK };
+
+static enum choice_mark
+choice_mark(uint32_t cp)
+{
+	switch (cp) {
+	case 0x2611: case 0x2612: case 0x2713: case 0x2714:	/* ☑ ☒ ✓ ✔ */
+	case 0x221a: case 0x25a0: case 0x25cf: case 0x25c9:	/* √ ■ ● ◉ */
+	case 0x25a3:						/* ▣ */
+		return C_TICK;
+	case 0x25a1: case 0x2610: case 0x25cb: case 0x25ef:	/* □ ☐ ○ ◯ */
+		return C_BOX;
+	case '(': case 0xff08: case '[': case 0x3010:		/* ( （ [ 【 */
+		return C_OPEN;
+	case ')': case 0xff09: case ']': case 0x3011:
+		return C_CLOSE;
+	case ' ': case '\t': case '\n': case '\r': case 0x3000:
+	case ':': case 0xff1a: case ',': case 0xff0c: case 0x3001:
+	case ';': case 0xff1b:					/* : ： , ， 、 ; ； */
+		return C_SPACE;
+	default:
+		return C_WORD;
+	}
+}
+
+int
+fp_norm_choice(struct fp_buf *out, const struct fp_value *v)
+{
+	enum choice_mark *kind;
+	size_t *at, n = 0, i, k, tick = 0, nticks = 0, lo, hi, last = 0;
+	uint32_t cp;
+	int before;
+
+	if (v->is_number || !v->len)
+		return 0;
+	kind = fp_xcalloc(v->len + 1, sizeof *kind);
+	at = fp_xcalloc(v->len + 1, sizeof *at);
+	for (i = 0; i < v->len; i += k, n++) {
+		k = fp_utf8_decode(v->text + i, v->len - i, &cp);
+		at[n] = i;
+		kind[n] = choice_mark(cp);
+		if (kind[n] == C_TICK) {
+			tick = n;
+			nticks++;
+		}
+		if (kind[n] != C_SPACE && kind[n] != C_CLOSE)
+			last = n;
+	}
+	at[n] = v->len;
+	/*
+	 * The word beside the one ticked mark: before it where the marks
+	 * follow their words (优秀□ 良好☑) or it is in brackets (良好（√）),
+	 * else after it.
+	 */
+	lo = tick;
+	while (lo > 0 && kind[lo - 1] == C_SPACE)
+		lo--;
+	before = kind[last] >= C_BOX || (lo > 0 && kind[lo - 1] == C_OPEN);
+	if (before) {
+		while (lo > 0 && kind[lo - 1] >= C_SPACE && kind[lo - 1] <= C_OPEN)
+			lo--;
+		hi = lo;
+		while (lo > 0 && kind[lo - 1] == C_WORD)
+			lo--;
+	} else {
+		lo = tick + 1;
+		while (lo < n && kind[lo] == C_SPACE)
+			lo++;
+		for (hi = lo; hi < n && kind[hi] == C_WORD; hi++)
+			;
+	}
+	if (nticks == 1 && hi > lo)
+		fp_buf_add(out, v->text + at[lo], at[hi] - at[lo]);
+	free(kind);
+	free(at);
+	return nticks == 1 && hi > lo;
 }
 
 int

@@ -72,6 +72,12 @@ int fp_norm_score(struct fp_buf *out, const struct fp_value *v);
 int fp_norm_phone(struct fp_buf *out, const struct fp_value *v);
 /* A date: a date cell, "2022年3月15日", "2022-03-15", "2022/3/15", "2022.3.15". */
 int fp_norm_date(struct fp_buf *out, const struct fp_value *v);
+/*
+ * The choice ticked in a line of them: "☑优秀 □良好 □中 □差", "优秀□ 良好☑",
+ * "优秀（ ）良好（√）" give the word beside the one ticked mark (☑ ☒ ✓ ✔ √
+ * ■ ● ◉ ▣; □ ☐ ○ ◯ are not ticked). 0 if there is not exactly one.
+ */
+int fp_norm_choice(struct fp_buf *out, const struct fp_value *v);
 /* Text, trimmed (fp_norm_text); a number as its shortest text. */
 int fp_norm_plain(struct fp_buf *out, const struct fp_value *v);
 

@@ -240,6 +240,17 @@ test_norm_date_forms(void **state)
 	expect_text_value(fp_norm_date, "2022-03-15 08:30:00", "2022-03-15");
 	expect_text_value(fp_norm_date, "2022-02-30", NULL);
 	expect_text_value(fp_norm_date, "2022年3月", NULL);
+	/* Chinese numerals: the year digit by digit, month and day with 十. */
+	expect_text_value(fp_norm_date, "二〇二四年一月二日", "2024-01-02");
+	expect_text_value(fp_norm_date, "二〇二四年十二月三十一日",
+	    "2024-12-31");
+	expect_text_value(fp_norm_date, "二○二四年十月十日", "2024-10-10");
+	expect_text_value(fp_norm_date, "2024年二月二十日", "2024-02-20");
+	expect_text_value(fp_norm_date, "二零二四年二月二十九日", "2024-02-29");
+	expect_text_value(fp_norm_date, "二〇二三年二月二十九日", NULL);
+	expect_text_value(fp_norm_date, "二〇二四年十三月一日", NULL);
+	expect_text_value(fp_norm_date, "二〇二四年一百月一日", NULL);
+	expect_text_value(fp_norm_date, "二〇二四年一月", NULL);
 	expect_number_value(fp_norm_date, 44635, 1, "2022-03-15");
 	expect_number_value(fp_norm_date, 20220315, 0, "2022-03-15");
 }
@@ -263,6 +274,25 @@ test_parse_number_whole_text_only(void **state)
 	assert_false(fp_parse_number("1e400", 5, &x));
 	assert_true(fp_parse_number("1e3", 3, &x));
 	assert_true(x == 1000);
+}
+
+static void
+test_norm_choice(void **state)
+{
+	(void)state;
+	expect_text_value(fp_norm_choice, "☑优秀 □良好 □中 □差", "优秀");
+	expect_text_value(fp_norm_choice, "□优秀　☑ 良好　□中　□差", "良好");
+	expect_text_value(fp_norm_choice, "优秀□ 良好☑ 中□ 差□", "良好");
+	expect_text_value(fp_norm_choice, "优秀（ ）良好（√）中（ ）", "良好");
+	expect_text_value(fp_norm_choice, "优秀（√）良好（ ）", "优秀");
+	expect_text_value(fp_norm_choice, "评价等次：■良好", "良好");
+	expect_text_value(fp_norm_choice, "优秀☒", "优秀");
+	/* None ticked, two ticked, a mark alone, no marks: no choice. */
+	expect_text_value(fp_norm_choice, "□优秀 □良好", NULL);
+	expect_text_value(fp_norm_choice, "☑优秀 ☑良好", NULL);
+	expect_text_value(fp_norm_choice, "√", NULL);
+	expect_text_value(fp_norm_choice, "良好", NULL);
+	expect_text_value(fp_norm_choice, "", NULL);
 }
 
 static void
@@ -374,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_norm_percent_cells),
 		cmocka_unit_test(test_norm_phone),
 		cmocka_unit_test(test_norm_date_forms),
+		cmocka_unit_test(test_norm_choice),
 		cmocka_unit_test(test_parse_number_whole_text_only),
 		cmocka_unit_test(test_glob),
 	};
