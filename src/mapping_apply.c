@@ -1435,7 +1435,8 @@ visible_twin(const struct apply *a, const size_t *sheets, size_t i)
  * fullest named one (a blank template, a cover) is no form, nor is a
  * hidden one; a hidden sheet with the record of a visible one is last
  * year's copy. Each is passed over with a note, and its warnings go with
- * it (--explain keeps them). A visible sheet without the name but as full
+ * it (--explain keeps them). A hidden sheet with a record of its own is
+ * kept, with a note that it is hidden. A visible sheet without the name but as full
  * as a form is a form whose name is missing: kept, for check to say so.
  */
 static void
@@ -1473,6 +1474,12 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 			note(a, 1, "no %s.%s on this sheet, though it holds a "
 			    "form's values: mapped without it",
 			    a->m->record.table, a->m->record.field);
+		if (keep[i] && *rec->record &&
+		    a->form->sheets[sheets[i]].hidden)
+			note(a, 1, "hidden, and no visible sheet has its %s.%s "
+			    "'%s': mapped, though it may be an old form kept "
+			    "out of sight", a->m->record.table,
+			    a->m->record.field, rec->record);
 		if (keep[i]) {
 			o->recs[k++] = *rec;
 			continue;
