@@ -139,7 +139,7 @@ FUZZ_FLAGS ?=
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h tests/fuzz/*.h)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -Isrc $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
 		-o $@ $< $(SRC) $(LIBS)

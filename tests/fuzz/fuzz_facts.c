@@ -18,29 +18,17 @@
 #include "mapping.h"
 #include "rules.h"
 
+#include "shipped_maps.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const char *const paths[] = {
-	"mappings/perf-self-eval.map", "mappings/project-self-eval.map",
-	"tests/fuzz/rules.map",
-};
-#define NMAPS (sizeof paths / sizeof paths[0])
-static struct fp_mapping *mappings[NMAPS];
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct fp_diag d;
-	size_t i;
-
 	(void)argc;
 	(void)argv;
-	for (i = 0; i < NMAPS; i++)
-		if (fp_mapping_load(paths[i], &mappings[i], &d)) {
-			fprintf(stderr, "fuzz_facts: %s\n", d.msg);
-			exit(2);
-		}
+	fuzz_maps_load("fuzz_facts");
 	return 0;
 }
 
