@@ -1102,7 +1102,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		int64_t named = t->key.n ? find_column(t, cols, ncols, &t->key,
 		    t->key_offset, 0) : -1;
 
-		keycol = named >= 0 && column_holds(a->m, t, s, (uint32_t)named, D, 1) ?
+		keycol = named >= 0 &&
+		    column_holds(a->m, t, s, (uint32_t)named, D, 1) ?
 		    named : code_column(a->m, t, s, D);
 		if (keycol < 0)
 			keycol = named;
@@ -1128,7 +1129,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		    t->fields[i].fill_left))
 			merged[i] = merged_column(s, col[i], D);
 		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
-		    !(u = column_unit(a->m, t, s, R, D, col[i])) || !u->unit_exp)
+		    !(u = column_unit(a->m, t, s, R, D, col[i])) ||
+		    !u->unit_exp)
 			continue;
 		exp[i] = u->unit_exp;
 		unit_note(a, t, &t->fields[i], s, u);
@@ -1147,15 +1149,16 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			if (t->kind == FP_TABLE_LIST)
 				continue;
 			/*
-			 * A blank row ends the table, unless a row of it follows:
-			 * a unit row (its key with the enumerator), one of its
-			 * coded rows, or a key, not a label with its value after
-			 * a colon, on a row of amounts (row_has_amounts).
+			 * A blank row ends the table, unless a row of it
+			 * follows: a unit row (its key with the enumerator),
+			 * one of its coded rows, or a key, not a label with
+			 * its value after a colon, on a row of amounts
+			 * (row_has_amounts).
 			 */
 			while (r2 < s->nrows && row_is_blank(s, r2))
 				r2++;
-			kc = r2 < s->nrows ? key_cell(t, s, r2, keycol, mkey, D) :
-			    NULL;
+			kc = r2 < s->nrows ?
+			    key_cell(t, s, r2, keycol, mkey, D) : NULL;
 			if (kc && !row_is_known(a->m, s, r2) &&
 			    (enumerated(t, kc) || is_row_code(t, kc) ||
 			    (!kc->after && row_has_amounts(t, s, r2, col)))) {
@@ -1436,8 +1439,9 @@ visible_twin(const struct apply *a, const size_t *sheets, size_t i)
  * hidden one; a hidden sheet with the record of a visible one is last
  * year's copy. Each is passed over with a note, and its warnings go with
  * it (--explain keeps them). A hidden sheet with a record of its own is
- * kept, with a note that it is hidden. A visible sheet without the name but as full
- * as a form is a form whose name is missing: kept, for check to say so.
+ * kept, with a note that it is hidden. A visible sheet without the name
+ * but as full as a form is a form whose name is missing: kept, for check
+ * to say so.
  */
 static void
 drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)

@@ -712,8 +712,8 @@ choice_mark(uint32_t cp)
 	case ')': case 0xff09: case ']': case 0x3011:
 		return C_CLOSE;
 	case ' ': case '\t': case '\n': case '\r': case 0x3000:
-	case ':': case 0xff1a: case ',': case 0xff0c: case 0x3001:
-	case ';': case 0xff1b:					/* : ： , ， 、 ; ； */
+	case ':': case 0xff1a: case ',': case 0xff0c:	/* : ： , ， */
+	case 0x3001: case ';': case 0xff1b:		/* 、 ; ； */
 		return C_SPACE;
 	default:
 		return C_WORD;
@@ -754,7 +754,8 @@ fp_norm_choice(struct fp_buf *out, const struct fp_value *v)
 		lo--;
 	before = kind[last] >= C_BOX || (lo > 0 && kind[lo - 1] == C_OPEN);
 	if (before) {
-		while (lo > 0 && kind[lo - 1] >= C_SPACE && kind[lo - 1] <= C_OPEN)
+		while (lo > 0 && (kind[lo - 1] == C_SPACE ||
+		    kind[lo - 1] == C_OPEN))
 			lo--;
 		hi = lo;
 		while (lo > 0 && kind[lo - 1] == C_WORD)
