@@ -1784,6 +1784,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 			continue;
 		if (wb->keep_looks)
 			biff_looks_sheet(wb, b, sh, &r);
+		if (r.type == R_ROW && r.len >= 16 && (fp_rd16(p + 12) & 0x20))
+			fp_sheet_hide_rows(sh, fp_rd16(p), fp_rd16(p));
 		if (have_pending && r.type != R_STRING && r.type != R_SHRFMLA &&
 		    r.type != R_ARRAY && r.type != R_TABLE &&
 		    r.type != R_CONTINUE && r.type != R_STRING2)

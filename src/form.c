@@ -220,6 +220,27 @@ units_by_row(struct fp_fsheet *s)
 	s->unit_from[s->nrows] = cur;
 }
 
+/* Flags the rows with cells that the sheet hides: rows plus spans. */
+static void
+hidden_by_row(struct fp_fsheet *s)
+{
+	size_t i;
+	uint32_t r;
+
+	free(s->row_hidden);
+	s->row_hidden = NULL;
+	for (i = 0; i < s->nhidden_rows; i++) {
+		const struct fp_rowspan *h = &s->hidden_rows[i];
+
+		if (h->r1 >= s->nrows)
+			continue;
+		if (!s->row_hidden)
+			s->row_hidden = fp_xcalloc(s->nrows, 1);
+		for (r = h->r1; r <= h->r2 && r < s->nrows; r++)
+			s->row_hidden[r] = 1;
+	}
+}
+
 static void
 seal_sheet(struct fp_fsheet *s)
 {
@@ -246,6 +267,7 @@ seal_sheet(struct fp_fsheet *s)
 		}
 	}
 	units_by_row(s);
+	hidden_by_row(s);
 	s->nslots = 16;
 	while (s->nslots < n * 2)
 		s->nslots *= 2;
@@ -297,6 +319,14 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 		if (s->nmerges)
 			memcpy(s->merges, fp_workbook_sheet(wb, i)->merges,
 			    s->nmerges * sizeof *s->merges);
+		s->nhidden_rows = fp_workbook_sheet(wb, i)->nhidden_rows;
+		if (s->nhidden_rows) {
+			s->hidden_rows = fp_xcalloc(s->nhidden_rows,
+			    sizeof *s->hidden_rows);
+			memcpy(s->hidden_rows,
+			    fp_workbook_sheet(wb, i)->hidden_rows,
+			    s->nhidden_rows * sizeof *s->hidden_rows);
+		}
 		for (k = 0; k < g.ncells; k++) {
 			const struct fp_cell *c = &g.cells[k];
 			char buf[FP_NUM_MAX];
@@ -330,12 +360,20 @@ fp_form_free(struct fp_form *f)
 		free(s->slots);
 		free(s->unit_from);
 		free(s->merges);
+		free(s->hidden_rows);
+		free(s->row_hidden);
 		free(s->name);
 	}
 	free(f->sheets);
 	fp_arena_release(&f->strings);
 	fp_buf_release(&f->scratch);
 	free(f);
+}
+
+int
+fp_fsheet_row_hidden(const struct fp_fsheet *s, uint32_t r)
+{
+	return s->row_hidden && r < s->nrows && s->row_hidden[r];
 }
 
 const struct fp_fcell *

@@ -49,6 +49,9 @@ struct fp_fsheet {
 	int hidden;		/* the workbook hides it */
 	struct fp_range *merges;	/* its merged ranges */
 	size_t nmerges;
+	struct fp_rowspan *hidden_rows;	/* the rows it hides, as read */
+	size_t nhidden_rows;
+	uint8_t *row_hidden;	/* by fp_form_seal: nrows flags, or NULL */
 	struct fp_fcell *cells;
 	size_t ncells, cap;
 	uint32_t nrows;
@@ -91,6 +94,8 @@ void fp_form_add(struct fp_form *f, const char *sheet, uint32_t row,
 void fp_form_seal(struct fp_form *f);
 void fp_form_free(struct fp_form *f);
 
+/* 1 if the sheet hides row r. */
+int fp_fsheet_row_hidden(const struct fp_fsheet *s, uint32_t r);
 /* The cell at (row, col) of a sheet, or NULL. */
 const struct fp_fcell *fp_fsheet_at(const struct fp_fsheet *s, uint32_t row,
     uint32_t col);

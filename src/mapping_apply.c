@@ -1061,8 +1061,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	struct column *cols = NULL;
 	int64_t *col = NULL, keycol = -1;
 	int *exp = NULL;
-	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0;
-	size_t k, i, nrows = 0, n = 0;
+	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
+	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
 
 	if (!anchor) {
@@ -1188,6 +1188,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		if (!nrows++)
 			first = r;
 		lastrow = r;
+		if (fp_fsheet_row_hidden(s, r) && !nhidden++)
+			hidden1 = r;
 		for (i = 0; i < t->nfields; i++) {
 			const struct fp_field *f = &t->fields[i];
 
@@ -1208,6 +1210,15 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		}
 		free(key);
 	}
+	/* What a person sees of the table leaves them out: say so. */
+	if (nhidden == 1)
+		note(a, 1, "%s: row %u of sheet '%s' is hidden: read as one of "
+		    "the table's rows (hidden is not deleted)", t->name,
+		    hidden1 + 1, s->name);
+	else if (nhidden)
+		note(a, 1, "%s: %zu rows of sheet '%s' are hidden, from row %u:"
+		    " read as the table's rows (hidden is not deleted)",
+		    t->name, nhidden, s->name, hidden1 + 1);
 	if (nrows && a->o->explain) {
 		char where[64];
 

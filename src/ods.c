@@ -665,9 +665,17 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 		if (!strcmp(local, "table-row")) {
 			const char *v = fp_xml_attr(p->x, attrs, NS_TABLE,
 			    "default-cell-style-name");
+			const char *vis = fp_xml_attr(p->x, attrs, NS_TABLE,
+			    "visibility");
 
 			p->rows_rep = count_attr(p->x, attrs,
 			    "number-rows-repeated");
+			/* collapse or filter: hidden, as Calc shows it. */
+			if (vis && strcmp(vis, "visible") && p->row < MAX_ROWS)
+				fp_sheet_hide_rows(p->sh, (uint32_t)p->row,
+				    (uint32_t)(p->row + p->rows_rep - 1 <
+				    MAX_ROWS ? p->row + p->rows_rep - 1 :
+				    MAX_ROWS - 1));
 			p->col = 0;
 			p->ncells = 0;
 			free(p->rowstyle);

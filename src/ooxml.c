@@ -933,6 +933,9 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 			p->row = r;
 			p->rows_seen = 1;
 			p->nextcol = 0;
+			v = fp_xml_attr(p->x, attrs, 0, "hidden");
+			if (v && (!strcmp(v, "1") || !strcmp(v, "true")))
+				fp_sheet_hide_rows(p->sh, r, r);
 			if (p->looks)
 				fp_oxsheet_row(&p->lk, p->x, r, attrs,
 				    p->wb->nxfs);

@@ -28,6 +28,8 @@ struct fp_sheet {
 	size_t nmerges, capmerges;
 	struct fp_colwidth *widths;
 	size_t nwidths, capwidths;
+	struct fp_rowspan *hidrows;
+	size_t nhidrows, caphidrows;
 	uint32_t dimcols;	/* the width the sheet declares, 0 if none */
 	uint64_t pos;		/* reader's own: where the sheet starts */
 	int scanned;
@@ -113,5 +115,7 @@ void fp_sheet_add_merge(struct fp_sheet *sh, uint32_t r1, uint32_t r2,
     uint16_t c1, uint16_t c2);
 void fp_sheet_add_width(struct fp_sheet *sh, uint16_t c1, uint16_t c2,
     double width, int hidden);
+/* Rows r1 to r2 are hidden (a span after the last one extends it). */
+void fp_sheet_hide_rows(struct fp_sheet *sh, uint32_t r1, uint32_t r2);
 
 #endif

@@ -24,6 +24,7 @@ fp_workbook_free(struct fp_workbook *wb)
 		free(wb->sheets[i].name);
 		free(wb->sheets[i].merges);
 		free(wb->sheets[i].widths);
+		free(wb->sheets[i].hidrows);
 		fp_sheet_clear_looks(&wb->sheets[i]);
 		free(wb->sheets[i].looks.cells);
 		free(wb->sheets[i].looks.rows);
@@ -68,6 +69,8 @@ fp_workbook_sheet(const struct fp_workbook *wb, size_t i)
 	sh->info.nmerges = sh->nmerges;
 	sh->info.widths = sh->widths;
 	sh->info.nwidths = sh->nwidths;
+	sh->info.hidden_rows = sh->hidrows;
+	sh->info.nhidden_rows = sh->nhidrows;
 	sh->info.looks = wb->keep_looks && sh->scanned ? &sh->looks : NULL;
 	sh->info.dimcols = sh->dimcols;
 	return &sh->info;
@@ -401,6 +404,28 @@ fp_sheet_add_width(struct fp_sheet *sh, uint16_t c1, uint16_t c2,
 	sh->nwidths++;
 }
 
+void
+fp_sheet_hide_rows(struct fp_sheet *sh, uint32_t r1, uint32_t r2)
+{
+	struct fp_rowspan *last = sh->nhidrows ?
+	    &sh->hidrows[sh->nhidrows - 1] : NULL;
+
+	if (r2 < r1)
+		return;
+	if (last && last->r2 + 1 == r1) {
+		last->r2 = r2;
+		return;
+	}
+	if (sh->nhidrows == sh->caphidrows) {
+		sh->caphidrows = sh->caphidrows ? sh->caphidrows * 2 : 16;
+		sh->hidrows = fp_xreallocarray(sh->hidrows, sh->caphidrows,
+		    sizeof *sh->hidrows);
+	}
+	sh->hidrows[sh->nhidrows].r1 = r1;
+	sh->hidrows[sh->nhidrows].r2 = r2;
+	sh->nhidrows++;
+}
+
 enum fp_err
 fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
     int *stopped, struct fp_diag *d)
@@ -413,9 +438,10 @@ fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	if (i >= wb->nsheets)
 		return fp_diag(d, FP_ENOSHEET, "no sheet %zu", i + 1);
 	sh = &wb->sheets[i];
-	/* Merges and widths are gathered afresh on every scan. */
+	/* Merges, widths and hidden rows are gathered afresh on every scan. */
 	sh->nmerges = 0;
 	sh->nwidths = 0;
+	sh->nhidrows = 0;
 	fp_sheet_clear_looks(sh);
 	sh->dimcols = 0;
 	err = wb->be->scan(wb, i, fn, ctx, stopped, d);

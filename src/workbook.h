@@ -57,6 +57,11 @@ struct fp_range {
 	uint16_t c1, c2;
 };
 
+/* Rows r1 to r2, the first and the last. */
+struct fp_rowspan {
+	uint32_t r1, r2;
+};
+
 /* A column width, in characters of the default font, for columns c1..c2. */
 struct fp_colwidth {
 	uint16_t c1, c2;
@@ -210,6 +215,9 @@ struct fp_sheet_info {
 	size_t nmerges;
 	const struct fp_colwidth *widths; /* filled by fp_sheet_scan */
 	size_t nwidths;
+	/* The rows the sheet hides, in file order: filled by fp_sheet_scan. */
+	const struct fp_rowspan *hidden_rows;
+	size_t nhidden_rows;
 	int visibility;			/* 0 visible, 1 hidden, 2 very hidden */
 	const struct fp_sheet_looks *looks;	/* filled by fp_sheet_scan with
 						   fp_workbook_keep_looks */

@@ -3,8 +3,9 @@
  * does: the input is a form as CSV, one line a row and one field a cell
  * (a number where the whole text is one, else text); a line whose first
  * field starts with "=== " begins a sheet of that name ("=== NAME hidden"
- * a hidden one), and a line "!merge,R1,C1,R2,C2" merges a range of the
- * sheet (rows and columns from 0). The form is
+ * a hidden one), a line "!merge,R1,C1,R2,C2" merges a range of the
+ * sheet and "!hide,R1,R2" hides its rows R1 to R2 (rows and columns from
+ * 0). The form is
  * mapped by the two shipped mappings and tests/fuzz/rules.map, loaded
  * once (so the target runs from the top of the source tree), with
  * --explain's notes: labels, tables, units, sheets and records on any
@@ -41,6 +42,8 @@ struct extra {
 	int hidden;
 	struct fp_range *merges;
 	size_t nmerges;
+	struct fp_rowspan *hid;
+	size_t nhid;
 };
 
 /* Reads "!merge,R1,C1,R2,C2" into a range of ex; 0 if it is not one. */
@@ -65,6 +68,28 @@ add_merge(struct extra *ex, const struct fp_csv_row *row)
 	ex->merges[ex->nmerges].r2 = (uint32_t)v[2];
 	ex->merges[ex->nmerges].c2 = (uint16_t)v[3];
 	ex->nmerges++;
+	return 1;
+}
+
+/* Reads "!hide,R1,R2" into rows of ex hidden; 0 if it is not one. */
+static int
+add_hide(struct extra *ex, const struct fp_csv_row *row)
+{
+	long v[2];
+	size_t i;
+	char *end;
+
+	if (row->n != 3 || strcmp(row->f[0], "!hide") || ex->nhid >= 64)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		v[i] = strtol(row->f[i + 1], &end, 10);
+		if (*end || v[i] < 0 || v[i] > 1048575)
+			return 0;
+	}
+	ex->hid = fp_xreallocarray(ex->hid, ex->nhid + 1, sizeof *ex->hid);
+	ex->hid[ex->nhid].r1 = (uint32_t)v[0];
+	ex->hid[ex->nhid].r2 = (uint32_t)v[1];
+	ex->nhid++;
 	return 1;
 }
 
@@ -97,7 +122,7 @@ form_of(FILE *in)
 			rr = 0;
 			continue;
 		}
-		if (add_merge(&ex[cur], &row))
+		if (add_merge(&ex[cur], &row) || add_hide(&ex[cur], &row))
 			continue;
 		for (i = 0; i < row.n && i < 200; i++)
 			if (row.len[i])
@@ -111,10 +136,8 @@ form_of(FILE *in)
 	if (rc < 0) {
 		fp_form_free(form);
 		form = NULL;
-	} else {
-		fp_form_seal(form);
 	}
-	/* Hidden flags and merges go to the sheets of those names. */
+	/* Hidden flags, rows and merges go to the sheets of those names. */
 	for (k = 0; k < nex; k++) {
 		for (i = 0; form && i < form->nsheets; i++) {
 			struct fp_fsheet *s = &form->sheets[i];
@@ -128,10 +151,17 @@ form_of(FILE *in)
 				s->nmerges = ex[k].nmerges;
 				ex[k].merges = NULL;
 			}
+			free(s->hidden_rows);	/* a sheet named twice */
+			s->hidden_rows = ex[k].hid;
+			s->nhidden_rows = ex[k].nhid;
+			ex[k].hid = NULL;
 			break;
 		}
 		free(ex[k].merges);
+		free(ex[k].hid);
 	}
+	if (form)
+		fp_form_seal(form);
 	return form;
 }
 
