@@ -1429,18 +1429,52 @@ drop_notes(struct apply *a, const size_t *notes_at, const char *keep)
 	o->nnotes = w;
 }
 
-/* The sheet of another visible record named rec's name, or NULL. */
-static const char *
-visible_twin(const struct apply *a, const size_t *sheets, size_t i)
+struct by_record {
+	const char *record;
+	size_t i;
+};
+
+static int
+by_record_cmp(const void *x, const void *y)
+{
+	const struct by_record *p = x, *q = y;
+	int c = strcmp(p->record, q->record);
+
+	return c ? c : p->i < q->i ? -1 : p->i > q->i;
+}
+
+/*
+ * fullest[i]: of the visible sheets with record i's name, the one with
+ * the most values (the first of those), SIZE_MAX if none; found by
+ * sorting the records by name, not by comparing each with each.
+ */
+static size_t *
+fullest_by_record(const struct apply *a, const size_t *sheets)
 {
 	const struct fp_mapped *o = a->out;
-	size_t k;
+	struct by_record *v = fp_xcalloc(o->nrecs + 1, sizeof *v);
+	size_t *fullest = fp_xcalloc(o->nrecs + 1, sizeof *fullest);
+	size_t i, j, k, best;
 
-	for (k = 0; k < o->nrecs; k++)
-		if (k != i && !a->form->sheets[sheets[k]].hidden &&
-		    !strcmp(o->recs[k].record, o->recs[i].record))
-			return a->form->sheets[sheets[k]].name;
-	return NULL;
+	for (i = 0; i < o->nrecs; i++) {
+		v[i].record = o->recs[i].record;
+		v[i].i = i;
+	}
+	qsort(v, o->nrecs, sizeof *v, by_record_cmp);
+	for (i = 0; i < o->nrecs; i = j) {
+		best = SIZE_MAX;
+		for (j = i; j < o->nrecs && !strcmp(v[j].record, v[i].record);
+		    j++) {
+			k = v[j].i;
+			if (!a->form->sheets[sheets[k]].hidden && (best ==
+			    SIZE_MAX || o->recs[k].n > o->recs[best].n))
+				best = k;
+		}
+		for (k = i; k < j; k++)
+			fullest[v[k].i] = best;
+	}
+	free(v);
+	return fullest;
 }
 
 /*
@@ -1448,18 +1482,18 @@ visible_twin(const struct apply *a, const size_t *sheets, size_t i)
  * a sheet without the name and with fewer than half the values of the
  * fullest named one (a blank template, a cover) is no form, nor is a
  * hidden one; a hidden sheet with the record of a visible one is last
- * year's copy. Each is passed over with a note, and its warnings go with
- * it (--explain keeps them). A hidden sheet with a record of its own is
- * kept, with a note that it is hidden. A visible sheet without the name
- * but as full as a form is a form whose name is missing: kept, for check
- * to say so.
+ * year's copy, and a visible one with less than half the values of
+ * another of its record is a cover (项目名称：… over the form). Each is
+ * passed over with a note, and its warnings go with it (--explain keeps
+ * them). A hidden sheet with a record of its own is kept, with a note
+ * that it is hidden. A visible sheet without the name but as full as a
+ * form is a form whose name is missing: kept, for check to say so.
  */
 static void
 drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 {
 	struct fp_mapped *o = a->out;
-	size_t i, k, named = 0, most = 0;
-	const char **twin;
+	size_t i, k, named = 0, most = 0, *fullest;
 	char *keep;
 
 	for (i = 0; i < o->nrecs; i++)
@@ -1471,14 +1505,17 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 	if (!named)
 		return;
 	keep = fp_xcalloc(o->nrecs, 1);
-	twin = fp_xcalloc(o->nrecs, sizeof *twin);
+	fullest = fullest_by_record(a, sheets);
 	for (i = 0; i < o->nrecs; i++) {
 		int hidden = a->form->sheets[sheets[i]].hidden;
+		size_t f = fullest[i];
 
-		if (*o->recs[i].record && hidden)
-			twin[i] = visible_twin(a, sheets, i);
-		keep[i] = *o->recs[i].record ? !twin[i] : !hidden &&
-		    o->recs[i].n * 2 >= most;
+		if (!*o->recs[i].record)
+			keep[i] = !hidden && o->recs[i].n * 2 >= most;
+		else if (hidden)
+			keep[i] = f == SIZE_MAX;
+		else
+			keep[i] = o->recs[i].n * 2 >= o->recs[f].n;
 	}
 	drop_notes(a, notes_at, keep);
 	for (i = k = 0; i < o->nrecs; i++) {
@@ -1499,9 +1536,15 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 			o->recs[k++] = *rec;
 			continue;
 		}
-		if (twin[i])
+		if (*rec->record && a->form->sheets[sheets[i]].hidden)
 			note(a, 1, "hidden, beside sheet '%s' of the same %s.%s:"
-			    " a copy of the form passed over", twin[i],
+			    " a copy of the form passed over",
+			    a->form->sheets[sheets[fullest[i]]].name,
+			    a->m->record.table, a->m->record.field);
+		else if (*rec->record)
+			note(a, 1, "fewer than half the values of sheet '%s' of "
+			    "the same %s.%s: a cover, not a form, passed over",
+			    a->form->sheets[sheets[fullest[i]]].name,
 			    a->m->record.table, a->m->record.field);
 		else
 			note(a, 1, "%sno %s.%s on this sheet: not a form, passed "
@@ -1512,7 +1555,7 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 	}
 	o->nrecs = k;
 	free(keep);
-	free(twin);
+	free(fullest);
 }
 
 /*
