@@ -779,6 +779,11 @@ fp_norm_plain(struct fp_buf *out, const struct fp_value *v)
 {
 	size_t start = out->len;
 
+	if (v->is_number && v->percent) {
+		put_num(out, hundredfold(v->num));	/* 0.98 under 0% */
+		fp_buf_addc(out, '%');
+		return 1;
+	}
 	if (v->is_number) {
 		put_num(out, v->num);
 		return 1;

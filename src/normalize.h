@@ -78,7 +78,10 @@ int fp_norm_date(struct fp_buf *out, const struct fp_value *v);
  * ■ ● ◉ ▣; □ ☐ ○ ◯ are not ticked). 0 if there is not exactly one.
  */
 int fp_norm_choice(struct fp_buf *out, const struct fp_value *v);
-/* Text, trimmed (fp_norm_text); a number as its shortest text. */
+/*
+ * Text, trimmed (fp_norm_text); a number as its shortest text, and one in
+ * a percent format as the percentage it shows (0.98 under 0% is "98%").
+ */
 int fp_norm_plain(struct fp_buf *out, const struct fp_value *v);
 
 /*

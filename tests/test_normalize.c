@@ -217,6 +217,10 @@ test_norm_percent_cells(void **state)
 	expect_percent_value(fp_norm_money, 0.5, "0.5");
 	expect_percent_value(fp_norm_integer, 2, "2");
 	expect_number_value(fp_norm_number, 0.9357, 0, "0.9357");
+	/* Text shows the percentage, with its sign. */
+	expect_percent_value(fp_norm_plain, 0.98, "98%");
+	expect_percent_value(fp_norm_plain, 0.9357, "93.57%");
+	expect_number_value(fp_norm_plain, 0.98, 0, "0.98");
 }
 
 static void
