@@ -36,6 +36,7 @@ struct apply {
 	struct fp_mapped *out;
 	size_t seq;
 	int many;			/* several sheets are tried */
+	int probe;			/* take values, keep no facts */
 	struct fp_buf tmp, val;
 };
 
@@ -219,6 +220,8 @@ add_fact(struct apply *a, const char *table, const char *row,
 	struct fp_record *o = a->rec;
 	struct fp_fact *f;
 
+	if (a->probe)
+		return;
 	if (o->n == o->cap) {
 		o->cap = o->cap ? o->cap * 2 : 64;
 		o->v = fp_xreallocarray(o->v, o->cap, sizeof *o->v);
@@ -592,6 +595,42 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 	return 0;
 }
 
+/*
+ * For the field that names the record: a later cell of the sheet with its
+ * label and another value (a second project's 项目名称 under the first)
+ * is a second form, which is not read: say so. cand[k] gave the value.
+ */
+static void
+second_form(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s, const size_t *cand,
+    size_t ncand, size_t k, int64_t after)
+{
+	const struct fp_ref *rec = &a->m->record;
+	char *first, where[64];
+
+	if (!rec->field || strcmp(rec->table, t->name) ||
+	    strcmp(rec->field, f->name))
+		return;
+	first = fp_xstrdup(a->val.s);
+	a->probe = 1;
+	for (k++; k < ncand; k++) {
+		const struct fp_fcell *c = &s->cells[cand[k] >> 2];
+
+		if (cand[k] >> 2 == cand[k - 1] >> 2 ||
+		    (int64_t)c->row <= after ||
+		    !take_value(a, t, f, s, c, (int)(cand[k] & 1)) ||
+		    !strcmp(a->val.s, first))
+			continue;
+		snprintf(where, sizeof where, "%s", ref(a, s, c));
+		note(a, 1, "%s.%s: '%s' again at %s with another value, %s: "
+		    "a second form on the sheet, not read (a form a sheet)",
+		    t->name, f->name, c->label, where, a->val.s);
+		break;
+	}
+	a->probe = 0;
+	free(first);
+}
+
 /* Finds one field of a fields table, by pattern or by label. */
 static void
 apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
@@ -668,6 +707,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 				    ref(a, s, vc));
 				if (field_unit(f, s, c))
 					unit_note(a, t, f, s, label_unit(s, c));
+				second_form(a, t, f, s, cand, ncand, k, after);
 				free(cand);
 				return;
 			}
