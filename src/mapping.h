@@ -120,6 +120,7 @@ struct fp_table {
 	struct fp_field *fields;
 	size_t nfields;
 	char *show;			/* list: the field that shows a row */
+	int any_sheet;			/* keyed, list: on any sheet */
 	int required;
 	int line;
 };

@@ -1097,6 +1097,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 {
 	const struct fp_fsheet *s = &a->form->sheets[a->sheet];
 	const struct fp_fcell *anchor = find_first(s, &t->header), *kc;
+	size_t o;
 	const struct fp_fcell **last = NULL, ***merged = NULL, **mkey = NULL;
 	struct column *cols = NULL;
 	int64_t *col = NULL, keycol = -1;
@@ -1105,10 +1106,17 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
 
+	/* sheet any: the form's sheet first, then the others in order. */
+	for (o = 0; !anchor && t->any_sheet && o < a->form->nsheets; o++)
+		if (o != a->sheet) {
+			s = &a->form->sheets[o];
+			anchor = find_first(s, &t->header);
+		}
 	if (!anchor) {
-		note(a, t->required, "%s%s: no cell labelled %s", t->name,
+		note(a, t->required, "%s%s: no cell labelled %s%s", t->name,
 		    t->required ? " (required)" : "",
-		    labels_text(&a->val, &t->header));
+		    labels_text(&a->val, &t->header),
+		    t->any_sheet ? " on any sheet" : "");
 		return;
 	}
 	R = anchor->row;

@@ -992,9 +992,23 @@ kw_field_sheet(struct parser *p)
 	if (p->l.n != 2 || strcmp(p->l.t[1].s, "any"))
 		return fp_perr(p, "a field's 'sheet' can only be 'any'");
 	if (p->table->kind != FP_TABLE_FIELDS)
-		return fp_perr(p, "'sheet any' belongs to a field of a fields "
-		    "table");
+		return fp_perr(p, "a %s table's 'sheet any' comes before its "
+		    "columns", p->table->kind == FP_TABLE_KEYED ? "keyed" :
+		    "list");
 	p->field->any_sheet = 1;
+	return FP_OK;
+}
+
+/* sheet any, of a keyed or list table: its header may be on any sheet. */
+static enum fp_err
+kw_table_sheet(struct parser *p)
+{
+	if (p->l.n != 2 || strcmp(p->l.t[1].s, "any"))
+		return fp_perr(p, "a table's 'sheet' can only be 'any'");
+	if (p->table->kind == FP_TABLE_FIELDS)
+		return fp_perr(p, "a fields table's 'sheet any' goes under each "
+		    "field");
+	p->table->any_sheet = 1;
 	return FP_OK;
 }
 
@@ -1554,6 +1568,7 @@ static const struct keyword {
 	{ "stop", TABLE_SETTING, kw_stop_skip, "a table" },
 	{ "skip", TABLE_SETTING, kw_stop_skip, "a table" },
 	{ "show", IN_TABLE, kw_show, "a list table" },
+	{ "sheet", CTX_TABLE, kw_table_sheet, NULL },
 	/* After a rule. */
 	{ "message", CTX_RULE, kw_message, "a rule" },
 	/* The form's own. */
