@@ -631,18 +631,45 @@ second_form(struct apply *a, const struct fp_table *t,
 	free(first);
 }
 
+/*
+ * The sheets 'sheet any' looks on, one a call: the form's own, then the
+ * other visible sheets in order, then the hidden ones (a hidden copy of
+ * the template holds stale values). *o starts at 0; 0 when done.
+ */
+static int
+next_sheet(const struct apply *a, int any, size_t *o, size_t *si)
+{
+	size_t n = a->form->nsheets;
+
+	if (*o == 0) {
+		*si = a->sheet;
+		*o = 1;
+		return 1;
+	}
+	for (; any && *o <= 2 * n; ++*o) {
+		size_t i = (*o - 1) % n;
+		int hidden_pass = *o > n;
+
+		if (i != a->sheet &&
+		    !a->form->sheets[i].hidden == !hidden_pass) {
+			*si = i;
+			++*o;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Finds one field of a fields table, by pattern or by label. */
 static void
 apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 {
 	const struct fp_form *form = a->form;
-	size_t n = f->any_sheet ? form->nsheets : 1, o, nlabelled = 0;
+	size_t o = 0, si, nlabelled = 0;
 	const struct fp_fcell *first = NULL;
 	const struct fp_fsheet *firsts = NULL;
 
-	for (o = 0; o < n; o++) {
-		/* The form's sheet first, then the others in order. */
-		size_t si = o == 0 ? a->sheet : (o <= a->sheet ? o - 1 : o);
+	while (next_sheet(a, f->any_sheet, &o, &si)) {
 		const struct fp_fsheet *s = &form->sheets[si];
 		size_t *cand = NULL, ncand = 0, k, i;
 		int64_t after = -1;
@@ -707,6 +734,10 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 				    ref(a, s, vc));
 				if (field_unit(f, s, c))
 					unit_note(a, t, f, s, label_unit(s, c));
+				if (si != a->sheet && s->hidden)
+					note(a, 1, "%s.%s: read on sheet '%s', "
+					    "which the workbook hides", t->name,
+					    f->name, s->name);
 				second_form(a, t, f, s, cand, ncand, k, after);
 				free(cand);
 				return;
@@ -1095,9 +1126,9 @@ column_unit(const struct fp_mapping *m, const struct fp_table *t,
 static void
 apply_grid(struct apply *a, const struct fp_table *t)
 {
-	const struct fp_fsheet *s = &a->form->sheets[a->sheet];
-	const struct fp_fcell *anchor = find_first(s, &t->header), *kc;
-	size_t o;
+	const struct fp_fsheet *s = NULL;
+	const struct fp_fcell *anchor = NULL, *kc;
+	size_t o = 0, si;
 	const struct fp_fcell **last = NULL, ***merged = NULL, **mkey = NULL;
 	struct column *cols = NULL;
 	int64_t *col = NULL, keycol = -1;
@@ -1106,12 +1137,10 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
 
-	/* sheet any: the form's sheet first, then the others in order. */
-	for (o = 0; !anchor && t->any_sheet && o < a->form->nsheets; o++)
-		if (o != a->sheet) {
-			s = &a->form->sheets[o];
-			anchor = find_first(s, &t->header);
-		}
+	while (!anchor && next_sheet(a, t->any_sheet, &o, &si)) {
+		s = &a->form->sheets[si];
+		anchor = find_first(s, &t->header);
+	}
 	if (!anchor) {
 		note(a, t->required, "%s%s: no cell labelled %s%s", t->name,
 		    t->required ? " (required)" : "",
@@ -1119,6 +1148,9 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		    t->any_sheet ? " on any sheet" : "");
 		return;
 	}
+	if (si != a->sheet && s->hidden)
+		note(a, 1, "%s: read on sheet '%s', which the workbook hides",
+		    t->name, s->name);
 	R = anchor->row;
 	/*
 	 * The header runs down while its rows name columns, or are a row of
