@@ -680,6 +680,9 @@ kw_header(struct parser *p)
 		return err;
 	if (t->kind == FP_TABLE_FIELDS && p->ctx != CTX_DEFAULTS)
 		return fp_perr(p, "'header' belongs to a keyed or list table");
+	if (p->ctx != CTX_DEFAULTS && t->nfields)
+		return fp_perr(p, "'header' is the table's and comes before its "
+		    "columns; a column's own header is 'at'");
 	fp_read_labels(p, 1, &t->header, NULL);
 	return FP_OK;
 }
