@@ -147,6 +147,19 @@ row_is_known(const struct fp_mapping *m, const struct fp_fsheet *s,
 	return 0;
 }
 
+/* The first cell of row r (which has one) holding a known label. */
+static const struct fp_fcell *
+known_in_row(const struct fp_mapping *m, const struct fp_fsheet *s,
+    uint32_t r)
+{
+	size_t k;
+
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		if (cell_is_known(m, &s->cells[k]))
+			break;
+	return &s->cells[k];
+}
+
 static int
 row_is_blank(const struct fp_fsheet *s, uint32_t r)
 {
@@ -1123,6 +1136,44 @@ column_unit(const struct fp_mapping *m, const struct fp_table *t,
 	return k == SIZE_MAX ? NULL : &s->cells[k];
 }
 
+/*
+ * 1 if row r, which holds a known label, is still one of the table's
+ * rows (first is its first, D its header's end): a merged cell of one of
+ * its columns runs into r from a row of the table (成本指标 over its
+ * indicators), or each known label is a column's value with another
+ * column's value before it in the row and a third after the header (an
+ * indicator named 资金总额 or 服务对象满意度). A row that starts with
+ * the label (合计, 评价人员, 填表人：) ends the table.
+ */
+static int
+row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t r, const int64_t *col,
+    const struct fp_fcell ***merged, uint32_t D, uint32_t first)
+{
+	size_t i, k, nvals = 0;
+	int before = 0;
+
+	for (i = 0; i < t->nfields; i++)
+		if (merged[i] && merged[i][r - D] &&
+		    merged[i][r - D]->row >= first &&
+		    merged[i][r - D]->row < r)
+			return 1;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+		int ours = 0;
+
+		for (i = 0; i < t->nfields && !ours; i++)
+			ours = col[i] == (int64_t)c->col;
+		if (cell_is_known(m, c) && (!ours || !before))
+			return 0;
+		if (ours) {
+			before = 1;
+			nvals++;
+		}
+	}
+	return nvals >= 3;
+}
+
 static void
 apply_grid(struct apply *a, const struct fp_table *t)
 {
@@ -1134,6 +1185,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	int64_t *col = NULL, keycol = -1;
 	int *exp = NULL;
 	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
+	uint32_t end = UINT32_MAX;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
 
@@ -1205,8 +1257,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 
 		col[i] = find_column(t, cols, ncols, &t->fields[i].labels,
 		    t->fields[i].offset, 1);
-		if (col[i] >= 0 && (t->fields[i].fill_down ||
-		    t->fields[i].fill_left))
+		if (col[i] >= 0)
 			merged[i] = merged_column(s, col[i], D);
 		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
 		    !(u = column_unit(a->m, t, s, R, D, col[i])) ||
@@ -1250,8 +1301,12 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		kc = t->kind == FP_TABLE_KEYED ?
 		    key_cell(t, s, r, keycol, mkey, D) : NULL;
 		/* A known label ends the table, but not on one of its own rows. */
-		if (row_is_known(a->m, s, r) && !(kc && is_row_code(t, kc)))
+		if (row_is_known(a->m, s, r) && !(kc && is_row_code(t, kc)) &&
+		    !(nrows && row_goes_on(a->m, t, s, r, col, merged, D,
+		    first))) {
+			end = r;
 			break;
+		}
 		if (t->kind == FP_TABLE_KEYED) {
 			if (!kc)
 				continue;
@@ -1276,7 +1331,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			own = col[i] >= 0 ? fp_fsheet_at(s, r, (uint32_t)col[i]) :
 			    NULL;
 			/* A blank cell in a merged range shows the range's. */
-			if (!own && merged[i])
+			if (!own && merged[i] && (f->fill_down || f->fill_left))
 				own = merged[i][r - D];
 			cell = own;
 			if (!cell && f->fill_left && col[i] > 0)
@@ -1308,6 +1363,10 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		    R + 1, D, keycol >= 0 ? ", key column " : "",
 		    keycol >= 0 ? (fp_colname((uint32_t)keycol, num),
 		    num) : "", nrows, first + 1, lastrow + 1);
+		if (end != UINT32_MAX)
+			note(a, 0, "%s: ends at row %u, where '%s' is a label "
+			    "the mapping knows", t->name, end + 1,
+			    known_in_row(a->m, s, end)->text);
 	} else if (!nrows) {
 		char where[64];
 
