@@ -241,8 +241,100 @@ hidden_by_row(struct fp_fsheet *s)
 	}
 }
 
+/* The width of the white space at t + i (a space, U+3000, NBSP), or 0. */
+static size_t
+gap_at(const char *t, size_t i)
+{
+	if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')
+		return 1;
+	if (!strncmp(t + i, "\xe3\x80\x80", 3))
+		return 3;
+	if (!strncmp(t + i, "\xc2\xa0", 2))
+		return 2;
+	return 0;
+}
+
+/* The start of the UTF-8 character before offset i (> 0) of t. */
+static size_t
+char_before(const char *t, size_t i)
+{
+	do
+		i--;
+	while (i > 0 && ((unsigned char)t[i] & 0xc0) == 0x80);
+	return i;
+}
+
+/*
+ * The start of the words before offset q of t, back to white space: q if
+ * none, SIZE_MAX if they run to t's start or past PART_LABEL_MAX bytes.
+ */
+#define PART_LABEL_MAX 48
+
+static size_t
+words_before(const char *t, size_t q)
+{
+	size_t j = q, p;
+
+	while (j > 0 && !gap_at(t, p = char_before(t, j))) {
+		j = p;
+		if (q - j > PART_LABEL_MAX)
+			return SIZE_MAX;
+	}
+	return j > 0 ? j : SIZE_MAX;
+}
+
+static const char *
+part_label(struct fp_form *f, const char *t, size_t from, size_t to)
+{
+	fp_buf_reset(&f->scratch);
+	fp_norm_label(&f->scratch, t + from, to - from);
+	return f->scratch.len ? fp_arena_strndup(&f->strings, f->scratch.s,
+	    f->scratch.len) : NULL;
+}
+
+/*
+ * Adds the pairs after cell i's colon: each later colon with words before
+ * it back to white space (label), and back over single spaces to a wider
+ * gap (wide: 联 系 电 话). The first pair's value is what comes before.
+ */
 static void
-seal_sheet(struct fp_fsheet *s)
+find_parts(struct fp_form *f, struct fp_fsheet *s, size_t i)
+{
+	const char *t = s->cells[i].after;
+	size_t q, w, j, k, p;
+
+	for (q = 0; t[q]; q += w) {
+		w = 1;
+		if (t[q] != ':' && strncmp(t + q, "\xef\xbc\x9a", 3))
+			continue;
+		if (t[q] != ':')
+			w = 3;
+		if ((j = words_before(t, q)) == SIZE_MAX || j == q)
+			continue;
+		/* Back over single spaces between words: 联 系 电 话. */
+		for (k = j; k > 0 && t[p = char_before(t, k)] == ' ' &&
+		    p > 0 && !gap_at(t, char_before(t, p)) &&
+		    (p = words_before(t, p)) != SIZE_MAX && q - p <=
+		    PART_LABEL_MAX; k = p)
+			;
+		if (s->nparts == s->partcap) {
+			s->partcap = s->partcap ? s->partcap * 2 : 8;
+			s->parts = fp_xreallocarray(s->parts, s->partcap,
+			    sizeof *s->parts);
+		}
+		s->parts[s->nparts].cell = i;
+		s->parts[s->nparts].label = part_label(f, t, j, q);
+		s->parts[s->nparts].at = j;
+		s->parts[s->nparts].wide = k < j ? part_label(f, t, k, q) : NULL;
+		s->parts[s->nparts].wide_at = k;
+		s->parts[s->nparts].value = q + w;
+		if (s->parts[s->nparts].label)
+			s->nparts++;
+	}
+}
+
+static void
+seal_sheet(struct fp_form *f, struct fp_fsheet *s)
 {
 	size_t i, k, n = 0, *tail;
 	uint32_t r;
@@ -268,6 +360,9 @@ seal_sheet(struct fp_fsheet *s)
 	}
 	units_by_row(s);
 	hidden_by_row(s);
+	for (i = 0; i < s->ncells; i++)
+		if (s->cells[i].after)
+			find_parts(f, s, i);
 	s->nslots = 16;
 	while (s->nslots < n * 2)
 		s->nslots *= 2;
@@ -286,7 +381,7 @@ fp_form_seal(struct fp_form *f)
 	size_t i;
 
 	for (i = 0; i < f->nsheets; i++)
-		seal_sheet(&f->sheets[i]);
+		seal_sheet(f, &f->sheets[i]);
 }
 
 struct fp_form *
@@ -359,6 +454,7 @@ fp_form_free(struct fp_form *f)
 		free(s->rowstart);
 		free(s->slots);
 		free(s->unit_from);
+		free(s->parts);
 		free(s->merges);
 		free(s->hidden_rows);
 		free(s->row_hidden);
@@ -423,6 +519,25 @@ fp_fsheet_find(const struct fp_fsheet *s, const char *label, enum fp_key kind,
 			return c;
 		}
 	}
+}
+
+const struct fp_fpart *
+fp_fsheet_parts(const struct fp_fsheet *s, size_t i, size_t *n)
+{
+	size_t lo = 0, hi = s->nparts, e;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->parts[mid].cell < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (e = lo; e < s->nparts && s->parts[e].cell == i; e++)
+		;
+	*n = e - lo;
+	return *n ? &s->parts[lo] : NULL;
 }
 
 const struct fp_fcell *

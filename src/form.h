@@ -44,6 +44,20 @@ enum fp_key {
 	FP_KEY_PBASE = 3,
 };
 
+/*
+ * A further "label：value" pair in the text after a cell's colon (填表人：
+ * 周敏　　联系电话：0730-5456789　　填报日期：2024年3月12日): the words
+ * before each later colon, back to the white space before them. Whether
+ * a pair is one is the mapping's to say, by knowing its label.
+ */
+struct fp_fpart {
+	size_t cell;		/* the cell it is in */
+	const char *label;	/* label form of the words before its colon */
+	const char *wide;	/* of them back to a wide gap (联 系 电 话), or NULL */
+	size_t at, wide_at;	/* where label and wide start in the cell's after */
+	size_t value;		/* where its value starts in the cell's after */
+};
+
 struct fp_fsheet {
 	char *name;
 	int hidden;		/* the workbook hides it */
@@ -63,6 +77,8 @@ struct fp_fsheet {
 	 * brackets (年度收入情况（元）). nrows + 1 of them.
 	 */
 	size_t *unit_from;
+	struct fp_fpart *parts;	/* by cell, then place in it */
+	size_t nparts, partcap;
 	/* Open-addressing index from the cells' keys to the cells. */
 	size_t *slots;
 	size_t nslots;
@@ -99,6 +115,9 @@ int fp_fsheet_row_hidden(const struct fp_fsheet *s, uint32_t r);
 /* The cell at (row, col) of a sheet, or NULL. */
 const struct fp_fcell *fp_fsheet_at(const struct fp_fsheet *s, uint32_t row,
     uint32_t col);
+/* The pairs in cell i's text after its colon: *n of them, or NULL. */
+const struct fp_fpart *fp_fsheet_parts(const struct fp_fsheet *s, size_t i,
+    size_t *n);
 /* A cell's key of a kind, or NULL. */
 const char *fp_fcell_key(const struct fp_fcell *c, enum fp_key kind);
 /*

@@ -500,6 +500,30 @@ take_paragraphs(struct apply *a, const struct fp_table *t,
 }
 
 /*
+ * Where the value from offset from of cell c's text after its colon ends:
+ * at the next pair whose label the mapping knows (填表人：周敏　　联系电话：
+ * 0730-5456789), or at the text's end.
+ */
+static size_t
+pair_end(const struct fp_mapping *m, const struct fp_fsheet *s,
+    const struct fp_fcell *c, size_t from)
+{
+	size_t n, i;
+	const struct fp_fpart *p = fp_fsheet_parts(s, (size_t)(c - s->cells),
+	    &n);
+
+	for (i = 0; i < n; i++) {
+		if (p[i].at < from)
+			continue;
+		if (p[i].wide && p[i].wide_at >= from && is_known(m, p[i].wide))
+			return p[i].wide_at;
+		if (is_known(m, p[i].label))
+			return p[i].at;
+	}
+	return strlen(c->after);
+}
+
+/*
  * Tries the field's ways of taking a value from its label's cell c
  * (found by the part before a colon if by_prefix). Returns the cell the
  * value came from, or NULL.
@@ -520,7 +544,7 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 				continue;
 			memset(&v, 0, sizeof v);
 			v.text = c->after;
-			v.len = strlen(c->after);
+			v.len = pair_end(a->m, s, c, 0);
 			if (field_value(a, f, &v, field_unit(f, s, c))) {
 				add_fact(a, t->name, "", f->name, a->val.s, s, c,
 				    c->row);
@@ -673,6 +697,54 @@ next_sheet(const struct apply *a, int any, size_t *o, size_t *si)
 	return 0;
 }
 
+/* 1 if the field takes a value after its label's colon. */
+static int
+takes_colon(const struct fp_field *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->ntake; i++)
+		if (f->take[i].way == FP_WAY_COLON)
+			return 1;
+	return 0;
+}
+
+/*
+ * Finds the field's label as a later pair of a cell's text after its
+ * colon (联系电话 in 填表人：周敏　　联系电话：0730-5456789) below row
+ * after, and takes its value up to the next pair the mapping knows.
+ * Returns 1 if it took one.
+ */
+static int
+apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
+    const struct fp_fsheet *s, int64_t after)
+{
+	size_t i;
+
+	for (i = 0; i < s->nparts && takes_colon(f); i++) {
+		const struct fp_fpart *p = &s->parts[i];
+		const struct fp_fcell *c = &s->cells[p->cell];
+		struct fp_value v;
+		size_t end;
+
+		if ((int64_t)c->row <= after ||
+		    !(fp_labels_match(&f->labels, p->label) ||
+		    fp_labels_match(&f->labels, p->wide)))
+			continue;
+		end = pair_end(a->m, s, c, p->value);
+		memset(&v, 0, sizeof v);
+		v.text = c->after + p->value;
+		v.len = end - p->value;
+		if (!field_value(a, f, &v, field_unit(f, s, c)))
+			continue;
+		add_fact(a, t->name, "", f->name, a->val.s, s, c, c->row);
+		note(a, 0, "%s.%s: '%s' inside the text of %s, value after "
+		    "its colon", t->name, f->name, p->label, ref(a, s, c));
+		return 1;
+	}
+	return 0;
+}
+
 /* Finds one field of a fields table, by pattern or by label. */
 static void
 apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
@@ -757,6 +829,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 			}
 		}
 		free(cand);
+		if (apply_part(a, t, f, s, after))
+			return;
 	}
 	if (f->has_re) {
 		note(a, f->required, "%s.%s%s: no cell matches \"%s\"",
