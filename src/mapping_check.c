@@ -88,6 +88,47 @@ fp_labels_match(const struct fp_labels *ls, const char *label)
 	return 0;
 }
 
+/*
+ * A row named in a reference must be one the table can have: a fields
+ * table has none, a list table's are 1, 2, …, and a keyed table that
+ * gives its rows codes has those (a typo in a code would be a blank row
+ * on every form); one whose rows are its units, with a total, any.
+ */
+static enum fp_err
+check_row(struct parser *p, const struct fp_table *t, const char *row)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	enum fp_err err;
+	size_t i;
+
+	switch (t->kind) {
+	case FP_TABLE_FIELDS:
+		return fp_perr(p, "table '%s' is a fields table: it has no "
+		    "rows to name ('%s')", t->name, row);
+	case FP_TABLE_LIST:
+		i = strspn(row, "0123456789");
+		if (i && !row[i] && row[0] != '0')
+			return FP_OK;
+		return fp_perr(p, "table '%s' is a list: its rows are 1, 2, "
+		    "…, not '%s'", t->name, row);
+	case FP_TABLE_KEYED:
+		break;
+	}
+	/* Rows keyed by their units' names, and a total: any name. */
+	if (t->nrows == 0 || (t->nrows == 1 && !strcmp(t->rows[0].canon,
+	    "total")))
+		return FP_OK;
+	for (i = 0; i < t->nrows; i++) {
+		if (!strcmp(t->rows[i].canon, row))
+			return FP_OK;
+		fp_buf_printf(&b, "%s%s", i ? ", " : "", t->rows[i].canon);
+	}
+	err = fp_perr(p, "table '%s' has no row '%s' (its rows: %s)",
+	    t->name, row, b.s);
+	fp_buf_release(&b);
+	return err;
+}
+
 /* A reference must name a table and a field of it (or * if star_ok). */
 static enum fp_err
 check_ref(struct parser *p, const struct fp_ref *r, int star_ok)
@@ -105,7 +146,7 @@ check_ref(struct parser *p, const struct fp_ref *r, int star_ok)
 	if (!fp_table_field(t, r->field))
 		return fp_perr(p, "table '%s' has no field '%s'", r->table,
 		    r->field);
-	return FP_OK;
+	return r->row ? check_row(p, t, r->row) : FP_OK;
 }
 
 struct walk_ctx {
