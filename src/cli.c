@@ -291,8 +291,9 @@ fp_cli_resolve(void *arg, const char *form, struct fp_diag *d)
 	}
 	path = fp_cli_find_mapping(form);
 	if (!path) {
-		fp_diag(d, FP_EMAPPING, "form '%s': no such mapping (give it with "
-		    "-m, or name its folder in FORMPIPE_MAPPINGS)", form);
+		fp_diag(d, FP_EMAPPING, "form '%s': no mapping file '%s.map' "
+		    "(give the mapping with -m, or name it after its form in "
+		    "a folder FORMPIPE_MAPPINGS names)", form, form);
 		return NULL;
 	}
 	err = fp_mapping_load(path, &m, d);
