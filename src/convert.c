@@ -80,6 +80,7 @@ struct conv {
 	int *xfstyle;		/* style of each XF, plain and marked; -2 unmade */
 	int d1904;
 	unsigned autofilters;	/* carried over */
+	size_t shown;		/* the sheet the workbook shows first */
 	struct fp_buf text;
 };
 
@@ -638,8 +639,10 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 	} else if (si->hidden) {
 		fp_xlsx_hide(cv->x, sh);
 	}
-	if (l && l->win.selected && !cv->opt->front)
+	if (l && l->win.selected && !cv->opt->front) {
 		fp_xlsx_activate(cv->x, sh);
+		cv->shown = i;
+	}
 	put_autofilter(cv, i, sh);
 	/* The cell records' formats, sorted if the file has them out of order. */
 	if (l && l->ncells) {
@@ -908,6 +911,17 @@ fp_convert(struct fp_workbook *wb, const char *path,
 			m++;
 		put_sheet(&cv, i, &grids[i], m > from ? marks + from : NULL,
 		    m - from);
+	}
+	/*
+	 * Marks with no sheet in front: the workbook opens on a sheet with
+	 * some, if the one it shows has none (the second project's sheet).
+	 */
+	if (cv.opt->nmarks && !cv.opt->front) {
+		for (k = 0; k < cv.opt->nmarks; k++)
+			if (marks[k]->sheet == cv.shown)
+				break;
+		if (k == cv.opt->nmarks)
+			fp_xlsx_activate(cv.x, marks[0]->sheet);
 	}
 	put_names(&cv, first);
 	lost = fp_workbook_lost(wb);
