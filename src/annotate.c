@@ -16,6 +16,7 @@
 
 /* A light red that reads as "look here" on screen and on paper. */
 #define MARK_FILL 0xFFC7CE
+#define WARNING_FILL 0xFFEB9C
 
 /* The report's columns formpipe reads, in struct fp_finding_row order. */
 static const char *const columns[] = {
@@ -270,6 +271,8 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 			marks[nmarks].row = row;
 			marks[nmarks].col = col;
 			marks[nmarks].text = fr->message;
+			marks[nmarks].warning = !strcmp(fr->severity,
+			    "warning");
 			nmarks++;
 			continue;
 		}
@@ -280,6 +283,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 	opt.marks = marks;
 	opt.nmarks = nmarks;
 	opt.mark_fill = MARK_FILL;
+	opt.warning_fill = WARNING_FILL;
 	if (nrows > 1) {
 		front.name = m ? m->book.findings : "findings";
 		front.cells = cells;

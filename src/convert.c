@@ -68,6 +68,9 @@ fmla_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* How a cell is marked: not, for an error, for warnings alone. */
+enum mark { MARK_NONE, MARK_ERROR, MARK_WARNING, NMARKS };
+
 struct conv {
 	struct fp_workbook *wb;
 	struct fp_xlsx *x;
@@ -77,7 +80,7 @@ struct conv {
 	size_t nfonts;
 	const struct fp_xf *xfs;
 	size_t nxfs;
-	int *xfstyle;		/* style of each XF, plain and marked; -2 unmade */
+	int *xfstyle;		/* each XF's style by mark (enum mark); -2 unmade */
 	int d1904;
 	unsigned autofilters;	/* carried over */
 	size_t shown;		/* the sheet the workbook shows first */
@@ -113,9 +116,17 @@ look_init(struct fp_look *lk)
 	lk->valign = 2;
 }
 
+/* The fill of a mark: an error's, or a warning's. */
+static long
+mark_fill(const struct conv *cv, enum mark mark)
+{
+	return mark == MARK_WARNING && cv->opt->warning_fill > 0 ?
+	    cv->opt->warning_fill : cv->opt->mark_fill;
+}
+
 /* The look of XF xf, filled for a marked cell if mark. */
 static int
-xf_style(struct conv *cv, size_t xf, int mark)
+xf_style(struct conv *cv, size_t xf, enum mark mark)
 {
 	struct fp_look lk;
 	const struct fp_xf *x;
@@ -127,7 +138,7 @@ xf_style(struct conv *cv, size_t xf, int mark)
 			return -1;
 		xf = cv->nxfs;	/* the marked default look */
 	}
-	slot = &cv->xfstyle[2 * xf + (mark != 0)];
+	slot = &cv->xfstyle[NMARKS * xf + mark];
 	if (*slot != -2)
 		return *slot;
 	look_init(&lk);
@@ -176,7 +187,7 @@ xf_style(struct conv *cv, size_t xf, int mark)
 	}
 	if (mark) {
 		lk.pattern = 1;
-		lk.fg = cv->opt->mark_fill;
+		lk.fg = mark_fill(cv, mark);
 		lk.bg = -1;
 	}
 	*slot = fp_xlsx_look(cv->x, &lk);
@@ -188,7 +199,7 @@ xf_style(struct conv *cv, size_t xf, int mark)
  * format (ISO for a date without one), filled if it is marked.
  */
 static int
-plain_style(struct conv *cv, const struct fp_cell *c, int mark)
+plain_style(struct conv *cv, const struct fp_cell *c, enum mark mark)
 {
 	struct fp_look lk;
 	const char *nf = fp_workbook_format(cv->wb, c->fmt);
@@ -201,7 +212,7 @@ plain_style(struct conv *cv, const struct fp_cell *c, int mark)
 	lk.numfmt = strcmp(nf, "General") ? nf : NULL;
 	if (mark) {
 		lk.pattern = 1;
-		lk.fg = cv->opt->mark_fill;
+		lk.fg = mark_fill(cv, mark);
 	}
 	if (!lk.numfmt && !mark)
 		return -1;
@@ -683,7 +694,8 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 		const struct fp_cellxf *cx = NULL;
 		const struct fp_cell *c = NULL;
 		uint32_t row = UINT32_MAX, col = UINT32_MAX;
-		int mark = 0, style;
+		enum mark mark = MARK_NONE;
+		int style;
 
 		if (ix < nxf) {
 			const struct fp_cellxf *x = sorted ? &sorted[ix].c :
@@ -719,7 +731,9 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 		fp_buf_reset(&note);
 		for (; im < nmarks && marks[im]->row == row &&
 		    marks[im]->col == col; im++) {
-			mark = 1;
+			if (mark != MARK_ERROR)
+				mark = marks[im]->warning ? MARK_WARNING :
+				    MARK_ERROR;
 			if (marks[im]->text && *marks[im]->text) {
 				if (note.len)
 					fp_buf_addc(&note, '\n');
@@ -881,9 +895,9 @@ fp_convert(struct fp_workbook *wb, const char *path,
 	/* Fonts and cell formats once read: BIFF2-4 keep them in the sheet. */
 	cv.fonts = fp_workbook_fonts(wb, &cv.nfonts);
 	cv.xfs = fp_workbook_xfs(wb, &cv.nxfs);
-	cv.xfstyle = fp_xreallocarray(NULL, 2 * (cv.nxfs + 1),
+	cv.xfstyle = fp_xreallocarray(NULL, NMARKS * (cv.nxfs + 1),
 	    sizeof *cv.xfstyle);
-	for (k = 0; k < 2 * (cv.nxfs + 1); k++)
+	for (k = 0; k < NMARKS * (cv.nxfs + 1); k++)
 		cv.xfstyle[k] = -2;
 	cv.x = fp_xlsx_new(path, merges == 0 && cv.opt->nmarks == 0 &&
 	    fp_xlsx_sheets_fit(nsheets), d);

@@ -23,6 +23,7 @@ struct fp_mark {
 	size_t sheet;		/* fp_workbook_sheet index */
 	uint32_t row, col;
 	const char *text;
+	int warning;		/* a warning's mark, not an error's */
 };
 
 /* A sheet of text put in front of the workbook's own. */
@@ -37,6 +38,7 @@ struct fp_convert_opts {
 	const struct fp_mark *marks;	/* in any order */
 	size_t nmarks;
 	long mark_fill;			/* RGB fill of a marked cell */
+	long warning_fill;		/* of one with warnings alone; 0 the same */
 	const struct fp_front *front;	/* NULL for none */
 };
 

@@ -118,11 +118,11 @@ check_row(struct parser *p, const struct fp_table *t, const char *row)
 	if (t->nrows == 0 || (t->nrows == 1 && !strcmp(t->rows[0].canon,
 	    "total")))
 		return FP_OK;
-	for (i = 0; i < t->nrows; i++) {
+	for (i = 0; i < t->nrows; i++)
 		if (!strcmp(t->rows[i].canon, row))
 			return FP_OK;
+	for (i = 0; i < t->nrows; i++)
 		fp_buf_printf(&b, "%s%s", i ? ", " : "", t->rows[i].canon);
-	}
 	err = fp_perr(p, "table '%s' has no row '%s' (its rows: %s)",
 	    t->name, row, b.s);
 	fp_buf_release(&b);

@@ -25,13 +25,14 @@
 #define GREY 0xD9D9D9L
 #define SUMMARY_FILL 0xDDEBF7L
 #define FAULT_FILL 0xFFC7CEL
+#define WARNING_FILL 0xFFEB9CL
 #define FAULT_TEXT 0x9C0006L
 #define WARNING_TEXT 0x9C5700L
 
 /* The kinds of value a cell holds, for its style. */
 enum kind { K_TEXT, K_NUMBER, K_MONEY, K_DATE, NKINDS };
 /* How a row of a table looks: a plain row, a summary row, the total. */
-enum look { L_PLAIN, L_SUMMARY, L_FAULT, L_TOTAL, NLOOKS };
+enum look { L_PLAIN, L_SUMMARY, L_FAULT, L_WARNING, L_TOTAL, NLOOKS };
 
 /* A sheet written row by row. */
 struct out {
@@ -280,6 +281,10 @@ make_styles(struct fp_summary *s)
 				lk.pattern = 1;
 				lk.fg = FAULT_FILL;
 				lk.color = FAULT_TEXT;
+			} else if (l == L_WARNING) {
+				lk.pattern = 1;
+				lk.fg = WARNING_FILL;
+				lk.color = WARNING_TEXT;
 			} else if (l == L_TOTAL) {
 				lk.border[2] = 6;	/* double, above */
 			}
@@ -629,13 +634,15 @@ order_cmp(const void *x, const void *y)
 
 /*
  * The messages of the record's findings on table/row/field, one a line,
- * into s->tmp; 0 if there are none.
+ * into s->tmp. Returns the look of the cell at fault: L_FAULT for an
+ * error, L_WARNING for warnings alone, else dflt.
  */
-static int
+static enum look
 faults(struct fp_summary *s, const struct fp_spool_record *r,
-    const char *t, const char *row, const char *f)
+    const char *t, const char *row, const char *f, enum look dflt)
 {
 	size_t lo = 0, hi = r->nfindings;
+	enum look l = dflt;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -648,11 +655,17 @@ faults(struct fp_summary *s, const struct fp_spool_record *r,
 	fp_buf_reset(&s->tmp);
 	for (; lo < r->nfindings && !finding_cmp3(&r->findings[s->order[lo]],
 	    t, row, f); lo++) {
+		const struct fp_spool_finding *g = &r->findings[s->order[lo]];
+
 		if (s->tmp.len)
 			fp_buf_addc(&s->tmp, '\n');
-		fp_buf_adds(&s->tmp, r->findings[s->order[lo]].message);
+		fp_buf_adds(&s->tmp, g->message);
+		if (g->severity == FP_SEV_ERROR)
+			l = L_FAULT;
+		else if (l != L_FAULT)
+			l = L_WARNING;
 	}
-	return s->tmp.len > 0;
+	return l;
 }
 
 /* The record's findings, on the findings sheet; the row of the first. */
@@ -713,9 +726,9 @@ write_overview(struct fp_summary *s, struct year *y,
 		const struct fp_ref *ref = &b->show[i].ref;
 		const struct fp_rec_fact *f = find(r->facts, r->nfacts, ref);
 		/* A fact at fault, or missing, is marked as on its table. */
-		int bad = faults(s, r, ref->table, ref->row ? ref->row : "",
-		    ref->field);
-		enum look l = bad ? L_FAULT : L_PLAIN;
+		enum look l = faults(s, r, ref->table, ref->row ? ref->row :
+		    "", ref->field, L_PLAIN);
+		int bad = l != L_PLAIN;
 		double x;
 
 		if (!f) {
@@ -733,7 +746,8 @@ write_overview(struct fp_summary *s, struct year *y,
 	fp_xlsx_number(s->x, o->sheet, row, (uint32_t)b->nshow,
 	    (double)r->errors, s->st[r->errors ? L_FAULT : L_PLAIN][K_NUMBER]);
 	fp_xlsx_number(s->x, o->sheet, row, (uint32_t)b->nshow + 1,
-	    (double)r->warnings, s->st[L_PLAIN][K_NUMBER]);
+	    (double)r->warnings, s->st[r->warnings ? L_WARNING :
+	    L_PLAIN][K_NUMBER]);
 	y->sums[b->nshow] += (double)r->errors;
 	y->sums[b->nshow + 1] += (double)r->warnings;
 	if (r->nfindings) {
@@ -804,8 +818,8 @@ write_row(struct fp_summary *s, struct out *o, const struct fp_table *t,
 		    key), s->st[base][K_TEXT]);
 	for (k = 0; k < t->nfields; k++, c++) {
 		const struct fp_field *f = &t->fields[k];
-		int bad = faults(s, r, t->name, key, f->name);
-		enum look l = bad ? L_FAULT : base;
+		enum look l = faults(s, r, t->name, key, f->name, base);
+		int bad = l != base;
 
 		if (vals[k])
 			put_value(s, o->sheet, row, c, f, vals[k], l, NULL);
