@@ -141,6 +141,8 @@ numeric_form(const char *s, size_t n, char *buf, size_t cap)
 			continue;
 		if (cp == 0x3002)	/* 。 typed for a point */
 			cp = '.';
+		if (cp == 0x2212)	/* − the minus sign */
+			cp = '-';
 		if (cp < 0x80) {
 			buf[m++] = (char)cp;
 		} else if (cp < 0x800) {
@@ -208,6 +210,40 @@ strip_suffix(char *buf, size_t *m, const char *suffix)
 	*m -= k;
 	buf[*m] = '\0';
 	return 1;
+}
+
+/*
+ * An accountant's negative, "(3.38)" for -3.38 (brackets folded to
+ * ASCII): buf (length *m) rewritten with a sign; 1 if it was one.
+ */
+static int
+accounting_negative(char *buf, size_t *m)
+{
+	if (*m < 3 || buf[0] != '(' || buf[*m - 1] != ')' ||
+	    buf[1] == '-' || buf[1] == '+')
+		return 0;
+	buf[0] = '-';
+	buf[--*m] = '\0';
+	return 1;
+}
+
+/*
+ * A note in brackets after an amount, "219.28(含追加)": cut from buf
+ * (length *m); returns the note's words (in buf, past the cut), or NULL
+ * if there is none (nothing before the bracket is no amount with a note).
+ */
+static const char *
+cut_note(char *buf, size_t *m)
+{
+	char *open;
+
+	if (*m < 3 || buf[*m - 1] != ')' || !(open = strrchr(buf, '(')) ||
+	    open == buf)
+		return NULL;
+	buf[*m - 1] = '\0';
+	*open = '\0';
+	*m = (size_t)(open - buf);
+	return open + 1;
 }
 
 /* 1 if the text says there is nothing: blank, a dash, a slash, 无. */
@@ -323,6 +359,7 @@ int
 fp_norm_money_in(struct fp_buf *out, const struct fp_value *v, int exp)
 {
 	char buf[256];
+	const char *note;
 	size_t m, i;
 	double x;
 
@@ -336,12 +373,19 @@ fp_norm_money_in(struct fp_buf *out, const struct fp_value *v, int exp)
 			memmove(buf, buf + (buf[0] == '\xef' ? 3 : 2),
 			    m - (buf[0] == '\xef' ? 3 : 2) + 1);
 		m = strlen(buf);
-		/* A unit written after the amount is its own. */
+		/*
+		 * A unit written after the amount is its own, in brackets
+		 * too (1207.93（万元）); another note in brackets is a
+		 * remark on the amount (219.28（含追加）).
+		 */
+		note = cut_note(buf, &m);
 		for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++)
-			if (strip_suffix(buf, &m, money_units[i].word)) {
+			if (note ? !strcmp(note, money_units[i].word) :
+			    strip_suffix(buf, &m, money_units[i].word)) {
 				exp = money_units[i].exp;
 				break;
 			}
+		accounting_negative(buf, &m);
 		if (!parse_plain(buf, &x))
 			return 0;
 		x = in_wan(x, exp);
@@ -446,6 +490,7 @@ number_with_units(const struct fp_value *v, const char *const *units,
 	m = numeric_form(v->text, v->len, buf, sizeof buf);
 	if (says_nothing(buf))
 		return 0;
+	accounting_negative(buf, &m);
 	for (i = 0; units[i]; i++)
 		if (strip_suffix(buf, &m, units[i]))
 			return parse_plain(buf, x);

@@ -116,6 +116,18 @@ test_norm_money_forms(void **state)
 	expect_text_value(fp_norm_money, "１２０７．９３", "1207.93");
 	expect_text_value(fp_norm_money, "12079276元", "1207.9276");
 	expect_text_value(fp_norm_money, "-5.8029", "-5.8029");
+	/* An accountant's negative, the minus sign U+2212, a full-width one. */
+	expect_text_value(fp_norm_money, "(3.38)", "-3.38");
+	expect_text_value(fp_norm_money, "（1,234.56）", "-1234.56");
+	expect_text_value(fp_norm_money, "\xe2\x88\x92" "1.29", "-1.29");
+	expect_text_value(fp_norm_money, "－12.50", "-12.5");
+	expect_text_value(fp_norm_money, "(-3.38)", NULL);
+	/* A remark in brackets after the amount; a unit in brackets. */
+	expect_text_value(fp_norm_money, "219.2843（含追加）", "219.2843");
+	expect_text_value(fp_norm_money, "12079276（元）", "1207.9276");
+	expect_text_value(fp_norm_money, "(3.38)万元", "-3.38");
+	expect_text_value(fp_norm_money, "（含追加）", NULL);
+	expect_text_value(fp_norm_money, "约1200（估）", NULL);
 	expect_text_value(fp_norm_money, "0", "0");
 	expect_text_value(fp_norm_money, "-", NULL);
 	expect_text_value(fp_norm_money, "无", NULL);
@@ -177,6 +189,8 @@ test_norm_integer_and_score(void **state)
 	expect_number_value(fp_norm_number, 123456789012345.6, 0,
 	    "123456789012346");
 	expect_text_value(fp_norm_number, "96.5%", "96.5");
+	expect_text_value(fp_norm_number, "(12.5)", "-12.5");
+	expect_text_value(fp_norm_number, "\xe2\x88\x92" "3%", "-3");
 	expect_text_value(fp_norm_number, "96.5%以上", NULL);
 	expect_text_value(fp_norm_score, "98分", "98");
 	expect_text_value(fp_norm_score, "98公里", NULL);
