@@ -766,11 +766,6 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 				continue;
 			after = fence->row;
 		}
-		if (f->has_re) {
-			if (apply_pattern(a, t, f, s))
-				return;
-			continue;
-		}
 		/* Every cell carrying one of the labels, in row order. */
 		for (i = 0; i < f->labels.n; i++) {
 			const char *lab = f->labels.v[i];
@@ -829,13 +824,18 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 			}
 		}
 		free(cand);
-		if (apply_part(a, t, f, s, after))
+		if (f->labels.n && apply_part(a, t, f, s, after))
+			return;
+		/* A pattern where the labels give nothing. */
+		if (f->has_re && apply_pattern(a, t, f, s))
 			return;
 	}
-	if (f->has_re) {
-		note(a, f->required, "%s.%s%s: no cell matches \"%s\"",
+	if (f->has_re && !first) {
+		note(a, f->required, "%s.%s%s: no cell %s%s%smatches \"%s\"",
 		    t->name, f->name, f->required ? " (required)" : "",
-		    f->pattern);
+		    f->labels.n ? "labelled " : "", f->labels.n ?
+		    labels_text(&a->val, &f->labels) : "", f->labels.n ?
+		    ", and no cell " : "", f->pattern);
 	} else if (!first) {
 		note(a, f->required, "%s.%s%s: no cell labelled %s", t->name,
 		    f->name, f->required ? " (required)" : "",
@@ -965,6 +965,31 @@ row_has_amounts(const struct fp_table *t, const struct fp_fsheet *s,
 	return nnums > 0 && nnums >= (ncols < 2 ? ncols : 2);
 }
 
+/*
+ * key (a label form) with its brackets as the cell writes them: full
+ * width where the text has those and no others (县水土保持站（二级机构）),
+ * for the unit's name as the department wrote it.
+ */
+static char *
+key_as_written(const char *key, const char *text)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	int open = strstr(text, "\xef\xbc\x88") && !strchr(text, '(');
+	int close = strstr(text, "\xef\xbc\x89") && !strchr(text, ')');
+
+	if (!(open && strchr(key, '(')) && !(close && strchr(key, ')')))
+		return fp_xstrdup(key);
+	for (; *key; key++) {
+		if (*key == '(' && open)
+			fp_buf_adds(&b, "\xef\xbc\x88");
+		else if (*key == ')' && close)
+			fp_buf_adds(&b, "\xef\xbc\x89");
+		else
+			fp_buf_addc(&b, *key);
+	}
+	return fp_buf_detach(&b);
+}
+
 /* The key of a keyed table's row: a row code, or the key without its enumerator. */
 static char *
 row_key(const struct fp_table *t, const struct fp_fcell *kc)
@@ -981,7 +1006,8 @@ row_key(const struct fp_table *t, const struct fp_fcell *kc)
 		    fp_labels_match(&t->rows[i].alts, stripped) ||
 		    (kc->base && fp_labels_match(&t->rows[i].alts, kc->base)))
 			return fp_xstrdup(t->rows[i].canon);
-	return fp_xstrdup(stripped);
+	return kc->label ? key_as_written(stripped, kc->text) :
+	    fp_xstrdup(stripped);
 }
 
 /* 1 if the key cell starts with the table's enumerator (a unit row). */

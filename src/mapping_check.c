@@ -346,11 +346,10 @@ check_tables(struct parser *p)
 			struct fp_field *f = &t->fields[k];
 
 			p->l.no = f->line;
-			if (f->has_re && (f->ntake > 0 || f->labels.n > 0))
+			if (f->has_re && f->ntake > 0 && f->labels.n == 0)
 				return fp_perr(p, "field '%s' has a 'pattern', "
 				    "which finds its cell and gives its value: "
-				    "'%s' does not go with it", f->name,
-				    f->labels.n ? "label" : "take");
+				    "'take' goes with a 'label'", f->name);
 			if (f->labels.n == 0 && !f->has_re) {
 				if (t->kind == FP_TABLE_FIELDS)
 					return fp_perr(p, "field '%s' needs a "
@@ -358,7 +357,8 @@ check_tables(struct parser *p)
 				/* A column is found by its own label. */
 				fp_labels_add(&f->labels, f->cn);
 			}
-			if (t->kind == FP_TABLE_FIELDS && f->ntake == 0) {
+			if (t->kind == FP_TABLE_FIELDS && f->ntake == 0 &&
+			    f->labels.n > 0) {
 				f->take = fp_xcalloc(2, sizeof *f->take);
 				f->take[0].way = FP_WAY_COLON;
 				f->take[1].way = FP_WAY_RIGHT;
