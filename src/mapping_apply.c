@@ -37,6 +37,7 @@ struct apply {
 	size_t seq;
 	int many;			/* several sheets are tried */
 	int probe;			/* take values, keep no facts */
+	size_t grids;			/* required keyed or list tables found */
 	struct fp_buf tmp, val;
 };
 
@@ -1454,6 +1455,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		note(a, 1, "%s: %zu rows of sheet '%s' are hidden, from row %u:"
 		    " read as the table's rows (hidden is not deleted)",
 		    t->name, nhidden, s->name, hidden1 + 1);
+	if (nrows && t->required)
+		a->grids++;
 	if (nrows && a->o->explain) {
 		char where[64];
 
@@ -1729,11 +1732,12 @@ fullest_by_record(const struct apply *a, const size_t *sheets)
  * form is a form whose name is missing: kept, for check to say so.
  */
 static void
-drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
+drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at,
+    const size_t *grids)
 {
 	struct fp_mapped *o = a->out;
-	size_t i, k, named = 0, most = 0, *fullest;
-	char *keep;
+	size_t i, k, named = 0, most = 0, *fullest, withgrids = 0;
+	char *keep, *list;
 
 	for (i = 0; i < o->nrecs; i++)
 		if (*o->recs[i].record) {
@@ -1743,7 +1747,10 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 		}
 	if (!named)
 		return;
+	for (i = 0; i < o->nrecs; i++)
+		withgrids += grids[i] > 0;
 	keep = fp_xcalloc(o->nrecs, 1);
+	list = fp_xcalloc(o->nrecs, 1);
 	fullest = fullest_by_record(a, sheets);
 	for (i = 0; i < o->nrecs; i++) {
 		int hidden = a->form->sheets[sheets[i]].hidden;
@@ -1755,6 +1762,13 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 			keep[i] = f == SIZE_MAX;
 		else
 			keep[i] = o->recs[i].n * 2 >= o->recs[f].n;
+		/*
+		 * None of the required tables, where other sheets have
+		 * them: a list of the workbook's projects (目录), its
+		 * header taken for a name.
+		 */
+		if (keep[i] && *o->recs[i].record && !grids[i] && withgrids)
+			keep[i] = 0, list[i] = 1;
 	}
 	drop_notes(a, notes_at, keep);
 	for (i = k = 0; i < o->nrecs; i++) {
@@ -1775,7 +1789,11 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 			o->recs[k++] = *rec;
 			continue;
 		}
-		if (*rec->record && a->form->sheets[sheets[i]].hidden)
+		if (list[i])
+			note(a, 1, "none of the form's required tables, which "
+			    "other sheets have: not a form (a list of them?), "
+			    "passed over");
+		else if (*rec->record && a->form->sheets[sheets[i]].hidden)
 			note(a, 1, "hidden, beside sheet '%s' of the same %s.%s:"
 			    " a copy of the form passed over",
 			    a->form->sheets[sheets[fullest[i]]].name,
@@ -1794,6 +1812,7 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at)
 	}
 	o->nrecs = k;
 	free(keep);
+	free(list);
 	free(fullest);
 }
 
@@ -1864,7 +1883,7 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 {
 	static const struct fp_apply_opts none;
 	struct apply a;
-	size_t *sheets, *notes_at, nsheets, si, i, k, nfacts = 0;
+	size_t *sheets, *notes_at, *grids, nsheets, si, i, k, nfacts = 0;
 	enum fp_err err = FP_OK;
 
 	memset(out, 0, sizeof *out);
@@ -1875,6 +1894,7 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 	a.out = out;
 	sheets = fp_xcalloc(form->nsheets + 1, sizeof *sheets);
 	notes_at = fp_xcalloc(form->nsheets + 1, sizeof *notes_at);
+	grids = fp_xcalloc(form->nsheets + 1, sizeof *grids);
 	nsheets = find_sheets(m, form, sheets);
 	a.many = nsheets > 1 && !m->every_sheet;
 	if (nsheets == 0) {
@@ -1887,6 +1907,7 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 		a.sheet = sheets[si];
 		notes_at[si] = out->nnotes;
 		a.rec = &out->recs[out->nrecs++];
+		a.grids = 0;
 		if (a.o->explain)
 			note(&a, 0, "the form is on sheet '%s'",
 			    form->sheets[a.sheet].name);
@@ -1900,10 +1921,11 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 				apply_grid(&a, t);
 		}
 		finish_record(m, a.o, a.rec);
+		grids[si] = a.grids;
 		nfacts += a.rec->n;
 	}
 	if (m->every_sheet && m->record.table)
-		drop_unnamed(&a, sheets, notes_at);
+		drop_unnamed(&a, sheets, notes_at, grids);
 	else if (a.many)
 		keep_fullest(&a, sheets, notes_at);
 	if (nfacts == 0)
@@ -1912,6 +1934,7 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 out:
 	free(sheets);
 	free(notes_at);
+	free(grids);
 	fp_buf_release(&a.tmp);
 	fp_buf_release(&a.val);
 	return err;
