@@ -90,6 +90,7 @@ struct fp_field {
 	size_t ncodes;
 	struct fp_labels empty;		/* placeholders that give no fact */
 	struct fp_labels after;		/* fields: only below a cell with one */
+	struct fp_labels beneath;	/* fields: only in its column, below */
 	int fill_down, fill_left;	/* columns of lists */
 	int any_sheet;			/* fields: look on every sheet */
 	int required;			/* say so when the form lacks it */

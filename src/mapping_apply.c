@@ -713,12 +713,13 @@ takes_colon(const struct fp_field *f)
 /*
  * Finds the field's label as a later pair of a cell's text after its
  * colon (联系电话 in 填表人：周敏　　联系电话：0730-5456789) below row
- * after, and takes its value up to the next pair the mapping knows.
+ * after (and in column incol, unless -1), and takes its value up to the
+ * next pair the mapping knows.
  * Returns 1 if it took one.
  */
 static int
 apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
-    const struct fp_fsheet *s, int64_t after)
+    const struct fp_fsheet *s, int64_t after, int64_t incol)
 {
 	size_t i;
 
@@ -729,6 +730,7 @@ apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 		size_t end;
 
 		if ((int64_t)c->row <= after ||
+		    (incol >= 0 && (int64_t)c->col != incol) ||
 		    !(fp_labels_match(&f->labels, p->label) ||
 		    fp_labels_match(&f->labels, p->wide)))
 			continue;
@@ -758,7 +760,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 	while (next_sheet(a, f->any_sheet, &o, &si)) {
 		const struct fp_fsheet *s = &form->sheets[si];
 		size_t *cand = NULL, ncand = 0, k, i;
-		int64_t after = -1;
+		int64_t after = -1, incol = -1;
 
 		if (f->after.n) {
 			const struct fp_fcell *fence = find_first(s, &f->after);
@@ -766,6 +768,15 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 			if (!fence)
 				continue;
 			after = fence->row;
+		}
+		if (f->beneath.n) {
+			const struct fp_fcell *top = find_first(s, &f->beneath);
+
+			if (!top)
+				continue;
+			if ((int64_t)top->row > after)
+				after = top->row;
+			incol = top->col;
 		}
 		/* Every cell carrying one of the labels, in row order. */
 		for (i = 0; i < f->labels.n; i++) {
@@ -800,7 +811,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 
 			if (k && cand[k] >> 2 == cand[k - 1] >> 2)
 				continue;
-			if ((int64_t)c->row <= after)
+			if ((int64_t)c->row <= after ||
+			    (incol >= 0 && (int64_t)c->col != incol))
 				continue;
 			nlabelled++;
 			if (!first) {
@@ -825,7 +837,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 			}
 		}
 		free(cand);
-		if (f->labels.n && apply_part(a, t, f, s, after))
+		if (f->labels.n && apply_part(a, t, f, s, after, incol))
 			return;
 		/* A pattern where the labels give nothing. */
 		if (f->has_re && apply_pattern(a, t, f, s))

@@ -989,6 +989,24 @@ kw_after(struct parser *p)
 	return FP_OK;
 }
 
+/*
+ * beneath LABELS: the field's label is looked for in the column of a cell
+ * with one, below it (年度资金总额's 其中：财政拨款 beside 中期资金总额's).
+ */
+static enum fp_err
+kw_beneath(struct parser *p)
+{
+	enum fp_err err;
+
+	if (p->table->kind != FP_TABLE_FIELDS)
+		return fp_perr(p, "'beneath' belongs to a field of a fields "
+		    "table");
+	if ((err = need(p, 2, "a label")))
+		return err;
+	fp_read_labels(p, 1, &p->field->beneath, NULL);
+	return FP_OK;
+}
+
 static enum fp_err
 kw_field_sheet(struct parser *p)
 {
@@ -1555,6 +1573,7 @@ static const struct keyword {
 	{ "pattern", CTX_FIELD, kw_pattern, "a field" },
 	{ "sheet", CTX_FIELD, kw_field_sheet, NULL },
 	{ "after", CTX_FIELD, kw_after, "a field" },
+	{ "beneath", CTX_FIELD, kw_beneath, "a field" },
 	{ "value", CTX_FIELD, kw_alias, "a field or column" },
 	{ "code", CTX_FIELD, kw_alias, "a field or column" },
 	{ "fill", CTX_FIELD, kw_fill, "a column" },
@@ -1683,6 +1702,7 @@ fp_field_release(struct fp_field *f)
 	aliases_free(f->codes, f->ncodes);
 	fp_labels_free(&f->empty);
 	fp_labels_free(&f->after);
+	fp_labels_free(&f->beneath);
 }
 
 void
