@@ -38,6 +38,7 @@ struct apply {
 	int many;			/* several sheets are tried */
 	int probe;			/* take values, keep no facts */
 	size_t grids;			/* required keyed or list tables found */
+	int uncoded;			/* the last value matched none of its codes */
 	struct fp_buf tmp, val;
 };
 
@@ -233,9 +234,16 @@ add_fact(struct apply *a, const char *table, const char *row,
 {
 	struct fp_record *o = a->rec;
 	struct fp_fact *f;
+	int uncoded = a->uncoded;
 
+	a->uncoded = 0;
 	if (a->probe)
 		return;
+	/* A word the codes do not know is kept, and said. */
+	if (uncoded)
+		note(a, 1, "%s%s%s%s.%s: '%s' at %s is none of its codes: kept as "
+		    "written", table, *row ? "[" : "", row, *row ? "]" : "",
+		    field, value, ref(a, s, src));
 	if (o->n == o->cap) {
 		o->cap = o->cap ? o->cap * 2 : 64;
 		o->v = fp_xreallocarray(o->v, o->cap, sizeof *o->v);
@@ -266,6 +274,7 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 	int ok;
 
 	fp_buf_reset(out);
+	a->uncoded = 0;
 	if (!v->is_number) {
 		fp_norm_label(&lab, v->text, v->len);
 		if (!lab.len || fp_labels_match(&f->empty, lab.s)) {
@@ -317,11 +326,13 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 				break;
 			}
 		for (i = 0; i < f->ncodes; i++)
-			if (fp_labels_match(&f->codes[i].alts, lab.s)) {
+			if (fp_labels_match(&f->codes[i].alts, lab.s) ||
+			    !strcmp(f->codes[i].canon, out->s)) {
 				fp_buf_reset(out);
 				fp_buf_adds(out, f->codes[i].canon);
 				break;
 			}
+		a->uncoded = f->ncodes > 0 && i == f->ncodes;
 	}
 	fp_buf_release(&lab);
 	return out->len > 0;
