@@ -265,8 +265,9 @@ char_before(const char *t, size_t i)
 }
 
 /*
- * The start of the words before offset q of t, back to white space: q if
- * none, SIZE_MAX if they run to t's start or past PART_LABEL_MAX bytes.
+ * The start of the words before offset q of t, back to white space or
+ * t's start (填表人：　　联系电话：… has no first value): q if none,
+ * SIZE_MAX if they run past PART_LABEL_MAX bytes.
  */
 #define PART_LABEL_MAX 48
 
@@ -280,7 +281,7 @@ words_before(const char *t, size_t q)
 		if (q - j > PART_LABEL_MAX)
 			return SIZE_MAX;
 	}
-	return j > 0 ? j : SIZE_MAX;
+	return j;
 }
 
 static const char *

@@ -1260,26 +1260,52 @@ column_unit(const struct fp_mapping *m, const struct fp_table *t,
 	return k == SIZE_MAX ? NULL : &s->cells[k];
 }
 
+/* 1 if c names a keyed or list table, or one of its columns. */
+static int
+heads_a_column(const struct fp_mapping *m, const struct fp_fcell *c)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->ntables; i++) {
+		const struct fp_table *t = &m->tables[i];
+
+		if (t->kind == FP_TABLE_FIELDS)
+			continue;
+		if (cell_matches(&t->header, c) || cell_matches(&t->key, c))
+			return 1;
+		for (k = 0; k < t->nfields; k++)
+			if (cell_matches(&t->fields[k].labels, c))
+				return 1;
+	}
+	return 0;
+}
+
 /*
  * 1 if row r, which holds a known label, is still one of the table's
  * rows (first is its first, D its header's end): a merged cell of one of
  * its columns runs into r from a row of the table (成本指标 over its
- * indicators), or each known label is a column's value with another
- * column's value before it in the row and a third after the header (an
- * indicator named 资金总额 or 服务对象满意度). A row that starts with
- * the label (合计, 评价人员, 填表人：) ends the table.
+ * indicators, left of the label), or each known label is a column's
+ * value with another column's value before it in the row and a third,
+ * and no table's header or column's (an indicator named 资金总额 or
+ * 服务对象满意度). A row that starts with the label (合计, 评价人员,
+ * 填表人：) or holds a stop label ends the table.
  */
 static int
 row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
     const struct fp_fsheet *s, uint32_t r, const int64_t *col,
     const struct fp_fcell ***merged, uint32_t D, uint32_t first)
 {
+	const struct fp_fcell *kn = known_in_row(m, s, r);
 	size_t i, k, nvals = 0;
 	int before = 0;
 
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		if (cell_matches(&t->stop, &s->cells[k]))
+			return 0;
+	/* A merged cell left of the label runs into the row from above. */
 	for (i = 0; i < t->nfields; i++)
-		if (merged[i] && merged[i][r - D] &&
-		    merged[i][r - D]->row >= first &&
+		if (merged[i] && col[i] < (int64_t)kn->col &&
+		    merged[i][r - D] && merged[i][r - D]->row >= first &&
 		    merged[i][r - D]->row < r)
 			return 1;
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
@@ -1288,7 +1314,8 @@ row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
 
 		for (i = 0; i < t->nfields && !ours; i++)
 			ours = col[i] == (int64_t)c->col;
-		if (cell_is_known(m, c) && (!ours || !before))
+		if (cell_is_known(m, c) && (!ours || !before ||
+		    heads_a_column(m, c)))
 			return 0;
 		if (ours) {
 			before = 1;
@@ -1595,6 +1622,63 @@ named(struct fp_record *rec, const struct fp_ref *r)
 	return NULL;
 }
 
+/* s with full-width brackets made ASCII, as label forms have them. */
+static char *
+bracket_folded(const char *s)
+{
+	struct fp_buf b = FP_BUF_INIT;
+
+	for (; *s; s++) {
+		if (!strncmp(s, "\xef\xbc\x88", 3) ||
+		    !strncmp(s, "\xef\xbc\x89", 3)) {
+			fp_buf_addc(&b, s[2] == '\x88' ? '(' : ')');
+			s += 2;
+		} else {
+			fp_buf_addc(&b, *s);
+		}
+	}
+	return b.s ? fp_buf_detach(&b) : fp_xstrdup("");
+}
+
+/*
+ * One unit, one key: rows whose keys differ only in the width of their
+ * brackets (县救助站（二级机构） in one table, 县救助站(二级机构) in
+ * another) take the first one's, so that rules match them across tables.
+ */
+static void
+unify_keys(struct fp_record *rec)
+{
+	size_t nslots = 16, mask, i, h, *slots;
+	char **folded;
+
+	while (nslots < rec->n * 2)
+		nslots *= 2;
+	mask = nslots - 1;
+	slots = fp_xcalloc(nslots, sizeof *slots);
+	folded = fp_xcalloc(rec->n + 1, sizeof *folded);
+	for (i = 0; i < rec->n; i++) {
+		struct fp_fact *f = &rec->v[i];
+
+		if (!strchr(f->row, '(') && !strstr(f->row, "\xef\xbc\x88"))
+			continue;
+		folded[i] = bracket_folded(f->row);
+		for (h = fp_hash_slot(fp_hash(FP_HASH_INIT, folded[i]), mask);
+		    slots[h]; h = (h + 1) & mask)
+			if (!strcmp(folded[slots[h] - 1], folded[i]))
+				break;
+		if (!slots[h]) {
+			slots[h] = i + 1;
+		} else if (strcmp(rec->v[slots[h] - 1].row, f->row)) {
+			free(f->row);
+			f->row = fp_xstrdup(rec->v[slots[h] - 1].row);
+		}
+	}
+	for (i = 0; i < rec->n; i++)
+		free(folded[i]);
+	free(folded);
+	free(slots);
+}
+
 /* dept, year and record from the facts (or --set), dept and year first. */
 static void
 finish_record(const struct fp_mapping *m, const struct fp_apply_opts *o,
@@ -1615,6 +1699,7 @@ finish_record(const struct fp_mapping *m, const struct fp_apply_opts *o,
 	rec->dept = fp_xstrdup(o->set_dept ? o->set_dept : d ? d->value : "");
 	rec->year = fp_xstrdup(o->set_year ? o->set_year : y ? y->value : "");
 	rec->record = fp_xstrdup(r ? r->value : "");
+	unify_keys(rec);
 	for (i = 0; i < rec->n; i++)
 		rec->v[i].sheet++;
 	if (d) {
@@ -1787,10 +1872,12 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at,
 			keep[i] = o->recs[i].n * 2 >= o->recs[f].n;
 		/*
 		 * None of the required tables, where other sheets have
-		 * them: a list of the workbook's projects (目录), its
-		 * header taken for a name.
+		 * them, and less than half the values of the fullest: a
+		 * list of the workbook's projects (目录), its header taken
+		 * for a name.
 		 */
-		if (keep[i] && *o->recs[i].record && !grids[i] && withgrids)
+		if (keep[i] && *o->recs[i].record && !grids[i] && withgrids &&
+		    o->recs[i].n * 2 < most)
 			keep[i] = 0, list[i] = 1;
 	}
 	drop_notes(a, notes_at, keep);

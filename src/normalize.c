@@ -287,6 +287,8 @@ static const struct {
 	{ "\xe5\x85\x83", -4 },				/* 元 */
 };
 
+#define NUNITS (sizeof money_units / sizeof money_units[0])
+
 /* x, in the unit of power exp of 万元, in 万元 (exact powers of ten). */
 static double
 in_wan(double x, int exp)
@@ -379,12 +381,17 @@ fp_norm_money_in(struct fp_buf *out, const struct fp_value *v, int exp)
 		 * remark on the amount (219.28（含追加）).
 		 */
 		note = cut_note(buf, &m);
-		for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++)
-			if (note ? !strcmp(note, money_units[i].word) :
-			    strip_suffix(buf, &m, money_units[i].word)) {
+		for (i = 0; note && i < NUNITS; i++)
+			if (!strcmp(note, money_units[i].word)) {
 				exp = money_units[i].exp;
 				break;
 			}
+		if (!note || i == NUNITS)
+			for (i = 0; i < NUNITS; i++)
+				if (strip_suffix(buf, &m, money_units[i].word)) {
+					exp = money_units[i].exp;
+					break;
+				}
 		accounting_negative(buf, &m);
 		if (!parse_plain(buf, &x))
 			return 0;
@@ -490,7 +497,6 @@ number_with_units(const struct fp_value *v, const char *const *units,
 	m = numeric_form(v->text, v->len, buf, sizeof buf);
 	if (says_nothing(buf))
 		return 0;
-	accounting_negative(buf, &m);
 	for (i = 0; units[i]; i++)
 		if (strip_suffix(buf, &m, units[i]))
 			return parse_plain(buf, x);

@@ -126,6 +126,8 @@ test_norm_money_forms(void **state)
 	expect_text_value(fp_norm_money, "219.2843（含追加）", "219.2843");
 	expect_text_value(fp_norm_money, "12079276（元）", "1207.9276");
 	expect_text_value(fp_norm_money, "(3.38)万元", "-3.38");
+	expect_text_value(fp_norm_money, "100万元（含追加）", "100");
+	expect_text_value(fp_norm_money, "1000000元（含追加）", "100");
 	expect_text_value(fp_norm_money, "（含追加）", NULL);
 	expect_text_value(fp_norm_money, "约1200（估）", NULL);
 	expect_text_value(fp_norm_money, "0", "0");
@@ -189,7 +191,9 @@ test_norm_integer_and_score(void **state)
 	expect_number_value(fp_norm_number, 123456789012345.6, 0,
 	    "123456789012346");
 	expect_text_value(fp_norm_number, "96.5%", "96.5");
-	expect_text_value(fp_norm_number, "(12.5)", "-12.5");
+	/* Brackets round a number are no sign but in money: （2021）. */
+	expect_text_value(fp_norm_number, "(12.5)", NULL);
+	expect_text_value(fp_norm_integer, "（2021）", NULL);
 	expect_text_value(fp_norm_number, "\xe2\x88\x92" "3%", "-3");
 	expect_text_value(fp_norm_number, "96.5%以上", NULL);
 	expect_text_value(fp_norm_score, "98分", "98");
