@@ -1285,7 +1285,7 @@ heads_a_column(const struct fp_mapping *m, const struct fp_fcell *c)
  * rows (first is its first, D its header's end): a merged cell of one of
  * its columns runs into r from a row of the table (成本指标 over its
  * indicators, left of the label), or each known label is a column's
- * value with another column's value before it in the row and a third,
+ * value with a value before it in the row and two more of its columns,
  * and no table's header or column's (an indicator named 资金总额 or
  * 服务对象满意度). A row that starts with the label (合计, 评价人员,
  * 填表人：) or holds a stop label ends the table.
@@ -1317,10 +1317,8 @@ row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
 		if (cell_is_known(m, c) && (!ours || !before ||
 		    heads_a_column(m, c)))
 			return 0;
-		if (ours) {
-			before = 1;
-			nvals++;
-		}
+		before = 1;
+		nvals += ours;
 	}
 	return nvals >= 3;
 }
