@@ -334,6 +334,34 @@ find_parts(struct fp_form *f, struct fp_fsheet *s, size_t i)
 	}
 }
 
+static int
+part_key_cmp(const void *a, const void *b)
+{
+	const struct fp_partkey *x = a, *y = b;
+	int c = strcmp(x->label, y->label);
+
+	return c ? c : x->part < y->part ? -1 : x->part > y->part;
+}
+
+/* Indexes the pairs by their labels, wide ones too, in sheet order. */
+static void
+index_parts(struct fp_fsheet *s)
+{
+	size_t i, n = 0;
+
+	s->part_keys = fp_xcalloc(2 * s->nparts + 1, sizeof *s->part_keys);
+	for (i = 0; i < s->nparts; i++) {
+		s->part_keys[n].label = s->parts[i].label;
+		s->part_keys[n++].part = i;
+		if (s->parts[i].wide) {
+			s->part_keys[n].label = s->parts[i].wide;
+			s->part_keys[n++].part = i;
+		}
+	}
+	s->npart_keys = n;
+	qsort(s->part_keys, n, sizeof *s->part_keys, part_key_cmp);
+}
+
 static void
 seal_sheet(struct fp_form *f, struct fp_fsheet *s)
 {
@@ -364,6 +392,7 @@ seal_sheet(struct fp_form *f, struct fp_fsheet *s)
 	for (i = 0; i < s->ncells; i++)
 		if (s->cells[i].after)
 			find_parts(f, s, i);
+	index_parts(s);
 	s->nslots = 16;
 	while (s->nslots < n * 2)
 		s->nslots *= 2;
@@ -456,6 +485,7 @@ fp_form_free(struct fp_form *f)
 		free(s->slots);
 		free(s->unit_from);
 		free(s->parts);
+		free(s->part_keys);
 		free(s->merges);
 		free(s->hidden_rows);
 		free(s->row_hidden);
@@ -520,6 +550,26 @@ fp_fsheet_find(const struct fp_fsheet *s, const char *label, enum fp_key kind,
 			return c;
 		}
 	}
+}
+
+const struct fp_partkey *
+fp_fsheet_find_parts(const struct fp_fsheet *s, const char *label, size_t *n)
+{
+	size_t lo = 0, hi = s->npart_keys, e;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(s->part_keys[mid].label, label) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (e = lo; e < s->npart_keys && !strcmp(s->part_keys[e].label,
+	    label); e++)
+		;
+	*n = e - lo;
+	return *n ? &s->part_keys[lo] : NULL;
 }
 
 const struct fp_fpart *

@@ -58,6 +58,12 @@ struct fp_fpart {
 	size_t value;		/* where its value starts in the cell's after */
 };
 
+/* A pair's label or wide label, and the pair (an index into parts). */
+struct fp_partkey {
+	const char *label;
+	size_t part;
+};
+
 struct fp_fsheet {
 	char *name;
 	int hidden;		/* the workbook hides it */
@@ -79,6 +85,8 @@ struct fp_fsheet {
 	size_t *unit_from;
 	struct fp_fpart *parts;	/* by cell, then place in it */
 	size_t nparts, partcap;
+	struct fp_partkey *part_keys;	/* the pairs by label, then place */
+	size_t npart_keys;
 	/* Open-addressing index from the cells' keys to the cells. */
 	size_t *slots;
 	size_t nslots;
@@ -115,6 +123,9 @@ int fp_fsheet_row_hidden(const struct fp_fsheet *s, uint32_t r);
 /* The cell at (row, col) of a sheet, or NULL. */
 const struct fp_fcell *fp_fsheet_at(const struct fp_fsheet *s, uint32_t row,
     uint32_t col);
+/* The pairs whose label or wide label is label: *n of them, in place order. */
+const struct fp_partkey *fp_fsheet_find_parts(const struct fp_fsheet *s,
+    const char *label, size_t *n);
 /* The pairs in cell i's text after its colon: *n of them, or NULL. */
 const struct fp_fpart *fp_fsheet_parts(const struct fp_fsheet *s, size_t i,
     size_t *n);

@@ -512,27 +512,41 @@ take_paragraphs(struct apply *a, const struct fp_table *t,
 }
 
 /*
- * Where the value from offset from of cell c's text after its colon ends:
+ * Where the value from offset from of cell c's text after its colon ends,
+ * looking at the sheet's pairs from the k-th on:
  * at the next pair whose label the mapping knows (填表人：周敏　　联系电话：
  * 0730-5456789), or at the text's end.
  */
 static size_t
+pair_end_from(const struct fp_mapping *m, const struct fp_fsheet *s,
+    size_t k, const struct fp_fcell *c, size_t from)
+{
+	size_t ci = (size_t)(c - s->cells);
+
+	for (; k < s->nparts && s->parts[k].cell == ci; k++) {
+		const struct fp_fpart *p = &s->parts[k];
+
+		if (p->at < from)
+			continue;
+		if (p->wide && p->wide_at >= from && is_known(m, p->wide))
+			return p->wide_at;
+		if (is_known(m, p->label))
+			return p->at;
+	}
+	return strlen(c->after);
+}
+
+/* The same, from the cell's first pair. */
+static size_t
 pair_end(const struct fp_mapping *m, const struct fp_fsheet *s,
     const struct fp_fcell *c, size_t from)
 {
-	size_t n, i;
+	size_t n = 0;
 	const struct fp_fpart *p = fp_fsheet_parts(s, (size_t)(c - s->cells),
 	    &n);
 
-	for (i = 0; i < n; i++) {
-		if (p[i].at < from)
-			continue;
-		if (p[i].wide && p[i].wide_at >= from && is_known(m, p[i].wide))
-			return p[i].wide_at;
-		if (is_known(m, p[i].label))
-			return p[i].at;
-	}
-	return strlen(c->after);
+	return pair_end_from(m, s, p ? (size_t)(p - s->parts) : s->nparts, c,
+	    from);
 }
 
 /*
@@ -721,6 +735,27 @@ takes_colon(const struct fp_field *f)
 	return 0;
 }
 
+/* Takes the value of the sheet's k-th pair for the field; 1 if it gave one. */
+static int
+take_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
+    const struct fp_fsheet *s, size_t k)
+{
+	const struct fp_fpart *p = &s->parts[k];
+	const struct fp_fcell *c = &s->cells[p->cell];
+	size_t end = pair_end_from(a->m, s, k + 1, c, p->value);
+	struct fp_value v;
+
+	memset(&v, 0, sizeof v);
+	v.text = c->after + p->value;
+	v.len = end - p->value;
+	if (!field_value(a, f, &v, field_unit(f, s, c)))
+		return 0;
+	add_fact(a, t->name, "", f->name, a->val.s, s, c, c->row);
+	note(a, 0, "%s.%s: '%s' inside the text of %s, value after its colon",
+	    t->name, f->name, p->label, ref(a, s, c));
+	return 1;
+}
+
 /*
  * Finds the field's label as a later pair of a cell's text after its
  * colon (联系电话 in 填表人：周敏　　联系电话：0730-5456789) below row
@@ -732,32 +767,48 @@ static int
 apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
     const struct fp_fsheet *s, int64_t after, int64_t incol)
 {
-	size_t i;
+	size_t *cand = NULL, ncand = 0, i, k, n;
+	int got = 0;
 
-	for (i = 0; i < s->nparts && takes_colon(f); i++) {
-		const struct fp_fpart *p = &s->parts[i];
-		const struct fp_fcell *c = &s->cells[p->cell];
-		struct fp_value v;
-		size_t end;
+	if (!s->nparts || !takes_colon(f))
+		return 0;
+	/* The pairs with one of the labels, by the index or by glob. */
+	for (i = 0; i < f->labels.n; i++) {
+		const char *lab = f->labels.v[i];
+		const struct fp_partkey *pk;
 
-		if ((int64_t)c->row <= after ||
-		    (incol >= 0 && (int64_t)c->col != incol) ||
-		    !(fp_labels_match(&f->labels, p->label) ||
-		    fp_labels_match(&f->labels, p->wide)))
+		if (strchr(lab, '*')) {
+			for (k = 0; k < s->nparts; k++)
+				if (fp_glob(lab, s->parts[k].label) ||
+				    (s->parts[k].wide &&
+				    fp_glob(lab, s->parts[k].wide))) {
+					cand = fp_xreallocarray(cand, ncand + 1,
+					    sizeof *cand);
+					cand[ncand++] = k;
+				}
 			continue;
-		end = pair_end(a->m, s, c, p->value);
-		memset(&v, 0, sizeof v);
-		v.text = c->after + p->value;
-		v.len = end - p->value;
-		if (!field_value(a, f, &v, field_unit(f, s, c)))
-			continue;
-		add_fact(a, t->name, "", f->name, a->val.s, s, c, c->row);
-		note(a, 0, "%s.%s: '%s' inside the text of %s, value after "
-		    "its colon", t->name, f->name, p->label, ref(a, s, c));
-		return 1;
+		}
+		for (pk = fp_fsheet_find_parts(s, lab, &n), k = 0; k < n; k++) {
+			cand = fp_xreallocarray(cand, ncand + 1, sizeof *cand);
+			cand[ncand++] = pk[k].part;
+		}
 	}
-	return 0;
+	if (ncand > 1)
+		qsort(cand, ncand, sizeof *cand, idx_cmp);
+	for (k = 0; k < ncand && !got; k++) {
+		const struct fp_fpart *p = &s->parts[cand[k]];
+		const struct fp_fcell *c = &s->cells[p->cell];
+
+		if ((k && cand[k] == cand[k - 1]) ||
+		    (int64_t)c->row <= after ||
+		    (incol >= 0 && (int64_t)c->col != incol))
+			continue;
+		got = take_part(a, t, f, s, cand[k]);
+	}
+	free(cand);
+	return got;
 }
+
 
 /* Finds one field of a fields table, by pattern or by label. */
 static void
