@@ -152,6 +152,12 @@ fp_csv_reader_new(FILE *f, const char *name)
 	r->line = 1;
 	fp_buf_init(&r->data);
 	csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+	/*
+	 * libcsv grows a field by this much at a time (128 bytes by
+	 * default): a long text cell (a report's paragraphs) then costs
+	 * thousands of copies where realloc cannot grow in place.
+	 */
+	csv_set_blk_size(&r->p, 64 * 1024);
 	return r;
 }
 

@@ -611,6 +611,17 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 	return NULL;
 }
 
+/* Appends x to the array *v of *n (room for *cap), growing it by half. */
+static void
+push(size_t **v, size_t *n, size_t *cap, size_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap + *cap / 2 : 8;
+		*v = fp_xreallocarray(*v, *cap, sizeof **v);
+	}
+	(*v)[(*n)++] = x;
+}
+
 static int
 idx_cmp(const void *x, const void *y)
 {
@@ -767,7 +778,7 @@ static int
 apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
     const struct fp_fsheet *s, int64_t after, int64_t incol)
 {
-	size_t *cand = NULL, ncand = 0, i, k, n;
+	size_t *cand = NULL, ncand = 0, cap = 0, i, k, n;
 	int got = 0;
 
 	if (!s->nparts || !takes_colon(f))
@@ -782,16 +793,12 @@ apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 				if (fp_glob(lab, s->parts[k].label) ||
 				    (s->parts[k].wide &&
 				    fp_glob(lab, s->parts[k].wide))) {
-					cand = fp_xreallocarray(cand, ncand + 1,
-					    sizeof *cand);
-					cand[ncand++] = k;
+					push(&cand, &ncand, &cap, k);
 				}
 			continue;
 		}
-		for (pk = fp_fsheet_find_parts(s, lab, &n), k = 0; k < n; k++) {
-			cand = fp_xreallocarray(cand, ncand + 1, sizeof *cand);
-			cand[ncand++] = pk[k].part;
-		}
+		for (pk = fp_fsheet_find_parts(s, lab, &n), k = 0; k < n; k++)
+			push(&cand, &ncand, &cap, pk[k].part);
 	}
 	if (ncand > 1)
 		qsort(cand, ncand, sizeof *cand, idx_cmp);
@@ -821,7 +828,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 
 	while (next_sheet(a, f->any_sheet, &o, &si)) {
 		const struct fp_fsheet *s = &form->sheets[si];
-		size_t *cand = NULL, ncand = 0, k, i;
+		size_t *cand = NULL, ncand = 0, cap = 0, k, i;
 		int64_t after = -1, incol = -1;
 
 		if (f->after.n) {
@@ -851,18 +858,15 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 				for (k = 0; k < s->ncells; k++)
 					if (s->cells[k].label &&
 					    fp_glob(lab, s->cells[k].label)) {
-						cand = fp_xreallocarray(cand,
-						    ncand + 1, sizeof *cand);
-						cand[ncand++] = k << 2;
+						push(&cand, &ncand, &cap,
+						    k << 2);
 					}
 				continue;
 			}
 			for (by = 0; by < 4; by++)
 				for (c = fp_fsheet_find(s, lab, (enum fp_key)by,
 				    &idx); c; c = fp_fsheet_next(s, &idx)) {
-					cand = fp_xreallocarray(cand, ncand + 1,
-					    sizeof *cand);
-					cand[ncand++] = idx;
+					push(&cand, &ncand, &cap, idx);
 				}
 		}
 		if (ncand > 1)
