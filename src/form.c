@@ -71,6 +71,76 @@ without_note(struct fp_form *f, const char *label)
 	return fp_arena_strndup(&f->strings, label, i);
 }
 
+/*
+ * The length of an enumerator at the start of label (label form): 1、
+ * 2. 3) (4) 一、 （二） ① before more words; 0 if there is none. 1.5 is
+ * a number, not an enumerator.
+ */
+static size_t
+enumerator(const char *label)
+{
+	/* 一 二 三 四 五 六 七 八 九 十 */
+	static const uint32_t han[] = {
+		0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03,
+		0x516B, 0x4E5D, 0x5341,
+	};
+	const char *p = label;
+	int paren = *p == '(', n = 0, is_han;
+	uint32_t cp;
+	size_t k, i;
+
+	if ((k = fp_utf8_decode(p, strlen(p), &cp)) && cp >= 0x2460 &&
+	    cp <= 0x2473)
+		return p[k] ? k : 0;	/* ① to ⑳ */
+	p += paren;
+	for (; n < 3; n++, p += k) {
+		k = fp_utf8_decode(p, strlen(p), &cp);
+		for (i = 0, is_han = 0; i < sizeof han / sizeof han[0]; i++)
+			is_han |= cp == han[i];
+		if (!k || !((cp >= '0' && cp <= '9') || is_han))
+			break;
+	}
+	if (!n)
+		return 0;
+	if (paren ? *p != ')' : !(*p == '.' || *p == ')' ||
+	    !strncmp(p, "\xe3\x80\x81", 3)))
+		return 0;
+	p += !paren && *p != '.' && *p != ')' ? 3 : 1;
+	if (!*p || (*p >= '0' && *p <= '9'))
+		return 0;
+	return (size_t)(p - label);
+}
+
+/*
+ * The label as its words alone, or NULL if that is the label: without a
+ * trailing note in brackets (人员编制(人)), an enumerator in front
+ * ((一)联系人, 1.项目名称) or an English line after it (联系人Contact,
+ * 三级指标Level3: its line break gone in label form).
+ */
+static char *
+bare_label(struct fp_form *f, const char *label)
+{
+	char *base = without_note(f, label);
+	const char *s = base ? base : label;
+	size_t n, e = enumerator(s), k, letters = 0;
+
+	n = strlen(s);
+	for (k = n; k > e; k--) {
+		char ch = s[k - 1];
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))
+			letters++;
+		else if (!(ch >= '0' && ch <= '9') && !strchr(".,'&/-", ch))
+			break;
+	}
+	/* English after words of another script: the words alone. */
+	if (letters < 2 || k == e || (unsigned char)s[k - 1] < 0x80)
+		k = n;
+	if (e == 0 && k == n)
+		return base;
+	return fp_arena_strndup(&f->strings, s + e, k - e);
+}
+
 static void
 add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
     enum fp_cell_type type, double num, const char *text, size_t len)
@@ -98,7 +168,7 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 		fp_buf_reset(b);
 		fp_norm_label(b, text, len);
 		c->label = fp_arena_strndup(a, b->s ? b->s : "", b->len);
-		c->base = without_note(f, c->label);
+		c->base = bare_label(f, c->label);
 		c->unit_kind = (uint8_t)fp_money_unit(c->label, &exp);
 		at = colon_at(text, len, &w);
 		if (at) {
@@ -108,7 +178,7 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 			fp_norm_label(b, text, at - 1);
 			c->prefix = fp_arena_strndup(a, b->s ? b->s : "",
 			    b->len);
-			c->pbase = without_note(f, c->prefix);
+			c->pbase = bare_label(f, c->prefix);
 			/* 年度资金总额（元）：25000 states its own unit. */
 			if (!c->unit_kind)
 				c->unit_kind = (uint8_t)fp_money_unit(c->prefix,

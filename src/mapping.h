@@ -91,6 +91,9 @@ struct fp_field {
 	struct fp_labels empty;		/* placeholders that give no fact */
 	struct fp_labels after;		/* fields: only below a cell with one */
 	struct fp_labels beneath;	/* fields: only in its column, below */
+	char *strip;			/* fields: what the value goes without */
+	regex_t strip_re;
+	int has_strip;
 	int fill_down, fill_left;	/* columns of lists */
 	int any_sheet;			/* fields: look on every sheet */
 	int required;			/* say so when the form lacks it */

@@ -40,6 +40,7 @@ struct apply {
 	size_t grids;			/* required keyed or list tables found */
 	int uncoded;			/* the last value matched none of its codes */
 	struct fp_buf tmp, val;
+	struct fp_buf stripped;		/* a value without its strip's match */
 };
 
 /* ---- Notes ----------------------------------------------------------- */
@@ -260,6 +261,34 @@ add_fact(struct apply *a, const char *table, const char *row,
 }
 
 /*
+ * The value without the first match of the field's strip (some text of
+ * it, the rest trimmed), in *to, whose text is a->stripped's; v if none.
+ */
+static const struct fp_value *
+strip_value(struct apply *a, const struct fp_field *f,
+    const struct fp_value *v, struct fp_value *to)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	regmatch_t mt;
+	char *s = fp_xstrndup(v->text, v->len);
+
+	if (fp_regexec(&f->strip_re, s, 1, &mt, 0) || mt.rm_eo <= mt.rm_so) {
+		free(s);
+		return v;
+	}
+	fp_buf_add(&b, s, (size_t)mt.rm_so);
+	fp_buf_adds(&b, s + mt.rm_eo);
+	fp_buf_reset(&a->stripped);
+	fp_norm_text(&a->stripped, b.s ? b.s : "", b.len);
+	fp_buf_release(&b);
+	free(s);
+	*to = *v;
+	to->text = a->stripped.s ? a->stripped.s : "";
+	to->len = a->stripped.len;
+	return to;
+}
+
+/*
  * Normalises a value by the field's type into a->val. A placeholder the
  * mapping declares gives nothing; a value that is not of its type keeps
  * its text as written, so nothing is lost and check can say what is
@@ -270,11 +299,14 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
     int exp)
 {
 	struct fp_buf *out = &a->val, lab = FP_BUF_INIT;
+	struct fp_value stripped;
 	size_t i;
 	int ok;
 
 	fp_buf_reset(out);
 	a->uncoded = 0;
+	if (f->has_strip && !v->is_number)
+		v = strip_value(a, f, v, &stripped);
 	if (!v->is_number) {
 		fp_norm_label(&lab, v->text, v->len);
 		if (!lab.len || fp_labels_match(&f->empty, lab.s)) {
@@ -1315,6 +1347,31 @@ column_unit(const struct fp_mapping *m, const struct fp_table *t,
 	return k == SIZE_MAX ? NULL : &s->cells[k];
 }
 
+/*
+ * 1 if row r repeats the table's header, as a table printed over two
+ * pages does: two or more of its columns' cells name their own column
+ * (评价内容 | 绩效目标 | 完成情况), and none holds anything else.
+ */
+static int
+repeats_header(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, const int64_t *col)
+{
+	size_t i, named = 0;
+
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_fcell *c = col[i] >= 0 ?
+		    fp_fsheet_at(s, r, (uint32_t)col[i]) : NULL;
+
+		if (!c)
+			continue;
+		if (!names_column(t, c, &t->fields[i].labels) &&
+		    !cell_matches(&t->key, c))
+			return 0;
+		named++;
+	}
+	return named >= 2;
+}
+
 /* 1 if c names a keyed or list table, or one of its columns. */
 static int
 heads_a_column(const struct fp_mapping *m, const struct fp_fcell *c)
@@ -1389,7 +1446,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	int64_t *col = NULL, keycol = -1;
 	int *exp = NULL;
 	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
-	uint32_t end = UINT32_MAX;
+	uint32_t end = UINT32_MAX, repeat1 = 0;
+	size_t nrepeats = 0;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
 
@@ -1502,6 +1560,12 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			}
 			break;
 		}
+		/* The header again, on the next printed page: passed over. */
+		if (nrows && repeats_header(t, s, r, col)) {
+			if (!nrepeats++)
+				repeat1 = r;
+			continue;
+		}
 		kc = t->kind == FP_TABLE_KEYED ?
 		    key_cell(t, s, r, keycol, mkey, D) : NULL;
 		/* A known label ends the table, but not on one of its own rows. */
@@ -1549,6 +1613,9 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		}
 		free(key);
 	}
+	if (nrepeats)
+		note(a, 0, "%s: its header again at row %u%s, passed over",
+		    t->name, repeat1 + 1, nrepeats > 1 ? " and below" : "");
 	/* What a person sees of the table leaves them out: say so. */
 	if (nhidden == 1)
 		note(a, 1, "%s: row %u of sheet '%s' is hidden: read as one of "
@@ -2100,5 +2167,6 @@ out:
 	free(grids);
 	fp_buf_release(&a.tmp);
 	fp_buf_release(&a.val);
+	fp_buf_release(&a.stripped);
 	return err;
 }

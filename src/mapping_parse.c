@@ -757,6 +757,30 @@ kw_strip(struct parser *p)
 	return FP_OK;
 }
 
+/*
+ * strip REGEX under a field of a fields table: its value without the
+ * first match (a seal's note, 某局（盖章）); under a keyed table's column,
+ * the table's own strip, as before the columns.
+ */
+static enum fp_err
+kw_field_strip(struct parser *p)
+{
+	struct fp_field *f = p->field;
+
+	if (p->table->kind != FP_TABLE_FIELDS)
+		return kw_strip(p);
+	if (p->l.n != 2)
+		return fp_perr(p, "'strip' needs one quoted regular expression");
+	if (f->has_strip)
+		regfree(&f->strip_re);
+	f->has_strip = 0;
+	set_str(&f->strip, fp_xstrdup(p->l.t[1].s));
+	if (compile(p, &f->strip_re, f->strip))
+		return FP_EMAPPING;
+	f->has_strip = 1;
+	return FP_OK;
+}
+
 /* show FIELD: messages and the workbook show a list's rows by a field. */
 static enum fp_err
 kw_show(struct parser *p)
@@ -1573,6 +1597,7 @@ static const struct keyword {
 	{ "pattern", CTX_FIELD, kw_pattern, "a field" },
 	{ "sheet", CTX_FIELD, kw_field_sheet, NULL },
 	{ "after", CTX_FIELD, kw_after, "a field" },
+	{ "strip", CTX_FIELD, kw_field_strip, NULL },
 	{ "beneath", CTX_FIELD, kw_beneath, "a field" },
 	{ "value", CTX_FIELD, kw_alias, "a field or column" },
 	{ "code", CTX_FIELD, kw_alias, "a field or column" },
@@ -1703,6 +1728,9 @@ fp_field_release(struct fp_field *f)
 	fp_labels_free(&f->empty);
 	fp_labels_free(&f->after);
 	fp_labels_free(&f->beneath);
+	free(f->strip);
+	if (f->has_strip)
+		regfree(&f->strip_re);
 }
 
 void
