@@ -1399,8 +1399,8 @@ heads_a_column(const struct fp_mapping *m, const struct fp_fcell *c)
  * indicators, left of the label), or each known label is a column's
  * value with a value before it in the row and two more of its columns,
  * and no table's header or column's (an indicator named 资金总额 or
- * 服务对象满意度). A row that starts with the label (合计, 评价人员,
- * 填表人：) or holds a stop label ends the table.
+ * 服务对象满意度). A row that starts with the label (合计, 评价人员)
+ * or holds a stop label ends the table.
  */
 static int
 row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
