@@ -934,8 +934,11 @@ fp_convert(struct fp_workbook *wb, const char *path,
 		for (k = 0; k < cv.opt->nmarks; k++)
 			if (marks[k]->sheet == cv.shown)
 				break;
-		if (k == cv.opt->nmarks)
-			fp_xlsx_activate(cv.x, marks[0]->sheet);
+		for (i = 0; k == cv.opt->nmarks && i < cv.opt->nmarks; i++)
+			if (!fp_workbook_sheet(wb, marks[i]->sheet)->hidden) {
+				fp_xlsx_activate(cv.x, marks[i]->sheet);
+				break;
+			}
 	}
 	put_names(&cv, first);
 	lost = fp_workbook_lost(wb);

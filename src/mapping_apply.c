@@ -709,7 +709,7 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 static void
 second_form(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const struct fp_fsheet *s, const size_t *cand,
-    size_t ncand, size_t k, int64_t after)
+    size_t ncand, size_t k, int64_t after, int64_t incol)
 {
 	const struct fp_ref *rec = &a->m->record;
 	char *first, where[64];
@@ -724,6 +724,7 @@ second_form(struct apply *a, const struct fp_table *t,
 
 		if (cand[k] >> 2 == cand[k - 1] >> 2 ||
 		    (int64_t)c->row <= after ||
+		    (incol >= 0 && (int64_t)c->col != incol) ||
 		    !take_value(a, t, f, s, c, (int)(cand[k] & 1)) ||
 		    !strcmp(a->val.s, first))
 			continue;
@@ -929,7 +930,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 					note(a, 1, "%s.%s: read on sheet '%s', "
 					    "which the workbook hides", t->name,
 					    f->name, s->name);
-				second_form(a, t, f, s, cand, ncand, k, after);
+				second_form(a, t, f, s, cand, ncand, k, after,
+				    incol);
 				free(cand);
 				return;
 			}
