@@ -702,6 +702,44 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 }
 
 /*
+ * A pattern's last resort: the name of the form's sheet (2022年度自评表,
+ * the year nowhere else). The fact is cited at the sheet's first cell,
+ * and a warning says where it came from. 1 if it gave a value.
+ */
+static int
+pattern_in_name(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f)
+{
+	const struct fp_fsheet *s = &a->form->sheets[a->sheet];
+	struct fp_buf lab = FP_BUF_INIT;
+	struct fp_value v;
+	regmatch_t mt[10];
+	size_t i;
+	int got = 0;
+
+	fp_norm_label(&lab, s->name, strlen(s->name));
+	if (s->ncells && lab.s && !fp_regexec(&f->re, lab.s, 10, mt, 0)) {
+		for (i = 1; i < 10 && mt[i].rm_so < 0; i++)
+			;
+		if (i == 10)
+			i = 0;
+		memset(&v, 0, sizeof v);
+		v.text = lab.s + mt[i].rm_so;
+		v.len = (size_t)(mt[i].rm_eo - mt[i].rm_so);
+		got = field_value(a, f, &v, 0);
+	}
+	if (got) {
+		add_fact(a, t->name, "", f->name, a->val.s, s, &s->cells[0],
+		    s->cells[0].row);
+		note(a, 1, "%s.%s: no cell gives it; taken from the sheet's "
+		    "name '%s' (cited at %s)", t->name, f->name, s->name,
+		    ref(a, s, &s->cells[0]));
+	}
+	fp_buf_release(&lab);
+	return got;
+}
+
+/*
  * For the field that names the record: a later cell of the sheet with its
  * label and another value (a second project's 项目名称 under the first)
  * is a second form, which is not read: say so. cand[k] gave the value.
@@ -943,6 +981,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		if (f->has_re && apply_pattern(a, t, f, s))
 			return;
 	}
+	if (f->has_re && !first && pattern_in_name(a, t, f))
+		return;
 	if (f->has_re && !first) {
 		note(a, f->required, "%s.%s%s: no cell %s%s%smatches \"%s\"",
 		    t->name, f->name, f->required ? " (required)" : "",
