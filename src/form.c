@@ -52,23 +52,26 @@ colon_at(const char *s, size_t n, size_t *width)
 	return 0;
 }
 
-/* The label without a trailing "(...)" note, or NULL if it has none. */
-static char *
-without_note(struct fp_form *f, const char *label)
+/*
+ * The length of label without a trailing "(...)" note, or 0 if it has
+ * none (or is nothing but one).
+ */
+static size_t
+note_at(const char *label)
 {
-	size_t n = label ? strlen(label) : 0, depth = 0, i;
+	size_t n = strlen(label), depth = 0, i;
 
 	if (n < 3 || label[n - 1] != ')')
-		return NULL;
+		return 0;
 	for (i = n; i-- > 0;) {
 		if (label[i] == ')')
 			depth++;
 		else if (label[i] == '(' && --depth == 0)
 			break;
 	}
-	if (i == (size_t)-1 || i == 0 || depth)
-		return NULL;
-	return fp_arena_strndup(&f->strings, label, i);
+	if (i == (size_t)-1 || depth)
+		return 0;
+	return i;
 }
 
 /*
@@ -117,15 +120,17 @@ enumerator(const char *label)
  * ((一)联系人, 1.项目名称) or an English line after it (联系人Contact,
  * 三级指标Level3: its line break gone in label form).
  */
-static char *
-bare_label(struct fp_form *f, const char *label)
+/*
+ * The length of s (n bytes) without an English line at its end: a run of
+ * ASCII letters (two or more), digits and . , ' & / - after a character
+ * of another script or a closing bracket; n if there is none.
+ */
+static size_t
+without_english(const char *s, size_t n)
 {
-	char *base = without_note(f, label);
-	const char *s = base ? base : label;
-	size_t n, e = enumerator(s), k, letters = 0;
+	size_t k, letters = 0;
 
-	n = strlen(s);
-	for (k = n; k > e; k--) {
+	for (k = n; k > 0; k--) {
 		char ch = s[k - 1];
 
 		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))
@@ -133,12 +138,33 @@ bare_label(struct fp_form *f, const char *label)
 		else if (!(ch >= '0' && ch <= '9') && !strchr(".,'&/-", ch))
 			break;
 	}
-	/* English after words of another script: the words alone. */
-	if (letters < 2 || k == e || (unsigned char)s[k - 1] < 0x80)
-		k = n;
-	if (e == 0 && k == n)
-		return base;
-	return fp_arena_strndup(&f->strings, s + e, k - e);
+	if (letters < 2 || k == 0 ||
+	    ((unsigned char)s[k - 1] < 0x80 && s[k - 1] != ')'))
+		return n;
+	return k;
+}
+
+static char *
+bare_label(struct fp_form *f, const char *label)
+{
+	char *s = fp_xstrdup(label), *bare;
+	size_t n = strlen(s), e, was, k;
+
+	/* 人员编制(人)Staff(persons): the English, then the note, till none. */
+	do {
+		was = n;
+		n = without_english(s, n);
+		s[n] = '\0';
+		if ((k = note_at(s)) > 0) {
+			n = k;
+			s[n] = '\0';
+		}
+	} while (n < was && n > 0);
+	e = enumerator(s);
+	bare = n > e && (e > 0 || strcmp(s, label)) ?
+	    fp_arena_strndup(&f->strings, s + e, n - e) : NULL;
+	free(s);
+	return bare;
 }
 
 static void

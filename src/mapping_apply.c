@@ -1414,23 +1414,21 @@ repeats_header(const struct fp_table *t, const struct fp_fsheet *s,
 	return named >= 2;
 }
 
-/* 1 if c names a keyed or list table, or one of its columns. */
+/*
+ * 1 if c is a label that places another keyed or list table (its
+ * header's): that table starts here. A column's label is not, as an
+ * indicator may be named 公用经费 like a column of the money tables.
+ */
 static int
-heads_a_column(const struct fp_mapping *m, const struct fp_fcell *c)
+places_a_table(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fcell *c)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < m->ntables; i++) {
-		const struct fp_table *t = &m->tables[i];
-
-		if (t->kind == FP_TABLE_FIELDS)
-			continue;
-		if (cell_matches(&t->header, c) || cell_matches(&t->key, c))
+	for (i = 0; i < m->ntables; i++)
+		if (&m->tables[i] != t && m->tables[i].kind != FP_TABLE_FIELDS &&
+		    cell_matches(&m->tables[i].header, c))
 			return 1;
-		for (k = 0; k < t->nfields; k++)
-			if (cell_matches(&t->fields[k].labels, c))
-				return 1;
-	}
 	return 0;
 }
 
@@ -1440,7 +1438,7 @@ heads_a_column(const struct fp_mapping *m, const struct fp_fcell *c)
  * its columns runs into r from a row of the table (成本指标 over its
  * indicators, left of the label), or each known label is a column's
  * value with a value before it in the row and two more of its columns,
- * and no table's header or column's (an indicator named 资金总额 or
+ * and none places another table (an indicator named 资金总额 or
  * 服务对象满意度). A row that starts with the label (合计, 评价人员)
  * or holds a stop label ends the table.
  */
@@ -1469,7 +1467,7 @@ row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
 		for (i = 0; i < t->nfields && !ours; i++)
 			ours = col[i] == (int64_t)c->col;
 		if (cell_is_known(m, c) && (!ours || !before ||
-		    heads_a_column(m, c)))
+		    places_a_table(m, t, c)))
 			return 0;
 		before = 1;
 		nvals += ours;
