@@ -745,6 +745,9 @@ kw_strip(struct parser *p)
 {
 	struct fp_table *t = setting_table(p);
 
+	if (p->ctx != CTX_DEFAULTS && t->kind == FP_TABLE_LIST)
+		return fp_perr(p, "'strip' belongs to a keyed table or a field "
+		    "of a fields table: a list's rows have no keys");
 	if (p->l.n != 2)
 		return fp_perr(p, "'strip' needs one quoted regular expression");
 	if (t->has_strip)
