@@ -740,6 +740,22 @@ kw_row(struct parser *p)
 	return FP_OK;
 }
 
+/* strip's expression, the line's one quoted argument, into src and re. */
+static enum fp_err
+set_strip(struct parser *p, char **src, regex_t *re, int *has)
+{
+	if (p->l.n != 2)
+		return fp_perr(p, "'strip' needs one quoted regular expression");
+	if (*has)
+		regfree(re);
+	*has = 0;
+	set_str(src, fp_xstrdup(p->l.t[1].s));
+	if (compile(p, re, *src))
+		return FP_EMAPPING;
+	*has = 1;
+	return FP_OK;
+}
+
 static enum fp_err
 kw_strip(struct parser *p)
 {
@@ -748,16 +764,7 @@ kw_strip(struct parser *p)
 	if (p->ctx != CTX_DEFAULTS && t->kind == FP_TABLE_LIST)
 		return fp_perr(p, "'strip' belongs to a keyed table or a field "
 		    "of a fields table: a list's rows have no keys");
-	if (p->l.n != 2)
-		return fp_perr(p, "'strip' needs one quoted regular expression");
-	if (t->has_strip)
-		regfree(&t->strip_re);
-	t->has_strip = 0;
-	set_str(&t->strip, fp_xstrdup(p->l.t[1].s));
-	if (compile(p, &t->strip_re, t->strip))
-		return FP_EMAPPING;
-	t->has_strip = 1;
-	return FP_OK;
+	return set_strip(p, &t->strip, &t->strip_re, &t->has_strip);
 }
 
 /*
@@ -772,16 +779,7 @@ kw_field_strip(struct parser *p)
 
 	if (p->table->kind != FP_TABLE_FIELDS)
 		return kw_strip(p);
-	if (p->l.n != 2)
-		return fp_perr(p, "'strip' needs one quoted regular expression");
-	if (f->has_strip)
-		regfree(&f->strip_re);
-	f->has_strip = 0;
-	set_str(&f->strip, fp_xstrdup(p->l.t[1].s));
-	if (compile(p, &f->strip_re, f->strip))
-		return FP_EMAPPING;
-	f->has_strip = 1;
-	return FP_OK;
+	return set_strip(p, &f->strip, &f->strip_re, &f->has_strip);
 }
 
 /* show FIELD: messages and the workbook show a list's rows by a field. */
