@@ -662,27 +662,35 @@ idx_cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* Of a match's ten slots, the first group that matched, or the whole match. */
+static const regmatch_t *
+first_group(const regmatch_t *mt)
+{
+	size_t i;
+
+	for (i = 1; i < 10 && mt[i].rm_so < 0; i++)
+		;
+	return i < 10 ? &mt[i] : &mt[0];
+}
+
 /* A field found by a regular expression over the cells' label forms. */
 static int
 apply_pattern(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const struct fp_fsheet *s)
 {
 	regmatch_t mt[10];
-	size_t k, i;
+	size_t k;
 
 	for (k = 0; k < s->ncells; k++) {
 		const struct fp_fcell *c = &s->cells[k];
 		struct fp_value v;
-		regmatch_t *g;
+		const regmatch_t *g;
 		char *cap;
 		int got;
 
 		if (!c->label || fp_regexec(&f->re, c->label, 10, mt, 0))
 			continue;
-		/* The first group that matched, or the whole match. */
-		for (i = 1; i < 10 && mt[i].rm_so < 0; i++)
-			;
-		g = i < 10 ? &mt[i] : &mt[0];
+		g = first_group(mt);
 		cap = fp_xstrndup(c->label + g->rm_so,
 		    (size_t)(g->rm_eo - g->rm_so));
 		memset(&v, 0, sizeof v);
@@ -714,18 +722,15 @@ pattern_in_name(struct apply *a, const struct fp_table *t,
 	struct fp_buf lab = FP_BUF_INIT;
 	struct fp_value v;
 	regmatch_t mt[10];
-	size_t i;
 	int got = 0;
 
 	fp_norm_label(&lab, s->name, strlen(s->name));
 	if (s->ncells && lab.s && !fp_regexec(&f->re, lab.s, 10, mt, 0)) {
-		for (i = 1; i < 10 && mt[i].rm_so < 0; i++)
-			;
-		if (i == 10)
-			i = 0;
+		const regmatch_t *g = first_group(mt);
+
 		memset(&v, 0, sizeof v);
-		v.text = lab.s + mt[i].rm_so;
-		v.len = (size_t)(mt[i].rm_eo - mt[i].rm_so);
+		v.text = lab.s + g->rm_so;
+		v.len = (size_t)(g->rm_eo - g->rm_so);
 		got = field_value(a, f, &v, 0);
 	}
 	if (got) {
@@ -1782,23 +1787,6 @@ named(struct fp_record *rec, const struct fp_ref *r)
 	return NULL;
 }
 
-/* s with full-width brackets made ASCII, as label forms have them. */
-static char *
-bracket_folded(const char *s)
-{
-	struct fp_buf b = FP_BUF_INIT;
-
-	for (; *s; s++) {
-		if (!strncmp(s, "\xef\xbc\x88", 3) ||
-		    !strncmp(s, "\xef\xbc\x89", 3)) {
-			fp_buf_addc(&b, s[2] == '\x88' ? '(' : ')');
-			s += 2;
-		} else {
-			fp_buf_addc(&b, *s);
-		}
-	}
-	return b.s ? fp_buf_detach(&b) : fp_xstrdup("");
-}
 
 /*
  * One unit, one key: rows whose keys differ only in the width of their
@@ -1808,6 +1796,7 @@ bracket_folded(const char *s)
 static void
 unify_keys(struct fp_record *rec)
 {
+	struct fp_buf b = FP_BUF_INIT;
 	size_t nslots = 16, mask, i, h, *slots;
 	char **folded;
 
@@ -1821,7 +1810,9 @@ unify_keys(struct fp_record *rec)
 
 		if (!strchr(f->row, '(') && !strstr(f->row, "\xef\xbc\x88"))
 			continue;
-		folded[i] = bracket_folded(f->row);
+		fp_buf_reset(&b);
+		fp_norm_label(&b, f->row, strlen(f->row));
+		folded[i] = fp_xstrdup(b.s ? b.s : "");
 		for (h = fp_hash_slot(fp_hash(FP_HASH_INIT, folded[i]), mask);
 		    slots[h]; h = (h + 1) & mask)
 			if (!strcmp(folded[slots[h] - 1], folded[i]))
@@ -1837,6 +1828,7 @@ unify_keys(struct fp_record *rec)
 		free(folded[i]);
 	free(folded);
 	free(slots);
+	fp_buf_release(&b);
 }
 
 /* dept, year and record from the facts (or --set), dept and year first. */
