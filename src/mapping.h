@@ -155,6 +155,35 @@ struct fp_band {
 	double lo;		/* -HUGE_VAL for the last, open band */
 };
 
+/*
+ * A condition under a rule (where REF OP VALUE | VALUE ...): the rule is
+ * checked on the rows where it holds. A reference to a keyed or list
+ * table without a row is read in the row being checked (per_row); any
+ * other names one fact of the record.
+ */
+enum fp_cond_op {
+	FP_COND_IS,		/* = : one of the words */
+	FP_COND_NOT,		/* != : none of them */
+	FP_COND_LT,		/* < <= > >= : against a number */
+	FP_COND_LE,
+	FP_COND_GT,
+	FP_COND_GE,
+	FP_COND_MATCH,		/* ~ : matches a regular expression */
+	FP_COND_NOMATCH,	/* !~ */
+};
+
+struct fp_cond {
+	struct fp_ref ref;
+	enum fp_cond_op op;
+	char **words;			/* IS, NOT: the values ("" blank) */
+	size_t nwords;
+	double num;			/* LT .. GE */
+	regex_t re;			/* MATCH, NOMATCH */
+	int has_re;
+	int per_row;			/* set by the mapping's checks */
+	int line;
+};
+
 struct fp_rule {
 	enum fp_rule_kind kind;
 	enum fp_severity severity;
@@ -179,6 +208,8 @@ struct fp_rule {
 	struct fp_expr *left, *right;	/* expr */
 	enum fp_cmp cmp;
 	double tolerance;		/* expr, sum, units: this rule's */
+	struct fp_cond *where;		/* checked where all of these hold */
+	size_t nwhere;
 };
 
 /*

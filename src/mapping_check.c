@@ -164,8 +164,122 @@ walk_ref(void *arg, const struct fp_ref *r, int inside)
 		w->err = check_ref(w->p, r, 0);
 }
 
+/* The tables an expression goes through row by row (named without a row). */
+struct row_tables {
+	const char *t[16];
+	size_t n;
+};
+
+static void
+walk_rowless(void *arg, const struct fp_ref *r, int inside)
+{
+	struct row_tables *rt = arg;
+
+	if (!inside && !r->row && rt->n < sizeof rt->t / sizeof rt->t[0])
+		rt->t[rt->n++] = r->table;
+}
+
+/* 1 if rule r is checked row by row through table t's rows. */
+static int
+goes_through(const struct fp_rule *r, const char *t)
+{
+	struct row_tables rt = { { 0 }, 0 };
+	size_t k;
+
+	switch (r->kind) {
+	case FP_RULE_SUM:
+		return !strcmp(r->table, t);
+	case FP_RULE_EXPR:
+		fp_expr_walk(r->left, walk_rowless, &rt);
+		fp_expr_walk(r->right, walk_rowless, &rt);
+		for (k = 0; k < rt.n; k++)
+			if (!strcmp(rt.t[k], t))
+				return 1;
+		return 0;
+	case FP_RULE_MIN:
+	case FP_RULE_RANGE:
+	case FP_RULE_PATTERN:
+	case FP_RULE_REQUIRED:
+		for (k = 0; k < r->nrefs; k++)
+			if (strcmp(r->refs[k].table, t) || r->refs[k].row ||
+			    (r->kind == FP_RULE_REQUIRED &&
+			    !strcmp(r->refs[k].field, "*")))
+				return 0;
+		return r->nrefs > 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A value of a code field, in the words of its code list: the code
+ * itself, or one of the labels that stand for it (满意度指标 for
+ * satisfaction). A word that is none of them can never hold.
+ */
 static enum fp_err
-check_rule(struct parser *p, struct fp_rule *r)
+check_code_word(struct parser *p, const struct fp_field *f, char **word)
+{
+	struct fp_buf lab = FP_BUF_INIT, all = FP_BUF_INIT;
+	enum fp_err err;
+	size_t i;
+
+	if (!f->ncodes || !**word)
+		return FP_OK;
+	fp_norm_label(&lab, *word, strlen(*word));
+	for (i = 0; i < f->ncodes; i++)
+		if (!strcmp(f->codes[i].canon, *word) ||
+		    !strcmp(f->codes[i].display, *word) ||
+		    fp_labels_match(&f->codes[i].alts, lab.s ? lab.s : ""))
+			break;
+	fp_buf_release(&lab);
+	if (i < f->ncodes) {
+		free(*word);
+		*word = fp_xstrdup(f->codes[i].canon);
+		return FP_OK;
+	}
+	for (i = 0; i < f->ncodes; i++)
+		fp_buf_printf(&all, "%s%s", i ? ", " : "", f->codes[i].canon);
+	err = fp_perr(p, "'%s' is none of %s's codes (%s)", *word, f->name,
+	    all.s);
+	fp_buf_release(&all);
+	return err;
+}
+
+/*
+ * A rule's conditions: each names a field; one read in the row being
+ * checked needs a rule that goes through that table's rows.
+ */
+static enum fp_err
+check_where(struct parser *p, struct fp_rule *r)
+{
+	enum fp_err err;
+	size_t i, k;
+
+	for (i = 0; i < r->nwhere; i++) {
+		struct fp_cond *c = &r->where[i];
+		const struct fp_table *t;
+		const struct fp_field *f;
+
+		p->l.no = c->line;
+		if ((err = check_ref(p, &c->ref, 0)))
+			return err;
+		t = fp_mapping_table(p->m, c->ref.table);
+		f = fp_table_field(t, c->ref.field);
+		c->per_row = !c->ref.row && t->kind != FP_TABLE_FIELDS;
+		if (c->per_row && !goes_through(r, t->name))
+			return fp_perr(p, "'where %s.%s' is read row by row, but "
+			    "the rule does not go through the rows of '%s' (name "
+			    "a row: %s[ROW].%s)", t->name, f->name, t->name,
+			    t->name, f->name);
+		for (k = 0; k < c->nwords; k++)
+			if ((err = check_code_word(p, f, &c->words[k])))
+				return err;
+	}
+	return FP_OK;
+}
+
+static enum fp_err
+check_rule_refs(struct parser *p, struct fp_rule *r)
 {
 	const struct fp_table *t;
 	struct walk_ctx w;
@@ -218,6 +332,16 @@ check_rule(struct parser *p, struct fp_rule *r)
 				return err;
 		return FP_OK;
 	}
+}
+
+static enum fp_err
+check_rule(struct parser *p, struct fp_rule *r)
+{
+	enum fp_err err;
+
+	if ((err = check_rule_refs(p, r)))
+		return err;
+	return check_where(p, r);
 }
 
 static struct fp_ref *

@@ -1367,6 +1367,10 @@ kw_rule(struct parser *p)
 	else
 		return fp_perr(p, "unknown severity '%s' (expected error or "
 		    "warning)", p->l.t[1].s);
+	for (i = 3; i < p->l.n; i++)
+		if (fp_tok_is(&p->l.t[i], "where"))
+			return fp_perr(p, "'where' goes on a line of its own under "
+			    "the rule");
 	kind = p->l.t[2].s;
 	if (!strcmp(kind, "compare") || !strcmp(kind, "expr")) {
 		if (p->l.n < 4)
@@ -1382,6 +1386,76 @@ kw_rule(struct parser *p)
 		return rule_expr(p, r, 2);
 	r->kind = (enum fp_rule_kind)i;
 	return rule_kinds[i].fn(p, r);
+}
+
+/*
+ * where REF OP VALUE | VALUE ...: the rule holds only where this does.
+ * OP is = or != (one of the values, none of them), < <= > >= (a number),
+ * ~ or !~ (a quoted regular expression).
+ */
+static enum fp_err
+kw_where(struct parser *p)
+{
+	static const struct {
+		const char *op;
+		enum fp_cond_op c;
+	} ops[] = {
+		{ "=", FP_COND_IS }, { "==", FP_COND_IS },
+		{ "!=", FP_COND_NOT }, { "\xe2\x89\xa0", FP_COND_NOT },
+		{ "<", FP_COND_LT }, { "<=", FP_COND_LE },
+		{ "\xe2\x89\xa4", FP_COND_LE }, { ">", FP_COND_GT },
+		{ ">=", FP_COND_GE }, { "\xe2\x89\xa5", FP_COND_GE },
+		{ "~", FP_COND_MATCH }, { "!~", FP_COND_NOMATCH },
+	};
+	struct fp_rule *r = p->rule;
+	struct fp_cond *c;
+	size_t i;
+
+	if (p->l.n < 4)
+		return fp_perr(p, "'where' needs REF OP VALUE (where "
+		    "indicator.level2 = satisfaction)");
+	r->where = fp_xreallocarray(r->where, r->nwhere + 1, sizeof *r->where);
+	c = &r->where[r->nwhere++];
+	memset(c, 0, sizeof *c);
+	c->line = p->l.no;
+	if (parse_ref(p, p->l.t[1].s, &c->ref))
+		return FP_EMAPPING;
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (fp_tok_is(&p->l.t[2], ops[i].op))
+			break;
+	if (i == sizeof ops / sizeof ops[0])
+		return fp_perr(p, "'where %s' needs a comparison (= != < <= > "
+		    ">= ~ !~), not '%s'", p->l.t[1].s, p->l.t[2].s);
+	c->op = ops[i].c;
+	switch (c->op) {
+	case FP_COND_IS:
+	case FP_COND_NOT:
+		for (i = 3; i < p->l.n; i++) {
+			if (fp_tok_is(&p->l.t[i], "|"))
+				continue;
+			c->words = fp_xreallocarray(c->words, c->nwords + 1,
+			    sizeof *c->words);
+			c->words[c->nwords++] = fp_xstrdup(p->l.t[i].s);
+		}
+		if (!c->nwords)
+			return fp_perr(p, "'where %s %s' needs a value",
+			    p->l.t[1].s, p->l.t[2].s);
+		return FP_OK;
+	case FP_COND_MATCH:
+	case FP_COND_NOMATCH:
+		if (p->l.n != 4 || !p->l.t[3].quoted)
+			return fp_perr(p, "'where %s %s' needs one quoted regular "
+			    "expression", p->l.t[1].s, p->l.t[2].s);
+		if (compile(p, &c->re, p->l.t[3].s))
+			return FP_EMAPPING;
+		c->has_re = 1;
+		return FP_OK;
+	default:
+		if (p->l.n != 4 || !parse_number(p->l.t[3].s, &c->num))
+			return fp_perr(p, "'where %s %s' needs a number",
+			    p->l.t[1].s, p->l.t[2].s);
+		return FP_OK;
+	}
 }
 
 static enum fp_err
@@ -1619,6 +1693,7 @@ static const struct keyword {
 	{ "sheet", CTX_TABLE, kw_table_sheet, NULL },
 	/* After a rule. */
 	{ "message", CTX_RULE, kw_message, "a rule" },
+	{ "where", CTX_RULE, kw_where, "a rule" },
 	/* The form's own. */
 	{ "form", CTX_TOP, kw_form, NULL },
 	{ "sheet", CTX_TOP, kw_sheet, NULL },
@@ -1784,6 +1859,18 @@ fp_rule_release(struct fp_rule *r)
 		regfree(&r->re);
 	fp_expr_free(r->left);
 	fp_expr_free(r->right);
+	for (i = 0; i < r->nwhere; i++) {
+		struct fp_cond *c = &r->where[i];
+		size_t k;
+
+		fp_ref_release(&c->ref);
+		for (k = 0; k < c->nwords; k++)
+			free(c->words[k]);
+		free(c->words);
+		if (c->has_re)
+			regfree(&c->re);
+	}
+	free(r->where);
 }
 
 static void

@@ -430,6 +430,76 @@ mismatch(struct fp_checker *c, const struct fp_rule *r, enum fp_msg kind,
 	free(expected);
 }
 
+/* ---- Conditions --------------------------------------------------------- */
+
+/* 1 if the fact's value is the word: the same text, or the same number. */
+static int
+is_word(struct gfact *g, const char *word)
+{
+	double x, y;
+
+	if (!g)
+		return !*word;
+	if (!strcmp(g->value, word))
+		return 1;
+	return *word && number(g, &x) && fp_parse_number(word, strlen(word),
+	    &y) && fabs(x - y) <= 1e-9;
+}
+
+static int
+cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row)
+{
+	struct gfact *g = lookup(c, w->ref.table, w->ref.row ? w->ref.row :
+	    w->per_row ? row : "", w->ref.field);
+	size_t i;
+	double x;
+
+	switch (w->op) {
+	case FP_COND_IS:
+	case FP_COND_NOT:
+		for (i = 0; i < w->nwords; i++)
+			if (is_word(g, w->words[i]))
+				return w->op == FP_COND_IS;
+		return w->op == FP_COND_NOT;
+	case FP_COND_MATCH:
+	case FP_COND_NOMATCH:
+		return (fp_regexec(&w->re, g ? g->value : "", 0, NULL, 0) == 0) ==
+		    (w->op == FP_COND_MATCH);
+	default:
+		if (!number(g, &x))
+			return 0;
+		return w->op == FP_COND_LT ? x < w->num : w->op == FP_COND_LE ?
+		    x <= w->num : w->op == FP_COND_GT ? x > w->num : x >= w->num;
+	}
+}
+
+/*
+ * 1 if the rule is checked in this row (NULL: the record as a whole):
+ * every condition under it holds there.
+ */
+static int
+applies(struct fp_checker *c, const struct fp_rule *r, const char *row)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwhere; i++)
+		if (!cond_holds(c, &r->where[i], row))
+			return 0;
+	return 1;
+}
+
+/* 1 if the conditions that name one fact of the record hold. */
+static int
+record_applies(struct fp_checker *c, const struct fp_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwhere; i++)
+		if (!r->where[i].per_row && !cond_holds(c, &r->where[i], NULL))
+			return 0;
+	return 1;
+}
+
 /* ---- One evaluator per kind of rule ---------------------------------- */
 
 static void
@@ -445,7 +515,8 @@ rule_sum(struct fp_checker *c, const struct fp_rule *r)
 		double lhs, sum = 0, x;
 		int ok = 1, any = 0;
 
-		if (!value_or_zero(c, r, r->table, row, r->lhs, &lhs))
+		if (!applies(c, r, row) ||
+		    !value_or_zero(c, r, r->table, row, r->lhs, &lhs))
 			continue;
 		for (k = 0; k < r->nparts; k++) {
 			if (!value_or_zero(c, r, r->table, row, r->parts[k], &x))
@@ -548,7 +619,7 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 		double x;
 
 		if (!in_refs(r->refs, r->nrefs, g) ||
-		    in_refs(r->except, r->nexcept, g))
+		    in_refs(r->except, r->nexcept, g) || !applies(c, r, g->row))
 			continue;
 		if (!number(g, &x)) {
 			not_a_number(c, r, g);
@@ -585,6 +656,18 @@ missing(struct fp_checker *c, const struct fp_rule *r, const char *table,
 	report(c, r, table, row, strcmp(field, "*") ? field : "", "");
 }
 
+/* 1 if a condition of the rule is read in the row being checked. */
+static int
+row_wise(const struct fp_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwhere; i++)
+		if (r->where[i].per_row)
+			return 1;
+	return 0;
+}
+
 static void
 rule_required(struct fp_checker *c, const struct fp_rule *r)
 {
@@ -602,12 +685,17 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 				const struct gfact *g = lookup(c, ref->table,
 				    tr->rows[k], ref->field);
 
+				if (!applies(c, r, tr->rows[k]))
+					continue;
 				if (!g || !*g->value)
 					missing(c, r, ref->table, tr->rows[k],
 					    ref->field);
 			}
 			continue;
 		}
+		/* Rows in question, and none there: nothing is missing. */
+		if (row_wise(r))
+			continue;
 		for (k = 0; k < c->n && !found; k++)
 			found = ref_matches(ref, &c->f[k]) && *c->f[k].value;
 		if (!found)
@@ -682,7 +770,8 @@ rule_pattern(struct fp_checker *c, const struct fp_rule *r)
 		struct words w = { { 0 }, { 0 }, 0 };
 
 		if (!in_refs(r->refs, r->nrefs, g) ||
-		    !fp_regexec(&r->re, g->value, 0, NULL, 0))
+		    !fp_regexec(&r->re, g->value, 0, NULL, 0) ||
+		    !applies(c, r, g->row))
 			continue;
 		fp_buf_reset(&c->a);
 		put_what(&c->a, c, g->table, g->row, g->field);
@@ -1148,7 +1237,8 @@ expr_row(struct eval *ev, const struct unbound *left,
 	char lv[FP_NUM_MAX + 8], rvs[FP_NUM_MAX + 8];
 	const struct fp_ref *at;
 
-	if (eval(ev, r->left, &l) || eval(ev, r->right, &rv))
+	if (!applies(c, r, ev->row) || eval(ev, r->left, &l) ||
+	    eval(ev, r->right, &rv))
 		return;
 	if (l.blank || rv.blank)
 		return;
@@ -1255,6 +1345,8 @@ evaluate(struct fp_checker *c)
 	for (i = 0; i < c->m->nrules; i++) {
 		const struct fp_rule *r = &c->m->rules[i];
 
+		if (!record_applies(c, r))
+			continue;
 		switch (r->kind) {
 		case FP_RULE_SUM:
 			rule_sum(c, r);
