@@ -566,6 +566,68 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 	return f;
 }
 
+/* A copy of sheet src holding its rows lo..hi - 1 only, at their own rows. */
+static void
+copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
+    uint32_t hi, int band)
+{
+	struct fp_fsheet *s;
+	size_t k;
+
+	if (f->nsheets == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 4;
+		f->sheets = fp_xreallocarray(f->sheets, f->cap, sizeof *f->sheets);
+	}
+	s = &f->sheets[f->nsheets++];
+	memset(s, 0, sizeof *s);
+	s->name = fp_xstrdup(src->name);
+	s->hidden = src->hidden;
+	s->band = band;
+	s->merges = fp_xcalloc(src->nmerges + 1, sizeof *s->merges);
+	for (k = 0; k < src->nmerges; k++)
+		if (src->merges[k].r2 >= lo && src->merges[k].r1 < hi)
+			s->merges[s->nmerges++] = src->merges[k];
+	s->nhidden_rows = src->nhidden_rows;
+	if (s->nhidden_rows) {
+		s->hidden_rows = fp_xcalloc(s->nhidden_rows,
+		    sizeof *s->hidden_rows);
+		memcpy(s->hidden_rows, src->hidden_rows, s->nhidden_rows *
+		    sizeof *s->hidden_rows);
+	}
+	lo = lo < src->nrows ? lo : src->nrows;
+	hi = hi < src->nrows ? hi : src->nrows;
+	s->ncells = s->cap = src->rowstart[hi] - src->rowstart[lo];
+	s->cells = fp_xcalloc(s->ncells + 1, sizeof *s->cells);
+	if (s->ncells)
+		memcpy(s->cells, src->cells + src->rowstart[lo], s->ncells *
+		    sizeof *s->cells);
+	seal_sheet(f, s);
+}
+
+struct fp_form *
+fp_form_cut(const struct fp_form *src, const struct fp_cut *cuts, size_t n)
+{
+	struct fp_form *f = fp_form_new();
+	size_t i, k = 0;
+
+	f->date1904 = src->date1904;
+	for (i = 0; i < src->nsheets; i++) {
+		uint32_t lo = 0;
+
+		if (k == n || cuts[k].sheet != i) {
+			copy_band(f, &src->sheets[i], 0, UINT32_MAX,
+			    src->sheets[i].band);
+			continue;
+		}
+		for (; k < n && cuts[k].sheet == i; k++) {
+			copy_band(f, &src->sheets[i], lo, cuts[k].row, (int)i + 1);
+			lo = cuts[k].row;
+		}
+		copy_band(f, &src->sheets[i], lo, UINT32_MAX, (int)i + 1);
+	}
+	return f;
+}
+
 void
 fp_form_free(struct fp_form *f)
 {

@@ -67,6 +67,7 @@ struct fp_partkey {
 struct fp_fsheet {
 	char *name;
 	int hidden;		/* the workbook hides it */
+	int band;		/* a band of a cut sheet: that sheet's number + 1 */
 	struct fp_range *merges;	/* its merged ranges */
 	size_t nmerges;
 	struct fp_rowspan *hidden_rows;	/* the rows it hides, as read */
@@ -117,6 +118,22 @@ void fp_form_add(struct fp_form *f, const char *sheet, uint32_t row,
 /* Sorts the cells and builds the indexes; call once after adding. */
 void fp_form_seal(struct fp_form *f);
 void fp_form_free(struct fp_form *f);
+
+/* Where a sheet is cut: the rows from row on go to the next band. */
+struct fp_cut {
+	size_t sheet;
+	uint32_t row;
+};
+
+/*
+ * A copy of src in which each sheet named in cuts (by sheet, then row,
+ * rows rising) is cut into bands, sheets of its name one after another,
+ * each holding its rows from one cut to the next at their own row
+ * numbers: forms stacked on one sheet, each read as a sheet of its own.
+ * The copy's cells keep src's strings: src must outlive it.
+ */
+struct fp_form *fp_form_cut(const struct fp_form *src,
+    const struct fp_cut *cuts, size_t n);
 
 /* 1 if the sheet hides row r. */
 int fp_fsheet_row_hidden(const struct fp_fsheet *s, uint32_t r);

@@ -39,6 +39,12 @@ struct apply {
 	int probe;			/* take values, keep no facts */
 	size_t grids;			/* required keyed or list tables found */
 	int uncoded;			/* the last value matched none of its codes */
+	/*
+	 * Forms stacked on a sheet: the row of each one's name (the first
+	 * form's, then each later one's with another value), by sheet.
+	 */
+	struct fp_cut *stacked;
+	size_t nstacked, capstacked;
 	struct fp_buf tmp, val;
 	struct fp_buf stripped;		/* a value without its strip's match */
 };
@@ -148,6 +154,23 @@ row_is_known(const struct fp_mapping *m, const struct fp_fsheet *s,
 		if (cell_is_known(m, &s->cells[k]))
 			return 1;
 	return 0;
+}
+
+/*
+ * 1 if row r starts with a known label and its value after a colon, as
+ * a form's footer does (填表人：周敏): no row of a table.
+ */
+static int
+row_starts_with_pair(const struct fp_mapping *m, const struct fp_fsheet *s,
+    uint32_t r)
+{
+	const struct fp_fcell *c;
+
+	if (r >= s->nrows || s->rowstart[r] == s->rowstart[r + 1])
+		return 0;
+	c = &s->cells[s->rowstart[r]];
+	return c->after && ((c->prefix && is_known(m, c->prefix)) ||
+	    (c->pbase && is_known(m, c->pbase)));
 }
 
 /* The first cell of row r (which has one) holding a known label. */
@@ -744,10 +767,24 @@ pattern_in_name(struct apply *a, const struct fp_table *t,
 	return got;
 }
 
+static void
+stack_push(struct apply *a, size_t sheet, uint32_t row)
+{
+	if (a->nstacked == a->capstacked) {
+		a->capstacked = a->capstacked ? a->capstacked * 2 : 8;
+		a->stacked = fp_xreallocarray(a->stacked, a->capstacked,
+		    sizeof *a->stacked);
+	}
+	a->stacked[a->nstacked].sheet = sheet;
+	a->stacked[a->nstacked++].row = row;
+}
+
 /*
  * For the field that names the record: a later cell of the sheet with its
  * label and another value (a second project's 项目名称 under the first)
- * is a second form, which is not read: say so. cand[k] gave the value.
+ * is a second form. A mapping of a form a sheet reads each in a band of
+ * its own (the rows are kept in a->stacked); any other says it is not
+ * read. cand[k] gave the value.
  */
 static void
 second_form(struct apply *a, const struct fp_table *t,
@@ -755,30 +792,43 @@ second_form(struct apply *a, const struct fp_table *t,
     size_t ncand, size_t k, int64_t after, int64_t incol)
 {
 	const struct fp_ref *rec = &a->m->record;
-	char *first, where[64];
+	size_t sheet = (size_t)(s - a->form->sheets), first_at = a->nstacked;
+	char *last, where[64];
 
 	if (!rec->field || strcmp(rec->table, t->name) ||
 	    strcmp(rec->field, f->name))
 		return;
-	first = fp_xstrdup(a->val.s);
+	last = fp_xstrdup(a->val.s);
 	a->probe = 1;
+	stack_push(a, sheet, s->cells[cand[k] >> 2].row);
 	for (k++; k < ncand; k++) {
 		const struct fp_fcell *c = &s->cells[cand[k] >> 2];
 
 		if (cand[k] >> 2 == cand[k - 1] >> 2 ||
 		    (int64_t)c->row <= after ||
 		    (incol >= 0 && (int64_t)c->col != incol) ||
+		    c->row == a->stacked[a->nstacked - 1].row ||
 		    !take_value(a, t, f, s, c, (int)(cand[k] & 1)) ||
-		    !strcmp(a->val.s, first))
+		    !strcmp(a->val.s, last))
 			continue;
-		snprintf(where, sizeof where, "%s", ref(a, s, c));
-		note(a, 1, "%s.%s: '%s' again at %s with another value, %s: "
-		    "a second form on the sheet, not read (a form a sheet)",
-		    t->name, f->name, c->label, where, a->val.s);
-		break;
+		if (a->nstacked == first_at + 1) {
+			snprintf(where, sizeof where, "%s", ref(a, s, c));
+			note(a, 1, "%s.%s: '%s' again at %s with another value, "
+			    "%s: a second form on the sheet, not read (a form "
+			    "a sheet)", t->name, f->name, c->label, where,
+			    a->val.s);
+		}
+		if (!a->m->every_sheet)
+			break;
+		stack_push(a, sheet, c->row);
+		free(last);
+		last = fp_xstrdup(a->val.s);
 	}
+	/* One form on the sheet: nothing to cut. */
+	if (a->nstacked == first_at + 1)
+		a->nstacked = first_at;
 	a->probe = 0;
-	free(first);
+	free(last);
 }
 
 /*
@@ -801,7 +851,9 @@ next_sheet(const struct apply *a, int any, size_t *o, size_t *si)
 		int hidden_pass = *o > n;
 
 		if (i != a->sheet &&
-		    !a->form->sheets[i].hidden == !hidden_pass) {
+		    !a->form->sheets[i].hidden == !hidden_pass &&
+		    !(a->form->sheets[i].band && a->form->sheets[i].band ==
+		    a->form->sheets[a->sheet].band)) {
 			*si = i;
 			++*o;
 			return 1;
@@ -1614,9 +1666,9 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		kc = t->kind == FP_TABLE_KEYED ?
 		    key_cell(t, s, r, keycol, mkey, D) : NULL;
 		/* A known label ends the table, but not on one of its own rows. */
-		if (row_is_known(a->m, s, r) && !(kc && is_row_code(t, kc)) &&
+		if ((row_is_known(a->m, s, r) && !(kc && is_row_code(t, kc)) &&
 		    !(nrows && row_goes_on(a->m, t, s, r, col, merged, D,
-		    first))) {
+		    first))) || row_starts_with_pair(a->m, s, r)) {
 			end = r;
 			break;
 		}
@@ -2138,10 +2190,15 @@ keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
 	o->nrecs = 1;
 }
 
-enum fp_err
-fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
+/*
+ * Maps the form once; *stacked gets the rows of the names of forms
+ * stacked on a sheet (*nstacked of them, by sheet and row), for the
+ * caller to free.
+ */
+static enum fp_err
+apply_once(const struct fp_mapping *m, const struct fp_form *form,
     const struct fp_apply_opts *opts, struct fp_mapped *out,
-    struct fp_diag *d)
+    struct fp_diag *d, struct fp_cut **stacked, size_t *nstacked)
 {
 	static const struct fp_apply_opts none;
 	struct apply a;
@@ -2200,5 +2257,127 @@ out:
 	fp_buf_release(&a.tmp);
 	fp_buf_release(&a.val);
 	fp_buf_release(&a.stripped);
+	*stacked = a.stacked;
+	*nstacked = a.nstacked;
 	return err;
+}
+
+static int
+cut_cmp(const void *x, const void *y)
+{
+	const struct fp_cut *a = x, *b = y;
+
+	if (a->sheet != b->sheet)
+		return a->sheet < b->sheet ? -1 : 1;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+static int
+blank_row(const struct fp_fsheet *s, uint32_t r)
+{
+	return r >= s->nrows || s->rowstart[r] == s->rowstart[r + 1];
+}
+
+/*
+ * Where forms stacked on a sheet part, from the rows of their names (the
+ * first form's first, in v, n of them, sorted): each later form starts
+ * as far above its name as the first form's name is below the sheet's
+ * first row (its title and year line), or, where the first form has no
+ * blank row above its name and the later one has, after that blank row.
+ * Turns v into the cuts: the first form's row goes, and each row the
+ * next band starts at takes its place.
+ */
+static size_t
+stack_cuts(const struct fp_form *form, struct fp_cut *v, size_t n)
+{
+	size_t i = 0, k = 0, j;
+
+	while (i < n) {
+		const struct fp_fsheet *s = &form->sheets[v[i].sheet];
+		uint32_t top = s->ncells ? s->cells[0].row : 0, r;
+		uint32_t h = v[i].row - top, prev = v[i].row;
+		int gaps = 0;
+
+		for (r = top; r < v[i].row; r++)
+			gaps |= blank_row(s, r);
+		for (j = i + 1; j < n && v[j].sheet == v[i].sheet; j++) {
+			uint32_t name = v[j].row;
+			uint32_t cut = name > prev + h ? name - h : prev + 1;
+
+			if (name == prev)
+				continue;
+
+			for (r = name; !gaps && r > cut; r--)
+				if (blank_row(s, r - 1)) {
+					cut = r;
+					break;
+				}
+			v[k].sheet = v[j].sheet;
+			v[k++].row = cut;
+			prev = name;
+		}
+		i = j;
+	}
+	return k;
+}
+
+/* For --explain, first: where each sheet of stacked forms was cut. */
+static void
+say_cuts(struct fp_mapped *o, const struct fp_form *form,
+    const struct fp_cut *v, size_t n)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	size_t i, k;
+
+	o->notes = fp_xreallocarray(o->notes, o->nnotes + 1, sizeof *o->notes);
+	memmove(o->notes + 1, o->notes, o->nnotes * sizeof *o->notes);
+	o->nnotes++;
+	for (i = 0; i < n; i = k) {
+		fp_buf_printf(&b, "%sforms one under another on sheet '%s': "
+		    "each read on its own, cut before row", i ? "; " : "",
+		    form->sheets[v[i].sheet].name);
+		for (k = i; k < n && v[k].sheet == v[i].sheet; k++)
+			fp_buf_printf(&b, "%s %u", k > i ? "," : "",
+			    v[k].row + 1);
+	}
+	o->notes[0].warn = 0;
+	o->notes[0].text = fp_buf_detach(&b);
+}
+
+enum fp_err
+fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
+    const struct fp_apply_opts *opts, struct fp_mapped *out,
+    struct fp_diag *d)
+{
+	struct fp_cut *stacked, *again;
+	struct fp_mapped banded;
+	struct fp_diag bd;
+	struct fp_form *cut;
+	size_t n, nagain;
+	enum fp_err err, berr;
+
+	err = apply_once(m, form, opts, out, d, &stacked, &n);
+	if (!n) {
+		free(stacked);
+		return err;
+	}
+	/* Forms stacked on a sheet: each in its band, if that gives more. */
+	qsort(stacked, n, sizeof *stacked, cut_cmp);
+	n = stack_cuts(form, stacked, n);
+	cut = fp_form_cut(form, stacked, n);
+	berr = apply_once(m, cut, opts, &banded, &bd, &again, &nagain);
+	free(again);
+	fp_form_free(cut);
+	if (banded.nrecs <= out->nrecs) {
+		fp_mapped_release(&banded);
+		free(stacked);
+		return err;
+	}
+	fp_mapped_release(out);
+	*out = banded;
+	*d = bd;
+	if (opts && opts->explain)
+		say_cuts(out, form, stacked, n);
+	free(stacked);
+	return berr;
 }
