@@ -18,6 +18,7 @@
  */
 #include "mapping_apply.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,12 +500,34 @@ step(const struct fp_mapping *m, const struct fp_fsheet *s,
 }
 
 /*
+ * 1 if header cell v is a better one for label c than head: in a nearer
+ * row above c, or in the same row nearer to c's right (a value is right
+ * of its label: 金额 of the right half of 项目 | 金额 | 项目 | 金额),
+ * else nearer to its left.
+ */
+static int
+nearer_head(const struct fp_fcell *c, const struct fp_fcell *v,
+    const struct fp_fcell *head)
+{
+	uint64_t dv, dh;
+
+	if (!head || v->row != head->row)
+		return !head || v->row > head->row;
+	dv = v->col > c->col ? v->col - c->col : ((uint64_t)1 << 32) +
+	    (c->col - v->col);
+	dh = head->col > c->col ? head->col - c->col : ((uint64_t)1 << 32) +
+	    (c->col - head->col);
+	return dv < dh;
+}
+
+/*
  * The cell on c's row under the nearest cell above it that carries one
- * of the labels (a column's header), or NULL.
+ * of the labels (a column's header), or NULL; *headp gets the header.
  */
 static const struct fp_fcell *
 under(const struct fp_mapping *m, const struct fp_fsheet *s,
-    const struct fp_fcell *c, const struct fp_labels *ls)
+    const struct fp_fcell *c, const struct fp_labels *ls,
+    const struct fp_fcell **headp)
 {
 	const struct fp_fcell *head = NULL, *v;
 	size_t i, idx;
@@ -517,7 +540,7 @@ under(const struct fp_mapping *m, const struct fp_fsheet *s,
 			for (k = 0; k < s->rowstart[c->row]; k++)
 				if (s->cells[k].label &&
 				    fp_glob(ls->v[i], s->cells[k].label) &&
-				    (!head || s->cells[k].row > head->row))
+				    nearer_head(c, &s->cells[k], head))
 					head = &s->cells[k];
 			continue;
 		}
@@ -525,9 +548,10 @@ under(const struct fp_mapping *m, const struct fp_fsheet *s,
 			for (v = fp_fsheet_find(s, ls->v[i], (enum fp_key)kind,
 			    &idx); v && v->row < c->row;
 			    v = fp_fsheet_next(s, &idx))
-				if (!head || v->row > head->row)
+				if (nearer_head(c, v, head))
 					head = v;
 	}
+	*headp = head;
 	if (!head)
 		return NULL;
 	v = fp_fsheet_at(s, c->row, head->col);
@@ -617,7 +641,7 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 
 	for (i = 0; i < f->ntake; i++) {
 		const struct fp_take *tk = &f->take[i];
-		const struct fp_fcell *vc = NULL;
+		const struct fp_fcell *vc = NULL, *head = NULL;
 		struct fp_value v;
 
 		if (tk->way == FP_WAY_COLON) {
@@ -650,7 +674,7 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 			vc = step(a->m, s, c, -1, 0, tk->n);
 			break;
 		case FP_WAY_UNDER:
-			vc = under(a->m, s, c, &tk->under);
+			vc = under(a->m, s, c, &tk->under, &head);
 			break;
 		case FP_WAY_PARAGRAPHS:
 			if ((vc = take_paragraphs(a, t, f, s, c)))
@@ -660,7 +684,8 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 			continue;
 		}
 		if (vc && take_cell(a, t, f, "", s, vc, vc->row,
-		    field_unit(f, s, c)))
+		    head && head->unit_kind && f->type == FP_T_MONEY ?
+		    head->unit_exp : field_unit(f, s, c)))
 			return vc;
 	}
 	return NULL;
@@ -1147,6 +1172,38 @@ row_of_notes(const struct fp_fsheet *s, uint32_t r)
 }
 
 /*
+ * 1 if row r numbers the columns (栏次 | 甲 | 1 | 2 | 3): whole numbers,
+ * two or more, each one more than the one before, and short words.
+ */
+static int
+row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k, n = 0;
+	double x, prev = 0;
+
+	if (row_is_blank(s, r))
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (c->type == FP_CELL_NUMBER ||
+		    (c->type == FP_CELL_TEXT && fp_parse_number(c->text, c->len,
+		    &x))) {
+			if (c->type == FP_CELL_NUMBER)
+				x = c->num;
+			if (x != floor(x) || (n && x != prev + 1))
+				return 0;
+			prev = x;
+			n++;
+		} else if (c->type != FP_CELL_TEXT || !c->label ||
+		    strlen(c->label) > 9) {
+			return 0;
+		}
+	}
+	return n >= 2;
+}
+
+/*
  * 1 if row r reads as a row of the table: numbers in two of its columns
  * that hold numbers (money, integer, number, score), or in its one such
  * column. A title or a header has none, and a footer (审核人 | 电话,
@@ -1231,16 +1288,20 @@ enumerated(const struct fp_table *t, const struct fp_fcell *kc)
 }
 
 /*
- * The column of a field (or the key): the leftmost column whose name is
- * one of ls, not claimed by an earlier field, moved by off. -1 if none.
+ * The column of a field (or the key): the first column from column from
+ * on, then from the left, whose name is one of ls, not claimed by an
+ * earlier field, moved by off. -1 if none. A keyed table's columns are
+ * looked for right of its key first: the amounts of the right half of a
+ * two-sided table (收入 | 金额 | 支出 | 金额) are its expenditure's.
  */
 static int64_t
 find_column(const struct fp_table *t, struct column *cols, uint32_t ncols,
-    const struct fp_labels *ls, int off, int claim)
+    const struct fp_labels *ls, int off, int claim, uint32_t from)
 {
-	uint32_t c;
+	uint32_t i, c;
 
-	for (c = 0; c < ncols; c++) {
+	for (i = 0; i < ncols; i++) {
+		c = from + i < ncols ? from + i : from + i - ncols;
 		if (!cols[c].name || (cols[c].claimed && off == 0) ||
 		    !names_column(t, cols[c].name, ls))
 			continue;
@@ -1570,6 +1631,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	 */
 	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS; D++)
 		if (!row_is_header(t, s, D) && !row_of_notes(s, D) &&
+		    !row_of_column_numbers(s, D) &&
 		    !(D + 1 < s->nrows &&
 		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
 		    row_is_header(t, s, D + 1)))
@@ -1591,7 +1653,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		 * are.
 		 */
 		int64_t named = t->key.n ? find_column(t, cols, ncols, &t->key,
-		    t->key_offset, 0) : -1;
+		    t->key_offset, 0, 0) : -1;
 
 		keycol = named >= 0 &&
 		    column_holds(a->m, t, s, (uint32_t)named, D, 1) ?
@@ -1615,7 +1677,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		const struct fp_fcell *u;
 
 		col[i] = find_column(t, cols, ncols, &t->fields[i].labels,
-		    t->fields[i].offset, 1);
+		    t->fields[i].offset, 1, keycol >= 0 && (uint32_t)keycol <
+		    ncols ? (uint32_t)keycol + 1 : 0);
 		if (col[i] >= 0)
 			merged[i] = merged_column(s, col[i], D);
 		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
