@@ -968,9 +968,38 @@ close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 }
 
 /*
- * A keyed table's total row: the sum of its rows but the departments'
- * summary rows, of those a filter shows (SUBTOTAL 109), as a formula that
- * carries its value.
+ * 1 if a keyed table's rows are items by code (资金 fiscal, carryover, a
+ * subtotal among them), not units: its total adds the departments'
+ * summary rows alone, as adding different items means nothing.
+ */
+static int
+coded_rows(const struct fp_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (strcmp(t->rows[i].canon, FP_ROW_TOTAL))
+			return 1;
+	return 0;
+}
+
+/* 1 if the table has a summary row code. */
+static int
+has_total_row(const struct fp_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (!strcmp(t->rows[i].canon, FP_ROW_TOTAL))
+			return 1;
+	return 0;
+}
+
+/*
+ * A keyed table's total row, of the rows a filter shows (SUBTOTAL 109),
+ * as a formula that carries its value: the sum of its rows but the
+ * departments' summary rows, or for items by code the sum of those
+ * summary rows alone (none without them).
  */
 static void
 close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
@@ -982,7 +1011,7 @@ close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 
 	finish(s, o, last);
 	if (t->kind != FP_TABLE_KEYED || o->row == o->first ||
-	    o->row > LAST_ROW)
+	    o->row > LAST_ROW || (coded_rows(t) && !has_total_row(t)))
 		return;
 	row = o->row++;
 	fp_xlsx_text(s->x, o->sheet, row, 0, s->b->total_label,
@@ -1003,9 +1032,10 @@ close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 		fp_colname(col, vc);
 		fp_buf_reset(&s->tmp);
 		fp_buf_printf(&s->tmp, "=SUMPRODUCT(SUBTOTAL(109,OFFSET(%s%u,"
-		    "ROW(%s%u:%s%u)-ROW(%s%u),0)),--(%s%u:%s%u<>\"", vc,
+		    "ROW(%s%u:%s%u)-ROW(%s%u),0)),--(%s%u:%s%u%s\"", vc,
 		    o->first + 1, vc, o->first + 1, vc, last + 1, vc,
-		    o->first + 1, kc, o->first + 1, kc, last + 1);
+		    o->first + 1, kc, o->first + 1, kc, last + 1,
+		    coded_rows(t) ? "=" : "<>");
 		for (const char *p = summary; *p; p++) {
 			if (*p == '"')
 				fp_buf_addc(&s->tmp, '"');
@@ -1017,7 +1047,10 @@ close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 	}
 }
 
-/* Adds a record's rows (but summary rows) of table t to the table's sums. */
+/*
+ * Adds a record's rows of table t to the table's sums: but its summary
+ * row, or that row alone for items by code (coded_rows).
+ */
 static void
 add_sums(const struct fp_table *t, const struct fp_spool_record *r,
     double *sums)
@@ -1029,7 +1062,8 @@ add_sums(const struct fp_table *t, const struct fp_spool_record *r,
 		const struct fp_field *fld;
 		double x;
 
-		if (strcmp(f->table, t->name) || !strcmp(f->row, FP_ROW_TOTAL))
+		if (strcmp(f->table, t->name) ||
+		    (strcmp(f->row, FP_ROW_TOTAL) == 0) != coded_rows(t))
 			continue;
 		fld = fp_table_field(t, f->field);
 		if (fld && fp_parse_number(f->value, strlen(f->value), &x))
