@@ -139,6 +139,7 @@ enum fp_rule_kind {
 	FP_RULE_UNIQUE,		/* a record once per stream */
 	FP_RULE_EXPR,		/* an expression compared with another */
 	FP_RULE_PATTERN,	/* a fact matches a regular expression */
+	FP_RULE_MEETS,		/* a value meets a target as written (≥95%) */
 	FP_NRULES
 };
 
@@ -170,6 +171,8 @@ enum fp_cond_op {
 	FP_COND_GE,
 	FP_COND_MATCH,		/* ~ : matches a regular expression */
 	FP_COND_NOMATCH,	/* !~ */
+	FP_COND_MEETS,		/* meets REF: the target REF writes (≥95%) */
+	FP_COND_MISSES,		/* misses REF */
 };
 
 struct fp_cond {
@@ -180,7 +183,9 @@ struct fp_cond {
 	double num;			/* LT .. GE */
 	regex_t re;			/* MATCH, NOMATCH */
 	int has_re;
+	struct fp_ref target;		/* MEETS, MISSES */
 	int per_row;			/* set by the mapping's checks */
+	int target_per_row;
 	int line;
 };
 
@@ -198,7 +203,8 @@ struct fp_rule {
 	struct fp_ref *except;		/* min */
 	size_t nexcept;
 	double lo, hi;			/* min (lo), range */
-	struct fp_ref a, b;		/* band: a the code, b the number */
+	struct fp_ref a, b;		/* band: a the code, b the number;
+					   meets: a the value, b the target */
 	struct fp_band *bands;		/* band */
 	size_t nbands;
 	char *pattern;			/* pattern */
@@ -228,6 +234,7 @@ enum fp_msg {
 	FP_MSG_PATTERN,
 	FP_MSG_CHOICE,		/* band: a code that is none of the bands */
 	FP_MSG_NUMBER,		/* a value a rule needs as a number */
+	FP_MSG_MEETS,		/* a value that misses its target */
 	FP_MSG_ERROR,		/* the word for error */
 	FP_MSG_WARNING,		/* the word for warning */
 	FP_MSG_BLANK,		/* the word for a blank value */

@@ -28,6 +28,7 @@ static const char *const default_msgs[FP_NMSGS] = {
 	[FP_MSG_PATTERN] = "{what} '{value}' is not {expected}",
 	[FP_MSG_CHOICE] = "{what} '{value}' is not one of {expected}",
 	[FP_MSG_NUMBER] = "{what} '{value}' is not a number",
+	[FP_MSG_MEETS] = "{what} {value} does not meet {other} {expected}",
 	[FP_MSG_ERROR] = "error",
 	[FP_MSG_WARNING] = "warning",
 	[FP_MSG_BLANK] = "blank",
@@ -164,6 +165,15 @@ walk_ref(void *arg, const struct fp_ref *r, int inside)
 		w->err = check_ref(w->p, r, 0);
 }
 
+/* 1 if a reference is read in the row being checked: a keyed or list table's, without a row. */
+static int
+row_wise_ref(const struct fp_mapping *m, const struct fp_ref *r)
+{
+	const struct fp_table *t = fp_mapping_table(m, r->table);
+
+	return t && !r->row && t->kind != FP_TABLE_FIELDS;
+}
+
 /* The tables an expression goes through row by row (named without a row). */
 struct row_tables {
 	const char *t[16];
@@ -189,6 +199,8 @@ goes_through(const struct fp_rule *r, const char *t)
 	switch (r->kind) {
 	case FP_RULE_SUM:
 		return !strcmp(r->table, t);
+	case FP_RULE_MEETS:
+		return !r->a.row && !strcmp(r->a.table, t);
 	case FP_RULE_EXPR:
 		fp_expr_walk(r->left, walk_rowless, &rt);
 		fp_expr_walk(r->right, walk_rowless, &rt);
@@ -245,6 +257,14 @@ check_code_word(struct parser *p, const struct fp_field *f, char **word)
 	return err;
 }
 
+static enum fp_err
+not_through(struct parser *p, const struct fp_ref *r)
+{
+	return fp_perr(p, "'where %s.%s' is read row by row, but the rule "
+	    "does not go through the rows of '%s' (name a row: %s[ROW].%s)",
+	    r->table, r->field, r->table, r->table, r->field);
+}
+
 /*
  * A rule's conditions: each names a field; one read in the row being
  * checked needs a rule that goes through that table's rows.
@@ -265,12 +285,17 @@ check_where(struct parser *p, struct fp_rule *r)
 			return err;
 		t = fp_mapping_table(p->m, c->ref.table);
 		f = fp_table_field(t, c->ref.field);
-		c->per_row = !c->ref.row && t->kind != FP_TABLE_FIELDS;
+		c->per_row = row_wise_ref(p->m, &c->ref);
 		if (c->per_row && !goes_through(r, t->name))
-			return fp_perr(p, "'where %s.%s' is read row by row, but "
-			    "the rule does not go through the rows of '%s' (name "
-			    "a row: %s[ROW].%s)", t->name, f->name, t->name,
-			    t->name, f->name);
+			return not_through(p, &c->ref);
+		if (c->op == FP_COND_MEETS || c->op == FP_COND_MISSES) {
+			if ((err = check_ref(p, &c->target, 0)))
+				return err;
+			c->target_per_row = row_wise_ref(p->m, &c->target);
+			if (c->target_per_row && !goes_through(r,
+			    c->target.table))
+				return not_through(p, &c->target);
+		}
 		for (k = 0; k < c->nwords; k++)
 			if ((err = check_code_word(p, f, &c->words[k])))
 				return err;
@@ -316,6 +341,16 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 		if ((err = check_ref(p, &r->a, 0)) ||
 		    (err = check_ref(p, &r->b, 0)))
 			return err;
+		return FP_OK;
+	case FP_RULE_MEETS:
+		if ((err = check_ref(p, &r->a, 0)) ||
+		    (err = check_ref(p, &r->b, 0)))
+			return err;
+		if (row_wise_ref(p->m, &r->b) && (r->a.row ||
+		    strcmp(r->a.table, r->b.table)))
+			return fp_perr(p, "'meets' reads %s.%s in the row of %s: "
+			    "name a row, or a field of the same table", r->b.table,
+			    r->b.field, r->a.table);
 		return FP_OK;
 	case FP_RULE_EXPR:
 		w.p = p;

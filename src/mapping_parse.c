@@ -1259,6 +1259,19 @@ rule_band(struct parser *p, struct fp_rule *r)
 	return FP_OK;
 }
 
+/* meets VALUE TARGET: the value meets the target the form writes. */
+static enum fp_err
+rule_meets(struct parser *p, struct fp_rule *r)
+{
+	if (p->l.n != 5)
+		return fp_perr(p, "'meets' needs a value and its target (meets "
+		    "indicator.actual indicator.target)");
+	if (parse_ref(p, p->l.t[3].s, &r->a) || parse_ref(p, p->l.t[4].s,
+	    &r->b))
+		return FP_EMAPPING;
+	return FP_OK;
+}
+
 static enum fp_err
 rule_unique(struct parser *p, struct fp_rule *r)
 {
@@ -1333,6 +1346,7 @@ static const struct {
 	[FP_RULE_UNIQUE] = { "unique", rule_unique },
 	[FP_RULE_EXPR] = { "expr", NULL },
 	[FP_RULE_PATTERN] = { "pattern", rule_pattern },
+	[FP_RULE_MEETS] = { "meets", rule_meets },
 };
 
 const char *
@@ -1406,6 +1420,7 @@ kw_where(struct parser *p)
 		{ "\xe2\x89\xa4", FP_COND_LE }, { ">", FP_COND_GT },
 		{ ">=", FP_COND_GE }, { "\xe2\x89\xa5", FP_COND_GE },
 		{ "~", FP_COND_MATCH }, { "!~", FP_COND_NOMATCH },
+		{ "meets", FP_COND_MEETS }, { "misses", FP_COND_MISSES },
 	};
 	struct fp_rule *r = p->rule;
 	struct fp_cond *c;
@@ -1425,9 +1440,15 @@ kw_where(struct parser *p)
 			break;
 	if (i == sizeof ops / sizeof ops[0])
 		return fp_perr(p, "'where %s' needs a comparison (= != < <= > "
-		    ">= ~ !~), not '%s'", p->l.t[1].s, p->l.t[2].s);
+		    ">= ~ !~ meets misses), not '%s'", p->l.t[1].s, p->l.t[2].s);
 	c->op = ops[i].c;
 	switch (c->op) {
+	case FP_COND_MEETS:
+	case FP_COND_MISSES:
+		if (p->l.n != 4)
+			return fp_perr(p, "'where %s %s' needs the reference of a "
+			    "target", p->l.t[1].s, p->l.t[2].s);
+		return parse_ref(p, p->l.t[3].s, &c->target);
 	case FP_COND_IS:
 	case FP_COND_NOT:
 		for (i = 3; i < p->l.n; i++) {
@@ -1608,6 +1629,7 @@ static const char *const msg_names[FP_NMSGS] = {
 	[FP_MSG_BAND] = "band", [FP_MSG_UNIQUE] = "unique",
 	[FP_MSG_EXPR] = "expr", [FP_MSG_PATTERN] = "pattern",
 	[FP_MSG_CHOICE] = "choice", [FP_MSG_NUMBER] = "number",
+	[FP_MSG_MEETS] = "meets",
 	[FP_MSG_ERROR] = "error", [FP_MSG_WARNING] = "warning",
 	[FP_MSG_BLANK] = "blank",
 };
@@ -1864,6 +1886,7 @@ fp_rule_release(struct fp_rule *r)
 		size_t k;
 
 		fp_ref_release(&c->ref);
+		fp_ref_release(&c->target);
 		for (k = 0; k < c->nwords; k++)
 			free(c->words[k]);
 		free(c->words);

@@ -430,6 +430,102 @@ mismatch(struct fp_checker *c, const struct fp_rule *r, enum fp_msg kind,
 	free(expected);
 }
 
+/* ---- Targets ---------------------------------------------------------- */
+
+/*
+ * A number as a form writes a value or a target: 96%, 3次, 12.5公里,
+ * 1,200 give 96, 3, 12.5 and 1200; as money, an amount in 万元 (50万元,
+ * 5000元). 0 if it is none.
+ */
+static int
+written_number(const char *s, int money, double *x)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	struct fp_value v;
+	int ok;
+
+	memset(&v, 0, sizeof v);
+	v.text = s;
+	v.len = strlen(s);
+	ok = (money ? fp_norm_money(&b, &v) : fp_norm_number(&b, &v)) &&
+	    fp_parse_number(b.s, b.len, x);
+	fp_buf_release(&b);
+	return ok;
+}
+
+/*
+ * A target as a form writes it: a comparison (≥ >= ≧ ＞＝, ≤ <= ≦ ＜＝, >
+ * ＞, < ＜, = ＝; ≥ where none is written: 100% is reached at 100%) and a
+ * number (≥95%, ≤30天, 3次), or money with money. 0 if it has no number
+ * (按期完成, ≤预算).
+ */
+static int
+parse_target(const char *s, int money, enum fp_cmp *cmp, double *x)
+{
+	static const struct {
+		const char *op;
+		enum fp_cmp cmp;
+	} ops[] = {
+		{ "\xe2\x89\xa5", FP_CMP_GE }, { ">=", FP_CMP_GE },
+		{ "\xe2\x89\xa7", FP_CMP_GE },
+		{ "\xef\xbc\x9e\xef\xbc\x9d", FP_CMP_GE },
+		{ "\xe2\x89\xa4", FP_CMP_LE }, { "<=", FP_CMP_LE },
+		{ "\xe2\x89\xa6", FP_CMP_LE },
+		{ "\xef\xbc\x9c\xef\xbc\x9d", FP_CMP_LE },
+		{ "\xef\xbc\x9e", FP_CMP_GT }, { ">", FP_CMP_GT },
+		{ "\xef\xbc\x9c", FP_CMP_LT }, { "<", FP_CMP_LT },
+		{ "\xef\xbc\x9d", FP_CMP_EQ }, { "=", FP_CMP_EQ },
+	};
+	size_t i, n;
+
+	while (*s == ' ')
+		s++;
+	*cmp = FP_CMP_GE;
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		n = strlen(ops[i].op);
+		if (!strncmp(s, ops[i].op, n)) {
+			*cmp = ops[i].cmp;
+			s += n;
+			break;
+		}
+	}
+	return written_number(s, money, x);
+}
+
+/*
+ * 1 if value meets target, 0 if it misses it, -1 if either is no number
+ * (a target in words, 按期完成; a value in words, 已完成). Both are read
+ * as numbers, or else both as money (＜50万元 against 60).
+ */
+static int
+meets(const struct gfact *value, const struct gfact *target)
+{
+	enum fp_cmp cmp;
+	double x, t;
+	int money;
+
+	if (!value || !target)
+		return -1;
+	for (money = 0; money < 2; money++)
+		if (parse_target(target->value, money, &cmp, &t) &&
+		    written_number(value->value, money, &x))
+			break;
+	if (money == 2)
+		return -1;
+	switch (cmp) {
+	case FP_CMP_GE:
+		return x >= t - 1e-9;
+	case FP_CMP_LE:
+		return x <= t + 1e-9;
+	case FP_CMP_GT:
+		return x > t;
+	case FP_CMP_LT:
+		return x < t;
+	default:
+		return fabs(x - t) <= 1e-9;
+	}
+}
+
 /* ---- Conditions --------------------------------------------------------- */
 
 /* 1 if the fact's value is the word: the same text, or the same number. */
@@ -465,6 +561,11 @@ cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row)
 	case FP_COND_NOMATCH:
 		return (fp_regexec(&w->re, g ? g->value : "", 0, NULL, 0) == 0) ==
 		    (w->op == FP_COND_MATCH);
+	case FP_COND_MEETS:
+	case FP_COND_MISSES:
+		return meets(g, lookup(c, w->target.table, w->target.row ?
+		    w->target.row : w->target_per_row ? row : "",
+		    w->target.field)) == (w->op == FP_COND_MEETS);
 	default:
 		if (!number(g, &x))
 			return 0;
@@ -758,6 +859,37 @@ rule_band(struct fp_checker *c, const struct fp_rule *r)
 	word(&w, "expected", c->tmp.s);
 	fill(c, tmpl(c, r, known ? FP_MSG_BAND : FP_MSG_CHOICE), &w);
 	report(c, r, code->table, code->row, code->field, code->source);
+}
+
+/* meets: each value against its target, in its row (or the one named). */
+static void
+rule_meets(struct fp_checker *c, const struct fp_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		struct gfact *g = &c->f[i], *target;
+		struct words w = { { 0 }, { 0 }, 0 };
+		const struct fp_table *bt;
+
+		if (!ref_matches(&r->a, g) || !applies(c, r, g->row))
+			continue;
+		bt = fp_mapping_table(c->m, r->b.table);
+		target = lookup(c, r->b.table, r->b.row ? r->b.row :
+		    bt && bt->kind != FP_TABLE_FIELDS ? g->row : "", r->b.field);
+		if (meets(g, target) != 0)
+			continue;
+		fp_buf_reset(&c->a);
+		put_what(&c->a, c, g->table, g->row, g->field);
+		fp_buf_reset(&c->b);
+		put_what(&c->b, c, target->table, target->row, target->field);
+		word(&w, "what", c->a.s);
+		word(&w, "value", g->value);
+		word(&w, "other", c->b.s);
+		word(&w, "expected", target->value);
+		fill(c, tmpl(c, r, FP_MSG_MEETS), &w);
+		report(c, r, g->table, g->row, g->field, g->source);
+	}
 }
 
 static void
@@ -1372,6 +1504,9 @@ evaluate(struct fp_checker *c)
 			break;
 		case FP_RULE_PATTERN:
 			rule_pattern(c, r);
+			break;
+		case FP_RULE_MEETS:
+			rule_meets(c, r);
 			break;
 		default:
 			break;
