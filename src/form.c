@@ -566,7 +566,11 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 	return f;
 }
 
-/* A copy of sheet src holding its rows lo..hi - 1 only, at their own rows. */
+/*
+ * A copy of sheet src holding its rows lo..hi - 1 only, counted from lo
+ * (row_base keeps where they are on the sheet): a band takes memory for
+ * its own rows, however far down the sheet.
+ */
 static void
 copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
     uint32_t hi, int band)
@@ -574,6 +578,8 @@ copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
 	struct fp_fsheet *s;
 	size_t k;
 
+	lo = lo < src->nrows ? lo : src->nrows;
+	hi = hi < src->nrows ? hi : src->nrows;
 	if (f->nsheets == f->cap) {
 		f->cap = f->cap ? f->cap * 2 : 4;
 		f->sheets = fp_xreallocarray(f->sheets, f->cap, sizeof *f->sheets);
@@ -583,24 +589,34 @@ copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
 	s->name = fp_xstrdup(src->name);
 	s->hidden = src->hidden;
 	s->band = band;
+	s->row_base = src->row_base + lo;
 	s->merges = fp_xcalloc(src->nmerges + 1, sizeof *s->merges);
-	for (k = 0; k < src->nmerges; k++)
-		if (src->merges[k].r2 >= lo && src->merges[k].r1 < hi)
-			s->merges[s->nmerges++] = src->merges[k];
-	s->nhidden_rows = src->nhidden_rows;
-	if (s->nhidden_rows) {
-		s->hidden_rows = fp_xcalloc(s->nhidden_rows,
-		    sizeof *s->hidden_rows);
-		memcpy(s->hidden_rows, src->hidden_rows, s->nhidden_rows *
-		    sizeof *s->hidden_rows);
+	for (k = 0; k < src->nmerges; k++) {
+		struct fp_range g = src->merges[k];
+
+		if (g.r2 < lo || g.r1 >= hi)
+			continue;
+		g.r1 = g.r1 > lo ? g.r1 - lo : 0;
+		g.r2 -= lo;
+		s->merges[s->nmerges++] = g;
 	}
-	lo = lo < src->nrows ? lo : src->nrows;
-	hi = hi < src->nrows ? hi : src->nrows;
+	s->hidden_rows = fp_xcalloc(src->nhidden_rows + 1,
+	    sizeof *s->hidden_rows);
+	for (k = 0; k < src->nhidden_rows; k++) {
+		struct fp_rowspan h = src->hidden_rows[k];
+
+		if (h.r2 < lo || h.r1 >= hi)
+			continue;
+		h.r1 = h.r1 > lo ? h.r1 - lo : 0;
+		h.r2 -= lo;
+		s->hidden_rows[s->nhidden_rows++] = h;
+	}
 	s->ncells = s->cap = src->rowstart[hi] - src->rowstart[lo];
 	s->cells = fp_xcalloc(s->ncells + 1, sizeof *s->cells);
-	if (s->ncells)
-		memcpy(s->cells, src->cells + src->rowstart[lo], s->ncells *
-		    sizeof *s->cells);
+	for (k = 0; k < s->ncells; k++) {
+		s->cells[k] = src->cells[src->rowstart[lo] + k];
+		s->cells[k].row -= lo;
+	}
 	seal_sheet(f, s);
 }
 
@@ -783,7 +799,7 @@ fp_fcell_ref(struct fp_buf *b, const struct fp_fsheet *s,
 {
 	char col[8], num[12];
 	size_t n = sizeof num;
-	uint32_t r = c->row + 1;
+	uint32_t r = s->row_base + c->row + 1;
 
 	/* Once per fact: built by hand, not by printf. */
 	fp_colname(c->col, col);

@@ -68,6 +68,7 @@ struct fp_fsheet {
 	char *name;
 	int hidden;		/* the workbook hides it */
 	int band;		/* a band of a cut sheet: that sheet's number + 1 */
+	uint32_t row_base;	/* a band: the sheet's row its row 0 is */
 	struct fp_range *merges;	/* its merged ranges */
 	size_t nmerges;
 	struct fp_rowspan *hidden_rows;	/* the rows it hides, as read */
@@ -128,8 +129,9 @@ struct fp_cut {
 /*
  * A copy of src in which each sheet named in cuts (by sheet, then row,
  * rows rising) is cut into bands, sheets of its name one after another,
- * each holding its rows from one cut to the next at their own row
- * numbers: forms stacked on one sheet, each read as a sheet of its own.
+ * each holding its rows from one cut to the next (counted from its first,
+ * row_base saying where that is on the sheet, so cells are cited where
+ * they are): forms stacked on one sheet, each read as a sheet of its own.
  * The copy's cells keep src's strings: src must outlive it.
  */
 struct fp_form *fp_form_cut(const struct fp_form *src,

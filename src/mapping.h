@@ -90,6 +90,7 @@ struct fp_field {
 	size_t ncodes;
 	struct fp_labels empty;		/* placeholders that give no fact */
 	struct fp_labels after;		/* fields: only below a cell with one */
+	struct fp_labels before;	/* fields: only above a cell with one */
 	struct fp_labels beneath;	/* fields: only in its column, below */
 	char *strip;			/* fields: what the value goes without */
 	regex_t strip_re;

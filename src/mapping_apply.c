@@ -87,6 +87,13 @@ ref(struct apply *a, const struct fp_fsheet *s, const struct fp_fcell *c)
 	return a->tmp.s;
 }
 
+/* Row r of a sheet as a person counts it (a band's rows are the sheet's). */
+static uint32_t
+row_no(const struct fp_fsheet *s, uint32_t r)
+{
+	return s->row_base + r + 1;
+}
+
 /* The labels of ls as 'A' or 'B', for notes, into b. */
 static const char *
 labels_text(struct fp_buf *b, const struct fp_labels *ls)
@@ -174,17 +181,23 @@ row_starts_with_pair(const struct fp_mapping *m, const struct fp_fsheet *s,
 	    (c->pbase && is_known(m, c->pbase)));
 }
 
-/* The first cell of row r (which has one) holding a known label. */
+/*
+ * The first cell of row r holding a known label, or else its first cell
+ * if that is a known label with its value (a footer); NULL if none.
+ */
 static const struct fp_fcell *
 known_in_row(const struct fp_mapping *m, const struct fp_fsheet *s,
     uint32_t r)
 {
 	size_t k;
 
+	if (r >= s->nrows)
+		return NULL;
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
 		if (cell_is_known(m, &s->cells[k]))
-			break;
-	return &s->cells[k];
+			return &s->cells[k];
+	return row_starts_with_pair(m, s, r) ? &s->cells[s->rowstart[r]] :
+	    NULL;
 }
 
 static int
@@ -721,10 +734,27 @@ first_group(const regmatch_t *mt)
 	return i < 10 ? &mt[i] : &mt[0];
 }
 
+/*
+ * Where on a sheet a field's label (or pattern) may be: below row after,
+ * above row before, in column incol; -1 (before: INT64_MAX) where not
+ * bounded.
+ */
+struct fence {
+	int64_t after, before, incol;
+};
+
+static int
+in_fence(const struct fence *fn, const struct fp_fcell *c)
+{
+	return (int64_t)c->row > fn->after && (int64_t)c->row < fn->before &&
+	    (fn->incol < 0 || (int64_t)c->col == fn->incol);
+}
+
 /* A field found by a regular expression over the cells' label forms. */
 static int
 apply_pattern(struct apply *a, const struct fp_table *t,
-    const struct fp_field *f, const struct fp_fsheet *s)
+    const struct fp_field *f, const struct fp_fsheet *s,
+    const struct fence *fn)
 {
 	regmatch_t mt[10];
 	size_t k;
@@ -736,7 +766,8 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 		char *cap;
 		int got;
 
-		if (!c->label || fp_regexec(&f->re, c->label, 10, mt, 0))
+		if (!c->label || !in_fence(fn, c) ||
+		    fp_regexec(&f->re, c->label, 10, mt, 0))
 			continue;
 		g = first_group(mt);
 		cap = fp_xstrndup(c->label + g->rm_so,
@@ -806,18 +837,19 @@ stack_push(struct apply *a, size_t sheet, uint32_t row)
 
 /*
  * For the field that names the record: a later cell of the sheet with its
- * label and another value (a second project's 项目名称 under the first)
- * is a second form. A mapping of a form a sheet reads each in a band of
+ * label in the same column and another value (a second project's
+ * 项目名称 under the first) is a second form. A mapping of a form a sheet reads each in a band of
  * its own (the rows are kept in a->stacked); any other says it is not
  * read. cand[k] gave the value.
  */
 static void
 second_form(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const struct fp_fsheet *s, const size_t *cand,
-    size_t ncand, size_t k, int64_t after, int64_t incol)
+    size_t ncand, size_t k, const struct fence *fn)
 {
 	const struct fp_ref *rec = &a->m->record;
 	size_t sheet = (size_t)(s - a->form->sheets), first_at = a->nstacked;
+	uint32_t col = s->cells[cand[k] >> 2].col;
 	char *last, where[64];
 
 	if (!rec->field || strcmp(rec->table, t->name) ||
@@ -830,9 +862,9 @@ second_form(struct apply *a, const struct fp_table *t,
 		const struct fp_fcell *c = &s->cells[cand[k] >> 2];
 
 		if (cand[k] >> 2 == cand[k - 1] >> 2 ||
-		    (int64_t)c->row <= after ||
-		    (incol >= 0 && (int64_t)c->col != incol) ||
+		    !in_fence(fn, c) ||
 		    c->row == a->stacked[a->nstacked - 1].row ||
+		    c->col != col ||
 		    !take_value(a, t, f, s, c, (int)(cand[k] & 1)) ||
 		    !strcmp(a->val.s, last))
 			continue;
@@ -922,14 +954,14 @@ take_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 
 /*
  * Finds the field's label as a later pair of a cell's text after its
- * colon (联系电话 in 填表人：周敏　　联系电话：0730-5456789) below row
- * after (and in column incol, unless -1), and takes its value up to the
+ * colon (联系电话 in 填表人：周敏　　联系电话：0730-5456789) within the
+ * fence, and takes its value up to the
  * next pair the mapping knows.
  * Returns 1 if it took one.
  */
 static int
 apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
-    const struct fp_fsheet *s, int64_t after, int64_t incol)
+    const struct fp_fsheet *s, const struct fence *fn)
 {
 	size_t *cand = NULL, ncand = 0, cap = 0, i, k, n;
 	int got = 0;
@@ -959,9 +991,7 @@ apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 		const struct fp_fpart *p = &s->parts[cand[k]];
 		const struct fp_fcell *c = &s->cells[p->cell];
 
-		if ((k && cand[k] == cand[k - 1]) ||
-		    (int64_t)c->row <= after ||
-		    (incol >= 0 && (int64_t)c->col != incol))
+		if ((k && cand[k] == cand[k - 1]) || !in_fence(fn, c))
 			continue;
 		got = take_part(a, t, f, s, cand[k]);
 	}
@@ -982,23 +1012,29 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 	while (next_sheet(a, f->any_sheet, &o, &si)) {
 		const struct fp_fsheet *s = &form->sheets[si];
 		size_t *cand = NULL, ncand = 0, cap = 0, k, i;
-		int64_t after = -1, incol = -1;
+		struct fence fn = { -1, INT64_MAX, -1 };
 
 		if (f->after.n) {
 			const struct fp_fcell *fence = find_first(s, &f->after);
 
 			if (!fence)
 				continue;
-			after = fence->row;
+			fn.after = fence->row;
+		}
+		if (f->before.n) {
+			const struct fp_fcell *fence = find_first(s, &f->before);
+
+			if (fence)
+				fn.before = fence->row;
 		}
 		if (f->beneath.n) {
 			const struct fp_fcell *top = find_first(s, &f->beneath);
 
 			if (!top)
 				continue;
-			if ((int64_t)top->row > after)
-				after = top->row;
-			incol = top->col;
+			if ((int64_t)top->row > fn.after)
+				fn.after = top->row;
+			fn.incol = top->col;
 		}
 		/* Every cell carrying one of the labels, in row order. */
 		for (i = 0; i < f->labels.n; i++) {
@@ -1030,8 +1066,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 
 			if (k && cand[k] >> 2 == cand[k - 1] >> 2)
 				continue;
-			if ((int64_t)c->row <= after ||
-			    (incol >= 0 && (int64_t)c->col != incol))
+			if (!in_fence(&fn, c))
 				continue;
 			nlabelled++;
 			if (!first) {
@@ -1050,17 +1085,16 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 					note(a, 1, "%s.%s: read on sheet '%s', "
 					    "which the workbook hides", t->name,
 					    f->name, s->name);
-				second_form(a, t, f, s, cand, ncand, k, after,
-				    incol);
+				second_form(a, t, f, s, cand, ncand, k, &fn);
 				free(cand);
 				return;
 			}
 		}
 		free(cand);
-		if (f->labels.n && apply_part(a, t, f, s, after, incol))
+		if (f->labels.n && apply_part(a, t, f, s, &fn))
 			return;
 		/* A pattern where the labels give nothing. */
-		if (f->has_re && apply_pattern(a, t, f, s))
+		if (f->has_re && apply_pattern(a, t, f, s, &fn))
 			return;
 	}
 	if (f->has_re && !first && pattern_in_name(a, t, f))
@@ -1171,19 +1205,37 @@ row_of_notes(const struct fp_fsheet *s, uint32_t r)
 	return 1;
 }
 
+/* 1 if s is one character. */
+static int
+one_char(const char *s)
+{
+	size_t n = strlen(s);
+	uint32_t cp;
+
+	return n && fp_utf8_decode(s, n, &cp) == n;
+}
+
 /*
- * 1 if row r numbers the columns (栏次 | 甲 | 1 | 2 | 3): whole numbers,
- * two or more, each one more than the one before, and short words.
+ * 1 if row r numbers the columns (栏次 | 甲 | 乙 | 1 | 2 | 3, or 栏次 | 1 |
+ * 栏次 | 2 over two halves): whole numbers from 1, two or more, each one
+ * more than the one before, after a word in its first cell; besides them
+ * only that word again and words of one character (甲, 乙). Such a row
+ * names no column.
  */
 static int
 row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
 {
+	const struct fp_fcell *first;
 	size_t k, n = 0;
-	double x, prev = 0;
+	double x;
 
 	if (row_is_blank(s, r))
 		return 0;
-	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+	first = &s->cells[s->rowstart[r]];
+	if (first->type != FP_CELL_TEXT || !first->label ||
+	    fp_parse_number(first->text, first->len, &x))
+		return 0;
+	for (k = s->rowstart[r] + 1; k < s->rowstart[r + 1]; k++) {
 		const struct fp_fcell *c = &s->cells[k];
 
 		if (c->type == FP_CELL_NUMBER ||
@@ -1191,12 +1243,11 @@ row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
 		    &x))) {
 			if (c->type == FP_CELL_NUMBER)
 				x = c->num;
-			if (x != floor(x) || (n && x != prev + 1))
+			if (x != (double)(n + 1))
 				return 0;
-			prev = x;
 			n++;
 		} else if (c->type != FP_CELL_TEXT || !c->label ||
-		    strlen(c->label) > 9) {
+		    (strcmp(c->label, first->label) && !one_char(c->label))) {
 			return 0;
 		}
 	}
@@ -1569,6 +1620,8 @@ row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
 	size_t i, k, nvals = 0;
 	int before = 0;
 
+	if (!kn)
+		return 0;
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
 		if (cell_matches(&t->stop, &s->cells[k]))
 			return 0;
@@ -1640,11 +1693,16 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		if (s->cells[k].col + 1 > ncols)
 			ncols = s->cells[k].col + 1;
 	cols = fp_xcalloc(ncols + 1, sizeof *cols);
-	for (k = s->rowstart[R]; k < s->rowstart[D]; k++) {
-		const struct fp_fcell *c = &s->cells[k];
+	for (r = R; r < D; r++) {
+		if (r > R && row_of_column_numbers(s, r))
+			continue;
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+			const struct fp_fcell *c = &s->cells[k];
 
-		if (c->label && !cell_matches(&t->skip, c) && !is_note(c))
-			cols[c->col].name = c;
+			if (c->label && !cell_matches(&t->skip, c) &&
+			    !is_note(c))
+				cols[c->col].name = c;
+		}
 	}
 	if (t->kind == FP_TABLE_KEYED) {
 		/*
@@ -1728,10 +1786,13 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		}
 		kc = t->kind == FP_TABLE_KEYED ?
 		    key_cell(t, s, r, keycol, mkey, D) : NULL;
-		/* A known label ends the table, but not on one of its own rows. */
-		if ((row_is_known(a->m, s, r) && !(kc && is_row_code(t, kc)) &&
+		/*
+		 * A known label ends the table, as does a footer (填表人：王芳),
+		 * but not on one of its own rows.
+		 */
+		if (!(kc && is_row_code(t, kc)) && ((row_is_known(a->m, s, r) &&
 		    !(nrows && row_goes_on(a->m, t, s, r, col, merged, D,
-		    first))) || row_starts_with_pair(a->m, s, r)) {
+		    first))) || row_starts_with_pair(a->m, s, r))) {
 			end = r;
 			break;
 		}
@@ -1775,16 +1836,17 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	}
 	if (nrepeats)
 		note(a, 0, "%s: its header again at row %u%s, passed over",
-		    t->name, repeat1 + 1, nrepeats > 1 ? " and below" : "");
+		    t->name, row_no(s, repeat1), nrepeats > 1 ? " and below" :
+		    "");
 	/* What a person sees of the table leaves them out: say so. */
 	if (nhidden == 1)
 		note(a, 1, "%s: row %u of sheet '%s' is hidden: read as one of "
 		    "the table's rows (hidden is not deleted)", t->name,
-		    hidden1 + 1, s->name);
+		    row_no(s, hidden1), s->name);
 	else if (nhidden)
 		note(a, 1, "%s: %zu rows of sheet '%s' are hidden, from row %u:"
 		    " read as the table's rows (hidden is not deleted)",
-		    t->name, nhidden, s->name, hidden1 + 1);
+		    t->name, nhidden, s->name, row_no(s, hidden1));
 	if (nrows && t->required)
 		a->grids++;
 	if (nrows && a->o->explain) {
@@ -1793,20 +1855,25 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		snprintf(where, sizeof where, "%s", ref(a, s, anchor));
 		note(a, 0, "%s: header '%s' at %s, header rows %u-%u%s%s, "
 		    "%zu rows (%u-%u)", t->name, anchor->label, where,
-		    R + 1, D, keycol >= 0 ? ", key column " : "",
-		    keycol >= 0 ? (fp_colname((uint32_t)keycol, num),
-		    num) : "", nrows, first + 1, lastrow + 1);
-		if (end != UINT32_MAX)
+		    row_no(s, R), row_no(s, D - 1), keycol >= 0 ?
+		    ", key column " : "", keycol >= 0 ?
+		    (fp_colname((uint32_t)keycol, num), num) : "", nrows,
+		    row_no(s, first), row_no(s, lastrow));
+		const struct fp_fcell *kn = end != UINT32_MAX ?
+		    known_in_row(a->m, s, end) : NULL;
+
+		if (kn)
 			note(a, 0, "%s: ends at row %u, where '%s' is a label "
-			    "the mapping knows", t->name, end + 1,
-			    known_in_row(a->m, s, end)->text);
+			    "the mapping knows", t->name, row_no(s, end),
+			    kn->text);
 	} else if (!nrows) {
 		char where[64];
 
 		snprintf(where, sizeof where, "%s", ref(a, s, anchor));
 		note(a, t->required, "%s%s: header '%s' at %s, header rows "
 		    "%u-%u, but no rows under it", t->name, t->required ?
-		    " (required)" : "", anchor->label, where, R + 1, D);
+		    " (required)" : "", anchor->label, where, row_no(s, R),
+		    row_no(s, D - 1));
 	}
 	for (i = 0; i < t->nfields; i++) {
 		const struct fp_field *f = &t->fields[i];
@@ -2342,16 +2409,54 @@ blank_row(const struct fp_fsheet *s, uint32_t r)
 }
 
 /*
+ * 1 if row r closes a form above a later one's title: a row of a table
+ * (two numbers, or a label of a keyed or list table's header, key, stop
+ * or columns) or a footer (填表人：王芳).
+ */
+static int
+ends_a_form(const struct fp_mapping *m, const struct fp_fsheet *s,
+    uint32_t r)
+{
+	size_t k, i, j, nnum = 0;
+
+	if (row_starts_with_pair(m, s, r))
+		return 1;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (c->type == FP_CELL_NUMBER && ++nnum >= 2)
+			return 1;
+		if (!c->label)
+			continue;
+		for (i = 0; i < m->ntables; i++) {
+			const struct fp_table *t = &m->tables[i];
+
+			if (t->kind == FP_TABLE_FIELDS)
+				continue;
+			if (cell_matches(&t->header, c) ||
+			    cell_matches(&t->key, c) || cell_matches(&t->stop, c))
+				return 1;
+			for (j = 0; j < t->nfields; j++)
+				if (cell_matches(&t->fields[j].labels, c))
+					return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Where forms stacked on a sheet part, from the rows of their names (the
  * first form's first, in v, n of them, sorted): each later form starts
  * as far above its name as the first form's name is below the sheet's
- * first row (its title and year line), or, where the first form has no
- * blank row above its name and the later one has, after that blank row.
- * Turns v into the cuts: the first form's row goes, and each row the
- * next band starts at takes its place.
+ * first row (its title and year line), but not above the nearest row
+ * that closes the form before it (ends_a_form) nor, where the first form
+ * has no blank row above its name, above a blank row. Turns v into the
+ * cuts: the first form's row goes, and each row the next band starts at
+ * takes its place.
  */
 static size_t
-stack_cuts(const struct fp_form *form, struct fp_cut *v, size_t n)
+stack_cuts(const struct fp_mapping *m, const struct fp_form *form,
+    struct fp_cut *v, size_t n)
 {
 	size_t i = 0, k = 0, j;
 
@@ -2369,9 +2474,9 @@ stack_cuts(const struct fp_form *form, struct fp_cut *v, size_t n)
 
 			if (name == prev)
 				continue;
-
-			for (r = name; !gaps && r > cut; r--)
-				if (blank_row(s, r - 1)) {
+			for (r = name; r > cut; r--)
+				if ((!gaps && blank_row(s, r - 1)) ||
+				    ends_a_form(m, s, r - 1)) {
 					cut = r;
 					break;
 				}
@@ -2382,6 +2487,25 @@ stack_cuts(const struct fp_form *form, struct fp_cut *v, size_t n)
 		i = j;
 	}
 	return k;
+}
+
+/*
+ * 1 if every record of a cut form is a form: a quarter of the values of
+ * the fullest at least, not a name over nothing (a column headed by the
+ * record's label further down, 项目名称 | 完成情况).
+ */
+static int
+all_forms(const struct fp_mapped *o)
+{
+	size_t i, most = 0;
+
+	for (i = 0; i < o->nrecs; i++)
+		if (o->recs[i].n > most)
+			most = o->recs[i].n;
+	for (i = 0; i < o->nrecs; i++)
+		if (o->recs[i].n * 4 < most)
+			return 0;
+	return 1;
 }
 
 /* For --explain, first: where each sheet of stacked forms was cut. */
@@ -2426,12 +2550,12 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 	}
 	/* Forms stacked on a sheet: each in its band, if that gives more. */
 	qsort(stacked, n, sizeof *stacked, cut_cmp);
-	n = stack_cuts(form, stacked, n);
+	n = stack_cuts(m, form, stacked, n);
 	cut = fp_form_cut(form, stacked, n);
 	berr = apply_once(m, cut, opts, &banded, &bd, &again, &nagain);
 	free(again);
 	fp_form_free(cut);
-	if (banded.nrecs <= out->nrecs) {
+	if (banded.nrecs <= out->nrecs || !all_forms(&banded)) {
 		fp_mapped_release(&banded);
 		free(stacked);
 		return err;

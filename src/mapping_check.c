@@ -184,8 +184,14 @@ static void
 walk_rowless(void *arg, const struct fp_ref *r, int inside)
 {
 	struct row_tables *rt = arg;
+	size_t i;
 
-	if (!inside && !r->row && rt->n < sizeof rt->t / sizeof rt->t[0])
+	if (inside || r->row)
+		return;
+	for (i = 0; i < rt->n; i++)
+		if (!strcmp(rt->t[i], r->table))
+			return;
+	if (rt->n < sizeof rt->t / sizeof rt->t[0])
 		rt->t[rt->n++] = r->table;
 }
 

@@ -1007,10 +1007,12 @@ kw_after(struct parser *p)
 	enum fp_err err;
 
 	if (p->table->kind != FP_TABLE_FIELDS)
-		return fp_perr(p, "'after' belongs to a field of a fields table");
+		return fp_perr(p, "'%s' belongs to a field of a fields table",
+		    p->l.t[0].s);
 	if ((err = need(p, 2, "a label")))
 		return err;
-	fp_read_labels(p, 1, &p->field->after, NULL);
+	fp_read_labels(p, 1, !strcmp(p->l.t[0].s, "after") ?
+	    &p->field->after : &p->field->before, NULL);
 	return FP_OK;
 }
 
@@ -1694,6 +1696,7 @@ static const struct keyword {
 	{ "pattern", CTX_FIELD, kw_pattern, "a field" },
 	{ "sheet", CTX_FIELD, kw_field_sheet, NULL },
 	{ "after", CTX_FIELD, kw_after, "a field" },
+	{ "before", CTX_FIELD, kw_after, "a field" },
 	{ "strip", CTX_FIELD, kw_field_strip, NULL },
 	{ "beneath", CTX_FIELD, kw_beneath, "a field" },
 	{ "value", CTX_FIELD, kw_alias, "a field or column" },
@@ -1825,6 +1828,7 @@ fp_field_release(struct fp_field *f)
 	aliases_free(f->codes, f->ncodes);
 	fp_labels_free(&f->empty);
 	fp_labels_free(&f->after);
+	fp_labels_free(&f->before);
 	fp_labels_free(&f->beneath);
 	free(f->strip);
 	if (f->has_strip)

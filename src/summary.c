@@ -968,17 +968,23 @@ close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 }
 
 /*
- * 1 if a keyed table's rows are items by code (资金 fiscal, carryover, a
- * subtotal among them), not units: its total adds the departments'
- * summary rows alone, as adding different items means nothing.
+ * A keyed table's sums for its total row, in one year: of the rows but
+ * the departments' summary rows (units), and of those summary rows; and
+ * whether a row named by no code of the table came (a unit's name).
  */
+struct tsum {
+	double *units, *totals;
+	int unit_keys;
+};
+
+/* 1 if key is one of the table's row codes. */
 static int
-coded_rows(const struct fp_table *t)
+is_code(const struct fp_table *t, const char *key)
 {
 	size_t i;
 
 	for (i = 0; i < t->nrows; i++)
-		if (strcmp(t->rows[i].canon, FP_ROW_TOTAL))
+		if (!strcmp(t->rows[i].canon, key))
 			return 1;
 	return 0;
 }
@@ -998,20 +1004,24 @@ has_total_row(const struct fp_table *t)
 /*
  * A keyed table's total row, of the rows a filter shows (SUBTOTAL 109),
  * as a formula that carries its value: the sum of its rows but the
- * departments' summary rows, or for items by code the sum of those
- * summary rows alone (none without them).
+ * departments' summary rows, the units. A table whose every row came by
+ * a code (资金: fiscal, carryover, a subtotal among them) holds items,
+ * and adding different items means nothing: its total is the sum of the
+ * departments' summary rows, and it has none without a summary code.
  */
 static void
 close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
-    double *sums)
+    const struct tsum *ts)
 {
+	int items = t->nrows > 0 && !ts->unit_keys;
+	const double *sums = items ? ts->totals : ts->units;
 	uint32_t key = 2 + (uint32_t)s->has_record, last = o->row - 1, row, c;
 	const char *summary = fp_table_row_label(t, FP_ROW_TOTAL);
 	size_t k;
 
 	finish(s, o, last);
 	if (t->kind != FP_TABLE_KEYED || o->row == o->first ||
-	    o->row > LAST_ROW || (coded_rows(t) && !has_total_row(t)))
+	    o->row > LAST_ROW || (items && !has_total_row(t)))
 		return;
 	row = o->row++;
 	fp_xlsx_text(s->x, o->sheet, row, 0, s->b->total_label,
@@ -1035,7 +1045,7 @@ close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 		    "ROW(%s%u:%s%u)-ROW(%s%u),0)),--(%s%u:%s%u%s\"", vc,
 		    o->first + 1, vc, o->first + 1, vc, last + 1, vc,
 		    o->first + 1, kc, o->first + 1, kc, last + 1,
-		    coded_rows(t) ? "=" : "<>");
+		    items ? "=" : "<>");
 		for (const char *p = summary; *p; p++) {
 			if (*p == '"')
 				fp_buf_addc(&s->tmp, '"');
@@ -1047,27 +1057,27 @@ close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 	}
 }
 
-/*
- * Adds a record's rows of table t to the table's sums: but its summary
- * row, or that row alone for items by code (coded_rows).
- */
+/* Adds a record's rows of table t to the table's sums. */
 static void
 add_sums(const struct fp_table *t, const struct fp_spool_record *r,
-    double *sums)
+    struct tsum *ts)
 {
 	size_t i;
 
 	for (i = 0; i < r->nfacts; i++) {
 		const struct fp_rec_fact *f = &r->facts[i];
 		const struct fp_field *fld;
+		int total;
 		double x;
 
-		if (strcmp(f->table, t->name) ||
-		    (strcmp(f->row, FP_ROW_TOTAL) == 0) != coded_rows(t))
+		if (strcmp(f->table, t->name))
 			continue;
+		total = !strcmp(f->row, FP_ROW_TOTAL);
+		if (!total && !is_code(t, f->row))
+			ts->unit_keys = 1;
 		fld = fp_table_field(t, f->field);
 		if (fld && fp_parse_number(f->value, strlen(f->value), &x))
-			sums[fld - t->fields] += x;
+			(total ? ts->totals : ts->units)[fld - t->fields] += x;
 	}
 }
 
@@ -1156,7 +1166,7 @@ enum fp_err
 fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 {
 	const struct fp_mapping *m = s->m;
-	double **tsums = NULL;
+	struct tsum *tsums = NULL;
 	size_t i, t, y = 0, n;
 	enum fp_err err = FP_OK;
 
@@ -1177,8 +1187,12 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 	make_styles(s);
 	make_sheets(s);
 	tsums = fp_xcalloc(s->ntables + 1, sizeof *tsums);
-	for (t = 0; t < s->ntables; t++)
-		tsums[t] = fp_xcalloc(s->tables[t]->nfields + 1, sizeof(double));
+	for (t = 0; t < s->ntables; t++) {
+		tsums[t].units = fp_xcalloc(s->tables[t]->nfields + 1,
+		    sizeof(double));
+		tsums[t].totals = fp_xcalloc(s->tables[t]->nfields + 1,
+		    sizeof(double));
+	}
 	n = fp_spool_count(s->spool);
 	for (i = 0; i < n; i++) {
 		struct fp_spool_record r;
@@ -1193,9 +1207,12 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 				goto out;
 			for (t = 0; t < s->ntables; t++) {
 				close_table(s, &s->years[y].ts[t], s->tables[t],
-				    tsums[t]);
-				memset(tsums[t], 0, s->tables[t]->nfields *
+				    &tsums[t]);
+				memset(tsums[t].units, 0, s->tables[t]->nfields *
 				    sizeof(double));
+				memset(tsums[t].totals, 0, s->tables[t]->nfields *
+				    sizeof(double));
+				tsums[t].unit_keys = 0;
 			}
 			y++;
 		}
@@ -1215,22 +1232,25 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 		write_overview(s, &s->years[y], &r, i, frow);
 		for (t = 0; t < s->ntables; t++) {
 			write_table(s, &s->years[y].ts[t], s->tables[t], &r);
-			add_sums(s->tables[t], &r, tsums[t]);
+			add_sums(s->tables[t], &r, &tsums[t]);
 		}
 	}
 	if (s->nyears) {
 		if ((err = close_overview(s, &s->years[y], d)) != FP_OK)
 			goto out;
 		for (t = 0; t < s->ntables; t++)
-			close_table(s, &s->years[y].ts[t], s->tables[t], tsums[t]);
+			close_table(s, &s->years[y].ts[t], s->tables[t],
+			    &tsums[t]);
 	}
 	finish(s, &s->fs, s->fs.row - 1);
 	s->ncut = fp_xlsx_cut(s->x);
 	err = fp_xlsx_close(s->x, d);
 	s->x = NULL;
 out:
-	for (t = 0; t < s->ntables; t++)
-		free(tsums[t]);
+	for (t = 0; t < s->ntables && tsums; t++) {
+		free(tsums[t].units);
+		free(tsums[t].totals);
+	}
 	free(tsums);
 	if (s->x) {
 		fp_xlsx_abort(s->x);
