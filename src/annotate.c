@@ -84,7 +84,10 @@ fp_findings_read(const char *path, struct fp_findings *f, struct fp_diag *d)
 		f->n++;
 	}
 	if (got < 0) {
-		err = fp_diag(d, FP_ECSV, "%s:%s", path, d->msg);
+		char why[sizeof d->msg];
+
+		snprintf(why, sizeof why, "%s", d->msg);
+		err = fp_diag(d, FP_ECSV, "%s:%s", path, why);
 		goto out;
 	}
 	if (header) {

@@ -11,6 +11,8 @@
 #include "outfile.h"
 #include "rules.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -279,8 +281,14 @@ fp_cli_resolve(void *arg, const char *form, struct fp_diag *d)
 	char *path;
 	size_t i;
 
-	if (ms->fixed)
-		return ms->fixed;
+	/* -m's mapping is for its own form's facts (or ones naming none). */
+	if (ms->fixed) {
+		if (!*form || !strcmp(form, ms->fixed->name))
+			return ms->fixed;
+		fp_diag(d, FP_EMAPPING, "facts of form '%s', but -m gives the "
+		    "mapping of '%s'", form, ms->fixed->name);
+		return NULL;
+	}
 	for (i = 0; i < ms->n; i++)
 		if (!strcmp(ms->v[i]->name, form))
 			return ms->v[i];
@@ -381,6 +389,29 @@ fp_cli_csv_excel_safe(struct fp_buf *b, const char *line, size_t n)
 	}
 	fp_buf_addc(b, '\n');
 	fp_buf_release(&field);
+}
+
+int
+fp_cli_stdout_is_input(const char *cmd, char *const *inputs, int n)
+{
+	struct stat out, st;
+	int i;
+
+	if (fstat(STDOUT_FILENO, &out) != 0 || !S_ISREG(out.st_mode))
+		return 0;
+	for (i = 0; i < (n ? n : 1); i++) {
+		const char *in = n ? inputs[i] : "-";
+		int r = strcmp(in, "-") ? stat(in, &st) :
+		    fstat(STDIN_FILENO, &st);
+
+		if (r == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino) {
+			fp_cli_error(cmd, "%s: is also standard output, which "
+			    "would grow as it is read; write the output "
+			    "elsewhere", fp_cli_name(in));
+			return 2;
+		}
+	}
+	return 0;
 }
 
 struct fp_outfile *

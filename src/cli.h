@@ -163,4 +163,12 @@ int fp_cli_options(const char *cmd, const struct fp_opt *opts,
  */
 int fp_cli_stdin_wanted(const char *cmd, const char *what);
 
+/*
+ * Standard output appended to one of the inputs (formpipe check f.csv >>
+ * f.csv would read what it writes, without end): prints "formpipe CMD:
+ * FILE: is also standard output; ..." and returns 2; else 0. n inputs
+ * (none: standard input).
+ */
+int fp_cli_stdout_is_input(const char *cmd, char *const *inputs, int n);
+
 #endif

@@ -85,6 +85,49 @@ out_path(const char *dir, const char *path)
 	return fp_buf_detach(&b);
 }
 
+struct named {
+	char *out;
+	int form;
+};
+
+static int
+named_cmp(const void *x, const void *y)
+{
+	const struct named *a = x, *b = y;
+	int c = strcmp(a->out, b->out);
+
+	return c ? c : a->form - b->form;
+}
+
+/*
+ * 1 (said) if two forms would be written as one DIR/NAME.xlsx (a.xls and
+ * a.xlsx, or two folders' a.xls): the second would replace the first.
+ */
+static int
+names_clash(const struct args *a)
+{
+	struct named *v = fp_xcalloc((size_t)a->nforms + 1, sizeof *v);
+	int i, clash = 0;
+
+	for (i = 0; i < a->nforms; i++) {
+		v[i].out = out_path(a->dir, a->forms[i]);
+		v[i].form = i;
+	}
+	qsort(v, (size_t)a->nforms, sizeof *v, named_cmp);
+	for (i = 1; i < a->nforms && !clash; i++)
+		if (!strcmp(v[i - 1].out, v[i].out)) {
+			fp_cli_error("annotate", "%s and %s would both be written "
+			    "as %s: annotate them in separate runs, with "
+			    "another -d", a->forms[v[i - 1].form],
+			    a->forms[v[i].form], v[i].out);
+			clash = 1;
+		}
+	for (i = 0; i < a->nforms; i++)
+		free(v[i].out);
+	free(v);
+	return clash;
+}
+
 /*
  * The mapping whose words a form's front sheet speaks: -m's, or the one
  * its findings' form names; NULL (the report's own words) if it has none
@@ -121,6 +164,8 @@ annotate(const struct args *a)
 	int i, rc = 0, said = 0;
 
 	memset(&ms, 0, sizeof ms);
+	if (names_clash(a))
+		return 2;
 	if (a->mapping && !(ms.fixed = fp_cli_load_mapping("annotate",
 	    a->mapping)))
 		return 2;

@@ -132,6 +132,8 @@ cmd_check(int argc, char **argv)
 		return rc;
 	rc = 0;
 	nfiles = argc;
+	if (fp_cli_stdout_is_input("check", argv, argc))
+		return 2;
 	if (nfiles == 0 && fp_cli_stdin_wanted("check", "canonical facts"))
 		return 2;
 	if (report && !strcmp(report, "-")) {
@@ -145,6 +147,15 @@ cmd_check(int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		files[i] = argv[i];
 	if (report && !(of = fp_cli_outfile("check", report, files, nfiles))) {
+		rc = 2;
+		goto done;
+	}
+	/* /dev/stdout, /proc/self/fd/1: where the facts go. */
+	if (of && fp_outfile_is_stdout(of)) {
+		fp_cli_error("check", "--report %s: is standard output, which "
+		    "carries the facts; give the report a file's name", report);
+		fp_outfile_abort(of);
+		of = NULL;
 		rc = 2;
 		goto done;
 	}

@@ -58,9 +58,12 @@ convert(struct fp_workbook *wb, const char *in, const char *out,
 {
 	struct fp_convert_report rep;
 	struct fp_diag d = { "" };
+	enum fp_err err = fp_convert(wb, path, NULL, &rep, &d);
 
-	if (fp_convert(wb, path, NULL, &rep, &d) != FP_OK) {
-		fp_cli_error("convert", "%s: %s", out, d.msg);
+	/* A fault of the workbook read is the input's; of the write, the output's. */
+	if (err != FP_OK) {
+		fp_cli_error("convert", "%s: %s", err == FP_EWRITE ||
+		    err == FP_ENOMEM ? out : in, d.msg);
 		return 2;
 	}
 	report(in, &rep);

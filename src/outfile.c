@@ -309,6 +309,12 @@ fp_outfile_name(const struct fp_outfile *o)
 	return o->name;
 }
 
+int
+fp_outfile_is_stdout(const struct fp_outfile *o)
+{
+	return o->target == NULL;
+}
+
 /* Removes the private folder and what is in it. */
 static void
 remove_private(struct fp_outfile *o)

@@ -44,6 +44,8 @@ const char *fp_outfile_path(const struct fp_outfile *o);
 
 /* The output's name as the user gave it, for messages. */
 const char *fp_outfile_name(const struct fp_outfile *o);
+/* 1 if the output goes to standard output (-, /dev/stdout). */
+int fp_outfile_is_stdout(const struct fp_outfile *o);
 
 /*
  * Puts what was written at fp_outfile_path in place: renames it over the
