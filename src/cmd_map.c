@@ -131,6 +131,7 @@ static int
 map_form(struct run *run, struct fp_form *form, const char *file,
     const char *name)
 {
+	struct fp_buf fname = FP_BUF_INIT;
 	struct fp_mapped mapped;
 	struct fp_canon_fact cf;
 	struct fp_diag d;
@@ -148,7 +149,9 @@ map_form(struct run *run, struct fp_form *form, const char *file,
 	}
 	header(run);
 	cf.form = run->m->name;
-	cf.file = file;
+	/* The file column is text: a GBK name is made UTF-8. */
+	fp_utf8_name(&fname, file);
+	cf.file = fname.s;
 	for (k = 0; k < mapped.nrecs; k++) {
 		const struct fp_record *rec = &mapped.recs[k];
 
@@ -166,6 +169,7 @@ map_form(struct run *run, struct fp_form *form, const char *file,
 		}
 	}
 	fp_mapped_release(&mapped);
+	fp_buf_release(&fname);
 	return 0;
 }
 

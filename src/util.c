@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <iconv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,4 +537,48 @@ fp_basename(const char *path)
 	const char *s = strrchr(path, '/');
 
 	return s ? s + 1 : path;
+}
+
+/* name as GB18030 into b; 0 (b as it was) if it is not that either. */
+static int
+gb18030_name(struct fp_buf *b, const char *name)
+{
+	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	size_t n = strlen(name), room = 4 * n + 4, start = b->len, left;
+	char *in = (char *)name, *out;
+	int ok;
+
+	if (cd == (iconv_t)-1)
+		return 0;
+	fp_buf_grow(b, room);
+	out = b->s + b->len;
+	left = room;
+	ok = iconv(cd, &in, &n, &out, &left) != (size_t)-1 && n == 0;
+	iconv_close(cd);
+	if (!ok) {
+		b->len = start;
+		b->s[start] = '\0';
+		return 0;
+	}
+	b->len += room - left;
+	b->s[b->len] = '\0';
+	return 1;
+}
+
+void
+fp_utf8_name(struct fp_buf *b, const char *name)
+{
+	size_t n = strlen(name), i, k;
+	uint32_t cp;
+
+	if (fp_utf8_valid(name, n)) {
+		fp_buf_add(b, name, n);
+		return;
+	}
+	if (gb18030_name(b, name))
+		return;
+	for (i = 0; i < n; i += k) {
+		k = fp_utf8_decode(name + i, n - i, &cp);
+		fp_utf8_put(b, cp);
+	}
 }

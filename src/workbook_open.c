@@ -21,6 +21,9 @@ static const unsigned char ole_magic[8] = {
 	0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1
 };
 
+/* The most a pipe is read for one workbook: more than any form holds. */
+#define FP_PIPE_MAX (1 << 30)
+
 /* Reads the whole file into wb->map, by mmap where the file allows it. */
 static enum fp_err
 load_file(struct fp_workbook *wb, const char *path, struct fp_diag *d)
@@ -41,6 +44,11 @@ load_file(struct fp_workbook *wb, const char *path, struct fp_diag *d)
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return fp_diag(d, FP_EOPEN, "is a directory");
+	}
+	/* /dev/zero and the like would be read without end. */
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		close(fd);
+		return fp_diag(d, FP_EOPEN, "is a device, not a workbook's file");
 	}
 	if (S_ISREG(st.st_mode) && st.st_size > 0) {
 		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
@@ -72,6 +80,13 @@ load_file(struct fp_workbook *wb, const char *path, struct fp_diag *d)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		/* A pipe that does not end is no workbook. */
+		if (len > FP_PIPE_MAX) {
+			free(buf);
+			close(fd);
+			return fp_diag(d, FP_EFORMAT, "more than %d MiB and no end: "
+			    "not a workbook", FP_PIPE_MAX >> 20);
+		}
 	}
 	close(fd);
 	wb->map = buf;
