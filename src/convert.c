@@ -890,6 +890,17 @@ fp_convert(struct fp_workbook *wb, const char *path,
 		err = fp_grid_load(wb, i, &grids[i], d);
 		if (err)
 			goto out;
+		/* A cell no .xlsx sheet has room for: a broken workbook's. */
+		if (grids[i].nrows > 1048576 || grids[i].ncols > 16384) {
+			int cols = grids[i].ncols > 16384;
+
+			err = fp_diag(d, FP_ECORRUPT, "sheet '%s' runs to %s %u, "
+			    "past the %s an .xlsx sheet holds",
+			    fp_workbook_sheet(wb, i)->name, cols ? "column" :
+			    "row", cols ? grids[i].ncols : grids[i].nrows, cols ?
+			    "16384 columns" : "1048576 rows");
+			goto out;
+		}
 		merges += fp_workbook_sheet(wb, i)->nmerges;
 	}
 	/* Fonts and cell formats once read: BIFF2-4 keep them in the sheet. */
