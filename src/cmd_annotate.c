@@ -209,6 +209,14 @@ annotate(const struct args *a)
 				used[k] = 1;
 			}
 		if (n == 0) {
+			/* A form that is not there is said, findings or not. */
+			if (stat(form, &st) != 0 || !S_ISREG(st.st_mode)) {
+				fp_cli_error("annotate", "%s: %s", form,
+				    stat(form, &st) != 0 ? strerror(errno) :
+				    "not a workbook's file");
+				rc = 2;
+				continue;
+			}
 			skipped++;
 			continue;
 		}
