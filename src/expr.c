@@ -505,6 +505,27 @@ fp_expr_walk(const struct fp_expr *e, fp_ref_fn fn, void *ctx)
 	walk(e, fn, ctx, 0);
 }
 
+static void
+add_row_table(void *arg, const struct fp_ref *r, int inside)
+{
+	struct fp_row_tables *rt = arg;
+	size_t i;
+
+	if (inside || r->row)
+		return;
+	for (i = 0; i < rt->n; i++)
+		if (!strcmp(rt->t[i], r->table))
+			return;
+	if (rt->n < sizeof rt->t / sizeof rt->t[0])
+		rt->t[rt->n++] = r->table;
+}
+
+void
+fp_expr_row_tables(const struct fp_expr *e, struct fp_row_tables *rt)
+{
+	walk(e, add_row_table, rt, 0);
+}
+
 static int
 precedence(const struct fp_expr *e)
 {

@@ -95,6 +95,17 @@ typedef void (*fp_ref_fn)(void *ctx, const struct fp_ref *r, int inside);
 void fp_expr_walk(const struct fp_expr *e, fp_ref_fn fn, void *ctx);
 
 /*
+ * The tables a rule goes through row by row: those its expressions name
+ * without a row, outside aggregates; each once, the first 16.
+ */
+struct fp_row_tables {
+	const char *t[16];
+	size_t n;
+};
+/* Adds the tables of e to rt (which may hold another side's already). */
+void fp_expr_row_tables(const struct fp_expr *e, struct fp_row_tables *rt);
+
+/*
  * Appends e to b in words: each reference as label(ctx, ref, inside, b),
  * inside set within an aggregate; numbers in shortest form, × and ÷ for
  * * and /.

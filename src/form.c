@@ -567,6 +567,20 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 }
 
 /*
+ * 1 if rows r1..r2 meet the band lo..hi - 1, and then makes them the
+ * band's, counted from lo (a range from above it starts at its top).
+ */
+static int
+in_band(uint32_t *r1, uint32_t *r2, uint32_t lo, uint32_t hi)
+{
+	if (*r2 < lo || *r1 >= hi)
+		return 0;
+	*r1 = *r1 > lo ? *r1 - lo : 0;
+	*r2 -= lo;
+	return 1;
+}
+
+/*
  * A copy of sheet src holding its rows lo..hi - 1 only, counted from lo
  * (row_base keeps where they are on the sheet): a band takes memory for
  * its own rows, however far down the sheet.
@@ -592,24 +606,16 @@ copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
 	s->row_base = src->row_base + lo;
 	s->merges = fp_xcalloc(src->nmerges + 1, sizeof *s->merges);
 	for (k = 0; k < src->nmerges; k++) {
-		struct fp_range g = src->merges[k];
-
-		if (g.r2 < lo || g.r1 >= hi)
-			continue;
-		g.r1 = g.r1 > lo ? g.r1 - lo : 0;
-		g.r2 -= lo;
-		s->merges[s->nmerges++] = g;
+		s->merges[s->nmerges] = src->merges[k];
+		s->nmerges += in_band(&s->merges[s->nmerges].r1,
+		    &s->merges[s->nmerges].r2, lo, hi);
 	}
 	s->hidden_rows = fp_xcalloc(src->nhidden_rows + 1,
 	    sizeof *s->hidden_rows);
 	for (k = 0; k < src->nhidden_rows; k++) {
-		struct fp_rowspan h = src->hidden_rows[k];
-
-		if (h.r2 < lo || h.r1 >= hi)
-			continue;
-		h.r1 = h.r1 > lo ? h.r1 - lo : 0;
-		h.r2 -= lo;
-		s->hidden_rows[s->nhidden_rows++] = h;
+		s->hidden_rows[s->nhidden_rows] = src->hidden_rows[k];
+		s->nhidden_rows += in_band(&s->hidden_rows[s->nhidden_rows].r1,
+		    &s->hidden_rows[s->nhidden_rows].r2, lo, hi);
 	}
 	s->ncells = s->cap = src->rowstart[hi] - src->rowstart[lo];
 	s->cells = fp_xcalloc(s->ncells + 1, sizeof *s->cells);

@@ -174,32 +174,11 @@ row_wise_ref(const struct fp_mapping *m, const struct fp_ref *r)
 	return t && !r->row && t->kind != FP_TABLE_FIELDS;
 }
 
-/* The tables an expression goes through row by row (named without a row). */
-struct row_tables {
-	const char *t[16];
-	size_t n;
-};
-
-static void
-walk_rowless(void *arg, const struct fp_ref *r, int inside)
-{
-	struct row_tables *rt = arg;
-	size_t i;
-
-	if (inside || r->row)
-		return;
-	for (i = 0; i < rt->n; i++)
-		if (!strcmp(rt->t[i], r->table))
-			return;
-	if (rt->n < sizeof rt->t / sizeof rt->t[0])
-		rt->t[rt->n++] = r->table;
-}
-
 /* 1 if rule r is checked row by row through table t's rows. */
 static int
 goes_through(const struct fp_rule *r, const char *t)
 {
-	struct row_tables rt = { { 0 }, 0 };
+	struct fp_row_tables rt = { { 0 }, 0 };
 	size_t k;
 
 	switch (r->kind) {
@@ -208,8 +187,8 @@ goes_through(const struct fp_rule *r, const char *t)
 	case FP_RULE_MEETS:
 		return !r->a.row && !strcmp(r->a.table, t);
 	case FP_RULE_EXPR:
-		fp_expr_walk(r->left, walk_rowless, &rt);
-		fp_expr_walk(r->right, walk_rowless, &rt);
+		fp_expr_row_tables(r->left, &rt);
+		fp_expr_row_tables(r->right, &rt);
 		for (k = 0; k < rt.n; k++)
 			if (!strcmp(rt.t[k], t))
 				return 1;

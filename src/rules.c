@@ -1285,30 +1285,18 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 	}
 }
 
-/* The tables an expression names without a row, outside aggregates. */
+/* A side of an expression: the first reference outside aggregates. */
 struct unbound {
-	const char *t[16];
-	size_t n;
-	const struct fp_ref *first;	/* the first reference outside aggregates */
+	const struct fp_ref *first;
 };
 
 static void
-collect_unbound(void *arg, const struct fp_ref *r, int inside)
+collect_first(void *arg, const struct fp_ref *r, int inside)
 {
 	struct unbound *u = arg;
-	size_t i;
 
-	if (inside)
-		return;
-	if (!u->first)
+	if (!inside && !u->first)
 		u->first = r;
-	if (r->row)
-		return;
-	for (i = 0; i < u->n; i++)
-		if (!strcmp(u->t[i], r->table))
-			return;
-	if (u->n < sizeof u->t / sizeof u->t[0])
-		u->t[u->n++] = r->table;
 }
 
 /*
@@ -1421,35 +1409,31 @@ expr_row(struct eval *ev, const struct unbound *left,
 static void
 rule_expr(struct fp_checker *c, const struct fp_rule *r)
 {
-	struct unbound left = { { 0 }, 0, NULL }, right = { { 0 }, 0, NULL };
+	struct unbound left = { NULL }, right = { NULL };
+	struct fp_row_tables rt = { { 0 }, 0 };
 	struct eval ev;
 	size_t i, k, j;
 
 	ev.c = c;
 	ev.r = r;
 	ev.row = "";
-	fp_expr_walk(r->left, collect_unbound, &left);
-	fp_expr_walk(r->right, collect_unbound, &right);
-	for (i = 0; i < right.n; i++) {
-		for (k = 0; k < left.n; k++)
-			if (!strcmp(left.t[k], right.t[i]))
-				break;
-		if (k == left.n && left.n < sizeof left.t / sizeof left.t[0])
-			left.t[left.n++] = right.t[i];
-	}
-	if (left.n == 0) {
+	fp_expr_walk(r->left, collect_first, &left);
+	fp_expr_walk(r->right, collect_first, &right);
+	fp_expr_row_tables(r->left, &rt);
+	fp_expr_row_tables(r->right, &rt);
+	if (rt.n == 0) {
 		expr_row(&ev, &left, &right);
 		return;
 	}
 	/* Every row of the tables named without one, each once. */
-	for (i = 0; i < left.n; i++) {
-		const struct trows *tr = table_rows(c, left.t[i]);
+	for (i = 0; i < rt.n; i++) {
+		const struct trows *tr = table_rows(c, rt.t[i]);
 
 		for (k = 0; k < tr->n; k++) {
 			int done = 0;
 
 			for (j = 0; j < i && !done; j++)
-				done = has_row(c, left.t[j], tr->rows[k]);
+				done = has_row(c, rt.t[j], tr->rows[k]);
 			if (done)
 				continue;
 			ev.row = tr->rows[k];
