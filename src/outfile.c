@@ -170,10 +170,14 @@ outfile_free(struct fp_outfile *o)
 	free(o);
 }
 
-/* Makes the private folder: "DIR/.formpipe-XXXXXX", mode 0700. */
+/*
+ * Makes the private folder: "DIR/.formpipe-XXXXXX", mode 0700, and names
+ * the file written in it "out". A short fixed name, not the target's:
+ * a target's name may be as long as a name can be (NAME_MAX), and then
+ * one a suffix is added to (the .xlsx rewrite's) would be too long.
+ */
 static int
-make_dir(struct fp_outfile *o, const char *in, size_t inlen,
-    const char *base)
+make_dir(struct fp_outfile *o, const char *in, size_t inlen)
 {
 	o->dir = fp_xmalloc(inlen + 32);
 	memcpy(o->dir, in, inlen);
@@ -192,8 +196,8 @@ make_dir(struct fp_outfile *o, const char *in, size_t inlen,
 		if (!made)
 			return -1;
 	}
-	o->tmp = fp_xmalloc(strlen(o->dir) + strlen(base) + 2);
-	sprintf(o->tmp, "%s/%s", o->dir, base);
+	o->tmp = fp_xmalloc(strlen(o->dir) + sizeof "/out");
+	sprintf(o->tmp, "%s/out", o->dir);
 	fp_temp_register(o->tmp, 0);
 	return 0;
 }
@@ -253,7 +257,7 @@ fp_outfile_new(const char *path, struct fp_diag *d)
 		}
 		if (!tmpdir || !*tmpdir)
 			tmpdir = "/tmp";
-		if (make_dir(o, tmpdir, strlen(tmpdir), "out") != 0) {
+		if (make_dir(o, tmpdir, strlen(tmpdir)) != 0) {
 			fp_diag(d, FP_EWRITE, "cannot make a temporary folder "
 			    "in %s: %s", tmpdir, strerror(errno));
 			goto fail;
@@ -273,7 +277,7 @@ fp_outfile_new(const char *path, struct fp_diag *d)
 		goto fail;
 	}
 	if (make_dir(o, o->target, slash ? (size_t)(slash - o->target) +
-	    (slash == o->target) : 0, base) != 0) {
+	    (slash == o->target) : 0) != 0) {
 		fp_diag(d, FP_EWRITE, "cannot write in the folder of %s: %s",
 		    path, strerror(errno));
 		goto fail;
