@@ -15,6 +15,7 @@
  * one libxlsxwriter would have written.
  */
 #include "xlsxpost.h"
+#include "outfile.h"
 #include "xlsxlinks.h"
 
 #include <ctype.h>
@@ -378,8 +379,14 @@ fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 		very |= fx->very_hidden[k0];
 	notes_init(&st, fx);
 	memset(&zi, 0, sizeof zi);
-	tmp = fp_xmalloc(strlen(path) + 8);
+	tmp = fp_xmalloc(strlen(path) + sizeof ".post");
 	sprintf(tmp, "%s.post", path);
+	/*
+	 * A signal that ends the process removes it, as it does the file it
+	 * replaces. Registered before the file is made: a signal in between
+	 * finds nothing to remove.
+	 */
+	fp_temp_register(tmp, 0);
 	buf = fp_xmalloc(bufsize);
 	uz = unzOpen64(path);
 	zf = uz ? zipOpen64(tmp, APPEND_STATUS_CREATE) : NULL;
@@ -507,6 +514,7 @@ out:
 		unzClose(uz);
 	if (err)
 		unlink(tmp);
+	fp_temp_forget(tmp);
 	free(tmp);
 	free(buf);
 	notes_release(&st);
