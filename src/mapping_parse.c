@@ -18,7 +18,7 @@
 enum fp_err
 fp_perr(struct parser *p, const char *fmt, ...)
 {
-	char msg[400];
+	char msg[FP_DIAG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -12,15 +12,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * Ends the n bytes at s (a cut text) before a UTF-8 character they hold
+ * only the start of: a message printed whole to the last character.
+ */
+static void
+utf8_cut_whole(char *s, size_t n)
+{
+	size_t i = n, need;
+	unsigned char lead;
+
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	lead = (unsigned char)s[i - 1];
+	need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (need > n - (i - 1))
+		s[i - 1] = '\0';
+}
+
 enum fp_err
 fp_diag(struct fp_diag *d, enum fp_err err, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	if (d) {
 		va_start(ap, fmt);
-		vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+		n = vsnprintf(d->msg, sizeof d->msg, fmt, ap);
 		va_end(ap);
+		if (n >= (int)sizeof d->msg)
+			utf8_cut_whole(d->msg, sizeof d->msg - 1);
 	}
 	return err;
 }

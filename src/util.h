@@ -6,6 +6,7 @@
 #ifndef FP_UTIL_H
 #define FP_UTIL_H
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,14 +30,25 @@ enum fp_err {
 	FP_ENOMEM,	/* a library ran out of memory */
 };
 
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+/*
+ * The room of a diagnostic: a whole path, as long as a path can be, and
+ * the words around it (what went wrong, a line, a cell).
+ */
+#define FP_DIAG_MAX (PATH_MAX + 1024)
+
 /* A diagnostic: what went wrong, in words for the user. */
 struct fp_diag {
-	char msg[512];
+	char msg[FP_DIAG_MAX];
 };
 
 /*
  * Fills the diagnostic (which may be NULL) with the formatted message and
  * returns err, so a module can write `return fp_diag(d, FP_ETRUNC, ...)`.
+ * A message longer than the room is cut at the end of a UTF-8 character.
  */
 enum fp_err fp_diag(struct fp_diag *d, enum fp_err err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

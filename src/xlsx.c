@@ -269,7 +269,7 @@ struct fp_xlsx {
 	int constant_memory;
 	lxw_error err;
 	char errwhere[128];
-	char errmsg[160];	/* what went wrong, when more than err says */
+	char errmsg[FP_DIAG_MAX];	/* what went wrong, when more than err says */
 	int no_autofit;
 	long active;		/* the sheet to show first, -1 the first */
 	int *slots;		/* looks by key hash: style index + 1, 0 empty */
@@ -1059,10 +1059,8 @@ fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	}
 	return;
 bad:
-	if (x->err == LXW_NO_ERROR) {
-		d.msg[sizeof x->errmsg - 1] = '\0';
+	if (x->err == LXW_NO_ERROR)
 		memcpy(x->errmsg, d.msg, sizeof x->errmsg);
-	}
 	note(x, LXW_ERROR_CREATING_TMPFILE, name);
 }
 
@@ -1377,10 +1375,8 @@ fp_xlsx_url(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		s->nlinks++;
 		goto out;
 	}
-	if (x->err == LXW_NO_ERROR) {
-		d.msg[sizeof x->errmsg - 1] = '\0';
+	if (x->err == LXW_NO_ERROR)
 		memcpy(x->errmsg, d.msg, sizeof x->errmsg);
-	}
 	note(x, LXW_ERROR_CREATING_TMPFILE, s->name);
 out:
 	free(loc);

@@ -1,6 +1,8 @@
 /* Unit tests for util.c: number and date rendering, buffers, UTF-8. */
 #include "testutil.h"
 
+#include <limits.h>
+
 #include "util.h"
 
 static void
@@ -220,6 +222,52 @@ test_diag_formats_and_returns(void **state)
 	    "password-protected workbook");
 }
 
+/* A path as long as a path can be, of three-byte characters: 报报报... */
+static char *
+long_path(size_t chars)
+{
+	char *p = malloc(chars * 3 + 1);
+	size_t i;
+
+	for (i = 0; i < chars; i++)
+		memcpy(p + i * 3, "\xe6\x8a\xa5", 3);
+	p[chars * 3] = '\0';
+	return p;
+}
+
+static void
+test_diag_holds_a_whole_path_and_why(void **state)
+{
+	char *path = long_path((PATH_MAX - 1) / 3);
+	struct fp_buf want = FP_BUF_INIT;
+	struct fp_diag d;
+
+	(void)state;
+	fp_buf_printf(&want, "%s: No space left on device", path);
+	fp_diag(&d, FP_EWRITE, "%s: %s", path, "No space left on device");
+	assert_string_equal(d.msg, want.s);
+	fp_buf_release(&want);
+	free(path);
+}
+
+static void
+test_diag_cut_at_a_character(void **state)
+{
+	char *text = long_path(sizeof ((struct fp_diag *)0)->msg);
+	size_t k;
+	struct fp_diag d;
+
+	(void)state;
+	/* Each start, so that the room ends at each byte of a character. */
+	for (k = 0; k < 3; k++) {
+		fp_diag(&d, FP_EWRITE, "%.*s%s", (int)k, "ab", text);
+		assert_true(fp_utf8_valid(d.msg, strlen(d.msg)));
+		assert_true(strlen(d.msg) > sizeof d.msg - 4);
+		assert_int_equal((strlen(d.msg) - k) % 3, 0);
+	}
+	free(text);
+}
+
 int
 main(void)
 {
@@ -236,6 +284,8 @@ main(void)
 		cmocka_unit_test(test_utf8_decode_rejects_invalid),
 		cmocka_unit_test(test_arena_keeps_strings_apart),
 		cmocka_unit_test(test_diag_formats_and_returns),
+		cmocka_unit_test(test_diag_holds_a_whole_path_and_why),
+		cmocka_unit_test(test_diag_cut_at_a_character),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
