@@ -35,15 +35,20 @@ utf8_cut_whole(char *s, size_t n)
 enum fp_err
 fp_diag(struct fp_diag *d, enum fp_err err, const char *fmt, ...)
 {
+	char msg[sizeof d->msg];
 	va_list ap;
 	int n;
 
 	if (d) {
+		/* Written aside first: the message may quote the one before. */
 		va_start(ap, fmt);
-		n = vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+		n = vsnprintf(msg, sizeof msg, fmt, ap);
 		va_end(ap);
-		if (n >= (int)sizeof d->msg)
-			utf8_cut_whole(d->msg, sizeof d->msg - 1);
+		if (n < 0)
+			msg[0] = '\0';
+		else if (n >= (int)sizeof msg)
+			utf8_cut_whole(msg, sizeof msg - 1);
+		memcpy(d->msg, msg, strlen(msg) + 1);
 	}
 	return err;
 }

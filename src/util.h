@@ -49,6 +49,7 @@ struct fp_diag {
  * Fills the diagnostic (which may be NULL) with the formatted message and
  * returns err, so a module can write `return fp_diag(d, FP_ETRUNC, ...)`.
  * A message longer than the room is cut at the end of a UTF-8 character.
+ * The arguments may include d->msg, the message before, to add to it.
  */
 enum fp_err fp_diag(struct fp_diag *d, enum fp_err err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
