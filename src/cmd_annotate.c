@@ -201,6 +201,7 @@ annotate(const struct args *a)
 		const struct fp_mapping *m;
 		struct fp_workbook *wb;
 		size_t n = 0;
+		enum fp_err err;
 		char *out;
 
 		for (k = 0; k < f.n; k++)
@@ -230,9 +231,11 @@ annotate(const struct args *a)
 		of = fp_cli_outfile("annotate", out, inputs, 2);
 		if (!of) {
 			rc = 2;
-		} else if (fp_annotate(wb, &f, which, n, m, fp_outfile_path(of),
-		    &rep, &d) != FP_OK) {
-			fp_cli_error("annotate", "%s: %s", form, d.msg);
+		} else if ((err = fp_annotate(wb, &f, which, n, m,
+		    fp_outfile_path(of), &rep, &d)) != FP_OK) {
+			/* A form that cannot be read, or a workbook not written. */
+			fp_cli_error("annotate", "%s: %s", err == FP_EWRITE ?
+			    out : form, d.msg);
 			fp_outfile_abort(of);
 			rc = 2;
 		} else {

@@ -1562,6 +1562,53 @@ post(struct fp_xlsx *x, const struct fp_note_grid *g, struct fp_diag *d)
 }
 
 /*
+ * workbook_close, with libxlsxwriter kept quiet. It prints its errors to
+ * stderr itself ("[ERROR][./src/packager.c:1541]: ...", then "[ERROR]
+ * workbook_close(): ...") and has no option not to; a command says
+ * what went wrong once, in its own words. glibc's stderr is a variable
+ * a program may set (its manual, "Standard Streams"): it is /dev/null's
+ * stream meanwhile. *errnum gets errno as libxlsxwriter leaves it, which
+ * for the errors it reports with a "System error" is the failed call's.
+ */
+static lxw_error
+close_quietly(lxw_workbook *wb, int *errnum)
+{
+	FILE *saved = stderr, *null = fopen("/dev/null", "w");
+	lxw_error e;
+
+	if (null)
+		stderr = null;
+	errno = 0;
+	e = workbook_close(wb);
+	*errnum = errno;
+	stderr = saved;
+	if (null)
+		fclose(null);
+	return e;
+}
+
+/* What workbook_close's error e means, with errnum, errno after it. */
+static enum fp_err
+close_error(lxw_error e, int errnum, struct fp_diag *d)
+{
+	switch (e) {
+	case LXW_ERROR_CREATING_XLSX_FILE:
+	case LXW_ERROR_CREATING_TMPFILE:
+	case LXW_ERROR_ZIP_FILE_OPERATION:
+	case LXW_ERROR_ZIP_PARAMETER_ERROR:
+	case LXW_ERROR_ZIP_BAD_ZIP_FILE:
+	case LXW_ERROR_ZIP_INTERNAL_ERROR:
+		/* The errors libxlsxwriter says errno describes. */
+		if (errnum)
+			return fp_diag(d, FP_EWRITE, "%s", strerror(errnum));
+		break;
+	default:
+		break;
+	}
+	return fp_diag(d, FP_EWRITE, "%s", lxw_strerror(e));
+}
+
+/*
  * Hides the sheets asked to be hidden and shows first the active sheet,
  * or the first visible one: libxlsxwriter cannot hide the sheet it shows.
  */
@@ -1632,6 +1679,7 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 	struct fp_note_grid *g;
 	lxw_error e;
 	size_t i, c;
+	int errnum;
 
 	/* Columns the caller did not size fit their widest entry. */
 	for (i = 0; i < x->nsheets; i++) {
@@ -1662,9 +1710,9 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 		return err;
 	}
 	g = grids(x);
-	e = workbook_close(x->wb);
+	e = close_quietly(x->wb, &errnum);
 	if (e != LXW_NO_ERROR) {
-		err = fp_diag(d, FP_EWRITE, "%s", lxw_strerror(e));
+		err = close_error(e, errnum, d);
 		unlink(x->path);
 	} else if ((err = post(x, g, d)) != FP_OK) {
 		unlink(x->path);

@@ -355,6 +355,18 @@ replace_part(zipFile zf, const struct notes *st, const char *name,
 	return 1;
 }
 
+/*
+ * Why the rewrite failed, for a message after the output's name: errno's
+ * words when a call set it (a full disk), else that it could not be.
+ */
+static enum fp_err
+failed(struct fp_diag *d, int errnum)
+{
+	if (errnum)
+		return fp_diag(d, FP_EWRITE, "%s", strerror(errnum));
+	return fp_diag(d, FP_EWRITE, "cannot rewrite the workbook");
+}
+
 enum fp_err
 fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 {
@@ -388,11 +400,12 @@ fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx, struct fp_diag *d)
 	 */
 	fp_temp_register(tmp, 0);
 	buf = fp_xmalloc(bufsize);
+	/* minizip says no more than that a call failed: errno says why. */
+	errno = 0;
 	uz = unzOpen64(path);
 	zf = uz ? zipOpen64(tmp, APPEND_STATUS_CREATE) : NULL;
 	if (!uz || !zf) {
-		err = fp_diag(d, FP_EWRITE, "%s: cannot rewrite the workbook",
-		    path);
+		err = failed(d, errno);
 		goto out;
 	}
 	for (r = unzGoToFirstFile(uz); r == UNZ_OK; r = unzGoToNextFile(uz)) {
@@ -495,18 +508,18 @@ bad:
 		break;
 	}
 	if (r != UNZ_END_OF_LIST_OF_FILE) {
-		err = fp_diag(d, FP_EWRITE, "%s: cannot rewrite the workbook",
-		    path);
+		err = failed(d, errno);
 		goto out;
 	}
+	errno = 0;
 	if (zipClose(zf, NULL) != ZIP_OK) {
 		zf = NULL;
-		err = fp_diag(d, FP_EWRITE, "%s: %s", path, strerror(errno));
+		err = failed(d, errno);
 		goto out;
 	}
 	zf = NULL;
 	if (rename(tmp, path) != 0)
-		err = fp_diag(d, FP_EWRITE, "%s: %s", path, strerror(errno));
+		err = failed(d, errno);
 out:
 	if (zf)
 		zipClose(zf, NULL);

@@ -45,7 +45,8 @@ struct fp_xlsx_fixes {
  * <hyperlinks> element, where and as libxlsxwriter would have written
  * them.
  * Other parts are copied as they are. Returns FP_OK, or FP_EWRITE with d
- * filled (path is then left as it was, or removed if the rename failed).
+ * saying why, without a name: the caller names the output, not path
+ * (which is then left as it was, or removed if the rename failed).
  */
 enum fp_err fp_xlsx_post(const char *path, struct fp_xlsx_fixes *fx,
     struct fp_diag *d);
