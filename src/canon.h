@@ -53,7 +53,7 @@ int fp_canon_header(struct fp_canon_reader *r, struct fp_diag *d);
  * with a line feed gets one, so the next file's facts start a line.
  */
 void fp_canon_tee(struct fp_canon_reader *r, FILE *tee);
-/* 1 if the copy could not be written. */
+/* 0, or the errno of the first write of the copy that failed. */
 int fp_canon_tee_failed(const struct fp_canon_reader *r);
 /*
  * The next fact into f (valid until the next call): 1, 0 at the end, -1

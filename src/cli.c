@@ -451,7 +451,7 @@ fp_cli_commit(const char *cmd, struct fp_outfile *o)
 
 int
 fp_cli_feed_facts(const char *cmd, const char *path, struct fp_checker *chk,
-    FILE *passthrough)
+    FILE *passthrough, int *copy_err)
 {
 	const char *name = fp_cli_name(path);
 	FILE *f = stdin;
@@ -494,8 +494,11 @@ fp_cli_feed_facts(const char *cmd, const char *path, struct fp_checker *chk,
 		fp_cli_error(cmd, "%s:%s", name, d.msg);
 		rc = 2;
 	}
-	if (fp_canon_tee_failed(r))
+	if (fp_canon_tee_failed(r)) {
+		if (!*copy_err)
+			*copy_err = fp_canon_tee_failed(r);
 		rc = 2;
+	}
 out:
 	fp_canon_reader_free(r);
 	if (f != stdin)

@@ -134,10 +134,13 @@ struct fp_checker;
  * Reads the canonical facts at path ("-" or NULL: stdin) into the checker.
  * With passthrough, the input is copied there unchanged, from its header
  * on, once that header is known to be canonical. Returns 0, or 2 with the
- * message printed (a wrong header, a malformed line, a failed copy).
+ * message printed (a wrong header, a malformed line). A copy that fails
+ * returns 2 too, saying nothing, with *copy_err set to the first failed
+ * write's errno unless it holds one already: the command says once what
+ * became of its output.
  */
 int fp_cli_feed_facts(const char *cmd, const char *path,
-    struct fp_checker *chk, FILE *passthrough);
+    struct fp_checker *chk, FILE *passthrough, int *copy_err);
 
 struct fp_opt;
 

@@ -117,7 +117,7 @@ cmd_check(int argc, char **argv)
 	struct fp_checker *chk = NULL;
 	struct ctx c;
 	const char **files;
-	int nfiles, strict = 0, bom = 0, excel_safe = 0, rc, i;
+	int nfiles, strict = 0, bom = 0, excel_safe = 0, copy_err = 0, rc, i;
 	const struct fp_opt options[] = {
 		FP_OPT_STRING('m', "mapping", &mname, "MAPPING"),
 		FP_OPT_STRING(0, "report", &report, "FILE"),
@@ -174,15 +174,20 @@ cmd_check(int argc, char **argv)
 		files[nfiles++] = "-";
 	for (i = 0; i < nfiles && !rc; i++) {
 		c.input = files[i];
-		if (fp_cli_feed_facts("check", files[i], chk, stdout))
+		if (fp_cli_feed_facts("check", files[i], chk, stdout,
+		    &copy_err))
 			rc = 2;
 	}
 	/* After a bad line the message about it is the last word. */
 	if (!rc)
 		fp_checker_finish(chk);
-	if (fp_fshut(stdout) != 0) {
+	/*
+	 * The first write that failed says why: once stdio has dropped what
+	 * it could not write, flushing finds nothing to fail on (EIO).
+	 */
+	if (fp_fshut(stdout) != 0 || copy_err) {
 		fp_cli_error("check", "<stdout>: write error: %s",
-		    strerror(errno));
+		    strerror(copy_err ? copy_err : errno));
 		rc = 2;
 	}
 	if (of && rc) {

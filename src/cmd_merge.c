@@ -185,7 +185,7 @@ cmd_merge(int argc, char **argv)
 		files[nfiles++] = "-";
 	for (i = 0; i < nfiles && !rc; i++) {
 		c.input = files[i];
-		if (fp_cli_feed_facts("merge", files[i], chk, NULL))
+		if (fp_cli_feed_facts("merge", files[i], chk, NULL, NULL))
 			rc = 2;
 	}
 	if (!rc)

@@ -71,7 +71,7 @@ struct fp_csv_reader {
 	FILE *f;
 	const char *name;
 	FILE *tee;
-	int tee_err;
+	int tee_err;			/* errno of the first failed copy, or 0 */
 	int tee_last;			/* the last byte copied, -1 if none */
 	int hold;			/* keep consumed bytes for a later tee */
 	struct fp_buf held;
@@ -189,7 +189,7 @@ fp_csv_reader_tee(struct fp_csv_reader *r, FILE *tee)
 	r->tee = tee;
 	r->tee_last = -1;
 	if (r->held.len && fwrite(r->held.s, 1, r->held.len, tee) != r->held.len)
-		r->tee_err = 1;
+		r->tee_err = errno ? errno : EIO;
 	if (r->held.len)
 		r->tee_last = (unsigned char)r->held.s[r->held.len - 1];
 	fp_buf_release(&r->held);
@@ -307,7 +307,7 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 			/* A copy that goes on with another file ends its line. */
 			if (r->tee && !r->tee_err && r->tee_last >= 0 &&
 			    r->tee_last != '\n' && fputc('\n', r->tee) == EOF)
-				r->tee_err = 1;
+				r->tee_err = errno ? errno : EIO;
 			if (csv_fini(&r->p, on_field, on_record, r) != 0)
 				return fp_diag(d, FP_ECSV, "%zu: a quoted field "
 				    "is never closed (unbalanced quote)",
@@ -337,7 +337,7 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 	}
 	if (r->tee && !r->tee_err &&
 	    fwrite(r->buf + r->bpos, 1, got, r->tee) != got)
-		r->tee_err = 1;
+		r->tee_err = errno ? errno : EIO;
 	else if (r->tee && got)
 		r->tee_last = (unsigned char)r->buf[r->bpos + got - 1];
 	else if (!r->tee && r->hold)

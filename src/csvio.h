@@ -48,7 +48,11 @@ void fp_csv_reader_hold(struct fp_csv_reader *r);
 int fp_csv_next(struct fp_csv_reader *r, struct fp_csv_row *row,
     struct fp_diag *d);
 
-/* 1 if the tee could not be written (a full disk, a closed pipe). */
+/*
+ * 0, or the errno of the first write to the tee that failed (a full disk,
+ * a closed pipe): the stream keeps only that one did, and a later flush
+ * has nothing left to fail on.
+ */
 int fp_csv_tee_failed(const struct fp_csv_reader *r);
 
 #endif

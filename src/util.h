@@ -229,7 +229,9 @@ int fp_utf8_valid(const char *s, size_t n);
 
 /*
  * Flushes f and reports whether everything written to it arrived:
- * returns 0 on success, or -1 with errno describing the failure.
+ * returns 0 on success, or -1 with errno describing the failure. After
+ * an earlier write failed, stdio keeps only that one did: errno is then
+ * EIO, and the writer that saw the failure knows better why.
  */
 int fp_fshut(FILE *f);
 
