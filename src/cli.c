@@ -521,7 +521,10 @@ fp_cli_options(const char *cmd, const struct fp_opt *opts, const char *usage,
 	}
 	if (out.help) {
 		fputs(usage, stdout);
-		return fp_fshut(stdout) ? 2 : 0;
+		if (fp_fshut(stdout) == 0)
+			return 0;
+		fp_cli_error(cmd, "<stdout>: write error: %s", strerror(errno));
+		return 2;
 	}
 	*argc = out.nargs;
 	return FP_CLI_GO_ON;

@@ -2,11 +2,13 @@
  * formpipe: legacy .xls forms to checked summary workbooks, as a set of
  * Unix filters. This file is the command table and nothing else.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "util.h"
 
 #ifndef FP_VERSION
 #define FP_VERSION "unknown"
@@ -53,11 +55,22 @@ command(const char *name)
 	return -1;
 }
 
+/* 0 if what was printed arrived, else 2 with a message saying why not. */
+static int
+shut_stdout(void)
+{
+	if (fp_fshut(stdout) == 0)
+		return 0;
+	fprintf(stderr, "formpipe: <stdout>: write error: %s\n",
+	    strerror(errno));
+	return 2;
+}
+
 static int
 version(void)
 {
 	printf("formpipe %s\n", FP_VERSION);
-	return fflush(stdout) || ferror(stdout) ? 2 : 0;
+	return shut_stdout();
 }
 
 int
@@ -90,7 +103,7 @@ main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return fflush(stdout) || ferror(stdout) ? 2 : 0;
+		return shut_stdout();
 	}
 	k = command(argv[1]);
 	if (k >= 0) {
