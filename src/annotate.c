@@ -84,10 +84,8 @@ fp_findings_read(const char *path, struct fp_findings *f, struct fp_diag *d)
 		f->n++;
 	}
 	if (got < 0) {
-		char why[sizeof d->msg];
-
-		snprintf(why, sizeof why, "%s", d->msg);
-		err = fp_diag(d, FP_ECSV, "%s:%s", path, why);
+		/* fp_diag may quote the message it replaces. */
+		err = fp_diag(d, FP_ECSV, "%s:%s", path, d->msg);
 		goto out;
 	}
 	if (header) {
