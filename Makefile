@@ -30,7 +30,7 @@ pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
 LIB_CFLAGS := $(call pc_cflags,freexl xlsxwriter minizip expat)
 LIBS := $(call pc_libs,freexl,-lfreexl) -lcsv \
 	$(call pc_libs,expat,-lexpat) $(call pc_libs,minizip,-lminizip -lz) \
-	-ldl -lm -pthread
+	-lunistring -ldl -lm -pthread
 LXW_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir xlsxwriter 2>/dev/null)
 LXW_SO := $(or $(wildcard $(LXW_LIBDIR)/libxlsxwriter.so),\
 	$(shell $(CC) -print-file-name=libxlsxwriter.so))

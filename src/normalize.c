@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uninorm.h>
 
 /* 1 for the characters labels and trimming treat as white space. */
 static int
@@ -29,12 +30,23 @@ is_trim(uint32_t cp)
 	    cp == 0x3000;
 }
 
-/* Full-width ASCII forms (U+FF01..U+FF5E) as ASCII. */
+/*
+ * Full-width ASCII forms (U+FF01..U+FF5E) as ASCII; a Kangxi or CJK
+ * supplement radical (U+2E80..U+2FDF: ⼈ for 人, as text copied out of a
+ * PDF has them) or a CJK compatibility ideograph (U+F900..U+FAFF) as the
+ * ideograph it stands for, where Unicode gives one.
+ */
 static uint32_t
 fold(uint32_t cp)
 {
+	ucs4_t d[UC_DECOMPOSITION_MAX_LENGTH];
+	int tag;
+
 	if (cp >= 0xFF01 && cp <= 0xFF5E)
 		return cp - 0xFEE0;
+	if (((cp >= 0x2E80 && cp <= 0x2FDF) || (cp >= 0xF900 &&
+	    cp <= 0xFAFF)) && uc_decomposition(cp, &tag, d) == 1)
+		return d[0];
 	return cp;
 }
 
