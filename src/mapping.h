@@ -121,6 +121,7 @@ struct fp_table {
 	struct fp_alias *rows;		/* keyed: row codes (total is one) */
 	size_t nrows;
 	struct fp_labels stop;		/* a row with one of these ends it */
+	struct fp_labels omit;		/* a row with one of these is none */
 	struct fp_labels skip;		/* header words naming no column */
 	struct fp_field *fields;
 	size_t nfields;

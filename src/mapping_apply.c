@@ -1601,6 +1601,21 @@ places_a_table(const struct fp_mapping *m, const struct fp_table *t,
 	return 0;
 }
 
+/* 1 if a cell of row r carries one of the labels. */
+static int
+row_matches(const struct fp_labels *ls, const struct fp_fsheet *s,
+    uint32_t r)
+{
+	size_t k;
+
+	if (!ls->n || r >= s->nrows)
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		if (cell_matches(ls, &s->cells[k]))
+			return 1;
+	return 0;
+}
+
 /*
  * 1 if row r, which holds a known label, is still one of the table's
  * rows (first is its first, D its header's end): a merged cell of one of
@@ -1622,9 +1637,8 @@ row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
 
 	if (!kn)
 		return 0;
-	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
-		if (cell_matches(&t->stop, &s->cells[k]))
-			return 0;
+	if (row_matches(&t->stop, s, r))
+		return 0;
 	/* A merged cell left of the label runs into the row from above. */
 	for (i = 0; i < t->nfields; i++)
 		if (merged[i] && col[i] < (int64_t)kn->col &&
@@ -1778,6 +1792,9 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			}
 			break;
 		}
+		/* A row the mapping omits (小计 between categories). */
+		if (row_matches(&t->omit, s, r))
+			continue;
 		/* The header again, on the next printed page: passed over. */
 		if (nrows && repeats_header(t, s, r, col)) {
 			if (!nrepeats++)

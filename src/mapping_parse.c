@@ -638,6 +638,7 @@ kw_table(struct parser *p)
 	fp_labels_copy(&t->key, &def->key);
 	t->key_offset = def->key_offset;
 	fp_labels_copy(&t->stop, &def->stop);
+	fp_labels_copy(&t->omit, &def->omit);
 	fp_labels_copy(&t->skip, &def->skip);
 	for (i = 0; i < def->nrows; i++) {
 		struct fp_alias *a;
@@ -807,7 +808,7 @@ kw_stop_skip(struct parser *p)
 	if ((err = need(p, 2, "a label")))
 		return err;
 	fp_read_labels(p, 1, !strcmp(p->l.t[0].s, "stop") ? &t->stop :
-	    &t->skip, NULL);
+	    !strcmp(p->l.t[0].s, "omit") ? &t->omit : &t->skip, NULL);
 	return FP_OK;
 }
 
@@ -1714,6 +1715,7 @@ static const struct keyword {
 	{ "strip", TABLE_SETTING, kw_strip, "a keyed table" },
 	{ "stop", TABLE_SETTING, kw_stop_skip, "a table" },
 	{ "skip", TABLE_SETTING, kw_stop_skip, "a table" },
+	{ "omit", TABLE_SETTING, kw_stop_skip, "a table" },
 	{ "show", IN_TABLE, kw_show, "a list table" },
 	{ "sheet", CTX_TABLE, kw_table_sheet, NULL },
 	/* After a rule. */
@@ -1852,6 +1854,7 @@ fp_table_release(struct fp_table *t)
 	aliases_free(t->rows, t->nrows);
 	fp_labels_free(&t->stop);
 	fp_labels_free(&t->skip);
+	fp_labels_free(&t->omit);
 	for (i = 0; i < t->nfields; i++)
 		fp_field_release(&t->fields[i]);
 	free(t->fields);
