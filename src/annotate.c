@@ -128,19 +128,13 @@ int
 fp_findings_match(const struct fp_findings *f, size_t k, const char *path)
 {
 	const char *file = f->v[k].file;
-	struct fp_buf name = FP_BUF_INIT;
-	int yes;
 
 	if (!f->has_file)
 		return 1;
 	if (!*file)
 		return 0;
-	/* The column holds the name as map wrote it: UTF-8 text. */
-	fp_utf8_name(&name, path);
-	yes = !strcmp(file, name.s) || !strcmp(fp_basename(file),
-	    fp_basename(name.s));
-	fp_buf_release(&name);
-	return yes;
+	return !strcmp(file, path) || !strcmp(fp_basename(file),
+	    fp_basename(path));
 }
 
 int

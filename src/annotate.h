@@ -39,8 +39,9 @@ enum fp_err fp_findings_read(const char *path, struct fp_findings *f,
 void fp_findings_release(struct fp_findings *f);
 
 /*
- * Whether finding k belongs to the form at path: its file is path as
- * given or has the same base name. Without a file column every finding
+ * Whether finding k belongs to the form at path, path as map writes it in
+ * the file column (fp_utf8_name): its file is path or has the same base
+ * name. Without a file column every finding
  * belongs to every form (the caller gives one form).
  */
 int fp_findings_match(const struct fp_findings *f, size_t k, const char *path);

@@ -51,15 +51,26 @@ fp_cli_name(const char *path)
 }
 
 /* Copies stdin to a new temporary file; returns its path or NULL. */
+/* The most standard input is read for one workbook, as for a pipe named. */
+#define FP_STDIN_MAX (1 << 30)
+
 static char *
 spool_stdin(const char *cmd)
 {
 	const char *dir = getenv("TMPDIR");
 	char *path;
 	char buf[65536];
-	size_t n;
+	size_t n, total = 0;
+	struct stat st;
 	int fd;
 
+	/* /dev/zero and the like would be read without end. */
+	if (fstat(STDIN_FILENO, &st) == 0 && fp_endless_device(&st)) {
+		fp_cli_error(cmd, "<stdin>: %s", isatty(STDIN_FILENO) ?
+		    "is a terminal; give a file, or pipe one in" :
+		    "is a device, not a workbook's file");
+		return NULL;
+	}
 	if (!dir || !*dir)
 		dir = "/tmp";
 	path = fp_xmalloc(strlen(dir) + 32);
@@ -74,6 +85,16 @@ spool_stdin(const char *cmd)
 	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
 		size_t off = 0;
 
+		/* A pipe that does not end is no workbook. */
+		if ((total += n) > FP_STDIN_MAX) {
+			fp_cli_error(cmd, "<stdin>: more than %d MiB and no end: "
+			    "not a workbook", FP_STDIN_MAX >> 20);
+			close(fd);
+			unlink(path);
+			fp_temp_forget(path);
+			free(path);
+			return NULL;
+		}
 		while (off < n) {
 			ssize_t w = write(fd, buf + off, n - off);
 
@@ -392,7 +413,7 @@ fp_cli_csv_excel_safe(struct fp_buf *b, const char *line, size_t n)
 }
 
 int
-fp_cli_stdout_is_input(const char *cmd, char *const *inputs, int n)
+fp_cli_stdout_is_input(const char *cmd, const char *const *inputs, int n)
 {
 	struct stat out, st;
 	int i;
@@ -425,6 +446,11 @@ fp_cli_outfile(const char *cmd, const char *path, const char *const *inputs,
 	o = fp_outfile_new(path, &d);
 	if (!o) {
 		fp_cli_report(cmd, NULL, FP_EWRITE, &d);
+		return NULL;
+	}
+	/* -o - or /dev/stdout appended to an input (merge f.csv >> f.csv). */
+	if (fp_outfile_is_stdout(o) && fp_cli_stdout_is_input(cmd, inputs, n)) {
+		fp_outfile_abort(o);
 		return NULL;
 	}
 	for (i = 0; i < (n ? n : 1); i++) {

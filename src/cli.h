@@ -172,6 +172,7 @@ int fp_cli_stdin_wanted(const char *cmd, const char *what);
  * FILE: is also standard output; ..." and returns 2; else 0. n inputs
  * (none: standard input).
  */
-int fp_cli_stdout_is_input(const char *cmd, char *const *inputs, int n);
+int fp_cli_stdout_is_input(const char *cmd, const char *const *inputs,
+    int n);
 
 #endif

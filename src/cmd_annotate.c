@@ -160,6 +160,7 @@ annotate(const struct args *a)
 	struct fp_findings f;
 	struct fp_diag d;
 	struct stat st;
+	struct fp_buf fname = FP_BUF_INIT;
 	size_t *which = NULL, *used = NULL, k, skipped = 0, unmatched = 0;
 	int i, rc = 0, said = 0;
 
@@ -204,17 +205,21 @@ annotate(const struct args *a)
 		enum fp_err err;
 		char *out;
 
+		/* The file column holds the name as map wrote it: UTF-8. */
+		fp_buf_reset(&fname);
+		fp_utf8_name(&fname, form);
 		for (k = 0; k < f.n; k++)
-			if (fp_findings_match(&f, k, form)) {
+			if (fp_findings_match(&f, k, fname.s)) {
 				which[n++] = k;
 				used[k] = 1;
 			}
 		if (n == 0) {
 			/* A form that is not there is said, findings or not. */
-			if (stat(form, &st) != 0 || !S_ISREG(st.st_mode)) {
+			if (strcmp(form, "-") && (stat(form, &st) != 0 ||
+			    S_ISDIR(st.st_mode))) {
 				fp_cli_error("annotate", "%s: %s", form,
 				    stat(form, &st) != 0 ? strerror(errno) :
-				    "not a workbook's file");
+				    "is a directory");
 				rc = 2;
 				continue;
 			}
@@ -260,6 +265,7 @@ annotate(const struct args *a)
 		    a->findings, unmatched, unmatched == 1 ? "" : "s");
 	free(which);
 	free(used);
+	fp_buf_release(&fname);
 	fp_findings_release(&f);
 	fp_cli_mappings_release(&ms);
 	return rc;

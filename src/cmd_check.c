@@ -132,7 +132,8 @@ cmd_check(int argc, char **argv)
 		return rc;
 	rc = 0;
 	nfiles = argc;
-	if (fp_cli_stdout_is_input("check", argv, argc))
+	if (fp_cli_stdout_is_input("check", (const char *const *)argv,
+	    argc))
 		return 2;
 	if (nfiles == 0 && fp_cli_stdin_wanted("check", "canonical facts"))
 		return 2;

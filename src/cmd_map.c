@@ -280,7 +280,8 @@ cmd_map(int argc, char **argv)
 	if (nfiles == 0 && fp_cli_stdin_wanted("map",
 	    "a workbook or a cell stream"))
 		return 2;
-	if (fp_cli_stdout_is_input("map", files, nfiles))
+	if (fp_cli_stdout_is_input("map", (const char *const *)files,
+	    nfiles))
 		return 2;
 	m = fp_cli_load_mapping("map", mname);
 	if (!m)

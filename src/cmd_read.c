@@ -354,7 +354,8 @@ cmd_read(int argc, char **argv)
 	}
 	if (!file && fp_cli_stdin_wanted("read", "a workbook"))
 		return 2;
-	if (fp_cli_stdout_is_input("read", argv, argc))
+	if (fp_cli_stdout_is_input("read", (const char *const *)argv,
+	    argc))
 		return 2;
 	/* FORMPIPE_READER=freexl reads BIFF2 to BIFF4 with freexl, to compare. */
 	memset(&opts, 0, sizeof opts);

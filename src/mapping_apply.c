@@ -736,8 +736,8 @@ first_group(const regmatch_t *mt)
 
 /*
  * Where on a sheet a field's label (or pattern) may be: below row after,
- * above row before, in column incol; -1 (before: INT64_MAX) where not
- * bounded.
+ * above row before (a pattern's), in column incol; -1 (before:
+ * INT64_MAX) where not bounded.
  */
 struct fence {
 	int64_t after, before, incol;
@@ -1012,7 +1012,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 	while (next_sheet(a, f->any_sheet, &o, &si)) {
 		const struct fp_fsheet *s = &form->sheets[si];
 		size_t *cand = NULL, ncand = 0, cap = 0, k, i;
-		struct fence fn = { -1, INT64_MAX, -1 };
+		struct fence fn = { -1, INT64_MAX, -1 }, pf;
+		int64_t before = INT64_MAX;
 
 		if (f->after.n) {
 			const struct fp_fcell *fence = find_first(s, &f->after);
@@ -1021,11 +1022,12 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 				continue;
 			fn.after = fence->row;
 		}
+		/* before bounds the pattern alone: the form's head. */
 		if (f->before.n) {
 			const struct fp_fcell *fence = find_first(s, &f->before);
 
 			if (fence)
-				fn.before = fence->row;
+				before = fence->row;
 		}
 		if (f->beneath.n) {
 			const struct fp_fcell *top = find_first(s, &f->beneath);
@@ -1094,7 +1096,9 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		if (f->labels.n && apply_part(a, t, f, s, &fn))
 			return;
 		/* A pattern where the labels give nothing. */
-		if (f->has_re && apply_pattern(a, t, f, s, &fn))
+		pf = fn;
+		pf.before = before;
+		if (f->has_re && apply_pattern(a, t, f, s, &pf))
 			return;
 	}
 	if (f->has_re && !first && pattern_in_name(a, t, f))

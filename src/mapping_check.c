@@ -494,6 +494,9 @@ check_tables(struct parser *p)
 				return fp_perr(p, "field '%s' has a 'pattern', "
 				    "which finds its cell and gives its value: "
 				    "'take' goes with a 'label'", f->name);
+			if (f->before.n && !f->has_re)
+				return fp_perr(p, "field '%s': 'before' bounds a "
+				    "'pattern', and the field has none", f->name);
 			if (f->labels.n == 0 && !f->has_re) {
 				if (t->kind == FP_TABLE_FIELDS)
 					return fp_perr(p, "field '%s' needs a "

@@ -589,14 +589,18 @@ applies(struct fp_checker *c, const struct fp_rule *r, const char *row)
 	return 1;
 }
 
-/* 1 if the conditions that name one fact of the record hold. */
+/*
+ * 1 if the conditions that name facts of the record alone hold (none
+ * read in the row being checked, by its reference or its target's).
+ */
 static int
 record_applies(struct fp_checker *c, const struct fp_rule *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->nwhere; i++)
-		if (!r->where[i].per_row && !cond_holds(c, &r->where[i], NULL))
+		if (!r->where[i].per_row && !r->where[i].target_per_row &&
+		    !cond_holds(c, &r->where[i], NULL))
 			return 0;
 	return 1;
 }
@@ -764,7 +768,7 @@ row_wise(const struct fp_rule *r)
 	size_t i;
 
 	for (i = 0; i < r->nwhere; i++)
-		if (r->where[i].per_row)
+		if (r->where[i].per_row || r->where[i].target_per_row)
 			return 1;
 	return 0;
 }

@@ -567,13 +567,13 @@ fp_basename(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* name as GB18030 into b; 0 (b as it was) if it is not that either. */
+/* n bytes of s as GB18030 into b; 0 (b as it was) if they are not that. */
 static int
-gb18030_name(struct fp_buf *b, const char *name)
+gb18030_part(struct fp_buf *b, const char *s, size_t n)
 {
 	iconv_t cd = iconv_open("UTF-8", "GB18030");
-	size_t n = strlen(name), room = 4 * n + 4, start = b->len, left;
-	char *in = (char *)name, *out;
+	size_t room = 4 * n + 4, start = b->len, left;
+	char *in = (char *)s, *out;
 	int ok;
 
 	if (cd == (iconv_t)-1)
@@ -593,20 +593,50 @@ gb18030_name(struct fp_buf *b, const char *name)
 	return 1;
 }
 
+/* One part of a path (between slashes) as UTF-8 text into b. */
+static void
+name_part(struct fp_buf *b, const char *s, size_t n)
+{
+	size_t i, k;
+	uint32_t cp;
+
+	if (fp_utf8_valid(s, n)) {
+		fp_buf_add(b, s, n);
+		return;
+	}
+	if (gb18030_part(b, s, n))
+		return;
+	for (i = 0; i < n; i += k) {
+		k = fp_utf8_decode(s + i, n - i, &cp);
+		fp_utf8_put(b, cp);
+	}
+}
+
 void
 fp_utf8_name(struct fp_buf *b, const char *name)
 {
-	size_t n = strlen(name), i, k;
-	uint32_t cp;
+	const char *p = name, *slash;
 
-	if (fp_utf8_valid(name, n)) {
-		fp_buf_add(b, name, n);
+	if (fp_utf8_valid(name, strlen(name))) {
+		fp_buf_adds(b, name);
 		return;
 	}
-	if (gb18030_name(b, name))
-		return;
-	for (i = 0; i < n; i += k) {
-		k = fp_utf8_decode(name + i, n - i, &cp);
-		fp_utf8_put(b, cp);
+	/* Each folder's name on its own: 湖南/汇总.xls, the one in GBK. */
+	while ((slash = strchr(p, '/')) != NULL) {
+		name_part(b, p, (size_t)(slash - p));
+		fp_buf_addc(b, '/');
+		p = slash + 1;
 	}
+	name_part(b, p, strlen(p));
+}
+
+int
+fp_endless_device(const struct stat *st)
+{
+	struct stat null;
+
+	if (!S_ISCHR(st->st_mode) && !S_ISBLK(st->st_mode))
+		return 0;
+	return !(S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 &&
+	    S_ISCHR(null.st_mode) && null.st_rdev == st->st_rdev);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum fp_err {
 	FP_OK = 0,
@@ -215,13 +216,19 @@ double fp_serial_from_civil(int64_t y, unsigned m, unsigned d, double seconds);
  * returns its length; an invalid byte decodes as U+FFFD with length 1.
  */
 size_t fp_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/*
+ * 1 if st is a device that would be read without end or not at all (a
+ * terminal, /dev/zero): not /dev/null, which is empty.
+ */
+int fp_endless_device(const struct stat *st);
+
 /* Appends the UTF-8 encoding of cp to b. */
 void fp_utf8_put(struct fp_buf *b, uint32_t cp);
 /*
  * Appends a file's name to b as UTF-8 text, for a CSV column: as it is
- * when it is UTF-8; else read as GB18030 (a name from a Chinese Windows,
- * 汇总.xls in GBK), or where it is neither, each byte that is no
- * character as U+FFFD.
+ * when it is UTF-8; else each part between slashes as it is when it is
+ * UTF-8, else read as GB18030 (a name from a Chinese Windows, 汇总.xls in
+ * GBK), or where it is neither, each byte that is no character as U+FFFD.
  */
 void fp_utf8_name(struct fp_buf *b, const char *name);
 /* 1 if the n bytes at s are valid UTF-8. */

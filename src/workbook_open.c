@@ -46,7 +46,7 @@ load_file(struct fp_workbook *wb, const char *path, struct fp_diag *d)
 		return fp_diag(d, FP_EOPEN, "is a directory");
 	}
 	/* /dev/zero and the like would be read without end. */
-	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+	if (fp_endless_device(&st)) {
 		close(fd);
 		return fp_diag(d, FP_EOPEN, "is a device, not a workbook's file");
 	}
@@ -64,7 +64,10 @@ load_file(struct fp_workbook *wb, const char *path, struct fp_diag *d)
 	}
 	for (;;) {
 		if (len == cap) {
+			/* Room for one byte past the most, to see it is more. */
 			cap = cap ? cap * 2 : 65536;
+			if (cap > (size_t)FP_PIPE_MAX + 1)
+				cap = (size_t)FP_PIPE_MAX + 1;
 			buf = fp_xrealloc(buf, cap);
 		}
 		n = read(fd, buf + len, cap - len);
