@@ -65,9 +65,15 @@ is_header(const struct fp_csv_row *row)
 
 	if (row->n != FP_CANON_NCOLS)
 		return 0;
-	for (i = 0; i < FP_CANON_NCOLS; i++)
-		if (strcmp(row->f[i], header[i]))
+	for (i = 0; i < FP_CANON_NCOLS; i++) {
+		const char *f = row->f[i];
+
+		/* A byte-order mark, as Excel saves "CSV UTF-8", before form. */
+		if (i == 0 && !strncmp(f, "\xef\xbb\xbf", 3))
+			f += 3;
+		if (strcmp(f, header[i]))
 			return 0;
+	}
 	return 1;
 }
 

@@ -1796,8 +1796,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			}
 			break;
 		}
-		/* A row the mapping omits (小计 between categories). */
-		if (row_matches(&t->omit, s, r))
+		/* A row the mapping omits (小计 between categories), not a stop. */
+		if (row_matches(&t->omit, s, r) && !row_matches(&t->stop, s, r))
 			continue;
 		/* The header again, on the next printed page: passed over. */
 		if (nrows && repeats_header(t, s, r, col)) {
