@@ -7,7 +7,8 @@
  *
  * The parsed mapping is plain data: mapping_parse.c (over the tokens of
  * mapping_lex.c) fills it and mapping_check.c completes and checks it;
- * mapping_apply.c turns a form into facts with it, rules.c checks facts
+ * mapping_apply.c turns a form into facts with it (mapping_stack.c cutting
+ * a sheet of stacked forms into bands), rules.c checks facts
  * with it, summary.c lays out the summary workbook from it.
  */
 #ifndef FP_MAPPING_H

@@ -1,0 +1,154 @@
+/*
+ * Forms stacked on one sheet (a second project's form under the first):
+ * where the sheet is cut into bands, each read as a sheet of its own by
+ * a mapping of one form a sheet, and whether the cut is kept. The entry
+ * of mapping_apply.h, over mapping_apply.c's one pass.
+ */
+#include "mapping_apply.h"
+#include "mapping_apply_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Cuts by sheet, then row. */
+static int
+cut_cmp(const void *x, const void *y)
+{
+	const struct fp_cut *a = x, *b = y;
+
+	if (a->sheet != b->sheet)
+		return a->sheet < b->sheet ? -1 : 1;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* 1 if row r of the sheet holds nothing. */
+static int
+blank_row(const struct fp_fsheet *s, uint32_t r)
+{
+	return r >= s->nrows || s->rowstart[r] == s->rowstart[r + 1];
+}
+
+/*
+ * Where forms stacked on a sheet part, from the rows of their names (the
+ * first form's first, in v, n of them, sorted): each later form starts
+ * as far above its name as the first form's name is below the sheet's
+ * first row (its title and year line), but not above the nearest row
+ * that closes the form before it (fp_apply_ends_a_form) nor, where the first form
+ * has no blank row above its name, above a blank row. Turns v into the
+ * cuts: the first form's row goes, and each row the next band starts at
+ * takes its place.
+ */
+static size_t
+stack_cuts(const struct fp_mapping *m, const struct fp_form *form,
+    struct fp_cut *v, size_t n)
+{
+	size_t i = 0, k = 0, j;
+
+	while (i < n) {
+		const struct fp_fsheet *s = &form->sheets[v[i].sheet];
+		uint32_t top = s->ncells ? s->cells[0].row : 0, r;
+		uint32_t h = v[i].row - top, prev = v[i].row;
+		int gaps = 0;
+
+		for (r = top; r < v[i].row; r++)
+			gaps |= blank_row(s, r);
+		for (j = i + 1; j < n && v[j].sheet == v[i].sheet; j++) {
+			uint32_t name = v[j].row;
+			uint32_t cut = name > prev + h ? name - h : prev + 1;
+
+			if (name == prev)
+				continue;
+			for (r = name; r > cut; r--)
+				if ((!gaps && blank_row(s, r - 1)) ||
+				    fp_apply_ends_a_form(m, s, r - 1)) {
+					cut = r;
+					break;
+				}
+			v[k].sheet = v[j].sheet;
+			v[k++].row = cut;
+			prev = name;
+		}
+		i = j;
+	}
+	return k;
+}
+
+/*
+ * 1 if every record of a cut form is a form: a quarter of the values of
+ * the fullest at least, not a name over nothing (a column headed by the
+ * record's label further down, 项目名称 | 完成情况).
+ */
+static int
+all_forms(const struct fp_mapped *o)
+{
+	size_t i, most = 0;
+
+	for (i = 0; i < o->nrecs; i++)
+		if (o->recs[i].n > most)
+			most = o->recs[i].n;
+	for (i = 0; i < o->nrecs; i++)
+		if (o->recs[i].n * 4 < most)
+			return 0;
+	return 1;
+}
+
+/* For --explain, first: where each sheet of stacked forms was cut. */
+static void
+say_cuts(struct fp_mapped *o, const struct fp_form *form,
+    const struct fp_cut *v, size_t n)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	size_t i, k;
+
+	o->notes = fp_xreallocarray(o->notes, o->nnotes + 1, sizeof *o->notes);
+	memmove(o->notes + 1, o->notes, o->nnotes * sizeof *o->notes);
+	o->nnotes++;
+	for (i = 0; i < n; i = k) {
+		fp_buf_printf(&b, "%sforms one under another on sheet '%s': "
+		    "each read on its own, cut before row", i ? "; " : "",
+		    form->sheets[v[i].sheet].name);
+		for (k = i; k < n && v[k].sheet == v[i].sheet; k++)
+			fp_buf_printf(&b, "%s %u", k > i ? "," : "",
+			    v[k].row + 1);
+	}
+	o->notes[0].warn = 0;
+	o->notes[0].text = fp_buf_detach(&b);
+}
+
+enum fp_err
+fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
+    const struct fp_apply_opts *opts, struct fp_mapped *out,
+    struct fp_diag *d)
+{
+	struct fp_cut *stacked, *again;
+	struct fp_mapped banded;
+	struct fp_diag bd;
+	struct fp_form *cut;
+	size_t n, nagain;
+	enum fp_err err, berr;
+
+	err = fp_apply_once(m, form, opts, out, d, &stacked, &n);
+	if (!n) {
+		free(stacked);
+		return err;
+	}
+	/* Forms stacked on a sheet: each in its band, if that gives more. */
+	qsort(stacked, n, sizeof *stacked, cut_cmp);
+	n = stack_cuts(m, form, stacked, n);
+	cut = fp_form_cut(form, stacked, n);
+	berr = fp_apply_once(m, cut, opts, &banded, &bd, &again, &nagain);
+	free(again);
+	fp_form_free(cut);
+	if (banded.nrecs <= out->nrecs || !all_forms(&banded)) {
+		fp_mapped_release(&banded);
+		free(stacked);
+		return err;
+	}
+	fp_mapped_release(out);
+	*out = banded;
+	*d = bd;
+	if (opts && opts->explain)
+		say_cuts(out, form, stacked, n);
+	free(stacked);
+	return berr;
+}
