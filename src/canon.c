@@ -67,11 +67,13 @@ is_header(const struct fp_csv_row *row)
 		return 0;
 	for (i = 0; i < FP_CANON_NCOLS; i++) {
 		const char *f = row->f[i];
+		size_t n = row->len[i];
 
 		/* A byte-order mark, as Excel saves "CSV UTF-8", before form. */
-		if (i == 0 && !strncmp(f, "\xef\xbb\xbf", 3))
-			f += 3;
-		if (strcmp(f, header[i]))
+		if (i == 0 && n >= 3 && !memcmp(f, "\xef\xbb\xbf", 3))
+			f += 3, n -= 3;
+		/* The whole field: "dept\0" is no dept. */
+		if (n != strlen(header[i]) || memcmp(f, header[i], n))
 			return 0;
 	}
 	return 1;
