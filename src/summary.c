@@ -989,18 +989,6 @@ is_code(const struct fp_table *t, const char *key)
 	return 0;
 }
 
-/* 1 if the table has a summary row code. */
-static int
-has_total_row(const struct fp_table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->nrows; i++)
-		if (!strcmp(t->rows[i].canon, FP_ROW_TOTAL))
-			return 1;
-	return 0;
-}
-
 /*
  * A keyed table's total row, of the rows a filter shows (SUBTOTAL 109),
  * as a formula that carries its value: the sum of its rows but the
@@ -1021,7 +1009,7 @@ close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 
 	finish(s, o, last);
 	if (t->kind != FP_TABLE_KEYED || o->row == o->first ||
-	    o->row > LAST_ROW || (items && !has_total_row(t)))
+	    o->row > LAST_ROW || (items && !is_code(t, FP_ROW_TOTAL)))
 		return;
 	row = o->row++;
 	fp_xlsx_text(s->x, o->sheet, row, 0, s->b->total_label,
