@@ -235,6 +235,7 @@ lxw_load(struct fp_diag *d)
 #include "xlsxlinks.h"
 #include "xlsxnotes.h"
 #include "xlsxpost.h"
+#include "xlsxverify.h"
 
 /* 2000-01-01T00:00:00Z: a fixed creation time, so output is reproducible. */
 #define FIXED_CREATED 946684800
@@ -1714,7 +1715,8 @@ fp_xlsx_close(struct fp_xlsx *x, struct fp_diag *d)
 	if (e != LXW_NO_ERROR) {
 		err = close_error(e, errnum, d);
 		unlink(x->path);
-	} else if ((err = post(x, g, d)) != FP_OK) {
+	} else if ((err = post(x, g, d)) != FP_OK ||
+	    (err = fp_xlsx_verify(x->path, d)) != FP_OK) {
 		unlink(x->path);
 	}
 	grids_free(g, x->nsheets);
