@@ -266,13 +266,35 @@ find_first(const struct fp_fsheet *s, const struct fp_labels *ls)
 
 /* ---- Values ---------------------------------------------------------- */
 
+/* A fact of the record, cited at source, at pos of the form's sheet. */
+static void
+push_fact(struct apply *a, const char *table, const char *row,
+    const char *field, const char *value, const char *source, size_t sheet,
+    uint32_t pos)
+{
+	struct fp_record *o = a->rec;
+	struct fp_fact *f;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 64;
+		o->v = fp_xreallocarray(o->v, o->cap, sizeof *o->v);
+	}
+	f = &o->v[o->n++];
+	f->table = fp_xstrdup(table);
+	f->row = fp_xstrdup(row);
+	f->field = fp_xstrdup(field);
+	f->value = fp_xstrdup(value);
+	f->source = fp_xstrdup(source);
+	f->sheet = sheet;
+	f->pos = pos;
+	f->seq = a->seq++;
+}
+
 static void
 add_fact(struct apply *a, const char *table, const char *row,
     const char *field, const char *value, const struct fp_fsheet *s,
     const struct fp_fcell *src, uint32_t pos)
 {
-	struct fp_record *o = a->rec;
-	struct fp_fact *f;
 	int uncoded = a->uncoded;
 
 	a->uncoded = 0;
@@ -283,19 +305,8 @@ add_fact(struct apply *a, const char *table, const char *row,
 		note(a, 1, "%s%s%s%s.%s: '%s' at %s is none of its codes: kept as "
 		    "written", table, *row ? "[" : "", row, *row ? "]" : "",
 		    field, value, ref(a, s, src));
-	if (o->n == o->cap) {
-		o->cap = o->cap ? o->cap * 2 : 64;
-		o->v = fp_xreallocarray(o->v, o->cap, sizeof *o->v);
-	}
-	f = &o->v[o->n++];
-	f->table = fp_xstrdup(table);
-	f->row = fp_xstrdup(row);
-	f->field = fp_xstrdup(field);
-	f->value = fp_xstrdup(value);
-	f->source = fp_xstrdup(ref(a, s, src));
-	f->sheet = (size_t)(s - a->form->sheets);
-	f->pos = pos;
-	f->seq = a->seq++;
+	push_fact(a, table, row, field, value, ref(a, s, src),
+	    (size_t)(s - a->form->sheets), pos);
 }
 
 /*
@@ -789,6 +800,54 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 	return 0;
 }
 
+/* The value of the first row-less fact a reference names, or NULL. */
+static struct fp_fact *
+named(struct fp_record *rec, const struct fp_ref *r)
+{
+	size_t i;
+
+	if (!r->table)
+		return NULL;
+	for (i = 0; i < rec->n; i++)
+		if (!*rec->v[i].row && !strcmp(rec->v[i].table, r->table) &&
+		    !strcmp(rec->v[i].field, r->field))
+			return &rec->v[i];
+	return NULL;
+}
+
+/*
+ * Forms stacked on a sheet are one department's, of one year: a later
+ * form that names no department or year (2023年度项目支出绩效自评表
+ * over the first form only) takes the form's above it, cited where it
+ * is. 1 if it did.
+ */
+static int
+from_form_above(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f)
+{
+	const struct fp_fsheet *s = &a->form->sheets[a->sheet];
+	struct fp_record *above = a->rec - 1;
+	const struct fp_ref *key = NULL;
+	struct fp_fact *v;
+
+	if (!strcmp(f->name, a->m->dept.field ? a->m->dept.field : "") &&
+	    !strcmp(t->name, a->m->dept.table))
+		key = &a->m->dept;
+	else if (!strcmp(f->name, a->m->year.field ? a->m->year.field : "") &&
+	    !strcmp(t->name, a->m->year.table))
+		key = &a->m->year;
+	if (!key || !s->band || a->probe || a->rec == a->out->recs ||
+	    a->form->sheets[above->sheet].band != s->band)
+		return 0;
+	v = named(above, key);
+	if (!v)
+		return 0;
+	push_fact(a, v->table, "", v->field, v->value, v->source, a->sheet, 0);
+	note(a, 0, "%s.%s: none on this form; the form above it on the "
+	    "sheet gives %s at %s", t->name, f->name, v->value, v->source);
+	return 1;
+}
+
 /*
  * A pattern's last resort: the name of the form's sheet (2022年度自评表,
  * the year nowhere else). The fact is cited at the sheet's first cell,
@@ -1103,6 +1162,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 			return;
 	}
 	if (f->has_re && !first && pattern_in_name(a, t, f))
+		return;
+	if (!first && from_form_above(a, t, f))
 		return;
 	if (f->has_re && !first) {
 		note(a, f->required, "%s.%s%s: no cell %s%s%smatches \"%s\"",
@@ -1976,20 +2037,6 @@ fact_free(struct fp_fact *f)
 	free(f->source);
 }
 
-/* The value of the first row-less fact a reference names, or NULL. */
-static struct fp_fact *
-named(struct fp_record *rec, const struct fp_ref *r)
-{
-	size_t i;
-
-	if (!r->table)
-		return NULL;
-	for (i = 0; i < rec->n; i++)
-		if (!*rec->v[i].row && !strcmp(rec->v[i].table, r->table) &&
-		    !strcmp(rec->v[i].field, r->field))
-			return &rec->v[i];
-	return NULL;
-}
 
 
 /*
@@ -2040,7 +2087,8 @@ static void
 finish_record(const struct fp_mapping *m, const struct fp_apply_opts *o,
     struct fp_record *rec)
 {
-	struct fp_fact *d = named(rec, &m->dept), *y = named(rec, &m->year);
+	struct fp_fact *d = named(rec, &m->dept);
+	struct fp_fact *y = named(rec, &m->year);
 	struct fp_fact *r = named(rec, &m->record);
 	size_t i;
 
@@ -2373,6 +2421,7 @@ fp_apply_once(const struct fp_mapping *m, const struct fp_form *form,
 		a.sheet = sheets[si];
 		notes_at[si] = out->nnotes;
 		a.rec = &out->recs[out->nrecs++];
+		a.rec->sheet = a.sheet;
 		a.grids = 0;
 		if (a.o->explain)
 			note(&a, 0, "the form is on sheet '%s'",

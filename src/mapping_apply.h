@@ -32,6 +32,7 @@ struct fp_record {
 	char *dept;
 	char *year;
 	char *record;
+	size_t sheet;		/* the form's sheet it was read from */
 	struct fp_fact *v;
 	size_t n, cap;
 };

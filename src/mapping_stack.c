@@ -28,13 +28,62 @@ blank_row(const struct fp_fsheet *s, uint32_t r)
 	return r >= s->nrows || s->rowstart[r] == s->rowstart[r + 1];
 }
 
+/* At most this many of the first form's title lines are compared. */
+#define MAX_TITLE_PAIRS 32
+
+/*
+ * The labels of the pairs (填报单位：交通局) that start rows top to name
+ * of s, the first form's title, in v (at most MAX_TITLE_PAIRS); their
+ * number.
+ */
+static size_t
+title_pairs(const struct fp_fsheet *s, uint32_t top, uint32_t name,
+    const char **v)
+{
+	size_t n = 0;
+	uint32_t r;
+
+	for (r = top; r < name && n < MAX_TITLE_PAIRS; r++) {
+		const struct fp_fcell *c;
+
+		if (blank_row(s, r))
+			continue;
+		c = &s->cells[s->rowstart[r]];
+		if (c->after && c->prefix)
+			v[n++] = c->prefix;
+	}
+	return n;
+}
+
+/*
+ * 1 if row r starts with a pair whose label starts a line of the first
+ * form's title (its pairs in v, n of them): a line of the later form's
+ * title, not a footer of the form before (填表人：甲).
+ */
+static int
+in_title(const struct fp_fsheet *s, uint32_t r, const char *const *v,
+    size_t n)
+{
+	const struct fp_fcell *c;
+	size_t i;
+
+	if (blank_row(s, r))
+		return 0;
+	c = &s->cells[s->rowstart[r]];
+	for (i = 0; c->after && c->prefix && i < n; i++)
+		if (!strcmp(v[i], c->prefix))
+			return 1;
+	return 0;
+}
+
 /*
  * Where forms stacked on a sheet part, from the rows of their names (the
  * first form's first, in v, n of them, sorted): each later form starts
  * as far above its name as the first form's name is below the sheet's
  * first row (its title and year line), but not above the nearest row
- * that closes the form before it (fp_apply_ends_a_form) nor, where the first form
- * has no blank row above its name, above a blank row. Turns v into the
+ * that closes the form before it (fp_apply_ends_a_form; a pair that
+ * starts a line of the first form's title does not) nor, where the first
+ * form has no blank row above its name, above a blank row. Turns v into the
  * cuts: the first form's row goes, and each row the next band starts at
  * takes its place.
  */
@@ -50,6 +99,9 @@ stack_cuts(const struct fp_mapping *m, const struct fp_form *form,
 		uint32_t h = v[i].row - top, prev = v[i].row;
 		int gaps = 0;
 
+		const char *pairs[MAX_TITLE_PAIRS];
+		size_t npairs = title_pairs(s, top, v[i].row, pairs);
+
 		for (r = top; r < v[i].row; r++)
 			gaps |= blank_row(s, r);
 		for (j = i + 1; j < n && v[j].sheet == v[i].sheet; j++) {
@@ -60,7 +112,8 @@ stack_cuts(const struct fp_mapping *m, const struct fp_form *form,
 				continue;
 			for (r = name; r > cut; r--)
 				if ((!gaps && blank_row(s, r - 1)) ||
-				    fp_apply_ends_a_form(m, s, r - 1)) {
+				    (fp_apply_ends_a_form(m, s, r - 1) &&
+				    !in_title(s, r - 1, pairs, npairs))) {
 					cut = r;
 					break;
 				}
