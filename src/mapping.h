@@ -93,6 +93,7 @@ struct fp_field {
 	struct fp_labels after;		/* fields: only below a cell with one */
 	struct fp_labels before;	/* fields: only above a cell with one */
 	struct fp_labels beneath;	/* fields: only in its column, below */
+	struct fp_labels group;		/* columns: under a group with one */
 	char *strip;			/* fields: what the value goes without */
 	regex_t strip_re;
 	int has_strip;
@@ -189,6 +190,12 @@ struct fp_cond {
 	struct fp_ref target;		/* MEETS, MISSES */
 	int per_row;			/* set by the mapping's checks */
 	int target_per_row;
+	/*
+	 * Set by the mapping's checks: read in the rows of a table the rule
+	 * does not go through but aggregates, it chooses the rows sum,
+	 * count, min and max of that table take.
+	 */
+	int filters;
 	int line;
 };
 

@@ -454,16 +454,29 @@ unit_note(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 /*
  * The cell that states the unit of the amounts of a field labelled by c:
  * the label itself (年度资金总额（元）, or with its value after a colon),
- * else what the form states for its row (a 单位：元 line above it or in
- * it, a title with a unit: fp_fsheet's unit_from). NULL if none (万元).
+ * else a label merged down the side over c's row (项目资金（元） over
+ * 中期资金总额 and its parts), else what the form states for its row (a
+ * 单位：元 line above it or in it, a title with a unit: fp_fsheet's
+ * unit_from). NULL if none (万元).
  */
 static const struct fp_fcell *
 label_unit(const struct fp_fsheet *s, const struct fp_fcell *c)
 {
-	size_t k = s->unit_from[c->row + 1];
+	size_t k = s->unit_from[c->row + 1], m;
 
 	if (c->unit_kind)
 		return c;
+	for (m = 0; m < s->nmerges; m++) {
+		const struct fp_range *g = &s->merges[m];
+		const struct fp_fcell *b;
+
+		if (g->c2 >= c->col || g->r1 > c->row || g->r2 < c->row ||
+		    g->r1 == g->r2)
+			continue;
+		b = fp_fsheet_at(s, g->r1, g->c1);
+		if (b && b->unit_kind)
+			return b;
+	}
 	return k == SIZE_MAX ? NULL : &s->cells[k];
 }
 
@@ -1177,9 +1190,11 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		    labels_text(&a->val, &f->labels));
 	} else {
 		note(a, f->required, "%s.%s%s: '%s' at %s%s, but no value "
-		    "where 'take' looks", t->name, f->name,
+		    "where 'take' looks%s%s%s", t->name, f->name,
 		    f->required ? " (required)" : "", first->label,
-		    ref(a, firsts, first), nlabelled > 1 ? " and elsewhere" : "");
+		    ref(a, firsts, first), nlabelled > 1 ? " and elsewhere" : "",
+		    f->has_re ? ", and no cell matches \"" : "",
+		    f->has_re ? f->pattern : "", f->has_re ? "\"" : "");
 	}
 }
 
@@ -1404,23 +1419,83 @@ enumerated(const struct fp_table *t, const struct fp_fcell *kc)
 	    !fp_regexec(&t->strip_re, kc->label, 1, &mt, 0) && mt.rm_so == 0;
 }
 
+/* A table's header: rows top to end (exclusive) of its sheet. */
+struct header {
+	const struct fp_fsheet *s;
+	uint32_t top, end;
+};
+
+/* 1 if a cell of the header's rows above row end has one of the labels. */
+static int
+header_has(const struct header *h, uint32_t end, const struct fp_labels *ls)
+{
+	const struct fp_fsheet *s = h->s;
+	size_t k;
+
+	for (k = s->rowstart[h->top]; k < s->rowstart[end]; k++)
+		if (cell_matches(ls, &s->cells[k]))
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 if column c, named in row nrow, stands under a group of the header
+ * with one of the labels: a cell above nrow merged across c, or one not
+ * merged that starts at or left of c with no other cell of its row
+ * between (中期指标 | | | 年度指标 over 二级指标 | 三级指标 | 指标值
+ * twice).
+ */
+static int
+under_group(const struct header *h, uint32_t nrow, uint32_t c,
+    const struct fp_labels *ls)
+{
+	const struct fp_fsheet *s = h->s;
+	uint32_t r;
+	size_t k, m;
+
+	for (r = h->top; r < nrow; r++)
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+			const struct fp_fcell *g = &s->cells[k];
+			uint32_t last = UINT32_MAX;
+
+			if (g->col > c || !cell_matches(ls, g))
+				continue;
+			for (m = 0; m < s->nmerges; m++)
+				if (s->merges[m].r1 == r &&
+				    s->merges[m].c1 == g->col) {
+					last = s->merges[m].c2;
+					break;
+				}
+			if (m == s->nmerges && k + 1 < s->rowstart[r + 1])
+				last = s->cells[k + 1].col - 1;
+			if (c <= last)
+				return 1;
+		}
+	return 0;
+}
+
 /*
  * The column of a field (or the key): the first column from column from
  * on, then from the left, whose name is one of ls, not claimed by an
  * earlier field, moved by off. -1 if none. A keyed table's columns are
  * looked for right of its key first: the amounts of the right half of a
  * two-sided table (收入 | 金额 | 支出 | 金额) are its expenditure's.
+ * Where the header has a group labelled one of group (a column's
+ * `group`), only a column under such a group is.
  */
 static int64_t
-find_column(const struct fp_table *t, struct column *cols, uint32_t ncols,
-    const struct fp_labels *ls, int off, int claim, uint32_t from)
+find_column(const struct fp_table *t, const struct header *h,
+    struct column *cols, uint32_t ncols, const struct fp_labels *ls,
+    const struct fp_labels *group, int off, int claim, uint32_t from)
 {
 	uint32_t i, c;
+	int grouped = group && group->n && header_has(h, h->end, group);
 
 	for (i = 0; i < ncols; i++) {
 		c = from + i < ncols ? from + i : from + i - ncols;
 		if (!cols[c].name || (cols[c].claimed && off == 0) ||
-		    !names_column(t, cols[c].name, ls))
+		    !names_column(t, cols[c].name, ls) || (grouped &&
+		    !under_group(h, cols[c].name->row, c, group)))
 			continue;
 		if ((int64_t)c + off < 0)
 			return -1;
@@ -1734,6 +1809,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	size_t o = 0, si;
 	const struct fp_fcell **last = NULL, ***merged = NULL, **mkey = NULL;
 	struct column *cols = NULL;
+	struct header hdr;
 	int64_t *col = NULL, keycol = -1;
 	int *exp = NULL;
 	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
@@ -1773,6 +1849,9 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		if (s->cells[k].col + 1 > ncols)
 			ncols = s->cells[k].col + 1;
 	cols = fp_xcalloc(ncols + 1, sizeof *cols);
+	hdr.s = s;
+	hdr.top = R;
+	hdr.end = D;
 	for (r = R; r < D; r++) {
 		if (r > R && row_of_column_numbers(s, r))
 			continue;
@@ -1790,8 +1869,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		 * column under a merged header); else where the rows' codes
 		 * are.
 		 */
-		int64_t named = t->key.n ? find_column(t, cols, ncols, &t->key,
-		    t->key_offset, 0, 0) : -1;
+		int64_t named = t->key.n ? find_column(t, &hdr, cols, ncols,
+		    &t->key, NULL, t->key_offset, 0, 0) : -1;
 
 		keycol = named >= 0 &&
 		    column_holds(a->m, t, s, (uint32_t)named, D, 1) ?
@@ -1814,7 +1893,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; i < t->nfields; i++) {
 		const struct fp_fcell *u;
 
-		col[i] = find_column(t, cols, ncols, &t->fields[i].labels,
+		col[i] = find_column(t, &hdr, cols, ncols,
+		    &t->fields[i].labels, &t->fields[i].group,
 		    t->fields[i].offset, 1, keycol >= 0 && (uint32_t)keycol <
 		    ncols ? (uint32_t)keycol + 1 : 0);
 		if (col[i] >= 0)

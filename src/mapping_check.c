@@ -242,11 +242,39 @@ check_code_word(struct parser *p, const struct fp_field *f, char **word)
 	return err;
 }
 
+struct aggregated {
+	const char *table;
+	int found;
+};
+
+static void
+find_aggregated(void *arg, const struct fp_ref *r, int inside)
+{
+	struct aggregated *a = arg;
+
+	if (inside && !r->row && !strcmp(r->table, a->table))
+		a->found = 1;
+}
+
+/* 1 if an expression rule takes sum, count, min or max of table t's rows. */
+static int
+aggregates(const struct fp_rule *r, const char *t)
+{
+	struct aggregated a = { t, 0 };
+
+	if (r->kind != FP_RULE_EXPR)
+		return 0;
+	fp_expr_walk(r->left, find_aggregated, &a);
+	fp_expr_walk(r->right, find_aggregated, &a);
+	return a.found;
+}
+
 static enum fp_err
 not_through(struct parser *p, const struct fp_ref *r)
 {
 	return fp_perr(p, "'where %s.%s' is read row by row, but the rule "
-	    "does not go through the rows of '%s' (name a row: %s[ROW].%s)",
+	    "neither goes through the rows of '%s' nor takes sum, count, min "
+	    "or max of them (name a row: %s[ROW].%s)",
 	    r->table, r->field, r->table, r->table, r->field);
 }
 
@@ -271,14 +299,18 @@ check_where(struct parser *p, struct fp_rule *r)
 		t = fp_mapping_table(p->m, c->ref.table);
 		f = fp_table_field(t, c->ref.field);
 		c->per_row = row_wise_ref(p->m, &c->ref);
-		if (c->per_row && !goes_through(r, t->name))
+		c->filters = c->per_row && !goes_through(r, t->name) &&
+		    aggregates(r, t->name);
+		if (c->per_row && !c->filters && !goes_through(r, t->name))
 			return not_through(p, &c->ref);
 		if (c->op == FP_COND_MEETS || c->op == FP_COND_MISSES) {
 			if ((err = check_ref(p, &c->target, 0)))
 				return err;
 			c->target_per_row = row_wise_ref(p->m, &c->target);
-			if (c->target_per_row && !goes_through(r,
-			    c->target.table))
+			/* A filter reads its target in the same row. */
+			if (c->target_per_row && (c->filters ?
+			    strcmp(c->target.table, t->name) :
+			    !goes_through(r, c->target.table)))
 				return not_through(p, &c->target);
 		}
 		for (k = 0; k < c->nwords; k++)

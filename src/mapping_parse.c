@@ -8,6 +8,7 @@
  */
 #include "mapping_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -1035,6 +1036,24 @@ kw_beneath(struct parser *p)
 	return FP_OK;
 }
 
+/*
+ * group LABELS: the column is looked for under a group of the header with
+ * one (指标值 under 年度指标, not under 中期指标).
+ */
+static enum fp_err
+kw_group(struct parser *p)
+{
+	enum fp_err err;
+
+	if (p->table->kind == FP_TABLE_FIELDS)
+		return fp_perr(p, "'group' belongs to a column of a keyed or "
+		    "list table");
+	if ((err = need(p, 2, "a label")))
+		return err;
+	fp_read_labels(p, 1, &p->field->group, NULL);
+	return FP_OK;
+}
+
 static enum fp_err
 kw_field_sheet(struct parser *p)
 {
@@ -1482,11 +1501,106 @@ kw_where(struct parser *p)
 	}
 }
 
+/* The words each message's template can use, as check fills them. */
+static const char *const msg_words[FP_NMSGS] = {
+	[FP_MSG_SUM] = "what value expected diff",
+	[FP_MSG_UNITS] = "what value expected diff",
+	[FP_MSG_MIN] = "what value low",
+	[FP_MSG_REQUIRED] = "what",
+	[FP_MSG_RANGE] = "what value low high",
+	[FP_MSG_BAND] = "what value other number expected",
+	[FP_MSG_UNIQUE] = "who dept year record",
+	[FP_MSG_EXPR] = "what value fails op rhs expected diff",
+	[FP_MSG_PATTERN] = "what value expected",
+	[FP_MSG_CHOICE] = "what value other number expected",
+	[FP_MSG_NUMBER] = "what value",
+	[FP_MSG_MEETS] = "what value other expected",
+	[FP_MSG_ERROR] = "",
+	[FP_MSG_WARNING] = "",
+	[FP_MSG_BLANK] = "",
+};
+
+/* The message a rule of each kind gives (a band's choice has its words). */
+static const enum fp_msg rule_msg[FP_NRULES] = {
+	[FP_RULE_SUM] = FP_MSG_SUM, [FP_RULE_UNITS] = FP_MSG_UNITS,
+	[FP_RULE_MIN] = FP_MSG_MIN, [FP_RULE_REQUIRED] = FP_MSG_REQUIRED,
+	[FP_RULE_RANGE] = FP_MSG_RANGE, [FP_RULE_BAND] = FP_MSG_BAND,
+	[FP_RULE_UNIQUE] = FP_MSG_UNIQUE, [FP_RULE_EXPR] = FP_MSG_EXPR,
+	[FP_RULE_PATTERN] = FP_MSG_PATTERN, [FP_RULE_MEETS] = FP_MSG_MEETS,
+};
+
+/* 1 if word (n bytes) is one of the space-separated words in list. */
+static int
+in_words(const char *list, const char *word, size_t n)
+{
+	const char *w = list;
+
+	while (*w) {
+		size_t k = strcspn(w, " ");
+
+		if (k == n && !memcmp(w, word, n))
+			return 1;
+		w += k + (w[k] == ' ');
+	}
+	return 0;
+}
+
+static enum fp_err
+no_word(struct parser *p, const char *name, size_t n, const char *whose,
+    const char *words)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	const char *w;
+	enum fp_err err;
+
+	for (w = words; *w; w += strcspn(w, " "), w += *w == ' ')
+		fp_buf_printf(&b, "%s{%.*s}", b.len ? " " : "",
+		    (int)strcspn(w, " "), w);
+	err = fp_perr(p, "'{%.*s}' is no word of %s (its words: %s)", (int)n,
+	    name, whose, b.s);
+	fp_buf_release(&b);
+	return err;
+}
+
+/*
+ * A template's {name}s (ASCII letters between braces; other braces are
+ * text) must be words of its message k: one it has not would be printed
+ * as it is written, in every finding.
+ */
+static enum fp_err
+check_words(struct parser *p, const char *t, enum fp_msg k, const char *whose)
+{
+	const char *q;
+
+	for (q = strchr(t, '{'); q; q = strchr(q + 1, '{')) {
+		size_t n = 0;
+
+		while (isalpha((unsigned char)q[1 + n]))
+			n++;
+		if (n == 0 || q[1 + n] != '}' || in_words(msg_words[k], q + 1, n))
+			continue;
+		if (!*msg_words[k])
+			return fp_perr(p, "'{%.*s}' in %s: it has no words to "
+			    "fill in", (int)n, q + 1, whose);
+		return no_word(p, q + 1, n, whose, msg_words[k]);
+	}
+	return FP_OK;
+}
+
 static enum fp_err
 kw_message(struct parser *p)
 {
+	char whose[64];
+
 	if (p->l.n != 2)
 		return fp_perr(p, "'message' needs one quoted template");
+	if (p->rule->message)
+		return fp_perr(p, "'message' again for the rule of line %d: a "
+		    "rule has one", p->rule->line);
+	snprintf(whose, sizeof whose, "a %s rule's message",
+	    fp_rule_kind_name(p->rule->kind));
+	if (check_words(p, p->l.t[1].s, rule_msg[p->rule->kind], whose))
+		return FP_EMAPPING;
 	set_str(&p->rule->message, fp_xstrdup(p->l.t[1].s));
 	return FP_OK;
 }
@@ -1646,6 +1760,7 @@ fp_msg_name(enum fp_msg k)
 static enum fp_err
 kw_msg(struct parser *p)
 {
+	char whose[64];
 	size_t i;
 
 	for (i = 0; i < FP_NMSGS; i++)
@@ -1654,9 +1769,12 @@ kw_msg(struct parser *p)
 	if (i == FP_NMSGS)
 		return fp_perr(p, "unknown message '%s' (expected sum, units, "
 		    "min, required, range, band, choice, unique, expr, pattern, "
-		    "number, error, warning or blank)", p->l.t[0].s);
+		    "number, meets, error, warning or blank)", p->l.t[0].s);
 	if (p->l.n != 2)
 		return fp_perr(p, "'%s' needs one quoted template", p->l.t[0].s);
+	snprintf(whose, sizeof whose, "the message '%s'", msg_names[i]);
+	if (check_words(p, p->l.t[1].s, (enum fp_msg)i, whose))
+		return FP_EMAPPING;
 	set_str(&p->m->msgs[i], fp_xstrdup(p->l.t[1].s));
 	return FP_OK;
 }
@@ -1700,6 +1818,7 @@ static const struct keyword {
 	{ "before", CTX_FIELD, kw_after, "a field" },
 	{ "strip", CTX_FIELD, kw_field_strip, NULL },
 	{ "beneath", CTX_FIELD, kw_beneath, "a field" },
+	{ "group", CTX_FIELD, kw_group, "a column" },
 	{ "value", CTX_FIELD, kw_alias, "a field or column" },
 	{ "code", CTX_FIELD, kw_alias, "a field or column" },
 	{ "fill", CTX_FIELD, kw_fill, "a column" },
@@ -1832,6 +1951,7 @@ fp_field_release(struct fp_field *f)
 	fp_labels_free(&f->after);
 	fp_labels_free(&f->before);
 	fp_labels_free(&f->beneath);
+	fp_labels_free(&f->group);
 	free(f->strip);
 	if (f->has_strip)
 		regfree(&f->strip_re);

@@ -576,7 +576,8 @@ cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row)
 
 /*
  * 1 if the rule is checked in this row (NULL: the record as a whole):
- * every condition under it holds there.
+ * every condition under it holds there, but those that choose the rows
+ * of an aggregate.
  */
 static int
 applies(struct fp_checker *c, const struct fp_rule *r, const char *row)
@@ -584,7 +585,22 @@ applies(struct fp_checker *c, const struct fp_rule *r, const char *row)
 	size_t i;
 
 	for (i = 0; i < r->nwhere; i++)
-		if (!cond_holds(c, &r->where[i], row))
+		if (!r->where[i].filters && !cond_holds(c, &r->where[i], row))
+			return 0;
+	return 1;
+}
+
+/* 1 if the rule's aggregates of table take its row: its filters hold. */
+static int
+aggregate_takes(struct fp_checker *c, const struct fp_rule *r,
+    const char *table, const char *row)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwhere; i++)
+		if (r->where[i].filters &&
+		    !strcmp(r->where[i].ref.table, table) &&
+		    !cond_holds(c, &r->where[i], row))
 			return 0;
 	return 1;
 }
@@ -1130,7 +1146,8 @@ aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 		    ref->row ? ref->row : tr->rows[i], ref->field);
 		struct val one;
 
-		if (!g)
+		if (!g || (!ref->row && !aggregate_takes(ev->c, ev->r,
+		    ref->table, tr->rows[i])))
 			continue;
 		if (e->fn == FP_FN_COUNT) {
 			v->blank = 0;
@@ -1289,9 +1306,13 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 	}
 }
 
-/* A side of an expression: the first reference outside aggregates. */
+/*
+ * A side of an expression: the first reference outside aggregates, and
+ * the first inside one.
+ */
 struct unbound {
 	const struct fp_ref *first;
+	const struct fp_ref *inner;
 };
 
 static void
@@ -1301,6 +1322,8 @@ collect_first(void *arg, const struct fp_ref *r, int inside)
 
 	if (!inside && !u->first)
 		u->first = r;
+	if (inside && !u->inner)
+		u->inner = r;
 }
 
 /*
@@ -1405,6 +1428,9 @@ expr_row(struct eval *ev, const struct unbound *left,
 	else if (at)
 		report(c, r, at->table, at->row ? at->row : ev->row, at->field,
 		    "");
+	else if ((at = left->inner ? left->inner : right->inner) != NULL)
+		/* count(indicator.name) >= 1: the table, in no one row. */
+		report(c, r, at->table, at->row ? at->row : "", at->field, "");
 	else
 		report(c, r, "", "", "", "");
 }
@@ -1413,7 +1439,7 @@ expr_row(struct eval *ev, const struct unbound *left,
 static void
 rule_expr(struct fp_checker *c, const struct fp_rule *r)
 {
-	struct unbound left = { NULL }, right = { NULL };
+	struct unbound left = { NULL, NULL }, right = { NULL, NULL };
 	struct fp_row_tables rt = { { 0 }, 0 };
 	struct eval ev;
 	size_t i, k, j;
