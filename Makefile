@@ -36,7 +36,7 @@ LXW_SO := $(or $(wildcard $(LXW_LIBDIR)/libxlsxwriter.so),\
 	$(shell $(CC) -print-file-name=libxlsxwriter.so))
 LXW_SONAME := $(or $(shell objdump -p $(LXW_SO) 2>/dev/null | \
 	awk '$$1 == "SONAME" { print $$2 }'),libxlsxwriter.so)
-CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS) \
+CPPFLAGS += -Ibuild/gen -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS) \
 	-DFP_DATADIR='"$(DATADIR)"' -DFP_VERSION='"$(VERSION)"' \
 	-DFP_LXW_SONAME='"$(LXW_SONAME)"'
 
@@ -46,7 +46,7 @@ SRC = src/util.c src/utf8re.c src/numfmt.c src/workbook.c src/workbook_open.c sr
 	src/opts.c src/outfile.c src/cli.c \
 	src/normalize.c src/form.c src/expr.c src/mapping_lex.c \
 	src/mapping_parse.c src/mapping_check.c src/mapping_apply.c \
-	src/mapping_stack.c \
+	src/mapping_stack.c src/mapping_hidden.c \
 	src/canon.c src/rules.c src/spool.c src/xlsx.c src/xlsxstore.c \
 	src/xlsxnotes.c src/xlsxlinks.c src/xlsxpost.c src/xlsxverify.c \
 	src/convert.c src/annotate.c src/summary.c src/cmd_read.c \
@@ -74,6 +74,22 @@ endef
 
 build/flags: FORCE
 	$(call write-if-changed,$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LIBS))
+
+# Generated at build time: the traditional characters labels read as
+# simplified, from OpenCC's dictionary (tools/t2s_table.c). OpenCC builds
+# formpipe; formpipe does not load it.
+GEN = build/gen/t2s_table.h
+OPENCC_CFLAGS := $(call pc_cflags,opencc)
+OPENCC_LIBS := $(call pc_libs,opencc,-lopencc)
+
+build/gen/t2s_table: tools/t2s_table.c
+	@mkdir -p build/gen
+	$(CC) -D_DEFAULT_SOURCE $(OPENCC_CFLAGS) $(ALL_CFLAGS) -o $@ $< $(OPENCC_LIBS)
+
+$(GEN): build/gen/t2s_table
+	build/gen/t2s_table >$@.new && mv $@.new $@
+
+build/normalize.o build/san/normalize.o: $(GEN)
 
 build/%.o: src/%.c build/flags
 	@mkdir -p build
@@ -140,7 +156,7 @@ FUZZ_FLAGS ?=
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h tests/fuzz/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h tests/fuzz/*.h) $(GEN)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -Isrc $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_SAN) -g -O1 \
 		-o $@ $< $(SRC) $(LIBS)

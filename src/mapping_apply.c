@@ -1801,6 +1801,19 @@ row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
 	return nvals >= 3;
 }
 
+/* The warning for n hidden rows of a table, from row first: what became of them. */
+static void
+say_hidden(struct apply *a, const struct fp_table *t,
+    const struct fp_fsheet *s, size_t n, uint32_t first, const char *what)
+{
+	if (n == 1)
+		note(a, 1, "%s: row %u of sheet '%s' is hidden: %s", t->name,
+		    row_no(s, first), s->name, what);
+	else
+		note(a, 1, "%s: %zu rows of sheet '%s' are hidden, from row "
+		    "%u: %s", t->name, n, s->name, row_no(s, first), what);
+}
+
 static void
 apply_grid(struct apply *a, const struct fp_table *t)
 {
@@ -1813,8 +1826,10 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	int64_t *col = NULL, keycol = -1;
 	int *exp = NULL;
 	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
-	uint32_t end = UINT32_MAX, repeat1 = 0;
-	size_t nrepeats = 0;
+	uint32_t end = UINT32_MAX, repeat1 = 0, left1 = 0;
+	size_t nrepeats = 0, nleft = 0, from;
+	struct fp_hidden *hid = NULL;
+	int dropped;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
 
@@ -1906,6 +1921,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		exp[i] = u->unit_exp;
 		unit_note(a, t, &t->fields[i], s, u);
 	}
+	if (t->kind == FP_TABLE_KEYED)
+		hid = fp_hidden_new(t);
 	/* Blank rows between the header and the first row are no end. */
 	for (r = D; r < s->nrows && row_is_blank(s, r); r++)
 		;
@@ -1969,6 +1986,19 @@ apply_grid(struct apply *a, const struct fp_table *t)
 				    (uint32_t)col[i]);
 			if (!any)
 				continue;
+			/*
+			 * A row hidden in a list is not on the form: passed
+			 * over, its cells still above the next for fill down.
+			 */
+			if (fp_fsheet_row_hidden(s, r)) {
+				if (!nleft++)
+					left1 = r;
+				for (i = 0; i < t->nfields; i++)
+					if (col[i] >= 0 && (own = fp_fsheet_at(s,
+					    r, (uint32_t)col[i])))
+						last[i] = own;
+				continue;
+			}
 			snprintf(num, sizeof num, "%zu", ++n);
 			key = fp_xstrdup(num);
 		}
@@ -1977,6 +2007,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		lastrow = r;
 		if (fp_fsheet_row_hidden(s, r) && !nhidden++)
 			hidden1 = r;
+		from = a->rec->n;
 		for (i = 0; i < t->nfields; i++) {
 			const struct fp_field *f = &t->fields[i];
 
@@ -1995,6 +2026,11 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			if (cell)
 				take_cell(a, t, f, key, s, cell, r, exp[i]);
 		}
+		if (hid)
+			fp_hidden_row(hid, a->rec, from, !strcmp(key,
+			    FP_ROW_TOTAL) ? FP_HROW_TOTAL : is_row_code(t, kc) ?
+			    FP_HROW_OTHER : fp_fsheet_row_hidden(s, r) ?
+			    FP_HROW_HIDDEN : FP_HROW_UNIT);
 		free(key);
 	}
 	if (nrepeats)
@@ -2002,14 +2038,16 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		    t->name, row_no(s, repeat1), nrepeats > 1 ? " and below" :
 		    "");
 	/* What a person sees of the table leaves them out: say so. */
-	if (nhidden == 1)
-		note(a, 1, "%s: row %u of sheet '%s' is hidden: read as one of "
-		    "the table's rows (hidden is not deleted)", t->name,
-		    row_no(s, hidden1), s->name);
-	else if (nhidden)
-		note(a, 1, "%s: %zu rows of sheet '%s' are hidden, from row %u:"
-		    " read as the table's rows (hidden is not deleted)",
-		    t->name, nhidden, s->name, row_no(s, hidden1));
+	dropped = hid && fp_hidden_drop(hid, a->rec, a->m->tolerance + 1e-9);
+	if (nhidden)
+		say_hidden(a, t, s, nhidden, hidden1, dropped ? "left out, as "
+		    "the total row is the sum of the rows shown" : nhidden == 1 ?
+		    "read as one of the table's rows (hidden is not deleted)" :
+		    "read as the table's rows (hidden is not deleted)");
+	if (nleft)
+		say_hidden(a, t, s, nleft, left1, nleft == 1 ? "passed over, "
+		    "as not on the form (unhide it to count it)" : "passed "
+		    "over, as not on the form (unhide them to count them)");
 	if (nrows && t->required)
 		a->grids++;
 	if (nrows && a->o->explain) {
@@ -2053,6 +2091,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; merged && i < t->nfields; i++)
 		free(merged[i]);
 out:
+	fp_hidden_free(hid);
 	free(mkey);
 	free(merged);
 	free(cols);
@@ -2107,8 +2146,8 @@ fact_cmp(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void
-fact_free(struct fp_fact *f)
+void
+fp_fact_release(struct fp_fact *f)
 {
 	free(f->table);
 	free(f->row);
@@ -2206,7 +2245,7 @@ record_release(struct fp_record *rec)
 	size_t k;
 
 	for (k = 0; k < rec->n; k++)
-		fact_free(&rec->v[k]);
+		fp_fact_release(&rec->v[k]);
 	free(rec->v);
 	free(rec->dept);
 	free(rec->year);

@@ -27,4 +27,32 @@ enum fp_err fp_apply_once(const struct fp_mapping *m,
 int fp_apply_ends_a_form(const struct fp_mapping *m,
     const struct fp_fsheet *s, uint32_t r);
 
+/* Frees a fact's strings. */
+void fp_fact_release(struct fp_fact *f);
+
+/*
+ * The rows a sheet hides inside a keyed table, told from the table's
+ * own total (mapping_hidden.c). Each row's facts, as the table reads
+ * them, are given by kind: the total row, a unit row shown, a unit row
+ * hidden, or another (a coded row).
+ */
+enum fp_hidden_kind {
+	FP_HROW_OTHER,
+	FP_HROW_TOTAL,
+	FP_HROW_UNIT,
+	FP_HROW_HIDDEN,
+};
+struct fp_hidden;
+struct fp_hidden *fp_hidden_new(const struct fp_table *t);
+/* The facts rec->v[from..rec->n) are the row's, of that kind. */
+void fp_hidden_row(struct fp_hidden *h, const struct fp_record *rec,
+    size_t from, enum fp_hidden_kind kind);
+/*
+ * 1 if the hidden units are not the table's: for every field the total
+ * row has, it is the sum of the units shown (within tol), and for one at
+ * least not with the hidden ones. Their facts are then taken out of rec.
+ */
+int fp_hidden_drop(struct fp_hidden *h, struct fp_record *rec, double tol);
+void fp_hidden_free(struct fp_hidden *h);
+
 #endif

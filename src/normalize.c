@@ -30,11 +30,38 @@ is_trim(uint32_t cp)
 	    cp == 0x3000;
 }
 
+#include "t2s_table.h"
+
+/*
+ * The simplified character a traditional one reads as in a label (聯 as
+ * 联, 項 as 项: a form filled in traditional characters), else cp.
+ */
+static uint32_t
+t2s(uint32_t cp)
+{
+	size_t lo = 0, hi = T2S_NPAIRS;
+
+	if (cp >= 0x4000 && cp < 0xA000 &&
+	    !(t2s_bits[(cp - 0x4000) >> 3] >> ((cp - 0x4000) & 7) & 1))
+		return cp;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t2s_pairs[mid][0] < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < T2S_NPAIRS && t2s_pairs[lo][0] == cp ? t2s_pairs[lo][1] :
+	    cp;
+}
+
 /*
  * Full-width ASCII forms (U+FF01..U+FF5E) as ASCII; a Kangxi or CJK
  * supplement radical (U+2E80..U+2FDF: ⼈ for 人, as text copied out of a
  * PDF has them) or a CJK compatibility ideograph (U+F900..U+FAFF) as the
- * ideograph it stands for, where Unicode gives one.
+ * ideograph it stands for, where Unicode gives one; a traditional
+ * ideograph as its simplified one (t2s).
  */
 static uint32_t
 fold(uint32_t cp)
@@ -46,7 +73,9 @@ fold(uint32_t cp)
 		return cp - 0xFEE0;
 	if (((cp >= 0x2E80 && cp <= 0x2FDF) || (cp >= 0xF900 &&
 	    cp <= 0xFAFF)) && uc_decomposition(cp, &tag, d) == 1)
-		return d[0];
+		return t2s(d[0]);
+	if ((cp >= 0x3400 && cp <= 0x4DBF) || cp >= 0x20000)
+		return t2s(cp);
 	return cp;
 }
 
@@ -69,14 +98,25 @@ fp_norm_label(struct fp_buf *out, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		/* U+4000 to U+9FFF, most CJK: neither space nor folded. */
+		/*
+		 * U+4000 to U+9FFF, most CJK: no space, and folded only if
+		 * traditional (its bit in t2s_bits).
+		 */
 		if ((unsigned char)s[i] >= 0xE4 && (unsigned char)s[i] <= 0xE9 &&
 		    i + 2 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
 		    ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+			uint32_t at = ((uint32_t)(s[i] & 0x0F) << 12 |
+			    (uint32_t)(s[i + 1] & 0x3F) << 6 |
+			    (uint32_t)(s[i + 2] & 0x3F)) - 0x4000;
+
 			if (out->len + 3 >= out->cap)	/* after U+FFFDs */
 				fp_buf_grow(out, n - i);
-			memcpy(out->s + out->len, s + i, 3);
-			out->len += 3;
+			if (t2s_bits[at >> 3] >> (at & 7) & 1) {
+				fp_utf8_put(out, t2s(at + 0x4000));
+			} else {
+				memcpy(out->s + out->len, s + i, 3);
+				out->len += 3;
+			}
 			i += 3;
 			continue;
 		}

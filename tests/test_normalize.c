@@ -31,6 +31,23 @@ test_norm_label_spaces_colons_brackets(void **state)
 	expect_label("\xe4\x41\x42中", "\xef\xbf\xbd" "AB中");
 }
 
+/*
+ * Traditional characters as simplified, but those GB2312 has (乾 of 乾坤,
+ * 於 the surname); beyond the Basic Plane too (U+2005E as U+2003E).
+ */
+static void
+test_norm_label_traditional(void **state)
+{
+	(void)state;
+	expect_label("聯繫人", "联系人");
+	expect_label("項目名稱：", "项目名称");
+	expect_label("局機關及二級機構匯總", "局机关及二级机构汇总");
+	expect_label("部門整體支出績效自評表", "部门整体支出绩效自评表");
+	expect_label("乾坤於", "乾坤於");
+	expect_label("\xf0\xa0\x81\x9e", "\xf0\xa0\x80\xbe");
+	expect_label("联系人", "联系人");
+}
+
 /* Bytes that are not UTF-8 become U+FFFD, three bytes each: a label
  * longer than its text. */
 static void
@@ -417,6 +434,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_norm_label_spaces_colons_brackets),
+		cmocka_unit_test(test_norm_label_traditional),
 		cmocka_unit_test(test_norm_label_grows_past_its_text),
 		cmocka_unit_test(test_norm_text_trims_and_makes_lf),
 		cmocka_unit_test(test_norm_money_forms),
