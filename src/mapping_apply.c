@@ -829,6 +829,66 @@ named(struct fp_record *rec, const struct fp_ref *r)
 }
 
 /*
+ * A label split over two cells (实施 | 单位 side by side, 年度主要 over
+ * 工作内容): a cell whose label starts one of the field's labels (none
+ * with '*'), and the next cell of its row (at most a column between) or
+ * the cell under it holding the rest. The value is taken from the
+ * second cell of a row's pair, from the first of a column's (its value
+ * merged down beside both), else the second. 1 if it gave one.
+ */
+static int
+apply_split(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s,
+    const struct fence *fn)
+{
+	size_t k, i;
+
+	for (k = 0; k < s->ncells; k++) {
+		const struct fp_fcell *c = &s->cells[k], *next, *below, *vc;
+		char where[64], where2[64];
+		size_t n;
+
+		if (!c->label || !*c->label || !in_fence(fn, c))
+			continue;
+		n = strlen(c->label);
+		next = k + 1 < s->rowstart[c->row + 1] &&
+		    s->cells[k + 1].col <= c->col + 2 && s->cells[k + 1].label ?
+		    &s->cells[k + 1] : NULL;
+		below = fp_fsheet_at(s, c->row + 1, c->col);
+		if (below && !below->label)
+			below = NULL;
+		for (i = 0; i < f->labels.n; i++) {
+			const char *lab = f->labels.v[i], *rest = lab + n;
+			const struct fp_fcell *two = NULL;
+
+			if (strchr(lab, '*') || strncmp(lab, c->label, n) ||
+			    !*rest)
+				continue;
+			if (next && !strcmp(rest, next->label)) {
+				two = next;
+				vc = take_value(a, t, f, s, next, 0);
+			} else if (below && !strcmp(rest, below->label)) {
+				two = below;
+				if (!(vc = take_value(a, t, f, s, c, 0)))
+					vc = take_value(a, t, f, s, below, 0);
+			} else {
+				continue;
+			}
+			if (!vc)
+				continue;
+			snprintf(where, sizeof where, "%s", ref(a, s, c));
+			snprintf(where2, sizeof where2, "%s", ref(a, s, two));
+			note(a, 0, "%s.%s: '%s' at %s and '%s' at %s, one label "
+			    "over two cells, value at %s", t->name, f->name,
+			    c->label, where, two->label, where2,
+			    ref(a, s, vc));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Forms stacked on a sheet are one department's, of one year: a later
  * form that names no department or year (2023年度项目支出绩效自评表
  * over the first form only) takes the form's above it, cited where it
@@ -1168,6 +1228,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		free(cand);
 		if (f->labels.n && apply_part(a, t, f, s, &fn))
 			return;
+		if (f->labels.n && !nlabelled && apply_split(a, t, f, s, &fn))
+			return;
 		/* A pattern where the labels give nothing. */
 		pf = fn;
 		pf.before = before;
@@ -1203,6 +1265,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 /* What a column of a table's header says. */
 struct column {
 	const struct fp_fcell *name;	/* the lowest label over it */
+	const struct fp_fcell *more;	/* the rest of its name, under it */
 	int claimed;
 };
 
@@ -1419,6 +1482,61 @@ enumerated(const struct fp_table *t, const struct fp_fcell *kc)
 	    !fp_regexec(&t->strip_re, kc->label, 1, &mt, 0) && mt.rm_so == 0;
 }
 
+/* 1 if the labels of a and b, one after the other, are one of ls. */
+static int
+joined_matches(const struct fp_labels *ls, const struct fp_fcell *a,
+    const struct fp_fcell *b)
+{
+	struct fp_buf j = FP_BUF_INIT;
+	int yes;
+
+	fp_buf_printf(&j, "%s%s", a->label, b->label);
+	yes = fp_labels_match(ls, j.s);
+	fp_buf_release(&j);
+	return yes;
+}
+
+/* 1 if column col is named one of ls, by its name or with its rest. */
+static int
+column_named(const struct fp_table *t, const struct column *col,
+    const struct fp_labels *ls)
+{
+	return names_column(t, col->name, ls) || (col->more &&
+	    joined_matches(ls, col->name, col->more));
+}
+
+/*
+ * 1 if row r only goes on with the names of the columns over it
+ * (偏差原因分析 over 及改进措施): each of its cells is words, under a
+ * column's name, that make with it one of the table's column labels.
+ * Then each is its column's rest.
+ */
+static int
+continues_header(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, struct column *cols, uint32_t ncols)
+{
+	size_t k, i;
+
+	if (r >= s->nrows || s->rowstart[r] == s->rowstart[r + 1])
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+		int found = 0;
+
+		if (!c->label || c->type != FP_CELL_TEXT || c->col >= ncols ||
+		    !cols[c->col].name)
+			return 0;
+		for (i = 0; i < t->nfields && !found; i++)
+			found = joined_matches(&t->fields[i].labels,
+			    cols[c->col].name, c);
+		if (!found)
+			return 0;
+	}
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		cols[s->cells[k].col].more = &s->cells[k];
+	return 1;
+}
+
 /* A table's header: rows top to end (exclusive) of its sheet. */
 struct header {
 	const struct fp_fsheet *s;
@@ -1494,7 +1612,7 @@ find_column(const struct fp_table *t, const struct header *h,
 	for (i = 0; i < ncols; i++) {
 		c = from + i < ncols ? from + i : from + i - ncols;
 		if (!cols[c].name || (cols[c].claimed && off == 0) ||
-		    !names_column(t, cols[c].name, ls) || (grouped &&
+		    !column_named(t, &cols[c], ls) || (grouped &&
 		    !under_group(h, cols[c].name->row, c, group)))
 			continue;
 		if ((int64_t)c + off < 0)
@@ -1878,6 +1996,9 @@ apply_grid(struct apply *a, const struct fp_table *t)
 				cols[c->col].name = c;
 		}
 	}
+	/* A row that only goes on with the columns' names is the header's. */
+	if (continues_header(t, s, D, cols, ncols))
+		hdr.end = ++D;
 	if (t->kind == FP_TABLE_KEYED) {
 		/*
 		 * The column headed by key, where it holds names (not a 序号
@@ -2450,9 +2571,28 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at,
 }
 
 /*
+ * 1 if record i is of a later year than record j, -1 if of an earlier
+ * one, 0 if either has none or they are alike; each with half the
+ * other's values at least (not a blank template with a year in it).
+ */
+static int
+later_year(const struct fp_mapped *o, size_t i, size_t j)
+{
+	const struct fp_record *x = &o->recs[i], *y = &o->recs[j];
+	double yi, yj;
+
+	if (!fp_parse_number(x->year, strlen(x->year), &yi) ||
+	    !fp_parse_number(y->year, strlen(y->year), &yj) || yi == yj ||
+	    x->n * 2 < y->n || y->n * 2 < x->n)
+		return 0;
+	return yi > yj ? 1 : -1;
+}
+
+/*
  * 1 if record i makes a better form than record best: a visible sheet
  * with values before a hidden one (last year's form kept out of sight),
- * then more values.
+ * then a later year (last year's copy kept beside this year's), then
+ * more values.
  */
 static int
 fuller(const struct apply *a, const size_t *sheets, size_t i, size_t best)
@@ -2460,9 +2600,12 @@ fuller(const struct apply *a, const size_t *sheets, size_t i, size_t best)
 	const struct fp_mapped *o = a->out;
 	int vi = !a->form->sheets[sheets[i]].hidden && o->recs[i].n > 0;
 	int vb = !a->form->sheets[sheets[best]].hidden && o->recs[best].n > 0;
+	int later = later_year(o, i, best);
 
 	if (vi != vb)
 		return vi;
+	if (later)
+		return later > 0;
 	return o->recs[i].n > o->recs[best].n;
 }
 
@@ -2498,11 +2641,20 @@ keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
 		if (i == best)
 			continue;
 		a->sheet = sheets[i];
-		note(a, 1, "%s sheet '%s': a copy of the form passed over",
-		    a->form->sheets[sheets[i]].hidden &&
-		    !a->form->sheets[sheets[best]].hidden ? "hidden, beside" :
-		    o->recs[i].n < o->recs[best].n ? "fewer values than" :
-		    "as many values as", a->form->sheets[sheets[best]].name);
+		if (later_year(o, i, best) < 0 &&
+		    !(a->form->sheets[sheets[i]].hidden &&
+		    !a->form->sheets[sheets[best]].hidden))
+			note(a, 1, "a form of %s, earlier than sheet '%s' (%s): "
+			    "passed over", o->recs[i].year,
+			    a->form->sheets[sheets[best]].name,
+			    o->recs[best].year);
+		else
+			note(a, 1, "%s sheet '%s': a copy of the form passed "
+			    "over", a->form->sheets[sheets[i]].hidden &&
+			    !a->form->sheets[sheets[best]].hidden ?
+			    "hidden, beside" : o->recs[i].n < o->recs[best].n ?
+			    "fewer values than" : "as many values as",
+			    a->form->sheets[sheets[best]].name);
 		record_release(&o->recs[i]);
 	}
 	o->recs[0] = o->recs[best];
