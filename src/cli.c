@@ -158,6 +158,7 @@ fp_cli_open_workbook_opts(const char *cmd, const char *path,
 		if (!tmp)
 			return NULL;
 	}
+	fp_oom_context(cmd, fp_cli_name(path));
 	err = fp_workbook_open_opts(tmp ? tmp : path, opts, &wb, &d);
 	if (tmp) {
 		unlink(tmp);
@@ -494,6 +495,7 @@ fp_cli_feed_facts(const char *cmd, const char *path, struct fp_checker *chk,
 			return 2;
 		}
 	}
+	fp_oom_context(cmd, name);
 	r = fp_canon_reader_new(f, name, passthrough != NULL);
 	got = fp_canon_header(r, &d);
 	if (got <= 0) {

@@ -514,17 +514,26 @@ struct fp_form *
 fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 {
 	struct fp_form *f = fp_form_new();
-	size_t i, k, n = fp_workbook_nsheets(wb);
+	size_t i, k, n = fp_workbook_nsheets(wb), total = 0;
 
 	f->date1904 = fp_workbook_date1904(wb);
 	for (i = 0; i < n; i++) {
 		struct fp_grid g;
 		struct fp_fsheet *s;
+		int over;
 
-		if (fp_grid_load(wb, i, &g, d) != FP_OK) {
+		if (fp_grid_load_max(wb, i, &g, FP_FORM_MAX_CELLS - total,
+		    &over, d) != FP_OK || over) {
+			if (over)
+				fp_diag(d, FP_ENOMATCH, "sheet '%s' brings the "
+				    "workbook past %d cells: too many for a "
+				    "form (read and convert take it)",
+				    fp_workbook_sheet(wb, i)->name,
+				    FP_FORM_MAX_CELLS);
 			fp_form_free(f);
 			return NULL;
 		}
+		total += g.ncells;
 		/* Sheets keep their own names, even two alike. */
 		if (f->nsheets == f->cap) {
 			f->cap = f->cap ? f->cap * 2 : 4;

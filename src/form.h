@@ -103,6 +103,12 @@ struct fp_form {
 };
 
 /*
+ * The most cells a workbook's sheets hold together for a form: a form has
+ * hundreds, a ledger a million; past this, memory would run out first.
+ */
+#define FP_FORM_MAX_CELLS 4000000
+
+/*
  * Reads every sheet of wb into a new form. Returns NULL with d filled if
  * a sheet cannot be read.
  */

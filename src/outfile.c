@@ -68,6 +68,7 @@ set_handlers(void)
 	if (handlers_set)
 		return;
 	handlers_set = 1;
+	fp_oom_cleanup(remove_temps);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

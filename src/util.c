@@ -78,11 +78,34 @@ fp_strerror(enum fp_err err)
 	return "unknown error";
 }
 
+static const char *oom_cmd, *oom_input;
+static void (*oom_clean)(void);
+
+void
+fp_oom_context(const char *cmd, const char *input)
+{
+	oom_cmd = cmd;
+	oom_input = input;
+}
+
+void
+fp_oom_cleanup(void (*fn)(void))
+{
+	oom_clean = fn;
+}
+
 static void
 oom(size_t n)
 {
-	fprintf(stderr, "formpipe: out of memory (%zu bytes)\n", n);
-	abort();
+	if (oom_clean)
+		oom_clean();
+	if (oom_cmd && oom_input)
+		fprintf(stderr, "formpipe %s: %s: out of memory (%zu bytes "
+		    "more): too big to read\n", oom_cmd, oom_input, n);
+	else
+		fprintf(stderr, "formpipe: out of memory (%zu bytes more)\n",
+		    n);
+	exit(2);
 }
 
 void *

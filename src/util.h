@@ -58,7 +58,14 @@ enum fp_err fp_diag(struct fp_diag *d, enum fp_err err, const char *fmt, ...)
 /* A short description of an error code; never NULL. */
 const char *fp_strerror(enum fp_err err);
 
-/* Allocation: these print a message and abort if memory runs out. */
+/*
+ * Allocation: where memory runs out, these run the cleanup given to
+ * fp_oom_cleanup (the temporaries of outfile.h), say so naming the
+ * command and the input it was reading (fp_oom_context), and exit with
+ * status 2, as for any input that cannot be read.
+ */
+void fp_oom_context(const char *cmd, const char *input);
+void fp_oom_cleanup(void (*fn)(void));
 void *fp_xmalloc(size_t n);
 void *fp_xcalloc(size_t n, size_t size);
 void *fp_xrealloc(void *p, size_t n);

@@ -453,6 +453,7 @@ fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 struct grid_load {
 	struct fp_grid *g;
 	size_t cap;
+	size_t max;		/* the most cells taken (SIZE_MAX: any) */
 	struct fp_buf text;
 	int sorted;
 };
@@ -464,6 +465,8 @@ grid_add(void *ctx, const struct fp_cell *c)
 	struct fp_grid *g = gl->g;
 	struct fp_cell *nc;
 
+	if (g->ncells == gl->max)
+		return 1;
 	if (g->ncells == gl->cap) {
 		gl->cap = gl->cap ? gl->cap * 2 : 256;
 		g->cells = fp_xreallocarray(g->cells, gl->cap, sizeof *g->cells);
@@ -502,20 +505,33 @@ enum fp_err
 fp_grid_load(struct fp_workbook *wb, size_t i, struct fp_grid *g,
     struct fp_diag *d)
 {
+	return fp_grid_load_max(wb, i, g, SIZE_MAX, NULL, d);
+}
+
+enum fp_err
+fp_grid_load_max(struct fp_workbook *wb, size_t i, struct fp_grid *g,
+    size_t max, int *over, struct fp_diag *d)
+{
 	struct grid_load gl;
 	enum fp_err err;
 	size_t k, w, r;
+	int stopped = 0;
 
 	memset(g, 0, sizeof *g);
 	memset(&gl, 0, sizeof gl);
 	gl.g = g;
+	gl.max = max;
 	gl.sorted = 1;
 	fp_buf_init(&gl.text);
-	err = fp_sheet_scan(wb, i, grid_add, &gl, NULL, d);
-	if (err) {
+	if (over)
+		*over = 0;
+	err = fp_sheet_scan(wb, i, grid_add, &gl, &stopped, d);
+	if (err || stopped) {
 		free(g->cells);
 		fp_buf_release(&gl.text);
 		memset(g, 0, sizeof *g);
+		if (over)
+			*over = stopped != 0;
 		return err;
 	}
 	if (!gl.sorted && g->ncells > 1) {

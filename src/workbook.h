@@ -323,6 +323,12 @@ struct fp_grid {
 /* Loads sheet i into g (fp_grid_release frees it). */
 enum fp_err fp_grid_load(struct fp_workbook *wb, size_t i, struct fp_grid *g,
     struct fp_diag *d);
+/*
+ * The same, but a sheet of more than max cells (SIZE_MAX: any) is not
+ * loaded: *over is set and FP_OK returned with g empty.
+ */
+enum fp_err fp_grid_load_max(struct fp_workbook *wb, size_t i,
+    struct fp_grid *g, size_t max, int *over, struct fp_diag *d);
 void fp_grid_release(struct fp_grid *g);
 /* The cell at row r, column c, or NULL if it is empty. */
 const struct fp_cell *fp_grid_at(const struct fp_grid *g, uint32_t r,

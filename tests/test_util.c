@@ -2,8 +2,69 @@
 #include "testutil.h"
 
 #include <limits.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "util.h"
+
+/*
+ * Under AddressSanitizer, an allocation it cannot make returns NULL, as
+ * malloc's does, rather than stopping the test: what fp_xmalloc meets
+ * when memory runs out.
+ */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "allocator_may_return_null=1";
+}
+
+static void
+note_cleanup(void)
+{
+	fputs("cleaned ", stderr);
+}
+
+/*
+ * Memory running out: the cleanup runs, the message names the command
+ * and the input, and the process exits with status 2 (not abort's 134).
+ */
+static void
+test_oom_names_the_input_and_exits_2(void **state)
+{
+	int fds[2], status;
+	char buf[1024];
+	size_t got;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		fp_oom_cleanup(note_cleanup);
+		fp_oom_context("map", "big.ods");
+		(void)fp_xmalloc(SIZE_MAX / 4);
+		_exit(0);
+	}
+	close(fds[1]);
+	/* All of it: AddressSanitizer may warn first. */
+	for (got = 0; got < sizeof buf - 1 && (n = read(fds[0], buf + got,
+	    sizeof buf - 1 - got)) > 0; got += (size_t)n)
+		;
+	close(fds[0]);
+	buf[got] = '\0';
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 2);
+	assert_non_null(strstr(buf, "cleaned formpipe map: big.ods: out of "
+	    "memory ("));
+	assert_non_null(strstr(buf, "bytes more): too big to read\n"));
+}
 
 static void
 expect_num(double x, const char *want)
@@ -286,6 +347,7 @@ main(void)
 		cmocka_unit_test(test_diag_formats_and_returns),
 		cmocka_unit_test(test_diag_holds_a_whole_path_and_why),
 		cmocka_unit_test(test_diag_cut_at_a_character),
+		cmocka_unit_test(test_oom_names_the_input_and_exits_2),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
