@@ -47,6 +47,10 @@ report(const char *in, const struct fp_convert_report *rep)
 	if (rep->names_dropped)
 		fp_buf_printf(&b, "%sdefined names (%zu)", b.len ? ", " : "",
 		    rep->names_dropped);
+	if (rep->merges_dropped)
+		fp_buf_printf(&b, "%smerged ranges overlapping others or past "
+		    "1,000,000 cells together (%zu)", b.len ? ", " : "",
+		    rep->merges_dropped);
 	if (b.len)
 		fp_cli_error("convert", "%s: not carried over: %s", in, b.s);
 	fp_buf_release(&b);

@@ -572,6 +572,82 @@ mark_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The most cells a sheet's merged ranges cover together. */
+#define MAX_MERGED_CELLS 1000000
+
+/* The cells of a merged range, or 0 for a range upside down. */
+static uint64_t
+merge_area(const struct fp_range *m)
+{
+	if (m->r2 < m->r1 || m->c2 < m->c1)
+		return 0;
+	return (uint64_t)(m->r2 - m->r1 + 1) * (uint64_t)(m->c2 - m->c1 + 1);
+}
+
+/*
+ * 1 if the set (open addressing, mask + 1 slots, 0 empty) holds cell key;
+ * else, if add, it does now.
+ */
+static int
+covered(uint64_t *set, size_t mask, uint64_t key, int add)
+{
+	size_t h = (size_t)((key + 1) * 0x9E3779B97F4A7C15ULL >> 17) & mask;
+
+	for (; set[h]; h = (h + 1) & mask)
+		if (set[h] == key + 1)
+			return 1;
+	if (add)
+		set[h] = key + 1;
+	return 0;
+}
+
+/*
+ * The sheet's merged ranges, while they cover MAX_MERGED_CELLS cells at
+ * most together and none overlaps one before it: Excel repairs a file
+ * with overlapping ranges, and libxlsxwriter visits every cell of a
+ * range (A1:XFD1048576 took 33 s). The others are counted as not
+ * carried over.
+ */
+static void
+put_merges(struct conv *cv, size_t sh, const struct fp_range *m, size_t n)
+{
+	uint64_t total = 0, *set;
+	size_t k, slots = 16, mask;
+
+	for (k = 0; k < n; k++) {
+		uint64_t a = merge_area(&m[k]);
+
+		if (a && total + a <= MAX_MERGED_CELLS)
+			total += a;
+	}
+	while (slots < total * 2)
+		slots *= 2;
+	mask = slots - 1;
+	set = fp_xcalloc(slots, sizeof *set);
+	for (k = 0, total = 0; k < n; k++) {
+		uint64_t a = merge_area(&m[k]), r, c;
+		int clash = 0;
+
+		if (!a || total + a > MAX_MERGED_CELLS) {
+			cv->rep->merges_dropped++;
+			continue;
+		}
+		for (r = m[k].r1; r <= m[k].r2 && !clash; r++)
+			for (c = m[k].c1; c <= m[k].c2 && !clash; c++)
+				clash = covered(set, mask, r << 16 | c, 0);
+		if (clash) {
+			cv->rep->merges_dropped++;
+			continue;
+		}
+		for (r = m[k].r1; r <= m[k].r2; r++)
+			for (c = m[k].c1; c <= m[k].c2; c++)
+				(void)covered(set, mask, r << 16 | c, 1);
+		total += a;
+		fp_xlsx_merge(cv->x, sh, m[k].r1, m[k].c1, m[k].r2, m[k].c2);
+	}
+	free(set);
+}
+
 /* Writes sheet i: its cells merged from formats, values and marks. */
 static int
 row_cmp(const void *a, const void *b)
@@ -761,9 +837,7 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 			fp_xlsx_comment(cv->x, sh, row, col, note.s);
 	}
 	put_rows(cv, sh, rows, nrows, &nextrow, UINT32_MAX);
-	for (k = 0; k < si->nmerges; k++)
-		fp_xlsx_merge(cv->x, sh, si->merges[k].r1, si->merges[k].c1,
-		    si->merges[k].r2, si->merges[k].c2);
+	put_merges(cv, sh, si->merges, si->nmerges);
 	put_layout(cv, sh, i, &g);
 	free(sorted);
 	free(fm.v);

@@ -48,6 +48,7 @@ struct fp_convert_report {
 	size_t kept;		/* kept as their values: could not be read */
 	char why[256];		/* why the first of those could not */
 	size_t names_dropped;	/* defined names that could not be written */
+	size_t merges_dropped;	/* merged ranges overlapping, or too many */
 	unsigned lost[FP_LOST_KINDS];
 };
 
