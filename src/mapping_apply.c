@@ -1308,6 +1308,20 @@ row_is_header(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
 	return 0;
 }
 
+/*
+ * 1 if row r holds two numbers or more: a row of the table (合计 first
+ * under the header, 合计 also a column's name), never its header.
+ */
+static int
+row_of_numbers(const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k, n = 0;
+
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1] && n < 2; k++)
+		n += s->cells[k].type == FP_CELL_NUMBER;
+	return n >= 2;
+}
+
 /* 1 if row r holds words and nothing else: no number, not blank. */
 static int
 row_of_words(const struct fp_fsheet *s, uint32_t r)
@@ -1919,6 +1933,86 @@ row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
 	return nvals >= 3;
 }
 
+/* The keys a keyed table's rows have had so far, each with its count. */
+struct seen {
+	char **keys;
+	unsigned *count;
+	size_t n, cap;		/* cap: 0 or a power of two */
+};
+
+static size_t
+seen_slot(const struct seen *sn, const char *key)
+{
+	size_t h = fp_hash_slot(fp_hash(FP_HASH_INIT, key), sn->cap - 1);
+
+	while (sn->keys[h] && strcmp(sn->keys[h], key))
+		h = (h + 1) & (sn->cap - 1);
+	return h;
+}
+
+/* How many rows had key before this one (0 for the first). */
+static unsigned
+seen_before(struct seen *sn, const char *key)
+{
+	size_t h, k;
+
+	if (sn->n * 2 >= sn->cap) {
+		struct seen big = { NULL, NULL, sn->n, sn->cap ? sn->cap * 2 :
+		    64 };
+
+		big.keys = fp_xcalloc(big.cap, sizeof *big.keys);
+		big.count = fp_xcalloc(big.cap, sizeof *big.count);
+		for (k = 0; k < sn->cap; k++) {
+			if (!sn->keys[k])
+				continue;
+			h = seen_slot(&big, sn->keys[k]);
+			big.keys[h] = sn->keys[k];
+			big.count[h] = sn->count[k];
+		}
+		free(sn->keys);
+		free(sn->count);
+		*sn = big;
+	}
+	h = seen_slot(sn, key);
+	if (!sn->keys[h]) {
+		sn->keys[h] = fp_xstrdup(key);
+		sn->n++;
+	}
+	return sn->count[h]++;
+}
+
+static void
+seen_free(struct seen *sn)
+{
+	size_t k;
+
+	for (k = 0; k < sn->cap; k++)
+		free(sn->keys[k]);
+	free(sn->keys);
+	free(sn->count);
+}
+
+/*
+ * A row of a keyed table named as an earlier one (办公设备 under 货物类
+ * and again under 服务类) is a row of its own: its key gets the count
+ * in brackets (办公设备（2）), with a warning. A coded row keeps its code.
+ */
+static char *
+key_again(struct apply *a, const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, struct seen *sn, char *key, int coded)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	unsigned before;
+
+	if (coded || !(before = seen_before(sn, key)))
+		return key;
+	fp_buf_printf(&b, "%s\xef\xbc\x88%u\xef\xbc\x89", key, before + 1);
+	note(a, 1, "%s: '%s' again at row %u of sheet '%s': read as '%s'",
+	    t->name, key, row_no(s, r), s->name, b.s);
+	free(key);
+	return fp_buf_detach(&b);
+}
+
 /* The warning for n hidden rows of a table, from row first: what became of them. */
 static void
 say_hidden(struct apply *a, const struct fp_table *t,
@@ -1947,6 +2041,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	uint32_t end = UINT32_MAX, repeat1 = 0, left1 = 0;
 	size_t nrepeats = 0, nleft = 0, from;
 	struct fp_hidden *hid = NULL;
+	struct seen seen = { NULL, NULL, 0, 0 };
 	int dropped;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
@@ -1972,11 +2067,12 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	 * or a row of units (（万元） | （%）).
 	 */
 	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS; D++)
-		if (!row_is_header(t, s, D) && !row_of_notes(s, D) &&
+		if ((!row_is_header(t, s, D) && !row_of_notes(s, D) &&
 		    !row_of_column_numbers(s, D) &&
 		    !(D + 1 < s->nrows &&
 		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
-		    row_is_header(t, s, D + 1)))
+		    row_is_header(t, s, D + 1))) ||
+		    (row_of_numbers(s, D) && !row_of_column_numbers(s, D)))
 			break;
 	for (k = s->rowstart[R]; k < s->rowstart[D]; k++)
 		if (s->cells[k].col + 1 > ncols)
@@ -2100,7 +2196,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		if (t->kind == FP_TABLE_KEYED) {
 			if (!kc)
 				continue;
-			key = row_key(t, kc);
+			key = key_again(a, t, s, r, &seen, row_key(t, kc),
+			    is_row_code(t, kc));
 		} else {
 			for (i = 0; i < t->nfields && !any; i++)
 				any = col[i] >= 0 && fp_fsheet_at(s, r,
@@ -2212,6 +2309,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; merged && i < t->nfields; i++)
 		free(merged[i]);
 out:
+	seen_free(&seen);
 	fp_hidden_free(hid);
 	free(mkey);
 	free(merged);

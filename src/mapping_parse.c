@@ -1115,8 +1115,9 @@ kw_fill(struct parser *p)
 {
 	struct fp_field *f = p->field;
 
-	if (p->table->kind != FP_TABLE_LIST)
-		return fp_perr(p, "'fill' belongs to a column of a list table");
+	if (p->table->kind == FP_TABLE_FIELDS)
+		return fp_perr(p, "'fill' belongs to a column of a keyed or "
+		    "list table");
 	if (p->l.n == 2 && !strcmp(p->l.t[1].s, "down"))
 		f->fill_down = 1;
 	else if (p->l.n == 2 && !strcmp(p->l.t[1].s, "left"))
