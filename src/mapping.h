@@ -73,6 +73,9 @@ struct fp_alias {
 };
 
 /* A field of a fields table, or a column of a keyed or list table. */
+/* The groups of a field's pattern at most: the value is the first that matched. */
+#define FP_PATTERN_GROUPS 63
+
 struct fp_field {
 	char *name;
 	enum fp_type type;

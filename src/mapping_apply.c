@@ -19,6 +19,7 @@
 #include "mapping_apply.h"
 #include "mapping_apply_int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -423,18 +424,89 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
  * A cell's value as the field's fact; 1 if there was one. exp: the power
  * of ten in 万元 of the unit its amounts are in, if the form states one.
  */
+/*
+ * A date written in cells of its own: 2024 | 年 | 3 | 月 | 9 | 日 from c
+ * on, the year a plain number, into *b as 2024年3月9日. 1 if it is one.
+ */
+static int
+date_in_parts(const struct fp_fsheet *s, const struct fp_fcell *c,
+    struct fp_buf *b)
+{
+	static const char *const words[] = { "年", "月", "日" };
+	size_t k = (size_t)(c - s->cells), end = s->rowstart[c->row + 1], w;
+	char num[FP_NUM_MAX];
+
+	if (c->type != FP_CELL_NUMBER || c->num != floor(c->num) ||
+	    c->num < 1900 || c->num > 2100)
+		return 0;
+	for (w = 0; w < 3 && k + 2 * w + 2 <= end; w++) {
+		const struct fp_fcell *n = &s->cells[k + 2 * w];
+		const struct fp_fcell *u = &s->cells[k + 2 * w + 1];
+
+		if (n->type != FP_CELL_NUMBER || !u->label ||
+		    strcmp(u->label, words[w]))
+			break;
+		fp_fmt_num(num, n->num);
+		fp_buf_printf(b, "%s%s", num, words[w]);
+	}
+	if (w < 2) {
+		fp_buf_reset(b);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * A line of choices a cell each (□优秀 | ☑良好 | □中 | □差): where c
+ * holds a choice with no tick, it and the cells after it in its row that
+ * hold choices, into *b as one line. 1 if it is one.
+ */
+static int
+choices_in_cells(const struct fp_fsheet *s, const struct fp_fcell *c,
+    struct fp_buf *b)
+{
+	size_t k = (size_t)(c - s->cells), end = s->rowstart[c->row + 1];
+	struct fp_value one;
+	struct fp_buf tmp = FP_BUF_INIT;
+	int alone;
+
+	if (c->type != FP_CELL_TEXT || !fp_has_choice_mark(c->text, c->len))
+		return 0;
+	memset(&one, 0, sizeof one);
+	one.text = c->text;
+	one.len = c->len;
+	alone = fp_norm_choice(&tmp, &one);
+	fp_buf_release(&tmp);
+	if (alone || k + 1 >= end)
+		return 0;
+	for (; k < end && s->cells[k].type == FP_CELL_TEXT &&
+	    fp_has_choice_mark(s->cells[k].text, s->cells[k].len); k++)
+		fp_buf_printf(b, "%s%.*s", b->len ? " " : "",
+		    (int)s->cells[k].len, s->cells[k].text);
+	return 1;
+}
+
 static int
 take_cell(struct apply *a, const struct fp_table *t, const struct fp_field *f,
     const char *row, const struct fp_fsheet *s, const struct fp_fcell *c,
     uint32_t pos, int exp)
 {
+	struct fp_buf parts = FP_BUF_INIT;
 	struct fp_value v;
+	int got;
 
 	fp_fcell_value(c, a->form->date1904, &v);
-	if (!field_value(a, f, &v, exp))
-		return 0;
-	add_fact(a, t->name, row, f->name, a->val.s, s, c, pos);
-	return 1;
+	if ((f->type == FP_T_DATE && date_in_parts(s, c, &parts)) ||
+	    (f->type == FP_T_GRADE && choices_in_cells(s, c, &parts))) {
+		v.is_number = v.is_date = 0;
+		v.text = parts.s;
+		v.len = parts.len;
+	}
+	got = field_value(a, f, &v, exp);
+	if (got)
+		add_fact(a, t->name, row, f->name, a->val.s, s, c, pos);
+	fp_buf_release(&parts);
+	return got;
 }
 
 /* --explain's note of where a money field's unit, not 万元, came from. */
@@ -495,6 +567,36 @@ field_unit(const struct fp_field *f, const struct fp_fsheet *s,
 /* ---- Fields ---------------------------------------------------------- */
 
 /*
+ * 1 if row r is the header again in English (Unit | Total income |
+ * Carry-over under 机构名称 | 收入合计 | 上年结转): two text cells or
+ * more, each of ASCII alone with a letter in it.
+ */
+static int
+row_in_english(const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k, n = 0, i;
+
+	if (r >= s->nrows)
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+		int letter = 0;
+
+		if (c->type != FP_CELL_TEXT)
+			return 0;
+		for (i = 0; i < c->len; i++) {
+			if ((unsigned char)c->text[i] >= 0x80)
+				return 0;
+			letter |= isalpha((unsigned char)c->text[i]) != 0;
+		}
+		if (!letter)
+			return 0;
+		n++;
+	}
+	return n >= 2;
+}
+
+/*
  * The nth non-empty cell from c along its row (dc = +1 or -1) or column
  * (dr), stopping at a cell (row or column) of a label the mapping knows,
  * alone or with its value after a colon.
@@ -526,7 +628,10 @@ step(const struct fp_mapping *m, const struct fp_fsheet *s,
 		if (r < 0 || r >= s->nrows)
 			return NULL;
 		v = fp_fsheet_at(s, (uint32_t)r, c->col);
-		if (v) {
+		/* The labels again in English (Expected goals) are none. */
+		if (v && row_in_english(s, (uint32_t)r))
+			v = NULL;
+		else if (v) {
 			if (cell_is_taken(m, v))
 				return NULL;
 			n--;
@@ -748,15 +853,22 @@ idx_cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* Of a match's ten slots, the first group that matched, or the whole match. */
+/*
+ * The slots a pattern's match fills: the whole match and its groups (a
+ * pattern of many alternatives, a year in a title, a line, a period, has
+ * a group in each).
+ */
+#define MAX_GROUPS (FP_PATTERN_GROUPS + 1)
+
+/* Of a match's slots, the first group that matched, or the whole match. */
 static const regmatch_t *
 first_group(const regmatch_t *mt)
 {
 	size_t i;
 
-	for (i = 1; i < 10 && mt[i].rm_so < 0; i++)
+	for (i = 1; i < MAX_GROUPS && mt[i].rm_so < 0; i++)
 		;
-	return i < 10 ? &mt[i] : &mt[0];
+	return i < MAX_GROUPS ? &mt[i] : &mt[0];
 }
 
 /*
@@ -781,7 +893,7 @@ apply_pattern(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const struct fp_fsheet *s,
     const struct fence *fn)
 {
-	regmatch_t mt[10];
+	regmatch_t mt[MAX_GROUPS];
 	size_t k;
 
 	for (k = 0; k < s->ncells; k++) {
@@ -792,7 +904,7 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 		int got;
 
 		if (!c->label || !in_fence(fn, c) ||
-		    fp_regexec(&f->re, c->label, 10, mt, 0))
+		    fp_regexec(&f->re, c->label, MAX_GROUPS, mt, 0))
 			continue;
 		g = first_group(mt);
 		cap = fp_xstrndup(c->label + g->rm_so,
@@ -933,11 +1045,11 @@ pattern_in_name(struct apply *a, const struct fp_table *t,
 	const struct fp_fsheet *s = &a->form->sheets[a->sheet];
 	struct fp_buf lab = FP_BUF_INIT;
 	struct fp_value v;
-	regmatch_t mt[10];
+	regmatch_t mt[MAX_GROUPS];
 	int got = 0;
 
 	fp_norm_label(&lab, s->name, strlen(s->name));
-	if (s->ncells && lab.s && !fp_regexec(&f->re, lab.s, 10, mt, 0)) {
+	if (s->ncells && lab.s && !fp_regexec(&f->re, lab.s, MAX_GROUPS, mt, 0)) {
 		const regmatch_t *g = first_group(mt);
 
 		memset(&v, 0, sizeof v);
@@ -1321,6 +1433,7 @@ row_of_numbers(const struct fp_fsheet *s, uint32_t r)
 		n += s->cells[k].type == FP_CELL_NUMBER;
 	return n >= 2;
 }
+
 
 /* 1 if row r holds words and nothing else: no number, not blank. */
 static int
@@ -2068,7 +2181,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	 */
 	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS; D++)
 		if ((!row_is_header(t, s, D) && !row_of_notes(s, D) &&
-		    !row_of_column_numbers(s, D) &&
+		    !row_of_column_numbers(s, D) && !row_in_english(s, D) &&
 		    !(D + 1 < s->nrows &&
 		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
 		    row_is_header(t, s, D + 1))) ||
@@ -2082,7 +2195,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	hdr.top = R;
 	hdr.end = D;
 	for (r = R; r < D; r++) {
-		if (r > R && row_of_column_numbers(s, r))
+		if (r > R && (row_of_column_numbers(s, r) ||
+		    row_in_english(s, r)))
 			continue;
 		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
 			const struct fp_fcell *c = &s->cells[k];

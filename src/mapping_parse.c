@@ -999,6 +999,10 @@ kw_pattern(struct parser *p)
 	if (compile(p, &f->re, f->pattern))
 		return FP_EMAPPING;
 	f->has_re = 1;
+	if (f->re.re_nsub > FP_PATTERN_GROUPS)
+		return fp_perr(p, "pattern \"%s\" has %zu groups: the value "
+		    "is the first that matched of at most %d", f->pattern,
+		    f->re.re_nsub, FP_PATTERN_GROUPS);
 	return FP_OK;
 }
 

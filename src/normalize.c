@@ -824,6 +824,22 @@ choice_mark(uint32_t cp)
 }
 
 int
+fp_has_choice_mark(const char *s, size_t n)
+{
+	size_t i = 0, k;
+	uint32_t cp;
+
+	while (i < n && (k = fp_utf8_decode(s + i, n - i, &cp)) > 0) {
+		enum choice_mark m = choice_mark(cp);
+
+		if (m == C_BOX || m == C_TICK)
+			return 1;
+		i += k;
+	}
+	return 0;
+}
+
+int
 fp_norm_choice(struct fp_buf *out, const struct fp_value *v)
 {
 	enum choice_mark *kind;
