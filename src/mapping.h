@@ -101,6 +101,7 @@ struct fp_field {
 	regex_t strip_re;
 	int has_strip;
 	int fill_down, fill_left;	/* columns of lists */
+	int heading;			/* columns: the code of the heading above */
 	int any_sheet;			/* fields: look on every sheet */
 	int required;			/* say so when the form lacks it */
 	int line;

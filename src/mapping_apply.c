@@ -2046,6 +2046,40 @@ row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
 	return nvals >= 3;
 }
 
+/*
+ * 1 if row r is a heading (一、货物类 over its items): one of its first
+ * two cells is one of a heading column's codes; sect[i] is then that
+ * cell, for column i.
+ */
+static int
+heading_row(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, const struct fp_fcell **sect)
+{
+	size_t i, j, k;
+	int any = 0;
+
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_field *f = &t->fields[i];
+
+		if (!f->heading)
+			continue;
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1] &&
+		    k < s->rowstart[r] + 2; k++) {
+			const struct fp_fcell *c = &s->cells[k];
+
+			for (j = 0; c->label && j < f->ncodes; j++)
+				if (cell_matches(&f->codes[j].alts, c))
+					break;
+			if (c->label && j < f->ncodes) {
+				sect[i] = c;
+				any = 1;
+				break;
+			}
+		}
+	}
+	return any;
+}
+
 /* The keys a keyed table's rows have had so far, each with its count. */
 struct seen {
 	char **keys;
@@ -2155,6 +2189,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	size_t nrepeats = 0, nleft = 0, from;
 	struct fp_hidden *hid = NULL;
 	struct seen seen = { NULL, NULL, 0, 0 };
+	const struct fp_fcell **sect = NULL;
 	int dropped;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
@@ -2239,8 +2274,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; i < t->nfields; i++) {
 		const struct fp_fcell *u;
 
-		col[i] = find_column(t, &hdr, cols, ncols,
-		    &t->fields[i].labels, &t->fields[i].group,
+		col[i] = t->fields[i].heading ? -1 : find_column(t, &hdr, cols,
+		    ncols, &t->fields[i].labels, &t->fields[i].group,
 		    t->fields[i].offset, 1, keycol >= 0 && (uint32_t)keycol <
 		    ncols ? (uint32_t)keycol + 1 : 0);
 		if (col[i] >= 0)
@@ -2254,6 +2289,9 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	}
 	if (t->kind == FP_TABLE_KEYED)
 		hid = fp_hidden_new(t);
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].heading && !sect)
+			sect = fp_xcalloc(t->nfields, sizeof *sect);
 	/* Blank rows between the header and the first row are no end. */
 	for (r = D; r < s->nrows && row_is_blank(s, r); r++)
 		;
@@ -2297,6 +2335,10 @@ apply_grid(struct apply *a, const struct fp_table *t)
 		}
 		kc = t->kind == FP_TABLE_KEYED ?
 		    key_cell(t, s, r, keycol, mkey, D) : NULL;
+		/* A heading over rows: a row of the table if coded. */
+		if (sect && heading_row(t, s, r, sect) &&
+		    !(kc && is_row_code(t, kc)))
+			continue;
 		/*
 		 * A known label ends the table, as does a footer (填表人：王芳),
 		 * but not on one of its own rows.
@@ -2358,6 +2400,12 @@ apply_grid(struct apply *a, const struct fp_table *t)
 			if (cell)
 				take_cell(a, t, f, key, s, cell, r, exp[i]);
 		}
+		/* The rows under a heading take its code; the total, none. */
+		for (i = 0; sect && strcmp(key, FP_ROW_TOTAL) &&
+		    i < t->nfields; i++)
+			if (t->fields[i].heading && sect[i])
+				take_cell(a, t, &t->fields[i], key, s, sect[i],
+				    r, 0);
 		if (hid)
 			fp_hidden_row(hid, a->rec, from, !strcmp(key,
 			    FP_ROW_TOTAL) ? FP_HROW_TOTAL : is_row_code(t, kc) ?
@@ -2411,6 +2459,8 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; i < t->nfields; i++) {
 		const struct fp_field *f = &t->fields[i];
 
+		if (f->heading)
+			continue;
 		if (col[i] < 0)
 			note(a, f->required, "%s.%s%s: no column headed %s",
 			    t->name, f->name, f->required ? " (required)" : "",
@@ -2423,6 +2473,7 @@ apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; merged && i < t->nfields; i++)
 		free(merged[i]);
 out:
+	free(sect);
 	seen_free(&seen);
 	fp_hidden_free(hid);
 	free(mkey);

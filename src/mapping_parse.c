@@ -1131,6 +1131,25 @@ kw_fill(struct parser *p)
 	return FP_OK;
 }
 
+/*
+ * heading: the column is no column of the sheet but the code of the
+ * nearest heading row above (一、货物类 over its items).
+ */
+static enum fp_err
+kw_heading(struct parser *p)
+{
+	if (p->table->kind == FP_TABLE_FIELDS)
+		return fp_perr(p, "'heading' belongs to a column of a keyed or "
+		    "list table");
+	if (p->l.n != 1)
+		return fp_perr(p, "'heading' takes nothing after it");
+	if (p->field->type != FP_T_CODE)
+		return fp_perr(p, "'heading' belongs to a column of type code: "
+		    "its codes are the headings");
+	p->field->heading = 1;
+	return FP_OK;
+}
+
 /* ---- Rules ----------------------------------------------------------- */
 
 static struct fp_ref *
@@ -1827,6 +1846,7 @@ static const struct keyword {
 	{ "value", CTX_FIELD, kw_alias, "a field or column" },
 	{ "code", CTX_FIELD, kw_alias, "a field or column" },
 	{ "fill", CTX_FIELD, kw_fill, "a column" },
+	{ "heading", CTX_FIELD, kw_heading, "a column" },
 	{ "empty", CTX_FIELD, kw_empty, NULL },
 	{ "required", IN_TABLE, kw_required, "a table, field or column" },
 	/* Tables. */
