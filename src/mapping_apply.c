@@ -701,17 +701,19 @@ under(const struct fp_mapping *m, const struct fp_fsheet *s,
 	return v && v != c && !cell_is_taken(m, v) ? v : NULL;
 }
 
-/* The paragraphs under c's row, joined; returns the first, the source. */
+/*
+ * The paragraphs of s from its k0-th cell on, joined; returns the first,
+ * the source.
+ */
 static const struct fp_fcell *
-take_paragraphs(struct apply *a, const struct fp_table *t,
-    const struct fp_field *f, const struct fp_fsheet *s,
-    const struct fp_fcell *c)
+paragraphs_from(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s, size_t k0)
 {
 	struct fp_buf para = FP_BUF_INIT;
 	const struct fp_fcell *first = NULL;
 	size_t k;
 
-	for (k = s->rowstart[c->row + 1]; k < s->ncells; k++) {
+	for (k = k0; k < s->ncells; k++) {
 		const struct fp_fcell *pc = &s->cells[k];
 		size_t before = para.len;
 
@@ -731,6 +733,50 @@ take_paragraphs(struct apply *a, const struct fp_table *t,
 		add_fact(a, t->name, "", f->name, para.s, s, first, first->row);
 	fp_buf_release(&para);
 	return first;
+}
+
+/* The paragraphs under c's row, joined; returns the first, the source. */
+static const struct fp_fcell *
+take_paragraphs(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s,
+    const struct fp_fcell *c)
+{
+	return paragraphs_from(a, t, f, s, s->rowstart[c->row + 1]);
+}
+
+/*
+ * A report on a sheet of its own with no heading: where no cell has the
+ * label of a field taken by paragraphs, another sheet named by one of its
+ * labels (评价报告) gives all its text. 1 if one did.
+ */
+static int
+sheet_paragraphs(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f)
+{
+	struct fp_buf lab = FP_BUF_INIT;
+	const struct fp_fcell *got = NULL;
+	size_t i;
+
+	for (i = 0; i < f->ntake && f->take[i].way != FP_WAY_PARAGRAPHS; i++)
+		;
+	if (i == f->ntake)
+		return 0;
+	for (i = 0; i < a->form->nsheets && !got; i++) {
+		const struct fp_fsheet *s = &a->form->sheets[i];
+
+		if (i == a->sheet)
+			continue;
+		fp_buf_reset(&lab);
+		fp_norm_label(&lab, s->name, strlen(s->name));
+		if (lab.s && fp_labels_match(&f->labels, lab.s) &&
+		    (got = paragraphs_from(a, t, f, s, 0)))
+			note(a, 0, "%s.%s: no cell labelled %s; sheet '%s', "
+			    "named so, gives its text from %s", t->name,
+			    f->name, labels_text(&a->val, &f->labels),
+			    s->name, ref(a, s, got));
+	}
+	fp_buf_release(&lab);
+	return got != NULL;
 }
 
 /*
@@ -1351,6 +1397,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 	if (f->has_re && !first && pattern_in_name(a, t, f))
 		return;
 	if (!first && from_form_above(a, t, f))
+		return;
+	if (!first && f->labels.n && f->any_sheet && sheet_paragraphs(a, t, f))
 		return;
 	if (f->has_re && !first) {
 		note(a, f->required, "%s.%s%s: no cell %s%s%smatches \"%s\"",
