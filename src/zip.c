@@ -176,6 +176,38 @@ key_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/*
+ * Refuses a zip that holds two parts of one name, as parts are looked up
+ * (without regard to case): which of them a reader takes is a guess
+ * (openpyxl takes the last; find() takes whichever its search meets), so
+ * the workbook is not one thing. z->sorted must be sorted by key.
+ */
+static enum fp_err
+check_unique(const struct fp_zip *z, struct fp_diag *d)
+{
+	size_t k;
+
+	for (k = 1; k < z->nparts; k++) {
+		size_t i = z->sorted[k - 1], j = z->sorted[k];
+
+		if (strcmp(z->parts[i].key, z->parts[j].key))
+			continue;
+		if (j < i) {
+			size_t t = i;
+
+			i = j;
+			j = t;
+		}
+		if (!strcmp(z->parts[i].name, z->parts[j].name))
+			return fp_diag(d, FP_ECORRUPT, "damaged zip file (two "
+			    "parts named %s)", z->parts[i].name);
+		return fp_diag(d, FP_ECORRUPT, "damaged zip file (two parts "
+		    "named %s and %s, which differ only in case)",
+		    z->parts[i].name, z->parts[j].name);
+	}
+	return FP_OK;
+}
+
 /* A new zip over data[0..size), its minizip handle open. */
 static struct fp_zip *
 zip_new(const unsigned char *data, size_t size)
@@ -273,6 +305,7 @@ fp_zip_open(const unsigned char *data, size_t size, struct fp_zip **out,
 	sort_zip = z;
 	qsort(z->sorted, z->nparts, sizeof *z->sorted, key_cmp);
 	sort_zip = NULL;
+	err = check_unique(z, d);
 out:
 	if (err) {
 		fp_zip_free(z);

@@ -24,7 +24,8 @@ struct fp_zip;
 /*
  * Opens the zip file data[0..size), which must outlive it, and indexes
  * its parts. On success *out owns the index (fp_zip_free); on failure it
- * is NULL and d says what is wrong (a truncated or damaged zip file).
+ * is NULL and d says what is wrong (a truncated or damaged zip file, or
+ * one holding two parts of a name, compared without case).
  */
 enum fp_err fp_zip_open(const unsigned char *data, size_t size,
     struct fp_zip **out, struct fp_diag *d);
