@@ -1063,14 +1063,22 @@ end_cell(struct shparse *p)
 		}
 		default: {
 			double x;
+			int num = fp_parse_value(s, &x);
 
-			while (*s == ' ')
-				s++;
-			errno = 0;
-			x = strtod(s, &end);
-			while (*end == ' ')
-				end++;
-			if (end == s || *end) {
+			if (num < 0) {
+				/* NaN, infinity, 0x10, 1e999: no cell holds one. */
+				char what[96];
+				size_t n;
+
+				s += strspn(s, " \t\r\n");
+				n = strcspn(s, " \t\r\n");
+				snprintf(what, sizeof what, "holds \"%.*s\", not a "
+				    "finite decimal number", (int)(n < 24 ? n : 24),
+				    s);
+				cell_error(p, what);
+				return;
+			}
+			if (!num) {
 				/* Not a number after all: keep the text. */
 				c.type = FP_CELL_TEXT;
 				c.v.text = p->v.s ? p->v.s : "";
