@@ -723,7 +723,15 @@ iso_serial(const char *s, double *out, int *has_date, int *has_time)
 
 	*has_date = *has_time = 0;
 	if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) == 3 && n >= 8) {
+		int64_t cy;
+		unsigned cm, cd;
+
 		if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 0 || y > 9999)
+			return 0;
+		/* A day the month has: 2022-02-30 is none. */
+		fp_civil_from_days(fp_days_from_civil(y, (unsigned)mo,
+		    (unsigned)d), &cy, &cm, &cd);
+		if (cd != (unsigned)d)
 			return 0;
 		*has_date = 1;
 		t = s + n;
