@@ -87,6 +87,7 @@ struct biff {
 	uint16_t *xf_fmt;		/* format key of each XF */
 	size_t nxf, capxf;
 	size_t *ends;			/* where each sheet's records must end */
+	size_t globals_end;		/* the byte after the globals' EOF */
 	struct fp_buf tmp;		/* scratch text */
 	struct fp_buf pending;		/* a formula's string result */
 	/* What formulas refer to, and the looks (biff_looks_global). */
@@ -1752,7 +1753,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	enum fp_err err = FP_OK;
 
 	memset(&pend, 0, sizeof pend);
-	if (!rec_at(b, pos, &r) || !is_bof(r.type))
+	/* A sheet's BOF is its own, not the globals' (at 0) nor past the end. */
+	if (pos < b->globals_end || !rec_at(b, pos, &r) || !is_bof(r.type))
 		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet \"%s\" "
 		    "does not start where the workbook says)", sh->name);
 	if (b->ver < 5) {
@@ -2111,8 +2113,10 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 		}
 		p = r.p;
 		pos = r.next;
-		if (r.type == R_EOF)
+		if (r.type == R_EOF) {
+			b->globals_end = pos;
 			break;
+		}
 		if (common_global(wb, b, &r, &err, d)) {
 			if (err)
 				goto out;
