@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,7 @@ struct biff {
 	uint16_t *xf_fmt;		/* format key of each XF */
 	size_t nxf, capxf;
 	size_t *ends;			/* where each sheet's records must end */
+	size_t globals_end;		/* the byte after the globals' EOF */
 	struct fp_buf tmp;		/* scratch text */
 	struct fp_buf pending;		/* a formula's string result */
 	/* What formulas refer to, and the looks (biff_looks_global). */
@@ -609,13 +611,26 @@ struct scan {
 	fp_cell_fn fn;
 	void *ctx;
 	int stop;
+	int bad;		/* stopped at a number that is not finite, */
+	struct fp_cell badcell;	/* this one */
 };
 
+/*
+ * Hands c to the callback. A number that is NaN or infinite (a bit
+ * pattern no spreadsheet writes, which no .xlsx can hold) is not handed
+ * on: it stops the scan as damage, which biff_scan reports.
+ */
 static int
 emit(struct scan *sc, struct fp_cell *c)
 {
 	if (c->type == FP_CELL_TEXT && c->len == 0)
 		return 0;
+	if (c->type != FP_CELL_TEXT && !isfinite(c->v.num)) {
+		sc->bad = 1;
+		sc->badcell = *c;
+		sc->stop = 1;
+		return 1;
+	}
 	sc->stop = sc->fn(sc->ctx, c);
 	return sc->stop;
 }
@@ -1730,7 +1745,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 {
 	struct biff *b = wb->priv;
 	struct fp_sheet *sh = &wb->sheets[i];
-	struct scan sc = { wb, b, fn, ctx, 0 };
+	struct scan sc = { wb, b, fn, ctx, 0, 0, { 0 } };
 	struct rec r;
 	size_t pos = (size_t)sh->pos, end = b->ends[i];
 	int depth = 0, have_pending = 0;
@@ -1738,7 +1753,8 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	enum fp_err err = FP_OK;
 
 	memset(&pend, 0, sizeof pend);
-	if (!rec_at(b, pos, &r) || !is_bof(r.type))
+	/* A sheet's BOF is its own, not the globals' (at 0) nor past the end. */
+	if (pos < b->globals_end || !rec_at(b, pos, &r) || !is_bof(r.type))
 		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (sheet \"%s\" "
 		    "does not start where the workbook says)", sh->name);
 	if (b->ver < 5) {
@@ -1948,9 +1964,19 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		if (sc.stop)
 			break;
 	}
+	if (sc.bad) {
+		char col[8];
+		double x = sc.badcell.v.num;
+
+		fp_colname(sc.badcell.col, col);
+		err = fp_diag(d, FP_ECORRUPT, "corrupt workbook (cell %s!%s%u "
+		    "holds %s, not a finite number)", sh->name, col,
+		    sc.badcell.row + 1, isnan(x) ? "NaN" : x > 0 ? "infinity" :
+		    "minus infinity");
+	}
 out:
 	if (stopped)
-		*stopped = sc.stop;
+		*stopped = sc.stop && !sc.bad;
 	return err;
 }
 
@@ -2087,8 +2113,10 @@ read_globals(struct fp_workbook *wb, struct biff *b, struct fp_diag *d)
 		}
 		p = r.p;
 		pos = r.next;
-		if (r.type == R_EOF)
+		if (r.type == R_EOF) {
+			b->globals_end = pos;
 			break;
+		}
 		if (common_global(wb, b, &r, &err, d)) {
 			if (err)
 				goto out;

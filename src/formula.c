@@ -632,7 +632,12 @@ array_const(struct dc *c, struct fp_buf *b)
 				if (avail < 9)
 					return bad(c, "array constant cut short");
 				if (q[0] == 0x01) {
-					fp_fmt_num(num, rd_double(q + 1));
+					double v = rd_double(q + 1);
+
+					if (v != v || v - v != 0)
+						return bad(c, "a number that is "
+						    "no number");
+					fp_fmt_num(num, v);
 					fp_buf_adds(b, num);
 				} else if (q[0] == 0x04) {
 					fp_buf_adds(b, q[1] ? "TRUE" : "FALSE");

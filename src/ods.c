@@ -200,13 +200,22 @@ beyond(struct scanparse *p, const char *what)
 	fp_xml_stop(p->x, FP_ECORRUPT);
 }
 
-/* "PT36H00M00S", "P1DT2H", "-PT1H": a duration in days; 0 if none. */
+/*
+ * A duration as long as the span of Excel's dates (to 9999-12-31) is the
+ * longest a cell can mean: past it, PT99999999999999999999H is no time.
+ */
+#define MAX_DURATION_DAYS 2958466.0
+
+/*
+ * "PT36H00M00S", "P1DT2H", "-PT1H": a duration in days; 0 if none, or
+ * one longer than MAX_DURATION_DAYS.
+ */
 static int
 duration_days(const char *s, double *out)
 {
-	double days = 0, v;
+	double days = 0, v = 0;
 	int neg = 0, time = 0;
-	char *end;
+	const char *end;
 
 	if (*s == '-') {
 		neg = 1;
@@ -220,8 +229,10 @@ duration_days(const char *s, double *out)
 			s++;
 			continue;
 		}
-		v = strtod(s, &end);
-		if (end == s)
+		if (*s == '+' || *s == '-')
+			return 0;
+		end = fp_parse_decimal(s, &v);
+		if (!end)
 			return 0;
 		switch (*end) {
 		case 'Y': days += v * 365; break;	/* not in spreadsheets */
@@ -232,6 +243,8 @@ duration_days(const char *s, double *out)
 		default: return 0;
 		}
 		s = end + 1;
+		if (!(days <= MAX_DURATION_DAYS))
+			return 0;
 	}
 	*out = neg ? -days : days;
 	return 1;
@@ -248,14 +261,26 @@ date_serial(const char *s, double *out, int *has_time, int *day_zero)
 {
 	int y, mo, d, h = 0, mi = 0, n = 0;
 	double se = 0, secs;
+	int64_t cy;
+	unsigned cm, cd;
 
 	*has_time = 0;
 	*day_zero = 0;
 	if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) != 3 || mo < 1 ||
 	    mo > 12 || d < 1 || d > 31 || y < 0 || y > 9999)
 		return 0;
-	if (s[n] == 'T' && sscanf(s + n + 1, "%d:%d:%lf", &h, &mi, &se) >= 2)
+	/* A day the month has: 2022-02-30 is none. */
+	fp_civil_from_days(fp_days_from_civil(y, (unsigned)mo, (unsigned)d),
+	    &cy, &cm, &cd);
+	if (cd != (unsigned)d)
+		return 0;
+	if (s[n] == 'T' && sscanf(s + n + 1, "%d:%d:%lf", &h, &mi, &se) >= 2) {
+		/* As .xlsx reads a time: no 25:00, no seconds of nan. */
+		if (h < 0 || h > 24 || mi < 0 || mi > 59 || !(se >= 0) ||
+		    se >= 61)
+			return 0;
 		*has_time = h || mi || se > 0;
+	}
 	secs = h * 3600.0 + mi * 60.0 + se;
 	*day_zero = y == 1899 && mo == 12 && d == 30 && secs < 86400;
 	if (*day_zero)
@@ -290,6 +315,26 @@ cell_kind(struct scanparse *p, const char **attrs, double x)
 		p->lastdata = fp_ods_style_data(&p->o->styles, name);
 	}
 	return fp_ods_style_shows(&p->o->styles, p->lastdata, x);
+}
+
+/*
+ * Refuses the value v of the cell beginning, a number of a kind no
+ * spreadsheet writes (NaN, infinity, 0x1p3, 1e999): the file is damaged.
+ */
+static void
+bad_number(struct scanparse *p, const char *v)
+{
+	char col[8];
+	size_t n;
+
+	fp_colname((uint32_t)(p->col < MAX_COLS ? p->col : MAX_COLS - 1), col);
+	v += strspn(v, " \t\r\n");
+	n = strcspn(v, " \t\r\n");
+	fp_diag(p->d, FP_ECORRUPT, "corrupt workbook (cell %s!%s%llu in "
+	    "content.xml holds \"%.*s\", not a finite decimal number)",
+	    p->sh->name, col, (unsigned long long)p->row + 1,
+	    (int)(n < 24 ? n : 24), v);
+	fp_xml_stop(p->x, FP_ECORRUPT);
 }
 
 /*
@@ -355,13 +400,16 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	}
 	if (!strcmp(t, "float") || !strcmp(t, "percentage") ||
 	    !strcmp(t, "currency")) {
-		char *end;
-
 		p->vtype = t[0] == 'p' ? 'p' : 'f';
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "value");
-		if (v) {
-			p->num = strtod(v, &end);
-			p->num_ok = end != v && !*end;
+		if (v)
+			p->num_ok = fp_parse_value(v, &p->num);
+		if (p->num_ok < 0) {
+			p->num_ok = 0;
+			if (!covered) {
+				bad_number(p, v);
+				return;
+			}
 		}
 		if (t[0] == 'f' && p->num_ok)
 			p->kind = cell_kind(p, attrs, p->num);
@@ -442,6 +490,14 @@ cell_end(struct scanparse *p)
 	p->in_cell = 0;
 	memset(&c, 0, sizeof c);
 	c.formula = (uint8_t)p->formula;
+	/*
+	 * A number, date or time whose value cannot be read (office:value
+	 * "abc", a date-value 2022-13-45, a time-value of 10^20 hours) is
+	 * the text the cell shows, as .xlsx keeps a date it cannot read.
+	 */
+	if ((p->vtype == 'f' || p->vtype == 'p' || p->vtype == 'd' ||
+	    p->vtype == 't') && !p->num_ok)
+		p->vtype = 's';
 	switch (p->vtype) {
 	case 'p':
 		/* A percentage: Excel's built-in 0.00% says so. */
@@ -452,8 +508,7 @@ cell_end(struct scanparse *p)
 		if (p->kind == DS_PERCENT)
 			c.fmt = 10;
 		/* A number shown as TRUE or FALSE, or as a date, is one. */
-		c.type = !p->num_ok ? FP_CELL_EMPTY :
-		    (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
+		c.type = (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
 		    p->num == 1) ? FP_CELL_BOOL :
 		    (uint8_t)fp_date_type(fp_ods_kind_class(p->kind,
 		    FP_FMT_NUMBER), p->num);
@@ -465,9 +520,7 @@ cell_end(struct scanparse *p)
 		 * it) a number; 1899-12-31, serial 0, a date; else as its
 		 * data style would make the serial, as in .xls.
 		 */
-		if (!p->num_ok)
-			c.type = FP_CELL_EMPTY;
-		else if (p->day_zero)
+		if (p->day_zero)
 			c.type = FP_CELL_TIME;
 		else if (p->num < 0)
 			c.type = FP_CELL_NUMBER;
@@ -480,8 +533,7 @@ cell_end(struct scanparse *p)
 		c.v.num = p->num;
 		break;
 	case 't':
-		c.type = p->num_ok && p->num >= 0 ? FP_CELL_TIME :
-		    p->num_ok ? FP_CELL_NUMBER : FP_CELL_EMPTY;
+		c.type = p->num >= 0 ? FP_CELL_TIME : FP_CELL_NUMBER;
 		c.v.num = p->num;
 		break;
 	case 'b':

@@ -723,7 +723,15 @@ iso_serial(const char *s, double *out, int *has_date, int *has_time)
 
 	*has_date = *has_time = 0;
 	if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) == 3 && n >= 8) {
+		int64_t cy;
+		unsigned cm, cd;
+
 		if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 0 || y > 9999)
+			return 0;
+		/* A day the month has: 2022-02-30 is none. */
+		fp_civil_from_days(fp_days_from_civil(y, (unsigned)mo,
+		    (unsigned)d), &cy, &cm, &cd);
+		if (cd != (unsigned)d)
 			return 0;
 		*has_date = 1;
 		t = s + n;
@@ -1063,14 +1071,22 @@ end_cell(struct shparse *p)
 		}
 		default: {
 			double x;
+			int num = fp_parse_value(s, &x);
 
-			while (*s == ' ')
-				s++;
-			errno = 0;
-			x = strtod(s, &end);
-			while (*end == ' ')
-				end++;
-			if (end == s || *end) {
+			if (num < 0) {
+				/* NaN, infinity, 0x10, 1e999: no cell holds one. */
+				char what[96];
+				size_t n;
+
+				s += strspn(s, " \t\r\n");
+				n = strcspn(s, " \t\r\n");
+				snprintf(what, sizeof what, "holds \"%.*s\", not a "
+				    "finite decimal number", (int)(n < 24 ? n : 24),
+				    s);
+				cell_error(p, what);
+				return;
+			}
+			if (!num) {
 				/* Not a number after all: keep the text. */
 				c.type = FP_CELL_TEXT;
 				c.v.text = p->v.s ? p->v.s : "";

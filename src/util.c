@@ -1,6 +1,7 @@
 /*
- * Shared helpers: diagnostics, allocation, buffers, and the one place
- * dates are turned into text (numbers: numfmt.c).
+ * Shared helpers: diagnostics, allocation, buffers, the one place
+ * dates are turned into text (numbers: numfmt.c), and the one reading
+ * of the number text the .xlsx and .ods readers find in cells.
  */
 #include "util.h"
 
@@ -300,6 +301,82 @@ fp_hash_slot(uint64_t h, size_t mask)
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
 	return (size_t)h & mask;
+}
+
+/* The end of the run of decimal digits at s. */
+static const char *
+skip_digits(const char *s)
+{
+	while (*s >= '0' && *s <= '9')
+		s++;
+	return s;
+}
+
+/* 1 for the white space XML allows around a number. */
+static int
+xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+const char *
+fp_parse_decimal(const char *s, double *out)
+{
+	const char *p = s, *q;
+	char *end;
+	double x;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	q = skip_digits(p);
+	if (*q == '.') {
+		const char *f = skip_digits(q + 1);
+
+		if (q == p && f == q + 1)
+			return NULL;	/* a point and no digit */
+		q = f;
+	} else if (q == p) {
+		return NULL;
+	}
+	if (*q == 'e' || *q == 'E') {
+		const char *e = q + 1;
+
+		if (*e == '+' || *e == '-')
+			e++;
+		if (skip_digits(e) != e)
+			q = skip_digits(e);
+	}
+	/*
+	 * strtod turns the digits into the nearest double; it must read
+	 * what was checked above, no more ("0x10" is checked as "0").
+	 */
+	x = strtod(s, &end);
+	if (end != q || !isfinite(x))
+		return NULL;
+	*out = x;
+	return q;
+}
+
+int
+fp_parse_value(const char *s, double *out)
+{
+	const char *e;
+	char *end;
+
+	while (xml_space(*s))
+		s++;
+	e = fp_parse_decimal(s, out);
+	while (e && xml_space(*e))
+		e++;
+	if (e && !*e)
+		return 1;
+	if (!*s)
+		return 0;
+	/* A number to C, then, but of a kind no workbook holds. */
+	(void)strtod(s, &end);
+	while (end != s && xml_space(*end))
+		end++;
+	return end != s && !*end ? -1 : 0;
 }
 
 int64_t

@@ -181,6 +181,26 @@ fp_rd32(const unsigned char *p)
  */
 size_t fp_fmt_num(char *buf, double x);
 
+/*
+ * Reads the finite decimal number at the start of s: an optional sign,
+ * digits with an optional point (1, 1.5, .5, 5.), an optional exponent
+ * (1e-7, 2.5E+3), as XML Schema writes a double and as every spreadsheet
+ * writes a cell's value. Sets *out and returns the end of the number, or
+ * returns NULL if s does not start with one, or with one that is not
+ * finite (1e999). NaN, infinity and hexadecimal (0x10, 0x1p3), which C's
+ * strtod reads too, are no decimal numbers.
+ */
+const char *fp_parse_decimal(const char *s, double *out);
+
+/*
+ * Reads a cell's value s, between XML white space, as a number: 1 if it
+ * is a finite decimal (*out set); -1 if it is a number of another kind
+ * that no spreadsheet writes and no .xlsx can hold (NaN, infinity, a
+ * hexadecimal number, a decimal out of a double's range), which makes
+ * the file damaged; 0 if it is no number at all (text).
+ */
+int fp_parse_value(const char *s, double *out);
+
 /* Which parts of a date serial a rendering shows. */
 enum fp_date_kind {
 	FP_DATE_DATE,		/* 2022-03-15 */

@@ -3,8 +3,8 @@
  * zip.c inflates it, and its element and attribute names are turned into
  * the reader's namespace numbers and local names through the xmlns
  * bindings in scope. This file owns the parser, the bindings and the
- * refusal of DTDs and entity declarations; what the elements mean is the
- * readers' (ooxml.c, ods.c).
+ * refusal of DTDs, entity declarations and elements nested deeper than
+ * MAX_DEPTH; what the elements mean is the readers' (ooxml.c, ods.c).
  */
 #include "xml.h"
 
@@ -12,6 +12,13 @@
 #include <string.h>
 
 #include <expat.h>
+
+/*
+ * Elements open at once, at most. Workbook parts nest a dozen deep; each
+ * open element costs expat some 150 bytes, so nine million of them in a
+ * 63 KB zip would take 1.4 GB.
+ */
+#define MAX_DEPTH 1000u
 
 /* A prefix bound to a namespace by an xmlns attribute, while in scope. */
 struct binding {
@@ -128,6 +135,15 @@ on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	int ns;
 
 	x->depth++;
+	if (x->depth > MAX_DEPTH) {
+		if (!x->stopped) {
+			fp_diag(x->d, FP_ECORRUPT, "malformed XML in %s at line "
+			    "%lu: elements nested more than %u deep", x->part,
+			    fp_xml_line(x), MAX_DEPTH);
+			fp_xml_stop(x, FP_ECORRUPT);
+		}
+		return;
+	}
 	for (a = attrs; *a; a += 2)
 		if (a[0][0] == 'x' && !strncmp(a[0], "xmlns", 5) &&
 		    (a[0][5] == '\0' || a[0][5] == ':'))

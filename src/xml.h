@@ -10,7 +10,9 @@
  * that number (0 for a namespace not in the table, or none) and the local
  * name. An attribute without a prefix is in no namespace (number 0). A document type declaration or an entity declaration stops the
  * parse with an error: workbooks have none, and refusing them is what
- * keeps entity expansion (a billion laughs) out.
+ * keeps entity expansion (a billion laughs) out. So do elements nested
+ * more than a thousand deep, which no workbook has either, and which
+ * would cost expat memory for every level open.
  */
 #ifndef FP_XML_H
 #define FP_XML_H
@@ -46,8 +48,8 @@ struct fp_xml_handlers {
  * numbered by the table nss (nns entries). Returns FP_OK when the part
  * was read to its end or a callback stopped it with FP_OK; the error a
  * callback gave to fp_xml_stop (its message already in *d); or an error
- * with d naming the part and line: malformed XML, a DTD, an entity, or
- * what fp_zip_read reports. x is handed to ctx through *xp before the
+ * with d naming the part and line: malformed XML (elements nested too
+ * deep among it), a DTD, an entity, or what fp_zip_read reports. x is handed to ctx through *xp before the
  * parse starts, so callbacks can stop it.
  */
 enum fp_err fp_xml_parse_part(struct fp_zip *z, const char *name,

@@ -6,6 +6,11 @@
  * name once, and counts what they inflate to against zip bombs. It owns
  * no XML: parts leave here as bytes.
  *
+ * The count is the file's, not a reader's: a clone reading the shared
+ * strings in another thread adds to the count of the zip it was cloned
+ * from, so that two parts inflated side by side cannot each stay under
+ * the limit that both together pass.
+ *
  * A large part is inflated by a second thread while the caller's
  * callback (the XML parser) works on the pieces already inflated: the
  * two take turns over a ring of NPIECES buffers, so inflating costs the
@@ -15,6 +20,7 @@
 #include "zip.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +64,14 @@ struct fp_zip {
 	struct part *parts;	/* in the zip's order */
 	size_t nparts;
 	size_t *sorted;		/* parts by key */
-	uint64_t inflated;	/* bytes inflated from every part so far */
+	/*
+	 * Bytes inflated from every part so far, by this reader and its
+	 * clones: its own count, or the count of the zip it was cloned from.
+	 */
+	_Atomic uint64_t own_inflated;
+	_Atomic uint64_t *inflated;
 	void *ring;		/* the ring of the part being inflated */
-	int clone;		/* parts and sorted are z's, not its own */
+	int clone;		/* parts, sorted and inflated are z's, not its own */
 	char buf[65536];
 };
 
@@ -165,6 +176,38 @@ key_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/*
+ * Refuses a zip that holds two parts of one name, as parts are looked up
+ * (without regard to case): which of them a reader takes is a guess
+ * (openpyxl takes the last; find() takes whichever its search meets), so
+ * the workbook is not one thing. z->sorted must be sorted by key.
+ */
+static enum fp_err
+check_unique(const struct fp_zip *z, struct fp_diag *d)
+{
+	size_t k;
+
+	for (k = 1; k < z->nparts; k++) {
+		size_t i = z->sorted[k - 1], j = z->sorted[k];
+
+		if (strcmp(z->parts[i].key, z->parts[j].key))
+			continue;
+		if (j < i) {
+			size_t t = i;
+
+			i = j;
+			j = t;
+		}
+		if (!strcmp(z->parts[i].name, z->parts[j].name))
+			return fp_diag(d, FP_ECORRUPT, "damaged zip file (two "
+			    "parts named %s)", z->parts[i].name);
+		return fp_diag(d, FP_ECORRUPT, "damaged zip file (two parts "
+		    "named %s and %s, which differ only in case)",
+		    z->parts[i].name, z->parts[j].name);
+	}
+	return FP_OK;
+}
+
 /* A new zip over data[0..size), its minizip handle open. */
 static struct fp_zip *
 zip_new(const unsigned char *data, size_t size)
@@ -185,6 +228,8 @@ zip_new(const unsigned char *data, size_t size)
 	io.zerror_file = mem_error;
 	io.opaque = &z->mem;
 	z->uf = unzOpen2_64("", &io);
+	atomic_init(&z->own_inflated, 0);
+	z->inflated = &z->own_inflated;
 	return z;
 }
 
@@ -203,6 +248,7 @@ fp_zip_clone(struct fp_zip *z, struct fp_zip **out, struct fp_diag *d)
 	c->parts = z->parts;
 	c->nparts = z->nparts;
 	c->sorted = z->sorted;
+	c->inflated = z->inflated;
 	*out = c;
 	return FP_OK;
 }
@@ -259,6 +305,7 @@ fp_zip_open(const unsigned char *data, size_t size, struct fp_zip **out,
 	sort_zip = z;
 	qsort(z->sorted, z->nparts, sizeof *z->sorted, key_cmp);
 	sort_zip = NULL;
+	err = check_unique(z, d);
 out:
 	if (err) {
 		fp_zip_free(z);
@@ -332,12 +379,17 @@ fp_zip_name(const struct fp_zip *z, size_t i)
 	return i < z->nparts ? z->parts[i].name : NULL;
 }
 
-/* 1 if the bytes inflated so far make the workbook a zip bomb. */
+/*
+ * Counts n more bytes inflated from the file, by whichever of its readers,
+ * and returns 1 if that makes the workbook a zip bomb.
+ */
 static int
-is_bomb(const struct fp_zip *z)
+count_bomb(struct fp_zip *z, unsigned n)
 {
-	return z->inflated > FP_ZIP_BOMB_FLOOR &&
-	    z->inflated / FP_ZIP_BOMB_RATIO > z->mem.size;
+	uint64_t total = atomic_fetch_add(z->inflated, n) + n;
+
+	return total > FP_ZIP_BOMB_FLOOR &&
+	    total / FP_ZIP_BOMB_RATIO > z->mem.size;
 }
 
 /* The inflating thread: fills the ring until the part ends or must stop. */
@@ -364,10 +416,9 @@ inflater(void *arg)
 		if (rc <= 0)
 			break;
 		pthread_mutex_lock(&r->mu);
-		z->inflated += (unsigned)rc;
 		r->len[slot] = (size_t)rc;
 		r->count++;
-		if (is_bomb(z))
+		if (count_bomb(z, (unsigned)rc))
 			r->bomb = 1;
 		pthread_cond_signal(&r->filled);
 		pthread_mutex_unlock(&r->mu);
@@ -434,8 +485,7 @@ read_threaded(struct fp_zip *z, fp_zip_fn fn, void *ctx, int *stop,
 	}
 	if (!threaded) {
 		while ((rc = unzReadCurrentFile(z->uf, r.buf[0], PIECE)) > 0) {
-			z->inflated += (unsigned)rc;
-			if (is_bomb(z)) {
+			if (count_bomb(z, (unsigned)rc)) {
 				r.bomb = 1;
 				break;
 			}
@@ -466,8 +516,7 @@ read_inline(struct fp_zip *z, fp_zip_fn fn, void *ctx, int *stop, int *bomb)
 	int rc;
 
 	while ((rc = unzReadCurrentFile(z->uf, z->buf, sizeof z->buf)) > 0) {
-		z->inflated += (unsigned)rc;
-		if (is_bomb(z)) {
+		if (count_bomb(z, (unsigned)rc)) {
 			*bomb = 1;
 			return 0;
 		}
@@ -515,7 +564,8 @@ read_error(const struct fp_zip *z, const struct part *p, int rc, int bomb,
 	if (bomb)
 		return fp_diag(d, FP_ECORRUPT, "a zip bomb (%s inflates past "
 		    "%llu MiB, more than %u times the file's size)", p->name,
-		    (unsigned long long)(z->inflated >> 20), FP_ZIP_BOMB_RATIO);
+		    (unsigned long long)(atomic_load(z->inflated) >> 20),
+		    FP_ZIP_BOMB_RATIO);
 	if (rc < 0)
 		return fp_diag(d, rc == UNZ_ERRNO || z->mem.pos >= z->mem.size ?
 		    FP_ETRUNC : FP_ECORRUPT, "%s (the data of %s %s)",
@@ -600,8 +650,7 @@ fp_zip_stream_read(struct fp_zip_stream *st, char *buf, size_t cap,
 	rc = unzReadCurrentFile(z->uf, buf, cap > (1u << 30) ? 1u << 30 :
 	    (unsigned)cap);
 	if (rc > 0) {
-		z->inflated += (unsigned)rc;
-		if (is_bomb(z))
+		if (count_bomb(z, (unsigned)rc))
 			return read_error(z, st->p, 0, 1, d);
 		*n = (size_t)rc;
 		return FP_OK;

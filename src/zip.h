@@ -6,7 +6,8 @@
  * Inflated bytes are counted against the file's size: a workbook whose
  * parts inflate past FP_ZIP_BOMB_FLOOR bytes and more than
  * FP_ZIP_BOMB_RATIO times the size of the whole file is refused as a zip
- * bomb, however many parts it spreads them over.
+ * bomb, however many parts it spreads them over and however many readers
+ * (fp_zip_clone) inflate them.
  */
 #ifndef FP_ZIP_H
 #define FP_ZIP_H
@@ -23,7 +24,8 @@ struct fp_zip;
 /*
  * Opens the zip file data[0..size), which must outlive it, and indexes
  * its parts. On success *out owns the index (fp_zip_free); on failure it
- * is NULL and d says what is wrong (a truncated or damaged zip file).
+ * is NULL and d says what is wrong (a truncated or damaged zip file, or
+ * one holding two parts of a name, compared without case).
  */
 enum fp_err fp_zip_open(const unsigned char *data, size_t size,
     struct fp_zip **out, struct fp_diag *d);
@@ -31,8 +33,9 @@ void fp_zip_free(struct fp_zip *z);
 
 /*
  * A second reader of z's file, for another thread: parts can be read
- * through it while z reads others. It counts its own inflated bytes
- * against zip bombs, inflates in its caller's thread, and must be freed
+ * through it while z reads others. What it inflates counts against zip
+ * bombs together with what z and z's other clones inflate (one budget
+ * for the file); it inflates in its caller's thread, and must be freed
  * (fp_zip_free) before z.
  */
 enum fp_err fp_zip_clone(struct fp_zip *z, struct fp_zip **out,

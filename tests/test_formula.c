@@ -288,6 +288,20 @@ test_formula_text_array_constant(void **state)
 }
 
 static void
+test_formula_text_array_constant_nan(void **state)
+{
+	/* {NaN}: no formula can hold it, so none is written. */
+	static const unsigned char t[] = { 0x60, 0, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char x[] = {
+		0, 0, 0,
+		0x01, 0, 0, 0, 0, 0, 0, 0xF8, 0x7F,
+	};
+
+	(void)state;
+	assert_null(text_of(8, 0, 0, t, sizeof t, x, sizeof x));
+}
+
+static void
 test_formula_text_biff5(void **state)
 {
 	/*
@@ -413,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_formula_text_shared_relative),
 		cmocka_unit_test(test_formula_text_3d_and_names),
 		cmocka_unit_test(test_formula_text_array_constant),
+		cmocka_unit_test(test_formula_text_array_constant_nan),
 		cmocka_unit_test(test_formula_text_biff5),
 		cmocka_unit_test(test_formula_text_biff2_functions),
 		cmocka_unit_test(test_formula_text_refuses_what_it_cannot_write),

@@ -179,6 +179,80 @@ test_serial_from_civil_roundtrip(void **state)
 	assert_true(fp_serial_from_civil(2022, 3, 15, 43200) == 44635.5);
 }
 
+/* What fp_parse_value makes of s: 1 and the number, 0 or -1. */
+static void
+expect_parsed(const char *s, int want, double num)
+{
+	double x = -12345;
+
+	assert_int_equal(fp_parse_value(s, &x), want);
+	if (want == 1)
+		assert_true(x == num);
+}
+
+static void
+test_parse_value_decimals(void **state)
+{
+	(void)state;
+	expect_parsed("1207.9276", 1, 1207.9276);
+	expect_parsed("-3", 1, -3);
+	expect_parsed("+2.5E+3", 1, 2500);
+	expect_parsed(".5", 1, 0.5);
+	expect_parsed("5.", 1, 5);
+	expect_parsed("1e-7", 1, 1e-7);
+	expect_parsed(" 2 ", 1, 2);
+	expect_parsed("\n\t13712345678\r\n", 1, 13712345678.0);
+	/* Below the smallest double: rounded to 0, as Excel would. */
+	expect_parsed("1e-999", 1, 0);
+}
+
+static void
+test_parse_value_not_finite_decimals(void **state)
+{
+	(void)state;
+	expect_parsed("nan", -1, 0);
+	expect_parsed("NaN", -1, 0);
+	expect_parsed("-nan(123)", -1, 0);
+	expect_parsed("inf", -1, 0);
+	expect_parsed("-Infinity", -1, 0);
+	expect_parsed("1e999", -1, 0);
+	expect_parsed("-1e999", -1, 0);
+	expect_parsed("0x10", -1, 0);
+	expect_parsed("0x1p3", -1, 0);
+	expect_parsed(" 0X1A ", -1, 0);
+}
+
+static void
+test_parse_value_text(void **state)
+{
+	(void)state;
+	expect_parsed("", 0, 0);
+	expect_parsed("   ", 0, 0);
+	expect_parsed("abc", 0, 0);
+	expect_parsed("1abc", 0, 0);
+	expect_parsed("1,207.93", 0, 0);
+	expect_parsed("1 2", 0, 0);
+	expect_parsed(".", 0, 0);
+	expect_parsed("-", 0, 0);
+	expect_parsed("0x", 0, 0);
+	expect_parsed("1e", 0, 0);
+	expect_parsed("nano", 0, 0);
+}
+
+static void
+test_parse_decimal_stops_at_its_end(void **state)
+{
+	double x = 0;
+	const char *s = "36H00M";
+
+	(void)state;
+	assert_ptr_equal(fp_parse_decimal(s, &x), s + 2);
+	assert_true(x == 36);
+	assert_null(fp_parse_decimal("0x10H", &x));
+	assert_null(fp_parse_decimal("infH", &x));
+	assert_null(fp_parse_decimal("H", &x));
+}
+
 static void
 test_buf_grows_and_detaches(void **state)
 {
@@ -339,6 +413,10 @@ main(void)
 		cmocka_unit_test(test_fmt_date_1900),
 		cmocka_unit_test(test_fmt_date_1904),
 		cmocka_unit_test(test_fmt_date_times),
+		cmocka_unit_test(test_parse_value_decimals),
+		cmocka_unit_test(test_parse_value_not_finite_decimals),
+		cmocka_unit_test(test_parse_value_text),
+		cmocka_unit_test(test_parse_decimal_stops_at_its_end),
 		cmocka_unit_test(test_fmt_date_not_a_date),
 		cmocka_unit_test(test_serial_from_civil_roundtrip),
 		cmocka_unit_test(test_buf_grows_and_detaches),
