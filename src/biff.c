@@ -21,7 +21,6 @@
 
 #include <errno.h>
 #include <iconv.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -611,26 +610,13 @@ struct scan {
 	fp_cell_fn fn;
 	void *ctx;
 	int stop;
-	int bad;		/* stopped at a number that is not finite, */
-	struct fp_cell badcell;	/* this one */
 };
 
-/*
- * Hands c to the callback. A number that is NaN or infinite (a bit
- * pattern no spreadsheet writes, which no .xlsx can hold) is not handed
- * on: it stops the scan as damage, which biff_scan reports.
- */
 static int
 emit(struct scan *sc, struct fp_cell *c)
 {
 	if (c->type == FP_CELL_TEXT && c->len == 0)
 		return 0;
-	if (c->type != FP_CELL_TEXT && !isfinite(c->v.num)) {
-		sc->bad = 1;
-		sc->badcell = *c;
-		sc->stop = 1;
-		return 1;
-	}
 	sc->stop = sc->fn(sc->ctx, c);
 	return sc->stop;
 }
@@ -1745,7 +1731,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 {
 	struct biff *b = wb->priv;
 	struct fp_sheet *sh = &wb->sheets[i];
-	struct scan sc = { wb, b, fn, ctx, 0, 0, { 0 } };
+	struct scan sc = { wb, b, fn, ctx, 0 };
 	struct rec r;
 	size_t pos = (size_t)sh->pos, end = b->ends[i];
 	int depth = 0, have_pending = 0;
@@ -1964,19 +1950,9 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		if (sc.stop)
 			break;
 	}
-	if (sc.bad) {
-		char col[8];
-		double x = sc.badcell.v.num;
-
-		fp_colname(sc.badcell.col, col);
-		err = fp_diag(d, FP_ECORRUPT, "corrupt workbook (cell %s!%s%u "
-		    "holds %s, not a finite number)", sh->name, col,
-		    sc.badcell.row + 1, isnan(x) ? "NaN" : x > 0 ? "infinity" :
-		    "minus infinity");
-	}
 out:
 	if (stopped)
-		*stopped = sc.stop && !sc.bad;
+		*stopped = sc.stop;
 	return err;
 }
 

@@ -910,6 +910,11 @@ fp_xlsx_number(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 {
 	if (!ws(x, sheet))
 		return;
+	/* NaN or infinity (an .xls may hold one): what Excel shows, #NUM!. */
+	if (!isfinite(v)) {
+		fp_xlsx_error(x, sheet, row, col, "#NUM!", style);
+		return;
+	}
 	note(x, worksheet_write_number(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    v, fmt(x, style)), x->sheets[sheet].name);
 	exact(x, sheet, row, col, v);
@@ -969,6 +974,11 @@ fp_xlsx_formula(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 {
 	if (!ws(x, sheet))
 		return;
+	if (!isfinite(value)) {
+		fp_xlsx_formula_typed(x, sheet, row, col, formula, 'e', 0,
+		    "#NUM!", style);
+		return;
+	}
 	note(x, worksheet_write_formula_num(x->sheets[sheet].ws, row,
 	    (lxw_col_t)col, formula, fmt(x, style), value),
 	    x->sheets[sheet].name);
