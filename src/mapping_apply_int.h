@@ -1,12 +1,81 @@
 /*
  * What mapping_apply.c (one pass of a mapping over a form) gives
- * mapping_stack.c (forms stacked on a sheet, cut into bands), and nothing
+ * mapping_table.c (its keyed and list tables), mapping_stack.c (forms
+ * stacked on a sheet, cut into bands) and mapping_hidden.c, and nothing
  * else includes.
  */
 #ifndef FP_MAPPING_APPLY_INT_H
 #define FP_MAPPING_APPLY_INT_H
 
 #include "mapping_apply.h"
+
+/* One pass of a mapping over a form, as the pass's parts share it. */
+struct apply {
+	const struct fp_mapping *m;
+	const struct fp_form *form;
+	const struct fp_apply_opts *o;
+	size_t sheet;			/* the form's sheet */
+	struct fp_record *rec;
+	struct fp_mapped *out;
+	size_t seq;
+	int many;			/* several sheets are tried */
+	int probe;			/* take values, keep no facts */
+	size_t grids;			/* required keyed or list tables found */
+	int uncoded;			/* the last value matched none of its codes */
+	/*
+	 * Forms stacked on a sheet: the row of each one's name (the first
+	 * form's, then each later one's with another value), by sheet.
+	 */
+	struct fp_cut *stacked;
+	size_t nstacked, capstacked;
+	struct fp_buf tmp, val;
+	struct fp_buf stripped;		/* a value without its strip's match */
+};
+
+/* A note on how the form was read: a warning if warn, else for --explain. */
+void fp_apply_note(struct apply *a, int warn, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "SHEET!B4" of a cell, in a buffer that lives until the next call. */
+const char *fp_apply_ref(struct apply *a, const struct fp_fsheet *s,
+    const struct fp_fcell *c);
+/* Row r of a sheet as a person counts it (a band's rows are the sheet's). */
+uint32_t fp_apply_row_no(const struct fp_fsheet *s, uint32_t r);
+/* The labels of ls as 'A' or 'B', for notes, into b. */
+const char *fp_apply_labels_text(struct fp_buf *b, const struct fp_labels *ls);
+/* 1 if the cell's label, or its label without a note, is one of ls. */
+int fp_apply_cell_matches(const struct fp_labels *ls,
+    const struct fp_fcell *c);
+/* 1 if the cell holds a label the mapping knows. */
+int fp_apply_cell_is_known(const struct fp_mapping *m,
+    const struct fp_fcell *c);
+/* The cell of row r with a label the mapping knows, or NULL. */
+const struct fp_fcell *fp_apply_known_in_row(const struct fp_mapping *m,
+    const struct fp_fsheet *s, uint32_t r);
+/* 1 if row r starts with a known label and its value after a colon. */
+int fp_apply_row_starts_with_pair(const struct fp_mapping *m,
+    const struct fp_fsheet *s, uint32_t r);
+int fp_apply_row_is_blank(const struct fp_fsheet *s, uint32_t r);
+/* 1 if a cell of row r holds a label the mapping knows. */
+int fp_apply_row_is_known(const struct fp_mapping *m,
+    const struct fp_fsheet *s, uint32_t r);
+/* 1 if row r is the labels again in English (Unit | Total income). */
+int fp_apply_row_in_english(const struct fp_fsheet *s, uint32_t r);
+/* The first cell, in row order, with one of the labels, or NULL. */
+const struct fp_fcell *fp_apply_find_first(const struct fp_fsheet *s,
+    const struct fp_labels *ls);
+/* The next sheet a table may be on (any: every sheet), in *si; 0 at the end. */
+int fp_apply_next_sheet(const struct apply *a, int any, size_t *o,
+    size_t *si);
+/* Takes cell c's value as field f of row row; 1 if it gave a fact. */
+int fp_apply_take_cell(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const char *row, const struct fp_fsheet *s,
+    const struct fp_fcell *c, uint32_t pos, int exp);
+/* --explain's note of where a money field's unit, not 万元, came from. */
+void fp_apply_unit_note(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s,
+    const struct fp_fcell *u);
+/* Finds and reads a keyed or list table (mapping_table.c). */
+void fp_apply_grid(struct apply *a, const struct fp_table *t);
 
 /*
  * Maps the form once, as fp_mapping_apply does without cutting; *stacked

@@ -1,0 +1,1160 @@
+/*
+ * A keyed or list table of a mapping found on a form (mapping_apply_int.h):
+ * its header by a label, running down while its rows name columns (a
+ * header over several rows, a row of groups, of units, of column numbers,
+ * the names again in English or going on); each column named by the
+ * lowest label over it and found by its header, N columns from one, or
+ * under a group; the rows that follow until a row holding a label the
+ * mapping knows, a stop label, or (keyed) a blank row; and what a row
+ * gives: its key, its cells (filled down, merged), its heading's code,
+ * with hidden rows told by the table's total.
+ */
+#include "mapping_apply_int.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+
+/* How many rows a table's header may take. */
+#define MAX_HEADER_ROWS 5
+
+/* What a column of a table's header says. */
+struct column {
+	const struct fp_fcell *name;	/* the lowest label over it */
+	const struct fp_fcell *more;	/* the rest of its name, under it */
+	int claimed;
+};
+
+/* The cell's label as a column's name: "其中：X" with 其中 a skip word is X. */
+static int
+names_column(const struct fp_table *t, const struct fp_fcell *c,
+    const struct fp_labels *ls)
+{
+	if (fp_apply_cell_matches(ls, c))
+		return 1;
+	if (c->prefix && c->after && (fp_labels_match(&t->skip, c->prefix))) {
+		struct fp_buf b = FP_BUF_INIT;
+		int yes;
+
+		fp_norm_label(&b, c->after, strlen(c->after));
+		yes = b.s && fp_labels_match(ls, b.s);
+		fp_buf_release(&b);
+		return yes;
+	}
+	return 0;
+}
+
+/* 1 if a cell of row r names one of the table's columns, its key or a skip word. */
+static int
+row_is_header(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k, i;
+
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (!c->label)
+			continue;
+		if (fp_apply_cell_matches(&t->skip, c) ||
+		    fp_apply_cell_matches(&t->key, c))
+			return 1;
+		for (i = 0; i < t->nfields; i++)
+			if (names_column(t, c, &t->fields[i].labels))
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * 1 if row r holds two numbers or more: a row of the table (合计 first
+ * under the header, 合计 also a column's name), never its header.
+ */
+static int
+row_of_numbers(const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k, n = 0;
+
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1] && n < 2; k++)
+		n += s->cells[k].type == FP_CELL_NUMBER;
+	return n >= 2;
+}
+
+
+/* 1 if row r holds words and nothing else: no number, not blank. */
+static int
+row_of_words(const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k;
+	double x;
+
+	if (fp_apply_row_is_blank(s, r))
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (c->type != FP_CELL_TEXT || !c->label ||
+		    fp_parse_number(c->text, c->len, &x))
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 if a cell is a note in brackets alone: （万元）, （%）. */
+static int
+is_note(const struct fp_fcell *c)
+{
+	return c->type == FP_CELL_TEXT && c->label && c->label[0] == '(' &&
+	    c->label[strlen(c->label) - 1] == ')';
+}
+
+/* 1 if row r holds notes and nothing else: the units row under a header. */
+static int
+row_of_notes(const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k;
+
+	if (fp_apply_row_is_blank(s, r))
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		if (!is_note(&s->cells[k]))
+			return 0;
+	return 1;
+}
+
+/* 1 if s is one character. */
+static int
+one_char(const char *s)
+{
+	size_t n = strlen(s);
+	uint32_t cp;
+
+	return n && fp_utf8_decode(s, n, &cp) == n;
+}
+
+/*
+ * 1 if row r numbers the columns (栏次 | 甲 | 乙 | 1 | 2 | 3, or 栏次 | 1 |
+ * 栏次 | 2 over two halves): whole numbers from 1, two or more, each one
+ * more than the one before, after a word in its first cell; besides them
+ * only that word again and words of one character (甲, 乙). Such a row
+ * names no column.
+ */
+static int
+row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
+{
+	const struct fp_fcell *first;
+	size_t k, n = 0;
+	double x;
+
+	if (fp_apply_row_is_blank(s, r))
+		return 0;
+	first = &s->cells[s->rowstart[r]];
+	if (first->type != FP_CELL_TEXT || !first->label ||
+	    fp_parse_number(first->text, first->len, &x))
+		return 0;
+	for (k = s->rowstart[r] + 1; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (c->type == FP_CELL_NUMBER ||
+		    (c->type == FP_CELL_TEXT && fp_parse_number(c->text, c->len,
+		    &x))) {
+			if (c->type == FP_CELL_NUMBER)
+				x = c->num;
+			if (x != (double)(n + 1))
+				return 0;
+			n++;
+		} else if (c->type != FP_CELL_TEXT || !c->label ||
+		    (strcmp(c->label, first->label) && !one_char(c->label))) {
+			return 0;
+		}
+	}
+	return n >= 2;
+}
+
+/*
+ * 1 if row r reads as a row of the table: numbers in two of its columns
+ * that hold numbers (money, integer, number, score), or in its one such
+ * column. A title or a header has none, and a footer (审核人 | 电话,
+ * 填表日期 | 2022) one.
+ */
+static int
+row_has_amounts(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, const int64_t *col)
+{
+	const struct fp_fcell *c;
+	size_t i, ncols = 0, nnums = 0;
+	double x;
+
+	for (i = 0; i < t->nfields; i++) {
+		enum fp_type ty = t->fields[i].type;
+
+		if (col[i] < 0 || (ty != FP_T_MONEY && ty != FP_T_INTEGER &&
+		    ty != FP_T_NUMBER && ty != FP_T_SCORE))
+			continue;
+		ncols++;
+		if ((c = fp_fsheet_at(s, r, (uint32_t)col[i])) &&
+		    (c->type == FP_CELL_NUMBER || (c->type == FP_CELL_TEXT &&
+		    fp_parse_number(c->text, c->len, &x))))
+			nnums++;
+	}
+	return nnums > 0 && nnums >= (ncols < 2 ? ncols : 2);
+}
+
+/*
+ * key (a label form) with its brackets as the cell writes them: full
+ * width where the text has those and no others (县水土保持站（二级机构）),
+ * for the unit's name as the department wrote it.
+ */
+static char *
+key_as_written(const char *key, const char *text)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	int open = strstr(text, "\xef\xbc\x88") && !strchr(text, '(');
+	int close = strstr(text, "\xef\xbc\x89") && !strchr(text, ')');
+
+	if (!(open && strchr(key, '(')) && !(close && strchr(key, ')')))
+		return fp_xstrdup(key);
+	for (; *key; key++) {
+		if (*key == '(' && open)
+			fp_buf_adds(&b, "\xef\xbc\x88");
+		else if (*key == ')' && close)
+			fp_buf_adds(&b, "\xef\xbc\x89");
+		else
+			fp_buf_addc(&b, *key);
+	}
+	return fp_buf_detach(&b);
+}
+
+/* The key of a keyed table's row: a row code, or the key without its enumerator. */
+static char *
+row_key(const struct fp_table *t, const struct fp_fcell *kc)
+{
+	const char *s = kc->label ? kc->label : kc->text, *stripped = s;
+	regmatch_t mt;
+	size_t i;
+
+	if (t->has_strip && !fp_regexec(&t->strip_re, s, 1, &mt, 0) &&
+	    mt.rm_so == 0 && mt.rm_eo > 0 && s[mt.rm_eo])
+		stripped = s + mt.rm_eo;
+	for (i = 0; i < t->nrows; i++)
+		if (fp_labels_match(&t->rows[i].alts, s) ||
+		    fp_labels_match(&t->rows[i].alts, stripped) ||
+		    (kc->base && fp_labels_match(&t->rows[i].alts, kc->base)))
+			return fp_xstrdup(t->rows[i].canon);
+	return kc->label ? key_as_written(stripped, kc->text) :
+	    fp_xstrdup(stripped);
+}
+
+/* 1 if the key cell starts with the table's enumerator (a unit row). */
+static int
+enumerated(const struct fp_table *t, const struct fp_fcell *kc)
+{
+	regmatch_t mt;
+
+	return kc && kc->label && t->has_strip &&
+	    !fp_regexec(&t->strip_re, kc->label, 1, &mt, 0) && mt.rm_so == 0;
+}
+
+/* 1 if the labels of a and b, one after the other, are one of ls. */
+static int
+joined_matches(const struct fp_labels *ls, const struct fp_fcell *a,
+    const struct fp_fcell *b)
+{
+	struct fp_buf j = FP_BUF_INIT;
+	int yes;
+
+	fp_buf_printf(&j, "%s%s", a->label, b->label);
+	yes = fp_labels_match(ls, j.s);
+	fp_buf_release(&j);
+	return yes;
+}
+
+/* 1 if column col is named one of ls, by its name or with its rest. */
+static int
+column_named(const struct fp_table *t, const struct column *col,
+    const struct fp_labels *ls)
+{
+	return names_column(t, col->name, ls) || (col->more &&
+	    joined_matches(ls, col->name, col->more));
+}
+
+/*
+ * 1 if row r only goes on with the names of the columns over it
+ * (偏差原因分析 over 及改进措施): each of its cells is words, under a
+ * column's name, that make with it one of the table's column labels.
+ * Then each is its column's rest.
+ */
+static int
+continues_header(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, struct column *cols, uint32_t ncols)
+{
+	size_t k, i;
+
+	if (r >= s->nrows || s->rowstart[r] == s->rowstart[r + 1])
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+		int found = 0;
+
+		if (!c->label || c->type != FP_CELL_TEXT || c->col >= ncols ||
+		    !cols[c->col].name)
+			return 0;
+		for (i = 0; i < t->nfields && !found; i++)
+			found = joined_matches(&t->fields[i].labels,
+			    cols[c->col].name, c);
+		if (!found)
+			return 0;
+	}
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		cols[s->cells[k].col].more = &s->cells[k];
+	return 1;
+}
+
+/* A table's header: rows top to end (exclusive) of its sheet. */
+struct header {
+	const struct fp_fsheet *s;
+	uint32_t top, end;
+};
+
+/* 1 if a cell of the header's rows above row end has one of the labels. */
+static int
+header_has(const struct header *h, uint32_t end, const struct fp_labels *ls)
+{
+	const struct fp_fsheet *s = h->s;
+	size_t k;
+
+	for (k = s->rowstart[h->top]; k < s->rowstart[end]; k++)
+		if (fp_apply_cell_matches(ls, &s->cells[k]))
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 if column c, named in row nrow, stands under a group of the header
+ * with one of the labels: a cell above nrow merged across c, or one not
+ * merged that starts at or left of c with no other cell of its row
+ * between (中期指标 | | | 年度指标 over 二级指标 | 三级指标 | 指标值
+ * twice).
+ */
+static int
+under_group(const struct header *h, uint32_t nrow, uint32_t c,
+    const struct fp_labels *ls)
+{
+	const struct fp_fsheet *s = h->s;
+	uint32_t r;
+	size_t k, m;
+
+	for (r = h->top; r < nrow; r++)
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+			const struct fp_fcell *g = &s->cells[k];
+			uint32_t last = UINT32_MAX;
+
+			if (g->col > c || !fp_apply_cell_matches(ls, g))
+				continue;
+			for (m = 0; m < s->nmerges; m++)
+				if (s->merges[m].r1 == r &&
+				    s->merges[m].c1 == g->col) {
+					last = s->merges[m].c2;
+					break;
+				}
+			if (m == s->nmerges && k + 1 < s->rowstart[r + 1])
+				last = s->cells[k + 1].col - 1;
+			if (c <= last)
+				return 1;
+		}
+	return 0;
+}
+
+/*
+ * The column of a field (or the key): the first column from column from
+ * on, then from the left, whose name is one of ls, not claimed by an
+ * earlier field, moved by off. -1 if none. A keyed table's columns are
+ * looked for right of its key first: the amounts of the right half of a
+ * two-sided table (收入 | 金额 | 支出 | 金额) are its expenditure's.
+ * Where the header has a group labelled one of group (a column's
+ * `group`), only a column under such a group is.
+ */
+static int64_t
+find_column(const struct fp_table *t, const struct header *h,
+    struct column *cols, uint32_t ncols, const struct fp_labels *ls,
+    const struct fp_labels *group, int off, int claim, uint32_t from)
+{
+	uint32_t i, c;
+	int grouped = group && group->n && header_has(h, h->end, group);
+
+	for (i = 0; i < ncols; i++) {
+		c = from + i < ncols ? from + i : from + i - ncols;
+		if (!cols[c].name || (cols[c].claimed && off == 0) ||
+		    !column_named(t, &cols[c], ls) || (grouped &&
+		    !under_group(h, cols[c].name->row, c, group)))
+			continue;
+		if ((int64_t)c + off < 0)
+			return -1;
+		if (claim && off == 0)
+			cols[c].claimed = 1;
+		return (int64_t)c + off;
+	}
+	return -1;
+}
+
+/* 1 if a key cell is one of the table's row codes. */
+static int
+is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
+{
+	char *key;
+	size_t i;
+	int yes = 0;
+
+	if (!kc->label || !t->nrows)
+		return 0;
+	key = row_key(t, kc);
+	for (i = 0; i < t->nrows && !yes; i++)
+		yes = !strcmp(key, t->rows[i].canon);
+	free(key);
+	return yes;
+}
+
+/*
+ * The key column of a keyed table with row codes: the leftmost column,
+ * in the rows under the header, of a cell that is one of them (where the
+ * form names its rows, whatever heads that column). -1 if none is.
+ */
+static int64_t
+code_column(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t D)
+{
+	int64_t best = -1;
+	uint32_t r;
+	size_t k;
+
+	for (r = D; r < s->nrows; r++) {
+		int coded = 0;
+
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			if (is_row_code(t, &s->cells[k])) {
+				if (best < 0 || s->cells[k].col < best)
+					best = s->cells[k].col;
+				coded = 1;
+				break;
+			}
+		/* The rows end at a label the mapping knows, not their own. */
+		if (!coded && fp_apply_row_is_known(m, s, r))
+			break;
+	}
+	return best;
+}
+
+/* The next row at or after k not yet given a cell (nx: a skip list). */
+static uint32_t
+next_open(uint32_t *nx, uint32_t k)
+{
+	uint32_t r = k;
+
+	while (nx[r] != r)
+		r = nx[r];
+	while (nx[k] != r) {		/* shorten the path walked */
+		uint32_t up = nx[k];
+
+		nx[k] = r;
+		k = up;
+	}
+	return r;
+}
+
+/*
+ * What a column shows through merged ranges in rows from..s->nrows - 1:
+ * for each row whose cell in the column is covered by a range that
+ * starts elsewhere (a category merged across the 一级 and 二级 columns),
+ * the range's top-left cell; NULL elsewhere. NULL if the sheet has no
+ * range over the column. Each row is given once however the ranges
+ * overlap, so the work is the ranges plus the rows.
+ */
+static const struct fp_fcell **
+merged_column(const struct fp_fsheet *s, int64_t col, uint32_t from)
+{
+	const struct fp_fcell **v = NULL, *tl;
+	uint32_t n = s->nrows > from ? s->nrows - from : 0, *nx = NULL, r, k;
+	size_t m;
+
+	for (m = 0; m < s->nmerges; m++) {
+		const struct fp_range *g = &s->merges[m];
+		uint32_t lo = g->r1 > from ? g->r1 - from : 0;
+		uint32_t hi = g->r2 - from;	/* last row, if g->r2 >= from */
+
+		if (col < g->c1 || col > g->c2 || g->r2 < from || lo >= n ||
+		    !(tl = fp_fsheet_at(s, g->r1, g->c1)))
+			continue;
+		if (hi >= n)
+			hi = n - 1;
+		if (!v) {
+			v = fp_xcalloc(n, sizeof *v);
+			nx = fp_xcalloc((size_t)n + 1, sizeof *nx);
+			for (k = 0; k <= n; k++)
+				nx[k] = k;
+		}
+		for (r = next_open(nx, lo); r <= hi; r = next_open(nx, r)) {
+			if (r + from != g->r1 || col != g->c1)
+				v[r] = tl;
+			nx[r] = r + 1;
+		}
+	}
+	free(nx);
+	return v;
+}
+
+/*
+ * 1 if column col holds numbers (with names set, names: text that is no
+ * number) in the first rows under a header, from row D. The rows end,
+ * as code_column's do, at a label the mapping knows that is not one of
+ * table t's row codes (t NULL: none is): what the form says under the
+ * table (年度总体目标 under a 序号 column) is not the column's.
+ */
+static int
+column_holds(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t col, uint32_t D, int names)
+{
+	const struct fp_fcell *c;
+	uint32_t r;
+	size_t k;
+	double x;
+	int num;
+
+	for (r = D; r < s->nrows && r < D + 20; r++) {
+		int coded = 0;
+
+		for (k = s->rowstart[r]; t && k < s->rowstart[r + 1]; k++)
+			coded |= is_row_code(t, &s->cells[k]);
+		if (!coded && fp_apply_row_is_known(m, s, r))
+			break;
+		if (!(c = fp_fsheet_at(s, r, col)))
+			continue;
+		num = c->type == FP_CELL_NUMBER || (c->type == FP_CELL_TEXT &&
+		    fp_parse_number(c->text, c->len, &x));
+		if (names ? c->type == FP_CELL_TEXT && c->label && *c->label &&
+		    !num : num)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The key cell of row r: its cell in the key column; else, in a blank one,
+ * what a merged range over it shows (合计 merged across 序号 and the
+ * name); else a row code in a cell left of it (合计 in the 序号 column).
+ */
+static const struct fp_fcell *
+key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
+    int64_t keycol, const struct fp_fcell *const *merged, uint32_t D)
+{
+	const struct fp_fcell *kc = fp_fsheet_at(s, r, (uint32_t)keycol);
+	size_t k;
+
+	if (kc)
+		return kc;
+	if (merged && r >= D && merged[r - D])
+		return merged[r - D];
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1] &&
+	    s->cells[k].col < keycol; k++)
+		if (is_row_code(t, &s->cells[k]))
+			return &s->cells[k];
+	return NULL;
+}
+
+/*
+ * The cell that states the unit of the amounts of column col of a table
+ * whose header is rows R to D - 1, where the form states one: the
+ * column's own header cells, the lowest first (收入合计（元）, a units
+ * row); else the header's, a 单位：元 in it or a unit over a column of
+ * words, not amounts (项目资金（元） on the key's side); else what the
+ * form states above the header (a 单位：元 line, a section's title 年度
+ * 收入情况（元）). NULL if none (万元).
+ */
+static const struct fp_fcell *
+column_unit(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t R, uint32_t D, int64_t col)
+{
+	const struct fp_fcell *c;
+	uint32_t r;
+	size_t k;
+
+	for (r = D; r-- > R;)
+		if ((c = fp_fsheet_at(s, r, (uint32_t)col)) && c->unit_kind)
+			return c;
+	for (k = s->rowstart[R]; k < s->rowstart[D]; k++) {
+		c = &s->cells[k];
+		if (c->unit_kind == FP_UNIT_LINE || (c->unit_kind ==
+		    FP_UNIT_NOTE && !column_holds(m, t, s, c->col, D, 0)))
+			return c;
+	}
+	k = s->unit_from[R];
+	return k == SIZE_MAX ? NULL : &s->cells[k];
+}
+
+/*
+ * 1 if row r repeats the table's header, as a table printed over two
+ * pages does: two or more of its columns' cells name their own column
+ * (评价内容 | 绩效目标 | 完成情况), and none holds anything else.
+ */
+static int
+repeats_header(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, const int64_t *col)
+{
+	size_t i, named = 0;
+
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_fcell *c = col[i] >= 0 ?
+		    fp_fsheet_at(s, r, (uint32_t)col[i]) : NULL;
+
+		if (!c)
+			continue;
+		if (!names_column(t, c, &t->fields[i].labels) &&
+		    !fp_apply_cell_matches(&t->key, c))
+			return 0;
+		named++;
+	}
+	return named >= 2;
+}
+
+/*
+ * 1 if c is a label that places another keyed or list table (its
+ * header's): that table starts here. A column's label is not, as an
+ * indicator may be named 公用经费 like a column of the money tables.
+ */
+static int
+places_a_table(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fcell *c)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntables; i++)
+		if (&m->tables[i] != t &&
+		    m->tables[i].kind != FP_TABLE_FIELDS &&
+		    fp_apply_cell_matches(&m->tables[i].header, c))
+			return 1;
+	return 0;
+}
+
+/* 1 if a cell of row r carries one of the labels. */
+static int
+row_matches(const struct fp_labels *ls, const struct fp_fsheet *s,
+    uint32_t r)
+{
+	size_t k;
+
+	if (!ls->n || r >= s->nrows)
+		return 0;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		if (fp_apply_cell_matches(ls, &s->cells[k]))
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 if row r, which holds a known label, is still one of the table's
+ * rows (first is its first, D its header's end): a merged cell of one of
+ * its columns runs into r from a row of the table (成本指标 over its
+ * indicators, left of the label), or each known label is a column's
+ * value with a value before it in the row and two more of its columns,
+ * and none places another table (an indicator named 资金总额 or
+ * 服务对象满意度). A row that starts with the label (合计, 评价人员)
+ * or holds a stop label ends the table.
+ */
+static int
+row_goes_on(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t r, const int64_t *col,
+    const struct fp_fcell ***merged, uint32_t D, uint32_t first)
+{
+	const struct fp_fcell *kn = fp_apply_known_in_row(m, s, r);
+	size_t i, k, nvals = 0;
+	int before = 0;
+
+	if (!kn)
+		return 0;
+	if (row_matches(&t->stop, s, r))
+		return 0;
+	/* A merged cell left of the label runs into the row from above. */
+	for (i = 0; i < t->nfields; i++)
+		if (merged[i] && col[i] < (int64_t)kn->col &&
+		    merged[i][r - D] && merged[i][r - D]->row >= first &&
+		    merged[i][r - D]->row < r)
+			return 1;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+		int ours = 0;
+
+		for (i = 0; i < t->nfields && !ours; i++)
+			ours = col[i] == (int64_t)c->col;
+		if (fp_apply_cell_is_known(m, c) && (!ours || !before ||
+		    places_a_table(m, t, c)))
+			return 0;
+		before = 1;
+		nvals += ours;
+	}
+	return nvals >= 3;
+}
+
+/*
+ * 1 if row r is a heading (一、货物类 over its items): one of its first
+ * two cells is one of a heading column's codes; sect[i] is then that
+ * cell, for column i.
+ */
+static int
+heading_row(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, const struct fp_fcell **sect)
+{
+	size_t i, j, k;
+	int any = 0;
+
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_field *f = &t->fields[i];
+
+		if (!f->heading)
+			continue;
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1] &&
+		    k < s->rowstart[r] + 2; k++) {
+			const struct fp_fcell *c = &s->cells[k];
+
+			for (j = 0; c->label && j < f->ncodes; j++)
+				if (fp_apply_cell_matches(&f->codes[j].alts, c))
+					break;
+			if (c->label && j < f->ncodes) {
+				sect[i] = c;
+				any = 1;
+				break;
+			}
+		}
+	}
+	return any;
+}
+
+/* The keys a keyed table's rows have had so far, each with its count. */
+struct seen {
+	char **keys;
+	unsigned *count;
+	size_t n, cap;		/* cap: 0 or a power of two */
+};
+
+static size_t
+seen_slot(const struct seen *sn, const char *key)
+{
+	size_t h = fp_hash_slot(fp_hash(FP_HASH_INIT, key), sn->cap - 1);
+
+	while (sn->keys[h] && strcmp(sn->keys[h], key))
+		h = (h + 1) & (sn->cap - 1);
+	return h;
+}
+
+/* How many rows had key before this one (0 for the first). */
+static unsigned
+seen_before(struct seen *sn, const char *key)
+{
+	size_t h, k;
+
+	if (sn->n * 2 >= sn->cap) {
+		struct seen big = { NULL, NULL, sn->n, sn->cap ? sn->cap * 2 :
+		    64 };
+
+		big.keys = fp_xcalloc(big.cap, sizeof *big.keys);
+		big.count = fp_xcalloc(big.cap, sizeof *big.count);
+		for (k = 0; k < sn->cap; k++) {
+			if (!sn->keys[k])
+				continue;
+			h = seen_slot(&big, sn->keys[k]);
+			big.keys[h] = sn->keys[k];
+			big.count[h] = sn->count[k];
+		}
+		free(sn->keys);
+		free(sn->count);
+		*sn = big;
+	}
+	h = seen_slot(sn, key);
+	if (!sn->keys[h]) {
+		sn->keys[h] = fp_xstrdup(key);
+		sn->n++;
+	}
+	return sn->count[h]++;
+}
+
+static void
+seen_free(struct seen *sn)
+{
+	size_t k;
+
+	for (k = 0; k < sn->cap; k++)
+		free(sn->keys[k]);
+	free(sn->keys);
+	free(sn->count);
+}
+
+/*
+ * A row of a keyed table named as an earlier one (办公设备 under 货物类
+ * and again under 服务类) is a row of its own: its key gets the count
+ * in brackets (办公设备（2）), with a warning. A coded row keeps its code.
+ */
+static char *
+key_again(struct apply *a, const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, struct seen *sn, char *key, int coded)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	unsigned before;
+
+	if (coded || !(before = seen_before(sn, key)))
+		return key;
+	fp_buf_printf(&b, "%s\xef\xbc\x88%u\xef\xbc\x89", key, before + 1);
+	fp_apply_note(a, 1,
+	    "%s: '%s' again at row %u of sheet '%s': read as '%s'",
+	    t->name, key, fp_apply_row_no(s, r), s->name, b.s);
+	free(key);
+	return fp_buf_detach(&b);
+}
+
+/* The warning for n hidden rows of a table, from row first: what became of them. */
+static void
+say_hidden(struct apply *a, const struct fp_table *t,
+    const struct fp_fsheet *s, size_t n, uint32_t first, const char *what)
+{
+	if (n == 1)
+		fp_apply_note(a, 1, "%s: row %u of sheet '%s' is hidden: %s",
+		    t->name,
+		    fp_apply_row_no(s, first), s->name, what);
+	else
+		fp_apply_note(a, 1,
+		    "%s: %zu rows of sheet '%s' are hidden, from row "
+		    "%u: %s", t->name, n, s->name, fp_apply_row_no(s, first),
+		    what);
+}
+
+void
+fp_apply_grid(struct apply *a, const struct fp_table *t)
+{
+	const struct fp_fsheet *s = NULL;
+	const struct fp_fcell *anchor = NULL, *kc;
+	size_t o = 0, si;
+	const struct fp_fcell **last = NULL, ***merged = NULL, **mkey = NULL;
+	struct column *cols = NULL;
+	struct header hdr;
+	int64_t *col = NULL, keycol = -1;
+	int *exp = NULL;
+	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
+	uint32_t end = UINT32_MAX, repeat1 = 0, left1 = 0;
+	size_t nrepeats = 0, nleft = 0, from;
+	struct fp_hidden *hid = NULL;
+	struct seen seen = { NULL, NULL, 0, 0 };
+	const struct fp_fcell **sect = NULL;
+	int dropped;
+	size_t k, i, nrows = 0, n = 0, nhidden = 0;
+	char num[32];
+
+	while (!anchor && fp_apply_next_sheet(a, t->any_sheet, &o, &si)) {
+		s = &a->form->sheets[si];
+		anchor = fp_apply_find_first(s, &t->header);
+	}
+	if (!anchor) {
+		fp_apply_note(a, t->required, "%s%s: no cell labelled %s%s",
+		    t->name,
+		    t->required ? " (required)" : "",
+		    fp_apply_labels_text(&a->val, &t->header),
+		    t->any_sheet ? " on any sheet" : "");
+		return;
+	}
+	if (si != a->sheet && s->hidden)
+		fp_apply_note(a, 1,
+		    "%s: read on sheet '%s', which the workbook hides",
+		    t->name, s->name);
+	R = anchor->row;
+	/*
+	 * The header runs down while its rows name columns, or are a row of
+	 * groups over columns (基本支出 | 项目支出) with such a row under it,
+	 * or a row of units (（万元） | （%）).
+	 */
+	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS; D++)
+		if ((!row_is_header(t, s, D) && !row_of_notes(s, D) &&
+		    !row_of_column_numbers(s, D) && !fp_apply_row_in_english(s,
+		    D) &&
+		    !(D + 1 < s->nrows &&
+		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
+		    row_is_header(t, s, D + 1))) ||
+		    (row_of_numbers(s, D) && !row_of_column_numbers(s, D)))
+			break;
+	for (k = s->rowstart[R]; k < s->rowstart[D]; k++)
+		if (s->cells[k].col + 1 > ncols)
+			ncols = s->cells[k].col + 1;
+	cols = fp_xcalloc(ncols + 1, sizeof *cols);
+	hdr.s = s;
+	hdr.top = R;
+	hdr.end = D;
+	for (r = R; r < D; r++) {
+		if (r > R && (row_of_column_numbers(s, r) ||
+		    fp_apply_row_in_english(s, r)))
+			continue;
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+			const struct fp_fcell *c = &s->cells[k];
+
+			if (c->label && !fp_apply_cell_matches(&t->skip, c) &&
+			    !is_note(c))
+				cols[c->col].name = c;
+		}
+	}
+	/* A row that only goes on with the columns' names is the header's. */
+	if (continues_header(t, s, D, cols, ncols))
+		hdr.end = ++D;
+	if (t->kind == FP_TABLE_KEYED) {
+		/*
+		 * The column headed by key, where it holds names (not a 序号
+		 * column under a merged header); else where the rows' codes
+		 * are.
+		 */
+		int64_t named = t->key.n ? find_column(t, &hdr, cols, ncols,
+		    &t->key, NULL, t->key_offset, 0, 0) : -1;
+
+		keycol = named >= 0 &&
+		    column_holds(a->m, t, s, (uint32_t)named, D, 1) ?
+		    named : code_column(a->m, t, s, D);
+		if (keycol < 0)
+			keycol = named;
+		if (keycol < 0) {
+			fp_apply_note(a, 1,
+			    "%s: header at %s, but no key column (headed "
+			    "%s, or holding its rows' codes)", t->name,
+			    fp_apply_ref(a, s, anchor),
+			    fp_apply_labels_text(&a->val, &t->key));
+			goto out;
+		}
+		/* A column that names the key's header may take it too. */
+		mkey = merged_column(s, keycol, D);
+	}
+	col = fp_xcalloc(t->nfields, sizeof *col);
+	exp = fp_xcalloc(t->nfields, sizeof *exp);
+	last = fp_xcalloc(t->nfields, sizeof *last);
+	merged = fp_xcalloc(t->nfields, sizeof *merged);
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_fcell *u;
+
+		col[i] = t->fields[i].heading ? -1 : find_column(t, &hdr, cols,
+		    ncols, &t->fields[i].labels, &t->fields[i].group,
+		    t->fields[i].offset, 1, keycol >= 0 && (uint32_t)keycol <
+		    ncols ? (uint32_t)keycol + 1 : 0);
+		if (col[i] >= 0)
+			merged[i] = merged_column(s, col[i], D);
+		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
+		    !(u = column_unit(a->m, t, s, R, D, col[i])) ||
+		    !u->unit_exp)
+			continue;
+		exp[i] = u->unit_exp;
+		fp_apply_unit_note(a, t, &t->fields[i], s, u);
+	}
+	if (t->kind == FP_TABLE_KEYED)
+		hid = fp_hidden_new(t);
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].heading && !sect)
+			sect = fp_xcalloc(t->nfields, sizeof *sect);
+	/* Blank rows between the header and the first row are no end. */
+	for (r = D; r < s->nrows && fp_apply_row_is_blank(s, r); r++)
+		;
+	for (; r < s->nrows; r++) {
+		const struct fp_fcell *cell, *own;
+		char *key = NULL;
+		int any = 0;
+
+		if (fp_apply_row_is_blank(s, r)) {
+			uint32_t r2 = r + 1;
+
+			if (t->kind == FP_TABLE_LIST)
+				continue;
+			/*
+			 * A blank row ends the table, unless a row of it
+			 * follows: a unit row (its key with the enumerator),
+			 * one of its coded rows, or a key, not a label with
+			 * its value after a colon, on a row of amounts
+			 * (row_has_amounts).
+			 */
+			while (r2 < s->nrows && fp_apply_row_is_blank(s, r2))
+				r2++;
+			kc = r2 < s->nrows ?
+			    key_cell(t, s, r2, keycol, mkey, D) : NULL;
+			if (kc && !fp_apply_row_is_known(a->m, s, r2) &&
+			    (enumerated(t, kc) || is_row_code(t, kc) ||
+			    (!kc->after && row_has_amounts(t, s, r2, col)))) {
+				r = r2 - 1;
+				continue;
+			}
+			break;
+		}
+		/* A row the mapping omits (小计 between categories), not a stop. */
+		if (row_matches(&t->omit, s, r) && !row_matches(&t->stop, s, r))
+			continue;
+		/* The header again, on the next printed page: passed over. */
+		if (nrows && repeats_header(t, s, r, col)) {
+			if (!nrepeats++)
+				repeat1 = r;
+			continue;
+		}
+		kc = t->kind == FP_TABLE_KEYED ?
+		    key_cell(t, s, r, keycol, mkey, D) : NULL;
+		/* A heading over rows: a row of the table if coded. */
+		if (sect && heading_row(t, s, r, sect) &&
+		    !(kc && is_row_code(t, kc)))
+			continue;
+		/*
+		 * A known label ends the table, as does a footer (填表人：王芳),
+		 * but not on one of its own rows.
+		 */
+		if (!(kc && is_row_code(t, kc)) && ((fp_apply_row_is_known(a->m,
+		    s, r) &&
+		    !(nrows && row_goes_on(a->m, t, s, r, col, merged, D,
+		    first))) || fp_apply_row_starts_with_pair(a->m, s, r))) {
+			end = r;
+			break;
+		}
+		if (t->kind == FP_TABLE_KEYED) {
+			if (!kc)
+				continue;
+			key = key_again(a, t, s, r, &seen, row_key(t, kc),
+			    is_row_code(t, kc));
+		} else {
+			for (i = 0; i < t->nfields && !any; i++)
+				any = col[i] >= 0 && fp_fsheet_at(s, r,
+				    (uint32_t)col[i]);
+			if (!any)
+				continue;
+			/*
+			 * A row hidden in a list is not on the form: passed
+			 * over, its cells still above the next for fill down.
+			 */
+			if (fp_fsheet_row_hidden(s, r)) {
+				if (!nleft++)
+					left1 = r;
+				for (i = 0; i < t->nfields; i++)
+					if (col[i] >= 0 &&
+					    (own = fp_fsheet_at(s,
+					    r, (uint32_t)col[i])))
+						last[i] = own;
+				continue;
+			}
+			snprintf(num, sizeof num, "%zu", ++n);
+			key = fp_xstrdup(num);
+		}
+		if (!nrows++)
+			first = r;
+		lastrow = r;
+		if (fp_fsheet_row_hidden(s, r) && !nhidden++)
+			hidden1 = r;
+		from = a->rec->n;
+		for (i = 0; i < t->nfields; i++) {
+			const struct fp_field *f = &t->fields[i];
+
+			own = col[i] >= 0 ? fp_fsheet_at(s, r,
+			    (uint32_t)col[i]) :
+			    NULL;
+			/* A blank cell in a merged range shows the range's. */
+			if (!own && merged[i] && (f->fill_down || f->fill_left))
+				own = merged[i][r - D];
+			cell = own;
+			if (!cell && f->fill_left && col[i] > 0)
+				cell = fp_fsheet_at(s, r, (uint32_t)col[i] - 1);
+			if (!cell && f->fill_down)
+				cell = last[i];
+			if (own)
+				last[i] = own;
+			if (cell)
+				fp_apply_take_cell(a, t, f, key, s, cell, r,
+				    exp[i]);
+		}
+		/* The rows under a heading take its code; the total, none. */
+		for (i = 0; sect && strcmp(key, FP_ROW_TOTAL) &&
+		    i < t->nfields; i++)
+			if (t->fields[i].heading && sect[i])
+				fp_apply_take_cell(a, t, &t->fields[i], key, s,
+				    sect[i],
+				    r, 0);
+		if (hid)
+			fp_hidden_row(hid, a->rec, from, !strcmp(key,
+			    FP_ROW_TOTAL) ? FP_HROW_TOTAL : is_row_code(t, kc) ?
+			    FP_HROW_OTHER : fp_fsheet_row_hidden(s, r) ?
+			    FP_HROW_HIDDEN : FP_HROW_UNIT);
+		free(key);
+	}
+	if (nrepeats)
+		fp_apply_note(a, 0,
+		    "%s: its header again at row %u%s, passed over",
+		    t->name, fp_apply_row_no(s, repeat1), nrepeats > 1 ?
+		    " and below" :
+		    "");
+	/* What a person sees of the table leaves them out: say so. */
+	dropped = hid && fp_hidden_drop(hid, a->rec, a->m->tolerance + 1e-9);
+	if (nhidden)
+		say_hidden(a, t, s, nhidden, hidden1, dropped ? "left out, as "
+		    "the total row is the sum of the rows shown" :
+		    nhidden == 1 ?
+		    "read as one of the table's rows (hidden is not deleted)" :
+		    "read as the table's rows (hidden is not deleted)");
+	if (nleft)
+		say_hidden(a, t, s, nleft, left1, nleft == 1 ? "passed over, "
+		    "as not on the form (unhide it to count it)" : "passed "
+		    "over, as not on the form (unhide them to count them)");
+	if (nrows && t->required)
+		a->grids++;
+	if (nrows && a->o->explain) {
+		char where[64];
+
+		snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, anchor));
+		fp_apply_note(a, 0,
+		    "%s: header '%s' at %s, header rows %u-%u%s%s, "
+		    "%zu rows (%u-%u)", t->name, anchor->label, where,
+		    fp_apply_row_no(s, R), fp_apply_row_no(s, D - 1),
+		    keycol >= 0 ?
+		    ", key column " : "", keycol >= 0 ?
+		    (fp_colname((uint32_t)keycol, num), num) : "", nrows,
+		    fp_apply_row_no(s, first), fp_apply_row_no(s, lastrow));
+		const struct fp_fcell *kn = end != UINT32_MAX ?
+		    fp_apply_known_in_row(a->m, s, end) : NULL;
+
+		if (kn)
+			fp_apply_note(a, 0,
+			    "%s: ends at row %u, where '%s' is a label "
+			    "the mapping knows", t->name, fp_apply_row_no(s,
+			    end),
+			    kn->text);
+	} else if (!nrows) {
+		char where[64];
+
+		snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, anchor));
+		fp_apply_note(a, t->required,
+		    "%s%s: header '%s' at %s, header rows "
+		    "%u-%u, but no rows under it", t->name, t->required ?
+		    " (required)" : "", anchor->label, where, fp_apply_row_no(s,
+		    R),
+		    fp_apply_row_no(s, D - 1));
+	}
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_field *f = &t->fields[i];
+
+		if (f->heading)
+			continue;
+		if (col[i] < 0)
+			fp_apply_note(a, f->required,
+			    "%s.%s%s: no column headed %s",
+			    t->name, f->name, f->required ? " (required)" : "",
+			    fp_apply_labels_text(&a->val, &f->labels));
+		else if (a->o->explain) {
+			fp_colname((uint32_t)col[i], num);
+			fp_apply_note(a, 0, "%s.%s: column %s", t->name,
+			    f->name, num);
+		}
+	}
+	for (i = 0; merged && i < t->nfields; i++)
+		free(merged[i]);
+out:
+	free(sect);
+	seen_free(&seen);
+	fp_hidden_free(hid);
+	free(mkey);
+	free(merged);
+	free(cols);
+	free(col);
+	free(exp);
+	free(last);
+}
+
