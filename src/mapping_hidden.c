@@ -55,14 +55,9 @@ number_field(const struct fp_table *t, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < t->nfields; i++) {
-		enum fp_type ty = t->fields[i].type;
-
-		if (strcmp(t->fields[i].name, name))
-			continue;
-		return ty == FP_T_MONEY || ty == FP_T_INTEGER ||
-		    ty == FP_T_NUMBER || ty == FP_T_SCORE ? (int)i : -1;
-	}
+	for (i = 0; i < t->nfields; i++)
+		if (!strcmp(t->fields[i].name, name))
+			return fp_type_numeric(t->fields[i].type) ? (int)i : -1;
 	return -1;
 }
 

@@ -21,13 +21,6 @@ cut_cmp(const void *x, const void *y)
 	return a->row < b->row ? -1 : a->row > b->row;
 }
 
-/* 1 if row r of the sheet holds nothing. */
-static int
-blank_row(const struct fp_fsheet *s, uint32_t r)
-{
-	return r >= s->nrows || s->rowstart[r] == s->rowstart[r + 1];
-}
-
 /* At most this many of the first form's title lines are compared. */
 #define MAX_TITLE_PAIRS 32
 
@@ -46,7 +39,7 @@ title_pairs(const struct fp_fsheet *s, uint32_t top, uint32_t name,
 	for (r = top; r < name && n < MAX_TITLE_PAIRS; r++) {
 		const struct fp_fcell *c;
 
-		if (blank_row(s, r))
+		if (fp_apply_row_is_blank(s, r))
 			continue;
 		c = &s->cells[s->rowstart[r]];
 		if (c->after && c->prefix)
@@ -67,7 +60,7 @@ in_title(const struct fp_fsheet *s, uint32_t r, const char *const *v,
 	const struct fp_fcell *c;
 	size_t i;
 
-	if (blank_row(s, r))
+	if (fp_apply_row_is_blank(s, r))
 		return 0;
 	c = &s->cells[s->rowstart[r]];
 	for (i = 0; c->after && c->prefix && i < n; i++)
@@ -103,7 +96,7 @@ stack_cuts(const struct fp_mapping *m, const struct fp_form *form,
 		size_t npairs = title_pairs(s, top, v[i].row, pairs);
 
 		for (r = top; r < v[i].row; r++)
-			gaps |= blank_row(s, r);
+			gaps |= fp_apply_row_is_blank(s, r);
 		for (j = i + 1; j < n && v[j].sheet == v[i].sheet; j++) {
 			uint32_t name = v[j].row;
 			uint32_t cut = name > prev + h ? name - h : prev + 1;
@@ -111,7 +104,8 @@ stack_cuts(const struct fp_mapping *m, const struct fp_form *form,
 			if (name == prev)
 				continue;
 			for (r = name; r > cut; r--)
-				if ((!gaps && blank_row(s, r - 1)) ||
+				if ((!gaps &&
+				    fp_apply_row_is_blank(s, r - 1)) ||
 				    (fp_apply_ends_a_form(m, s, r - 1) &&
 				    !in_title(s, r - 1, pairs, npairs))) {
 					cut = r;

@@ -188,10 +188,7 @@ row_has_amounts(const struct fp_table *t, const struct fp_fsheet *s,
 	double x;
 
 	for (i = 0; i < t->nfields; i++) {
-		enum fp_type ty = t->fields[i].type;
-
-		if (col[i] < 0 || (ty != FP_T_MONEY && ty != FP_T_INTEGER &&
-		    ty != FP_T_NUMBER && ty != FP_T_SCORE))
+		if (col[i] < 0 || !fp_type_numeric(t->fields[i].type))
 			continue;
 		ncols++;
 		if ((c = fp_fsheet_at(s, r, (uint32_t)col[i])) &&
