@@ -417,9 +417,22 @@ put_formula(struct conv *cv, size_t sh, struct fmlas *fm, uint32_t row,
 	    c->type == FP_CELL_TIME))
 		num = serial(cv, num);
 	if (array) {
-		fp_xlsx_array_formula(cv->x, sh, def->row, def->col, def->row2,
-		    def->col2, cv->text.s, c && c->type != FP_CELL_TEXT ? num : 0,
-		    style);
+		char err[FP_NUM_MAX];
+		size_t len;
+
+		if (!c || c->type == FP_CELL_TEXT)
+			fp_xlsx_array_formula(cv->x, sh, def->row, def->col,
+			    def->row2, def->col2, cv->text.s, 's', 0,
+			    c ? c->v.text : "", style);
+		else if (c->type == FP_CELL_BOOL || c->type == FP_CELL_ERROR)
+			fp_xlsx_array_formula(cv->x, sh, def->row, def->col,
+			    def->row2, def->col2, cv->text.s,
+			    c->type == FP_CELL_BOOL ? 'b' : 'e', num,
+			    fp_cell_render(c, cv->d1904, err, &len), style);
+		else
+			fp_xlsx_array_formula(cv->x, sh, def->row, def->col,
+			    def->row2, def->col2, cv->text.s, 'n', num, NULL,
+			    style);
 		return;
 	}
 	if (!c || c->type == FP_CELL_TEXT)

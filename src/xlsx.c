@@ -589,6 +589,44 @@ significant_digits(const char *s)
 	return n;
 }
 
+/* A new correction of a cell, to be made after libxlsxwriter has written. */
+static struct fp_numfix *
+add_fix(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col)
+{
+	struct fp_numfix *f;
+
+	if (x->nfixes == x->capfixes) {
+		x->capfixes = x->capfixes ? x->capfixes * 2 : 64;
+		x->fixes = fp_xreallocarray(x->fixes, x->capfixes,
+		    sizeof *x->fixes);
+	}
+	f = &x->fixes[x->nfixes++];
+	memset(f, 0, sizeof *f);
+	f->sheet = (uint32_t)sheet;
+	f->row = row;
+	f->col = col;
+	return f;
+}
+
+/*
+ * Remembers a value of a type libxlsxwriter cannot give a cell (a
+ * boolean or an error result, an array formula's text result) to be
+ * written afterwards: type and text as struct fp_numfix has them.
+ */
+static void
+retype(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col, int type,
+    const char *text, int drop)
+{
+	struct fp_numfix *f = add_fix(x, sheet, row, col);
+
+	f->type = (char)type;
+	f->drop = (char)drop;
+	if (strlen(text) < sizeof f->text)
+		memcpy(f->text, text, strlen(text) + 1);
+	else
+		f->str = fp_xstrdup(text);
+}
+
 /*
  * Remembers a number libxlsxwriter would write with 16 significant
  * digits only (it prints %.16G), to be written exactly afterwards.
@@ -597,7 +635,6 @@ static void
 exact(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col, double v)
 {
 	char buf[48], shortest[FP_NUM_MAX];
-	struct fp_numfix *f;
 
 	if (v != v || v - v != 0)
 		return;
@@ -612,16 +649,7 @@ exact(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col, double v)
 	snprintf(buf, sizeof buf, "%.16G", v);
 	if (strtod(buf, NULL) == v)
 		return;
-	if (x->nfixes == x->capfixes) {
-		x->capfixes = x->capfixes ? x->capfixes * 2 : 64;
-		x->fixes = fp_xreallocarray(x->fixes, x->capfixes,
-		    sizeof *x->fixes);
-	}
-	f = &x->fixes[x->nfixes++];
-	f->sheet = (uint32_t)sheet;
-	f->row = row;
-	f->col = col;
-	memcpy(f->text, shortest, sizeof f->text);
+	memcpy(add_fix(x, sheet, row, col)->text, shortest, FP_NUM_MAX);
 }
 
 /* The key a look is deduplicated by: every field, as text. */
@@ -962,9 +990,11 @@ fp_xlsx_error(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 
 	if (!ws(x, sheet))
 		return;
+	/* Written as a formula's text result, made an error value afterwards. */
 	snprintf(f, sizeof f, "=%s", err);
 	note(x, worksheet_write_formula_str(x->sheets[sheet].ws, row,
 	    (lxw_col_t)col, f, fmt(x, style), err), x->sheets[sheet].name);
+	retype(x, sheet, row, col, 'e', err, 1);
 	fit(x, sheet, col, (double)strlen(err));
 }
 
@@ -996,20 +1026,26 @@ fp_xlsx_formula_typed(struct fp_xlsx *x, size_t sheet, uint32_t row,
 	if (!w)
 		return;
 
+	/* libxlsxwriter writes every such result as text (t="str"). */
 	if (type == 'b')
 		str = num != 0 ? "TRUE" : "FALSE";
 	note(x, worksheet_write_formula_str(w, row, (lxw_col_t)col, formula,
 	    fmt(x, style), str ? str : ""), x->sheets[sheet].name);
+	if (type == 'b')
+		retype(x, sheet, row, col, 'b', num != 0 ? "1" : "0", 0);
+	else if (type == 'e')
+		retype(x, sheet, row, col, 'e', str ? str : "#N/A", 0);
 	if (type == 's' && str)
 		fit(x, sheet, col, fp_display_width(str));
 }
 
 void
 fp_xlsx_array_formula(struct fp_xlsx *x, size_t sheet, uint32_t r1,
-    uint32_t c1, uint32_t r2, uint32_t c2, const char *formula, double value,
-    int style)
+    uint32_t c1, uint32_t r2, uint32_t c2, const char *formula, int type,
+    double num, const char *str, int style)
 {
 	struct fp_buf b = FP_BUF_INIT;
+	double value = type == 'n' && isfinite(num) ? num : 0;
 
 	if (!ws(x, sheet))
 		return;
@@ -1020,7 +1056,15 @@ fp_xlsx_array_formula(struct fp_xlsx *x, size_t sheet, uint32_t r1,
 	    (lxw_col_t)c1, r2, (lxw_col_t)c2, b.s, fmt(x, style), value),
 	    x->sheets[sheet].name);
 	fp_buf_release(&b);
-	exact(x, sheet, r1, c1, value);
+	/* It writes a number: any other result is given its type after. */
+	if (type == 'n' && !isfinite(num))
+		retype(x, sheet, r1, c1, 'e', "#NUM!", 0);
+	else if (type == 'n')
+		exact(x, sheet, r1, c1, value);
+	else if (type == 'b')
+		retype(x, sheet, r1, c1, 'b', num != 0 ? "1" : "0", 0);
+	else
+		retype(x, sheet, r1, c1, type, str ? str : "", 0);
 }
 
 /*
@@ -1675,6 +1719,8 @@ free_all(struct fp_xlsx *x)
 	}
 	free(x->styles);
 	free(x->slots);
+	for (i = 0; i < x->nfixes; i++)
+		free(x->fixes[i].str);
 	free(x->fixes);
 	free(x->font);
 	free(x->path);

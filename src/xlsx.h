@@ -126,7 +126,7 @@ void fp_xlsx_date(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     double serial, int style);
 void fp_xlsx_bool(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     int v, int style);
-/* An error value, "#DIV/0!" and the like. */
+/* An error value, "#DIV/0!" and the like (no formula). */
 void fp_xlsx_error(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *err, int style);
 /* A formula with the value it computes, for viewers that never recalculate. */
@@ -139,10 +139,14 @@ void fp_xlsx_formula(struct fp_xlsx *x, size_t sheet, uint32_t row,
 void fp_xlsx_formula_typed(struct fp_xlsx *x, size_t sheet, uint32_t row,
     uint32_t col, const char *formula, int type, double num, const char *str,
     int style);
-/* An array formula over r1..r2, c1..c2, its first cell's value given. */
+/*
+ * An array formula over r1..r2, c1..c2, its first cell's value given:
+ * type 'n' (a number, num), 'b' (a boolean, num 0 or 1), 'e' (an error,
+ * str) or 's' (text, str). The other cells' values are written as values.
+ */
 void fp_xlsx_array_formula(struct fp_xlsx *x, size_t sheet, uint32_t r1,
-    uint32_t c1, uint32_t r2, uint32_t c2, const char *formula, double value,
-    int style);
+    uint32_t c1, uint32_t r2, uint32_t c2, const char *formula, int type,
+    double num, const char *str, int style);
 /* A comment on a cell, shown when the mouse is over it. */
 void fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row,
     uint32_t col, const char *text);

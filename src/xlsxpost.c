@@ -65,6 +65,71 @@ parse_ref(const char *p, const char *end, uint32_t *row, uint32_t *col)
 	return 1;
 }
 
+/* Appends text with XML's special characters escaped. */
+static void
+add_escaped(struct fp_buf *out, const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p++) {
+		switch (*p) {
+		case '&': fp_buf_adds(out, "&amp;"); break;
+		case '<': fp_buf_adds(out, "&lt;"); break;
+		case '>': fp_buf_adds(out, "&gt;"); break;
+		case '"': fp_buf_adds(out, "&quot;"); break;
+		default: fp_buf_addc(out, *p); break;
+		}
+	}
+}
+
+/* Where the n bytes at p first hold s (of len bytes), or NULL. */
+static const char *
+find(const char *p, const char *end, const char *s, size_t len)
+{
+	for (; p + len <= end; p++)
+		if (!memcmp(p, s, len))
+			return p;
+	return NULL;
+}
+
+/*
+ * The cell starting at c (up to end) written again with f's type and
+ * value, and its formula unless f drops it; appended to out. Returns
+ * where the cell ended, or NULL (nothing appended) if it is not a cell
+ * libxlsxwriter writes: <c r=".." ..>[<f ..>..</f>]<v>..</v></c>.
+ */
+static const char *
+retype_cell(const char *c, const char *end, const struct fp_numfix *f,
+    struct fp_buf *out)
+{
+	const char *tag = find(c, end, ">", 1), *ce, *fs, *fe, *a;
+
+	if (!tag || tag[-1] == '/' || !(ce = find(tag, end, "</c>", 4)))
+		return NULL;
+	/* The start tag without its t attribute. */
+	a = find(c, tag, " t=\"", 4);
+	if (a) {
+		const char *q = find(a + 4, tag, "\"", 1);
+
+		if (!q)
+			return NULL;
+		fp_buf_add(out, c, (size_t)(a - c));
+		fp_buf_add(out, q + 1, (size_t)(tag - q - 1));
+	} else {
+		fp_buf_add(out, c, (size_t)(tag - c));
+	}
+	fp_buf_printf(out, " t=\"%s\">", f->type == 'b' ? "b" :
+	    f->type == 'e' ? "e" : "str");
+	fs = find(tag, ce, "<f", 2);
+	fe = fs ? find(fs, ce, "</f>", 4) : NULL;
+	if (fe && !f->drop)
+		fp_buf_add(out, fs, (size_t)(fe + 4 - fs));
+	fp_buf_adds(out, "<v>");
+	add_escaped(out, f->str ? f->str : f->text);
+	fp_buf_adds(out, "</v></c>");
+	return ce + 4;
+}
+
 /*
  * A piece of a worksheet's XML, ending where a cell starts or at the end,
  * with the values of the fixed cells replaced; *fp..fend are this
@@ -96,7 +161,18 @@ fix_sheet(const char *xml, size_t n, const struct fp_numfix **fp,
 		/* The last fix of one cell wins. */
 		while (f + 1 < fend && f[1].row == f->row && f[1].col == f->col)
 			f++;
-		if (f < fend && f->row == row && f->col == col) {
+		if (f < fend && f->row == row && f->col == col && f->type) {
+			const char *after;
+
+			fp_buf_add(out, p, (size_t)(c - p));
+			after = retype_cell(c, end, f, out);
+			f++;
+			if (after) {
+				p = after;
+				continue;
+			}
+			p = c;
+		} else if (f < fend && f->row == row && f->col == col) {
 			const char *v = NULL, *ve = NULL, *ce;
 
 			for (ce = c; ce + 3 < end; ce++) {
@@ -170,15 +246,7 @@ fix_styles(const char *xml, size_t n, const char *font, double size,
 	}
 	fp_buf_add(out, xml, (size_t)(a - xml));
 	fp_buf_printf(out, "<font><sz val=\"%g\"/><name val=\"", size);
-	for (p = font; *p; p++) {
-		switch (*p) {
-		case '&': fp_buf_adds(out, "&amp;"); break;
-		case '<': fp_buf_adds(out, "&lt;"); break;
-		case '>': fp_buf_adds(out, "&gt;"); break;
-		case '"': fp_buf_adds(out, "&quot;"); break;
-		default: fp_buf_addc(out, *p); break;
-		}
-	}
+	add_escaped(out, font);
 	fp_buf_adds(out, "\"/></font>");
 	fp_buf_add(out, z, (size_t)(end - z));
 }

@@ -16,10 +16,20 @@
 #include "util.h"
 #include "xlsxnotes.h"
 
-/* A cell of sheet (0-based, in the order sheets were added) and its number. */
+/*
+ * A cell of sheet (0-based, in the order sheets were added) and its
+ * value's text: a number libxlsxwriter would round (type 0), or a value
+ * of a type it cannot write: type 'b' (a boolean, "1" or "0"), 'e' (an
+ * error, "#N/A") or 's' (a formula's text result), the cell's type made
+ * that, and with drop its formula taken off (a value alone). str, where
+ * not NULL, is the text instead of text (which it outgrew), owned.
+ */
 struct fp_numfix {
 	uint32_t sheet, row, col;
 	char text[FP_NUM_MAX];
+	char type;
+	char drop;
+	char *str;
 };
 
 /* What to correct. */
@@ -37,7 +47,7 @@ struct fp_xlsx_fixes {
 
 /*
  * Rewrites the .xlsx at path in place: each cell in fx->nums gets its
- * value's text, the default font becomes fx->font, the sheets marked
+ * value's text (and type), the default font becomes fx->font, the sheets marked
  * in fx->very_hidden (which libxlsxwriter writes hidden) very hidden,
  * and each sheet with comments in fx->notes gets its comments and
  * vmlDrawing parts, their relationships, its legacyDrawing and their
