@@ -192,6 +192,12 @@ struct fp_cond {
 	regex_t re;			/* MATCH, NOMATCH */
 	int has_re;
 	struct fp_ref target;		/* MEETS, MISSES */
+	/*
+	 * Set by the mapping's checks: ref's field is "row", which the table
+	 * has no field of: the row's own key (its code, or its key as
+	 * written), not a fact.
+	 */
+	int is_key;
 	int per_row;			/* set by the mapping's checks */
 	int target_per_row;
 	/*

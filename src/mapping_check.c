@@ -279,8 +279,45 @@ not_through(struct parser *p, const struct fp_ref *r)
 }
 
 /*
- * A rule's conditions: each names a field; one read in the row being
- * checked needs a rule that goes through that table's rows.
+ * A word a condition on a row's key compares with: a row code's label
+ * (本年收入合计) is its code (total_year), as the facts name that row; a
+ * word that is none is a key as written (局机关).
+ */
+static void
+key_word(const struct fp_table *t, char **word)
+{
+	struct fp_buf lab = FP_BUF_INIT;
+	size_t i;
+
+	fp_norm_label(&lab, *word, strlen(*word));
+	for (i = 0; i < t->nrows; i++)
+		if (!strcmp(t->rows[i].canon, *word) ||
+		    !strcmp(t->rows[i].display, *word) ||
+		    fp_labels_match(&t->rows[i].alts, lab.s ? lab.s : "")) {
+			free(*word);
+			*word = fp_xstrdup(t->rows[i].canon);
+			break;
+		}
+	fp_buf_release(&lab);
+}
+
+/*
+ * 1 if a condition names the row's own key: T.row, of a keyed or list
+ * table with no field named row.
+ */
+static int
+names_key(const struct fp_mapping *m, const struct fp_ref *r)
+{
+	const struct fp_table *t = fp_mapping_table(m, r->table);
+
+	return t && t->kind != FP_TABLE_FIELDS && !strcmp(r->field, "row") &&
+	    !fp_table_field(t, "row");
+}
+
+/*
+ * A rule's conditions: each names a field, or the row's key; one read
+ * in the row being checked needs a rule that goes through that table's
+ * rows.
  */
 static enum fp_err
 check_where(struct parser *p, struct fp_rule *r)
@@ -294,7 +331,14 @@ check_where(struct parser *p, struct fp_rule *r)
 		const struct fp_field *f;
 
 		p->l.no = c->line;
-		if ((err = check_ref(p, &c->ref, 0)))
+		c->is_key = names_key(p->m, &c->ref);
+		if (c->is_key && c->ref.row)
+			return fp_perr(p, "'%s.row' is the key of the row being "
+			    "checked: name no row", c->ref.table);
+		if (c->is_key && (c->op == FP_COND_MEETS ||
+		    c->op == FP_COND_MISSES))
+			return fp_perr(p, "a row's key meets no target");
+		if (!c->is_key && (err = check_ref(p, &c->ref, 0)))
 			return err;
 		t = fp_mapping_table(p->m, c->ref.table);
 		f = fp_table_field(t, c->ref.field);
@@ -314,7 +358,9 @@ check_where(struct parser *p, struct fp_rule *r)
 				return not_through(p, &c->target);
 		}
 		for (k = 0; k < c->nwords; k++)
-			if ((err = check_code_word(p, f, &c->words[k])))
+			if (c->is_key)
+				key_word(t, &c->words[k]);
+			else if ((err = check_code_word(p, f, &c->words[k])))
 				return err;
 	}
 	return FP_OK;

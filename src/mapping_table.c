@@ -368,8 +368,9 @@ under_group(const struct header *h, uint32_t nrow, uint32_t c,
  * The column of a field (or the key): the first column from column from
  * on, then from the left, whose name is one of ls, not claimed by an
  * earlier field, moved by off. -1 if none. A keyed table's columns are
- * looked for right of its key first: the amounts of the right half of a
- * two-sided table (收入 | 金额 | 支出 | 金额) are its expenditure's.
+ * looked for from its key column on first: the amounts of the right half
+ * of a two-sided table (收入 | 金额 | 支出 | 金额) are its expenditure's,
+ * and a column named as the key's header is the key column itself.
  * Where the header has a group labelled one of group (a column's
  * `group`), only a column under such a group is.
  */
@@ -416,31 +417,38 @@ is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
 /*
  * The key column of a keyed table with row codes: the leftmost column,
  * in the rows under the header, of a cell that is one of them (where the
- * form names its rows, whatever heads that column). -1 if none is.
+ * form names its rows, whatever heads that column), at or right of
+ * column from (where the table's header cell is: 支出 over the right
+ * half of a two-sided table, whose halves both end in 总计), else
+ * anywhere. -1 if none is.
  */
 static int64_t
 code_column(const struct fp_mapping *m, const struct fp_table *t,
-    const struct fp_fsheet *s, uint32_t D)
+    const struct fp_fsheet *s, uint32_t D, uint32_t from)
 {
-	int64_t best = -1;
+	int64_t best = -1, right = -1;
 	uint32_t r;
 	size_t k;
 
 	for (r = D; r < s->nrows; r++) {
 		int coded = 0;
 
-		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
-			if (is_row_code(t, &s->cells[k])) {
-				if (best < 0 || s->cells[k].col < best)
-					best = s->cells[k].col;
-				coded = 1;
-				break;
-			}
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+			uint32_t c = s->cells[k].col;
+
+			if (!is_row_code(t, &s->cells[k]))
+				continue;
+			if (best < 0 || c < best)
+				best = c;
+			if (c >= from && (right < 0 || c < right))
+				right = c;
+			coded = 1;
+		}
 		/* The rows end at a label the mapping knows, not their own. */
 		if (!coded && fp_apply_row_is_known(m, s, r))
 			break;
 	}
-	return best;
+	return right >= 0 ? right : best;
 }
 
 /* The next row at or after k not yet given a cell (nx: a skip list). */
@@ -908,7 +916,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 
 		keycol = named >= 0 &&
 		    column_holds(a->m, t, s, (uint32_t)named, D, 1) ?
-		    named : code_column(a->m, t, s, D);
+		    named : code_column(a->m, t, s, D, anchor->col);
 		if (keycol < 0)
 			keycol = named;
 		if (keycol < 0) {
@@ -932,7 +940,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		col[i] = t->fields[i].heading ? -1 : find_column(t, &hdr, cols,
 		    ncols, &t->fields[i].labels, &t->fields[i].group,
 		    t->fields[i].offset, 1, keycol >= 0 && (uint32_t)keycol <
-		    ncols ? (uint32_t)keycol + 1 : 0);
+		    ncols ? (uint32_t)keycol : 0);
 		if (col[i] >= 0)
 			merged[i] = merged_column(s, col[i], D);
 		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||

@@ -318,26 +318,6 @@ cell_kind(struct scanparse *p, const char **attrs, double x)
 }
 
 /*
- * Refuses the value v of the cell beginning, a number of a kind no
- * spreadsheet writes (NaN, infinity, 0x1p3, 1e999): the file is damaged.
- */
-static void
-bad_number(struct scanparse *p, const char *v)
-{
-	char col[8];
-	size_t n;
-
-	fp_colname((uint32_t)(p->col < MAX_COLS ? p->col : MAX_COLS - 1), col);
-	v += strspn(v, " \t\r\n");
-	n = strcspn(v, " \t\r\n");
-	fp_diag(p->d, FP_ECORRUPT, "corrupt workbook (cell %s!%s%llu in "
-	    "content.xml holds \"%.*s\", not a finite decimal number)",
-	    p->sh->name, col, (unsigned long long)p->row + 1,
-	    (int)(n < 24 ? n : 24), v);
-	fp_xml_stop(p->x, FP_ECORRUPT);
-}
-
-/*
  * 1 for the formula =TRUE() or =FALSE() (after a namespace prefix such as
  * of:), as Calc keeps a TRUE or FALSE it imports from another program:
  * its result is a number, 1 or 0, that Calc shows as TRUE or FALSE.
@@ -402,15 +382,13 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	    !strcmp(t, "currency")) {
 		p->vtype = t[0] == 'p' ? 'p' : 'f';
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "value");
-		if (v)
-			p->num_ok = fp_parse_value(v, &p->num);
-		if (p->num_ok < 0) {
-			p->num_ok = 0;
-			if (!covered) {
-				bad_number(p, v);
-				return;
-			}
-		}
+		/*
+		 * A value that is no finite decimal (LibreOffice writes the
+		 * NaN an .xls held as office:value="NaN") is the text the cell
+		 * shows, as one that is no number at all.
+		 */
+		if (v && fp_parse_value(v, &p->num) > 0)
+			p->num_ok = 1;
 		if (t[0] == 'f' && p->num_ok)
 			p->kind = cell_kind(p, attrs, p->num);
 	} else if (!strcmp(t, "date")) {

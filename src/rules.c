@@ -545,10 +545,19 @@ is_word(struct gfact *g, const char *word)
 static int
 cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row)
 {
-	struct gfact *g = lookup(c, w->ref.table, w->ref.row ? w->ref.row :
-	    w->per_row ? row : "", w->ref.field);
+	struct gfact *g, key;
 	size_t i;
 	double x;
+
+	if (w->is_key) {
+		/* The row's own key, as if a fact. */
+		memset(&key, 0, sizeof key);
+		key.value = (char *)(row ? row : "");
+		g = &key;
+	} else {
+		g = lookup(c, w->ref.table, w->ref.row ? w->ref.row :
+		    w->per_row ? row : "", w->ref.field);
+	}
 
 	switch (w->op) {
 	case FP_COND_IS:
