@@ -365,12 +365,35 @@ under_group(const struct header *h, uint32_t nrow, uint32_t c,
 }
 
 /*
+ * 1 if column c, left of a keyed table's key column key, lies in the
+ * other half of a two-sided table: a column named as the key column is
+ * at or left of it (项目 | 行次 | 金额 | 项目 | 金额: the 行次 of 收入,
+ * not of 支出, which has none). A 序号 left of the key is the table's.
+ */
+static int
+other_half(const struct fp_table *t, const struct column *cols, uint32_t c,
+    uint32_t key)
+{
+	const struct fp_fcell *kn = cols[key].name;
+	uint32_t k;
+
+	if (t->kind != FP_TABLE_KEYED || !kn || !kn->label)
+		return 0;
+	for (k = 0; k <= c; k++)
+		if (cols[k].name && cols[k].name->label &&
+		    !strcmp(cols[k].name->label, kn->label))
+			return 1;
+	return 0;
+}
+
+/*
  * The column of a field (or the key): the first column from column from
  * on, then from the left, whose name is one of ls, not claimed by an
  * earlier field, moved by off. -1 if none. A keyed table's columns are
  * looked for from its key column on first: the amounts of the right half
  * of a two-sided table (收入 | 金额 | 支出 | 金额) are its expenditure's,
- * and a column named as the key's header is the key column itself.
+ * and a column named as the key's header is the key column itself; then
+ * left of it, but in the other half.
  * Where the header has a group labelled one of group (a column's
  * `group`), only a column under such a group is.
  */
@@ -386,7 +409,8 @@ find_column(const struct fp_table *t, const struct header *h,
 		c = from + i < ncols ? from + i : from + i - ncols;
 		if (!cols[c].name || (cols[c].claimed && off == 0) ||
 		    !column_named(t, &cols[c], ls) || (grouped &&
-		    !under_group(h, cols[c].name->row, c, group)))
+		    !under_group(h, cols[c].name->row, c, group)) ||
+		    (c < from && other_half(t, cols, c, from)))
 			continue;
 		if ((int64_t)c + off < 0)
 			return -1;
