@@ -659,6 +659,54 @@ fp_form_cut(const struct fp_form *src, const struct fp_cut *cuts, size_t n)
 	return f;
 }
 
+struct fp_form *
+fp_form_transpose(const struct fp_form *src, size_t si, uint32_t top,
+    uint32_t bot)
+{
+	const struct fp_fsheet *from = &src->sheets[si];
+	struct fp_form *f = fp_form_new();
+	struct fp_fsheet *s;
+	size_t k, n;
+
+	f->date1904 = src->date1904;
+	bot = bot < from->nrows ? bot : from->nrows - 1;
+	f->cap = 1;
+	f->sheets = fp_xcalloc(1, sizeof *f->sheets);
+	s = &f->sheets[f->nsheets++];
+	s->name = fp_xstrdup(from->name);
+	s->hidden = from->hidden;
+	s->band = from->band;
+	s->row_base = from->row_base + top;
+	s->transposed = 1;
+	s->merges = fp_xcalloc(from->nmerges + 1, sizeof *s->merges);
+	for (k = 0; k < from->nmerges; k++) {
+		struct fp_range g = from->merges[k];
+
+		if (g.r2 < top || g.r1 > bot)
+			continue;
+		g.r1 = g.r1 > top ? g.r1 - top : 0;
+		g.r2 = (g.r2 < bot ? g.r2 : bot) - top;
+		s->merges[s->nmerges].r1 = g.c1;
+		s->merges[s->nmerges].r2 = g.c2;
+		s->merges[s->nmerges].c1 = (uint16_t)g.r1;
+		s->merges[s->nmerges].c2 = (uint16_t)g.r2;
+		s->nmerges++;
+	}
+	s->hidden_rows = fp_xcalloc(1, sizeof *s->hidden_rows);
+	n = from->rowstart[bot + 1] - from->rowstart[top];
+	s->ncells = s->cap = n;
+	s->cells = fp_xcalloc(n + 1, sizeof *s->cells);
+	for (k = 0; k < n; k++) {
+		const struct fp_fcell *c = &from->cells[from->rowstart[top] + k];
+
+		s->cells[k] = *c;
+		s->cells[k].row = c->col;
+		s->cells[k].col = c->row - top;
+	}
+	seal_sheet(f, s);
+	return f;
+}
+
 void
 fp_form_free(struct fp_form *f)
 {
@@ -814,10 +862,10 @@ fp_fcell_ref(struct fp_buf *b, const struct fp_fsheet *s,
 {
 	char col[8], num[12];
 	size_t n = sizeof num;
-	uint32_t r = s->row_base + c->row + 1;
+	uint32_t r = s->row_base + (s->transposed ? c->col : c->row) + 1;
 
 	/* Once per fact: built by hand, not by printf. */
-	fp_colname(c->col, col);
+	fp_colname(s->transposed ? c->row : c->col, col);
 	do
 		num[--n] = (char)('0' + r % 10);
 	while ((r /= 10) != 0);

@@ -69,6 +69,11 @@ struct fp_fsheet {
 	int hidden;		/* the workbook hides it */
 	int band;		/* a band of a cut sheet: that sheet's number + 1 */
 	uint32_t row_base;	/* a band: the sheet's row its row 0 is */
+	/*
+	 * A block read across (fp_form_transpose): its row r, column c is
+	 * the sheet's row row_base + c, column r.
+	 */
+	int transposed;
 	struct fp_range *merges;	/* its merged ranges */
 	size_t nmerges;
 	struct fp_rowspan *hidden_rows;	/* the rows it hides, as read */
@@ -142,6 +147,16 @@ struct fp_cut {
  */
 struct fp_form *fp_form_cut(const struct fp_form *src,
     const struct fp_cut *cuts, size_t n);
+
+/*
+ * A form of one sheet: rows top..bot of sheet si of src read across, its
+ * columns as rows (a table whose columns' names stand down its side,
+ * 年初预算数 over 全年预算数, with its rows' keys across the top). Its
+ * cells are cited where they are on src's sheet. The copy's cells keep
+ * src's strings: src must outlive it.
+ */
+struct fp_form *fp_form_transpose(const struct fp_form *src, size_t si,
+    uint32_t top, uint32_t bot);
 
 /* 1 if the sheet hides row r. */
 int fp_fsheet_row_hidden(const struct fp_fsheet *s, uint32_t r);

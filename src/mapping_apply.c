@@ -366,6 +366,8 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 		break;
 	default:
 		ok = fp_norm_plain(out, v);
+		if (ok && !v->is_number)
+			fp_norm_unwrap(out, 0);
 		break;
 	}
 	if (!ok) {

@@ -26,6 +26,7 @@ struct column {
 	const struct fp_fcell *name;	/* the lowest label over it */
 	const struct fp_fcell *more;	/* the rest of its name, under it */
 	int claimed;
+	int claimed_code;		/* by a code column */
 };
 
 /* The cell's label as a column's name: "其中：X" with 其中 a skip word is X. */
@@ -395,7 +396,8 @@ other_half(const struct fp_table *t, const struct column *cols, uint32_t c,
  * and a column named as the key's header is the key column itself; then
  * left of it, but in the other half.
  * Where the header has a group labelled one of group (a column's
- * `group`), only a column under such a group is.
+ * `group`), only a column under such a group is. claim: 1 to claim the
+ * column, 0 not to, -1 not to and to take one a code column claimed.
  */
 static int64_t
 find_column(const struct fp_table *t, const struct header *h,
@@ -407,14 +409,15 @@ find_column(const struct fp_table *t, const struct header *h,
 
 	for (i = 0; i < ncols; i++) {
 		c = from + i < ncols ? from + i : from + i - ncols;
-		if (!cols[c].name || (cols[c].claimed && off == 0) ||
+		if (!cols[c].name || (cols[c].claimed && off == 0 &&
+		    !(claim < 0 && cols[c].claimed_code)) ||
 		    !column_named(t, &cols[c], ls) || (grouped &&
 		    !under_group(h, cols[c].name->row, c, group)) ||
 		    (c < from && other_half(t, cols, c, from)))
 			continue;
 		if ((int64_t)c + off < 0)
 			return -1;
-		if (claim && off == 0)
+		if (claim > 0 && off == 0)
 			cols[c].claimed = 1;
 		return (int64_t)c + off;
 	}
@@ -436,6 +439,71 @@ is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
 		yes = !strcmp(key, t->rows[i].canon);
 	free(key);
 	return yes;
+}
+
+/* The number of the table's fields a label of cell c names, or 0. */
+static size_t
+field_named(const struct fp_table *t, const struct fp_fcell *c)
+{
+	size_t i;
+
+	if (!c || !c->label)
+		return 0;
+	for (i = 0; i < t->nfields; i++)
+		if (!t->fields[i].heading &&
+		    fp_apply_cell_matches(&t->fields[i].labels, c))
+			return i + 1;
+	return 0;
+}
+
+/* The most rows a table read across may have its columns' names down. */
+#define MAX_ACROSS 64
+
+/*
+ * 1 if the table at anchor is written across: the names of more of its
+ * columns stand down the anchor's column, one a row (年初预算数 over
+ * 全年预算数 over 全年执行数; 姓名 over 职务 over 单位), than across its
+ * header (the anchor's row, and the row under it right of the anchor),
+ * two at least. *top and *bot are then the rows of the block: those
+ * names' rows and, for a keyed table, the row above them where it holds
+ * row codes (the sources of funds across the top).
+ */
+static int
+written_across(const struct fp_table *t, const struct fp_fsheet *s,
+    const struct fp_fcell *anchor, uint32_t *top, uint32_t *bot)
+{
+	unsigned char *down = fp_xcalloc(t->nfields + 1, 1);
+	unsigned char *across = fp_xcalloc(t->nfields + 1, 1);
+	size_t k, ndown = 0, nacross = 0, f;
+	uint32_t r = anchor->row, c = anchor->col;
+
+	*top = *bot = r;
+	while (*top > 0 && r - *top < MAX_ACROSS &&
+	    field_named(t, fp_fsheet_at(s, *top - 1, c)))
+		--*top;
+	while (*bot + 1 < s->nrows && *bot - *top < MAX_ACROSS &&
+	    field_named(t, fp_fsheet_at(s, *bot + 1, c)))
+		++*bot;
+	for (r = *top; r <= *bot; r++)
+		if ((f = field_named(t, fp_fsheet_at(s, r, c))) && !down[f]++)
+			ndown++;
+	for (r = anchor->row; r <= anchor->row + 1 && r < s->nrows; r++)
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			if ((r == anchor->row || s->cells[k].col != c) &&
+			    (f = field_named(t, &s->cells[k])) && !across[f]++)
+				nacross++;
+	free(down);
+	free(across);
+	if (ndown < 2 || ndown <= nacross)
+		return 0;
+	if (t->kind == FP_TABLE_KEYED && *top > 0)
+		for (k = s->rowstart[*top - 1]; k < s->rowstart[*top]; k++)
+			if (s->cells[k].col > c &&
+			    is_row_code(t, &s->cells[k])) {
+				--*top;
+				break;
+			}
+	return 1;
 }
 
 /*
@@ -872,6 +940,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	struct fp_hidden *hid = NULL;
 	struct seen seen = { NULL, NULL, 0, 0 };
 	const struct fp_fcell **sect = NULL;
+	struct fp_form *across = NULL;
 	int dropped;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
@@ -892,6 +961,14 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		fp_apply_note(a, 1,
 		    "%s: read on sheet '%s', which the workbook hides",
 		    t->name, s->name);
+	if (written_across(t, s, anchor, &first, &lastrow)) {
+		fp_apply_note(a, 0, "%s: its columns' names stand down from %s: "
+		    "read across", t->name, fp_apply_ref(a, s, anchor));
+		across = fp_form_transpose(a->form, si, first, lastrow);
+		s = &across->sheets[0];
+		anchor = fp_fsheet_at(s, anchor->col, anchor->row - first);
+	}
+	first = lastrow = 0;
 	R = anchor->row;
 	/*
 	 * The header runs down while its rows name columns, or are a row of
@@ -961,10 +1038,24 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; i < t->nfields; i++) {
 		const struct fp_fcell *u;
 
+		uint32_t start = keycol >= 0 && (uint32_t)keycol < ncols ?
+		    (uint32_t)keycol : 0;
+
 		col[i] = t->fields[i].heading ? -1 : find_column(t, &hdr, cols,
 		    ncols, &t->fields[i].labels, &t->fields[i].group,
-		    t->fields[i].offset, 1, keycol >= 0 && (uint32_t)keycol <
-		    ncols ? (uint32_t)keycol : 0);
+		    t->fields[i].offset, 1, start);
+		/*
+		 * Two code columns may name one column of the form: its cells
+		 * carry both codes (产出指标-数量指标 under 指标类别).
+		 */
+		if (col[i] < 0 && t->fields[i].type == FP_T_CODE &&
+		    !t->fields[i].heading)
+			col[i] = find_column(t, &hdr, cols, ncols,
+			    &t->fields[i].labels, &t->fields[i].group,
+			    t->fields[i].offset, -1, start);
+		if (col[i] >= 0 && t->fields[i].type == FP_T_CODE &&
+		    t->fields[i].offset == 0)
+			cols[col[i]].claimed_code = 1;
 		if (col[i] >= 0)
 			merged[i] = merged_column(s, col[i], D);
 		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
@@ -1125,7 +1216,18 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		    "over, as not on the form (unhide them to count them)");
 	if (nrows && t->required)
 		a->grids++;
-	if (nrows && a->o->explain) {
+	if (nrows && a->o->explain && s->transposed) {
+		char where[64], c1[8], c2[8];
+
+		/* Its rows are the sheet's columns, its columns the rows. */
+		snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, anchor));
+		fp_colname(first, c1);
+		fp_colname(lastrow, c2);
+		fp_apply_note(a, 0, "%s: header '%s' at %s, read across%s%u, "
+		    "%zu rows (columns %s-%s)", t->name, anchor->label, where,
+		    keycol >= 0 ? ", key row " : "", keycol >= 0 ?
+		    s->row_base + (uint32_t)keycol + 1 : 0, nrows, c1, c2);
+	} else if (nrows && a->o->explain) {
 		char where[64];
 
 		snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, anchor));
@@ -1168,14 +1270,19 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			    t->name, f->name, f->required ? " (required)" : "",
 			    fp_apply_labels_text(&a->val, &f->labels));
 		else if (a->o->explain) {
-			fp_colname((uint32_t)col[i], num);
-			fp_apply_note(a, 0, "%s.%s: column %s", t->name,
-			    f->name, num);
+			if (s->transposed)
+				snprintf(num, sizeof num, "%u", s->row_base +
+				    (uint32_t)col[i] + 1);
+			else
+				fp_colname((uint32_t)col[i], num);
+			fp_apply_note(a, 0, "%s.%s: %s %s", t->name, f->name,
+			    s->transposed ? "row" : "column", num);
 		}
 	}
 	for (i = 0; merged && i < t->nfields; i++)
 		free(merged[i]);
 out:
+	fp_form_free(across);
 	free(sect);
 	seen_free(&seen);
 	fp_hidden_free(hid);

@@ -22,6 +22,18 @@ is_space(uint32_t cp)
 	    (cp >= 0x2000 && cp <= 0x200B) || cp == 0xFEFF;
 }
 
+/*
+ * 1 for the characters that show nothing and join or break nothing a
+ * reader sees: the soft hyphen, zero-width joiners and marks, the word
+ * joiner. Labels and numbers pass over them (人员\u00AD编制 is 人员编制).
+ */
+static int
+is_invisible(uint32_t cp)
+{
+	return cp == 0xAD || (cp >= 0x200C && cp <= 0x200F) ||
+	    (cp >= 0x2060 && cp <= 0x2064) || cp == 0x180E;
+}
+
 /* The characters trimmed from both ends of text. */
 static int
 is_trim(uint32_t cp)
@@ -124,7 +136,7 @@ fp_norm_label(struct fp_buf *out, const char *s, size_t n)
 		if (k == 0)
 			break;
 		i += k;
-		if (is_space(cp))
+		if (is_space(cp) || is_invisible(cp))
 			continue;
 		fp_utf8_put(out, fold(cp));
 	}
@@ -189,7 +201,7 @@ numeric_form(const char *s, size_t n, char *buf, size_t cap)
 			break;
 		i += k;
 		cp = fold(cp);
-		if (is_space(cp) || cp == ',')
+		if (is_space(cp) || is_invisible(cp) || cp == ',')
 			continue;
 		if (cp == 0x3002)	/* 。 typed for a point */
 			cp = '.';
@@ -528,18 +540,37 @@ strip_unit_word(char *buf, size_t *m)
 	return 1;
 }
 
+/* buf (length m) as a number with one of the unit suffixes, or words. */
+static int
+unit_number(char *buf, size_t m, const char *const *units, int words,
+    double *x)
+{
+	size_t i;
+
+	for (i = 0; units[i]; i++)
+		if (strip_suffix(buf, &m, units[i]))
+			return parse_plain(buf, x);
+	if (parse_plain(buf, x))
+		return 1;
+	return words && strip_unit_word(buf, &m) && parse_plain(buf, x);
+}
+
 /*
  * A number that may carry one of the unit suffixes given, or with words,
- * any unit word; a number cell to the 15 digits it shows. With shown_pct,
- * a number cell formatted as a percentage counts as what it shows: 0.9357
- * under 0.00% is 93.57, as "93.57%" written as text would be.
+ * any unit word, and after it a remark in brackets (45（含借调1人）,
+ * 98（经复核）); with of_total, it may be written over the total it is
+ * out of (18/20, 65/100); a number cell to the 15 digits it shows. With
+ * shown_pct, a number cell formatted as a percentage counts as what it
+ * shows: 0.9357 under 0.00% is 93.57, as "93.57%" written as text would be.
  */
 static int
 number_with_units(const struct fp_value *v, const char *const *units,
-    int words, int shown_pct, double *x)
+    int words, int shown_pct, int of_total, double *x)
 {
 	char buf[256];
-	size_t m, i;
+	char *slash;
+	size_t m;
+	double total;
 
 	if (v->is_number) {
 		*x = shown_pct && v->percent ? hundredfold(v->num) :
@@ -549,12 +580,15 @@ number_with_units(const struct fp_value *v, const char *const *units,
 	m = numeric_form(v->text, v->len, buf, sizeof buf);
 	if (says_nothing(buf))
 		return 0;
-	for (i = 0; units[i]; i++)
-		if (strip_suffix(buf, &m, units[i]))
-			return parse_plain(buf, x);
-	if (parse_plain(buf, x))
+	if (unit_number(buf, m, units, words, x))
 		return 1;
-	return words && strip_unit_word(buf, &m) && parse_plain(buf, x);
+	if (cut_note(buf, &m) && unit_number(buf, m, units, words, x))
+		return 1;
+	if (!of_total || !(slash = strchr(buf, '/')) || slash == buf)
+		return 0;
+	*slash = '\0';
+	return unit_number(slash + 1, strlen(slash + 1), units, 0, &total) &&
+	    total > 0 && unit_number(buf, (size_t)(slash - buf), units, 0, x);
 }
 
 /* The digit a Chinese numeral 〇 ○ 零 一 … 九 stands for; -1 if cp is none. */
@@ -611,12 +645,12 @@ fp_norm_integer(struct fp_buf *out, const struct fp_value *v)
 	double x;
 	int ok;
 
-	ok = number_with_units(v, units, 1, 0, &x);
+	ok = number_with_units(v, units, 1, 0, 0, &x);
 	if (!ok && !v->is_number && ascii_digits(&b, v->text, v->len)) {
 		w = *v;
 		w.text = b.s;
 		w.len = b.len;
-		ok = number_with_units(&w, units, 1, 0, &x);
+		ok = number_with_units(&w, units, 1, 0, 0, &x);
 	}
 	fp_buf_release(&b);
 	if (!ok)
@@ -631,7 +665,7 @@ fp_norm_number(struct fp_buf *out, const struct fp_value *v)
 	static const char *const units[] = { "%", NULL };
 	double x;
 
-	if (!number_with_units(v, units, 1, 1, &x))
+	if (!number_with_units(v, units, 1, 1, 0, &x))
 		return 0;
 	put_num(out, x);
 	return 1;
@@ -645,7 +679,7 @@ fp_norm_score(struct fp_buf *out, const struct fp_value *v)
 	};
 	double x;
 
-	if (!number_with_units(v, units, 0, 1, &x))
+	if (!number_with_units(v, units, 0, 1, 1, &x))
 		return 0;
 	put_num(out, x);
 	return 1;
@@ -726,6 +760,42 @@ han_numerals(struct fp_buf *b, const char *s, size_t n)
  * 年 月 - / . and an optional 日 or 号; a time of day after it
  * ("2022-03-15 08:30:00") is dropped.
  */
+/*
+ * 1 if p is the day of the week after a date and nothing else: 星期日,
+ * 周三, 礼拜一, in brackets or not (spaces gone, brackets folded).
+ */
+static int
+weekday(const char *p)
+{
+	static const char *const word[] = {
+		"\xe6\x98\x9f\xe6\x9c\x9f",	/* 星期 */
+		"\xe7\xa4\xbc\xe6\x8b\x9c",	/* 礼拜 */
+		"\xe5\x91\xa8",			/* 周 */
+	};
+	static const char *const day[] = {
+		"\xe4\xb8\x80", "\xe4\xba\x8c", "\xe4\xb8\x89",	/* 一 二 三 */
+		"\xe5\x9b\x9b", "\xe4\xba\x94", "\xe5\x85\xad",	/* 四 五 六 */
+		"\xe6\x97\xa5", "\xe5\xa4\xa9",			/* 日 天 */
+	};
+	int open = *p == '(';
+	size_t i, j;
+
+	p += open;
+	for (i = 0; i < sizeof word / sizeof word[0]; i++)
+		if (!strncmp(p, word[i], strlen(word[i])))
+			break;
+	if (i == sizeof word / sizeof word[0])
+		return 0;
+	p += strlen(word[i]);
+	for (j = 0; j < sizeof day / sizeof day[0]; j++)
+		if (!strncmp(p, day[j], 3))
+			break;
+	if (j == sizeof day / sizeof day[0])
+		return 0;
+	p += 3;
+	return open ? !strcmp(p, ")") : !*p;
+}
+
 static int
 date_text(struct fp_buf *out, const char *text, size_t len)
 {
@@ -761,7 +831,7 @@ date_text(struct fp_buf *out, const char *text, size_t len)
 	}
 	if (!strncmp(p, "\xe6\x97\xa5", 3) || !strncmp(p, "\xe5\x8f\xb7", 3))
 		p += 3;	/* 日 号 */
-	if (*p)
+	if (*p && !weekday(p))
 		return 0;
 	return put_ymd(out, part[0], part[1], part[2]);
 }
@@ -909,6 +979,43 @@ fp_norm_plain(struct fp_buf *out, const struct fp_value *v)
 	}
 	fp_norm_text(out, v->text, v->len);
 	return out->len > start;
+}
+
+/* 1 for a Han ideograph (CJK unified, extension A). */
+static int
+is_han(uint32_t cp)
+{
+	return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF);
+}
+
+void
+fp_norm_unwrap(struct fp_buf *out, size_t start)
+{
+	size_t i, k, n = 0, m;
+	uint32_t cp, prev = 0;
+	int breaks = 0;
+
+	for (i = start; i < out->len; i += k, n++) {
+		k = fp_utf8_decode(out->s + i, out->len - i, &cp);
+		if (!k || n >= 40)
+			return;
+		if (cp == '\n') {
+			uint32_t next = 0;
+
+			if (!is_han(prev) || !fp_utf8_decode(out->s + i + 1,
+			    out->len - i - 1, &next) || !is_han(next))
+				return;
+			breaks = 1;
+		}
+		prev = cp;
+	}
+	if (!breaks)
+		return;
+	for (i = m = start; i < out->len; i++)
+		if (out->s[i] != '\n')
+			out->s[m++] = out->s[i];
+	out->len = m;
+	out->s[m] = '\0';
 }
 
 int

@@ -85,6 +85,14 @@ int fp_has_choice_mark(const char *s, size_t n);
  * a percent format as the percentage it shows (0.98 under 0% is "98%").
  */
 int fp_norm_plain(struct fp_buf *out, const struct fp_value *v);
+/*
+ * A short text's line breaks typed to wrap a name in its cell
+ * (汨罗市<LF>民政局, Alt+Enter in a narrow cell) taken out of out from
+ * start: where the text holds at most 40 characters and each break
+ * stands between two Han ideographs. A longer text, or a break after
+ * punctuation (1、…；<LF>2、…), keeps its lines.
+ */
+void fp_norm_unwrap(struct fp_buf *out, size_t start);
 
 /*
  * Parses a number from text after folding full-width forms and dropping
