@@ -76,6 +76,12 @@ struct fp_alias {
 /* The groups of a field's pattern at most: the value is the first that matched. */
 #define FP_PATTERN_GROUPS 63
 
+/* A pattern a field's value is read by, after its first. */
+struct fp_pattern {
+	char *src;
+	regex_t re;
+};
+
 struct fp_field {
 	char *name;
 	enum fp_type type;
@@ -88,6 +94,12 @@ struct fp_field {
 	char *pattern;			/* fields: a regular expression instead */
 	regex_t re;
 	int has_re;
+	/*
+	 * Fields: the patterns of its later `pattern` lines, each tried on
+	 * the sheet where those before it match no cell.
+	 */
+	struct fp_pattern *more;
+	size_t nmore;
 	struct fp_alias *values;	/* value aliases */
 	size_t nvalues;
 	struct fp_alias *codes;		/* code lists */

@@ -916,11 +916,18 @@ in_fence(const struct fence *fn, const struct fp_fcell *c)
 	    (fn->incol < 0 || (int64_t)c->col == fn->incol);
 }
 
-/* A field found by a regular expression over the cells' label forms. */
+/* The field's i-th pattern (0 its first, up to nmore). */
+static const regex_t *
+field_re(const struct fp_field *f, size_t i)
+{
+	return i ? &f->more[i - 1].re : &f->re;
+}
+
+/* A value by the pattern re, as apply_pattern gives one. */
 static int
-apply_pattern(struct apply *a, const struct fp_table *t,
+apply_one_pattern(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const struct fp_fsheet *s,
-    const struct fence *fn)
+    const struct fence *fn, const regex_t *re)
 {
 	regmatch_t mt[MAX_GROUPS];
 	size_t k;
@@ -933,7 +940,7 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 		int got;
 
 		if (!c->label || !in_fence(fn, c) ||
-		    fp_regexec(&f->re, c->label, MAX_GROUPS, mt, 0))
+		    fp_regexec(re, c->label, MAX_GROUPS, mt, 0))
 			continue;
 		g = first_group(mt);
 		cap = fp_xstrndup(c->label + g->rm_so,
@@ -954,6 +961,25 @@ apply_pattern(struct apply *a, const struct fp_table *t,
 		free(cap);
 		return 1;
 	}
+	return 0;
+}
+
+/*
+ * A field found by regular expressions over the cells' label forms.
+ * A value by the field's patterns: the first cell (in row order) inside
+ * the fence whose label matches the first pattern, else the second, ….
+ * 1 if one matched.
+ */
+static int
+apply_pattern(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s,
+    const struct fence *fn)
+{
+	size_t i;
+
+	for (i = 0; i <= f->nmore; i++)
+		if (apply_one_pattern(a, t, f, s, fn, field_re(f, i)))
+			return 1;
 	return 0;
 }
 
@@ -1082,18 +1108,20 @@ pattern_in_name(struct apply *a, const struct fp_table *t,
 	struct fp_buf lab = FP_BUF_INIT;
 	struct fp_value v;
 	regmatch_t mt[MAX_GROUPS];
+	size_t i;
 	int got = 0;
 
 	fp_norm_label(&lab, s->name, strlen(s->name));
-	if (s->ncells && lab.s && !fp_regexec(&f->re, lab.s, MAX_GROUPS, mt,
-	    0)) {
-		const regmatch_t *g = first_group(mt);
+	for (i = 0; i <= f->nmore && !got; i++)
+		if (s->ncells && lab.s && !fp_regexec(field_re(f, i), lab.s,
+		    MAX_GROUPS, mt, 0)) {
+			const regmatch_t *g = first_group(mt);
 
-		memset(&v, 0, sizeof v);
-		v.text = lab.s + g->rm_so;
-		v.len = (size_t)(g->rm_eo - g->rm_so);
-		got = field_value(a, f, &v, 0);
-	}
+			memset(&v, 0, sizeof v);
+			v.text = lab.s + g->rm_so;
+			v.len = (size_t)(g->rm_eo - g->rm_so);
+			got = field_value(a, f, &v, 0);
+		}
 	if (got) {
 		add_fact(a, t->name, "", f->name, a->val.s, s, &s->cells[0],
 		    s->cells[0].row);

@@ -989,20 +989,36 @@ kw_pattern(struct parser *p)
 	if (p->table->kind != FP_TABLE_FIELDS)
 		return fp_perr(p, "'pattern' belongs to a field of a fields "
 		    "table");
+	const char *src;
+	regex_t *re;
+
 	if (p->l.n != 2)
 		return fp_perr(p, "'pattern' needs one quoted regular "
 		    "expression");
-	set_str(&f->pattern, fp_xstrdup(p->l.t[1].s));
-	if (f->has_re)
-		regfree(&f->re);
-	f->has_re = 0;
-	if (compile(p, &f->re, f->pattern))
-		return FP_EMAPPING;
-	f->has_re = 1;
-	if (f->re.re_nsub > FP_PATTERN_GROUPS)
+	src = p->l.t[1].s;
+	if (!f->has_re) {
+		set_str(&f->pattern, fp_xstrdup(src));
+		if (compile(p, &f->re, f->pattern))
+			return FP_EMAPPING;
+		f->has_re = 1;
+		re = &f->re;
+	} else {
+		/* A later pattern, tried where those before match nothing. */
+		struct fp_pattern *pt;
+
+		f->more = fp_xreallocarray(f->more, f->nmore + 1,
+		    sizeof *f->more);
+		pt = &f->more[f->nmore];
+		if (compile(p, &pt->re, src))
+			return FP_EMAPPING;
+		pt->src = fp_xstrdup(src);
+		f->nmore++;
+		re = &pt->re;
+	}
+	if (re->re_nsub > FP_PATTERN_GROUPS)
 		return fp_perr(p, "pattern \"%s\" has %zu groups: the value "
-		    "is the first that matched of at most %d", f->pattern,
-		    f->re.re_nsub, FP_PATTERN_GROUPS);
+		    "is the first that matched of at most %d", src,
+		    re->re_nsub, FP_PATTERN_GROUPS);
 	return FP_OK;
 }
 
@@ -1970,6 +1986,11 @@ fp_field_release(struct fp_field *f)
 	free(f->pattern);
 	if (f->has_re)
 		regfree(&f->re);
+	for (i = 0; i < f->nmore; i++) {
+		regfree(&f->more[i].re);
+		free(f->more[i].src);
+	}
+	free(f->more);
 	aliases_free(f->values, f->nvalues);
 	aliases_free(f->codes, f->ncodes);
 	fp_labels_free(&f->empty);
