@@ -646,7 +646,9 @@ nearer_head(const struct fp_fcell *c, const struct fp_fcell *v,
 
 /*
  * The cell on c's row under the nearest cell above it that carries one
- * of the labels (a column's header), or NULL; *headp gets the header.
+ * of the labels (a column's header), or what a range merged over that
+ * cell shows (a 偏差原因 merged down the rows of a block), or NULL;
+ * *headp gets the header.
  */
 static const struct fp_fcell *
 under(const struct fp_mapping *m, const struct fp_fsheet *s,
@@ -679,6 +681,14 @@ under(const struct fp_mapping *m, const struct fp_fsheet *s,
 	if (!head)
 		return NULL;
 	v = fp_fsheet_at(s, c->row, head->col);
+	/* A blank cell inside a merged range shows the range's value. */
+	for (i = 0; !v && i < s->nmerges; i++) {
+		const struct fp_range *g = &s->merges[i];
+
+		if (g->r1 <= c->row && g->r2 >= c->row && g->c1 <= head->col &&
+		    g->c2 >= head->col && g->r1 > head->row)
+			v = fp_fsheet_at(s, g->r1, g->c1);
+	}
 	return v && v != c && !cell_is_taken(m, v) ? v : NULL;
 }
 
