@@ -144,13 +144,38 @@ without_english(const char *s, size_t n)
 	return k;
 }
 
+/*
+ * The length of the marks of a required field (*, ※) at the end of s (n
+ * bytes), or at its start with at_start.
+ */
+static size_t
+required_mark(const char *s, size_t n, int at_start)
+{
+	size_t k = 0;
+
+	for (;;) {
+		const char *p = at_start ? s + k : s + n - k;
+
+		if (k < n && (at_start ? *p : p[-1]) == '*')
+			k++;
+		else if (k + 3 <= n && !memcmp(at_start ? p : p - 3,
+		    "\xe2\x80\xbb", 3))	/* ※ */
+			k += 3;
+		else
+			return k;
+	}
+}
+
 static char *
 bare_label(struct fp_form *f, const char *label)
 {
 	char *s = fp_xstrdup(label), *bare;
 	size_t n = strlen(s), e, was, k;
 
-	/* 人员编制(人)Staff(persons): the English, then the note, till none. */
+	/*
+	 * 人员编制(人)Staff(persons): the English, then the note, then a
+	 * mark of a required label (联系人*, 项目名称※), till none.
+	 */
 	do {
 		was = n;
 		n = without_english(s, n);
@@ -159,8 +184,12 @@ bare_label(struct fp_form *f, const char *label)
 			n = k;
 			s[n] = '\0';
 		}
+		n -= required_mark(s, n, 0);
+		s[n] = '\0';
 	} while (n < was && n > 0);
-	e = enumerator(s);
+	/* *项目名称: the mark, then an enumerator, in front. */
+	k = required_mark(s, n, 1);
+	e = k + enumerator(s + k);
 	bare = n > e && (e > 0 || strcmp(s, label)) ?
 	    fp_arena_strndup(&f->strings, s + e, n - e) : NULL;
 	free(s);

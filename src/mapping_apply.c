@@ -489,6 +489,45 @@ fp_apply_take_cell(struct apply *a, const struct fp_table *t,
 	return got;
 }
 
+int
+fp_apply_take_choices(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const char *row, const struct fp_fsheet *s,
+    uint32_t r, uint32_t lo, uint32_t hi,
+    const struct fp_fcell *const *names)
+{
+	struct fp_buf line = FP_BUF_INIT;
+	const struct fp_fcell *ticked = NULL;
+	struct fp_value v;
+	uint32_t c;
+	int got = 0;
+
+	for (c = lo; c <= hi; c++) {
+		const struct fp_fcell *cell = fp_fsheet_at(s, r, c);
+		int tick = cell && cell->type == FP_CELL_TEXT &&
+		    fp_has_tick(cell->text, cell->len);
+
+		if (!names[c])
+			continue;
+		if (tick && !ticked)
+			ticked = cell;
+		/* ☑确定能 □有可能 □完全不可能: a line of choices. */
+		fp_buf_printf(&line, "%s%s%.*s", line.len ? " " : "",
+		    tick ? "\xe2\x98\x91" : "\xe2\x96\xa1",
+		    (int)names[c]->len, names[c]->text);
+	}
+	if (ticked) {
+		memset(&v, 0, sizeof v);
+		v.text = line.s;
+		v.len = line.len;
+		got = field_value(a, f, &v, 0);
+		if (got)
+			add_fact(a, t->name, row, f->name, a->val.s, s, ticked,
+			    r);
+	}
+	fp_buf_release(&line);
+	return got;
+}
+
 /* --explain's note of where a money field's unit, not 万元, came from. */
 void
 fp_apply_unit_note(struct apply *a, const struct fp_table *t,

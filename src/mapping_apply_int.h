@@ -70,6 +70,17 @@ int fp_apply_next_sheet(const struct apply *a, int any, size_t *o,
 int fp_apply_take_cell(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const char *row, const struct fp_fsheet *s,
     const struct fp_fcell *c, uint32_t pos, int exp);
+/*
+ * Takes as field f of row row the choice ticked in row r's cells of
+ * columns lo..hi, each column named by names[c] (确定能 | 有可能 |
+ * 完全不可能 under 全年预计完成情况, a √ under one), cited at the ticked
+ * cell; 1 if it gave a fact. Several ticked are kept as the line of
+ * choices they make.
+ */
+int fp_apply_take_choices(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const char *row, const struct fp_fsheet *s,
+    uint32_t r, uint32_t lo, uint32_t hi,
+    const struct fp_fcell *const *names);
 /* --explain's note of where a money field's unit, not 万元, came from. */
 void fp_apply_unit_note(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const struct fp_fsheet *s,

@@ -441,6 +441,117 @@ is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
 	return yes;
 }
 
+/* 1 if cell c is one of the codes of a code field f (or of any, f NULL). */
+static int
+is_code_of(const struct fp_table *t, const struct fp_field *f,
+    const struct fp_fcell *c)
+{
+	size_t i, j;
+
+	if (!c || !c->label || c->type != FP_CELL_TEXT)
+		return 0;
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_field *g = &t->fields[i];
+
+		if ((f && g != f) || g->type != FP_T_CODE)
+			continue;
+		for (j = 0; j < g->ncodes; j++)
+			if (fp_apply_cell_matches(&g->codes[j].alts, c))
+				return 1;
+	}
+	return 0;
+}
+
+/* The range merged across columns from (r, c), r in rows lo..hi - 1; or NULL. */
+static const struct fp_range *
+wide_merge_over(const struct fp_fsheet *s, uint32_t lo, uint32_t hi,
+    uint32_t c)
+{
+	size_t m;
+
+	for (m = 0; m < s->nmerges; m++) {
+		const struct fp_range *g = &s->merges[m];
+
+		if (g->r1 >= lo && g->r1 < hi && g->c1 < g->c2 && g->c1 <= c &&
+		    g->c2 >= c)
+			return g;
+	}
+	return NULL;
+}
+
+/*
+ * 1 if row D, under header rows R..D - 1, names the choices of a code
+ * column a cell each: each of its cells is one of a code field's codes,
+ * under a header cell merged across columns (确定能 | 有可能 | 完全不可能
+ * under 全年预计完成情况).
+ */
+static int
+row_of_choices(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t R, uint32_t D)
+{
+	size_t k;
+
+	if (D >= s->nrows || s->rowstart[D] == s->rowstart[D + 1])
+		return 0;
+	for (k = s->rowstart[D]; k < s->rowstart[D + 1]; k++)
+		if (!is_code_of(t, NULL, &s->cells[k]) ||
+		    !wide_merge_over(s, R, D, s->cells[k].col))
+			return 0;
+	return 1;
+}
+
+/*
+ * A code field's columns of choices: a header cell labelled as the
+ * field, merged across columns each named one of its codes in the
+ * header row under it (a √ in the one that holds). 1 with *lo..*hi.
+ */
+static int
+choice_columns(const struct fp_table *t, const struct fp_field *f,
+    const struct header *h, const struct column *cols, uint32_t ncols,
+    uint32_t *lo, uint32_t *hi)
+{
+	const struct fp_fsheet *s = h->s;
+	uint32_t r, c;
+	size_t k;
+
+	if (f->type != FP_T_CODE || !f->ncodes)
+		return 0;
+	for (r = h->top; r < h->end; r++)
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+			const struct fp_fcell *g = &s->cells[k];
+			const struct fp_range *m;
+
+			if (!fp_apply_cell_matches(&f->labels, g) ||
+			    !(m = wide_merge_over(s, r, r + 1, g->col)) ||
+			    m->c1 != g->col || m->c2 >= ncols)
+				continue;
+			for (c = m->c1; c <= m->c2; c++)
+				if (cols[c].name && cols[c].name->row > r &&
+				    is_code_of(t, f, cols[c].name)) {
+					*lo = m->c1;
+					*hi = m->c2;
+					return 1;
+				}
+		}
+	return 0;
+}
+
+/* 1 if a cell of row r in columns lo..hi holds a tick. */
+static int
+choice_ticked(const struct fp_fsheet *s, uint32_t r, uint32_t lo,
+    uint32_t hi)
+{
+	uint32_t c;
+
+	for (c = lo; c <= hi; c++) {
+		const struct fp_fcell *x = fp_fsheet_at(s, r, c);
+
+		if (x && x->type == FP_CELL_TEXT && fp_has_tick(x->text, x->len))
+			return 1;
+	}
+	return 0;
+}
+
 /* The number of the table's fields a label of cell c names, or 0. */
 static size_t
 field_named(const struct fp_table *t, const struct fp_fcell *c)
@@ -941,6 +1052,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	struct seen seen = { NULL, NULL, 0, 0 };
 	const struct fp_fcell **sect = NULL;
 	struct fp_form *across = NULL;
+	struct { uint32_t lo, hi; int on; } *choice = NULL;
+	const struct fp_fcell **names = NULL;
 	int dropped;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
@@ -978,7 +1091,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS; D++)
 		if ((!row_is_header(t, s, D) && !row_of_notes(s, D) &&
 		    !row_of_column_numbers(s, D) && !fp_apply_row_in_english(s,
-		    D) &&
+		    D) && !row_of_choices(t, s, R, D) &&
 		    !(D + 1 < s->nrows &&
 		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
 		    row_is_header(t, s, D + 1))) ||
@@ -1032,6 +1145,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		mkey = merged_column(s, keycol, D);
 	}
 	col = fp_xcalloc(t->nfields, sizeof *col);
+	choice = fp_xcalloc(t->nfields, sizeof *choice);
+	names = fp_xcalloc(ncols + 1, sizeof *names);
 	exp = fp_xcalloc(t->nfields, sizeof *exp);
 	last = fp_xcalloc(t->nfields, sizeof *last);
 	merged = fp_xcalloc(t->nfields, sizeof *merged);
@@ -1056,6 +1171,14 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		if (col[i] >= 0 && t->fields[i].type == FP_T_CODE &&
 		    t->fields[i].offset == 0)
 			cols[col[i]].claimed_code = 1;
+		/* Its choices a column each, a √ in one. */
+		if (col[i] < 0 && !t->fields[i].heading &&
+		    choice_columns(t, &t->fields[i], &hdr, cols, ncols,
+		    &choice[i].lo, &choice[i].hi)) {
+			choice[i].on = 1;
+			for (r = choice[i].lo; r <= choice[i].hi; r++)
+				names[r] = cols[r].name;
+		}
 		if (col[i] >= 0)
 			merged[i] = merged_column(s, col[i], D);
 		if (col[i] < 0 || t->fields[i].type != FP_T_MONEY ||
@@ -1135,8 +1258,10 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			    is_row_code(t, kc));
 		} else {
 			for (i = 0; i < t->nfields && !any; i++)
-				any = col[i] >= 0 && fp_fsheet_at(s, r,
-				    (uint32_t)col[i]);
+				any = (col[i] >= 0 && fp_fsheet_at(s, r,
+				    (uint32_t)col[i])) || (choice[i].on &&
+				    choice_ticked(s, r, choice[i].lo,
+				    choice[i].hi));
 			if (!any)
 				continue;
 			/*
@@ -1165,6 +1290,11 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		for (i = 0; i < t->nfields; i++) {
 			const struct fp_field *f = &t->fields[i];
 
+			if (choice[i].on) {
+				fp_apply_take_choices(a, t, f, key, s, r,
+				    choice[i].lo, choice[i].hi, names);
+				continue;
+			}
 			own = col[i] >= 0 ? fp_fsheet_at(s, r,
 			    (uint32_t)col[i]) :
 			    NULL;
@@ -1264,7 +1394,16 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 
 		if (f->heading)
 			continue;
-		if (col[i] < 0)
+		if (choice[i].on && a->o->explain) {
+			char c1[8], c2[8];
+
+			fp_colname(choice[i].lo, c1);
+			fp_colname(choice[i].hi, c2);
+			fp_apply_note(a, 0, "%s.%s: its choices in columns "
+			    "%s-%s, a tick in one", t->name, f->name, c1, c2);
+		} else if (choice[i].on) {
+			continue;
+		} else if (col[i] < 0)
 			fp_apply_note(a, f->required,
 			    "%s.%s%s: no column headed %s",
 			    t->name, f->name, f->required ? " (required)" : "",
@@ -1282,6 +1421,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; merged && i < t->nfields; i++)
 		free(merged[i]);
 out:
+	free(choice);
+	free(names);
 	fp_form_free(across);
 	free(sect);
 	seen_free(&seen);

@@ -39,7 +39,7 @@ static int
 is_trim(uint32_t cp)
 {
 	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
-	    cp == 0x3000;
+	    cp == 0x3000 || cp == 0xA0;
 }
 
 #include "t2s_table.h"
@@ -475,8 +475,11 @@ fp_norm_money(struct fp_buf *out, const struct fp_value *v)
 }
 
 /*
- * x as a person would write it: rounded to the 15 significant digits a
- * spreadsheet shows, so that a formula's 14.594999999999999 is 14.595.
+ * x as a person would write it: rounded to 14 significant digits, one
+ * short of the 15 a spreadsheet keeps, so that a formula's
+ * 14.594999999999999 is 14.595 and the noise a pasted result carries in
+ * its 15th digit (80.6300000000003) goes away; a number of 14 digits or
+ * more before its point keeps 15 (123456789012345.6 is 123456789012346).
  */
 static double
 shown(double x)
@@ -486,7 +489,7 @@ shown(double x)
 
 	if (!isfinite(x))
 		return x;
-	snprintf(buf, sizeof buf, "%.15g", x);
+	snprintf(buf, sizeof buf, fabs(x) < 1e13 ? "%.14g" : "%.15g", x);
 	return parse_plain(buf, &y) ? y : x;
 }
 
@@ -903,6 +906,20 @@ fp_has_choice_mark(const char *s, size_t n)
 		enum choice_mark m = choice_mark(cp);
 
 		if (m == C_BOX || m == C_TICK)
+			return 1;
+		i += k;
+	}
+	return 0;
+}
+
+int
+fp_has_tick(const char *s, size_t n)
+{
+	size_t i = 0, k;
+	uint32_t cp;
+
+	while (i < n && (k = fp_utf8_decode(s + i, n - i, &cp)) > 0) {
+		if (choice_mark(cp) == C_TICK)
 			return 1;
 		i += k;
 	}

@@ -80,6 +80,8 @@ int fp_norm_date(struct fp_buf *out, const struct fp_value *v);
 int fp_norm_choice(struct fp_buf *out, const struct fp_value *v);
 /* 1 if s[0..n) holds a box or a tick of a line of choices (□, ☑, √, …). */
 int fp_has_choice_mark(const char *s, size_t n);
+/* 1 if s[0..n) holds a tick (√, ✓, ☑, ●, …), not only boxes. */
+int fp_has_tick(const char *s, size_t n);
 /*
  * Text, trimmed (fp_norm_text); a number as its shortest text, and one in
  * a percent format as the percentage it shows (0.98 under 0% is "98%").

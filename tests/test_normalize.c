@@ -200,13 +200,16 @@ test_norm_integer_and_score(void **state)
 	expect_text_value(fp_norm_integer, "5人一组", NULL);
 	expect_text_value(fp_norm_integer, "无人", NULL);
 	expect_text_value(fp_norm_number, "12.5公里", "12.5");
-	/* A formula's binary noise, to the 15 digits a spreadsheet shows. */
+	/* A formula's binary noise, to 14 significant digits. */
 	expect_number_value(fp_norm_score, 14.594999999999999, 0, "14.595");
 	expect_number_value(fp_norm_number, 9.399999999999999, 0, "9.4");
 	expect_number_value(fp_norm_integer, 2021.0000000000002, 0, "2021");
 	expect_number_value(fp_norm_number, 0.1 + 0.2, 0, "0.3");
 	expect_number_value(fp_norm_number, 123456789012345.6, 0,
 	    "123456789012346");
+	/* A result pasted as a value: noise in its 15th digit goes. */
+	expect_number_value(fp_norm_number, 80.6300000000003, 0, "80.63");
+	expect_number_value(fp_norm_score, 88.4600000000003, 0, "88.46");
 	expect_text_value(fp_norm_number, "96.5%", "96.5");
 	/* Brackets round a number are no sign but in money: （2021）. */
 	expect_text_value(fp_norm_number, "(12.5)", NULL);
