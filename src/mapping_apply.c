@@ -1832,8 +1832,8 @@ drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes_at,
 		if (list[i])
 			fp_apply_note(a, 1,
 			    "none of the form's required tables, which "
-			    "other sheets have: not a form (a list of them?), "
-			    "passed over");
+			    "other sheets have: not a form (notes on filling "
+			    "it in, or a list of forms), passed over");
 		else if (*rec->record && a->form->sheets[sheets[i]].hidden)
 			fp_apply_note(a, 1,
 			    "hidden, beside sheet '%s' of the same %s.%s:"
