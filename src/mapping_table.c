@@ -1347,16 +1347,18 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	if (nrows && t->required)
 		a->grids++;
 	if (nrows && a->o->explain && s->transposed) {
-		char where[64], c1[8], c2[8];
+		char where[64], c1[8], c2[8], key[32] = "";
 
 		/* Its rows are the sheet's columns, its columns the rows. */
 		snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, anchor));
 		fp_colname(first, c1);
 		fp_colname(lastrow, c2);
-		fp_apply_note(a, 0, "%s: header '%s' at %s, read across%s%u, "
+		if (keycol >= 0)
+			snprintf(key, sizeof key, ", key row %u",
+			    s->row_base + (uint32_t)keycol + 1);
+		fp_apply_note(a, 0, "%s: header '%s' at %s, read across%s, "
 		    "%zu rows (columns %s-%s)", t->name, anchor->label, where,
-		    keycol >= 0 ? ", key row " : "", keycol >= 0 ?
-		    s->row_base + (uint32_t)keycol + 1 : 0, nrows, c1, c2);
+		    key, nrows, c1, c2);
 	} else if (nrows && a->o->explain) {
 		char where[64];
 
