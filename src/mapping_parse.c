@@ -764,22 +764,24 @@ kw_strip(struct parser *p)
 	struct fp_table *t = setting_table(p);
 
 	if (p->ctx != CTX_DEFAULTS && t->kind == FP_TABLE_LIST)
-		return fp_perr(p, "'strip' belongs to a keyed table or a field "
-		    "of a fields table: a list's rows have no keys");
+		return fp_perr(p, "'strip' belongs to a keyed table, or to a "
+		    "field or a list's column: a list's rows have no keys "
+		    "(under a column, it strips that column's values)");
 	return set_strip(p, &t->strip, &t->strip_re, &t->has_strip);
 }
 
 /*
- * strip REGEX under a field of a fields table: its value without the
- * first match (a seal's note, 某局（盖章）); under a keyed table's column,
- * the table's own strip, as before the columns.
+ * strip REGEX under a field of a fields table, or a list's column: its
+ * value without the first match (a seal's note, 某局（盖章）; a task's
+ * 1、); under a keyed table's column, the table's own strip, as before
+ * the columns.
  */
 static enum fp_err
 kw_field_strip(struct parser *p)
 {
 	struct fp_field *f = p->field;
 
-	if (p->table->kind != FP_TABLE_FIELDS)
+	if (p->table->kind == FP_TABLE_KEYED)
 		return kw_strip(p);
 	return set_strip(p, &f->strip, &f->strip_re, &f->has_strip);
 }

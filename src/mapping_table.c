@@ -774,7 +774,7 @@ key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
  * The cell that states the unit of the amounts of column col of a table
  * whose header is rows R to D - 1, where the form states one: the
  * column's own header cells, the lowest first (收入合计（元）, a units
- * row); else the header's, a 单位：元 in it or a unit over a column of
+ * row, a group 预算金额（元） merged across it); else the header's, a 单位：元 in it or a unit over a column of
  * words, not amounts (项目资金（元） on the key's side); else what the
  * form states above the header (a 单位：元 line, a section's title 年度
  * 收入情况（元）). NULL if none (万元).
@@ -787,9 +787,19 @@ column_unit(const struct fp_mapping *m, const struct fp_table *t,
 	uint32_t r;
 	size_t k;
 
-	for (r = D; r-- > R;)
-		if ((c = fp_fsheet_at(s, r, (uint32_t)col)) && c->unit_kind)
+	for (r = D; r-- > R;) {
+		c = fp_fsheet_at(s, r, (uint32_t)col);
+		/* A header cell merged across the column is its own too. */
+		for (k = 0; !c && k < s->nmerges; k++) {
+			const struct fp_range *g = &s->merges[k];
+
+			if (g->r1 <= r && g->r2 >= r && g->r1 >= R &&
+			    g->c1 <= col && g->c2 >= col)
+				c = fp_fsheet_at(s, g->r1, g->c1);
+		}
+		if (c && c->unit_kind)
 			return c;
+	}
 	for (k = s->rowstart[R]; k < s->rowstart[D]; k++) {
 		c = &s->cells[k];
 		if (c->unit_kind == FP_UNIT_LINE || (c->unit_kind ==
