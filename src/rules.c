@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "annotate.h"
 #include "csvio.h"
 #include "normalize.h"
 
@@ -772,10 +773,10 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 	}
 }
 
-/* Reports that table/row/field (field "*": any) is missing. */
+/* Reports that table/row/field (field "*": any) is missing, at source. */
 static void
 missing(struct fp_checker *c, const struct fp_rule *r, const char *table,
-    const char *row, const char *field)
+    const char *row, const char *field, const char *source)
 {
 	struct words w = { { 0 }, { 0 }, 0 };
 
@@ -783,7 +784,61 @@ missing(struct fp_checker *c, const struct fp_rule *r, const char *table,
 	put_what(&c->a, c, table, row, field);
 	word(&w, "what", c->a.s);
 	fill(c, tmpl(c, r, FP_MSG_REQUIRED), &w);
-	report(c, r, table, row, strcmp(field, "*") ? field : "", "");
+	report(c, r, table, row, strcmp(field, "*") ? field : "", source);
+}
+
+/* A cell a fact cites, as annotate reads it. */
+struct place {
+	char sheet[256];
+	uint32_t row, col;
+};
+
+static int
+place_of(const struct gfact *g, struct place *p)
+{
+	return g && *g->source && fp_annotate_source(g->source, p->sheet,
+	    sizeof p->sheet, &p->row, &p->col);
+}
+
+/*
+ * The blank cell where field of row would be, into b (empty if it cannot
+ * be told): the column a fact of the field has in another row (col), on
+ * the row a fact of the row has; a table read across the other way
+ * round. Told by a third fact: the other row's fact of the field the row
+ * has, in line with both.
+ */
+static const char *
+blank_cell(struct fp_checker *c, const char *table, const char *row,
+    const struct gfact *col, struct fp_buf *b)
+{
+	const struct fp_table *t = c->m ? fp_mapping_table(c->m, table) : NULL;
+	const struct gfact *sib = NULL, *other;
+	struct place ps, pc, po;
+	char name[8];
+	uint32_t r, k;
+	size_t i;
+
+	fp_buf_reset(b);
+	fp_buf_adds(b, "");
+	for (i = 0; t && !sib && i < t->nfields; i++)
+		sib = lookup(c, table, row, t->fields[i].name);
+	if (!sib || !col || !place_of(sib, &ps) || !place_of(col, &pc) ||
+	    strcmp(ps.sheet, pc.sheet) ||
+	    !place_of(other = lookup(c, table, col->row, sib->field), &po) ||
+	    strcmp(po.sheet, ps.sheet))
+		return b->s;
+	if (po.col == ps.col && po.row == pc.row) {
+		r = ps.row;
+		k = pc.col;
+	} else if (po.row == ps.row && po.col == pc.col) {
+		r = pc.row;
+		k = ps.col;
+	} else {
+		return b->s;
+	}
+	fp_colname(k, name);
+	fp_buf_printf(b, "%s!%s%u", ps.sheet, name, r + 1);
+	return b->s;
 }
 
 /* 1 if a condition of the rule is read in the row being checked. */
@@ -811,6 +866,16 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 		/* A field of a table's rows: every row must have it. */
 		if (!ref->row && strcmp(ref->field, "*") && tr->n &&
 		    *tr->rows[0]) {
+			const struct gfact *col = NULL;
+
+			/* Where the field stands, from a row that has it. */
+			for (k = 0; k < tr->n && !col; k++) {
+				const struct gfact *g = lookup(c, ref->table,
+				    tr->rows[k], ref->field);
+
+				if (g && *g->value && *g->source)
+					col = g;
+			}
 			for (k = 0; k < tr->n; k++) {
 				const struct gfact *g = lookup(c, ref->table,
 				    tr->rows[k], ref->field);
@@ -819,7 +884,9 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 					continue;
 				if (!g || !*g->value)
 					missing(c, r, ref->table, tr->rows[k],
-					    ref->field);
+					    ref->field, blank_cell(c,
+					    ref->table, tr->rows[k], col,
+					    &c->b));
 			}
 			continue;
 		}
@@ -829,7 +896,7 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 		for (k = 0; k < c->n && !found; k++)
 			found = ref_matches(ref, &c->f[k]) && *c->f[k].value;
 		if (!found)
-			missing(c, r, ref->table, ref->row, ref->field);
+			missing(c, r, ref->table, ref->row, ref->field, "");
 	}
 }
 
