@@ -811,6 +811,25 @@ sheet_paragraphs(struct apply *a, const struct fp_table *t,
 }
 
 /*
+ * 1 if part p of a cell's text after its colon is a unit line set apart
+ * by a wide gap (填报单位：某局<spaces>金额单位：万元): the value before it ends
+ * there, though no field knows 金额单位.
+ */
+static int
+unit_after_gap(const char *after, const struct fp_fpart *p)
+{
+	size_t n = strlen(p->label);
+	static const char unit[] = "\xe5\x8d\x95\xe4\xbd\x8d";	/* 单位 */
+
+	if (p->at < 2 || n < sizeof unit - 1 ||
+	    strcmp(p->label + n - (sizeof unit - 1), unit))
+		return 0;
+	return (after[p->at - 1] == ' ' && after[p->at - 2] == ' ') ||
+	    after[p->at - 1] == '\t' || (p->at >= 3 &&
+	    !memcmp(after + p->at - 3, "\xe3\x80\x80", 3));
+}
+
+/*
  * Where the value from offset from of cell c's text after its colon ends,
  * looking at the sheet's pairs from the k-th on:
  * at the next pair whose label the mapping knows (填表人：周敏　　联系电话：
@@ -829,7 +848,7 @@ pair_end_from(const struct fp_mapping *m, const struct fp_fsheet *s,
 			continue;
 		if (p->wide && p->wide_at >= from && is_known(m, p->wide))
 			return p->wide_at;
-		if (is_known(m, p->label))
+		if (is_known(m, p->label) || unit_after_gap(c->after, p))
 			return p->at;
 	}
 	return strlen(c->after);

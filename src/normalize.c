@@ -186,7 +186,8 @@ fp_norm_text(struct fp_buf *out, const char *s, size_t n)
 
 /*
  * Copies the text folded for number parsing: full-width forms as ASCII,
- * white space and thousands separators gone. Returns the length.
+ * white space and thousands separators gone, an apostrophe in front
+ * too. Returns the length.
  */
 static size_t
 numeric_form(const char *s, size_t n, char *buf, size_t cap)
@@ -194,6 +195,11 @@ numeric_form(const char *s, size_t n, char *buf, size_t cap)
 	size_t i = 0, m = 0;
 	uint32_t cp;
 
+	/* '41: the apostrophe Excel takes as "text", typed in before it. */
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i < n && s[i] == '\'')
+		i++;
 	while (i < n && m + 4 < cap) {
 		size_t k = fp_utf8_decode(s + i, n - i, &cp);
 
@@ -701,6 +707,12 @@ fp_norm_phone(struct fp_buf *out, const struct fp_value *v)
 		return 1;
 	}
 	fp_norm_text(out, v->text, v->len);
+	/* '0731-1234567: the apostrophe Excel takes as "text", typed in. */
+	if (out->len > start + 1 && out->s[start] == '\'' &&
+	    out->s[start + 1] >= '0' && out->s[start + 1] <= '9') {
+		memmove(out->s + start, out->s + start + 1, out->len - start);
+		out->len--;
+	}
 	return out->len > start;
 }
 

@@ -1470,7 +1470,8 @@ expr_row(struct eval *ev, const struct unbound *left,
 		(void)date_misused(ev, l.date ? r->left : r->right);
 		return;
 	}
-	g = blame(ev, left, right);
+	/* sum(task.amount) <= income.total: the tasks', in no one row. */
+	g = left->first || !left->inner ? blame(ev, left, right) : NULL;
 	if (holds(r->cmp, l.x, rv.x, r->tolerance))
 		return;
 	fp_buf_reset(&c->a);
@@ -1498,7 +1499,7 @@ expr_row(struct eval *ev, const struct unbound *left,
 	word(&w, "expected", rvs);
 	word(&w, "diff", c->tmp.s);
 	fill(c, tmpl(c, r, FP_MSG_EXPR), &w);
-	at = left->first ? left->first : right->first;
+	at = left->first ? left->first : left->inner ? NULL : right->first;
 	if (g)
 		report(c, r, g->table, g->row, g->field, g->source);
 	else if (at)
