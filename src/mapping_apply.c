@@ -114,14 +114,16 @@ fp_apply_cell_is_known(const struct fp_mapping *m, const struct fp_fcell *c)
 
 /*
  * 1 if c can be no field's value: a label the mapping knows, or such a
- * label with its own value after a colon ("联系电话：0731-1234567").
+ * label with its own value after a colon ("联系电话：0731-1234567"), or
+ * the form's statement of its unit (金额单位：万元).
  */
 static int
 cell_is_taken(const struct fp_mapping *m, const struct fp_fcell *c)
 {
 	return fp_apply_cell_is_known(m, c) || (c->label && c->after &&
 	    ((c->prefix && is_known(m, c->prefix)) ||
-	    (c->pbase && is_known(m, c->pbase))));
+	    (c->pbase && is_known(m, c->pbase)))) ||
+	    c->unit_kind == FP_UNIT_LINE;
 }
 
 /* 1 if some cell of row r holds a label the mapping knows. */

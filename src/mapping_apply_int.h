@@ -1,8 +1,9 @@
 /*
  * What mapping_apply.c (one pass of a mapping over a form) gives
- * mapping_table.c (its keyed and list tables), mapping_stack.c (forms
- * stacked on a sheet, cut into bands) and mapping_hidden.c, and nothing
- * else includes.
+ * mapping_table.c (its keyed and list tables), mapping_layout.c (how
+ * such a table is laid out beyond a header over it), mapping_stack.c
+ * (forms stacked on a sheet, cut into bands) and mapping_hidden.c, and
+ * nothing else includes.
  */
 #ifndef FP_MAPPING_APPLY_INT_H
 #define FP_MAPPING_APPLY_INT_H
@@ -87,6 +88,32 @@ void fp_apply_unit_note(struct apply *a, const struct fp_table *t,
     const struct fp_fcell *u);
 /* Finds and reads a keyed or list table (mapping_table.c). */
 void fp_apply_grid(struct apply *a, const struct fp_table *t);
+/* 1 if a key cell is one of the keyed table's row codes (mapping_table.c). */
+int fp_apply_is_row_code(const struct fp_table *t, const struct fp_fcell *kc);
+
+/* mapping_layout.c: how a table is laid out beyond a header over it. */
+/* 1 if cell c is one of the codes of code field f (of any, f NULL). */
+int fp_apply_is_code_of(const struct fp_table *t, const struct fp_field *f,
+    const struct fp_fcell *c);
+/* The range merged across columns from (r, c), r in rows lo..hi - 1; or NULL. */
+const struct fp_range *fp_apply_wide_merge(const struct fp_fsheet *s,
+    uint32_t lo, uint32_t hi, uint32_t c);
+/*
+ * 1 if row D, under header rows R..D - 1, names a code column's choices
+ * a cell each, under a header cell merged across them.
+ */
+int fp_apply_row_of_choices(const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t R, uint32_t D);
+/* 1 if a cell of row r in columns lo..hi holds a tick. */
+int fp_apply_choice_ticked(const struct fp_fsheet *s, uint32_t r,
+    uint32_t lo, uint32_t hi);
+/*
+ * 1 if the table at anchor is written across, its columns' names down
+ * the anchor's column; *top..*bot are then the rows of the block.
+ */
+int fp_apply_written_across(const struct fp_table *t,
+    const struct fp_fsheet *s, const struct fp_fcell *anchor, uint32_t *top,
+    uint32_t *bot);
 
 /*
  * Maps the form once, as fp_mapping_apply does without cutting; *stacked

@@ -425,8 +425,8 @@ find_column(const struct fp_table *t, const struct header *h,
 }
 
 /* 1 if a key cell is one of the table's row codes. */
-static int
-is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
+int
+fp_apply_is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
 {
 	char *key;
 	size_t i;
@@ -439,65 +439,6 @@ is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
 		yes = !strcmp(key, t->rows[i].canon);
 	free(key);
 	return yes;
-}
-
-/* 1 if cell c is one of the codes of a code field f (or of any, f NULL). */
-static int
-is_code_of(const struct fp_table *t, const struct fp_field *f,
-    const struct fp_fcell *c)
-{
-	size_t i, j;
-
-	if (!c || !c->label || c->type != FP_CELL_TEXT)
-		return 0;
-	for (i = 0; i < t->nfields; i++) {
-		const struct fp_field *g = &t->fields[i];
-
-		if ((f && g != f) || g->type != FP_T_CODE)
-			continue;
-		for (j = 0; j < g->ncodes; j++)
-			if (fp_apply_cell_matches(&g->codes[j].alts, c))
-				return 1;
-	}
-	return 0;
-}
-
-/* The range merged across columns from (r, c), r in rows lo..hi - 1; or NULL. */
-static const struct fp_range *
-wide_merge_over(const struct fp_fsheet *s, uint32_t lo, uint32_t hi,
-    uint32_t c)
-{
-	size_t m;
-
-	for (m = 0; m < s->nmerges; m++) {
-		const struct fp_range *g = &s->merges[m];
-
-		if (g->r1 >= lo && g->r1 < hi && g->c1 < g->c2 && g->c1 <= c &&
-		    g->c2 >= c)
-			return g;
-	}
-	return NULL;
-}
-
-/*
- * 1 if row D, under header rows R..D - 1, names the choices of a code
- * column a cell each: each of its cells is one of a code field's codes,
- * under a header cell merged across columns (确定能 | 有可能 | 完全不可能
- * under 全年预计完成情况).
- */
-static int
-row_of_choices(const struct fp_table *t, const struct fp_fsheet *s,
-    uint32_t R, uint32_t D)
-{
-	size_t k;
-
-	if (D >= s->nrows || s->rowstart[D] == s->rowstart[D + 1])
-		return 0;
-	for (k = s->rowstart[D]; k < s->rowstart[D + 1]; k++)
-		if (!is_code_of(t, NULL, &s->cells[k]) ||
-		    !wide_merge_over(s, R, D, s->cells[k].col))
-			return 0;
-	return 1;
 }
 
 /*
@@ -522,99 +463,18 @@ choice_columns(const struct fp_table *t, const struct fp_field *f,
 			const struct fp_range *m;
 
 			if (!fp_apply_cell_matches(&f->labels, g) ||
-			    !(m = wide_merge_over(s, r, r + 1, g->col)) ||
+			    !(m = fp_apply_wide_merge(s, r, r + 1, g->col)) ||
 			    m->c1 != g->col || m->c2 >= ncols)
 				continue;
 			for (c = m->c1; c <= m->c2; c++)
 				if (cols[c].name && cols[c].name->row > r &&
-				    is_code_of(t, f, cols[c].name)) {
+				    fp_apply_is_code_of(t, f, cols[c].name)) {
 					*lo = m->c1;
 					*hi = m->c2;
 					return 1;
 				}
 		}
 	return 0;
-}
-
-/* 1 if a cell of row r in columns lo..hi holds a tick. */
-static int
-choice_ticked(const struct fp_fsheet *s, uint32_t r, uint32_t lo,
-    uint32_t hi)
-{
-	uint32_t c;
-
-	for (c = lo; c <= hi; c++) {
-		const struct fp_fcell *x = fp_fsheet_at(s, r, c);
-
-		if (x && x->type == FP_CELL_TEXT && fp_has_tick(x->text, x->len))
-			return 1;
-	}
-	return 0;
-}
-
-/* The number of the table's fields a label of cell c names, or 0. */
-static size_t
-field_named(const struct fp_table *t, const struct fp_fcell *c)
-{
-	size_t i;
-
-	if (!c || !c->label)
-		return 0;
-	for (i = 0; i < t->nfields; i++)
-		if (!t->fields[i].heading &&
-		    fp_apply_cell_matches(&t->fields[i].labels, c))
-			return i + 1;
-	return 0;
-}
-
-/* The most rows a table read across may have its columns' names down. */
-#define MAX_ACROSS 64
-
-/*
- * 1 if the table at anchor is written across: the names of more of its
- * columns stand down the anchor's column, one a row (年初预算数 over
- * 全年预算数 over 全年执行数; 姓名 over 职务 over 单位), than across its
- * header (the anchor's row, and the row under it right of the anchor),
- * two at least. *top and *bot are then the rows of the block: those
- * names' rows and, for a keyed table, the row above them where it holds
- * row codes (the sources of funds across the top).
- */
-static int
-written_across(const struct fp_table *t, const struct fp_fsheet *s,
-    const struct fp_fcell *anchor, uint32_t *top, uint32_t *bot)
-{
-	unsigned char *down = fp_xcalloc(t->nfields + 1, 1);
-	unsigned char *across = fp_xcalloc(t->nfields + 1, 1);
-	size_t k, ndown = 0, nacross = 0, f;
-	uint32_t r = anchor->row, c = anchor->col;
-
-	*top = *bot = r;
-	while (*top > 0 && r - *top < MAX_ACROSS &&
-	    field_named(t, fp_fsheet_at(s, *top - 1, c)))
-		--*top;
-	while (*bot + 1 < s->nrows && *bot - *top < MAX_ACROSS &&
-	    field_named(t, fp_fsheet_at(s, *bot + 1, c)))
-		++*bot;
-	for (r = *top; r <= *bot; r++)
-		if ((f = field_named(t, fp_fsheet_at(s, r, c))) && !down[f]++)
-			ndown++;
-	for (r = anchor->row; r <= anchor->row + 1 && r < s->nrows; r++)
-		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
-			if ((r == anchor->row || s->cells[k].col != c) &&
-			    (f = field_named(t, &s->cells[k])) && !across[f]++)
-				nacross++;
-	free(down);
-	free(across);
-	if (ndown < 2 || ndown <= nacross)
-		return 0;
-	if (t->kind == FP_TABLE_KEYED && *top > 0)
-		for (k = s->rowstart[*top - 1]; k < s->rowstart[*top]; k++)
-			if (s->cells[k].col > c &&
-			    is_row_code(t, &s->cells[k])) {
-				--*top;
-				break;
-			}
-	return 1;
 }
 
 /*
@@ -639,7 +499,7 @@ code_column(const struct fp_mapping *m, const struct fp_table *t,
 		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
 			uint32_t c = s->cells[k].col;
 
-			if (!is_row_code(t, &s->cells[k]))
+			if (!fp_apply_is_row_code(t, &s->cells[k]))
 				continue;
 			if (best < 0 || c < best)
 				best = c;
@@ -733,7 +593,7 @@ column_holds(const struct fp_mapping *m, const struct fp_table *t,
 		int coded = 0;
 
 		for (k = s->rowstart[r]; t && k < s->rowstart[r + 1]; k++)
-			coded |= is_row_code(t, &s->cells[k]);
+			coded |= fp_apply_is_row_code(t, &s->cells[k]);
 		if (!coded && fp_apply_row_is_known(m, s, r))
 			break;
 		if (!(c = fp_fsheet_at(s, r, col)))
@@ -765,7 +625,7 @@ key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
 		return merged[r - D];
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1] &&
 	    s->cells[k].col < keycol; k++)
-		if (is_row_code(t, &s->cells[k]))
+		if (fp_apply_is_row_code(t, &s->cells[k]))
 			return &s->cells[k];
 	return NULL;
 }
@@ -1084,7 +944,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		fp_apply_note(a, 1,
 		    "%s: read on sheet '%s', which the workbook hides",
 		    t->name, s->name);
-	if (written_across(t, s, anchor, &first, &lastrow)) {
+	if (fp_apply_written_across(t, s, anchor, &first, &lastrow)) {
 		fp_apply_note(a, 0, "%s: its columns' names stand down from %s: "
 		    "read across", t->name, fp_apply_ref(a, s, anchor));
 		across = fp_form_transpose(a->form, si, first, lastrow);
@@ -1101,7 +961,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS; D++)
 		if ((!row_is_header(t, s, D) && !row_of_notes(s, D) &&
 		    !row_of_column_numbers(s, D) && !fp_apply_row_in_english(s,
-		    D) && !row_of_choices(t, s, R, D) &&
+		    D) && !fp_apply_row_of_choices(t, s, R, D) &&
 		    !(D + 1 < s->nrows &&
 		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
 		    row_is_header(t, s, D + 1))) ||
@@ -1145,10 +1005,11 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			keycol = named;
 		if (keycol < 0) {
 			fp_apply_note(a, 1,
-			    "%s: header at %s, but no key column (headed "
-			    "%s, or holding its rows' codes)", t->name,
-			    fp_apply_ref(a, s, anchor),
-			    fp_apply_labels_text(&a->val, &t->key));
+			    "%s: header at %s, but no key column (%s%s%s"
+			    "holding its rows' codes)", t->name,
+			    fp_apply_ref(a, s, anchor), t->key.n ? "headed " :
+			    "none ", t->key.n ? fp_apply_labels_text(&a->val,
+			    &t->key) : "", t->key.n ? ", or " : "");
 			goto out;
 		}
 		/* A column that names the key's header may take it too. */
@@ -1228,7 +1089,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			kc = r2 < s->nrows ?
 			    key_cell(t, s, r2, keycol, mkey, D) : NULL;
 			if (kc && !fp_apply_row_is_known(a->m, s, r2) &&
-			    (enumerated(t, kc) || is_row_code(t, kc) ||
+			    (enumerated(t, kc) || fp_apply_is_row_code(t, kc) ||
 			    (!kc->after && row_has_amounts(t, s, r2, col)))) {
 				r = r2 - 1;
 				continue;
@@ -1248,13 +1109,13 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		    key_cell(t, s, r, keycol, mkey, D) : NULL;
 		/* A heading over rows: a row of the table if coded. */
 		if (sect && heading_row(t, s, r, sect) &&
-		    !(kc && is_row_code(t, kc)))
+		    !(kc && fp_apply_is_row_code(t, kc)))
 			continue;
 		/*
 		 * A known label ends the table, as does a footer (填表人：王芳),
 		 * but not on one of its own rows.
 		 */
-		if (!(kc && is_row_code(t, kc)) && ((fp_apply_row_is_known(a->m,
+		if (!(kc && fp_apply_is_row_code(t, kc)) && ((fp_apply_row_is_known(a->m,
 		    s, r) &&
 		    !(nrows && row_goes_on(a->m, t, s, r, col, merged, D,
 		    first))) || fp_apply_row_starts_with_pair(a->m, s, r))) {
@@ -1265,12 +1126,12 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			if (!kc)
 				continue;
 			key = key_again(a, t, s, r, &seen, row_key(t, kc),
-			    is_row_code(t, kc));
+			    fp_apply_is_row_code(t, kc));
 		} else {
 			for (i = 0; i < t->nfields && !any; i++)
 				any = (col[i] >= 0 && fp_fsheet_at(s, r,
 				    (uint32_t)col[i])) || (choice[i].on &&
-				    choice_ticked(s, r, choice[i].lo,
+				    fp_apply_choice_ticked(s, r, choice[i].lo,
 				    choice[i].hi));
 			if (!any)
 				continue;
@@ -1331,7 +1192,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 				    r, 0);
 		if (hid)
 			fp_hidden_row(hid, a->rec, from, !strcmp(key,
-			    FP_ROW_TOTAL) ? FP_HROW_TOTAL : is_row_code(t, kc) ?
+			    FP_ROW_TOTAL) ? FP_HROW_TOTAL : fp_apply_is_row_code(t, kc) ?
 			    FP_HROW_OTHER : fp_fsheet_row_hidden(s, r) ?
 			    FP_HROW_HIDDEN : FP_HROW_UNIT);
 		free(key);
