@@ -145,24 +145,36 @@ without_english(const char *s, size_t n)
 }
 
 /*
- * The length of the marks of a required field (*, ※) at the end of s (n
- * bytes), or at its start with at_start.
+ * The length of the marks a label carries (a required field's * or ※, a
+ * ▲ or ★ drawing the eye, a 。 or ？ typed after it) at the end of s (n
+ * bytes), or at its start with at_start (not 。).
  */
 static size_t
 required_mark(const char *s, size_t n, int at_start)
 {
-	size_t k = 0;
+	/* ※ ▲ △ ★ ☆ ◆ ◇, and at the end 。 ？ (folded to ?) too. */
+	static const char *const marks[] = {
+		"\xe2\x80\xbb", "\xe2\x96\xb2", "\xe2\x96\xb3", "\xe2\x98\x85",
+		"\xe2\x98\x86", "\xe2\x97\x86", "\xe2\x97\x87", "\xe3\x80\x82",
+	};
+	size_t k = 0, i;
 
 	for (;;) {
 		const char *p = at_start ? s + k : s + n - k;
 
-		if (k < n && (at_start ? *p : p[-1]) == '*')
+		if (k < n && ((at_start ? *p : p[-1]) == '*' || (!at_start &&
+		    p[-1] == '?')))
 			k++;
-		else if (k + 3 <= n && !memcmp(at_start ? p : p - 3,
-		    "\xe2\x80\xbb", 3))	/* ※ */
+		else {
+			for (i = 0; i < sizeof marks / sizeof marks[0]; i++)
+				if (k + 3 <= n && (at_start ? i + 1 <
+				    sizeof marks / sizeof marks[0] : 1) &&
+				    !memcmp(at_start ? p : p - 3, marks[i], 3))
+					break;
+			if (i == sizeof marks / sizeof marks[0])
+				return k;
 			k += 3;
-		else
-			return k;
+		}
 	}
 }
 
@@ -173,8 +185,8 @@ bare_label(struct fp_form *f, const char *label)
 	size_t n = strlen(s), e, was, k;
 
 	/*
-	 * 人员编制(人)Staff(persons): the English, then the note, then a
-	 * mark of a required label (联系人*, 项目名称※), till none.
+	 * 人员编制(人)Staff(persons): the English, then the note, then the
+	 * marks (联系人*, 项目名称※, 收入合计▲, 联系人。), till none.
 	 */
 	do {
 		was = n;

@@ -424,6 +424,21 @@ find_column(const struct fp_table *t, const struct header *h,
 	return -1;
 }
 
+/* 1 if cell c says "the same as above": 〃, ″, ", 同上. */
+static int
+is_ditto(const struct fp_fcell *c)
+{
+	static const char *const ditto[] = {
+		"\xe3\x80\x83", "\xe2\x80\xb3", "\"", "\xe5\x90\x8c\xe4\xb8\x8a",
+	};
+	size_t i;
+
+	for (i = 0; c->label && i < sizeof ditto / sizeof ditto[0]; i++)
+		if (!strcmp(c->label, ditto[i]))
+			return 1;
+	return 0;
+}
+
 /* 1 if a key cell is one of the table's row codes. */
 int
 fp_apply_is_row_code(const struct fp_table *t, const struct fp_fcell *kc)
@@ -1173,6 +1188,11 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			if (!own && merged[i] && (f->fill_down || f->fill_left))
 				own = merged[i][r - D];
 			cell = own;
+			/* 〃 or 同上 under a value: that value, cited there. */
+			if (own && last[i] && is_ditto(own)) {
+				cell = last[i];
+				own = NULL;
+			}
 			if (!cell && f->fill_left && col[i] > 0)
 				cell = fp_fsheet_at(s, r, (uint32_t)col[i] - 1);
 			if (!cell && f->fill_down)
