@@ -1184,8 +1184,14 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			own = col[i] >= 0 ? fp_fsheet_at(s, r,
 			    (uint32_t)col[i]) :
 			    NULL;
-			/* A blank cell in a merged range shows the range's. */
-			if (!own && merged[i] && (f->fill_down || f->fill_left))
+			/*
+			 * A blank cell in a merged range shows the range's:
+			 * words for each row it covers (a unit merged down
+			 * over its evaluators), an amount only where the
+			 * column fills (it is one amount, not one a row).
+			 */
+			if (!own && merged[i] && (f->fill_down ||
+			    f->fill_left || !fp_type_numeric(f->type)))
 				own = merged[i][r - D];
 			cell = own;
 			/* 〃 or 同上 under a value: that value, cited there. */
