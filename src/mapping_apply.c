@@ -813,22 +813,24 @@ sheet_paragraphs(struct apply *a, const struct fp_table *t,
 }
 
 /*
- * 1 if part p of a cell's text after its colon is a unit line set apart
- * by a wide gap (填报单位：某局<spaces>金额单位：万元): the value before it ends
- * there, though no field knows 金额单位.
+ * 1 if part p of a cell's text after its colon is a pair set apart by a
+ * wide gap that ends the value before it, though no field knows its
+ * label: a unit line (填报单位：某局<spaces>金额单位：万元), or any pair after
+ * a value as short as a name (某局<spaces>填报时间：2024年1月24日), not
+ * after a text's sentences.
  */
 static int
-unit_after_gap(const char *after, const struct fp_fpart *p)
+pair_after_gap(const char *after, const struct fp_fpart *p)
 {
 	size_t n = strlen(p->label);
 	static const char unit[] = "\xe5\x8d\x95\xe4\xbd\x8d";	/* 单位 */
 
-	if (p->at < 2 || n < sizeof unit - 1 ||
-	    strcmp(p->label + n - (sizeof unit - 1), unit))
+	if (p->at < 2 || !((after[p->at - 1] == ' ' &&
+	    after[p->at - 2] == ' ') || after[p->at - 1] == '\t' ||
+	    (p->at >= 3 && !memcmp(after + p->at - 3, "\xe3\x80\x80", 3))))
 		return 0;
-	return (after[p->at - 1] == ' ' && after[p->at - 2] == ' ') ||
-	    after[p->at - 1] == '\t' || (p->at >= 3 &&
-	    !memcmp(after + p->at - 3, "\xe3\x80\x80", 3));
+	return p->at <= 90 || (n >= sizeof unit - 1 &&
+	    !strcmp(p->label + n - (sizeof unit - 1), unit));
 }
 
 /*
@@ -850,7 +852,7 @@ pair_end_from(const struct fp_mapping *m, const struct fp_fsheet *s,
 			continue;
 		if (p->wide && p->wide_at >= from && is_known(m, p->wide))
 			return p->wide_at;
-		if (is_known(m, p->label) || unit_after_gap(c->after, p))
+		if (is_known(m, p->label) || pair_after_gap(c->after, p))
 			return p->at;
 	}
 	return strlen(c->after);

@@ -883,17 +883,19 @@ seen_free(struct seen *sn)
 
 /*
  * A row of a keyed table named as an earlier one (办公设备 under 货物类
- * and again under 服务类) is a row of its own: its key gets the count
- * in brackets (办公设备（2）), with a warning. A coded row keeps its code.
+ * and again under 服务类), or coded as one (小计 after each group), is a
+ * row of its own: its key gets the count in brackets (办公设备（2）,
+ * sub（2）), with a warning; two rows' facts under one key would be one
+ * row's twice.
  */
 static char *
 key_again(struct apply *a, const struct fp_table *t, const struct fp_fsheet *s,
-    uint32_t r, struct seen *sn, char *key, int coded)
+    uint32_t r, struct seen *sn, char *key)
 {
 	struct fp_buf b = FP_BUF_INIT;
 	unsigned before;
 
-	if (coded || !(before = seen_before(sn, key)))
+	if (!(before = seen_before(sn, key)))
 		return key;
 	fp_buf_printf(&b, "%s\xef\xbc\x88%u\xef\xbc\x89", key, before + 1);
 	fp_apply_note(a, 1,
@@ -1140,8 +1142,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		if (t->kind == FP_TABLE_KEYED) {
 			if (!kc)
 				continue;
-			key = key_again(a, t, s, r, &seen, row_key(t, kc),
-			    fp_apply_is_row_code(t, kc));
+			key = key_again(a, t, s, r, &seen, row_key(t, kc));
 		} else {
 			for (i = 0; i < t->nfields && !any; i++)
 				any = (col[i] >= 0 && fp_fsheet_at(s, r,

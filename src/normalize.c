@@ -211,6 +211,8 @@ numeric_form(const char *s, size_t n, char *buf, size_t cap)
 			continue;
 		if (cp == 0x3002)	/* 。 typed for a point */
 			cp = '.';
+		if (cp == 0x3007)	/* 〇 typed for a nought */
+			cp = '0';
 		if (cp == 0x2212)	/* − the minus sign */
 			cp = '-';
 		if (cp < 0x80) {
