@@ -370,7 +370,9 @@ put_formula(struct conv *cv, size_t sh, struct fmlas *fm, uint32_t row,
     uint32_t col, const struct fp_cell *c, int style)
 {
 	const struct fp_formula *f = find_fmla(fm, row, col, 0), *def;
+	const char *str;
 	struct fp_diag d;
+	int type;
 	uint32_t ar, ac;
 	int array = 0;
 	enum fp_fmla_ref ref;
@@ -416,36 +418,19 @@ put_formula(struct conv *cv, size_t sh, struct fmlas *fm, uint32_t row,
 	if (c && (c->type == FP_CELL_DATE || c->type == FP_CELL_DATETIME ||
 	    c->type == FP_CELL_TIME))
 		num = serial(cv, num);
-	if (array) {
-		char err[FP_NUM_MAX];
-		size_t len;
-
-		if (!c || c->type == FP_CELL_TEXT)
-			fp_xlsx_array_formula(cv->x, sh, def->row, def->col,
-			    def->row2, def->col2, cv->text.s, 's', 0,
-			    c ? c->v.text : "", style);
-		else if (c->type == FP_CELL_BOOL || c->type == FP_CELL_ERROR)
-			fp_xlsx_array_formula(cv->x, sh, def->row, def->col,
-			    def->row2, def->col2, cv->text.s,
-			    c->type == FP_CELL_BOOL ? 'b' : 'e', num,
-			    fp_cell_render(c, cv->d1904, err, &len), style);
-		else
-			fp_xlsx_array_formula(cv->x, sh, def->row, def->col,
-			    def->row2, def->col2, cv->text.s, 'n', num, NULL,
-			    style);
-		return;
-	}
-	if (!c || c->type == FP_CELL_TEXT)
-		fp_xlsx_formula_typed(cv->x, sh, row, col, cv->text.s, 's', 0,
-		    c ? c->v.text : "", style);
-	else if (c->type == FP_CELL_BOOL)
-		fp_xlsx_formula_typed(cv->x, sh, row, col, cv->text.s, 'b', num,
-		    NULL, style);
-	else if (c->type == FP_CELL_ERROR)
-		fp_xlsx_formula_typed(cv->x, sh, row, col, cv->text.s, 'e', 0,
-		    fp_error_text((unsigned)num), style);
-	else
+	/* The saved result's type: text ('s'), a boolean, an error, a number. */
+	type = !c || c->type == FP_CELL_TEXT ? 's' : c->type == FP_CELL_BOOL ?
+	    'b' : c->type == FP_CELL_ERROR ? 'e' : 'n';
+	str = type == 's' ? (c ? c->v.text : "") : type == 'e' ?
+	    fp_error_text((unsigned)num) : NULL;
+	if (array)
+		fp_xlsx_array_formula(cv->x, sh, def->row, def->col, def->row2,
+		    def->col2, cv->text.s, type, num, str, style);
+	else if (type == 'n')
 		fp_xlsx_formula(cv->x, sh, row, col, cv->text.s, num, style);
+	else
+		fp_xlsx_formula_typed(cv->x, sh, row, col, cv->text.s, type,
+		    num, str, style);
 	return;
 value:
 	if (c)

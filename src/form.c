@@ -152,29 +152,30 @@ without_english(const char *s, size_t n)
 static size_t
 required_mark(const char *s, size_t n, int at_start)
 {
-	/* ※ ▲ △ ★ ☆ ◆ ◇, and at the end 。 ？ (folded to ?) too. */
-	static const char *const marks[] = {
+	/* ※ ▲ △ ★ ☆ ◆ ◇ anywhere; 。 at the end only (the last). */
+	static const char marks[][4] = {
 		"\xe2\x80\xbb", "\xe2\x96\xb2", "\xe2\x96\xb3", "\xe2\x98\x85",
 		"\xe2\x98\x86", "\xe2\x97\x86", "\xe2\x97\x87", "\xe3\x80\x82",
 	};
+	size_t nmarks = sizeof marks / sizeof marks[0] - (at_start ? 1 : 0);
 	size_t k = 0, i;
 
 	for (;;) {
-		const char *p = at_start ? s + k : s + n - k;
+		/* The mark's first byte: at s + k, or 3 bytes before s + n - k. */
+		const char *at = k + 3 > n ? NULL : at_start ? s + k :
+		    s + n - k - 3;
+		char last = k < n ? (at_start ? s[k] : s[n - k - 1]) : '\0';
 
-		if (k < n && ((at_start ? *p : p[-1]) == '*' || (!at_start &&
-		    p[-1] == '?')))
+		if (last == '*' || (!at_start && last == '?')) {
 			k++;
-		else {
-			for (i = 0; i < sizeof marks / sizeof marks[0]; i++)
-				if (k + 3 <= n && (at_start ? i + 1 <
-				    sizeof marks / sizeof marks[0] : 1) &&
-				    !memcmp(at_start ? p : p - 3, marks[i], 3))
-					break;
-			if (i == sizeof marks / sizeof marks[0])
-				return k;
-			k += 3;
+			continue;
 		}
+		for (i = 0; at && i < nmarks; i++)
+			if (!memcmp(at, marks[i], 3))
+				break;
+		if (!at || i == nmarks)
+			return k;
+		k += 3;
 	}
 }
 

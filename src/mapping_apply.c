@@ -815,22 +815,27 @@ sheet_paragraphs(struct apply *a, const struct fp_table *t,
 /*
  * 1 if part p of a cell's text after its colon is a pair set apart by a
  * wide gap that ends the value before it, though no field knows its
- * label: a unit line (填报单位：某局<spaces>金额单位：万元), or any pair after
- * a value as short as a name (某局<spaces>填报时间：2024年1月24日), not
- * after a text's sentences.
+ * label: any pair after a value as short as a name (某局<spaces>填报时间：
+ * 2024年1月24日), not after a text's sentences; after anything, a unit
+ * line (填报单位：某局<spaces>金额单位：万元).
  */
 static int
 pair_after_gap(const char *after, const struct fp_fpart *p)
 {
-	size_t n = strlen(p->label);
-	static const char unit[] = "\xe5\x8d\x95\xe4\xbd\x8d";	/* 单位 */
+	struct fp_buf line = FP_BUF_INIT;
+	int exp, unit;
 
 	if (p->at < 2 || !((after[p->at - 1] == ' ' &&
 	    after[p->at - 2] == ' ') || after[p->at - 1] == '\t' ||
 	    (p->at >= 3 && !memcmp(after + p->at - 3, "\xe3\x80\x80", 3))))
 		return 0;
-	return p->at <= 90 || (n >= sizeof unit - 1 &&
-	    !strcmp(p->label + n - (sizeof unit - 1), unit));
+	if (p->at <= 90)
+		return 1;
+	fp_buf_printf(&line, "%s:", p->label);
+	fp_norm_label(&line, after + p->value, strlen(after + p->value));
+	unit = fp_money_unit(line.s, &exp) == FP_UNIT_LINE;
+	fp_buf_release(&line);
+	return unit;
 }
 
 /*

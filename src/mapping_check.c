@@ -209,6 +209,29 @@ goes_through(const struct fp_rule *r, const char *t)
 }
 
 /*
+ * Makes *word its alias's canonical value where it is one of v's: the
+ * value itself, how it is shown, or one of its labels. 1 if it is.
+ */
+static int
+to_alias(const struct fp_alias *v, size_t n, char **word)
+{
+	struct fp_buf lab = FP_BUF_INIT;
+	size_t i;
+
+	fp_norm_label(&lab, *word, strlen(*word));
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].canon, *word) || !strcmp(v[i].display, *word) ||
+		    fp_labels_match(&v[i].alts, lab.s ? lab.s : ""))
+			break;
+	fp_buf_release(&lab);
+	if (i == n)
+		return 0;
+	free(*word);
+	*word = fp_xstrdup(v[i].canon);
+	return 1;
+}
+
+/*
  * A value of a code field, in the words of its code list: the code
  * itself, or one of the labels that stand for it (满意度指标 for
  * satisfaction). A word that is none of them can never hold.
@@ -216,24 +239,12 @@ goes_through(const struct fp_rule *r, const char *t)
 static enum fp_err
 check_code_word(struct parser *p, const struct fp_field *f, char **word)
 {
-	struct fp_buf lab = FP_BUF_INIT, all = FP_BUF_INIT;
+	struct fp_buf all = FP_BUF_INIT;
 	enum fp_err err;
 	size_t i;
 
-	if (!f->ncodes || !**word)
+	if (!f->ncodes || !**word || to_alias(f->codes, f->ncodes, word))
 		return FP_OK;
-	fp_norm_label(&lab, *word, strlen(*word));
-	for (i = 0; i < f->ncodes; i++)
-		if (!strcmp(f->codes[i].canon, *word) ||
-		    !strcmp(f->codes[i].display, *word) ||
-		    fp_labels_match(&f->codes[i].alts, lab.s ? lab.s : ""))
-			break;
-	fp_buf_release(&lab);
-	if (i < f->ncodes) {
-		free(*word);
-		*word = fp_xstrdup(f->codes[i].canon);
-		return FP_OK;
-	}
 	for (i = 0; i < f->ncodes; i++)
 		fp_buf_printf(&all, "%s%s", i ? ", " : "", f->codes[i].canon);
 	err = fp_perr(p, "'%s' is none of %s's codes (%s)", *word, f->name,
@@ -276,29 +287,6 @@ not_through(struct parser *p, const struct fp_ref *r)
 	    "neither goes through the rows of '%s' nor takes sum, count, min "
 	    "or max of them (name a row: %s[ROW].%s)",
 	    r->table, r->field, r->table, r->table, r->field);
-}
-
-/*
- * A word a condition on a row's key compares with: a row code's label
- * (本年收入合计) is its code (total_year), as the facts name that row; a
- * word that is none is a key as written (局机关).
- */
-static void
-key_word(const struct fp_table *t, char **word)
-{
-	struct fp_buf lab = FP_BUF_INIT;
-	size_t i;
-
-	fp_norm_label(&lab, *word, strlen(*word));
-	for (i = 0; i < t->nrows; i++)
-		if (!strcmp(t->rows[i].canon, *word) ||
-		    !strcmp(t->rows[i].display, *word) ||
-		    fp_labels_match(&t->rows[i].alts, lab.s ? lab.s : "")) {
-			free(*word);
-			*word = fp_xstrdup(t->rows[i].canon);
-			break;
-		}
-	fp_buf_release(&lab);
 }
 
 /*
@@ -359,7 +347,8 @@ check_where(struct parser *p, struct fp_rule *r)
 		}
 		for (k = 0; k < c->nwords; k++)
 			if (c->is_key)
-				key_word(t, &c->words[k]);
+				/* A row code's label (本年收入合计) is its code. */
+				(void)to_alias(t->rows, t->nrows, &c->words[k]);
 			else if ((err = check_code_word(p, f, &c->words[k])))
 				return err;
 	}

@@ -910,8 +910,9 @@ choice_mark(uint32_t cp)
 	}
 }
 
-int
-fp_has_choice_mark(const char *s, size_t n)
+/* 1 if s[0..n) holds a tick, or with boxes too a box. */
+static int
+has_mark(const char *s, size_t n, int boxes)
 {
 	size_t i = 0, k;
 	uint32_t cp;
@@ -919,7 +920,7 @@ fp_has_choice_mark(const char *s, size_t n)
 	while (i < n && (k = fp_utf8_decode(s + i, n - i, &cp)) > 0) {
 		enum choice_mark m = choice_mark(cp);
 
-		if (m == C_BOX || m == C_TICK)
+		if (m == C_TICK || (boxes && m == C_BOX))
 			return 1;
 		i += k;
 	}
@@ -927,17 +928,15 @@ fp_has_choice_mark(const char *s, size_t n)
 }
 
 int
+fp_has_choice_mark(const char *s, size_t n)
+{
+	return has_mark(s, n, 1);
+}
+
+int
 fp_has_tick(const char *s, size_t n)
 {
-	size_t i = 0, k;
-	uint32_t cp;
-
-	while (i < n && (k = fp_utf8_decode(s + i, n - i, &cp)) > 0) {
-		if (choice_mark(cp) == C_TICK)
-			return 1;
-		i += k;
-	}
-	return 0;
+	return has_mark(s, n, 0);
 }
 
 int

@@ -17,6 +17,7 @@
 #include "xlsxpost.h"
 #include "outfile.h"
 #include "xlsxlinks.h"
+#include "xlsxstore.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -65,23 +66,6 @@ parse_ref(const char *p, const char *end, uint32_t *row, uint32_t *col)
 	return 1;
 }
 
-/* Appends text with XML's special characters escaped. */
-static void
-add_escaped(struct fp_buf *out, const char *text)
-{
-	const char *p;
-
-	for (p = text; *p; p++) {
-		switch (*p) {
-		case '&': fp_buf_adds(out, "&amp;"); break;
-		case '<': fp_buf_adds(out, "&lt;"); break;
-		case '>': fp_buf_adds(out, "&gt;"); break;
-		case '"': fp_buf_adds(out, "&quot;"); break;
-		default: fp_buf_addc(out, *p); break;
-		}
-	}
-}
-
 /* Where the n bytes at p first hold s (of len bytes), or NULL. */
 static const char *
 find(const char *p, const char *end, const char *s, size_t len)
@@ -125,7 +109,8 @@ retype_cell(const char *c, const char *end, const struct fp_numfix *f,
 	if (fe && !f->drop)
 		fp_buf_add(out, fs, (size_t)(fe + 4 - fs));
 	fp_buf_adds(out, "<v>");
-	add_escaped(out, f->str ? f->str : f->text);
+	fp_store_escape(out, f->str ? f->str : f->text,
+	    strlen(f->str ? f->str : f->text), 0);
 	fp_buf_adds(out, "</v></c>");
 	return ce + 4;
 }
@@ -246,7 +231,7 @@ fix_styles(const char *xml, size_t n, const char *font, double size,
 	}
 	fp_buf_add(out, xml, (size_t)(a - xml));
 	fp_buf_printf(out, "<font><sz val=\"%g\"/><name val=\"", size);
-	add_escaped(out, font);
+	fp_store_escape(out, font, strlen(font), 1);
 	fp_buf_adds(out, "\"/></font>");
 	fp_buf_add(out, z, (size_t)(end - z));
 }
