@@ -334,6 +334,7 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 
 	fp_buf_reset(out);
 	a->uncoded = 0;
+	a->listed = 0;
 	if (f->has_strip && !v->is_number)
 		v = strip_value(a, f, v, &stripped);
 	if (!v->is_number) {
@@ -386,6 +387,7 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 			if (fp_labels_match(&f->values[i].alts, lab.s)) {
 				fp_buf_reset(out);
 				fp_buf_adds(out, f->values[i].canon);
+				a->listed = 1;
 				break;
 			}
 		for (i = 0; i < f->ncodes; i++)
@@ -393,6 +395,7 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 			    !strcmp(f->codes[i].canon, out->s)) {
 				fp_buf_reset(out);
 				fp_buf_adds(out, f->codes[i].canon);
+				a->listed = 1;
 				break;
 			}
 		a->uncoded = f->ncodes > 0 && i == f->ncodes;
@@ -1392,6 +1395,50 @@ apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 
 
 /* Finds one field of a fields table, by pattern or by label. */
+/*
+ * Of a grade or code field's labelled cells, the first whose value is one
+ * of its values or codes (a 评价等次 note in a side column, before the
+ * grade itself, names none); 0 if none is, or the field lists none.
+ */
+static size_t
+first_listed(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s, const size_t *cand,
+    size_t ncand, const struct fence *fn)
+{
+	const struct fp_fcell *c = NULL, *vc = NULL, *other = NULL;
+	char *was = NULL, where[64];
+	size_t k;
+
+	if ((f->type != FP_T_GRADE && f->type != FP_T_CODE) ||
+	    (!f->nvalues && !f->ncodes) || ncand < 2)
+		return 0;
+	a->probe = 1;
+	for (k = 0; k < ncand; k++) {
+		c = &s->cells[cand[k] >> 2];
+		if ((k && cand[k] >> 2 == cand[k - 1] >> 2) ||
+		    !in_fence(fn, c) ||
+		    !(vc = take_value(a, t, f, s, c, (int)(cand[k] & 1))))
+			continue;
+		if (a->listed)
+			break;
+		if (!other) {
+			other = vc;
+			was = fp_xstrdup(a->val.s);
+		}
+	}
+	a->probe = 0;
+	if (k == ncand || !other) {
+		free(was);
+		return 0;
+	}
+	snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, other));
+	fp_apply_note(a, 1, "%s.%s: '%s' at %s is none of its %s; read "
+	    "'%s' at %s", t->name, f->name, was, where, f->ncodes ? "codes" :
+	    "values", a->val.s, fp_apply_ref(a, s, vc));
+	free(was);
+	return k;
+}
+
 static void
 apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 {
@@ -1402,7 +1449,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 
 	while (fp_apply_next_sheet(a, f->any_sheet, &o, &si)) {
 		const struct fp_fsheet *s = &form->sheets[si];
-		size_t *cand = NULL, ncand = 0, cap = 0, k, i;
+		size_t *cand = NULL, ncand = 0, cap = 0, k, i, listed;
 		struct fence fn = { -1, INT64_MAX, -1 }, pf;
 		int64_t before = INT64_MAX;
 
@@ -1456,6 +1503,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		}
 		if (ncand > 1)
 			qsort(cand, ncand, sizeof *cand, idx_cmp);
+		listed = first_listed(a, t, f, s, cand, ncand, &fn);
 		for (k = 0; k < ncand; k++) {
 			const struct fp_fcell *c = &s->cells[cand[k] >> 2], *vc;
 			char where[64];
@@ -1469,6 +1517,8 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 				first = c;
 				firsts = s;
 			}
+			if (k < listed)
+				continue;
 			vc = take_value(a, t, f, s, c, (int)(cand[k] & 1));
 			if (vc) {
 				snprintf(where, sizeof where, "%s",
