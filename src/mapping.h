@@ -145,6 +145,7 @@ struct fp_table {
 	size_t nfields;
 	char *show;			/* list: the field that shows a row */
 	int any_sheet;			/* keyed, list: on any sheet */
+	int nested;			/* keyed: 201 over 20101 over 2010101 */
 	int required;
 	int line;
 };

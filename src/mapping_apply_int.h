@@ -117,6 +117,35 @@ int fp_apply_written_across(const struct fp_table *t,
     uint32_t *bot);
 
 /*
+ * mapping_keyparts.c: a key written in parts, a column each (类 | 款 | 项
+ * under 科目编码 merged across them).
+ */
+struct fp_keyparts {
+	uint32_t lo, hi;	/* its columns; none where hi <= lo */
+	char **last;		/* each part as the rows above wrote it */
+	unsigned *width;	/* each column's widest part written as text */
+};
+/*
+ * 1 if a header cell of rows R..D - 1 labelled as the table's key is
+ * merged across columns (at most eight) each named under it: *kp is
+ * then those columns, for fp_keyparts_release.
+ */
+int fp_keyparts_find(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t R, uint32_t D, struct fp_keyparts *kp);
+/* 1 if row D names the parts under such a header cell of rows R..D - 1. */
+int fp_keyparts_row(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t R, uint32_t D);
+/*
+ * Row r's key, its parts' digits written together (a part typed as a
+ * number as wide as its column's), a blank part left of a written one
+ * the rows above's; *first its first written part cell. NULL where no
+ * part is written, or one is not digits (合计 over them).
+ */
+char *fp_keyparts_key(struct fp_keyparts *kp, const struct fp_fsheet *s,
+    uint32_t r, const struct fp_fcell **first);
+void fp_keyparts_release(struct fp_keyparts *kp);
+
+/*
  * Maps the form once, as fp_mapping_apply does without cutting; *stacked
  * gets the rows of the names of forms stacked on a sheet (*nstacked of
  * them: each sheet's first form's, then each later one's), for the

@@ -1102,6 +1102,18 @@ kw_table_sheet(struct parser *p)
 	return FP_OK;
 }
 
+/* nested: a keyed table's rows over the rows whose keys extend theirs. */
+static enum fp_err
+kw_nested(struct parser *p)
+{
+	if (p->l.n != 1)
+		return fp_perr(p, "'nested' takes nothing after it");
+	if (p->table->kind != FP_TABLE_KEYED)
+		return fp_perr(p, "'nested' belongs to a keyed table");
+	p->table->nested = 1;
+	return FP_OK;
+}
+
 /* value CANON = ALIAS | ALIAS, or code CODE [SHOWN] = LABEL | LABEL */
 static enum fp_err
 kw_alias(struct parser *p)
@@ -1880,6 +1892,7 @@ static const struct keyword {
 	{ "omit", TABLE_SETTING, kw_stop_skip, "a table" },
 	{ "show", IN_TABLE, kw_show, "a list table" },
 	{ "sheet", CTX_TABLE, kw_table_sheet, NULL },
+	{ "nested", CTX_TABLE, kw_nested, "a keyed table" },
 	/* After a rule. */
 	{ "message", CTX_RULE, kw_message, "a rule" },
 	{ "where", CTX_RULE, kw_where, "a rule" },

@@ -623,9 +623,45 @@ column_holds(const struct fp_mapping *m, const struct fp_table *t,
 }
 
 /*
+ * 1 if the numbers in column col from row D name the rows (subject codes
+ * 2010101, 2010102): whole numbers that do not count them (1, 2, 3: a
+ * 序号 column), in a column none of the table's columns is named as (an
+ * amount's).
+ */
+static int
+codes_rows(const struct fp_table *t, const struct fp_fsheet *s,
+    const struct column *cols, uint32_t col, uint32_t D)
+{
+	const struct fp_fcell *c;
+	uint32_t r;
+	double x, want = 1;
+	size_t i;
+	int seen = 0, counts = 1;
+
+	for (i = 0; i < t->nfields; i++)
+		if (cols[col].name && column_named(t, &cols[col],
+		    &t->fields[i].labels))
+			return 0;
+	for (r = D; r < s->nrows && r < D + 20; r++) {
+		if (!(c = fp_fsheet_at(s, r, col)))
+			continue;
+		if (!(c->type == FP_CELL_NUMBER ? (x = c->num, 1) :
+		    c->type == FP_CELL_TEXT && fp_parse_number(c->text, c->len,
+		    &x)))
+			continue;
+		if (x < 0 || x != floor(x))
+			return 0;
+		counts &= x == want++;
+		seen++;
+	}
+	return seen > 0 && !counts;
+}
+
+/*
  * The key cell of row r: its cell in the key column; else, in a blank one,
  * what a merged range over it shows (合计 merged across 序号 and the
- * name); else a row code in a cell left of it (合计 in the 序号 column).
+ * name); else a row code in another cell of the row (合计 in the 序号
+ * column, or in the name's beside a key column of codes).
  */
 static const struct fp_fcell *
 key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
@@ -638,8 +674,7 @@ key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
 		return kc;
 	if (merged && r >= D && merged[r - D])
 		return merged[r - D];
-	for (k = s->rowstart[r]; k < s->rowstart[r + 1] &&
-	    s->cells[k].col < keycol; k++)
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
 		if (fp_apply_is_row_code(t, &s->cells[k]))
 			return &s->cells[k];
 	return NULL;
@@ -940,7 +975,9 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	const struct fp_fcell **sect = NULL;
 	struct fp_form *across = NULL;
 	struct { uint32_t lo, hi; int on; } *choice = NULL;
-	const struct fp_fcell **names = NULL;
+	const struct fp_fcell **names = NULL, *part1;
+	struct fp_keyparts kp = { 0, 0, NULL, NULL };
+	char *joined = NULL;
 	int dropped;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0;
 	char num[32];
@@ -979,6 +1016,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		if ((!row_is_header(t, s, D) && !row_of_notes(s, D) &&
 		    !row_of_column_numbers(s, D) && !fp_apply_row_in_english(s,
 		    D) && !fp_apply_row_of_choices(t, s, R, D) &&
+		    !fp_keyparts_row(t, s, R, D) &&
 		    !(D + 1 < s->nrows &&
 		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
 		    row_is_header(t, s, D + 1))) ||
@@ -1015,8 +1053,11 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		int64_t named = t->key.n ? find_column(t, &hdr, cols, ncols,
 		    &t->key, NULL, t->key_offset, 0, 0) : -1;
 
-		keycol = named >= 0 &&
-		    column_holds(a->m, t, s, (uint32_t)named, D, 1) ?
+		if (named < 0 && fp_keyparts_find(t, s, R, D, &kp))
+			named = kp.lo;
+		keycol = named >= 0 && (kp.hi > kp.lo ||
+		    column_holds(a->m, t, s, (uint32_t)named, D, 1) ||
+		    codes_rows(t, s, cols, (uint32_t)named, D)) ?
 		    named : code_column(a->m, t, s, D, anchor->col);
 		if (keycol < 0)
 			keycol = named;
@@ -1089,6 +1130,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		char *key = NULL;
 		int any = 0;
 
+		free(joined);
+		joined = NULL;
 		if (fp_apply_row_is_blank(s, r)) {
 			uint32_t r2 = r + 1;
 
@@ -1124,6 +1167,10 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		}
 		kc = t->kind == FP_TABLE_KEYED ?
 		    key_cell(t, s, r, keycol, mkey, D) : NULL;
+		/* 208 | 05 | 05 under 类 | 款 | 项: the key 2080505. */
+		if (kp.hi > kp.lo && (joined = fp_keyparts_key(&kp, s, r,
+		    &part1)))
+			kc = part1;
 		/* A heading over rows: a row of the table if coded. */
 		if (sect && heading_row(t, s, r, sect) &&
 		    !(kc && fp_apply_is_row_code(t, kc)))
@@ -1142,7 +1189,9 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		if (t->kind == FP_TABLE_KEYED) {
 			if (!kc)
 				continue;
-			key = key_again(a, t, s, r, &seen, row_key(t, kc));
+			key = key_again(a, t, s, r, &seen, joined ? joined :
+			    row_key(t, kc));
+			joined = NULL;
 		} else {
 			for (i = 0; i < t->nfields && !any; i++)
 				any = (col[i] >= 0 && fp_fsheet_at(s, r,
@@ -1321,6 +1370,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; merged && i < t->nfields; i++)
 		free(merged[i]);
 out:
+	free(joined);
+	fp_keyparts_release(&kp);
 	free(choice);
 	free(names);
 	fp_form_free(across);

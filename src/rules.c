@@ -693,6 +693,120 @@ units_field(struct fp_checker *c, const struct fp_rule *r,
 		mismatch(c, r, FP_MSG_UNITS, t, FP_ROW_TOTAL, f, g, total, sum);
 }
 
+/* A key prefix (key, its first len bytes) against a row's key. */
+struct prefix {
+	const char *key;
+	size_t len;
+};
+
+static int
+prefix_cmp(const void *x, const void *y)
+{
+	const struct prefix *p = x;
+	const char *row = *(const char *const *)y;
+	int d = strncmp(p->key, row, p->len);
+
+	if (d)
+		return d;
+	return row[p->len] ? -1 : 0;
+}
+
+static int
+str_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/*
+ * Each row's place in a nested table: the index in tr of the row whose
+ * key is the longest that starts its own (201 for 20101, where the
+ * table has no 2010 row), SIZE_MAX for a top row and for the total row.
+ */
+static size_t *
+nest_parents(const struct trows *tr)
+{
+	const char **by = fp_xreallocarray(NULL, tr->n + 1, sizeof *by);
+	size_t *up = fp_xcalloc(tr->n + 1, sizeof *up), i, len, k;
+
+	memcpy(by, tr->rows, tr->n * sizeof *by);
+	qsort(by, tr->n, sizeof *by, str_cmp);
+	for (i = 0; i < tr->n; i++) {
+		const char *key = tr->rows[i], *const *hit = NULL;
+
+		up[i] = SIZE_MAX;
+		if (!strcmp(key, FP_ROW_TOTAL))
+			continue;
+		for (len = strlen(key); !hit && len-- > 1;) {
+			struct prefix p = { key, len };
+
+			/* Not inside a character of several bytes. */
+			if (((unsigned char)key[len] & 0xc0) == 0x80)
+				continue;
+			hit = bsearch(&p, by, tr->n, sizeof *by, prefix_cmp);
+			if (hit && !strcmp(*hit, FP_ROW_TOTAL))
+				hit = NULL;
+		}
+		/* The rows' keys are the table's own: one is it. */
+		for (k = 0; hit && k < tr->n; k++)
+			if (tr->rows[k] == *hit)
+				up[i] = k;
+	}
+	free(by);
+	return up;
+}
+
+/*
+ * A nested table's field: each row over others equals the sum of the
+ * rows right under it (201 of 20101 and 20102, each of its 项 rows), and
+ * the total row the sum of the top rows.
+ */
+static void
+nested_field(struct fp_checker *c, const struct fp_rule *r,
+    const struct trows *tr, const size_t *up, const char *t, const char *f)
+{
+	double *sum = fp_xcalloc(tr->n + 1, sizeof *sum), top = 0, x;
+	/* Per row: 1 if rows are under it, 2 if one is not a number. */
+	unsigned char *under = fp_xcalloc(tr->n + 1, 1);
+	int anytop = 0, badtop = 0;
+	size_t i;
+
+	for (i = 0; i < tr->n; i++) {
+		struct gfact *u;
+		int ok;
+
+		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
+		    !(u = lookup(c, t, tr->rows[i], f)))
+			continue;
+		if (!(ok = number(u, &x)))
+			not_a_number(c, r, u);
+		if (up[i] == SIZE_MAX) {
+			top += ok ? x : 0;
+			anytop = 1;
+			badtop |= !ok;
+		} else {
+			sum[up[i]] += ok ? x : 0;
+			under[up[i]] |= ok ? 1 : 3;
+		}
+	}
+	for (i = 0; i < tr->n; i++) {
+		const struct gfact *g = lookup(c, t, tr->rows[i], f);
+
+		if (under[i] == 1 && value_or_zero(c, r, t, tr->rows[i], f,
+		    &x) && fabs(x - sum[i]) > r->tolerance + 1e-9)
+			mismatch(c, r, FP_MSG_UNITS, t, tr->rows[i], f, g, x,
+			    sum[i]);
+	}
+	if (!badtop && value_or_zero(c, r, t, FP_ROW_TOTAL, f, &x)) {
+		const struct gfact *g = lookup(c, t, FP_ROW_TOTAL, f);
+
+		if ((g || anytop) && fabs(x - top) > r->tolerance + 1e-9)
+			mismatch(c, r, FP_MSG_UNITS, t, FP_ROW_TOTAL, f, g, x,
+			    top);
+	}
+	free(sum);
+	free(under);
+}
+
 static void
 rule_units(struct fp_checker *c, const struct fp_rule *r)
 {
@@ -706,6 +820,18 @@ rule_units(struct fp_checker *c, const struct fp_rule *r)
 
 		for (i = 0; i < tr->n; i++)
 			has_total |= !strcmp(tr->rows[i], FP_ROW_TOTAL);
+		if (tab && tab->nested && tr->n >= 2) {
+			size_t *up = nest_parents(tr);
+
+			for (i = 0; i < tab->nfields; i++)
+				if (!strcmp(ref->field, "*") ?
+				    fp_type_numeric(tab->fields[i].type) :
+				    !strcmp(ref->field, tab->fields[i].name))
+					nested_field(c, r, tr, up, ref->table,
+					    tab->fields[i].name);
+			free(up);
+			continue;
+		}
 		if (!has_total || tr->n < 2 || !tab)
 			continue;
 		if (strcmp(ref->field, "*")) {
@@ -713,7 +839,9 @@ rule_units(struct fp_checker *c, const struct fp_rule *r)
 			continue;
 		}
 		for (i = 0; i < tab->nfields; i++)
-			units_field(c, r, tr, ref->table, tab->fields[i].name);
+			if (fp_type_numeric(tab->fields[i].type))
+				units_field(c, r, tr, ref->table,
+				    tab->fields[i].name);
 	}
 }
 

@@ -994,14 +994,15 @@ is_code(const struct fp_table *t, const char *key)
  * as a formula that carries its value: the sum of its rows but the
  * departments' summary rows, the units. A table whose every row came by
  * a code (资金: fiscal, carryover, a subtotal among them) holds items,
- * and adding different items means nothing: its total is the sum of the
+ * and adding different items means nothing, as does adding the rows of
+ * a nested table (201 and its 20101 again): its total is the sum of the
  * departments' summary rows, and it has none without a summary code.
  */
 static void
 close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
     const struct tsum *ts)
 {
-	int items = t->nrows > 0 && !ts->unit_keys;
+	int items = (t->nrows > 0 && !ts->unit_keys) || t->nested;
 	const double *sums = items ? ts->totals : ts->units;
 	uint32_t key = 2 + (uint32_t)s->has_record, last = o->row - 1, row, c;
 	const char *summary = fp_table_row_label(t, FP_ROW_TOTAL);
