@@ -940,6 +940,39 @@ key_again(struct apply *a, const struct fp_table *t, const struct fp_fsheet *s,
 	return fp_buf_detach(&b);
 }
 
+/* 1 if a column only says what kind of row its row is: a code, or filled. */
+static int
+kind_column(const struct fp_field *f)
+{
+	return f->type == FP_T_CODE || f->fill_down || f->fill_left ||
+	    f->heading;
+}
+
+/*
+ * 1 if the facts of a list's row, from from on, are all of columns that
+ * say what kind of row it is (经济效益指标 | 无 | — | —: a category the
+ * department has no indicator in), where the list has other columns.
+ */
+static int
+only_kinds(const struct fp_table *t, const struct fp_record *rec,
+    size_t from)
+{
+	size_t i;
+	int others = 0;
+
+	for (i = 0; i < t->nfields; i++)
+		others |= !kind_column(&t->fields[i]);
+	if (!others || from >= rec->n)
+		return 0;
+	for (i = from; i < rec->n; i++) {
+		const struct fp_field *f = fp_table_field(t, rec->v[i].field);
+
+		if (!f || !kind_column(f))
+			return 0;
+	}
+	return 1;
+}
+
 /* The warning for n hidden rows of a table, from row first: what became of them. */
 static void
 say_hidden(struct apply *a, const struct fp_table *t,
@@ -968,7 +1001,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	int64_t *col = NULL, keycol = -1;
 	int *exp = NULL;
 	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
-	uint32_t end = UINT32_MAX, repeat1 = 0, left1 = 0;
+	uint32_t end = UINT32_MAX, repeat1 = 0, left1 = 0, was_first, was_last;
 	size_t nrepeats = 0, nleft = 0, from;
 	struct fp_hidden *hid = NULL;
 	struct seen seen = { NULL, NULL, 0, 0 };
@@ -979,7 +1012,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	struct fp_keyparts kp = { 0, 0, NULL, NULL };
 	char *joined = NULL;
 	int dropped;
-	size_t k, i, nrows = 0, n = 0, nhidden = 0;
+	size_t k, i, nrows = 0, n = 0, nhidden = 0, was_hidden;
 	char num[32];
 
 	while (!anchor && fp_apply_next_sheet(a, t->any_sheet, &o, &si)) {
@@ -1217,9 +1250,12 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			snprintf(num, sizeof num, "%zu", ++n);
 			key = fp_xstrdup(num);
 		}
+		was_first = first;
 		if (!nrows++)
 			first = r;
+		was_last = lastrow;
 		lastrow = r;
+		was_hidden = nhidden;
 		if (fp_fsheet_row_hidden(s, r) && !nhidden++)
 			hidden1 = r;
 		from = a->rec->n;
@@ -1266,6 +1302,21 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 				fp_apply_take_cell(a, t, &t->fields[i], key, s,
 				    sect[i],
 				    r, 0);
+		/* A category with no indicator under it is no row. */
+		if (t->kind == FP_TABLE_LIST && only_kinds(t, a->rec, from)) {
+			fp_apply_note(a, 0, "%s: row %u gives only what kind of "
+			    "row it would be: passed over", t->name,
+			    fp_apply_row_no(s, r));
+			while (a->rec->n > from)
+				fp_fact_release(&a->rec->v[--a->rec->n]);
+			n--;
+			nrows--;
+			first = was_first;
+			lastrow = was_last;
+			nhidden = was_hidden;
+			free(key);
+			continue;
+		}
 		if (hid)
 			fp_hidden_row(hid, a->rec, from, !strcmp(key,
 			    FP_ROW_TOTAL) ? FP_HROW_TOTAL : fp_apply_is_row_code(t, kc) ?
