@@ -136,9 +136,33 @@ one_char(const char *s)
 }
 
 /*
+ * 1 if c numbers its column with how the column adds up (1=2+5, 2=3+4),
+ * *x its number.
+ */
+static int
+numbered_sum(const struct fp_fcell *c, double *x)
+{
+	const char *p = c->label;
+	long v = 0;
+
+	if (c->type != FP_CELL_TEXT || !p || *p < '1' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9' && v < 1000; p++)
+		v = v * 10 + (*p - '0');
+	if (*p++ != '=' || !*p)
+		return 0;
+	for (; *p; p++)
+		if (!strchr("0123456789+-*/=()", *p))
+			return 0;
+	*x = (double)v;
+	return 1;
+}
+
+/*
  * 1 if row r numbers the columns (栏次 | 甲 | 乙 | 1 | 2 | 3, or 栏次 | 1 |
  * 栏次 | 2 over two halves): whole numbers from 1, two or more, each one
- * more than the one before, after a word in its first cell; besides them
+ * more than the one before, after a word in its first cell (a number
+ * may say how its column adds up: 1=2+5 | 2=3+4 | 3); besides them
  * only that word again and words of one character (甲, 乙). Such a row
  * names no column.
  */
@@ -158,7 +182,7 @@ row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
 	for (k = s->rowstart[r] + 1; k < s->rowstart[r + 1]; k++) {
 		const struct fp_fcell *c = &s->cells[k];
 
-		if (c->type == FP_CELL_NUMBER ||
+		if (c->type == FP_CELL_NUMBER || numbered_sum(c, &x) ||
 		    (c->type == FP_CELL_TEXT && fp_parse_number(c->text, c->len,
 		    &x))) {
 			if (c->type == FP_CELL_NUMBER)

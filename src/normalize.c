@@ -285,12 +285,22 @@ strip_suffix(char *buf, size_t *m, const char *suffix)
 }
 
 /*
- * An accountant's negative, "(3.38)" for -3.38 (brackets folded to
- * ASCII): buf (length *m) rewritten with a sign; 1 if it was one.
+ * An accountant's negative, "(3.38)" (brackets folded to ASCII) or
+ * "△3.38" for -3.38: buf (length *m) rewritten with a sign; 1 if it was
+ * one.
  */
 static int
 accounting_negative(char *buf, size_t *m)
 {
+	static const char delta[] = "\xe2\x96\xb3";	/* △ */
+
+	if (*m > 3 && !memcmp(buf, delta, 3) && buf[3] != '-' &&
+	    buf[3] != '+') {
+		buf[0] = '-';
+		memmove(buf + 1, buf + 3, *m - 2);
+		*m -= 2;
+		return 1;
+	}
 	if (*m < 3 || buf[0] != '(' || buf[*m - 1] != ')' ||
 	    buf[1] == '-' || buf[1] == '+')
 		return 0;

@@ -139,6 +139,11 @@ test_norm_money_forms(void **state)
 	expect_text_value(fp_norm_money, "\xe2\x88\x92" "1.29", "-1.29");
 	expect_text_value(fp_norm_money, "－12.50", "-12.5");
 	expect_text_value(fp_norm_money, "(-3.38)", NULL);
+	/* △ before an amount: a decrease, the accountant's minus. */
+	expect_text_value(fp_norm_money, "\xe2\x96\xb3" "3.2156", "-3.2156");
+	expect_text_value(fp_norm_money, "\xe2\x96\xb3" "35000元", "-3.5");
+	expect_text_value(fp_norm_money, "\xe2\x96\xb3", NULL);
+	expect_text_value(fp_norm_money, "\xe2\x96\xb3" "-3", NULL);
 	/* A remark in brackets after the amount; a unit in brackets. */
 	expect_text_value(fp_norm_money, "219.2843（含追加）", "219.2843");
 	expect_text_value(fp_norm_money, "12079276（元）", "1207.9276");
