@@ -745,24 +745,46 @@ column_unit(const struct fp_mapping *m, const struct fp_table *t,
 }
 
 /*
- * 1 if row r repeats the table's header, as a table printed over two
- * pages does: two or more of its columns' cells name their own column
- * (评价内容 | 绩效目标 | 完成情况), and none holds anything else.
+ * 1 if cell c, of a row under the header h, is words of the header:
+ * those of a header cell in its column, or its own column's name.
  */
 static int
-repeats_header(const struct fp_table *t, const struct fp_fsheet *s,
-    uint32_t r, const int64_t *col)
+header_words(const struct fp_table *t, const struct header *h,
+    const int64_t *col, const struct fp_fcell *c)
 {
-	size_t i, named = 0;
+	const struct fp_fcell *hc;
+	uint32_t r;
+	size_t i;
 
-	for (i = 0; i < t->nfields; i++) {
-		const struct fp_fcell *c = col[i] >= 0 ?
-		    fp_fsheet_at(s, r, (uint32_t)col[i]) : NULL;
+	for (r = h->top; r < h->end; r++)
+		if ((hc = fp_fsheet_at(h->s, r, c->col)) && hc->label &&
+		    !strcmp(hc->label, c->label))
+			return 1;
+	for (i = 0; i < t->nfields; i++)
+		if (col[i] == (int64_t)c->col &&
+		    names_column(t, c, &t->fields[i].labels))
+			return 1;
+	return fp_apply_cell_matches(&t->key, c);
+}
 
-		if (!c)
+/*
+ * 1 if row r repeats a row of the table's header, as a table printed
+ * over two pages does: two or more of its cells, and each, are words of
+ * the header (机构名称 | 收入合计 | 其中： over 上年结转 | 公共财政拨款).
+ */
+static int
+repeats_header(const struct fp_table *t, const struct header *h, uint32_t r,
+    const int64_t *col)
+{
+	const struct fp_fsheet *s = h->s;
+	size_t k, named = 0;
+
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (c->type == FP_CELL_TEXT && (!c->label || !*c->label))
 			continue;
-		if (!names_column(t, c, &t->fields[i].labels) &&
-		    !fp_apply_cell_matches(&t->key, c))
+		if (!c->label || !header_words(t, h, col, c))
 			return 0;
 		named++;
 	}
@@ -1026,6 +1048,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	int *exp = NULL;
 	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
 	uint32_t end = UINT32_MAX, repeat1 = 0, left1 = 0, was_first, was_last;
+	uint32_t repeated = UINT32_MAX - 1;
 	size_t nrepeats = 0, nleft = 0, from;
 	struct fp_hidden *hid = NULL;
 	struct seen seen = { NULL, NULL, 0, 0 };
@@ -1217,9 +1240,11 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		if (row_matches(&t->omit, s, r) && !row_matches(&t->stop, s, r))
 			continue;
 		/* The header again, on the next printed page: passed over. */
-		if (nrows && repeats_header(t, s, r, col)) {
+		if (nrows && (repeats_header(t, &hdr, r, col) ||
+		    (r == repeated + 1 && row_of_column_numbers(s, r)))) {
 			if (!nrepeats++)
 				repeat1 = r;
+			repeated = r;
 			continue;
 		}
 		kc = t->kind == FP_TABLE_KEYED ?
