@@ -1253,7 +1253,7 @@ second_form(struct apply *a, const struct fp_table *t,
 		const struct fp_fcell *c = &s->cells[cand[k] >> 2];
 
 		if (cand[k] >> 2 == cand[k - 1] >> 2 ||
-		    !in_fence(fn, c) ||
+		    !in_fence(fn, c) || fp_fsheet_row_hidden(s, c->row) ||
 		    c->row == a->stacked[a->nstacked - 1].row ||
 		    c->col != col ||
 		    !take_value(a, t, f, s, c, (int)(cand[k] & 1)) ||
@@ -1396,6 +1396,31 @@ apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 
 /* Finds one field of a fields table, by pattern or by label. */
 /*
+ * Moves the labelled cells in rows the sheet hides after the others, in
+ * order still: last year's contact, hidden above this year's, is not it.
+ */
+static void
+shown_first(const struct fp_fsheet *s, size_t *cand, size_t ncand)
+{
+	size_t *hid, nhid = 0, k, n = 0;
+
+	for (k = 0; k < ncand; k++)
+		nhid += fp_fsheet_row_hidden(s, s->cells[cand[k] >> 2].row);
+	if (!nhid || nhid == ncand)
+		return;
+	hid = fp_xreallocarray(NULL, nhid, sizeof *hid);
+	nhid = 0;
+	for (k = 0; k < ncand; k++) {
+		if (fp_fsheet_row_hidden(s, s->cells[cand[k] >> 2].row))
+			hid[nhid++] = cand[k];
+		else
+			cand[n++] = cand[k];
+	}
+	memcpy(cand + n, hid, nhid * sizeof *hid);
+	free(hid);
+}
+
+/*
  * Of a grade or code field's labelled cells, the first whose value is one
  * of its values or codes (a 评价等次 note in a side column, before the
  * grade itself, names none); 0 if none is, or the field lists none.
@@ -1503,6 +1528,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		}
 		if (ncand > 1)
 			qsort(cand, ncand, sizeof *cand, idx_cmp);
+		shown_first(s, cand, ncand);
 		listed = first_listed(a, t, f, s, cand, ncand, &fn);
 		for (k = 0; k < ncand; k++) {
 			const struct fp_fcell *c = &s->cells[cand[k] >> 2], *vc;
