@@ -317,6 +317,46 @@ strip_value(struct apply *a, const struct fp_field *f,
 	return to;
 }
 
+/* The characters of UTF-8 text s. */
+static size_t
+nchars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * 1 if label (a value in label form) names several of the field's
+ * values or codes: the choices listed, as instructions do (评价等次：
+ * 优秀（90分及以上）、良好（80-89分）…), not one chosen. Several means
+ * two named by words of two characters or more, or three by any.
+ */
+static int
+names_choices(const struct fp_field *f, const char *label)
+{
+	const struct fp_alias *v = f->ncodes ? f->codes : f->values;
+	size_t n = f->ncodes ? f->ncodes : f->nvalues, i, j, any = 0, long2 = 0;
+
+	for (i = 0; i < n; i++) {
+		int hit = 0, wide = 0;
+
+		for (j = 0; j < v[i].alts.n; j++) {
+			const char *w = v[i].alts.v[j];
+
+			if (!*w || strchr(w, '*') || !strstr(label, w))
+				continue;
+			hit = 1;
+			wide |= nchars(w) >= 2;
+		}
+		any += hit;
+		long2 += wide;
+	}
+	return long2 >= 2 || any >= 3;
+}
+
 /*
  * Normalises a value by the field's type into a->val. A placeholder the
  * mapping declares gives nothing; a value that is not of its type keeps
@@ -365,7 +405,13 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 		break;
 	case FP_T_GRADE:
 	case FP_T_CODE:
-		ok = fp_norm_choice(out, v) || fp_norm_plain(out, v);
+		if ((ok = fp_norm_choice(out, v)))
+			break;
+		if (!v->is_number && names_choices(f, lab.s)) {
+			fp_buf_release(&lab);
+			return 0;
+		}
+		ok = fp_norm_plain(out, v);
 		break;
 	default:
 		ok = fp_norm_plain(out, v);
