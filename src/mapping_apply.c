@@ -1442,6 +1442,26 @@ apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 
 /* Finds one field of a fields table, by pattern or by label. */
 /*
+ * 1 if cell c is a line of a table of contents: under a cell 目录, each
+ * row between them one cell (a cover's 二、评价报告综述 is no heading).
+ */
+static int
+in_contents(const struct fp_fsheet *s, const struct fp_fcell *c)
+{
+	uint32_t r;
+
+	for (r = c->row; r-- > 0 && c->row - r <= 40;) {
+		size_t k = s->rowstart[r];
+
+		if (s->rowstart[r + 1] - k != 1 || !s->cells[k].label)
+			return 0;
+		if (!strcmp(s->cells[k].label, "\xe7\x9b\xae\xe5\xbd\x95"))
+			return 1;	/* 目录 */
+	}
+	return 0;
+}
+
+/*
  * Moves the labelled cells in rows the sheet hides after the others, in
  * order still: last year's contact, hidden above this year's, is not it.
  */
@@ -1487,7 +1507,7 @@ first_listed(struct apply *a, const struct fp_table *t,
 	for (k = 0; k < ncand; k++) {
 		c = &s->cells[cand[k] >> 2];
 		if ((k && cand[k] >> 2 == cand[k - 1] >> 2) ||
-		    !in_fence(fn, c) ||
+		    !in_fence(fn, c) || in_contents(s, c) ||
 		    !(vc = take_value(a, t, f, s, c, (int)(cand[k] & 1))))
 			continue;
 		if (a->listed)
@@ -1582,7 +1602,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 
 			if (k && cand[k] >> 2 == cand[k - 1] >> 2)
 				continue;
-			if (!in_fence(&fn, c))
+			if (!in_fence(&fn, c) || in_contents(s, c))
 				continue;
 			nlabelled++;
 			if (!first) {
