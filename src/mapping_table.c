@@ -70,16 +70,20 @@ row_is_header(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
 }
 
 /*
- * 1 if row r holds two numbers or more: a row of the table (合计 first
- * under the header, 合计 also a column's name), never its header.
+ * 1 if row r holds two numbers or more, typed as numbers or as text
+ * (1,205.40): a row of the table (合计 first under the header, 合计 also
+ * a column's name), never its header.
  */
 static int
 row_of_numbers(const struct fp_fsheet *s, uint32_t r)
 {
 	size_t k, n = 0;
+	double x;
 
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1] && n < 2; k++)
-		n += s->cells[k].type == FP_CELL_NUMBER;
+		n += s->cells[k].type == FP_CELL_NUMBER ||
+		    (s->cells[k].type == FP_CELL_TEXT &&
+		    fp_parse_number(s->cells[k].text, s->cells[k].len, &x));
 	return n >= 2;
 }
 
