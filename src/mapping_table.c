@@ -1325,12 +1325,16 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			    NULL;
 			/*
 			 * A blank cell in a merged range shows the range's:
-			 * words for each row it covers (a unit merged down
-			 * over its evaluators), an amount only where the
-			 * column fills (it is one amount, not one a row).
+			 * words for each row it covers, written in the
+			 * column (a unit merged down over its evaluators),
+			 * an amount only where the column fills (it is one
+			 * amount, not one a row), as are words from another
+			 * column (一、货物类 merged across a row).
 			 */
-			if (!own && merged[i] && (f->fill_down ||
-			    f->fill_left || !fp_type_numeric(f->type)))
+			if (!own && merged[i] && merged[i][r - D] &&
+			    (f->fill_down || f->fill_left ||
+			    (!fp_type_numeric(f->type) &&
+			    merged[i][r - D]->col == (uint32_t)col[i])))
 				own = merged[i][r - D];
 			cell = own;
 			/* 〃 or 同上 under a value: that value, cited there. */
