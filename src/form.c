@@ -379,6 +379,51 @@ hidden_by_row(struct fp_fsheet *s)
 	}
 }
 
+/* Flags the columns with cells that the sheet hides. */
+static void
+hidden_by_col(struct fp_fsheet *s)
+{
+	uint32_t ncols = 0, c;
+	size_t k;
+
+	free(s->col_hidden);
+	s->col_hidden = NULL;
+	s->ncol_flags = 0;
+	if (!s->nhidden_cols)
+		return;
+	for (k = 0; k < s->ncells; k++)
+		if (s->cells[k].col >= ncols)
+			ncols = s->cells[k].col + 1;
+	for (k = 0; k < s->nhidden_cols; k++) {
+		const struct fp_rowspan *h = &s->hidden_cols[k];
+
+		if (h->r1 >= ncols)
+			continue;
+		if (!s->col_hidden)
+			s->col_hidden = fp_xcalloc(ncols, 1);
+		for (c = h->r1; c <= h->r2 && c < ncols; c++)
+			s->col_hidden[c] = 1;
+	}
+	s->ncol_flags = ncols;
+}
+
+/* The columns the sheet hides, from its widths. */
+static void
+hidden_cols(struct fp_fsheet *s, const struct fp_sheet_info *si)
+{
+	size_t k;
+
+	for (k = 0; k < si->nwidths; k++) {
+		if (!si->widths[k].hidden)
+			continue;
+		s->hidden_cols = fp_xreallocarray(s->hidden_cols,
+		    s->nhidden_cols + 1, sizeof *s->hidden_cols);
+		s->hidden_cols[s->nhidden_cols].r1 = si->widths[k].c1;
+		s->hidden_cols[s->nhidden_cols].r2 = si->widths[k].c2;
+		s->nhidden_cols++;
+	}
+}
+
 /* The width of the white space at t + i (a space, U+3000, NBSP), or 0. */
 static size_t
 gap_at(const char *t, size_t i)
@@ -527,6 +572,7 @@ seal_sheet(struct fp_form *f, struct fp_fsheet *s)
 	}
 	units_by_row(s);
 	hidden_by_row(s);
+	hidden_by_col(s);
 	for (i = 0; i < s->ncells; i++)
 		if (s->cells[i].after)
 			find_parts(f, s, i);
@@ -599,6 +645,7 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 			    fp_workbook_sheet(wb, i)->hidden_rows,
 			    s->nhidden_rows * sizeof *s->hidden_rows);
 		}
+		hidden_cols(s, fp_workbook_sheet(wb, i));
 		for (k = 0; k < g.ncells; k++) {
 			const struct fp_cell *c = &g.cells[k];
 			char buf[FP_NUM_MAX];
@@ -667,6 +714,13 @@ copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
 		s->hidden_rows[s->nhidden_rows] = src->hidden_rows[k];
 		s->nhidden_rows += in_band(&s->hidden_rows[s->nhidden_rows].r1,
 		    &s->hidden_rows[s->nhidden_rows].r2, lo, hi);
+	}
+	if (src->nhidden_cols) {
+		s->hidden_cols = fp_xreallocarray(NULL, src->nhidden_cols,
+		    sizeof *s->hidden_cols);
+		memcpy(s->hidden_cols, src->hidden_cols,
+		    src->nhidden_cols * sizeof *s->hidden_cols);
+		s->nhidden_cols = src->nhidden_cols;
 	}
 	s->ncells = s->cap = src->rowstart[hi] - src->rowstart[lo];
 	s->cells = fp_xcalloc(s->ncells + 1, sizeof *s->cells);
@@ -768,6 +822,8 @@ fp_form_free(struct fp_form *f)
 		free(s->merges);
 		free(s->hidden_rows);
 		free(s->row_hidden);
+		free(s->hidden_cols);
+		free(s->col_hidden);
 		free(s->name);
 	}
 	free(f->sheets);
@@ -780,6 +836,12 @@ int
 fp_fsheet_row_hidden(const struct fp_fsheet *s, uint32_t r)
 {
 	return s->row_hidden && r < s->nrows && s->row_hidden[r];
+}
+
+int
+fp_fsheet_col_hidden(const struct fp_fsheet *s, uint32_t c)
+{
+	return s->col_hidden && c < s->ncol_flags && s->col_hidden[c];
 }
 
 const struct fp_fcell *

@@ -79,6 +79,10 @@ struct fp_fsheet {
 	struct fp_rowspan *hidden_rows;	/* the rows it hides, as read */
 	size_t nhidden_rows;
 	uint8_t *row_hidden;	/* by fp_form_seal: nrows flags, or NULL */
+	struct fp_rowspan *hidden_cols;	/* the columns it hides (r1..r2) */
+	size_t nhidden_cols;
+	uint8_t *col_hidden;	/* by fp_form_seal: ncol_flags flags, or NULL */
+	uint32_t ncol_flags;
 	struct fp_fcell *cells;
 	size_t ncells, cap;
 	uint32_t nrows;
@@ -160,6 +164,8 @@ struct fp_form *fp_form_transpose(const struct fp_form *src, size_t si,
 
 /* 1 if the sheet hides row r. */
 int fp_fsheet_row_hidden(const struct fp_fsheet *s, uint32_t r);
+/* 1 if the sheet hides column c. */
+int fp_fsheet_col_hidden(const struct fp_fsheet *s, uint32_t c);
 /* The cell at (row, col) of a sheet, or NULL. */
 const struct fp_fcell *fp_fsheet_at(const struct fp_fsheet *s, uint32_t row,
     uint32_t col);

@@ -670,11 +670,12 @@ fp_apply_row_in_english(const struct fp_fsheet *s, uint32_t r)
 /*
  * The nth non-empty cell from c along its row (dc = +1 or -1) or column
  * (dr), stopping at a cell (row or column) of a label the mapping knows,
- * alone or with its value after a colon.
+ * alone or with its value after a colon; with shown, counting only those
+ * the sheet shows.
  */
 static const struct fp_fcell *
-step(const struct fp_mapping *m, const struct fp_fsheet *s,
-    const struct fp_fcell *c, int dr, int dc, unsigned n)
+step_over(const struct fp_mapping *m, const struct fp_fsheet *s,
+    const struct fp_fcell *c, int dr, int dc, unsigned n, int shown)
 {
 	const struct fp_fcell *v = NULL;
 	int64_t r = c->row;
@@ -690,7 +691,8 @@ step(const struct fp_mapping *m, const struct fp_fsheet *s,
 			v = &s->cells[k];
 			if (cell_is_taken(m, v))
 				return NULL;
-			n--;
+			if (!shown || !fp_fsheet_col_hidden(s, v->col))
+				n--;
 		}
 		return v;
 	}
@@ -705,12 +707,27 @@ step(const struct fp_mapping *m, const struct fp_fsheet *s,
 		else if (v) {
 			if (cell_is_taken(m, v))
 				return NULL;
-			n--;
+			if (!shown || !fp_fsheet_row_hidden(s, (uint32_t)r))
+				n--;
 		} else if (fp_apply_row_is_known(m, s, (uint32_t)r)) {
 			return NULL;
 		}
 	}
 	return v;
+}
+
+/*
+ * The nth non-empty cell as step_over finds it, counting those the
+ * sheet shows (last year's value, in a hidden column between this
+ * year's and its label, is not it); else counting hidden ones too.
+ */
+static const struct fp_fcell *
+step(const struct fp_mapping *m, const struct fp_fsheet *s,
+    const struct fp_fcell *c, int dr, int dc, unsigned n)
+{
+	const struct fp_fcell *v = step_over(m, s, c, dr, dc, n, 1);
+
+	return v ? v : step_over(m, s, c, dr, dc, n, 0);
 }
 
 /*

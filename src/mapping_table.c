@@ -433,6 +433,7 @@ find_column(const struct fp_table *t, const struct header *h,
     const struct fp_labels *group, int off, int claim, uint32_t from)
 {
 	uint32_t i, c;
+	int64_t hid = -1;
 	int grouped = group && group->n && header_has(h, h->end, group);
 
 	for (i = 0; i < ncols; i++) {
@@ -443,13 +444,20 @@ find_column(const struct fp_table *t, const struct header *h,
 		    !under_group(h, cols[c].name->row, c, group)) ||
 		    (c < from && other_half(t, cols, c, from)))
 			continue;
-		if ((int64_t)c + off < 0)
-			return -1;
-		if (claim > 0 && off == 0)
-			cols[c].claimed = 1;
-		return (int64_t)c + off;
+		/* Last year's column, hidden beside this year's: not it. */
+		if (fp_fsheet_col_hidden(h->s, c)) {
+			if (hid < 0)
+				hid = c;
+			continue;
+		}
+		hid = c;
+		break;
 	}
-	return -1;
+	if (hid < 0 || hid + off < 0)
+		return -1;
+	if (claim > 0 && off == 0)
+		cols[hid].claimed = 1;
+	return hid + off;
 }
 
 /* 1 if cell c says "the same as above": 〃, ″, ", 同上. */
