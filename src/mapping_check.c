@@ -110,8 +110,17 @@ check_row(struct parser *p, const struct fp_table *t, const char *row)
 		i = strspn(row, "0123456789");
 		if (i && !row[i] && row[0] != '0')
 			return FP_OK;
-		return fp_perr(p, "table '%s' is a list: its rows are 1, 2, "
-		    "…, not '%s'", t->name, row);
+		for (i = 0; i < t->nrows; i++) {
+			if (!strcmp(t->rows[i].canon, row)) {
+				fp_buf_release(&b);
+				return FP_OK;
+			}
+			fp_buf_printf(&b, ", %s", t->rows[i].canon);
+		}
+		err = fp_perr(p, "table '%s' is a list: its rows are 1, 2, "
+		    "…%s, not '%s'", t->name, b.s ? b.s : "", row);
+		fp_buf_release(&b);
+		return err;
 	case FP_TABLE_KEYED:
 		break;
 	}
@@ -384,9 +393,9 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 			if ((err = check_ref(p, &r->refs[k], 1)))
 				return err;
 			t = fp_mapping_table(p->m, r->refs[k].table);
-			if (t->kind != FP_TABLE_KEYED)
-				return fp_perr(p, "'units' checks keyed tables; "
-				    "'%s' is not one", t->name);
+			if (t->kind == FP_TABLE_FIELDS)
+				return fp_perr(p, "'units' checks keyed and list "
+				    "tables; '%s' is neither", t->name);
 		}
 		return FP_OK;
 	case FP_RULE_BAND:

@@ -708,8 +708,9 @@ kw_row(struct parser *p)
 	const char *code, *shown = NULL;
 	size_t first, i;
 
-	if (p->ctx != CTX_DEFAULTS && t->kind != FP_TABLE_KEYED)
-		return fp_perr(p, "'%s' belongs to a keyed table", p->l.t[0].s);
+	if (p->ctx != CTX_DEFAULTS && t->kind == FP_TABLE_FIELDS)
+		return fp_perr(p, "'%s' belongs to a keyed or list table",
+		    p->l.t[0].s);
 	if (!strcmp(p->l.t[0].s, "total")) {
 		if (p->l.n < 2)
 			return fp_perr(p, "'total' needs a label");
@@ -1884,8 +1885,8 @@ static const struct keyword {
 	{ "column", IN_TABLE, kw_field, "a table" },
 	{ "header", TABLE_SETTING, kw_header, "a table" },
 	{ "key", TABLE_SETTING, kw_key, "a keyed table" },
-	{ "total", TABLE_SETTING, kw_row, "a keyed table" },
-	{ "row", TABLE_SETTING, kw_row, "a keyed table" },
+	{ "total", TABLE_SETTING, kw_row, "a keyed or list table" },
+	{ "row", TABLE_SETTING, kw_row, "a keyed or list table" },
 	{ "strip", TABLE_SETTING, kw_strip, "a keyed table" },
 	{ "stop", TABLE_SETTING, kw_stop_skip, "a table" },
 	{ "skip", TABLE_SETTING, kw_stop_skip, "a table" },

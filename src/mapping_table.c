@@ -998,6 +998,25 @@ key_again(struct apply *a, const struct fp_table *t, const struct fp_fsheet *s,
 	return fp_buf_detach(&b);
 }
 
+/*
+ * A list's row named by one of its row codes in its first or second cell
+ * (合计 under the items, 一、货物类 over its own with their subtotal):
+ * that cell, else NULL.
+ */
+static const struct fp_fcell *
+list_code(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k;
+
+	if (!t->nrows)
+		return NULL;
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1] &&
+	    k < s->rowstart[r] + 2; k++)
+		if (fp_apply_is_row_code(t, &s->cells[k]))
+			return &s->cells[k];
+	return NULL;
+}
+
 /* 1 if a column only says what kind of row its row is: a code, or filled. */
 static int
 kind_column(const struct fp_field *f)
@@ -1260,7 +1279,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			continue;
 		}
 		kc = t->kind == FP_TABLE_KEYED ?
-		    key_cell(t, s, r, keycol, mkey, D) : NULL;
+		    key_cell(t, s, r, keycol, mkey, D) : list_code(t, s, r);
 		/* 208 | 05 | 05 under 类 | 款 | 项: the key 2080505. */
 		if (kp.hi > kp.lo && (joined = fp_keyparts_key(&kp, s, r,
 		    &part1)))
@@ -1308,8 +1327,13 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 						last[i] = own;
 				continue;
 			}
-			snprintf(num, sizeof num, "%zu", ++n);
-			key = fp_xstrdup(num);
+			if (kc) {
+				key = key_again(a, t, s, r, &seen, row_key(t,
+				    kc));
+			} else {
+				snprintf(num, sizeof num, "%zu", ++n);
+				key = fp_xstrdup(num);
+			}
 		}
 		was_first = first;
 		if (!nrows++)
@@ -1368,7 +1392,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 				    sect[i],
 				    r, 0);
 		/* A category with no indicator under it is no row. */
-		if (t->kind == FP_TABLE_LIST && only_kinds(t, a->rec, from)) {
+		if (t->kind == FP_TABLE_LIST && !kc &&
+		    only_kinds(t, a->rec, from)) {
 			fp_apply_note(a, 0, "%s: row %u gives only what kind of "
 			    "row it would be: passed over", t->name,
 			    fp_apply_row_no(s, r));

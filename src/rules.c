@@ -661,7 +661,23 @@ rule_sum(struct fp_checker *c, const struct fp_rule *r)
 	}
 }
 
-/* The total row of one field against the sum of the other rows. */
+/*
+ * 1 if row of table t is a list's row named by a code (合计, a subtotal),
+ * not numbered: no item of it.
+ */
+static int
+coded_in_list(const struct fp_checker *c, const char *t, const char *row)
+{
+	const struct fp_table *tab = fp_mapping_table(c->m, t);
+
+	return tab && tab->kind == FP_TABLE_LIST &&
+	    row[strspn(row, "0123456789")];
+}
+
+/*
+ * The total row of one field against the sum of the other rows: in a
+ * list, of its numbered rows (the items, not a subtotal row's code).
+ */
 static void
 units_field(struct fp_checker *c, const struct fp_rule *r,
     const struct trows *tr, const char *t, const char *f)
@@ -676,7 +692,8 @@ units_field(struct fp_checker *c, const struct fp_rule *r,
 	for (i = 0; i < tr->n; i++) {
 		struct gfact *u;
 
-		if (!strcmp(tr->rows[i], FP_ROW_TOTAL))
+		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
+		    coded_in_list(c, t, tr->rows[i]))
 			continue;
 		u = lookup(c, t, tr->rows[i], f);
 		if (!u)
@@ -1008,7 +1025,10 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 				const struct gfact *g = lookup(c, ref->table,
 				    tr->rows[k], ref->field);
 
-				if (!applies(c, r, tr->rows[k]))
+				/* A list's coded rows sum its items. */
+				if (!applies(c, r, tr->rows[k]) ||
+				    (coded_in_list(c, ref->table,
+				    tr->rows[k])))
 					continue;
 				if (!g || !*g->value)
 					missing(c, r, ref->table, tr->rows[k],
@@ -1334,7 +1354,10 @@ date_misused(struct eval *ev, const struct fp_expr *e)
 	return EV_FAIL;
 }
 
-/* sum, count, min or max of a reference's facts over the table's rows. */
+/*
+ * sum, count, min or max of a reference's facts over the table's rows (a
+ * list's items: not its rows named by codes, a subtotal or the total).
+ */
 static int
 aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 {
@@ -1350,8 +1373,9 @@ aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 		    ref->row ? ref->row : tr->rows[i], ref->field);
 		struct val one;
 
-		if (!g || (!ref->row && !aggregate_takes(ev->c, ev->r,
-		    ref->table, tr->rows[i])))
+		if (!g || (!ref->row && (coded_in_list(ev->c, ref->table,
+		    tr->rows[i]) || !aggregate_takes(ev->c, ev->r,
+		    ref->table, tr->rows[i]))))
 			continue;
 		if (e->fn == FP_FN_COUNT) {
 			v->blank = 0;

@@ -790,8 +790,7 @@ write_row(struct fp_summary *s, struct out *o, const struct fp_table *t,
     const char *const *vals)
 {
 	uint32_t row, c = 0;
-	enum look base = t->kind == FP_TABLE_KEYED &&
-	    !strcmp(key, FP_ROW_TOTAL) ? L_SUMMARY : L_PLAIN;
+	enum look base = !strcmp(key, FP_ROW_TOTAL) ? L_SUMMARY : L_PLAIN;
 	unsigned lines = 1;
 	size_t k;
 
@@ -811,7 +810,7 @@ write_row(struct fp_summary *s, struct out *o, const struct fp_table *t,
 	if (s->has_record)
 		fp_xlsx_text(s->x, o->sheet, row, c++, r->who.record,
 		    s->st[base][K_TEXT]);
-	if (t->kind == FP_TABLE_LIST)
+	if (t->kind == FP_TABLE_LIST && !key[strspn(key, "0123456789")])
 		put_count(s, o->sheet, row, c++, key, base);
 	else
 		fp_xlsx_text(s->x, o->sheet, row, c++, fp_table_row_label(t,
