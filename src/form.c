@@ -656,7 +656,8 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 			    c->type == FP_CELL_TEXT ? NAN : c->v.num, v, len);
 			if (c->type == FP_CELL_NUMBER &&
 			    fp_workbook_percent(wb, c->fmt))
-				s->cells[s->ncells - 1].percent = 1;
+				s->cells[s->ncells - 1].percent = (uint8_t)
+				    fp_workbook_percent(wb, c->fmt);
 		}
 		fp_grid_release(&g);
 	}

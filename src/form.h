@@ -18,7 +18,7 @@ struct fp_fcell {
 	uint32_t row;
 	uint32_t col;
 	uint8_t type;		/* enum fp_cell_type */
-	uint8_t percent;	/* a number its format shows as a percentage */
+	uint8_t percent;	/* shown as a percentage: 1 + its decimals */
 	uint8_t unit_kind;	/* how it states a unit of amounts (FP_UNIT_*) */
 	int8_t unit_exp;	/* that unit's power of ten in 万元 */
 	double num;		/* numbers and date serials */

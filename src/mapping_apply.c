@@ -329,10 +329,11 @@ nchars(const char *s)
 }
 
 /*
- * 1 if label (a value in label form) names several of the field's
- * values or codes: the choices listed, as instructions do (评价等次：
- * 优秀（90分及以上）、良好（80-89分）…), not one chosen. Several means
- * two named by words of two characters or more, or three by any.
+ * 1 if label (a value in label form, with no box to tick) names several
+ * of the field's values or codes: the choices listed, as instructions do
+ * (评价等次：优秀（90分及以上）、良好（80-89分）…), not one chosen.
+ * Several means two named by words of two characters or more, or three
+ * by any.
  */
 static int
 names_choices(const struct fp_field *f, const char *label)
@@ -407,7 +408,8 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 	case FP_T_CODE:
 		if ((ok = fp_norm_choice(out, v)))
 			break;
-		if (!v->is_number && names_choices(f, lab.s)) {
+		if (!v->is_number && !fp_has_choice_mark(v->text, v->len) &&
+		    names_choices(f, lab.s)) {
 			fp_buf_release(&lab);
 			return 0;
 		}

@@ -1009,7 +1009,20 @@ fp_norm_plain(struct fp_buf *out, const struct fp_value *v)
 	size_t start = out->len;
 
 	if (v->is_number && v->percent) {
-		put_num(out, hundredfold(v->num));	/* 0.98 under 0% */
+		/* 0.98 under 0% is 98%, 0.93 under 0.00% 93.00%. */
+		size_t from = out->len, dot;
+
+		put_num(out, hundredfold(v->num));
+		dot = strcspn(out->s + from, ".e");
+		if (!memchr(out->s + from, 'e', out->len - from)) {
+			size_t have = from + dot < out->len ?
+			    out->len - from - dot - 1 : 0;
+
+			if (v->percent > 1 && !have)
+				fp_buf_addc(out, '.');
+			for (; have + 1 < (size_t)v->percent; have++)
+				fp_buf_addc(out, '0');
+		}
 		fp_buf_addc(out, '%');
 		return 1;
 	}

@@ -13,7 +13,7 @@ struct fp_value {
 	int is_number;		/* num is set */
 	int is_date;		/* num is a date serial */
 	int date1904;
-	int percent;		/* num is shown as num * 100 % */
+	int percent;		/* num shown as num * 100 %: 1 + its decimals */
 	double num;
 	const char *text;	/* text cells, or NULL */
 	size_t len;

@@ -40,6 +40,8 @@
 #define MAX_COPY_BYTES (256u << 20)
 /* Spaces one cell may get from text:s: Excel's most characters a cell. */
 #define MAX_CELL_SPACES 32767u
+/* The format keys of percentages with 1, 3, 4, ... decimals (0.0%). */
+#define PERCENT_KEY 200u
 
 struct scanparse;
 
@@ -179,6 +181,7 @@ struct scanparse {
 	char *strval;		/* office:string-value */
 	struct fp_buf text;
 	int kind;		/* what its data style shows it as: DS_ */
+	int places;		/* a percentage's decimals, as its style shows */
 	int truth;		/* its formula is TRUE() or FALSE() */
 	/* The columns' default cell styles, and the row's. */
 	struct colstyle *colstyles;
@@ -314,7 +317,31 @@ cell_kind(struct scanparse *p, const char **attrs, double x)
 		fp_buf_adds(&p->lastname, name);
 		p->lastdata = fp_ods_style_data(&p->o->styles, name);
 	}
+	p->places = p->lastdata ? p->lastdata->places : 2;
 	return fp_ods_style_shows(&p->o->styles, p->lastdata, x);
+}
+
+/*
+ * The format key of a percentage with places decimals: Excel's built-in
+ * 0% or 0.00%, else one the workbook is given (0.0%).
+ */
+static uint32_t
+percent_format(struct scanparse *p, int places)
+{
+	char code[24] = "0";
+	int i;
+
+	if (places == 0 || places == 2)
+		return places ? 10 : 9;
+	if (places > 0) {
+		strcat(code, ".");
+		for (i = 0; i < places; i++)
+			strcat(code, "0");
+	}
+	strcat(code, "%");
+	if (!fp_workbook_percent(p->wb, PERCENT_KEY + (uint32_t)places))
+		fp_wb_set_format(p->wb, PERCENT_KEY + (uint32_t)places, code);
+	return PERCENT_KEY + (uint32_t)places;
 }
 
 /*
@@ -353,6 +380,7 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	p->day_zero = 0;
 	p->vtype = 0;
 	p->kind = DS_NONE;
+	p->places = 2;
 	free(p->strval);
 	p->strval = NULL;
 	fp_buf_reset(&p->text);
@@ -389,8 +417,11 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 		 */
 		if (v && fp_parse_value(v, &p->num) > 0)
 			p->num_ok = 1;
-		if (t[0] == 'f' && p->num_ok)
+		if (t[0] != 'c' && p->num_ok)
 			p->kind = cell_kind(p, attrs, p->num);
+		/* A percentage's style says only its decimals. */
+		if (t[0] == 'p' && p->kind != DS_PERCENT)
+			p->kind = DS_NONE;
 	} else if (!strcmp(t, "date")) {
 		p->vtype = 'd';
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "date-value");
@@ -478,13 +509,14 @@ cell_end(struct scanparse *p)
 		p->vtype = 's';
 	switch (p->vtype) {
 	case 'p':
-		/* A percentage: Excel's built-in 0.00% says so. */
-		c.fmt = 10;
+		/* A percentage, with the decimals its style shows. */
+		c.fmt = percent_format(p, p->kind == DS_PERCENT ? p->places :
+		    2);
 		/* FALLTHROUGH */
 	case 'f':
 		/* A float in a percentage style, as gnumeric writes one. */
 		if (p->kind == DS_PERCENT)
-			c.fmt = 10;
+			c.fmt = percent_format(p, p->places);
 		/* A number shown as TRUE or FALSE, or as a date, is one. */
 		c.type = (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
 		    p->num == 1) ? FP_CELL_BOOL :

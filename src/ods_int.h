@@ -59,6 +59,7 @@ struct style {
 	double width;		/* a column's, in characters; 0 if not given */
 	char *parent, *data;	/* a cell style's */
 	int kind;		/* a data style's: DS_ */
+	int places;		/* a percentage style's decimals */
 	struct dmap maps[3];	/* and the styles it takes under conditions */
 	int nmaps;
 };

@@ -122,6 +122,13 @@ data_style(struct styles *s, struct fp_xml *x, const char *local,
 	size_t i;
 
 	if (s->data) {
+		if (s->data->kind == DS_PERCENT && !strcmp(local, "number") &&
+		    (v = fp_xml_attr(x, attrs, NS_NUMBER, "decimal-places"))) {
+			long places = strtol(v, NULL, 10);
+
+			s->data->places = places < 0 ? 0 : places > 15 ? 15 :
+			    (int)places;
+		}
 		if (s->data->kind == DS_DATE && (!strcmp(local, "hours") ||
 		    !strcmp(local, "minutes") || !strcmp(local, "seconds") ||
 		    !strcmp(local, "am-pm")))

@@ -155,13 +155,14 @@ fp_wb_clear_formats(struct fp_workbook *wb)
 }
 
 /*
- * 1 if the first section of a format code (the one for positive numbers)
- * has a % outside quoted text, brackets and escaped characters.
+ * 1 + the decimals it shows if the first section of a format code (the
+ * one for positive numbers) has a % outside quoted text, brackets and
+ * escaped characters (0.00% gives 3); 0 if not.
  */
 static int
 shows_percent(const char *code)
 {
-	int quoted = 0, depth = 0;
+	int quoted = 0, depth = 0, point = 0, places = 0;
 	const char *p;
 
 	for (p = code; *p; p++) {
@@ -178,7 +179,12 @@ shows_percent(const char *code)
 		} else if (!depth && *p == ';') {
 			return 0;
 		} else if (!depth && *p == '%') {
-			return 1;
+			return 1 + (places < 15 ? places : 15);
+		} else if (!depth && *p == '.') {
+			point = 1;
+		} else if (!depth && point && (*p == '0' || *p == '#' ||
+		    *p == '?')) {
+			places++;
 		}
 	}
 	return 0;
@@ -227,7 +233,7 @@ fp_workbook_percent(const struct fp_workbook *wb, uint32_t key)
 {
 	if (key < wb->nformats && wb->formats[key].code)
 		return wb->formats[key].percent;
-	return key == 9 || key == 10;
+	return key == 9 ? 1 : key == 10 ? 3 : 0;
 }
 
 enum fp_fmt_class

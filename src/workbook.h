@@ -264,8 +264,9 @@ const char *fp_workbook_kind(const struct fp_workbook *wb);
 /* The number format string of a cell's fmt; "General" for 0. */
 const char *fp_workbook_format(const struct fp_workbook *wb, uint32_t fmt);
 /*
- * 1 if format fmt shows a number as a percentage (0.9357 as 93.57%): a
- * code with a % outside quotes and brackets, or built-in 9 or 10.
+ * Nonzero if format fmt shows a number as a percentage (0.9357 as
+ * 93.57%): a code with a % outside quotes and brackets, or built-in 9 or
+ * 10; then 1 + the decimals it shows (0.00% gives 3).
  */
 int fp_workbook_percent(const struct fp_workbook *wb, uint32_t fmt);
 

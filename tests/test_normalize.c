@@ -230,19 +230,26 @@ test_norm_integer_and_score(void **state)
 	expect_text_value(fp_norm_score, "优秀", NULL);
 }
 
+/* x in a percent format showing places decimals, normalised by fn. */
 static void
-expect_percent_value(normfn fn, double x, const char *want)
+expect_percent_places(normfn fn, double x, int places, const char *want)
 {
 	struct fp_buf b = FP_BUF_INIT;
 	struct fp_value v;
 
 	memset(&v, 0, sizeof v);
 	v.is_number = 1;
-	v.percent = 1;
+	v.percent = 1 + places;
 	v.num = x;
 	assert_true(fn(&b, &v));
 	assert_string_equal(b.s, want);
 	fp_buf_release(&b);
+}
+
+static void
+expect_percent_value(normfn fn, double x, const char *want)
+{
+	expect_percent_places(fn, x, 0, want);
 }
 
 /* A number cell in a percent format counts as what it shows. */
@@ -263,6 +270,13 @@ test_norm_percent_cells(void **state)
 	/* Text shows the percentage, with its sign. */
 	expect_percent_value(fp_norm_plain, 0.98, "98%");
 	expect_percent_value(fp_norm_plain, 0.9357, "93.57%");
+	/* As many decimals as its format shows, and more where it has them. */
+	expect_percent_places(fp_norm_plain, 0.93, 2, "93.00%");
+	expect_percent_places(fp_norm_plain, 0.965, 2, "96.50%");
+	expect_percent_places(fp_norm_plain, 0.965, 1, "96.5%");
+	expect_percent_places(fp_norm_plain, 0.93125, 1, "93.125%");
+	expect_percent_places(fp_norm_plain, 1, 2, "100.00%");
+	expect_percent_places(fp_norm_number, 0.93, 2, "93");
 	expect_number_value(fp_norm_plain, 0.98, 0, "0.98");
 }
 
