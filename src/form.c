@@ -411,13 +411,16 @@ hidden_by_col(struct fp_fsheet *s)
 static void
 hidden_cols(struct fp_fsheet *s, const struct fp_sheet_info *si)
 {
-	size_t k;
+	size_t k, n = 0;
 
+	for (k = 0; k < si->nwidths; k++)
+		n += si->widths[k].hidden != 0;
+	if (!n)
+		return;
+	s->hidden_cols = fp_xreallocarray(NULL, n, sizeof *s->hidden_cols);
 	for (k = 0; k < si->nwidths; k++) {
 		if (!si->widths[k].hidden)
 			continue;
-		s->hidden_cols = fp_xreallocarray(s->hidden_cols,
-		    s->nhidden_cols + 1, sizeof *s->hidden_cols);
 		s->hidden_cols[s->nhidden_cols].r1 = si->widths[k].c1;
 		s->hidden_cols[s->nhidden_cols].r2 = si->widths[k].c2;
 		s->nhidden_cols++;

@@ -79,7 +79,8 @@ struct fp_fsheet {
 	struct fp_rowspan *hidden_rows;	/* the rows it hides, as read */
 	size_t nhidden_rows;
 	uint8_t *row_hidden;	/* by fp_form_seal: nrows flags, or NULL */
-	struct fp_rowspan *hidden_cols;	/* the columns it hides (r1..r2) */
+	/* The columns it hides, first to last column as r1 to r2. */
+	struct fp_rowspan *hidden_cols;
 	size_t nhidden_cols;
 	uint8_t *col_hidden;	/* by fp_form_seal: ncol_flags flags, or NULL */
 	uint32_t ncol_flags;

@@ -328,34 +328,68 @@ nchars(const char *s)
 	return n;
 }
 
+/* Where in a value one of a field's values is named: its bytes lo..hi. */
+struct named_at {
+	size_t value, lo, hi, chars;
+};
+
+/* 1 if hit h lies inside a longer one of another value (合格 in 不合格). */
+static int
+inside_longer(const struct named_at *h, const struct named_at *all, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (all[k].value != h->value && all[k].lo <= h->lo &&
+		    all[k].hi >= h->hi && all[k].hi - all[k].lo > h->hi - h->lo)
+			return 1;
+	return 0;
+}
+
 /*
  * 1 if label (a value in label form, with no box to tick) names several
  * of the field's values or codes: the choices listed, as instructions do
  * (评价等次：优秀（90分及以上）、良好（80-89分）…), not one chosen.
  * Several means two named by words of two characters or more, or three
- * by any.
+ * by any; a word inside a longer one of another value names nothing (不
+ * 合格（58分） names 不合格 alone). At most 64 places are looked at.
  */
 static int
 names_choices(const struct fp_field *f, const char *label)
 {
 	const struct fp_alias *v = f->ncodes ? f->codes : f->values;
-	size_t n = f->ncodes ? f->ncodes : f->nvalues, i, j, any = 0, long2 = 0;
+	size_t n = f->ncodes ? f->ncodes : f->nvalues, i, j, k, nat = 0;
+	struct named_at at[64];
+	unsigned char seen[2][64];
+	size_t any = 0, wide = 0;
 
-	for (i = 0; i < n; i++) {
-		int hit = 0, wide = 0;
-
+	for (i = 0; i < n; i++)
 		for (j = 0; j < v[i].alts.n; j++) {
-			const char *w = v[i].alts.v[j];
+			const char *w = v[i].alts.v[j], *p;
 
-			if (!*w || strchr(w, '*') || !strstr(label, w))
+			if (!*w || strchr(w, '*'))
 				continue;
-			hit = 1;
-			wide |= nchars(w) >= 2;
+			for (p = label; nat < 64 && (p = strstr(p, w)); p++) {
+				at[nat].value = i;
+				at[nat].lo = (size_t)(p - label);
+				at[nat].hi = at[nat].lo + strlen(w);
+				at[nat++].chars = nchars(w);
+			}
 		}
-		any += hit;
-		long2 += wide;
+	memset(seen, 0, sizeof seen);
+	for (k = 0; k < nat; k++) {
+		size_t slot = at[k].value < 64 ? at[k].value : 63;
+
+		if (inside_longer(&at[k], at, nat))
+			continue;
+		any += !seen[0][slot];
+		seen[0][slot] = 1;
+		if (at[k].chars >= 2) {
+			wide += !seen[1][slot];
+			seen[1][slot] = 1;
+		}
 	}
-	return long2 >= 2 || any >= 3;
+	return wide >= 2 || any >= 3;
 }
 
 /*
@@ -1459,16 +1493,18 @@ apply_part(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 }
 
 
-/* Finds one field of a fields table, by pattern or by label. */
 /*
- * 1 if cell c is a line of a table of contents: under a cell 目录, each
- * row between them one cell (a cover's 二、评价报告综述 is no heading).
+ * 1 if cell c is a line of a table of contents: alone in its row under a
+ * cell 目录, each row between them one cell (a cover's 二、评价报告综述
+ * is no heading). 目录 is any document's word, not a form's label.
  */
 static int
 in_contents(const struct fp_fsheet *s, const struct fp_fcell *c)
 {
 	uint32_t r;
 
+	if (s->rowstart[c->row + 1] - s->rowstart[c->row] != 1)
+		return 0;
 	for (r = c->row; r-- > 0 && c->row - r <= 40;) {
 		size_t k = s->rowstart[r];
 
@@ -1549,6 +1585,7 @@ first_listed(struct apply *a, const struct fp_table *t,
 	return k;
 }
 
+/* Finds one field of a fields table, by pattern or by label. */
 static void
 apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 {

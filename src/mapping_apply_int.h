@@ -136,13 +136,15 @@ int fp_keyparts_find(const struct fp_table *t, const struct fp_fsheet *s,
 int fp_keyparts_row(const struct fp_table *t, const struct fp_fsheet *s,
     uint32_t R, uint32_t D);
 /*
- * Row r's key, its parts' digits written together (a part typed as a
- * number as wide as its column's), a blank part left of a written one
- * the rows above's; *first its first written part cell. NULL where no
- * part is written, or one is not digits (合计 over them).
+ * Row r's key, for the caller to free: its parts' digits written
+ * together (a part typed as a number as wide as its column's), a blank
+ * part left of a written one the rows above's; *first its first written
+ * part cell. NULL where no part is written, or one is not digits (合计
+ * over them). Rows are given in order, top down.
  */
 char *fp_keyparts_key(struct fp_keyparts *kp, const struct fp_fsheet *s,
     uint32_t r, const struct fp_fcell **first);
+/* Frees what fp_keyparts_find gave *kp. */
 void fp_keyparts_release(struct fp_keyparts *kp);
 
 /*

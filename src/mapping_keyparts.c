@@ -17,6 +17,8 @@
 
 /* Longest part kept: subject codes have three, seven digits in all. */
 #define MAX_PART 32
+/* Most parts a key is written in (类 | 款 | 项 are three). */
+#define MAX_PARTS 8
 
 /* The digits of a part cell into buf (NUL-ended); 1 if it is one. */
 static int
@@ -69,7 +71,7 @@ key_group(const struct fp_table *t, const struct fp_fsheet *s, uint32_t R,
 
 		if (g->row >= R && fp_apply_cell_matches(&t->key, g) &&
 		    (m = fp_apply_wide_merge(s, g->row, g->row + 1, g->col)) &&
-		    m->c1 == g->col && m->c2 - m->c1 < 8)
+		    m->c1 == g->col && m->c2 - m->c1 < MAX_PARTS)
 			return m;
 	}
 	return NULL;
@@ -141,8 +143,8 @@ fp_keyparts_key(struct fp_keyparts *kp, const struct fp_fsheet *s,
     uint32_t r, const struct fp_fcell **first)
 {
 	struct fp_buf b = FP_BUF_INIT;
-	char part[8][MAX_PART];
-	int written[8];
+	char part[MAX_PARTS][MAX_PART];
+	int written[MAX_PARTS];
 	uint32_t c, n = kp->hi - kp->lo + 1, j = 0, i;
 	int any = 0;
 

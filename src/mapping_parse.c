@@ -725,6 +725,10 @@ kw_row(struct parser *p)
 			return fp_perr(p, "'row' needs CODE [LABEL] = LABEL | "
 			    "LABEL ...");
 		code = p->l.t[1].s;
+		if (t->kind == FP_TABLE_LIST && code[strspn(code,
+		    "0123456789")] == '\0')
+			return fp_perr(p, "a list's row code '%s' is a number, "
+			    "as its items are: name it in words", code);
 	}
 	for (i = 0; i < t->nrows; i++)
 		if (!strcmp(t->rows[i].canon, code))

@@ -659,38 +659,45 @@ column_holds(const struct fp_mapping *m, const struct fp_table *t,
 }
 
 /*
- * 1 if the numbers in column col from row D name the rows (subject codes
- * 2010101, 2010102): whole numbers that do not count them (1, 2, 3: a
- * 序号 column), in a column none of the table's columns is named as (an
- * amount's).
+ * 1 if the numbers in column col from row D name the rows: codes of three
+ * digits or more (subject codes 201, 2010101), not a 序号 column's counts
+ * (1, 2, 4, with a row taken out), in a column none of the table's
+ * columns is named as (an amount's). The rows end, as column_holds'
+ * do, at a label the mapping knows that is none of t's row codes.
  */
 static int
-codes_rows(const struct fp_table *t, const struct fp_fsheet *s,
-    const struct column *cols, uint32_t col, uint32_t D)
+codes_rows(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, const struct column *cols, uint32_t ncols,
+    uint32_t col, uint32_t D)
 {
 	const struct fp_fcell *c;
 	uint32_t r;
-	double x, want = 1;
-	size_t i;
-	int seen = 0, counts = 1;
+	double x;
+	size_t i, k;
+	int seen = 0;
 
-	for (i = 0; i < t->nfields; i++)
+	for (i = 0; col < ncols && i < t->nfields; i++)
 		if (cols[col].name && column_named(t, &cols[col],
 		    &t->fields[i].labels))
 			return 0;
 	for (r = D; r < s->nrows && r < D + 20; r++) {
+		int coded = 0;
+
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			coded |= fp_apply_is_row_code(t, &s->cells[k]);
+		if (!coded && fp_apply_row_is_known(m, s, r))
+			break;
 		if (!(c = fp_fsheet_at(s, r, col)))
 			continue;
 		if (!(c->type == FP_CELL_NUMBER ? (x = c->num, 1) :
 		    c->type == FP_CELL_TEXT && fp_parse_number(c->text, c->len,
 		    &x)))
 			continue;
-		if (x < 0 || x != floor(x))
+		if (x < 100 || x != floor(x))
 			return 0;
-		counts &= x == want++;
 		seen++;
 	}
-	return seen > 0 && !counts;
+	return seen > 0;
 }
 
 /*
@@ -1090,7 +1097,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	struct fp_keyparts kp = { 0, 0, NULL, NULL };
 	char *joined = NULL;
 	int dropped;
-	size_t k, i, nrows = 0, n = 0, nhidden = 0, was_hidden;
+	size_t k, i, nrows = 0, n = 0, nhidden = 0, was_hidden, notes_from;
 	char num[32];
 
 	while (!anchor && fp_apply_next_sheet(a, t->any_sheet, &o, &si)) {
@@ -1168,7 +1175,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			named = kp.lo;
 		keycol = named >= 0 && (kp.hi > kp.lo ||
 		    column_holds(a->m, t, s, (uint32_t)named, D, 1) ||
-		    codes_rows(t, s, cols, (uint32_t)named, D)) ?
+		    codes_rows(a->m, t, s, cols, ncols, (uint32_t)named, D)) ?
 		    named : code_column(a->m, t, s, D, anchor->col);
 		if (keycol < 0)
 			keycol = named;
@@ -1344,6 +1351,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		if (fp_fsheet_row_hidden(s, r) && !nhidden++)
 			hidden1 = r;
 		from = a->rec->n;
+		notes_from = a->out->nnotes;
 		for (i = 0; i < t->nfields; i++) {
 			const struct fp_field *f = &t->fields[i];
 
@@ -1394,6 +1402,9 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		/* A category with no indicator under it is no row. */
 		if (t->kind == FP_TABLE_LIST && !kc &&
 		    only_kinds(t, a->rec, from)) {
+			/* What its cells said is said of no row. */
+			while (a->out->nnotes > notes_from)
+				free(a->out->notes[--a->out->nnotes].text);
 			fp_apply_note(a, 0, "%s: row %u gives only what kind of "
 			    "row it would be: passed over", t->name,
 			    fp_apply_row_no(s, r));

@@ -710,6 +710,12 @@ units_field(struct fp_checker *c, const struct fp_rule *r,
 		mismatch(c, r, FP_MSG_UNITS, t, FP_ROW_TOTAL, f, g, total, sum);
 }
 
+/* A row's key and its index in the table's rows. */
+struct keyed {
+	const char *key;
+	size_t i;
+};
+
 /* A key prefix (key, its first len bytes) against a row's key. */
 struct prefix {
 	const char *key;
@@ -720,7 +726,7 @@ static int
 prefix_cmp(const void *x, const void *y)
 {
 	const struct prefix *p = x;
-	const char *row = *(const char *const *)y;
+	const char *row = ((const struct keyed *)y)->key;
 	int d = strncmp(p->key, row, p->len);
 
 	if (d)
@@ -729,26 +735,32 @@ prefix_cmp(const void *x, const void *y)
 }
 
 static int
-str_cmp(const void *x, const void *y)
+keyed_cmp(const void *x, const void *y)
 {
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
+	return strcmp(((const struct keyed *)x)->key,
+	    ((const struct keyed *)y)->key);
 }
 
 /*
  * Each row's place in a nested table: the index in tr of the row whose
  * key is the longest that starts its own (201 for 20101, where the
  * table has no 2010 row), SIZE_MAX for a top row and for the total row.
+ * Each key's prefixes are looked up in the keys sorted: n L log n.
  */
 static size_t *
 nest_parents(const struct trows *tr)
 {
-	const char **by = fp_xreallocarray(NULL, tr->n + 1, sizeof *by);
-	size_t *up = fp_xcalloc(tr->n + 1, sizeof *up), i, len, k;
+	struct keyed *by = fp_xreallocarray(NULL, tr->n + 1, sizeof *by);
+	size_t *up = fp_xcalloc(tr->n + 1, sizeof *up), i, len;
 
-	memcpy(by, tr->rows, tr->n * sizeof *by);
-	qsort(by, tr->n, sizeof *by, str_cmp);
 	for (i = 0; i < tr->n; i++) {
-		const char *key = tr->rows[i], *const *hit = NULL;
+		by[i].key = tr->rows[i];
+		by[i].i = i;
+	}
+	qsort(by, tr->n, sizeof *by, keyed_cmp);
+	for (i = 0; i < tr->n; i++) {
+		const char *key = tr->rows[i];
+		const struct keyed *hit = NULL;
 
 		up[i] = SIZE_MAX;
 		if (!strcmp(key, FP_ROW_TOTAL))
@@ -760,13 +772,11 @@ nest_parents(const struct trows *tr)
 			if (((unsigned char)key[len] & 0xc0) == 0x80)
 				continue;
 			hit = bsearch(&p, by, tr->n, sizeof *by, prefix_cmp);
-			if (hit && !strcmp(*hit, FP_ROW_TOTAL))
+			if (hit && !strcmp(hit->key, FP_ROW_TOTAL))
 				hit = NULL;
 		}
-		/* The rows' keys are the table's own: one is it. */
-		for (k = 0; hit && k < tr->n; k++)
-			if (tr->rows[k] == *hit)
-				up[i] = k;
+		if (hit)
+			up[i] = hit->i;
 	}
 	free(by);
 	return up;
@@ -775,11 +785,12 @@ nest_parents(const struct trows *tr)
 /*
  * A nested table's field: each row over others equals the sum of the
  * rows right under it (201 of 20101 and 20102, each of its 项 rows), and
- * the total row the sum of the top rows.
+ * the total row, where the table has one, the sum of the top rows.
  */
 static void
 nested_field(struct fp_checker *c, const struct fp_rule *r,
-    const struct trows *tr, const size_t *up, const char *t, const char *f)
+    const struct trows *tr, const size_t *up, int has_total, const char *t,
+    const char *f)
 {
 	double *sum = fp_xcalloc(tr->n + 1, sizeof *sum), top = 0, x;
 	/* Per row: 1 if rows are under it, 2 if one is not a number. */
@@ -813,7 +824,8 @@ nested_field(struct fp_checker *c, const struct fp_rule *r,
 			mismatch(c, r, FP_MSG_UNITS, t, tr->rows[i], f, g, x,
 			    sum[i]);
 	}
-	if (!badtop && value_or_zero(c, r, t, FP_ROW_TOTAL, f, &x)) {
+	if (has_total && !badtop && value_or_zero(c, r, t, FP_ROW_TOTAL, f,
+	    &x)) {
 		const struct gfact *g = lookup(c, t, FP_ROW_TOTAL, f);
 
 		if ((g || anytop) && fabs(x - top) > r->tolerance + 1e-9)
@@ -844,8 +856,8 @@ rule_units(struct fp_checker *c, const struct fp_rule *r)
 				if (!strcmp(ref->field, "*") ?
 				    fp_type_numeric(tab->fields[i].type) :
 				    !strcmp(ref->field, tab->fields[i].name))
-					nested_field(c, r, tr, up, ref->table,
-					    tab->fields[i].name);
+					nested_field(c, r, tr, up, has_total,
+					    ref->table, tab->fields[i].name);
 			free(up);
 			continue;
 		}
