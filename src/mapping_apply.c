@@ -393,6 +393,36 @@ names_choices(const struct fp_field *f, const char *label)
 }
 
 /*
+ * The value without the mark that ends a sentence after it (93分。,
+ * 0730-7621234；, 2022年1月9日。): a number, date or grade is the words
+ * before it. *to shares v's text.
+ */
+static const struct fp_value *
+sentence_end_off(const struct fp_value *v, struct fp_value *to)
+{
+	static const char *const mark[] = {
+		"\xe3\x80\x82", "\xef\xbc\x9b", "\xef\xbc\x8c",	/* 。；， */
+		"\xe3\x80\x81", ";", ",", " ",			/* 、 */
+	};
+	size_t n = v->len, i, k;
+
+	do {
+		k = n;
+		for (i = 0; i < sizeof mark / sizeof mark[0]; i++) {
+			size_t m = strlen(mark[i]);
+
+			if (n > m && !memcmp(v->text + n - m, mark[i], m))
+				n -= m;
+		}
+	} while (n != k);
+	if (n == v->len)
+		return v;
+	*to = *v;
+	to->len = n;
+	return to;
+}
+
+/*
  * Normalises a value by the field's type into a->val. A placeholder the
  * mapping declares gives nothing; a value that is not of its type keeps
  * its text as written, so nothing is lost and check can say what is
@@ -403,7 +433,7 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
     int exp)
 {
 	struct fp_buf *out = &a->val, lab = FP_BUF_INIT;
-	struct fp_value stripped;
+	struct fp_value stripped, ended;
 	size_t i;
 	int ok;
 
@@ -412,6 +442,8 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 	a->listed = 0;
 	if (f->has_strip && !v->is_number)
 		v = strip_value(a, f, v, &stripped);
+	if (f->type != FP_T_TEXT && !v->is_number)
+		v = sentence_end_off(v, &ended);
 	if (!v->is_number) {
 		fp_norm_label(&lab, v->text, v->len);
 		if (!lab.len || fp_labels_match(&f->empty, lab.s)) {

@@ -840,6 +840,11 @@ date_text(struct fp_buf *out, const char *text, size_t len)
 			n = len;
 	}
 	numeric_form(text, n, buf, sizeof buf);
+	/* 元月 is January: 2023年元月18日. */
+	if ((p = strstr(buf, "\xe5\xb9\xb4\xe5\x85\x83\xe6\x9c\x88"))) {
+		p[3] = '1';
+		memmove(p + 4, p + 6, strlen(p + 6) + 1);
+	}
 	p = buf;
 	for (i = 0; i < 3; i++) {
 		if (*p < '0' || *p > '9')

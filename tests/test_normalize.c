@@ -303,6 +303,9 @@ test_norm_date_forms(void **state)
 	expect_text_value(fp_norm_date, "2022年3月", NULL);
 	/* Chinese numerals: the year digit by digit, month and day with 十. */
 	expect_text_value(fp_norm_date, "二〇二四年一月二日", "2024-01-02");
+	/* 元月 is January. */
+	expect_text_value(fp_norm_date, "2023年元月18日", "2023-01-18");
+	expect_text_value(fp_norm_date, "元月18日", NULL);
 	expect_text_value(fp_norm_date, "二〇二四年十二月三十一日",
 	    "2024-12-31");
 	expect_text_value(fp_norm_date, "二○二四年十月十日", "2024-10-10");
