@@ -347,22 +347,23 @@ inside_longer(const struct named_at *h, const struct named_at *all, size_t n)
 }
 
 /*
- * 1 if label (a value in label form, with no box to tick) names several
- * of the field's values or codes: the choices listed, as instructions do
- * (评价等次：优秀（90分及以上）、良好（80-89分）…), not one chosen.
- * Several means two named by words of two characters or more, or three
- * by any; a word inside a longer one of another value names nothing (不
- * 合格（58分） names 不合格 alone). At most 64 places are looked at.
+ * How many of the field's values or codes label (a value in label form)
+ * names: *any by any word of theirs, *wide by words of two characters or
+ * more; a word inside a longer one of another value names nothing (不合
+ * 格（58分） names 不合格 alone). The value named by a wide word where
+ * it is the one named, else SIZE_MAX. At most 64 places are looked at.
  */
-static int
-names_choices(const struct fp_field *f, const char *label)
+static size_t
+count_named(const struct fp_field *f, const char *label, size_t *any,
+    size_t *wide)
 {
 	const struct fp_alias *v = f->ncodes ? f->codes : f->values;
 	size_t n = f->ncodes ? f->ncodes : f->nvalues, i, j, k, nat = 0;
+	size_t sole = SIZE_MAX;
 	struct named_at at[64];
 	unsigned char seen[2][64];
-	size_t any = 0, wide = 0;
 
+	*any = *wide = 0;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < v[i].alts.n; j++) {
 			const char *w = v[i].alts.v[j], *p;
@@ -382,13 +383,30 @@ names_choices(const struct fp_field *f, const char *label)
 
 		if (inside_longer(&at[k], at, nat))
 			continue;
-		any += !seen[0][slot];
+		*any += !seen[0][slot];
 		seen[0][slot] = 1;
 		if (at[k].chars >= 2) {
-			wide += !seen[1][slot];
+			*wide += !seen[1][slot];
 			seen[1][slot] = 1;
+			sole = at[k].value;
 		}
 	}
+	return *any == 1 && *wide == 1 ? sole : SIZE_MAX;
+}
+
+/*
+ * 1 if label (a value in label form, with no box to tick) names several
+ * of the field's values or codes: the choices listed, as instructions do
+ * (评价等次：优秀（90分及以上）、良好（80-89分）…), not one chosen.
+ * Several means two named by words of two characters or more, or three
+ * by any.
+ */
+static int
+names_choices(const struct fp_field *f, const char *label)
+{
+	size_t any, wide;
+
+	count_named(f, label, &any, &wide);
 	return wide >= 2 || any >= 3;
 }
 
@@ -434,7 +452,7 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 {
 	struct fp_buf *out = &a->val, lab = FP_BUF_INIT;
 	struct fp_value stripped, ended;
-	size_t i;
+	size_t i, any, wide;
 	int ok;
 
 	fp_buf_reset(out);
@@ -513,6 +531,13 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 				break;
 			}
 		a->uncoded = f->ncodes > 0 && i == f->ncodes;
+		/* A grade said in a sentence: 等次为“良好”. */
+		if (!a->listed && f->type == FP_T_GRADE && f->nvalues &&
+		    (i = count_named(f, lab.s, &any, &wide)) != SIZE_MAX) {
+			fp_buf_reset(out);
+			fp_buf_adds(out, f->values[i].canon);
+			a->listed = 1;
+		}
 	}
 	fp_buf_release(&lab);
 	return out->len > 0;
