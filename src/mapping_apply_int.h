@@ -87,6 +87,12 @@ int fp_apply_take_choices(struct apply *a, const struct fp_table *t,
 void fp_apply_unit_note(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const struct fp_fsheet *s,
     const struct fp_fcell *u);
+/*
+ * 1 if cell c names a column labelled one of ls, "其中：X" as X where 其中
+ * is one of t's skip words (mapping_table.c).
+ */
+int fp_apply_names_column(const struct fp_table *t, const struct fp_fcell *c,
+    const struct fp_labels *ls);
 /* Finds and reads a keyed or list table (mapping_table.c). */
 void fp_apply_grid(struct apply *a, const struct fp_table *t);
 /* 1 if a key cell is one of the keyed table's row codes (mapping_table.c). */

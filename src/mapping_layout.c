@@ -96,7 +96,7 @@ field_named(const struct fp_table *t, const struct fp_fcell *c)
 		return 0;
 	for (i = 0; i < t->nfields; i++)
 		if (!t->fields[i].heading &&
-		    fp_apply_cell_matches(&t->fields[i].labels, c))
+		    fp_apply_names_column(t, c, &t->fields[i].labels))
 			return i + 1;
 	return 0;
 }

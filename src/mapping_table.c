@@ -29,9 +29,8 @@ struct column {
 	int claimed_code;		/* by a code column */
 };
 
-/* The cell's label as a column's name: "其中：X" with 其中 a skip word is X. */
-static int
-names_column(const struct fp_table *t, const struct fp_fcell *c,
+int
+fp_apply_names_column(const struct fp_table *t, const struct fp_fcell *c,
     const struct fp_labels *ls)
 {
 	if (fp_apply_cell_matches(ls, c))
@@ -63,7 +62,7 @@ row_is_header(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
 		    fp_apply_cell_matches(&t->key, c))
 			return 1;
 		for (i = 0; i < t->nfields; i++)
-			if (names_column(t, c, &t->fields[i].labels))
+			if (fp_apply_names_column(t, c, &t->fields[i].labels))
 				return 1;
 	}
 	return 0;
@@ -302,7 +301,7 @@ static int
 column_named(const struct fp_table *t, const struct column *col,
     const struct fp_labels *ls)
 {
-	return names_column(t, col->name, ls) || (col->more &&
+	return fp_apply_names_column(t, col->name, ls) || (col->more &&
 	    joined_matches(ls, col->name, col->more));
 }
 
@@ -781,7 +780,7 @@ header_words(const struct fp_table *t, const struct header *h,
 			return 1;
 	for (i = 0; i < t->nfields; i++)
 		if (col[i] == (int64_t)c->col &&
-		    names_column(t, c, &t->fields[i].labels))
+		    fp_apply_names_column(t, c, &t->fields[i].labels))
 			return 1;
 	return fp_apply_cell_matches(&t->key, c);
 }
