@@ -702,8 +702,10 @@ codes_rows(const struct fp_mapping *m, const struct fp_table *t,
 /*
  * The key cell of row r: its cell in the key column; else, in a blank one,
  * what a merged range over it shows (合计 merged across 序号 and the
- * name); else a row code in another cell of the row (合计 in the 序号
- * column, or in the name's beside a key column of codes).
+ * name); but a row code right of one that is none (其中 merged down the
+ * key column, each source of funds named right of it); else a row code
+ * in another cell of the row (合计 in the 序号 column, or in the name's
+ * beside a key column of codes).
  */
 static const struct fp_fcell *
 key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
@@ -712,10 +714,16 @@ key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
 	const struct fp_fcell *kc = fp_fsheet_at(s, r, (uint32_t)keycol);
 	size_t k;
 
+	if (!kc && merged && r >= D)
+		kc = merged[r - D];
+	/* 其中 merged down the key column, each source's name right of it. */
+	if (kc && t->nrows && !fp_apply_is_row_code(t, kc))
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			if (s->cells[k].col > keycol &&
+			    fp_apply_is_row_code(t, &s->cells[k]))
+				return &s->cells[k];
 	if (kc)
 		return kc;
-	if (merged && r >= D && merged[r - D])
-		return merged[r - D];
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
 		if (fp_apply_is_row_code(t, &s->cells[k]))
 			return &s->cells[k];
