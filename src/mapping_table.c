@@ -702,26 +702,33 @@ codes_rows(const struct fp_mapping *m, const struct fp_table *t,
 /*
  * The key cell of row r: its cell in the key column; else, in a blank one,
  * what a merged range over it shows (合计 merged across 序号 and the
- * name); but a row code right of one that is none (其中 merged down the
- * key column, each source of funds named right of it); else a row code
+ * name); but a row code right of one that is none, in a column none of
+ * the table's columns (col) takes (其中 merged down the key column, each
+ * source of funds named right of it); else a row code
  * in another cell of the row (合计 in the 序号 column, or in the name's
  * beside a key column of codes).
  */
 static const struct fp_fcell *
 key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
-    int64_t keycol, const struct fp_fcell *const *merged, uint32_t D)
+    int64_t keycol, const struct fp_fcell *const *merged, uint32_t D,
+    const int64_t *col)
 {
 	const struct fp_fcell *kc = fp_fsheet_at(s, r, (uint32_t)keycol);
-	size_t k;
+	size_t k, i;
 
 	if (!kc && merged && r >= D)
 		kc = merged[r - D];
 	/* 其中 merged down the key column, each source's name right of it. */
 	if (kc && t->nrows && !fp_apply_is_row_code(t, kc))
-		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
-			if (s->cells[k].col > keycol &&
-			    fp_apply_is_row_code(t, &s->cells[k]))
-				return &s->cells[k];
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+			const struct fp_fcell *c = &s->cells[k];
+
+			for (i = 0; i < t->nfields && col[i] != c->col; i++)
+				;
+			if (c->col > keycol && i == t->nfields &&
+			    fp_apply_is_row_code(t, c))
+				return c;
+		}
 	if (kc)
 		return kc;
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
@@ -1272,7 +1279,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			while (r2 < s->nrows && fp_apply_row_is_blank(s, r2))
 				r2++;
 			kc = r2 < s->nrows ?
-			    key_cell(t, s, r2, keycol, mkey, D) : NULL;
+			    key_cell(t, s, r2, keycol, mkey, D, col) : NULL;
 			if (kc && !fp_apply_row_is_known(a->m, s, r2) &&
 			    (enumerated(t, kc) || fp_apply_is_row_code(t, kc) ||
 			    (!kc->after && row_has_amounts(t, s, r2, col)))) {
@@ -1293,7 +1300,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			continue;
 		}
 		kc = t->kind == FP_TABLE_KEYED ?
-		    key_cell(t, s, r, keycol, mkey, D) : list_code(t, s, r);
+		    key_cell(t, s, r, keycol, mkey, D, col) :
+		    list_code(t, s, r);
 		/* 208 | 05 | 05 under 类 | 款 | 项: the key 2080505. */
 		if (kp.hi > kp.lo && (joined = fp_keyparts_key(&kp, s, r,
 		    &part1)))
