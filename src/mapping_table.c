@@ -1038,6 +1038,28 @@ list_code(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
 	return NULL;
 }
 
+/*
+ * 1 if row r of a list is a heading between its rows: one cell, merged
+ * across the columns of two of its fields or more (（二）特邀专家 over a
+ * second block of evaluators).
+ */
+static int
+section_row(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
+    const int64_t *col)
+{
+	const struct fp_range *m;
+	size_t i, n = 0;
+
+	if (s->rowstart[r + 1] - s->rowstart[r] != 1)
+		return 0;
+	m = fp_apply_wide_merge(s, r, r + 1, s->cells[s->rowstart[r]].col);
+	if (!m || m->c1 != s->cells[s->rowstart[r]].col)
+		return 0;
+	for (i = 0; i < t->nfields; i++)
+		n += col[i] >= m->c1 && col[i] <= m->c2;
+	return n >= 2;
+}
+
 /* 1 if a column only says what kind of row its row is: a code, or filled. */
 static int
 kind_column(const struct fp_field *f)
@@ -1328,6 +1350,12 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			    row_key(t, kc));
 			joined = NULL;
 		} else {
+			if (!kc && section_row(t, s, r, col)) {
+				fp_apply_note(a, 0, "%s: row %u is a heading "
+				    "across its columns: passed over", t->name,
+				    fp_apply_row_no(s, r));
+				continue;
+			}
 			for (i = 0; i < t->nfields && !any; i++)
 				any = (col[i] >= 0 && fp_fsheet_at(s, r,
 				    (uint32_t)col[i])) || (choice[i].on &&
