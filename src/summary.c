@@ -967,9 +967,10 @@ close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 }
 
 /*
- * A keyed table's sums for its total row, in one year: of the rows but
- * the departments' summary rows (units), and of those summary rows; and
- * whether a row named by no code of the table came (a unit's name).
+ * A keyed or list table's sums for its total row, in one year: of the
+ * rows but the departments' summary rows (units), and of those summary
+ * rows; and whether a row named by no code of the table came (a unit's
+ * name).
  */
 struct tsum {
 	double *units, *totals;
@@ -989,27 +990,29 @@ is_code(const struct fp_table *t, const char *key)
 }
 
 /*
- * A keyed table's total row, of the rows a filter shows (SUBTOTAL 109),
- * as a formula that carries its value: the sum of its rows but the
- * departments' summary rows, the units. A table whose every row came by
- * a code (资金: fiscal, carryover, a subtotal among them) holds items,
- * and adding different items means nothing, as does adding the rows of
- * a nested table (201 and its 20101 again): its total is the sum of the
- * departments' summary rows, and it has none without a summary code.
+ * A keyed or list table's total row, of the rows a filter shows
+ * (SUBTOTAL 109), as a formula that carries its value: the sum of its
+ * rows but the departments' summary rows, the units. A table whose every
+ * row came by a code (资金: fiscal, carryover, a subtotal among them)
+ * holds items, and adding different items means nothing, as does adding
+ * the rows of a nested table (201 and its 20101 again) or of a list (its
+ * subtotals with its items): its total is the sum of the departments'
+ * summary rows, and it has none without a summary code.
  */
 static void
 close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
     const struct tsum *ts)
 {
-	int items = (t->nrows > 0 && !ts->unit_keys) || t->nested;
+	int items = t->kind == FP_TABLE_LIST || t->nested ||
+	    (t->nrows > 0 && !ts->unit_keys);
 	const double *sums = items ? ts->totals : ts->units;
 	uint32_t key = 2 + (uint32_t)s->has_record, last = o->row - 1, row, c;
 	const char *summary = fp_table_row_label(t, FP_ROW_TOTAL);
 	size_t k;
 
 	finish(s, o, last);
-	if (t->kind != FP_TABLE_KEYED || o->row == o->first ||
-	    o->row > LAST_ROW || (items && !is_code(t, FP_ROW_TOTAL)))
+	if (o->row == o->first || o->row > LAST_ROW ||
+	    (items && !is_code(t, FP_ROW_TOTAL)))
 		return;
 	row = o->row++;
 	fp_xlsx_text(s->x, o->sheet, row, 0, s->b->total_label,
