@@ -430,12 +430,58 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 	}
 }
 
+/*
+ * A field a rule reads as a number (sum, units, min, range) must be one:
+ * money, integer, number or score, not text a department's every row
+ * would be blamed for.
+ */
+static enum fp_err
+need_number(struct parser *p, const struct fp_rule *r, const char *table,
+    const char *field)
+{
+	const struct fp_table *t = fp_mapping_table(p->m, table);
+	const struct fp_field *f = t ? fp_table_field(t, field) : NULL;
+
+	if (!f || fp_type_numeric(f->type))
+		return FP_OK;
+	return fp_perr(p, "'%s' reads numbers, and %s.%s is %s",
+	    fp_rule_kind_name(r->kind), table, field, fp_type_name(f->type));
+}
+
+/* The fields a sum, units, min or range rule reads as numbers. */
+static enum fp_err
+check_numbers(struct parser *p, const struct fp_rule *r)
+{
+	enum fp_err err;
+	size_t k;
+
+	switch (r->kind) {
+	case FP_RULE_SUM:
+		if ((err = need_number(p, r, r->table, r->lhs)))
+			return err;
+		for (k = 0; k < r->nparts; k++)
+			if ((err = need_number(p, r, r->table, r->parts[k])))
+				return err;
+		return FP_OK;
+	case FP_RULE_UNITS:
+	case FP_RULE_MIN:
+	case FP_RULE_RANGE:
+		for (k = 0; k < r->nrefs; k++)
+			if (strcmp(r->refs[k].field, "*") && (err = need_number(p,
+			    r, r->refs[k].table, r->refs[k].field)))
+				return err;
+		return FP_OK;
+	default:
+		return FP_OK;
+	}
+}
+
 static enum fp_err
 check_rule(struct parser *p, struct fp_rule *r)
 {
 	enum fp_err err;
 
-	if ((err = check_rule_refs(p, r)))
+	if ((err = check_rule_refs(p, r)) || (err = check_numbers(p, r)))
 		return err;
 	return check_where(p, r);
 }

@@ -1656,7 +1656,8 @@ kw_message(struct parser *p)
 	if (p->rule->message)
 		return fp_perr(p, "'message' again for the rule of line %d: a "
 		    "rule has one", p->rule->line);
-	snprintf(whose, sizeof whose, "a %s rule's message",
+	snprintf(whose, sizeof whose, "%s %s rule's message",
+	    strchr("aeiou", fp_rule_kind_name(p->rule->kind)[0]) ? "an" : "a",
 	    fp_rule_kind_name(p->rule->kind));
 	if (check_words(p, p->l.t[1].s, rule_msg[p->rule->kind], whose))
 		return FP_EMAPPING;
