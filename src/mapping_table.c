@@ -87,6 +87,18 @@ row_of_numbers(const struct fp_fsheet *s, uint32_t r)
 }
 
 
+/* 1 if a range merged from row r runs down into the row under it. */
+static int
+merged_down_into(const struct fp_fsheet *s, uint32_t r)
+{
+	size_t m;
+
+	for (m = 0; m < s->nmerges; m++)
+		if (s->merges[m].r1 == r && s->merges[m].r2 > r)
+			return 1;
+	return 0;
+}
+
 /* 1 if row r holds words and nothing else: no number, not blank. */
 static int
 row_of_words(const struct fp_fsheet *s, uint32_t r)
@@ -1161,6 +1173,14 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	}
 	first = lastrow = 0;
 	R = anchor->row;
+	/*
+	 * Columns named in the row above, merged down beside the header
+	 * cell (一级指标 | 二级指标 over two rows, 三级指标 in the second):
+	 * that row is the header's first.
+	 */
+	while (R > 0 && anchor->row - R < MAX_HEADER_ROWS - 1 &&
+	    row_is_header(t, s, R - 1) && merged_down_into(s, R - 1))
+		R--;
 	/*
 	 * The header runs down while its rows name columns, or are a row of
 	 * groups over columns (基本支出 | 项目支出) with such a row under it,
