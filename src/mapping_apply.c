@@ -544,6 +544,76 @@ field_value(struct apply *a, const struct fp_field *f, const struct fp_value *v,
 }
 
 /*
+ * The last row of the block text value vc of label c stands in, where
+ * the form writes it a line a row: the label merged down beside its
+ * lines (年度总体目标 over three rows, a goal in each right of it), or,
+ * for a value under its label, a cell left of both merged down past the
+ * value (年度总体目标 beside 预期目标 and the lines under it). vc->row
+ * where there is none.
+ */
+static uint32_t
+block_end(const struct fp_fsheet *s, const struct fp_fcell *c,
+    const struct fp_fcell *vc)
+{
+	uint32_t end = vc->row;
+	size_t k;
+
+	for (k = 0; k < s->nmerges; k++) {
+		const struct fp_range *m = &s->merges[k];
+
+		if (vc->row == c->row && m->r1 == c->row && m->c1 == c->col &&
+		    m->r2 > end)
+			end = m->r2;
+		else if (vc->row > c->row && m->c2 < c->col &&
+		    m->r1 <= c->row && m->r2 > end)
+			end = m->r2;
+	}
+	return end;
+}
+
+/*
+ * A text written a line a row: vc and the cells under it, in its column,
+ * to the end of its block (block_end), joined by line feeds as one fact
+ * cited at vc. 1 if there were lines to join and it gave a fact.
+ */
+static int
+take_lines(struct apply *a, const struct fp_table *t,
+    const struct fp_field *f, const struct fp_fsheet *s,
+    const struct fp_fcell *c, const struct fp_fcell *vc)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	struct fp_value v;
+	uint32_t r, end;
+	int lines = 0, got = 0;
+
+	if (f->type != FP_T_TEXT || vc->type != FP_CELL_TEXT ||
+	    (end = block_end(s, c, vc)) == vc->row)
+		return 0;
+	fp_buf_add(&b, vc->text, vc->len);
+	for (r = vc->row + 1; r <= end && r < s->nrows; r++) {
+		const struct fp_fcell *line = fp_fsheet_at(s, r, vc->col);
+
+		if (!line || !line->len || line->type != FP_CELL_TEXT)
+			continue;
+		if (cell_is_taken(a->m, line))
+			break;
+		fp_buf_addc(&b, '\n');
+		fp_buf_add(&b, line->text, line->len);
+		lines++;
+	}
+	if (lines) {
+		fp_fcell_value(vc, a->form->date1904, &v);
+		v.text = b.s;
+		v.len = b.len;
+		if ((got = field_value(a, f, &v, 0)))
+			add_fact(a, t->name, "", f->name, a->val.s, s, vc,
+			    vc->row);
+	}
+	fp_buf_release(&b);
+	return got;
+}
+
+/*
  * A cell's value as the field's fact; 1 if there was one. exp: the power
  * of ten in 万元 of the unit its amounts are in, if the form states one.
  */
@@ -1091,6 +1161,9 @@ take_value(struct apply *a, const struct fp_table *t, const struct fp_field *f,
 		default:
 			continue;
 		}
+		if (vc && (tk->way == FP_WAY_RIGHT || tk->way == FP_WAY_BELOW) &&
+		    take_lines(a, t, f, s, c, vc))
+			return vc;
 		if (vc && fp_apply_take_cell(a, t, f, "", s, vc, vc->row,
 		    head && head->unit_kind && f->type == FP_T_MONEY ?
 		    head->unit_exp : field_unit(f, s, c)))
