@@ -183,6 +183,13 @@ map_workbook(struct run *run, const char *path)
 
 	if (!wb)
 		return 2;
+	if (fp_workbook_is_summary(wb)) {
+		fp_cli_error("map", "%s: not a form: a summary formpipe merge "
+		    "wrote (its document properties say so)",
+		    fp_cli_name(path));
+		fp_workbook_free(wb);
+		return 2;
+	}
 	form = fp_form_from_workbook(wb, &d);
 	if (form)
 		fp_cli_say_unsaved("map", path, wb);

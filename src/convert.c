@@ -983,7 +983,7 @@ fp_convert(struct fp_workbook *wb, const char *path,
 	for (k = 0; k < NMARKS * (cv.nxfs + 1); k++)
 		cv.xfstyle[k] = -2;
 	cv.x = fp_xlsx_new(path, merges == 0 && cv.opt->nmarks == 0 &&
-	    fp_xlsx_sheets_fit(nsheets), d);
+	    fp_xlsx_sheets_fit(nsheets), NULL, d);
 	if (!cv.x) {
 		err = FP_EWRITE;
 		goto out;

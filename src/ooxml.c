@@ -1226,6 +1226,27 @@ not_a_spreadsheet(struct fp_zip *z, const char *main, struct fp_diag *d)
 	    "Office Open XML package without a workbook part)");
 }
 
+/*
+ * 1 if the package's core properties (docProps/core.xml, where Excel,
+ * LibreOffice and libxlsxwriter put them) carry the keywords of a
+ * summary formpipe merge wrote. Properties that cannot be read say no.
+ */
+static int
+merge_wrote(struct fp_zip *z)
+{
+	struct fp_diag d;
+	char *xml = NULL;
+	size_t n;
+	int yes;
+
+	if (!fp_zip_has(z, "docProps/core.xml") ||
+	    fp_zip_read_all(z, "docProps/core.xml", 1 << 16, &xml, &n, &d))
+		return 0;
+	yes = strstr(xml, FP_SUMMARY_KEYWORDS) != NULL;
+	free(xml);
+	return yes;
+}
+
 enum fp_err
 fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 {
@@ -1258,6 +1279,7 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 		goto out;
 	}
 	snprintf(wb->kind, sizeof wb->kind, "OOXML");
+	wb->summary = merge_wrote(z);
 	err = read_rels(z, wbpart, &book, d);
 	if (err)
 		goto out;

@@ -76,6 +76,7 @@ struct fp_workbook {
 	struct fp_defname *names;
 	size_t nnames, capnames;
 	unsigned lost[FP_LOST_KINDS];	/* workbook-wide: macros, chart sheets */
+	int summary;			/* one formpipe merge wrote */
 };
 
 /* Appends a sheet; name is copied. Returns it. */

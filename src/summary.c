@@ -1172,7 +1172,7 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 			s->tables[s->ntables++] = &m->tables[i];
 		}
 	s->x = fp_xlsx_new(s->path, fp_xlsx_sheets_fit(s->nyears *
-	    (s->ntables + 1) + 1), d);
+	    (s->ntables + 1) + 1), FP_SUMMARY_KEYWORDS, d);
 	if (!s->x)
 		return FP_EWRITE;
 	make_styles(s);

@@ -925,3 +925,9 @@ fp_sheet_clear_looks(struct fp_sheet *sh)
 	l->defwidth = l->defheight = 0;
 	memset(l->lost, 0, sizeof l->lost);
 }
+
+int
+fp_workbook_is_summary(const struct fp_workbook *wb)
+{
+	return wb->summary;
+}

@@ -285,6 +285,14 @@ long fp_workbook_color(const struct fp_workbook *wb, unsigned idx);
 /* The workbook's defined names. */
 const struct fp_defname *fp_workbook_names(const struct fp_workbook *wb,
     size_t *n);
+/*
+ * The keywords of the summary workbook formpipe merge writes, in its
+ * document properties, by which map tells it from a form.
+ */
+#define FP_SUMMARY_KEYWORDS "formpipe merge summary"
+/* 1 if the workbook is a summary formpipe merge wrote. */
+int fp_workbook_is_summary(const struct fp_workbook *wb);
+
 /* What the workbook holds that convert cannot carry (macros, chart sheets). */
 const unsigned *fp_workbook_lost(const struct fp_workbook *wb);
 

@@ -294,7 +294,8 @@ note(struct fp_xlsx *x, lxw_error e, const char *where)
 }
 
 struct fp_xlsx *
-fp_xlsx_new(const char *path, int constant_memory, struct fp_diag *d)
+fp_xlsx_new(const char *path, int constant_memory, const char *keywords,
+    struct fp_diag *d)
 {
 	struct fp_xlsx *x;
 	lxw_workbook_options opt;
@@ -333,6 +334,7 @@ fp_xlsx_new(const char *path, int constant_memory, struct fp_diag *d)
 	}
 	memset(&props, 0, sizeof props);
 	props.created = FIXED_CREATED;
+	props.keywords = (char *)keywords;
 	note(x, workbook_set_properties(x->wb, &props), "properties");
 	return x;
 }

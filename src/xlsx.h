@@ -66,10 +66,11 @@ struct fp_xlsx_page {
  * else can write (outfile.h: fp_outfile_path), which the caller puts in
  * place once fp_xlsx_close succeeds. constant_memory writes rows as they
  * come (each sheet's rows must then be written in order, and merged
- * ranges are not available). NULL with a message in d on failure.
+ * ranges are not available). keywords (NULL: none) go in its document
+ * properties. NULL with a message in d on failure.
  */
 struct fp_xlsx *fp_xlsx_new(const char *path, int constant_memory,
-    struct fp_diag *d);
+    const char *keywords, struct fp_diag *d);
 
 /*
  * 1 if a workbook of n sheets can be written in constant memory, where

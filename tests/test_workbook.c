@@ -631,14 +631,19 @@ test_format_classes(void **state)
 	assert_int_equal(fp_fmt_classify("@"), FP_FMT_NUMBER);
 }
 
-/* Which formats show a number as a percentage (number fields take 0.9357 as 93.57). */
+/*
+ * Which formats show a number as a percentage (number fields take 0.9357
+ * as 93.57), and with how many decimals: 1 + them.
+ */
 static void
 test_percent_formats(void **state)
 {
 	static const struct { const char *code; int percent; } cases[] = {
-		{ "0.00%", 1 },
+		{ "0.00%", 3 },
 		{ "0%;[Red]-0%", 1 },
-		{ "#,##0.0\"\"%", 1 },
+		{ "#,##0.0\"\"%", 2 },
+		{ "0.000%", 4 },
+		{ "#,##0.##%", 3 },
 		{ "0.00\"%\"", 0 },	/* a quoted % is text */
 		{ "0.00\\%", 0 },	/* so is an escaped one */
 		{ "[$%-804]0.00", 0 },	/* in brackets */
@@ -651,14 +656,14 @@ test_percent_formats(void **state)
 
 	(void)state;
 	memset(&wb, 0, sizeof wb);
-	assert_true(fp_workbook_percent(&wb, 9));
-	assert_true(fp_workbook_percent(&wb, 10));
+	assert_int_equal(fp_workbook_percent(&wb, 9), 1);	/* 0% */
+	assert_int_equal(fp_workbook_percent(&wb, 10), 3);	/* 0.00% */
 	assert_false(fp_workbook_percent(&wb, 2));
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		fp_wb_set_format(&wb, 164, cases[i].code);
 		if (fp_workbook_percent(&wb, 164) != cases[i].percent)
-			fail_msg("%s: percent %d", cases[i].code,
-			    !cases[i].percent);
+			fail_msg("%s: percent %d, not %d", cases[i].code,
+			    fp_workbook_percent(&wb, 164), cases[i].percent);
 	}
 	fp_wb_set_format(&wb, 9, "0.00");	/* a file may redefine 9 */
 	assert_false(fp_workbook_percent(&wb, 9));
