@@ -200,4 +200,25 @@ void fp_hidden_row(struct fp_hidden *h, const struct fp_record *rec,
 int fp_hidden_drop(struct fp_hidden *h, struct fp_record *rec, double tol);
 void fp_hidden_free(struct fp_hidden *h);
 
+/*
+ * mapping_groups.c: a keyed table's group rows, an outer enumerator's
+ * (二、局属二级机构) over inner ones' ((一)第一中学), their subtotal.
+ */
+struct fp_groups;
+struct fp_groups *fp_groups_new(const struct fp_table *t);
+/*
+ * The facts rec->v[from..to) are row's, its key cell kc (coded: a row
+ * named by one of the table's codes, never a group). Rows come in order.
+ */
+void fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc, int coded,
+    uint32_t row, size_t from, size_t to);
+/*
+ * Takes out of rec the facts of each group row whose amounts are the sum
+ * of its inner rows' (within tol); returns how many, *first the sheet row
+ * of the first.
+ */
+size_t fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
+    uint32_t *first);
+void fp_groups_free(struct fp_groups *g);
+
 #endif

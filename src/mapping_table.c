@@ -1134,9 +1134,10 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	int *exp = NULL;
 	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
 	uint32_t end = UINT32_MAX, repeat1 = 0, left1 = 0, was_first, was_last;
-	uint32_t repeated = UINT32_MAX - 1;
+	uint32_t repeated = UINT32_MAX - 1, group1 = 0;
 	size_t nrepeats = 0, nleft = 0, from;
 	struct fp_hidden *hid = NULL;
+	struct fp_groups *grp = NULL;
 	struct seen seen = { NULL, NULL, 0, 0 };
 	const struct fp_fcell **sect = NULL;
 	struct fp_form *across = NULL;
@@ -1146,6 +1147,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	char *joined = NULL;
 	int dropped;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0, was_hidden, notes_from;
+	size_t ngroups = 0;
 	char num[32];
 
 	while (!anchor && fp_apply_next_sheet(a, t->any_sheet, &o, &si)) {
@@ -1291,8 +1293,10 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		exp[i] = u->unit_exp;
 		fp_apply_unit_note(a, t, &t->fields[i], s, u);
 	}
-	if (t->kind == FP_TABLE_KEYED)
+	if (t->kind == FP_TABLE_KEYED) {
 		hid = fp_hidden_new(t);
+		grp = fp_groups_new(t);
+	}
 	for (i = 0; i < t->nfields; i++)
 		if (t->fields[i].heading && !sect)
 			sect = fp_xcalloc(t->nfields, sizeof *sect);
@@ -1486,6 +1490,9 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			    FP_ROW_TOTAL) ? FP_HROW_TOTAL : fp_apply_is_row_code(t, kc) ?
 			    FP_HROW_OTHER : fp_fsheet_row_hidden(s, r) ?
 			    FP_HROW_HIDDEN : FP_HROW_UNIT);
+		if (grp)
+			fp_groups_row(grp, kc, fp_apply_is_row_code(t, kc), r,
+			    from, a->rec->n);
 		free(key);
 	}
 	if (nrepeats)
@@ -1496,6 +1503,13 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		    "");
 	/* What a person sees of the table leaves them out: say so. */
 	dropped = hid && fp_hidden_drop(hid, a->rec, a->m->tolerance + 1e-9);
+	/* A subtotal of the units under it is none (after no other drop). */
+	if (grp && !dropped && (ngroups = fp_groups_drop(grp, a->rec,
+	    a->m->tolerance + 1e-9, &group1)))
+		fp_apply_note(a, 0, "%s: row %u%s adds up the rows under it: "
+		    "their subtotal, not a unit", t->name,
+		    fp_apply_row_no(s, group1), ngroups > 1 ? " and others" :
+		    "");
 	if (nhidden)
 		say_hidden(a, t, s, nhidden, hidden1, dropped ? "left out, as "
 		    "the total row is the sum of the rows shown" :
@@ -1593,6 +1607,7 @@ out:
 	free(sect);
 	seen_free(&seen);
 	fp_hidden_free(hid);
+	fp_groups_free(grp);
 	free(mkey);
 	free(merged);
 	free(cols);

@@ -1,0 +1,199 @@
+/*
+ * Group rows of a keyed table (mapping_apply_int.h): a row enumerated at
+ * an outer level (二、局属二级机构) over rows enumerated at an inner one
+ * ((一)第一中学, (二)第二中学), whose amounts are their sum, is their
+ * subtotal, not a unit of its own: counted with them, the units would
+ * add up to more than the table's total. Where its amounts are not the
+ * sum, it stays a row, for check to show what does not add up.
+ */
+#include "mapping_apply_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct grow {
+	int level;		/* its enumerator's, 0 if it has none */
+	uint32_t row;		/* on the sheet */
+	size_t from, to;	/* its facts in the record */
+};
+
+struct fp_groups {
+	const struct fp_table *t;
+	struct grow *v;
+	size_t n, cap;
+};
+
+/* 1 if p starts with one or more Chinese numerals; *end past them. */
+static int
+han_numerals(const char *p, const char **end)
+{
+	static const char *const digit[] = {
+		"\xe4\xb8\x80", "\xe4\xba\x8c", "\xe4\xb8\x89",	/* 一 二 三 */
+		"\xe5\x9b\x9b", "\xe4\xba\x94", "\xe5\x85\xad",	/* 四 五 六 */
+		"\xe4\xb8\x83", "\xe5\x85\xab", "\xe4\xb9\x9d",	/* 七 八 九 */
+		"\xe5\x8d\x81",					/* 十 */
+	};
+	size_t i;
+	int any = 0;
+
+	for (;;) {
+		for (i = 0; i < sizeof digit / sizeof digit[0]; i++)
+			if (!strncmp(p, digit[i], 3))
+				break;
+		if (i == sizeof digit / sizeof digit[0])
+			break;
+		p += 3;
+		any = 1;
+	}
+	*end = p;
+	return any;
+}
+
+/*
+ * The level of the enumerator a key (label form, brackets in ASCII)
+ * starts with: 一、 1, (一) 2, 1、 or 1. 3, (1) 4, ① 5; 0 for none.
+ */
+static int
+enum_level(const char *k)
+{
+	static const char dun[] = "\xe3\x80\x81";	/* 、 */
+	const char *p;
+
+	if (!k)
+		return 0;
+	if (han_numerals(k, &p) && (!strncmp(p, dun, 3) || *p == '.'))
+		return 1;
+	if (*k == '(' && han_numerals(k + 1, &p) && *p == ')')
+		return 2;
+	for (p = k; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p > k && p - k <= 3 && (!strncmp(p, dun, 3) || *p == '.'))
+		return 3;
+	if (*k == '(' && k[1] >= '0' && k[1] <= '9') {
+		for (p = k + 1; *p >= '0' && *p <= '9'; p++)
+			;
+		if (*p == ')')
+			return 4;
+	}
+	/* ① to ⑳: U+2460 to U+2473. */
+	if ((unsigned char)k[0] == 0xe2 && (unsigned char)k[1] == 0x91 &&
+	    (unsigned char)k[2] >= 0xa0 && (unsigned char)k[2] <= 0xb3)
+		return 5;
+	return 0;
+}
+
+struct fp_groups *
+fp_groups_new(const struct fp_table *t)
+{
+	struct fp_groups *g = fp_xcalloc(1, sizeof *g);
+
+	g->t = t;
+	return g;
+}
+
+void
+fp_groups_free(struct fp_groups *g)
+{
+	if (!g)
+		return;
+	free(g->v);
+	free(g);
+}
+
+void
+fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc, int coded,
+    uint32_t row, size_t from, size_t to)
+{
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 16;
+		g->v = fp_xreallocarray(g->v, g->cap, sizeof *g->v);
+	}
+	g->v[g->n].level = coded || !kc ? 0 : enum_level(kc->label);
+	g->v[g->n].row = row;
+	g->v[g->n].from = from;
+	g->v[g->n++].to = to;
+}
+
+/* The amount of field f in row w's facts, in *x; 0 if it has none. */
+static int
+amount(const struct fp_record *rec, const struct grow *w, const char *f,
+    double *x)
+{
+	size_t k;
+
+	for (k = w->from; k < w->to; k++)
+		if (!strcmp(rec->v[k].field, f))
+			return fp_parse_number(rec->v[k].value,
+			    strlen(rec->v[k].value), x);
+	return 0;
+}
+
+/*
+ * 1 if row i is the subtotal of the rows under it at the next inner
+ * level, to the next row at its own level or an outer one: each amount
+ * it has is theirs added up (within tol), one amount at least.
+ */
+static int
+is_group(const struct fp_groups *g, const struct fp_record *rec, size_t i,
+    double tol)
+{
+	const struct fp_table *t = g->t;
+	size_t j, k, end;
+	int inner, any = 0;
+
+	if (!g->v[i].level || i + 1 >= g->n ||
+	    g->v[i + 1].level <= g->v[i].level)
+		return 0;
+	inner = g->v[i + 1].level;
+	for (end = i + 1; end < g->n && g->v[end].level > g->v[i].level;
+	    end++)
+		if (g->v[end].level < inner)
+			inner = g->v[end].level;
+	for (k = 0; k < t->nfields; k++) {
+		double own, sum = 0, x;
+
+		if (!fp_type_numeric(t->fields[k].type) ||
+		    !amount(rec, &g->v[i], t->fields[k].name, &own))
+			continue;
+		for (j = i + 1; j < end; j++)
+			if (g->v[j].level == inner && amount(rec, &g->v[j],
+			    t->fields[k].name, &x))
+				sum += x;
+		if (fabs(own - sum) > tol)
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
+size_t
+fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
+    uint32_t *first)
+{
+	unsigned char *drop;
+	size_t i, k, w, n = 0;
+
+	if (g->n < 2)
+		return 0;
+	drop = fp_xcalloc(g->n, 1);
+	for (i = 0; i < g->n; i++)
+		if ((drop[i] = (unsigned char)is_group(g, rec, i, tol)) &&
+		    !n++)
+			*first = g->v[i].row;
+	/* Their facts go; the others keep their order. */
+	for (i = 0, w = k = 0; n && k < rec->n; k++) {
+		while (i < g->n && k >= g->v[i].to)
+			i++;
+		if (i < g->n && k >= g->v[i].from && drop[i])
+			fp_fact_release(&rec->v[k]);
+		else
+			rec->v[w++] = rec->v[k];
+	}
+	if (n)
+		rec->n = w;
+	free(drop);
+	return n;
+}
