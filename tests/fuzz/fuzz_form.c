@@ -4,9 +4,9 @@
  * (a number where the whole text is one, else text); a line whose first
  * field starts with "=== " begins a sheet of that name ("=== NAME hidden"
  * a hidden one), a line "!merge,R1,C1,R2,C2" merges a range of the
- * sheet and "!hide,R1,R2" hides its rows R1 to R2 (rows and columns from
- * 0). The form is
- * mapped by the two shipped mappings and tests/fuzz/rules.map, loaded
+ * sheet, "!hide,R1,R2" hides its rows R1 to R2 and "!hidecol,C1,C2" its
+ * columns C1 to C2 (rows and columns from 0). The form is
+ * mapped by the mappings shipped_maps.h names, loaded
  * once (so the target runs from the top of the source tree), with
  * --explain's notes: labels, tables, units, sheets and records on any
  * grid. It prints nothing; the sanitizers report what goes wrong.
@@ -42,8 +42,8 @@ struct extra {
 	int hidden;
 	struct fp_range *merges;
 	size_t nmerges;
-	struct fp_rowspan *hid;
-	size_t nhid;
+	struct fp_rowspan *hid, *hidcols;
+	size_t nhid, nhidcols;
 };
 
 /* Reads "!merge,R1,C1,R2,C2" into a range of ex; 0 if it is not one. */
@@ -71,25 +71,30 @@ add_merge(struct extra *ex, const struct fp_csv_row *row)
 	return 1;
 }
 
-/* Reads "!hide,R1,R2" into rows of ex hidden; 0 if it is not one. */
+/*
+ * Reads "!hide,R1,R2" into rows of ex hidden, "!hidecol,C1,C2" into its
+ * columns hidden; 0 if it is neither.
+ */
 static int
 add_hide(struct extra *ex, const struct fp_csv_row *row)
 {
-	long v[2];
-	size_t i;
+	int cols = row->n == 3 && !strcmp(row->f[0], "!hidecol");
+	struct fp_rowspan **v = cols ? &ex->hidcols : &ex->hid;
+	size_t *n = cols ? &ex->nhidcols : &ex->nhid, i;
+	long x[2];
 	char *end;
 
-	if (row->n != 3 || strcmp(row->f[0], "!hide") || ex->nhid >= 64)
+	if (row->n != 3 || (!cols && strcmp(row->f[0], "!hide")) || *n >= 64)
 		return 0;
 	for (i = 0; i < 2; i++) {
-		v[i] = strtol(row->f[i + 1], &end, 10);
-		if (*end || v[i] < 0 || v[i] > 1048575)
+		x[i] = strtol(row->f[i + 1], &end, 10);
+		if (*end || x[i] < 0 || x[i] > (cols ? 16383 : 1048575))
 			return 0;
 	}
-	ex->hid = fp_xreallocarray(ex->hid, ex->nhid + 1, sizeof *ex->hid);
-	ex->hid[ex->nhid].r1 = (uint32_t)v[0];
-	ex->hid[ex->nhid].r2 = (uint32_t)v[1];
-	ex->nhid++;
+	*v = fp_xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[*n].r1 = (uint32_t)x[0];
+	(*v)[*n].r2 = (uint32_t)x[1];
+	++*n;
 	return 1;
 }
 
@@ -155,10 +160,15 @@ form_of(FILE *in)
 			s->hidden_rows = ex[k].hid;
 			s->nhidden_rows = ex[k].nhid;
 			ex[k].hid = NULL;
+			free(s->hidden_cols);
+			s->hidden_cols = ex[k].hidcols;
+			s->nhidden_cols = ex[k].nhidcols;
+			ex[k].hidcols = NULL;
 			break;
 		}
 		free(ex[k].merges);
 		free(ex[k].hid);
+		free(ex[k].hidcols);
 	}
 	if (form)
 		fp_form_seal(form);

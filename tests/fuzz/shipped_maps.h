@@ -1,7 +1,8 @@
 /*
  * The mappings the form and facts fuzz targets apply: the two shipped
- * ones and tests/fuzz/rules.map (form fuzz-rules: every kind of rule,
- * dates in expressions), loaded once by fuzz_maps_load, so that a target
+ * ones, tests/fuzz/rules.map (form fuzz-rules: every kind of rule,
+ * dates in expressions) and tests/fuzz/tables.map (keys in parts, nested
+ * and grouped rows, a list's row codes), loaded once by fuzz_maps_load, so that a target
  * runs from the top of the source tree. Included by one target each.
  */
 #ifndef FP_FUZZ_SHIPPED_MAPS_H
@@ -14,7 +15,7 @@
 
 static const char *const fuzz_map_paths[] = {
 	"mappings/perf-self-eval.map", "mappings/project-self-eval.map",
-	"tests/fuzz/rules.map",
+	"tests/fuzz/rules.map", "tests/fuzz/tables.map",
 };
 #define NMAPS (sizeof fuzz_map_paths / sizeof fuzz_map_paths[0])
 static struct fp_mapping *mappings[NMAPS];
