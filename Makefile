@@ -48,7 +48,7 @@ SRC = src/util.c src/utf8re.c src/numfmt.c src/workbook.c src/workbook_open.c sr
 	src/mapping_parse.c src/mapping_check.c src/mapping_apply.c \
 	src/mapping_stack.c src/mapping_hidden.c src/mapping_table.c \
 	src/mapping_layout.c \
-	src/mapping_keyparts.c src/mapping_groups.c \
+	src/mapping_keyparts.c src/mapping_groups.c src/mapping_value.c \
 	src/canon.c src/rules.c src/spool.c src/xlsx.c src/xlsxstore.c \
 	src/xlsxnotes.c src/xlsxlinks.c src/xlsxpost.c src/xlsxverify.c \
 	src/convert.c src/annotate.c src/summary.c src/cmd_read.c \

@@ -68,6 +68,14 @@ const struct fp_fcell *fp_apply_find_first(const struct fp_fsheet *s,
 /* The next sheet a table may be on (any: every sheet), in *si; 0 at the end. */
 int fp_apply_next_sheet(const struct apply *a, int any, size_t *o,
     size_t *si);
+/*
+ * Normalises a value by field f's type into a->val (mapping_value.c):
+ * 0 if there is none (a placeholder the mapping declares). a->listed
+ * says whether it was one of the field's values or codes, a->uncoded
+ * whether a code field's codes knew none of it.
+ */
+int fp_apply_field_value(struct apply *a, const struct fp_field *f,
+    const struct fp_value *v, int exp);
 /* Takes cell c's value as field f of row row; 1 if it gave a fact. */
 int fp_apply_take_cell(struct apply *a, const struct fp_table *t,
     const struct fp_field *f, const char *row, const struct fp_fsheet *s,

@@ -1,0 +1,268 @@
+/*
+ * A field's value by its type (mapping_apply_int.h): what a mapping's
+ * strip leaves of it, without a mark ending a sentence after it,
+ * normalised by normalize.c, then made canonical by its `value` and
+ * `code` lines; a grade said in a sentence, and choices listed in
+ * instructions, told apart by the values they name.
+ */
+#include "mapping_apply_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+#include "utf8re.h"
+
+/*
+ * The value without the first match of the field's strip (some text of
+ * it, the rest trimmed), in *to, whose text is a->stripped's; v if none.
+ */
+static const struct fp_value *
+strip_value(struct apply *a, const struct fp_field *f,
+    const struct fp_value *v, struct fp_value *to)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	regmatch_t mt;
+	char *s = fp_xstrndup(v->text, v->len);
+
+	if (fp_regexec(&f->strip_re, s, 1, &mt, 0) || mt.rm_eo <= mt.rm_so) {
+		free(s);
+		return v;
+	}
+	fp_buf_add(&b, s, (size_t)mt.rm_so);
+	fp_buf_adds(&b, s + mt.rm_eo);
+	fp_buf_reset(&a->stripped);
+	fp_norm_text(&a->stripped, b.s ? b.s : "", b.len);
+	fp_buf_release(&b);
+	free(s);
+	*to = *v;
+	to->text = a->stripped.s ? a->stripped.s : "";
+	to->len = a->stripped.len;
+	return to;
+}
+
+/* The characters of UTF-8 text s. */
+static size_t
+nchars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Where in a value one of a field's values is named: its bytes lo..hi. */
+struct named_at {
+	size_t value, lo, hi, chars;
+};
+
+/* 1 if hit h lies inside a longer one of another value (合格 in 不合格). */
+static int
+inside_longer(const struct named_at *h, const struct named_at *all, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (all[k].value != h->value && all[k].lo <= h->lo &&
+		    all[k].hi >= h->hi && all[k].hi - all[k].lo > h->hi - h->lo)
+			return 1;
+	return 0;
+}
+
+/*
+ * How many of the field's values or codes label (a value in label form)
+ * names: *any by any word of theirs, *wide by words of two characters or
+ * more; a word inside a longer one of another value names nothing (不合
+ * 格（58分） names 不合格 alone). The value named by a wide word where
+ * it is the one named, else SIZE_MAX. At most 64 places are looked at.
+ */
+static size_t
+count_named(const struct fp_field *f, const char *label, size_t *any,
+    size_t *wide)
+{
+	const struct fp_alias *v = f->ncodes ? f->codes : f->values;
+	size_t n = f->ncodes ? f->ncodes : f->nvalues, i, j, k, nat = 0;
+	size_t sole = SIZE_MAX;
+	struct named_at at[64];
+	unsigned char seen[2][64];
+
+	*any = *wide = 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i].alts.n; j++) {
+			const char *w = v[i].alts.v[j], *p;
+
+			if (!*w || strchr(w, '*'))
+				continue;
+			for (p = label; nat < 64 && (p = strstr(p, w)); p++) {
+				at[nat].value = i;
+				at[nat].lo = (size_t)(p - label);
+				at[nat].hi = at[nat].lo + strlen(w);
+				at[nat++].chars = nchars(w);
+			}
+		}
+	memset(seen, 0, sizeof seen);
+	for (k = 0; k < nat; k++) {
+		size_t slot = at[k].value < 64 ? at[k].value : 63;
+
+		if (inside_longer(&at[k], at, nat))
+			continue;
+		*any += !seen[0][slot];
+		seen[0][slot] = 1;
+		if (at[k].chars >= 2) {
+			*wide += !seen[1][slot];
+			seen[1][slot] = 1;
+			sole = at[k].value;
+		}
+	}
+	return *any == 1 && *wide == 1 ? sole : SIZE_MAX;
+}
+
+/*
+ * 1 if label (a value in label form, with no box to tick) names several
+ * of the field's values or codes: the choices listed, as instructions do
+ * (评价等次：优秀（90分及以上）、良好（80-89分）…), not one chosen.
+ * Several means two named by words of two characters or more, or three
+ * by any.
+ */
+static int
+names_choices(const struct fp_field *f, const char *label)
+{
+	size_t any, wide;
+
+	count_named(f, label, &any, &wide);
+	return wide >= 2 || any >= 3;
+}
+
+/*
+ * The value without the mark that ends a sentence after it (93分。,
+ * 0730-7621234；, 2022年1月9日。): a number, date or grade is the words
+ * before it. *to shares v's text.
+ */
+static const struct fp_value *
+sentence_end_off(const struct fp_value *v, struct fp_value *to)
+{
+	static const char *const mark[] = {
+		"\xe3\x80\x82", "\xef\xbc\x9b", "\xef\xbc\x8c",	/* 。；， */
+		"\xe3\x80\x81", ";", ",", " ",			/* 、 */
+	};
+	size_t n = v->len, i, k;
+
+	do {
+		k = n;
+		for (i = 0; i < sizeof mark / sizeof mark[0]; i++) {
+			size_t m = strlen(mark[i]);
+
+			if (n > m && !memcmp(v->text + n - m, mark[i], m))
+				n -= m;
+		}
+	} while (n != k);
+	if (n == v->len)
+		return v;
+	*to = *v;
+	to->len = n;
+	return to;
+}
+
+/*
+ * Normalises a value by the field's type into a->val. A placeholder the
+ * mapping declares gives nothing; a value that is not of its type keeps
+ * its text as written, so nothing is lost and check can say what is
+ * wrong with it. Returns 0 if there is no value.
+ */
+int
+fp_apply_field_value(struct apply *a, const struct fp_field *f,
+    const struct fp_value *v, int exp)
+{
+	struct fp_buf *out = &a->val, lab = FP_BUF_INIT;
+	struct fp_value stripped, ended;
+	size_t i, any, wide;
+	int ok;
+
+	fp_buf_reset(out);
+	a->uncoded = 0;
+	a->listed = 0;
+	if (f->has_strip && !v->is_number)
+		v = strip_value(a, f, v, &stripped);
+	if (f->type != FP_T_TEXT && !v->is_number)
+		v = sentence_end_off(v, &ended);
+	if (!v->is_number) {
+		fp_norm_label(&lab, v->text, v->len);
+		if (!lab.len || fp_labels_match(&f->empty, lab.s)) {
+			fp_buf_release(&lab);
+			return 0;
+		}
+	}
+	switch (f->type) {
+	case FP_T_MONEY:
+		ok = fp_norm_money_in(out, v, exp);
+		break;
+	case FP_T_INTEGER:
+		ok = fp_norm_integer(out, v);
+		break;
+	case FP_T_NUMBER:
+		ok = fp_norm_number(out, v);
+		break;
+	case FP_T_SCORE:
+		ok = fp_norm_score(out, v);
+		break;
+	case FP_T_PHONE:
+		ok = fp_norm_phone(out, v);
+		break;
+	case FP_T_DATE:
+		ok = fp_norm_date(out, v);
+		break;
+	case FP_T_GRADE:
+	case FP_T_CODE:
+		if ((ok = fp_norm_choice(out, v)))
+			break;
+		if (!v->is_number && !fp_has_choice_mark(v->text, v->len) &&
+		    names_choices(f, lab.s)) {
+			fp_buf_release(&lab);
+			return 0;
+		}
+		ok = fp_norm_plain(out, v);
+		break;
+	default:
+		ok = fp_norm_plain(out, v);
+		if (ok && !v->is_number)
+			fp_norm_unwrap(out, 0);
+		break;
+	}
+	if (!ok) {
+		fp_buf_reset(out);
+		if (v->is_number)
+			fp_norm_plain(out, v);
+		else
+			fp_norm_text(out, v->text, v->len);
+	}
+	if (out->len && (f->nvalues || f->ncodes)) {
+		fp_buf_reset(&lab);
+		fp_norm_label(&lab, out->s, out->len);
+		for (i = 0; i < f->nvalues; i++)
+			if (fp_labels_match(&f->values[i].alts, lab.s)) {
+				fp_buf_reset(out);
+				fp_buf_adds(out, f->values[i].canon);
+				a->listed = 1;
+				break;
+			}
+		for (i = 0; i < f->ncodes; i++)
+			if (fp_labels_match(&f->codes[i].alts, lab.s) ||
+			    !strcmp(f->codes[i].canon, out->s)) {
+				fp_buf_reset(out);
+				fp_buf_adds(out, f->codes[i].canon);
+				a->listed = 1;
+				break;
+			}
+		a->uncoded = f->ncodes > 0 && i == f->ncodes;
+		/* A grade said in a sentence: 等次为“良好”. */
+		if (!a->listed && f->type == FP_T_GRADE && f->nvalues &&
+		    (i = count_named(f, lab.s, &any, &wide)) != SIZE_MAX) {
+			fp_buf_reset(out);
+			fp_buf_adds(out, f->values[i].canon);
+			a->listed = 1;
+		}
+	}
+	fp_buf_release(&lab);
+	return out->len > 0;
+}
