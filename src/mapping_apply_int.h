@@ -228,5 +228,18 @@ void fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc, int coded,
 size_t fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
     uint32_t *first);
 void fp_groups_free(struct fp_groups *g);
+/*
+ * A row code may name a code column in braces (row {level1}_sub 小计 =
+ * 小计): the key of a row it codes is the code that column gives the
+ * row, else the last one it gave a row above (the group the subtotal
+ * closes). fp_groups_last keeps, in last (one a field of t, freed by the
+ * caller), each code column's last code from the row's facts from from
+ * on; fp_groups_key makes the key of template tmpl, for the caller to
+ * free.
+ */
+void fp_groups_last(const struct fp_table *t, const struct fp_record *rec,
+    size_t from, char **last);
+char *fp_groups_key(const struct fp_table *t, const char *tmpl,
+    const struct fp_record *rec, size_t from, char *const *last);
 
 #endif

@@ -95,6 +95,64 @@ fp_labels_match(const struct fp_labels *ls, const char *label)
  * gives its rows codes has those (a typo in a code would be a blank row
  * on every form); one whose rows are its units, with a total, any.
  */
+/*
+ * 1 if row is what row code code of table t makes: the code itself, or
+ * one its {FIELD} filled with one of FIELD's codes (decision_sub of
+ * {level1}_sub).
+ */
+static int
+row_of_code(const struct fp_table *t, const char *code, const char *row)
+{
+	const char *open = strchr(code, '{'), *close;
+	const struct fp_field *f = NULL;
+	size_t pre, post, n, i;
+
+	if (!open || !(close = strchr(open, '}')))
+		return !strcmp(code, row);
+	pre = (size_t)(open - code);
+	post = strlen(close + 1);
+	n = strlen(row);
+	if (n < pre + post || strncmp(row, code, pre) ||
+	    strcmp(row + n - post, close + 1))
+		return 0;
+	for (i = 0; i < t->nfields; i++)
+		if (strlen(t->fields[i].name) == (size_t)(close - open - 1) &&
+		    !strncmp(t->fields[i].name, open + 1,
+		    (size_t)(close - open - 1)))
+			f = &t->fields[i];
+	for (i = 0; f && i < f->ncodes; i++)
+		if (strlen(f->codes[i].canon) == n - pre - post &&
+		    !strncmp(f->codes[i].canon, row + pre, n - pre - post))
+			return 1;
+	return 0;
+}
+
+/* A row code's {FIELD} must name a code column of its table, once. */
+static enum fp_err
+check_templates(struct parser *p, const struct fp_table *t)
+{
+	const char *code, *open, *close;
+	size_t i, k;
+
+	for (i = 0; i < t->nrows; i++) {
+		code = t->rows[i].canon;
+		if (!(open = strchr(code, '{')) && !strchr(code, '}'))
+			continue;
+		close = open ? strchr(open, '}') : NULL;
+		for (k = 0; close && k < t->nfields; k++)
+			if (strlen(t->fields[k].name) == (size_t)(close -
+			    open - 1) && !strncmp(t->fields[k].name, open + 1,
+			    (size_t)(close - open - 1)))
+				break;
+		if (!close || strchr(close + 1, '{') || k == t->nfields ||
+		    t->fields[k].type != FP_T_CODE)
+			return fp_perr(p, "table '%s': row code '%s' names no "
+			    "code column in braces (row {level1}_sub 小计 = "
+			    "小计)", t->name, code);
+	}
+	return FP_OK;
+}
+
 static enum fp_err
 check_row(struct parser *p, const struct fp_table *t, const char *row)
 {
@@ -111,7 +169,7 @@ check_row(struct parser *p, const struct fp_table *t, const char *row)
 		if (i && !row[i] && row[0] != '0')
 			return FP_OK;
 		for (i = 0; i < t->nrows; i++) {
-			if (!strcmp(t->rows[i].canon, row)) {
+			if (row_of_code(t, t->rows[i].canon, row)) {
 				fp_buf_release(&b);
 				return FP_OK;
 			}
@@ -129,7 +187,7 @@ check_row(struct parser *p, const struct fp_table *t, const char *row)
 	    "total")))
 		return FP_OK;
 	for (i = 0; i < t->nrows; i++)
-		if (!strcmp(t->rows[i].canon, row))
+		if (row_of_code(t, t->rows[i].canon, row))
 			return FP_OK;
 	for (i = 0; i < t->nrows; i++)
 		fp_buf_printf(&b, "%s%s", i ? ", " : "", t->rows[i].canon);
@@ -608,6 +666,8 @@ check_tables(struct parser *p)
 			    t->name);
 		if (t->nfields == 0)
 			return fp_perr(p, "table '%s' has no fields", t->name);
+		if (check_templates(p, t))
+			return FP_EMAPPING;
 		for (k = 0; k < t->nfields; k++) {
 			struct fp_field *f = &t->fields[k];
 

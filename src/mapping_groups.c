@@ -197,3 +197,68 @@ fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
 	free(drop);
 	return n;
 }
+
+/* The index of t's field named n chars of name, or t->nfields. */
+static size_t
+field_named_n(const struct fp_table *t, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++)
+		if (strlen(t->fields[i].name) == n &&
+		    !strncmp(t->fields[i].name, name, n))
+			break;
+	return i;
+}
+
+/* 1 if value is one of code field f's codes. */
+static int
+is_code(const struct fp_field *f, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < f->ncodes; i++)
+		if (!strcmp(f->codes[i].canon, value))
+			return 1;
+	return 0;
+}
+
+void
+fp_groups_last(const struct fp_table *t, const struct fp_record *rec,
+    size_t from, char **last)
+{
+	size_t k, i;
+
+	for (k = from; k < rec->n; k++) {
+		i = field_named_n(t, rec->v[k].field, strlen(rec->v[k].field));
+		if (i < t->nfields && t->fields[i].type == FP_T_CODE &&
+		    is_code(&t->fields[i], rec->v[k].value)) {
+			free(last[i]);
+			last[i] = fp_xstrdup(rec->v[k].value);
+		}
+	}
+}
+
+char *
+fp_groups_key(const struct fp_table *t, const char *tmpl,
+    const struct fp_record *rec, size_t from, char *const *last)
+{
+	const char *open = strchr(tmpl, '{'), *close, *code = NULL;
+	struct fp_buf b = FP_BUF_INIT;
+	size_t i, k;
+
+	close = open ? strchr(open, '}') : NULL;
+	if (!close)
+		return fp_xstrdup(tmpl);
+	i = field_named_n(t, open + 1, (size_t)(close - open - 1));
+	for (k = from; i < t->nfields && k < rec->n && !code; k++)
+		if (!strcmp(rec->v[k].field, t->fields[i].name) &&
+		    is_code(&t->fields[i], rec->v[k].value))
+			code = rec->v[k].value;
+	if (!code && i < t->nfields)
+		code = last[i];
+	fp_buf_add(&b, tmpl, (size_t)(open - tmpl));
+	fp_buf_adds(&b, code ? code : "");
+	fp_buf_adds(&b, close + 1);
+	return fp_buf_detach(&b);
+}

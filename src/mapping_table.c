@@ -1105,6 +1105,28 @@ only_kinds(const struct fp_table *t, const struct fp_record *rec,
 	return 1;
 }
 
+/*
+ * The key of row r, coded by a template (row {level1}_sub 小计 = 小计):
+ * its group's code in it, counted again where the group has one already;
+ * the row's facts from from on take it. tmpl is freed.
+ */
+static char *
+group_key(struct apply *a, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t r, struct seen *sn, char *tmpl,
+    size_t from, char *const *last)
+{
+	char *key = key_again(a, t, s, r, sn, fp_groups_key(t, tmpl, a->rec,
+	    from, last));
+	size_t k;
+
+	for (k = from; k < a->rec->n; k++) {
+		free(a->rec->v[k].row);
+		a->rec->v[k].row = fp_xstrdup(key);
+	}
+	free(tmpl);
+	return key;
+}
+
 /* The warning for n hidden rows of a table, from row first: what became of them. */
 static void
 say_hidden(struct apply *a, const struct fp_table *t,
@@ -1138,6 +1160,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	size_t nrepeats = 0, nleft = 0, from;
 	struct fp_hidden *hid = NULL;
 	struct fp_groups *grp = NULL;
+	char **lastcode = NULL;
 	struct seen seen = { NULL, NULL, 0, 0 };
 	const struct fp_fcell **sect = NULL;
 	struct fp_form *across = NULL;
@@ -1250,6 +1273,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		mkey = merged_column(s, keycol, D);
 	}
 	col = fp_xcalloc(t->nfields, sizeof *col);
+	lastcode = fp_xcalloc(t->nfields + 1, sizeof *lastcode);
 	choice = fp_xcalloc(t->nfields, sizeof *choice);
 	names = fp_xcalloc(ncols + 1, sizeof *names);
 	exp = fp_xcalloc(t->nfields, sizeof *exp);
@@ -1370,8 +1394,9 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		if (t->kind == FP_TABLE_KEYED) {
 			if (!kc)
 				continue;
-			key = key_again(a, t, s, r, &seen, joined ? joined :
-			    row_key(t, kc));
+			key = joined ? joined : row_key(t, kc);
+			if (!strchr(key, '{'))
+				key = key_again(a, t, s, r, &seen, key);
 			joined = NULL;
 		} else {
 			if (!kc && section_row(t, s, r, col)) {
@@ -1402,8 +1427,10 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 				continue;
 			}
 			if (kc) {
-				key = key_again(a, t, s, r, &seen, row_key(t,
-				    kc));
+				key = row_key(t, kc);
+				if (!strchr(key, '{'))
+					key = key_again(a, t, s, r, &seen,
+					    key);
 			} else {
 				snprintf(num, sizeof num, "%zu", ++n);
 				key = fp_xstrdup(num);
@@ -1449,6 +1476,18 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 				cell = last[i];
 				own = NULL;
 			}
+			/*
+			 * 小计 or 合计 in a code column names its row, no code
+			 * of the column's: a group's subtotal takes the group
+			 * filled down to it, the others nothing.
+			 */
+			if (own && own == kc && f->type == FP_T_CODE &&
+			    !fp_apply_is_code_of(t, f, own) &&
+			    fp_apply_is_row_code(t, kc)) {
+				if (!strchr(key, '{'))
+					continue;
+				cell = own = NULL;
+			}
 			if (!cell && f->fill_left && col[i] > 0)
 				cell = fp_fsheet_at(s, r, (uint32_t)col[i] - 1);
 			if (!cell && f->fill_down)
@@ -1466,6 +1505,10 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 				fp_apply_take_cell(a, t, &t->fields[i], key, s,
 				    sect[i],
 				    r, 0);
+		/* 小计 under a group: keyed by the group's code. */
+		if (strchr(key, '{'))
+			key = group_key(a, t, s, r, &seen, key, from, lastcode);
+		fp_groups_last(t, a->rec, from, lastcode);
 		/* A category with no indicator under it is no row. */
 		if (t->kind == FP_TABLE_LIST && !kc &&
 		    only_kinds(t, a->rec, from)) {
@@ -1608,6 +1651,9 @@ out:
 	seen_free(&seen);
 	fp_hidden_free(hid);
 	fp_groups_free(grp);
+	for (i = 0; lastcode && i < t->nfields; i++)
+		free(lastcode[i]);
+	free(lastcode);
 	free(mkey);
 	free(merged);
 	free(cols);
