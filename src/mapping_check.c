@@ -299,6 +299,40 @@ to_alias(const struct fp_alias *v, size_t n, char **word)
 }
 
 /*
+ * A band rule's words, where its field lists its values (or codes): each
+ * one of them, made its canonical word (良 for 良好 = 良 | 良好(*), or
+ * no form could ever agree.
+ */
+static enum fp_err
+check_band_words(struct parser *p, struct fp_rule *r)
+{
+	const struct fp_table *t = fp_mapping_table(p->m, r->a.table);
+	const struct fp_field *f = t ? fp_table_field(t, r->a.field) : NULL;
+	const struct fp_alias *v;
+	struct fp_buf all = FP_BUF_INIT;
+	enum fp_err err;
+	size_t i, n;
+
+	if (!f)
+		return FP_OK;
+	v = f->ncodes ? f->codes : f->values;
+	n = f->ncodes ? f->ncodes : f->nvalues;
+	for (i = 0; n && i < r->nbands; i++) {
+		size_t k;
+
+		if (to_alias(v, n, &r->bands[i].code))
+			continue;
+		for (k = 0; k < n; k++)
+			fp_buf_printf(&all, "%s%s", k ? ", " : "", v[k].canon);
+		err = fp_perr(p, "'%s' is none of %s's values (%s)",
+		    r->bands[i].code, f->name, all.s);
+		fp_buf_release(&all);
+		return err;
+	}
+	return FP_OK;
+}
+
+/*
  * A value of a code field, in the words of its code list: the code
  * itself, or one of the labels that stand for it (满意度指标 for
  * satisfaction). A word that is none of them can never hold.
@@ -460,7 +494,7 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 		if ((err = check_ref(p, &r->a, 0)) ||
 		    (err = check_ref(p, &r->b, 0)))
 			return err;
-		return FP_OK;
+		return check_band_words(p, r);
 	case FP_RULE_MEETS:
 		if ((err = check_ref(p, &r->a, 0)) ||
 		    (err = check_ref(p, &r->b, 0)))
