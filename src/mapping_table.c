@@ -1053,23 +1053,27 @@ list_code(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
 /*
  * 1 if row r of a list is a heading between its rows: one cell, merged
  * across the columns of two of its fields or more (（二）特邀专家 over a
- * second block of evaluators).
+ * second block of evaluators). merged[i] is what field i's column shows
+ * through merged ranges from row D on (merged_column), so the cost is
+ * the fields'.
  */
 static int
 section_row(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
-    const int64_t *col)
+    const int64_t *col, const struct fp_fcell ***merged, uint32_t D)
 {
-	const struct fp_range *m;
-	size_t i, n = 0;
+	const struct fp_fcell *c;
+	size_t i, n = 0, across = 0;
 
 	if (s->rowstart[r + 1] - s->rowstart[r] != 1)
 		return 0;
-	m = fp_apply_wide_merge(s, r, r + 1, s->cells[s->rowstart[r]].col);
-	if (!m || m->c1 != s->cells[s->rowstart[r]].col)
-		return 0;
-	for (i = 0; i < t->nfields; i++)
-		n += col[i] >= m->c1 && col[i] <= m->c2;
-	return n >= 2;
+	c = &s->cells[s->rowstart[r]];
+	for (i = 0; i < t->nfields; i++) {
+		if (col[i] == (int64_t)c->col)
+			n++;
+		else if (merged[i] && merged[i][r - D] == c)
+			n++, across++;
+	}
+	return n >= 2 && across > 0;
 }
 
 /* 1 if a column only says what kind of row its row is: a code, or filled. */
@@ -1399,7 +1403,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 				key = key_again(a, t, s, r, &seen, key);
 			joined = NULL;
 		} else {
-			if (!kc && section_row(t, s, r, col)) {
+			if (!kc && section_row(t, s, r, col, merged, D)) {
 				fp_apply_note(a, 0, "%s: row %u is a heading "
 				    "across its columns: passed over", t->name,
 				    fp_apply_row_no(s, r));
