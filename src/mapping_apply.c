@@ -351,7 +351,10 @@ take_lines(struct apply *a, const struct fp_table *t,
 		fp_fcell_value(vc, a->form->date1904, &v);
 		v.text = b.s;
 		v.len = b.len;
-		if ((got = fp_apply_field_value(a, f, &v, 0)))
+		a->lines = 1;
+		got = fp_apply_field_value(a, f, &v, 0);
+		a->lines = 0;
+		if (got)
 			add_fact(a, t->name, "", f->name, a->val.s, s, vc,
 			    vc->row);
 	}

@@ -24,6 +24,7 @@ struct apply {
 	size_t grids;			/* required keyed or list tables found */
 	int uncoded;			/* the last value matched none of its codes */
 	int listed;			/* the last value was one of its values */
+	int lines;			/* the value is lines joined: keep them */
 	/*
 	 * Forms stacked on a sheet: the row of each one's name (the first
 	 * form's, then each later one's with another value), by sheet.

@@ -226,7 +226,8 @@ fp_apply_field_value(struct apply *a, const struct fp_field *f,
 	default:
 		ok = fp_norm_plain(out, v);
 		if (ok && !v->is_number)
-			fp_norm_unwrap(out, 0);
+			if (!a->lines)
+				fp_norm_unwrap(out, 0);
 		break;
 	}
 	if (!ok) {

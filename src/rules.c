@@ -895,6 +895,20 @@ in_refs(const struct fp_ref *refs, size_t n, const struct gfact *g)
 }
 
 /* min and range. */
+/*
+ * 1 if fact g is of a field that holds numbers (money, integer, number,
+ * score), or of one the mapping does not know: what T.* reaches of a
+ * bound (a text field among T's is no amount).
+ */
+static int
+numeric_field(const struct fp_checker *c, const struct gfact *g)
+{
+	const struct fp_table *t = fp_mapping_table(c->m, g->table);
+	const struct fp_field *f = t ? fp_table_field(t, g->field) : NULL;
+
+	return !f || fp_type_numeric(f->type);
+}
+
 static void
 rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 {
@@ -907,7 +921,8 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 		double x;
 
 		if (!in_refs(r->refs, r->nrefs, g) ||
-		    in_refs(r->except, r->nexcept, g) || !applies(c, r, g->row))
+		    in_refs(r->except, r->nexcept, g) || !applies(c, r, g->row) ||
+		    !numeric_field(c, g))
 			continue;
 		if (!number(g, &x)) {
 			not_a_number(c, r, g);
