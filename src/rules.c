@@ -716,24 +716,6 @@ struct keyed {
 	size_t i;
 };
 
-/* A key prefix (key, its first len bytes) against a row's key. */
-struct prefix {
-	const char *key;
-	size_t len;
-};
-
-static int
-prefix_cmp(const void *x, const void *y)
-{
-	const struct prefix *p = x;
-	const char *row = ((const struct keyed *)y)->key;
-	int d = strncmp(p->key, row, p->len);
-
-	if (d)
-		return d;
-	return row[p->len] ? -1 : 0;
-}
-
 static int
 keyed_cmp(const void *x, const void *y)
 {
@@ -745,39 +727,51 @@ keyed_cmp(const void *x, const void *y)
  * Each row's place in a nested table: the index in tr of the row whose
  * key is the longest that starts its own (201 for 20101, where the
  * table has no 2010 row), SIZE_MAX for a top row and for the total row.
- * Each key's prefixes are looked up in the keys sorted: n L log n.
+ * In the keys sorted, a key's prefixes come before it and every key
+ * between a prefix and the key starts with the prefix, so a stack of
+ * the keys each starting the next holds every row's parent when its
+ * turn comes: linear in the keys' length after the sort.
  */
 static size_t *
 nest_parents(const struct trows *tr)
 {
 	struct keyed *by = fp_xreallocarray(NULL, tr->n + 1, sizeof *by);
-	size_t *up = fp_xcalloc(tr->n + 1, sizeof *up), i, len;
+	struct stacked {
+		const char *key;
+		size_t len, i;
+	} *stack = fp_xreallocarray(NULL, tr->n + 1, sizeof *stack);
+	size_t *up = fp_xcalloc(tr->n + 1, sizeof *up), n = 0, i, d;
 
 	for (i = 0; i < tr->n; i++) {
 		by[i].key = tr->rows[i];
 		by[i].i = i;
+		up[i] = SIZE_MAX;
 	}
 	qsort(by, tr->n, sizeof *by, keyed_cmp);
 	for (i = 0; i < tr->n; i++) {
-		const char *key = tr->rows[i];
-		const struct keyed *hit = NULL;
+		const char *key = by[i].key;
 
-		up[i] = SIZE_MAX;
 		if (!strcmp(key, FP_ROW_TOTAL))
 			continue;
-		for (len = strlen(key); !hit && len-- > 1;) {
-			struct prefix p = { key, len };
+		while (n && strncmp(stack[n - 1].key, key, stack[n - 1].len))
+			n--;
+		/*
+		 * Those left start this key: its parent is the longest not
+		 * empty, not the key again, not ending inside a character.
+		 */
+		for (d = n; d; d--) {
+			unsigned char next = key[stack[d - 1].len];
 
-			/* Not inside a character of several bytes. */
-			if (((unsigned char)key[len] & 0xc0) == 0x80)
-				continue;
-			hit = bsearch(&p, by, tr->n, sizeof *by, prefix_cmp);
-			if (hit && !strcmp(hit->key, FP_ROW_TOTAL))
-				hit = NULL;
+			if (stack[d - 1].len && next && (next & 0xc0) != 0x80)
+				break;
 		}
-		if (hit)
-			up[i] = hit->i;
+		if (d)
+			up[by[i].i] = stack[d - 1].i;
+		stack[n].key = key;
+		stack[n].len = strlen(key);
+		stack[n++].i = by[i].i;
 	}
+	free(stack);
 	free(by);
 	return up;
 }

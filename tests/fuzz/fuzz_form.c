@@ -61,6 +61,9 @@ add_merge(struct extra *ex, const struct fp_csv_row *row)
 		if (*end || v[i] < 0 || v[i] > (i % 2 ? 16383 : 6000))
 			return 0;
 	}
+	/* Taken as the readers take them: no reversed or one-cell range. */
+	if (v[2] < v[0] || v[3] < v[1] || (v[0] == v[2] && v[1] == v[3]))
+		return 1;
 	ex->merges = fp_xreallocarray(ex->merges, ex->nmerges + 1,
 	    sizeof *ex->merges);
 	ex->merges[ex->nmerges].r1 = (uint32_t)v[0];
