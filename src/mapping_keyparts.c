@@ -122,7 +122,10 @@ fp_keyparts_find(const struct fp_table *t, const struct fp_fsheet *s,
 	}
 	if (kp->hi <= kp->lo)
 		return 0;
-	/* A part typed as a number lost its zeros: as wide as its column's. */
+	/*
+	 * A part typed as a number lost its zeros, and one typed short is
+	 * short of them: as wide as its column's longest written as text.
+	 */
 	n = kp->hi - kp->lo + 1;
 	kp->last = fp_xcalloc(n, sizeof *kp->last);
 	kp->width = fp_xcalloc(n, sizeof *kp->width);
@@ -159,8 +162,7 @@ fp_keyparts_key(struct fp_keyparts *kp, const struct fp_fsheet *s,
 			continue;
 		if (!part_digits(p, part[i]))
 			return NULL;	/* 合计 over the parts: no code */
-		while (p->type == FP_CELL_NUMBER &&
-		    strlen(part[i]) < kp->width[i]) {
+		while (strlen(part[i]) < kp->width[i]) {
 			memmove(part[i] + 1, part[i], strlen(part[i]) + 1);
 			part[i][0] = '0';
 		}

@@ -178,23 +178,29 @@ numbered_sum(const struct fp_fcell *c, double *x)
  * 栏次 | 2 over two halves): whole numbers from 1, two or more, each one
  * more than the one before, after a word in its first cell (a number
  * may say how its column adds up: 1=2+5 | 2=3+4 | 3); besides them
- * only that word again and words of one character (甲, 乙). Such a row
- * names no column.
+ * only that word again and words of one character (甲, 乙). Without the
+ * word, three numbers or more and nothing else (1 | 2 | 3 | 4). Such a
+ * row names no column.
  */
 static int
 row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
 {
 	const struct fp_fcell *first;
 	size_t k, n = 0;
+	int word = 1;
 	double x;
 
 	if (fp_apply_row_is_blank(s, r))
 		return 0;
 	first = &s->cells[s->rowstart[r]];
 	if (first->type != FP_CELL_TEXT || !first->label ||
-	    fp_parse_number(first->text, first->len, &x))
-		return 0;
-	for (k = s->rowstart[r] + 1; k < s->rowstart[r + 1]; k++) {
+	    fp_parse_number(first->text, first->len, &x)) {
+		word = 0;
+		k = s->rowstart[r];
+	} else {
+		k = s->rowstart[r] + 1;
+	}
+	for (; k < s->rowstart[r + 1]; k++) {
 		const struct fp_fcell *c = &s->cells[k];
 
 		if (c->type == FP_CELL_NUMBER || numbered_sum(c, &x) ||
@@ -205,12 +211,12 @@ row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
 			if (x != (double)(n + 1))
 				return 0;
 			n++;
-		} else if (c->type != FP_CELL_TEXT || !c->label ||
+		} else if (!word || c->type != FP_CELL_TEXT || !c->label ||
 		    (strcmp(c->label, first->label) && !one_char(c->label))) {
 			return 0;
 		}
 	}
-	return n >= 2;
+	return n >= (word ? 2u : 3u);
 }
 
 /*
@@ -1328,8 +1334,14 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	for (i = 0; i < t->nfields; i++)
 		if (t->fields[i].heading && !sect)
 			sect = fp_xcalloc(t->nfields, sizeof *sect);
-	/* Blank rows between the header and the first row are no end. */
-	for (r = D; r < s->nrows && fp_apply_row_is_blank(s, r); r++)
+	/*
+	 * Blank rows between the header and the first row are no end, nor
+	 * is a row numbering the columns (栏次 | 1 | 2) set apart from the
+	 * header by one, nor a row the mapping omits.
+	 */
+	for (r = D; r < s->nrows && (fp_apply_row_is_blank(s, r) ||
+	    row_of_column_numbers(s, r) || (row_matches(&t->omit, s, r) &&
+	    !row_matches(&t->stop, s, r))); r++)
 		;
 	for (; r < s->nrows; r++) {
 		const struct fp_fcell *cell, *own;
@@ -1345,18 +1357,20 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 				continue;
 			/*
 			 * A blank row ends the table, unless a row of it
-			 * follows: a unit row (its key with the enumerator),
-			 * one of its coded rows, or a key, not a label with
-			 * its value after a colon, on a row of amounts
-			 * (row_has_amounts).
+			 * follows: one of its coded rows (合计, though a
+			 * column's label too), or, where no label the mapping
+			 * knows starts there, a unit row (its key with the
+			 * enumerator) or a key, not a label with its value
+			 * after a colon, on a row of amounts (row_has_amounts).
 			 */
 			while (r2 < s->nrows && fp_apply_row_is_blank(s, r2))
 				r2++;
 			kc = r2 < s->nrows ?
 			    key_cell(t, s, r2, keycol, mkey, D, col) : NULL;
-			if (kc && !fp_apply_row_is_known(a->m, s, r2) &&
-			    (enumerated(t, kc) || fp_apply_is_row_code(t, kc) ||
-			    (!kc->after && row_has_amounts(t, s, r2, col)))) {
+			if (kc && (fp_apply_is_row_code(t, kc) ||
+			    (!fp_apply_row_is_known(a->m, s, r2) &&
+			    (enumerated(t, kc) || (!kc->after &&
+			    row_has_amounts(t, s, r2, col)))))) {
 				r = r2 - 1;
 				continue;
 			}
