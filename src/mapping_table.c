@@ -640,6 +640,18 @@ merged_column(const struct fp_fsheet *s, int64_t col, uint32_t from)
 	return v;
 }
 
+/* 1 if c is a placeholder of one of t's fields (— for an amount): no name. */
+static int
+placeholder(const struct fp_table *t, const struct fp_fcell *c)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->nfields; i++)
+		if (fp_labels_match(&t->fields[i].empty, c->label))
+			return 1;
+	return 0;
+}
+
 /*
  * 1 if column col holds numbers (with names set, names: text that is no
  * number) in the first rows under a header, from row D. The rows end,
@@ -669,7 +681,7 @@ column_holds(const struct fp_mapping *m, const struct fp_table *t,
 		num = c->type == FP_CELL_NUMBER || (c->type == FP_CELL_TEXT &&
 		    fp_parse_number(c->text, c->len, &x));
 		if (names ? c->type == FP_CELL_TEXT && c->label && *c->label &&
-		    !num : num)
+		    !num && !placeholder(t, c) : num)
 			return 1;
 	}
 	return 0;
