@@ -211,6 +211,10 @@ check_ref(struct parser *p, const struct fp_ref *r, int star_ok)
 			    r->table);
 		return FP_OK;
 	}
+	if (!fp_table_field(t, r->field) && !strcmp(r->field, "row"))
+		return fp_perr(p, "table '%s' has no field 'row' (a row's "
+		    "key is %s.row only in a rule's where)", r->table,
+		    r->table);
 	if (!fp_table_field(t, r->field))
 		return fp_perr(p, "table '%s' has no field '%s'", r->table,
 		    r->field);
