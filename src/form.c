@@ -358,32 +358,52 @@ units_by_row(struct fp_fsheet *s)
 	s->unit_from[s->nrows] = cur;
 }
 
+/*
+ * Flags for 0..len - 1, 1 where one of the n spans covers it; NULL where
+ * none starts in it. Spans may overlap, by the thousand: each adds one
+ * at its start and takes one off past its end, and one running sum
+ * flags them all, in spans plus len.
+ */
+static unsigned char *
+flag_spans(const struct fp_rowspan *h, size_t n, uint32_t len)
+{
+	int64_t *d = NULL, on = 0;
+	unsigned char *flags;
+	size_t k;
+	uint32_t i;
+
+	for (k = 0; k < n; k++) {
+		if (h[k].r1 >= len || h[k].r2 < h[k].r1)
+			continue;
+		if (!d)
+			d = fp_xcalloc((size_t)len + 1, sizeof *d);
+		d[h[k].r1]++;
+		d[h[k].r2 < len ? h[k].r2 + 1 : len]--;
+	}
+	if (!d)
+		return NULL;
+	flags = fp_xcalloc(len, 1);
+	for (i = 0; i < len; i++) {
+		on += d[i];
+		flags[i] = on != 0;
+	}
+	free(d);
+	return flags;
+}
+
 /* Flags the rows with cells that the sheet hides: rows plus spans. */
 static void
 hidden_by_row(struct fp_fsheet *s)
 {
-	size_t i;
-	uint32_t r;
-
 	free(s->row_hidden);
-	s->row_hidden = NULL;
-	for (i = 0; i < s->nhidden_rows; i++) {
-		const struct fp_rowspan *h = &s->hidden_rows[i];
-
-		if (h->r1 >= s->nrows)
-			continue;
-		if (!s->row_hidden)
-			s->row_hidden = fp_xcalloc(s->nrows, 1);
-		for (r = h->r1; r <= h->r2 && r < s->nrows; r++)
-			s->row_hidden[r] = 1;
-	}
+	s->row_hidden = flag_spans(s->hidden_rows, s->nhidden_rows, s->nrows);
 }
 
 /* Flags the columns with cells that the sheet hides. */
 static void
 hidden_by_col(struct fp_fsheet *s)
 {
-	uint32_t ncols = 0, c;
+	uint32_t ncols = 0;
 	size_t k;
 
 	free(s->col_hidden);
@@ -394,16 +414,7 @@ hidden_by_col(struct fp_fsheet *s)
 	for (k = 0; k < s->ncells; k++)
 		if (s->cells[k].col >= ncols)
 			ncols = s->cells[k].col + 1;
-	for (k = 0; k < s->nhidden_cols; k++) {
-		const struct fp_rowspan *h = &s->hidden_cols[k];
-
-		if (h->r1 >= ncols)
-			continue;
-		if (!s->col_hidden)
-			s->col_hidden = fp_xcalloc(ncols, 1);
-		for (c = h->r1; c <= h->r2 && c < ncols; c++)
-			s->col_hidden[c] = 1;
-	}
+	s->col_hidden = flag_spans(s->hidden_cols, s->nhidden_cols, ncols);
 	s->ncol_flags = ncols;
 }
 

@@ -145,8 +145,8 @@ struct fp_keyparts {
  * merged across columns (at most eight) each named under it: *kp is
  * then those columns, for fp_keyparts_release.
  */
-int fp_keyparts_find(const struct fp_table *t, const struct fp_fsheet *s,
-    uint32_t R, uint32_t D, struct fp_keyparts *kp);
+int fp_keyparts_find(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t R, uint32_t D, struct fp_keyparts *kp);
 /* 1 if row D names the parts under such a header cell of rows R..D - 1. */
 int fp_keyparts_row(const struct fp_table *t, const struct fp_fsheet *s,
     uint32_t R, uint32_t D);

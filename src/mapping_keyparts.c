@@ -100,44 +100,72 @@ fp_keyparts_row(const struct fp_table *t, const struct fp_fsheet *s,
 	return 0;
 }
 
-int
-fp_keyparts_find(const struct fp_table *t, const struct fp_fsheet *s,
-    uint32_t R, uint32_t D, struct fp_keyparts *kp)
+/*
+ * 1 if row r holds a label the mapping knows and none of t's row codes:
+ * what the form says under the table (联系电话), no longer its rows.
+ */
+static int
+ends(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t r)
 {
-	const struct fp_range *m;
+	size_t k;
+
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		if (fp_apply_is_row_code(t, &s->cells[k]))
+			return 0;
+	return fp_apply_row_is_known(m, s, r);
+}
+
+int
+fp_keyparts_find(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t R, uint32_t D, struct fp_keyparts *kp)
+{
+	const struct fp_range *g;
 	uint32_t r, c, n;
 	size_t from = s->rowstart[R];
 
 	memset(kp, 0, sizeof *kp);
 	if (!t->key.n)
 		return 0;
-	for (; (m = key_group(t, s, R, D, &from)); from++) {
-		for (c = m->c1; c <= m->c2 && named_below(s, m->r2, D, c); c++)
+	for (; (g = key_group(t, s, R, D, &from)); from++) {
+		for (c = g->c1; c <= g->c2 && named_below(s, g->r2, D, c); c++)
 			;
-		if (c <= m->c2)
+		if (c <= g->c2)
 			continue;
-		kp->lo = m->c1;
-		kp->hi = m->c2;
+		kp->lo = g->c1;
+		kp->hi = g->c2;
 		break;
 	}
 	if (kp->hi <= kp->lo)
 		return 0;
 	/*
 	 * A part typed as a number lost its zeros, and one typed short is
-	 * short of them: as wide as its column's longest written as text.
+	 * short of them: as wide as its column's longest written as text
+	 * in the table's code rows.
 	 */
 	n = kp->hi - kp->lo + 1;
 	kp->last = fp_xcalloc(n, sizeof *kp->last);
 	kp->width = fp_xcalloc(n, sizeof *kp->width);
-	for (r = D; r < s->nrows; r++)
-		for (c = kp->lo; c <= kp->hi; c++) {
+	for (r = D; r < s->nrows && !ends(m, t, s, r); r++) {
+		unsigned w[MAX_PARTS] = { 0 };
+		int code = 1;
+
+		for (c = kp->lo; c <= kp->hi && code; c++) {
 			const struct fp_fcell *p = fp_fsheet_at(s, r, c);
 			char buf[MAX_PART];
 
-			if (p && p->type == FP_CELL_TEXT && part_digits(p, buf) &&
-			    strlen(buf) > kp->width[c - kp->lo])
-				kp->width[c - kp->lo] = (unsigned)strlen(buf);
+			if (!p || (p->type == FP_CELL_TEXT && (!p->label ||
+			    !*p->label)))
+				continue;
+			code = part_digits(p, buf);
+			if (code && p->type == FP_CELL_TEXT)
+				w[c - kp->lo] = (unsigned)strlen(buf);
 		}
+		/* Only rows whose parts are all digits: a code's. */
+		for (c = 0; code && c < n; c++)
+			if (w[c] > kp->width[c])
+				kp->width[c] = w[c];
+	}
 	return 1;
 }
 

@@ -290,6 +290,18 @@ row_key(const struct fp_table *t, const struct fp_fcell *kc)
 	    fp_xstrdup(stripped);
 }
 
+/*
+ * 1 if key, row_key's of kc, is a row code with braces (row {level1}_sub
+ * 小计 = 小计), to be keyed by its group; a unit whose name has a brace
+ * is keyed by its name.
+ */
+static int
+is_template(const struct fp_table *t, const struct fp_fcell *kc,
+    const char *key)
+{
+	return strchr(key, '{') && fp_apply_is_row_code(t, kc);
+}
+
 /* 1 if the key cell starts with the table's enumerator (a unit row). */
 static int
 enumerated(const struct fp_table *t, const struct fp_fcell *kc)
@@ -1274,7 +1286,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		int64_t named = t->key.n ? find_column(t, &hdr, cols, ncols,
 		    &t->key, NULL, t->key_offset, 0, 0) : -1;
 
-		if (named < 0 && fp_keyparts_find(t, s, R, D, &kp))
+		if (named < 0 && fp_keyparts_find(a->m, t, s, R, D, &kp))
 			named = kp.lo;
 		keycol = named >= 0 && (kp.hi > kp.lo ||
 		    column_holds(a->m, t, s, (uint32_t)named, D, 1) ||
@@ -1358,7 +1370,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	for (; r < s->nrows; r++) {
 		const struct fp_fcell *cell, *own;
 		char *key = NULL;
-		int any = 0;
+		int any = 0, tmpl = 0;
 
 		free(joined);
 		joined = NULL;
@@ -1425,7 +1437,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			if (!kc)
 				continue;
 			key = joined ? joined : row_key(t, kc);
-			if (!strchr(key, '{'))
+			tmpl = is_template(t, kc, key);
+			if (!tmpl)
 				key = key_again(a, t, s, r, &seen, key);
 			joined = NULL;
 		} else {
@@ -1458,7 +1471,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			}
 			if (kc) {
 				key = row_key(t, kc);
-				if (!strchr(key, '{'))
+				tmpl = is_template(t, kc, key);
+				if (!tmpl)
 					key = key_again(a, t, s, r, &seen,
 					    key);
 			} else {
@@ -1514,7 +1528,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			if (own && own == kc && f->type == FP_T_CODE &&
 			    !fp_apply_is_code_of(t, f, own) &&
 			    fp_apply_is_row_code(t, kc)) {
-				if (!strchr(key, '{'))
+				if (!tmpl)
 					continue;
 				cell = own = NULL;
 			}
@@ -1536,7 +1550,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 				    sect[i],
 				    r, 0);
 		/* 小计 under a group: keyed by the group's code. */
-		if (strchr(key, '{'))
+		if (tmpl)
 			key = group_key(a, t, s, r, &seen, key, from, lastcode);
 		fp_groups_last(t, a->rec, from, lastcode);
 		/* A category with no indicator under it is no row. */

@@ -155,9 +155,10 @@ fp_wb_clear_formats(struct fp_workbook *wb)
 }
 
 /*
- * 1 + the decimals it shows if the first section of a format code (the
- * one for positive numbers) has a % outside quoted text, brackets and
- * escaped characters (0.00% gives 3); 0 if not.
+ * 1 + the decimals it always shows if the first section of a format
+ * code (the one for positive numbers) has a % outside quoted text,
+ * brackets and escaped characters (0.00% gives 3, 0.0#% 2: a # or ? shows
+ * a digit only where the value has one); 0 if not.
  */
 static int
 shows_percent(const char *code)
@@ -182,8 +183,7 @@ shows_percent(const char *code)
 			return 1 + (places < 15 ? places : 15);
 		} else if (!depth && *p == '.') {
 			point = 1;
-		} else if (!depth && point && (*p == '0' || *p == '#' ||
-		    *p == '?')) {
+		} else if (!depth && point && *p == '0') {
 			places++;
 		}
 	}

@@ -643,7 +643,9 @@ test_percent_formats(void **state)
 		{ "0%;[Red]-0%", 1 },
 		{ "#,##0.0\"\"%", 2 },
 		{ "0.000%", 4 },
-		{ "#,##0.##%", 3 },
+		{ "#,##0.##%", 1 },	/* # shows a digit where there is one */
+		{ "0.0#%", 2 },
+		{ "0.0?%", 2 },
 		{ "0.00\"%\"", 0 },	/* a quoted % is text */
 		{ "0.00\\%", 0 },	/* so is an escaped one */
 		{ "[$%-804]0.00", 0 },	/* in brackets */
