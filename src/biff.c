@@ -578,7 +578,7 @@ number_cell(struct fp_workbook *wb, const struct biff *b, unsigned xf,
 		cls = FP_FMT_NUMBER;
 	c->fmt = key;
 	c->v.num = x;
-	c->type = (uint8_t)fp_date_type(cls, x);
+	c->type = (uint8_t)fp_date_type(cls, x, wb->date1904);
 }
 
 /* The XF of a BIFF2 cell: its attributes', or an IXFE record's for 63. */

@@ -219,11 +219,16 @@ plain_style(struct conv *cv, const struct fp_cell *c, enum mark mark)
 	return fp_xlsx_look(cv->x, &lk);
 }
 
-/* A date serial of either system, as the 1900 system writes it. */
+/*
+ * A date serial of either system, as the 1900 system writes it: a date
+ * moves by the 1,462 days between the systems' first days, a time of
+ * day (under 1, typed time) stays.
+ */
 static double
-serial(const struct conv *cv, double v)
+serial(const struct conv *cv, const struct fp_cell *c, double v)
 {
-	return v + (cv->d1904 && v >= 1 ? 1462 : 0);
+	return v + (cv->d1904 && (v >= 1 || c->type != FP_CELL_TIME) ?
+	    1462 : 0);
 }
 
 /* Writes a value as it is, without its formula. */
@@ -243,7 +248,7 @@ put_value(struct conv *cv, size_t sh, const struct fp_cell *c, int style)
 	case FP_CELL_DATE:
 	case FP_CELL_DATETIME:
 	case FP_CELL_TIME:
-		fp_xlsx_date(cv->x, sh, c->row, c->col, serial(cv, c->v.num),
+		fp_xlsx_date(cv->x, sh, c->row, c->col, serial(cv, c, c->v.num),
 		    style);
 		break;
 	case FP_CELL_BOOL:
@@ -417,7 +422,7 @@ put_formula(struct conv *cv, size_t sh, struct fmlas *fm, uint32_t row,
 	cv->rep->formulas++;
 	if (c && (c->type == FP_CELL_DATE || c->type == FP_CELL_DATETIME ||
 	    c->type == FP_CELL_TIME))
-		num = serial(cv, num);
+		num = serial(cv, c, num);
 	/* The saved result's type: text ('s'), a boolean, an error, a number. */
 	type = !c || c->type == FP_CELL_TEXT ? 's' : c->type == FP_CELL_BOOL ?
 	    'b' : c->type == FP_CELL_ERROR ? 'e' : 'n';

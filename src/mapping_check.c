@@ -385,12 +385,24 @@ aggregates(const struct fp_rule *r, const char *t)
 	return a.found;
 }
 
+/* 1 if r is a units rule over table t: its where picks the rows it adds. */
+static int
+adds_rows(const struct fp_rule *r, const char *t)
+{
+	size_t k;
+
+	for (k = 0; r->kind == FP_RULE_UNITS && k < r->nrefs; k++)
+		if (!strcmp(r->refs[k].table, t))
+			return 1;
+	return 0;
+}
+
 static enum fp_err
 not_through(struct parser *p, const struct fp_ref *r)
 {
 	return fp_perr(p, "'where %s.%s' is read row by row, but the rule "
-	    "neither goes through the rows of '%s' nor takes sum, count, min "
-	    "or max of them (name a row: %s[ROW].%s)",
+	    "neither goes through the rows of '%s' nor adds them up (units, or "
+	    "sum, count, min or max) (name a row: %s[ROW].%s)",
 	    r->table, r->field, r->table, r->table, r->field);
 }
 
@@ -437,7 +449,7 @@ check_where(struct parser *p, struct fp_rule *r)
 		f = fp_table_field(t, c->ref.field);
 		c->per_row = row_wise_ref(p->m, &c->ref);
 		c->filters = c->per_row && !goes_through(r, t->name) &&
-		    aggregates(r, t->name);
+		    (aggregates(r, t->name) || adds_rows(r, t->name));
 		if (c->per_row && !c->filters && !goes_through(r, t->name))
 			return not_through(p, &c->ref);
 		if (c->op == FP_COND_MEETS || c->op == FP_COND_MISSES) {

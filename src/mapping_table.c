@@ -1532,9 +1532,18 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 					continue;
 				cell = own = NULL;
 			}
+			/*
+			 * A list's 合计 or 小计 in its name's column is the
+			 * row's code, no name (required asks none of it).
+			 */
+			if (own && own == kc && t->kind == FP_TABLE_LIST &&
+			    f->type != FP_T_CODE && !fp_type_numeric(f->type) &&
+			    fp_apply_is_row_code(t, kc))
+				continue;
 			if (!cell && f->fill_left && col[i] > 0)
 				cell = fp_fsheet_at(s, r, (uint32_t)col[i] - 1);
-			if (!cell && f->fill_down)
+			/* The total is of no group: nothing fills down to it. */
+			if (!cell && f->fill_down && strcmp(key, FP_ROW_TOTAL))
 				cell = last[i];
 			if (own)
 				last[i] = own;

@@ -521,7 +521,7 @@ cell_end(struct scanparse *p)
 		c.type = (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
 		    p->num == 1) ? FP_CELL_BOOL :
 		    (uint8_t)fp_date_type(fp_ods_kind_class(p->kind,
-		    FP_FMT_NUMBER), p->num);
+		    FP_FMT_NUMBER), p->num, 0);
 		c.v.num = p->num;
 		break;
 	case 'd':
@@ -539,7 +539,7 @@ cell_end(struct scanparse *p)
 		else
 			c.type = (uint8_t)fp_date_type(fp_ods_kind_class(
 			    p->kind, p->has_time ? FP_FMT_DATETIME :
-			    FP_FMT_DATE), p->num);
+			    FP_FMT_DATE), p->num, 0);
 		c.v.num = p->num;
 		break;
 	case 't':

@@ -1066,7 +1066,8 @@ end_cell(struct shparse *p)
 				cls = !hd ? FP_FMT_TIME : ht ? FP_FMT_DATETIME :
 				    FP_FMT_DATE;
 			c.v.num = x;
-			c.type = (uint8_t)fp_date_type(cls, x);
+			c.type = (uint8_t)fp_date_type(cls, x,
+			    p->wb->date1904);
 			break;
 		}
 		default: {
@@ -1095,7 +1096,8 @@ end_cell(struct shparse *p)
 			}
 			c.v.num = x;
 			c.type = (uint8_t)fp_date_type(
-			    fp_wb_format_class(p->wb, fmt), x);
+			    fp_wb_format_class(p->wb, fmt), x,
+			    p->wb->date1904);
 			break;
 		}
 		}

@@ -96,8 +96,11 @@ enum fp_fmt_class fp_fmt_classify(const char *code);
  * A value with a time of day keeps it (datetime) even where the format
  * shows only the date, and one of a day or more under a time-only format
  * keeps its date; under an elapsed-time format it is a time (a duration).
+ * A value under 1 is a time, but for a date format in a workbook of the
+ * 1904 date system, where 0 is 1904-01-01.
  */
-enum fp_cell_type fp_date_type(enum fp_fmt_class cls, double x);
+enum fp_cell_type fp_date_type(enum fp_fmt_class cls, double x,
+    int date1904);
 
 /* Looks, as a reader finds them. Each returns the new entry. */
 struct fp_font *fp_wb_add_font(struct fp_workbook *wb, const char *name);

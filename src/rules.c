@@ -9,6 +9,7 @@
  * (1207.9276000000001) does not show.
  */
 #include "rules.h"
+#include "rules_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,48 +18,6 @@
 #include "annotate.h"
 #include "csvio.h"
 #include "normalize.h"
-
-struct gfact {
-	char *table, *row, *field, *value, *source;
-	int nan_said;		/* "not a number" reported already */
-	signed char isnum;	/* value read as a number: 1, not one: -1,
-				   not read yet: 0 */
-	double num;
-};
-
-/* A table's distinct rows in the record, in the order they came. */
-struct trows {
-	const char *table;
-	const char **rows;
-	size_t n, cap;
-};
-
-struct fp_checker {
-	fp_resolve_fn resolve;
-	void *rctx;
-	fp_finding_fn fn;
-	void *ctx;
-	fp_record_fn on_record;
-	fp_unknown_fn on_unknown;
-	char **unknown;			/* "form\037table\037field" said */
-	size_t nunknown, capunknown;
-	/* The record in hand. */
-	const struct fp_mapping *m;
-	char *who[5];			/* form, dept, year, record, file */
-	struct gfact *f;
-	size_t n, cap;
-	size_t *slots;			/* facts by table/row/field */
-	size_t nslots;
-	struct trows *tr;		/* rows by table */
-	size_t ntr, captr;
-	size_t *rowslots;		/* (table, row) pairs seen */
-	size_t nrowslots;
-	/* Records done, for unique: "form\037dept\037year\037record". */
-	char **seen;
-	size_t nseen, capseen;
-	size_t count[2];
-	struct fp_buf msg, tmp, a, b;
-};
 
 /* ---- The record's facts ---------------------------------------------- */
 
@@ -89,8 +48,8 @@ fp_checker_new(fp_resolve_fn resolve, void *rctx, fp_finding_fn fn, void *ctx)
 }
 
 /* The fact at table/row/field, or NULL. */
-static struct gfact *
-lookup(const struct fp_checker *c, const char *t, const char *r, const char *f)
+struct gfact *
+fp_fact(const struct fp_checker *c, const char *t, const char *r, const char *f)
 {
 	size_t mask = c->nslots - 1, h = fp_hash_slot(hash3(t, r, f), mask);
 
@@ -189,8 +148,8 @@ has_row(const struct fp_checker *c, const char *t, const char *r)
 }
 
 /* The rows of table t in the record (none if it has no facts). */
-static const struct trows *
-table_rows(const struct fp_checker *c, const char *t)
+const struct trows *
+fp_trows(const struct fp_checker *c, const char *t)
 {
 	static const struct trows none;
 	size_t k;
@@ -262,7 +221,7 @@ put_what(struct fp_buf *b, const struct fp_checker *c, const char *table,
 	fp_buf_adds(b, t ? t->cn : table);
 	if (row && *row) {
 		const struct gfact *g = t && t->show ?
-		    lookup(c, table, row, t->show) : NULL;
+		    fp_fact(c, table, row, t->show) : NULL;
 
 		fp_buf_addc(b, ' ');
 		fp_buf_adds(b, g && *g->value ? g->value : t ?
@@ -351,8 +310,8 @@ report(struct fp_checker *c, const struct fp_rule *r, const char *table,
 /* ---- Numbers --------------------------------------------------------- */
 
 /* A fact's value as a number: a plain decimal, nothing else. */
-static int
-number(struct gfact *g, double *x)
+int
+fp_fact_number(struct gfact *g, double *x)
 {
 	if (!g)
 		return 0;
@@ -364,8 +323,8 @@ number(struct gfact *g, double *x)
 	return g->isnum > 0;
 }
 
-static void
-not_a_number(struct fp_checker *c, const struct fp_rule *r, struct gfact *g)
+void
+fp_not_number(struct fp_checker *c, const struct fp_rule *r, struct gfact *g)
 {
 	struct words w = { { 0 }, { 0 }, 0 };
 
@@ -384,22 +343,22 @@ not_a_number(struct fp_checker *c, const struct fp_rule *r, struct gfact *g)
  * The numeric value of table/row/field into *x: 0 if blank. Returns 0
  * (and reports it, once) if the value is there but not a number.
  */
-static int
-value_or_zero(struct fp_checker *c, const struct fp_rule *r, const char *t,
+int
+fp_value_or_zero(struct fp_checker *c, const struct fp_rule *r, const char *t,
     const char *row, const char *f, double *x)
 {
-	struct gfact *g = lookup(c, t, row, f);
+	struct gfact *g = fp_fact(c, t, row, f);
 
 	*x = 0;
-	if (!g || number(g, x))
+	if (!g || fp_fact_number(g, x))
 		return 1;
-	not_a_number(c, r, g);
+	fp_not_number(c, r, g);
 	return 0;
 }
 
 /* Reports that total (the fact, or blank) is not sum; kind is sum or units. */
-static void
-mismatch(struct fp_checker *c, const struct fp_rule *r, enum fp_msg kind,
+void
+fp_mismatch(struct fp_checker *c, const struct fp_rule *r, enum fp_msg kind,
     const char *t, const char *row, const char *f, const struct gfact *g,
     double total, double sum)
 {
@@ -539,8 +498,8 @@ is_word(struct gfact *g, const char *word)
 		return !*word;
 	if (!strcmp(g->value, word))
 		return 1;
-	return *word && number(g, &x) && fp_parse_number(word, strlen(word),
-	    &y) && fabs(x - y) <= 1e-9;
+	return *word && fp_fact_number(g, &x) &&
+	    fp_parse_number(word, strlen(word), &y) && fabs(x - y) <= 1e-9;
 }
 
 static int
@@ -556,7 +515,7 @@ cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row)
 		key.value = (char *)(row ? row : "");
 		g = &key;
 	} else {
-		g = lookup(c, w->ref.table, w->ref.row ? w->ref.row :
+		g = fp_fact(c, w->ref.table, w->ref.row ? w->ref.row :
 		    w->per_row ? row : "", w->ref.field);
 	}
 
@@ -573,11 +532,11 @@ cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row)
 		    (w->op == FP_COND_MATCH);
 	case FP_COND_MEETS:
 	case FP_COND_MISSES:
-		return meets(g, lookup(c, w->target.table, w->target.row ?
+		return meets(g, fp_fact(c, w->target.table, w->target.row ?
 		    w->target.row : w->target_per_row ? row : "",
 		    w->target.field)) == (w->op == FP_COND_MEETS);
 	default:
-		if (!number(g, &x))
+		if (!fp_fact_number(g, &x))
 			return 0;
 		return w->op == FP_COND_LT ? x < w->num : w->op == FP_COND_LE ?
 		    x <= w->num : w->op == FP_COND_GT ? x > w->num : x >= w->num;
@@ -601,8 +560,8 @@ applies(struct fp_checker *c, const struct fp_rule *r, const char *row)
 }
 
 /* 1 if the rule's aggregates of table take its row: its filters hold. */
-static int
-aggregate_takes(struct fp_checker *c, const struct fp_rule *r,
+int
+fp_aggregate_takes(struct fp_checker *c, const struct fp_rule *r,
     const char *table, const char *row)
 {
 	size_t i;
@@ -636,28 +595,29 @@ record_applies(struct fp_checker *c, const struct fp_rule *r)
 static void
 rule_sum(struct fp_checker *c, const struct fp_rule *r)
 {
-	const struct trows *tr = table_rows(c, r->table);
+	const struct trows *tr = fp_trows(c, r->table);
 	double tol = r->tolerance + 1e-9;
 	size_t i, k;
 
 	for (i = 0; i < tr->n; i++) {
 		const char *row = tr->rows[i];
-		const struct gfact *g = lookup(c, r->table, row, r->lhs);
+		const struct gfact *g = fp_fact(c, r->table, row, r->lhs);
 		double lhs, sum = 0, x;
 		int ok = 1, any = 0;
 
 		if (!applies(c, r, row) ||
-		    !value_or_zero(c, r, r->table, row, r->lhs, &lhs))
+		    !fp_value_or_zero(c, r, r->table, row, r->lhs, &lhs))
 			continue;
 		for (k = 0; k < r->nparts; k++) {
-			if (!value_or_zero(c, r, r->table, row, r->parts[k], &x))
+			if (!fp_value_or_zero(c, r, r->table, row,
+			    r->parts[k], &x))
 				ok = 0;
-			any |= lookup(c, r->table, row, r->parts[k]) != NULL;
+			any |= fp_fact(c, r->table, row, r->parts[k]) != NULL;
 			sum += x;
 		}
 		if (ok && (g || any) && fabs(lhs - sum) > tol)
-			mismatch(c, r, FP_MSG_SUM, r->table, row, r->lhs, g, lhs,
-			    sum);
+			fp_mismatch(c, r, FP_MSG_SUM, r->table, row, r->lhs, g,
+			    lhs, sum);
 	}
 }
 
@@ -665,207 +625,13 @@ rule_sum(struct fp_checker *c, const struct fp_rule *r)
  * 1 if row of table t is a list's row named by a code (合计, a subtotal),
  * not numbered: no item of it.
  */
-static int
-coded_in_list(const struct fp_checker *c, const char *t, const char *row)
+int
+fp_coded_in_list(const struct fp_checker *c, const char *t, const char *row)
 {
 	const struct fp_table *tab = fp_mapping_table(c->m, t);
 
 	return tab && tab->kind == FP_TABLE_LIST &&
 	    row[strspn(row, "0123456789")];
-}
-
-/*
- * The total row of one field against the sum of the other rows: in a
- * list, of its numbered rows (the items, not a subtotal row's code).
- */
-static void
-units_field(struct fp_checker *c, const struct fp_rule *r,
-    const struct trows *tr, const char *t, const char *f)
-{
-	const struct gfact *g = lookup(c, t, FP_ROW_TOTAL, f);
-	double total, sum = 0, x;
-	size_t i;
-	int ok = 1, any = 0;
-
-	if (!value_or_zero(c, r, t, FP_ROW_TOTAL, f, &total))
-		return;
-	for (i = 0; i < tr->n; i++) {
-		struct gfact *u;
-
-		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
-		    coded_in_list(c, t, tr->rows[i]))
-			continue;
-		u = lookup(c, t, tr->rows[i], f);
-		if (!u)
-			continue;
-		any = 1;
-		if (!number(u, &x)) {
-			not_a_number(c, r, u);
-			ok = 0;
-			continue;
-		}
-		sum += x;
-	}
-	if (ok && (g || any) && fabs(total - sum) > r->tolerance + 1e-9)
-		mismatch(c, r, FP_MSG_UNITS, t, FP_ROW_TOTAL, f, g, total, sum);
-}
-
-/* A row's key and its index in the table's rows. */
-struct keyed {
-	const char *key;
-	size_t i;
-};
-
-static int
-keyed_cmp(const void *x, const void *y)
-{
-	return strcmp(((const struct keyed *)x)->key,
-	    ((const struct keyed *)y)->key);
-}
-
-/*
- * Each row's place in a nested table: the index in tr of the row whose
- * key is the longest that starts its own (201 for 20101, where the
- * table has no 2010 row), SIZE_MAX for a top row and for the total row.
- * In the keys sorted, a key's prefixes come before it and every key
- * between a prefix and the key starts with the prefix, so a stack of
- * the keys each starting the next holds every row's parent when its
- * turn comes: linear in the keys' length after the sort.
- */
-static size_t *
-nest_parents(const struct trows *tr)
-{
-	struct keyed *by = fp_xreallocarray(NULL, tr->n + 1, sizeof *by);
-	struct stacked {
-		const char *key;
-		size_t len, i;
-	} *stack = fp_xreallocarray(NULL, tr->n + 1, sizeof *stack);
-	size_t *up = fp_xcalloc(tr->n + 1, sizeof *up), n = 0, i, d;
-
-	for (i = 0; i < tr->n; i++) {
-		by[i].key = tr->rows[i];
-		by[i].i = i;
-		up[i] = SIZE_MAX;
-	}
-	qsort(by, tr->n, sizeof *by, keyed_cmp);
-	for (i = 0; i < tr->n; i++) {
-		const char *key = by[i].key;
-
-		if (!strcmp(key, FP_ROW_TOTAL))
-			continue;
-		while (n && strncmp(stack[n - 1].key, key, stack[n - 1].len))
-			n--;
-		/*
-		 * Those left start this key: its parent is the longest not
-		 * empty, not the key again, not ending inside a character.
-		 */
-		for (d = n; d; d--) {
-			unsigned char next = key[stack[d - 1].len];
-
-			if (stack[d - 1].len && next && (next & 0xc0) != 0x80)
-				break;
-		}
-		if (d)
-			up[by[i].i] = stack[d - 1].i;
-		stack[n].key = key;
-		stack[n].len = strlen(key);
-		stack[n++].i = by[i].i;
-	}
-	free(stack);
-	free(by);
-	return up;
-}
-
-/*
- * A nested table's field: each row over others equals the sum of the
- * rows right under it (201 of 20101 and 20102, each of its 项 rows), and
- * the total row, where the table has one, the sum of the top rows.
- */
-static void
-nested_field(struct fp_checker *c, const struct fp_rule *r,
-    const struct trows *tr, const size_t *up, int has_total, const char *t,
-    const char *f)
-{
-	double *sum = fp_xcalloc(tr->n + 1, sizeof *sum), top = 0, x;
-	/* Per row: 1 if rows are under it, 2 if one is not a number. */
-	unsigned char *under = fp_xcalloc(tr->n + 1, 1);
-	int anytop = 0, badtop = 0;
-	size_t i;
-
-	for (i = 0; i < tr->n; i++) {
-		struct gfact *u;
-		int ok;
-
-		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
-		    !(u = lookup(c, t, tr->rows[i], f)))
-			continue;
-		if (!(ok = number(u, &x)))
-			not_a_number(c, r, u);
-		if (up[i] == SIZE_MAX) {
-			top += ok ? x : 0;
-			anytop = 1;
-			badtop |= !ok;
-		} else {
-			sum[up[i]] += ok ? x : 0;
-			under[up[i]] |= ok ? 1 : 3;
-		}
-	}
-	for (i = 0; i < tr->n; i++) {
-		const struct gfact *g = lookup(c, t, tr->rows[i], f);
-
-		if (under[i] == 1 && value_or_zero(c, r, t, tr->rows[i], f,
-		    &x) && fabs(x - sum[i]) > r->tolerance + 1e-9)
-			mismatch(c, r, FP_MSG_UNITS, t, tr->rows[i], f, g, x,
-			    sum[i]);
-	}
-	if (has_total && !badtop && value_or_zero(c, r, t, FP_ROW_TOTAL, f,
-	    &x)) {
-		const struct gfact *g = lookup(c, t, FP_ROW_TOTAL, f);
-
-		if ((g || anytop) && fabs(x - top) > r->tolerance + 1e-9)
-			mismatch(c, r, FP_MSG_UNITS, t, FP_ROW_TOTAL, f, g, x,
-			    top);
-	}
-	free(sum);
-	free(under);
-}
-
-static void
-rule_units(struct fp_checker *c, const struct fp_rule *r)
-{
-	size_t k, i;
-
-	for (k = 0; k < r->nrefs; k++) {
-		const struct fp_ref *ref = &r->refs[k];
-		const struct fp_table *tab = fp_mapping_table(c->m, ref->table);
-		const struct trows *tr = table_rows(c, ref->table);
-		int has_total = 0;
-
-		for (i = 0; i < tr->n; i++)
-			has_total |= !strcmp(tr->rows[i], FP_ROW_TOTAL);
-		if (tab && tab->nested && tr->n >= 2) {
-			size_t *up = nest_parents(tr);
-
-			for (i = 0; i < tab->nfields; i++)
-				if (!strcmp(ref->field, "*") ?
-				    fp_type_numeric(tab->fields[i].type) :
-				    !strcmp(ref->field, tab->fields[i].name))
-					nested_field(c, r, tr, up, has_total,
-					    ref->table, tab->fields[i].name);
-			free(up);
-			continue;
-		}
-		if (!has_total || tr->n < 2 || !tab)
-			continue;
-		if (strcmp(ref->field, "*")) {
-			units_field(c, r, tr, ref->table, ref->field);
-			continue;
-		}
-		for (i = 0; i < tab->nfields; i++)
-			if (fp_type_numeric(tab->fields[i].type))
-				units_field(c, r, tr, ref->table,
-				    tab->fields[i].name);
-	}
 }
 
 /* 1 if the fact matches the reference (row NULL: any row; field "*"). */
@@ -918,8 +684,8 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 		    in_refs(r->except, r->nexcept, g) || !applies(c, r, g->row) ||
 		    !numeric_field(c, g))
 			continue;
-		if (!number(g, &x)) {
-			not_a_number(c, r, g);
+		if (!fp_fact_number(g, &x)) {
+			fp_not_number(c, r, g);
 			continue;
 		}
 		if (r->kind == FP_RULE_MIN ? x >= r->lo :
@@ -987,10 +753,10 @@ blank_cell(struct fp_checker *c, const char *table, const char *row,
 	fp_buf_reset(b);
 	fp_buf_adds(b, "");
 	for (i = 0; t && !sib && i < t->nfields; i++)
-		sib = lookup(c, table, row, t->fields[i].name);
+		sib = fp_fact(c, table, row, t->fields[i].name);
 	if (!sib || !col || !place_of(sib, &ps) || !place_of(col, &pc) ||
 	    strcmp(ps.sheet, pc.sheet) ||
-	    !place_of(other = lookup(c, table, col->row, sib->field), &po) ||
+	    !place_of(other = fp_fact(c, table, col->row, sib->field), &po) ||
 	    strcmp(po.sheet, ps.sheet))
 		return b->s;
 	if (po.col == ps.col && po.row == pc.row) {
@@ -1026,7 +792,7 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 
 	for (i = 0; i < r->nrefs; i++) {
 		const struct fp_ref *ref = &r->refs[i];
-		const struct trows *tr = table_rows(c, ref->table);
+		const struct trows *tr = fp_trows(c, ref->table);
 		int found = 0;
 
 		/* A field of a table's rows: every row must have it. */
@@ -1036,19 +802,19 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 
 			/* Where the field stands, from a row that has it. */
 			for (k = 0; k < tr->n && !col; k++) {
-				const struct gfact *g = lookup(c, ref->table,
+				const struct gfact *g = fp_fact(c, ref->table,
 				    tr->rows[k], ref->field);
 
 				if (g && *g->value && *g->source)
 					col = g;
 			}
 			for (k = 0; k < tr->n; k++) {
-				const struct gfact *g = lookup(c, ref->table,
+				const struct gfact *g = fp_fact(c, ref->table,
 				    tr->rows[k], ref->field);
 
 				/* A list's coded rows sum its items. */
 				if (!applies(c, r, tr->rows[k]) ||
-				    (coded_in_list(c, ref->table,
+				    (fp_coded_in_list(c, ref->table,
 				    tr->rows[k])))
 					continue;
 				if (!g || !*g->value)
@@ -1076,7 +842,7 @@ ref_fact(const struct fp_checker *c, const struct fp_ref *ref)
 	size_t i;
 
 	if (ref->row)
-		return lookup(c, ref->table, ref->row, ref->field);
+		return fp_fact(c, ref->table, ref->row, ref->field);
 	for (i = 0; i < c->n; i++)
 		if (ref_matches(ref, &c->f[i]))
 			return &c->f[i];
@@ -1095,8 +861,8 @@ rule_band(struct fp_checker *c, const struct fp_rule *r)
 
 	if (!code || !num)
 		return;
-	if (!number(num, &x)) {
-		not_a_number(c, r, num);
+	if (!fp_fact_number(num, &x)) {
+		fp_not_number(c, r, num);
 		return;
 	}
 	for (i = 0; i < r->nbands; i++)
@@ -1140,7 +906,7 @@ rule_meets(struct fp_checker *c, const struct fp_rule *r)
 		if (!ref_matches(&r->a, g) || !applies(c, r, g->row))
 			continue;
 		bt = fp_mapping_table(c->m, r->b.table);
-		target = lookup(c, r->b.table, r->b.row ? r->b.row :
+		target = fp_fact(c, r->b.table, r->b.row ? r->b.row :
 		    bt && bt->kind != FP_TABLE_FIELDS ? g->row : "", r->b.field);
 		if (meets(g, target) != 0)
 			continue;
@@ -1299,7 +1065,7 @@ static int eval(struct eval *ev, const struct fp_expr *e, struct val *v);
 static struct gfact *
 ref_at(struct eval *ev, const struct fp_ref *ref)
 {
-	return lookup(ev->c, ref->table, ref->row ? ref->row : ev->row,
+	return fp_fact(ev->c, ref->table, ref->row ? ref->row : ev->row,
 	    ref->field);
 }
 
@@ -1309,13 +1075,13 @@ fact_val(struct eval *ev, struct gfact *g, struct val *v)
 	v->blank = !g;
 	v->date = 0;
 	v->x = 0;
-	if (!g || number(g, &v->x))
+	if (!g || fp_fact_number(g, &v->x))
 		return EV_OK;
 	if (iso_day(g->value, &v->x)) {
 		v->date = 1;
 		return EV_OK;
 	}
-	not_a_number(ev->c, ev->r, g);
+	fp_not_number(ev->c, ev->r, g);
 	return EV_FAIL;
 }
 
@@ -1339,7 +1105,7 @@ static void
 find_date(void *arg, const struct fp_ref *r, int inside)
 {
 	struct datefind *df = arg;
-	const struct trows *tr = table_rows(df->ev->c, r->table);
+	const struct trows *tr = fp_trows(df->ev->c, r->table);
 	struct gfact *g;
 	double x;
 	size_t i;
@@ -1353,7 +1119,7 @@ find_date(void *arg, const struct fp_ref *r, int inside)
 		return;
 	}
 	for (i = 0; i < tr->n && !df->g; i++) {
-		g = lookup(df->ev->c, r->table, tr->rows[i], r->field);
+		g = fp_fact(df->ev->c, r->table, tr->rows[i], r->field);
 		if (g && iso_day(g->value, &x))
 			df->g = g;
 	}
@@ -1371,7 +1137,7 @@ date_misused(struct eval *ev, const struct fp_expr *e)
 
 	fp_expr_walk(e, find_date, &df);
 	if (df.g)
-		not_a_number(ev->c, ev->r, df.g);
+		fp_not_number(ev->c, ev->r, df.g);
 	return EV_FAIL;
 }
 
@@ -1383,19 +1149,19 @@ static int
 aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 {
 	const struct fp_ref *ref = &e->args[0]->ref;
-	const struct trows *tr = table_rows(ev->c, ref->table);
+	const struct trows *tr = fp_trows(ev->c, ref->table);
 	size_t i, n = ref->row ? 1 : tr->n;
 
 	v->blank = 1;
 	v->date = 0;
 	v->x = 0;
 	for (i = 0; i < n; i++) {
-		struct gfact *g = lookup(ev->c, ref->table,
+		struct gfact *g = fp_fact(ev->c, ref->table,
 		    ref->row ? ref->row : tr->rows[i], ref->field);
 		struct val one;
 
-		if (!g || (!ref->row && (coded_in_list(ev->c, ref->table,
-		    tr->rows[i]) || !aggregate_takes(ev->c, ev->r,
+		if (!g || (!ref->row && (fp_coded_in_list(ev->c, ref->table,
+		    tr->rows[i]) || !fp_aggregate_takes(ev->c, ev->r,
 		    ref->table, tr->rows[i]))))
 			continue;
 		if (e->fn == FP_FN_COUNT) {
@@ -1707,7 +1473,7 @@ rule_expr(struct fp_checker *c, const struct fp_rule *r)
 	}
 	/* Every row of the tables named without one, each once. */
 	for (i = 0; i < rt.n; i++) {
-		const struct trows *tr = table_rows(c, rt.t[i]);
+		const struct trows *tr = fp_trows(c, rt.t[i]);
 
 		for (k = 0; k < tr->n; k++) {
 			int done = 0;
@@ -1748,7 +1514,7 @@ evaluate(struct fp_checker *c)
 			rule_sum(c, r);
 			break;
 		case FP_RULE_UNITS:
-			rule_units(c, r);
+			fp_rule_units(c, r);
 			break;
 		case FP_RULE_MIN:
 		case FP_RULE_RANGE:
@@ -1842,7 +1608,7 @@ fp_checker_add(struct fp_checker *c, const struct fp_canon_fact *f,
 	if (c->n) {
 		if (f->first || other_record(c, f)) {
 			evaluate(c);
-		} else if ((g = lookup(c, f->table, f->row, f->field))) {
+		} else if ((g = fp_fact(c, f->table, f->row, f->field))) {
 			/*
 			 * A line repeated is the same fact; the same fact from
 			 * another cell, with another value, or the record's

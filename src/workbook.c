@@ -358,13 +358,14 @@ fp_fmt_classify(const char *code)
 }
 
 enum fp_cell_type
-fp_date_type(enum fp_fmt_class cls, double x)
+fp_date_type(enum fp_fmt_class cls, double x, int date1904)
 {
 	double secs;
 
 	if (cls == FP_FMT_NUMBER || !(x >= 0) || x >= 2958466.0)
 		return FP_CELL_NUMBER;
-	if (cls == FP_FMT_ELAPSED || x < 1)
+	if (cls == FP_FMT_ELAPSED || (x < 1 && (!date1904 ||
+	    cls == FP_FMT_TIME)))
 		return FP_CELL_TIME;
 	if (cls != FP_FMT_DATE)
 		return FP_CELL_DATETIME;

@@ -116,7 +116,7 @@ fx_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 				cell.type = (uint8_t)fp_date_type(
 				    cell.type == FP_CELL_DATE ? FP_FMT_DATE :
 				    cell.type == FP_CELL_TIME ? FP_FMT_TIME :
-				    FP_FMT_DATETIME, cell.v.num);
+				    FP_FMT_DATETIME, cell.v.num, 0);
 				break;
 			default:
 				continue;

@@ -595,12 +595,21 @@ test_date_type_keeps_time_and_durations(void **state)
 
 	(void)state;
 	/* 2014-02-19 14:30 under a date-only format keeps its time. */
-	assert_int_equal(fp_date_type(FP_FMT_DATE, 41689.604166666664),
+	assert_int_equal(fp_date_type(FP_FMT_DATE, 41689.604166666664, 0),
 	    FP_CELL_DATETIME);
-	assert_int_equal(fp_date_type(FP_FMT_DATE, 41689.0), FP_CELL_DATE);
+	assert_int_equal(fp_date_type(FP_FMT_DATE, 41689.0, 0), FP_CELL_DATE);
 	/* 1.5 under [h]:mm:ss is 36 hours; under hh:mm:ss, a date and time. */
-	assert_int_equal(fp_date_type(FP_FMT_ELAPSED, 1.5), FP_CELL_TIME);
-	assert_int_equal(fp_date_type(FP_FMT_TIME, 1.5), FP_CELL_DATETIME);
+	assert_int_equal(fp_date_type(FP_FMT_ELAPSED, 1.5, 0), FP_CELL_TIME);
+	assert_int_equal(fp_date_type(FP_FMT_TIME, 1.5, 0), FP_CELL_DATETIME);
+	/*
+	 * Under 1, a time of day; but in the 1904 date system 0 is
+	 * 1904-01-01 under a date format, and 0.5 its noon.
+	 */
+	assert_int_equal(fp_date_type(FP_FMT_DATE, 0.0, 0), FP_CELL_TIME);
+	assert_int_equal(fp_date_type(FP_FMT_DATE, 0.0, 1), FP_CELL_DATE);
+	assert_int_equal(fp_date_type(FP_FMT_DATETIME, 0.5, 1),
+	    FP_CELL_DATETIME);
+	assert_int_equal(fp_date_type(FP_FMT_TIME, 0.5, 1), FP_CELL_TIME);
 	memset(&c, 0, sizeof c);
 	c.type = FP_CELL_TIME;
 	c.v.num = 1.5;

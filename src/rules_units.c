@@ -1,0 +1,310 @@
+/*
+ * The units rule: a table's total row against the sum of its other rows
+ * (a list's numbered items, not its coded rows); in a nested table,
+ * each row over others against the rows right under it; in a list with
+ * a brace row code (row {method}_sub 小计), each group's subtotal
+ * against the group's items. A rule's where leaves rows out of the sums.
+ */
+#include "rules_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The total row of one field against the sum of the other rows: in a
+ * list, of its numbered rows (the items, not a subtotal row's code).
+ */
+static void
+units_field(struct fp_checker *c, const struct fp_rule *r,
+    const struct trows *tr, const char *t, const char *f)
+{
+	const struct gfact *g = fp_fact(c, t, FP_ROW_TOTAL, f);
+	double total, sum = 0, x;
+	size_t i;
+	int ok = 1, any = 0;
+
+	if (!fp_value_or_zero(c, r, t, FP_ROW_TOTAL, f, &total))
+		return;
+	for (i = 0; i < tr->n; i++) {
+		struct gfact *u;
+
+		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
+		    fp_coded_in_list(c, t, tr->rows[i]) ||
+		    !fp_aggregate_takes(c, r, t, tr->rows[i]))
+			continue;
+		u = fp_fact(c, t, tr->rows[i], f);
+		if (!u)
+			continue;
+		any = 1;
+		if (!fp_fact_number(u, &x)) {
+			fp_not_number(c, r, u);
+			ok = 0;
+			continue;
+		}
+		sum += x;
+	}
+	if (ok && (g || any) && fabs(total - sum) > r->tolerance + 1e-9)
+		fp_mismatch(c, r, FP_MSG_UNITS, t, FP_ROW_TOTAL, f, g, total,
+		    sum);
+}
+
+/* A row's key and its index in the table's rows. */
+struct keyed {
+	const char *key;
+	size_t i;
+};
+
+static int
+keyed_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct keyed *)x)->key,
+	    ((const struct keyed *)y)->key);
+}
+
+/*
+ * Each row's place in a nested table: the index in tr of the row whose
+ * key is the longest that starts its own (201 for 20101, where the
+ * table has no 2010 row), SIZE_MAX for a top row and for the total row.
+ * In the keys sorted, a key's prefixes come before it and every key
+ * between a prefix and the key starts with the prefix, so a stack of
+ * the keys each starting the next holds every row's parent when its
+ * turn comes: linear in the keys' length after the sort.
+ */
+static size_t *
+nest_parents(const struct trows *tr)
+{
+	struct keyed *by = fp_xreallocarray(NULL, tr->n + 1, sizeof *by);
+	struct stacked {
+		const char *key;
+		size_t len, i;
+	} *stack = fp_xreallocarray(NULL, tr->n + 1, sizeof *stack);
+	size_t *up = fp_xcalloc(tr->n + 1, sizeof *up), n = 0, i, d;
+
+	for (i = 0; i < tr->n; i++) {
+		by[i].key = tr->rows[i];
+		by[i].i = i;
+		up[i] = SIZE_MAX;
+	}
+	qsort(by, tr->n, sizeof *by, keyed_cmp);
+	for (i = 0; i < tr->n; i++) {
+		const char *key = by[i].key;
+
+		if (!strcmp(key, FP_ROW_TOTAL))
+			continue;
+		while (n && strncmp(stack[n - 1].key, key, stack[n - 1].len))
+			n--;
+		/*
+		 * Those left start this key: its parent is the longest not
+		 * empty, not the key again, not ending inside a character.
+		 */
+		for (d = n; d; d--) {
+			unsigned char next = key[stack[d - 1].len];
+
+			if (stack[d - 1].len && next && (next & 0xc0) != 0x80)
+				break;
+		}
+		if (d)
+			up[by[i].i] = stack[d - 1].i;
+		stack[n].key = key;
+		stack[n].len = strlen(key);
+		stack[n++].i = by[i].i;
+	}
+	free(stack);
+	free(by);
+	return up;
+}
+
+/*
+ * A nested table's field: each row over others equals the sum of the
+ * rows right under it (201 of 20101 and 20102, each of its 项 rows), and
+ * the total row, where the table has one, the sum of the top rows.
+ */
+static void
+nested_field(struct fp_checker *c, const struct fp_rule *r,
+    const struct trows *tr, const size_t *up, int has_total, const char *t,
+    const char *f)
+{
+	double *sum = fp_xcalloc(tr->n + 1, sizeof *sum), top = 0, x;
+	/* Per row: 1 if rows are under it, 2 if one is not a number. */
+	unsigned char *under = fp_xcalloc(tr->n + 1, 1);
+	int anytop = 0, badtop = 0;
+	size_t i;
+
+	for (i = 0; i < tr->n; i++) {
+		struct gfact *u;
+		int ok;
+
+		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
+		    !fp_aggregate_takes(c, r, t, tr->rows[i]) ||
+		    !(u = fp_fact(c, t, tr->rows[i], f)))
+			continue;
+		if (!(ok = fp_fact_number(u, &x)))
+			fp_not_number(c, r, u);
+		if (up[i] == SIZE_MAX) {
+			top += ok ? x : 0;
+			anytop = 1;
+			badtop |= !ok;
+		} else {
+			sum[up[i]] += ok ? x : 0;
+			under[up[i]] |= ok ? 1 : 3;
+		}
+	}
+	for (i = 0; i < tr->n; i++) {
+		const struct gfact *g = fp_fact(c, t, tr->rows[i], f);
+
+		if (under[i] == 1 && fp_value_or_zero(c, r, t, tr->rows[i], f,
+		    &x) && fabs(x - sum[i]) > r->tolerance + 1e-9)
+			fp_mismatch(c, r, FP_MSG_UNITS, t, tr->rows[i], f, g, x,
+			    sum[i]);
+	}
+	if (has_total && !badtop && fp_value_or_zero(c, r, t, FP_ROW_TOTAL, f,
+	    &x)) {
+		const struct gfact *g = fp_fact(c, t, FP_ROW_TOTAL, f);
+
+		if ((g || anytop) && fabs(x - top) > r->tolerance + 1e-9)
+			fp_mismatch(c, r, FP_MSG_UNITS, t, FP_ROW_TOTAL, f, g,
+			    x, top);
+	}
+	free(sum);
+	free(under);
+}
+
+/* An item of a list: its group's code (NULL: none) and its amount. */
+struct item {
+	const char *group;
+	struct gfact *amount;
+};
+
+static int
+item_cmp(const void *x, const void *y)
+{
+	const char *a = ((const struct item *)x)->group;
+	const char *b = ((const struct item *)y)->group;
+
+	return strcmp(a, b);
+}
+
+/*
+ * A list's subtotals by a brace row code (row {method}_sub 小计): each
+ * row keyed open_sub equals the sum of field f over the items whose
+ * method is open. The items sorted by their group's code, each
+ * subtotal's are found by bisection: n log n, however many groups.
+ */
+static void
+group_field(struct fp_checker *c, const struct fp_rule *r,
+    const struct trows *tr, const char *t, const char *code, const char *f)
+{
+	const char *open = strchr(code, '{'), *close = strchr(code, '}');
+	size_t plen, slen, i, n = 0, lo, hi, mid;
+	struct item *items;
+	char *by;
+
+	if (!open || !close || close < open)
+		return;
+	plen = (size_t)(open - code);
+	slen = strlen(close + 1);
+	by = fp_xstrndup(open + 1, (size_t)(close - open - 1));
+	items = fp_xreallocarray(NULL, tr->n + 1, sizeof *items);
+	for (i = 0; i < tr->n; i++) {
+		const struct gfact *g;
+
+		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
+		    fp_coded_in_list(c, t, tr->rows[i]) ||
+		    !fp_aggregate_takes(c, r, t, tr->rows[i]) ||
+		    !(g = fp_fact(c, t, tr->rows[i], by)))
+			continue;
+		items[n].group = g->value;
+		items[n++].amount = fp_fact(c, t, tr->rows[i], f);
+	}
+	qsort(items, n, sizeof *items, item_cmp);
+	for (i = 0; i < tr->n; i++) {
+		const char *key = tr->rows[i];
+		size_t len = strlen(key), k;
+		const struct gfact *g;
+		double sub, sum = 0, x;
+		char *group;
+		int ok = 1, any = 0;
+
+		if (!fp_coded_in_list(c, t, key) || len <= plen + slen ||
+		    strncmp(key, code, plen) || strcmp(key + len - slen,
+		    close + 1))
+			continue;
+		group = fp_xstrndup(key + plen, len - plen - slen);
+		for (lo = 0, hi = n; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (strcmp(items[mid].group, group) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (k = lo; k < n && !strcmp(items[k].group, group); k++) {
+			if (!items[k].amount)
+				continue;
+			any = 1;
+			if (!fp_fact_number(items[k].amount, &x)) {
+				fp_not_number(c, r, items[k].amount);
+				ok = 0;
+				continue;
+			}
+			sum += x;
+		}
+		free(group);
+		g = fp_fact(c, t, key, f);
+		if (ok && fp_value_or_zero(c, r, t, key, f, &sub) &&
+		    (g || any) && fabs(sub - sum) > r->tolerance + 1e-9)
+			fp_mismatch(c, r, FP_MSG_UNITS, t, key, f, g, sub, sum);
+	}
+	free(items);
+	free(by);
+}
+
+/*
+ * One field of a table: a nested table's levels; else the total against
+ * the rows, and a list's subtotals against their groups' items.
+ */
+static void
+units_of(struct fp_checker *c, const struct fp_rule *r,
+    const struct fp_table *tab, const struct trows *tr, const size_t *up,
+    int has_total, const char *f)
+{
+	size_t i;
+
+	if (up) {
+		nested_field(c, r, tr, up, has_total, tab->name, f);
+		return;
+	}
+	if (has_total)
+		units_field(c, r, tr, tab->name, f);
+	for (i = 0; tab->kind == FP_TABLE_LIST && i < tab->nrows; i++)
+		if (strchr(tab->rows[i].canon, '{'))
+			group_field(c, r, tr, tab->name, tab->rows[i].canon, f);
+}
+
+void
+fp_rule_units(struct fp_checker *c, const struct fp_rule *r)
+{
+	size_t k, i;
+
+	for (k = 0; k < r->nrefs; k++) {
+		const struct fp_ref *ref = &r->refs[k];
+		const struct fp_table *tab = fp_mapping_table(c->m, ref->table);
+		const struct trows *tr = fp_trows(c, ref->table);
+		size_t *up = NULL;
+		int has_total = 0;
+
+		if (!tab || tr->n < 2)
+			continue;
+		for (i = 0; i < tr->n; i++)
+			has_total |= !strcmp(tr->rows[i], FP_ROW_TOTAL);
+		if (tab->nested)
+			up = nest_parents(tr);
+		for (i = 0; i < tab->nfields; i++)
+			if (!strcmp(ref->field, "*") ?
+			    fp_type_numeric(tab->fields[i].type) :
+			    !strcmp(ref->field, tab->fields[i].name))
+				units_of(c, r, tab, tr, up, has_total,
+				    tab->fields[i].name);
+		free(up);
+	}
+}
