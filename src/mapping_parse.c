@@ -1727,13 +1727,17 @@ book_findings(struct parser *p)
 		if (fp_tok_is(&p->l.t[i], "|"))
 			continue;
 		if (k == FP_NFINDING_COLS)
-			return fp_perr(p, "'findings' has %d columns",
+			return fp_perr(p, "'findings' takes %d column labels "
+			    "(severity, department, year, record, table, row, "
+			    "field, message, file, cell), not more",
 			    FP_NFINDING_COLS);
 		set_str(&b->finding_labels[k++], fp_xstrdup(p->l.t[i].s));
 	}
 	if (k != 0 && k != FP_NFINDING_COLS)
-		return fp_perr(p, "'findings' has %d columns, not %zu",
-		    FP_NFINDING_COLS, k);
+		return fp_perr(p, "'findings' takes %d column labels "
+		    "(severity, department, year, record, table, row, field, "
+		    "message, file, cell), not %zu: give record's though the "
+		    "form has none", FP_NFINDING_COLS, k);
 	return FP_OK;
 }
 
