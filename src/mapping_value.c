@@ -85,7 +85,7 @@ count_named(const struct fp_field *f, const char *label, size_t *any,
 	size_t n = f->ncodes ? f->ncodes : f->nvalues, i, j, k, nat = 0;
 	size_t sole = SIZE_MAX;
 	struct named_at at[64];
-	unsigned char seen[2][64];
+	unsigned char kept[64];
 
 	*any = *wide = 0;
 	for (i = 0; i < n; i++)
@@ -101,17 +101,21 @@ count_named(const struct fp_field *f, const char *label, size_t *any,
 				at[nat++].chars = nchars(w);
 			}
 		}
-	memset(seen, 0, sizeof seen);
+	/* Each value counted once, by any of its words and by a wide one. */
 	for (k = 0; k < nat; k++) {
-		size_t slot = at[k].value < 64 ? at[k].value : 63;
+		int again = 0, wide_again = 0;
 
-		if (inside_longer(&at[k], at, nat))
+		kept[k] = !inside_longer(&at[k], at, nat);
+		if (!kept[k])
 			continue;
-		*any += !seen[0][slot];
-		seen[0][slot] = 1;
+		for (j = 0; j < k; j++)
+			if (kept[j] && at[j].value == at[k].value) {
+				again = 1;
+				wide_again |= at[j].chars >= 2;
+			}
+		*any += !again;
 		if (at[k].chars >= 2) {
-			*wide += !seen[1][slot];
-			seen[1][slot] = 1;
+			*wide += !wide_again;
 			sole = at[k].value;
 		}
 	}
