@@ -803,7 +803,22 @@ fp_form_transpose(const struct fp_form *src, size_t si, uint32_t top,
 		s->merges[s->nmerges].c2 = (uint16_t)g.r2;
 		s->nmerges++;
 	}
-	s->hidden_rows = fp_xcalloc(1, sizeof *s->hidden_rows);
+	/* Its hidden rows are hidden columns now, its hidden columns rows. */
+	s->hidden_cols = fp_xcalloc(from->nhidden_rows + 1,
+	    sizeof *s->hidden_cols);
+	for (k = 0; k < from->nhidden_rows; k++) {
+		struct fp_rowspan h = from->hidden_rows[k];
+
+		if (h.r2 < top || h.r1 > bot)
+			continue;
+		h.r1 = h.r1 > top ? h.r1 - top : 0;
+		h.r2 = (h.r2 < bot ? h.r2 : bot) - top;
+		s->hidden_cols[s->nhidden_cols++] = h;
+	}
+	s->hidden_rows = fp_xcalloc(from->nhidden_cols + 1,
+	    sizeof *s->hidden_rows);
+	for (k = 0; k < from->nhidden_cols; k++)
+		s->hidden_rows[s->nhidden_rows++] = from->hidden_cols[k];
 	n = from->rowstart[bot + 1] - from->rowstart[top];
 	s->ncells = s->cap = n;
 	s->cells = fp_xcalloc(n + 1, sizeof *s->cells);
