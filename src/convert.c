@@ -221,14 +221,13 @@ plain_style(struct conv *cv, const struct fp_cell *c, enum mark mark)
 
 /*
  * A date serial of either system, as the 1900 system writes it: a date
- * moves by the 1,462 days between the systems' first days, a time of
- * day (under 1, typed time) stays.
+ * moves by the 1,462 days between the systems' first days; a time (a
+ * time of day, or a duration under [h]:mm) stays.
  */
 static double
 serial(const struct conv *cv, const struct fp_cell *c, double v)
 {
-	return v + (cv->d1904 && (v >= 1 || c->type != FP_CELL_TIME) ?
-	    1462 : 0);
+	return v + (cv->d1904 && c->type != FP_CELL_TIME ? 1462 : 0);
 }
 
 /* Writes a value as it is, without its formula. */

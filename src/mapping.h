@@ -145,6 +145,8 @@ struct fp_table {
 	size_t nfields;
 	char *show;			/* list: the field that shows a row */
 	int any_sheet;			/* keyed, list: on any sheet */
+	struct fp_labels on_sheet;	/* ... with a cell labelled one */
+	char *sheet_name;		/* ... of this name (NULL: any) */
 	int nested;			/* keyed: 201 over 20101 over 2010101 */
 	int required;
 	int line;

@@ -1094,16 +1094,31 @@ kw_field_sheet(struct parser *p)
 	return FP_OK;
 }
 
-/* sheet any, of a keyed or list table: its header may be on any sheet. */
+/*
+ * sheet any, of a keyed or list table: its header may be on any sheet;
+ * sheet containing LABEL, on the first with a cell so labelled (the
+ * form's first); sheet named NAME, on that sheet.
+ */
 static enum fp_err
 kw_table_sheet(struct parser *p)
 {
-	if (p->l.n != 2 || strcmp(p->l.t[1].s, "any"))
-		return fp_perr(p, "a table's 'sheet' can only be 'any'");
-	if (p->table->kind == FP_TABLE_FIELDS)
+	struct fp_table *t = p->table;
+	const char *how = p->l.n > 1 ? p->l.t[1].s : "";
+
+	if (!(p->l.n == 2 && !strcmp(how, "any")) && !(p->l.n > 2 &&
+	    (!strcmp(how, "containing") || !strcmp(how, "named"))))
+		return fp_perr(p, "a table's 'sheet' needs 'any', "
+		    "'containing LABEL' or 'named NAME'");
+	if (t->kind == FP_TABLE_FIELDS)
 		return fp_perr(p, "a fields table's 'sheet any' goes under each "
 		    "field");
-	p->table->any_sheet = 1;
+	t->any_sheet = 1;
+	fp_labels_free(&t->on_sheet);
+	set_str(&t->sheet_name, NULL);
+	if (!strcmp(how, "containing"))
+		fp_read_labels(p, 2, &t->on_sheet, NULL);
+	else if (!strcmp(how, "named"))
+		set_str(&t->sheet_name, join(p, 2, p->l.n));
 	return FP_OK;
 }
 
@@ -2039,6 +2054,8 @@ fp_table_release(struct fp_table *t)
 	free(t->show);
 	fp_labels_free(&t->header);
 	fp_labels_free(&t->key);
+	fp_labels_free(&t->on_sheet);
+	free(t->sheet_name);
 	free(t->strip);
 	if (t->has_strip)
 		regfree(&t->strip_re);

@@ -150,6 +150,17 @@ one_char(const char *s)
 	return n && fp_utf8_decode(s, n, &cp) == n;
 }
 
+/* 1 if s is two characters or fewer: a word like 栏次, 行次, not a name. */
+static int
+short_word(const char *s)
+{
+	size_t n = strlen(s), k;
+	uint32_t cp;
+
+	k = n ? fp_utf8_decode(s, n, &cp) : 0;
+	return k && (k == n || fp_utf8_decode(s + k, n - k, &cp) == n - k);
+}
+
 /*
  * 1 if c numbers its column with how the column adds up (1=2+5, 2=3+4),
  * *x its number.
@@ -174,16 +185,39 @@ numbered_sum(const struct fp_fcell *c, double *x)
 }
 
 /*
+ * 1 if the next row after r that is not blank goes on counting in column
+ * col with 2: 1 | 2 | 3 over 2 | 4 | 6 is a 序号 column's first row.
+ */
+static int
+counts_on(const struct fp_fsheet *s, uint32_t r, uint32_t col)
+{
+	const struct fp_fcell *c;
+	double x;
+
+	while (++r < s->nrows && fp_apply_row_is_blank(s, r))
+		;
+	if (r >= s->nrows || !(c = fp_fsheet_at(s, r, col)))
+		return 0;
+	if (c->type == FP_CELL_NUMBER)
+		return c->num == 2;
+	return c->type == FP_CELL_TEXT && fp_parse_number(c->text, c->len,
+	    &x) && x == 2;
+}
+
+/*
  * 1 if row r numbers the columns (栏次 | 甲 | 乙 | 1 | 2 | 3, or 栏次 | 1 |
  * 栏次 | 2 over two halves): whole numbers from 1, two or more, each one
- * more than the one before, after a word in its first cell (a number
+ * more than the one before, after a word of two characters at most in
+ * its first cell (栏次, 行次; 局机关 | 1 | 2 | 3 is a unit's row) (a number
  * may say how its column adds up: 1=2+5 | 2=3+4 | 3); besides them
  * only that word again and words of one character (甲, 乙). Without the
- * word, three numbers or more and nothing else (1 | 2 | 3 | 4). Such a
+ * word, three numbers or more and nothing else (1 | 2 | 3 | 4), where the
+ * row under it does not count on (2 | 4 | 6: a 序号's first row). Such a
  * row names no column.
  */
 static int
-row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
+row_of_column_numbers(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r)
 {
 	const struct fp_fcell *first;
 	size_t k, n = 0;
@@ -197,6 +231,9 @@ row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
 	    fp_parse_number(first->text, first->len, &x)) {
 		word = 0;
 		k = s->rowstart[r];
+	} else if (!short_word(first->label) ||
+	    (t && fp_apply_is_row_code(t, first))) {
+		return 0;	/* 局机关 | 1 | 2 | 3, 合计 | 1 | 2: a row */
 	} else {
 		k = s->rowstart[r] + 1;
 	}
@@ -216,7 +253,20 @@ row_of_column_numbers(const struct fp_fsheet *s, uint32_t r)
 			return 0;
 		}
 	}
+	if (!word && counts_on(s, r, first->col))
+		return 0;
 	return n >= (word ? 2u : 3u);
+}
+
+/* 1 if row r numbers the columns with numbers alone (1 | 2 | 3 | 4). */
+static int
+bare_numbering(const struct fp_fsheet *s, uint32_t r)
+{
+	const struct fp_fcell *c = &s->cells[s->rowstart[r]];
+	double x;
+
+	return row_of_column_numbers(NULL, s, r) && (c->type != FP_CELL_TEXT ||
+	    !c->label || fp_parse_number(c->text, c->len, &x));
 }
 
 /*
@@ -489,6 +539,50 @@ find_column(const struct fp_table *t, const struct header *h,
 	return hid + off;
 }
 
+/*
+ * The column a table's key is looked for from: the last named as the key
+ * at or left of column at (the table's header cell's), else the first.
+ */
+static uint32_t
+key_near(const struct fp_table *t, const struct column *cols,
+    uint32_t ncols, uint32_t at)
+{
+	uint32_t c;
+
+	for (c = at < ncols ? at + 1 : ncols; c-- > 0;)
+		if (cols[c].name && column_named(t, &cols[c], &t->key))
+			return c;
+	return 0;
+}
+
+/*
+ * The columns lo..hi of a keyed table's half of the sheet: between the
+ * columns named as its key column is, left and right of it (项目 | 金额 |
+ * 项目 | 金额: 0..1 for the left half's key in 0, 2.. for the right's).
+ */
+static void
+table_half(const struct column *cols, uint32_t ncols, int64_t keycol,
+    uint32_t *lo, uint32_t *hi)
+{
+	const struct fp_fcell *kn;
+	uint32_t c;
+
+	*lo = 0;
+	*hi = UINT32_MAX;
+	if (keycol < 0 || keycol >= ncols || !(kn = cols[keycol].name) ||
+	    !kn->label)
+		return;
+	for (c = 0; c < ncols; c++) {
+		if (c == keycol || !cols[c].name || !cols[c].name->label ||
+		    strcmp(cols[c].name->label, kn->label))
+			continue;
+		if (c < keycol)
+			*lo = c + 1;
+		else if (c - 1 < *hi)
+			*hi = c - 1;
+	}
+}
+
 /* 1 if cell c says "the same as above": 〃, ″, ", 同上. */
 static int
 is_ditto(const struct fp_fcell *c)
@@ -562,8 +656,9 @@ choice_columns(const struct fp_table *t, const struct fp_field *f,
  * in the rows under the header, of a cell that is one of them (where the
  * form names its rows, whatever heads that column), at or right of
  * column from (where the table's header cell is: 支出 over the right
- * half of a two-sided table, whose halves both end in 总计), else
- * anywhere. -1 if none is.
+ * half of a two-sided table, whose halves both end in 总计), else the
+ * nearest left of it (the right half's names, not the left half's
+ * 总计, where the header cell is over an amount). -1 if none is.
  */
 static int64_t
 code_column(const struct fp_mapping *m, const struct fp_table *t,
@@ -581,7 +676,7 @@ code_column(const struct fp_mapping *m, const struct fp_table *t,
 
 			if (!fp_apply_is_row_code(t, &s->cells[k]))
 				continue;
-			if (best < 0 || c < best)
+			if (c < from && (best < 0 || c > best))
 				best = c;
 			if (c >= from && (right < 0 || c < right))
 				right = c;
@@ -748,12 +843,14 @@ codes_rows(const struct fp_mapping *m, const struct fp_table *t,
  * the table's columns (col) takes (其中 merged down the key column, each
  * source of funds named right of it); else a row code
  * in another cell of the row (合计 in the 序号 column, or in the name's
- * beside a key column of codes).
+ * beside a key column of codes). Those are looked for in the table's
+ * half of the row, columns lo to hi (not the other half's 总计 of a
+ * two-sided table).
  */
 static const struct fp_fcell *
 key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
     int64_t keycol, const struct fp_fcell *const *merged, uint32_t D,
-    const int64_t *col)
+    const int64_t *col, uint32_t lo, uint32_t hi)
 {
 	const struct fp_fcell *kc = fp_fsheet_at(s, r, (uint32_t)keycol);
 	size_t k, i;
@@ -767,14 +864,15 @@ key_cell(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r,
 
 			for (i = 0; i < t->nfields && col[i] != c->col; i++)
 				;
-			if (c->col > keycol && i == t->nfields &&
-			    fp_apply_is_row_code(t, c))
+			if (c->col > keycol && c->col <= hi &&
+			    i == t->nfields && fp_apply_is_row_code(t, c))
 				return c;
 		}
 	if (kc)
 		return kc;
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
-		if (fp_apply_is_row_code(t, &s->cells[k]))
+		if (s->cells[k].col >= lo && s->cells[k].col <= hi &&
+		    fp_apply_is_row_code(t, &s->cells[k]))
 			return &s->cells[k];
 	return NULL;
 }
@@ -1190,7 +1288,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	int *exp = NULL;
 	uint32_t R, D, r, ncols = 0, first = 0, lastrow = 0, hidden1 = 0;
 	uint32_t end = UINT32_MAX, repeat1 = 0, left1 = 0, was_first, was_last;
-	uint32_t repeated = UINT32_MAX - 1, group1 = 0;
+	uint32_t repeated = UINT32_MAX - 1, group1 = 0, half_lo = 0;
+	uint32_t half_hi = UINT32_MAX;
 	size_t nrepeats = 0, nleft = 0, from;
 	struct fp_hidden *hid = NULL;
 	struct fp_groups *grp = NULL;
@@ -1202,21 +1301,37 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	const struct fp_fcell **names = NULL, *part1;
 	struct fp_keyparts kp = { 0, 0, NULL, NULL };
 	char *joined = NULL;
-	int dropped;
+	int dropped, numbered = 0;
 	size_t k, i, nrows = 0, n = 0, nhidden = 0, was_hidden, notes_from;
 	size_t ngroups = 0;
 	char num[32];
 
 	while (!anchor && fp_apply_next_sheet(a, t->any_sheet, &o, &si)) {
 		s = &a->form->sheets[si];
+		/* sheet containing, sheet named: on that sheet alone. */
+		if ((t->on_sheet.n && !fp_apply_find_first(s, &t->on_sheet)) ||
+		    (t->sheet_name && strcmp(s->name, t->sheet_name)))
+			continue;
 		anchor = fp_apply_find_first(s, &t->header);
+		if (t->on_sheet.n || t->sheet_name)
+			break;
 	}
 	if (!anchor) {
+		struct fp_buf where = FP_BUF_INIT;
+
+		if (t->on_sheet.n)
+			fp_buf_printf(&where, " on the sheet with a cell %s",
+			    fp_apply_labels_text(&a->val, &t->on_sheet));
+		else if (t->sheet_name)
+			fp_buf_printf(&where, " on a sheet named '%s'",
+			    t->sheet_name);
+		else if (t->any_sheet)
+			fp_buf_adds(&where, " on any sheet");
 		fp_apply_note(a, t->required, "%s%s: no cell labelled %s%s",
-		    t->name,
-		    t->required ? " (required)" : "",
+		    t->name, t->required ? " (required)" : "",
 		    fp_apply_labels_text(&a->val, &t->header),
-		    t->any_sheet ? " on any sheet" : "");
+		    where.s ? where.s : "");
+		fp_buf_release(&where);
 		return;
 	}
 	if (si != a->sheet && s->hidden)
@@ -1247,13 +1362,13 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	 */
 	for (D = R + 1; D < s->nrows && D < R + MAX_HEADER_ROWS; D++)
 		if ((!row_is_header(t, s, D) && !row_of_notes(s, D) &&
-		    !row_of_column_numbers(s, D) && !fp_apply_row_in_english(s,
+		    !row_of_column_numbers(t, s, D) && !fp_apply_row_in_english(s,
 		    D) && !fp_apply_row_of_choices(t, s, R, D) &&
 		    !fp_keyparts_row(t, s, R, D) &&
 		    !(D + 1 < s->nrows &&
 		    D + 1 < R + MAX_HEADER_ROWS && row_of_words(s, D) &&
 		    row_is_header(t, s, D + 1))) ||
-		    (row_of_numbers(s, D) && !row_of_column_numbers(s, D)))
+		    (row_of_numbers(s, D) && !row_of_column_numbers(t, s, D)))
 			break;
 	for (k = s->rowstart[R]; k < s->rowstart[D]; k++)
 		if (s->cells[k].col + 1 > ncols)
@@ -1263,7 +1378,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 	hdr.top = R;
 	hdr.end = D;
 	for (r = R; r < D; r++) {
-		if (r > R && (row_of_column_numbers(s, r) ||
+		if (r > R && (row_of_column_numbers(t, s, r) ||
 		    fp_apply_row_in_english(s, r)))
 			continue;
 		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
@@ -1281,10 +1396,13 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		/*
 		 * The column headed by key, where it holds names (not a 序号
 		 * column under a merged header); else where the rows' codes
-		 * are.
+		 * are. Of several, the nearest at or left of the table's
+		 * header cell: the right half's 项目 of 收入 | 项目 | 金额 over
+		 * the left, 支出 | 项目 | 金额 over the right.
 		 */
 		int64_t named = t->key.n ? find_column(t, &hdr, cols, ncols,
-		    &t->key, NULL, t->key_offset, 0, 0) : -1;
+		    &t->key, NULL, t->key_offset, 0, key_near(t, cols, ncols,
+		    anchor->col)) : -1;
 
 		if (named < 0 && fp_keyparts_find(a->m, t, s, R, D, &kp))
 			named = kp.lo;
@@ -1305,6 +1423,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		}
 		/* A column that names the key's header may take it too. */
 		mkey = merged_column(s, keycol, D);
+		table_half(cols, ncols, keycol, &half_lo, &half_hi);
 	}
 	col = fp_xcalloc(t->nfields, sizeof *col);
 	lastcode = fp_xcalloc(t->nfields + 1, sizeof *lastcode);
@@ -1360,12 +1479,12 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			sect = fp_xcalloc(t->nfields, sizeof *sect);
 	/*
 	 * Blank rows between the header and the first row are no end, nor
-	 * is a row numbering the columns (栏次 | 1 | 2) set apart from the
-	 * header by one, nor a row the mapping omits.
+	 * is a row the mapping omits (omit 栏次), nor one row of numbers
+	 * alone numbering the columns (1 | 2 | 3) set apart by a blank one.
 	 */
 	for (r = D; r < s->nrows && (fp_apply_row_is_blank(s, r) ||
-	    row_of_column_numbers(s, r) || (row_matches(&t->omit, s, r) &&
-	    !row_matches(&t->stop, s, r))); r++)
+	    (row_matches(&t->omit, s, r) && !row_matches(&t->stop, s, r)) ||
+	    (!numbered && (numbered = bare_numbering(s, r)))); r++)
 		;
 	for (; r < s->nrows; r++) {
 		const struct fp_fcell *cell, *own;
@@ -1376,23 +1495,27 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		joined = NULL;
 		if (fp_apply_row_is_blank(s, r)) {
 			uint32_t r2 = r + 1;
+			int known;
 
 			if (t->kind == FP_TABLE_LIST)
 				continue;
 			/*
 			 * A blank row ends the table, unless a row of it
-			 * follows: one of its coded rows (合计, though a
-			 * column's label too), or, where no label the mapping
-			 * knows starts there, a unit row (its key with the
-			 * enumerator) or a key, not a label with its value
-			 * after a colon, on a row of amounts (row_has_amounts).
+			 * follows: one of its coded rows (合计 in its key
+			 * column, though a column's label too), or, where no
+			 * label the mapping knows is there, a unit row (its
+			 * key with the enumerator) or a key, not a label with
+			 * its value after a colon, on a row of amounts
+			 * (row_has_amounts).
 			 */
 			while (r2 < s->nrows && fp_apply_row_is_blank(s, r2))
 				r2++;
 			kc = r2 < s->nrows ?
-			    key_cell(t, s, r2, keycol, mkey, D, col) : NULL;
-			if (kc && (fp_apply_is_row_code(t, kc) ||
-			    (!fp_apply_row_is_known(a->m, s, r2) &&
+			    key_cell(t, s, r2, keycol, mkey, D, col, half_lo,
+			    half_hi) : NULL;
+			known = fp_apply_row_is_known(a->m, s, r2);
+			if (kc && ((fp_apply_is_row_code(t, kc) &&
+			    (kc->col == keycol || !known)) || (!known &&
 			    (enumerated(t, kc) || (!kc->after &&
 			    row_has_amounts(t, s, r2, col)))))) {
 				r = r2 - 1;
@@ -1405,14 +1528,14 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			continue;
 		/* The header again, on the next printed page: passed over. */
 		if (nrows && (repeats_header(t, &hdr, r, col) ||
-		    (r == repeated + 1 && row_of_column_numbers(s, r)))) {
+		    (r == repeated + 1 && row_of_column_numbers(t, s, r)))) {
 			if (!nrepeats++)
 				repeat1 = r;
 			repeated = r;
 			continue;
 		}
 		kc = t->kind == FP_TABLE_KEYED ?
-		    key_cell(t, s, r, keycol, mkey, D, col) :
+		    key_cell(t, s, r, keycol, mkey, D, col, half_lo, half_hi) :
 		    list_code(t, s, r);
 		/* 208 | 05 | 05 under 类 | 款 | 项: the key 2080505. */
 		if (kp.hi > kp.lo && (joined = fp_keyparts_key(&kp, s, r,

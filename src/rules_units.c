@@ -170,93 +170,137 @@ nested_field(struct fp_checker *c, const struct fp_rule *r,
 	free(under);
 }
 
-/* An item of a list: its group's code (NULL: none) and its amount. */
-struct item {
-	const char *group;
-	struct gfact *amount;
+/* A group's sum since its last subtotal. */
+struct group {
+	const char *code;
+	double sum;
+	int any, bad;
 };
 
 static int
-item_cmp(const void *x, const void *y)
+group_cmp(const void *x, const void *y)
 {
-	const char *a = ((const struct item *)x)->group;
-	const char *b = ((const struct item *)y)->group;
+	return strcmp(((const struct group *)x)->code,
+	    ((const struct group *)y)->code);
+}
 
-	return strcmp(a, b);
+/* The group of code among the n sorted, or NULL. */
+static struct group *
+group_of(struct group *g, size_t n, const char *code, size_t len)
+{
+	size_t lo = 0, hi = n, mid;
+	int d;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		d = strncmp(g[mid].code, code, len);
+		if (!d && g[mid].code[len])
+			d = 1;
+		if (!d)
+			return &g[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * The length of key's group's code in a brace row code's key, prefix
+ * plen and suffix suffix around it (open_sub, open_sub（2）: 4), or 0.
+ */
+static size_t
+group_len(const char *key, size_t plen, const char *suffix)
+{
+	size_t len = strlen(key), slen = strlen(suffix), n;
+
+	/* A subtotal met again (open_sub（2）): its count taken off. */
+	if (len >= 5 && !strcmp(key + len - 3, "\xef\xbc\x89")) {
+		for (n = len - 3; n > 0 && key[n - 1] >= '0' &&
+		    key[n - 1] <= '9'; n--)
+			;
+		if (n >= 3 && n < len - 3 &&
+		    !strncmp(key + n - 3, "\xef\xbc\x88", 3))
+			len = n - 3;
+	}
+	if (len <= plen + slen || strncmp(key + len - slen, suffix, slen))
+		return 0;
+	return len - plen - slen;
 }
 
 /*
  * A list's subtotals by a brace row code (row {method}_sub 小计): each
- * row keyed open_sub equals the sum of field f over the items whose
- * method is open. The items sorted by their group's code, each
- * subtotal's are found by bisection: n log n, however many groups.
+ * row keyed open_sub equals the sum of field f over the items above it
+ * whose method is open, since open's last subtotal. The rows are walked
+ * in the form's order, each group's sum found by bisection among the
+ * codes of the field: n log n.
  */
 static void
 group_field(struct fp_checker *c, const struct fp_rule *r,
-    const struct trows *tr, const char *t, const char *code, const char *f)
+    const struct fp_table *tab, const struct trows *tr, const char *code,
+    const char *f)
 {
 	const char *open = strchr(code, '{'), *close = strchr(code, '}');
-	size_t plen, slen, i, n = 0, lo, hi, mid;
-	struct item *items;
-	char *by;
+	const struct fp_field *by;
+	struct group *g;
+	size_t plen, ng = 0, i, len, k;
+	char *name;
 
 	if (!open || !close || close < open)
 		return;
 	plen = (size_t)(open - code);
-	slen = strlen(close + 1);
-	by = fp_xstrndup(open + 1, (size_t)(close - open - 1));
-	items = fp_xreallocarray(NULL, tr->n + 1, sizeof *items);
-	for (i = 0; i < tr->n; i++) {
-		const struct gfact *g;
-
-		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
-		    fp_coded_in_list(c, t, tr->rows[i]) ||
-		    !fp_aggregate_takes(c, r, t, tr->rows[i]) ||
-		    !(g = fp_fact(c, t, tr->rows[i], by)))
-			continue;
-		items[n].group = g->value;
-		items[n++].amount = fp_fact(c, t, tr->rows[i], f);
+	name = fp_xstrndup(open + 1, (size_t)(close - open - 1));
+	by = fp_table_field(tab, name);
+	if (!by || !by->ncodes) {
+		free(name);
+		return;
 	}
-	qsort(items, n, sizeof *items, item_cmp);
+	g = fp_xcalloc(by->ncodes + 1, sizeof *g);
+	for (k = 0; k < by->ncodes; k++)
+		g[ng++].code = by->codes[k].canon;
+	qsort(g, ng, sizeof *g, group_cmp);
 	for (i = 0; i < tr->n; i++) {
 		const char *key = tr->rows[i];
-		size_t len = strlen(key), k;
-		const struct gfact *g;
-		double sub, sum = 0, x;
-		char *group;
-		int ok = 1, any = 0;
+		const struct gfact *of;
+		struct gfact *u;
+		struct group *in;
+		double x, sub;
 
-		if (!fp_coded_in_list(c, t, key) || len <= plen + slen ||
-		    strncmp(key, code, plen) || strcmp(key + len - slen,
-		    close + 1))
+		if (!strcmp(key, FP_ROW_TOTAL) ||
+		    !fp_aggregate_takes(c, r, tab->name, key))
 			continue;
-		group = fp_xstrndup(key + plen, len - plen - slen);
-		for (lo = 0, hi = n; lo < hi;) {
-			mid = lo + (hi - lo) / 2;
-			if (strcmp(items[mid].group, group) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (k = lo; k < n && !strcmp(items[k].group, group); k++) {
-			if (!items[k].amount)
+		if (!fp_coded_in_list(c, tab->name, key)) {
+			/* An item: into its group's sum. */
+			if (!(of = fp_fact(c, tab->name, key, name)) ||
+			    !(in = group_of(g, ng, of->value,
+			    strlen(of->value))) ||
+			    !(u = fp_fact(c, tab->name, key, f)))
 				continue;
-			any = 1;
-			if (!fp_fact_number(items[k].amount, &x)) {
-				fp_not_number(c, r, items[k].amount);
-				ok = 0;
-				continue;
+			in->any = 1;
+			if (!fp_fact_number(u, &x)) {
+				fp_not_number(c, r, u);
+				in->bad = 1;
+			} else {
+				in->sum += x;
 			}
-			sum += x;
+			continue;
 		}
-		free(group);
-		g = fp_fact(c, t, key, f);
-		if (ok && fp_value_or_zero(c, r, t, key, f, &sub) &&
-		    (g || any) && fabs(sub - sum) > r->tolerance + 1e-9)
-			fp_mismatch(c, r, FP_MSG_UNITS, t, key, f, g, sub, sum);
+		/* A subtotal: its group's sum, which starts again after it. */
+		if (strncmp(key, code, plen) || !(len = group_len(key, plen,
+		    close + 1)) || !(in = group_of(g, ng, key + plen, len)))
+			continue;
+		of = fp_fact(c, tab->name, key, f);
+		if (!in->bad && fp_value_or_zero(c, r, tab->name, key, f,
+		    &sub) && (of || in->any) &&
+		    fabs(sub - in->sum) > r->tolerance + 1e-9)
+			fp_mismatch(c, r, FP_MSG_UNITS, tab->name, key, f, of,
+			    sub, in->sum);
+		in->sum = 0;
+		in->any = in->bad = 0;
 	}
-	free(items);
-	free(by);
+	free(g);
+	free(name);
 }
 
 /*
@@ -278,7 +322,7 @@ units_of(struct fp_checker *c, const struct fp_rule *r,
 		units_field(c, r, tr, tab->name, f);
 	for (i = 0; tab->kind == FP_TABLE_LIST && i < tab->nrows; i++)
 		if (strchr(tab->rows[i].canon, '{'))
-			group_field(c, r, tr, tab->name, tab->rows[i].canon, f);
+			group_field(c, r, tab, tr, tab->rows[i].canon, f);
 }
 
 void
