@@ -168,6 +168,56 @@ sentence_end_off(const struct fp_value *v, struct fp_value *to)
 	return to;
 }
 
+/* A number, phone or date by the field's type into out; 0 if not one. */
+static int
+typed(struct fp_buf *out, const struct fp_field *f, const struct fp_value *v,
+    int exp)
+{
+	switch (f->type) {
+	case FP_T_MONEY:
+		return fp_norm_money_in(out, v, exp);
+	case FP_T_INTEGER:
+		return fp_norm_integer(out, v);
+	case FP_T_NUMBER:
+		return fp_norm_number(out, v);
+	case FP_T_SCORE:
+		return fp_norm_score(out, v);
+	case FP_T_PHONE:
+		return fp_norm_phone(out, v);
+	case FP_T_DATE:
+		return fp_norm_date(out, v);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The value after words and a colon that start it (得分：92, 自评得分:
+ * 92分): the words, of no digit, name the value. NULL if it has none.
+ * *to shares v's text.
+ */
+static const struct fp_value *
+words_off(const struct fp_value *v, struct fp_value *to)
+{
+	size_t i, k;
+
+	if (v->is_number)
+		return NULL;
+	for (i = 0; i < v->len && i < 64; i++) {
+		if (v->text[i] >= '0' && v->text[i] <= '9')
+			return NULL;
+		k = v->text[i] == ':' ? 1 : i + 3 <= v->len &&
+		    !memcmp(v->text + i, "\xef\xbc\x9a", 3) ? 3 : 0;
+		if (k && i > 0 && i + k < v->len) {
+			*to = *v;
+			to->text = v->text + i + k;
+			to->len = v->len - i - k;
+			return to;
+		}
+	}
+	return NULL;
+}
+
 /*
  * Normalises a value by the field's type into a->val. A placeholder the
  * mapping declares gives nothing; a value that is not of its type keeps
@@ -179,7 +229,8 @@ fp_apply_field_value(struct apply *a, const struct fp_field *f,
     const struct fp_value *v, int exp)
 {
 	struct fp_buf *out = &a->val, lab = FP_BUF_INIT;
-	struct fp_value stripped, ended;
+	struct fp_value stripped, ended, after;
+	const struct fp_value *w;
 	size_t i, any, wide;
 	int ok;
 
@@ -199,22 +250,18 @@ fp_apply_field_value(struct apply *a, const struct fp_field *f,
 	}
 	switch (f->type) {
 	case FP_T_MONEY:
-		ok = fp_norm_money_in(out, v, exp);
-		break;
 	case FP_T_INTEGER:
-		ok = fp_norm_integer(out, v);
-		break;
 	case FP_T_NUMBER:
-		ok = fp_norm_number(out, v);
-		break;
 	case FP_T_SCORE:
-		ok = fp_norm_score(out, v);
-		break;
 	case FP_T_PHONE:
-		ok = fp_norm_phone(out, v);
-		break;
 	case FP_T_DATE:
-		ok = fp_norm_date(out, v);
+		/* 得分：92 in the value's cell: the value after its words. */
+		if (!(ok = typed(out, f, v, exp)) &&
+		    (w = words_off(v, &after))) {
+			fp_buf_reset(out);
+			if ((ok = typed(out, f, w, exp)))
+				v = w;
+		}
 		break;
 	case FP_T_GRADE:
 	case FP_T_CODE:
