@@ -53,6 +53,41 @@ colon_at(const char *s, size_t n, size_t *width)
 }
 
 /*
+ * Where a label ends that white space parts from its value in the cell,
+ * no colon between them (联系人　　王丽): a run of two spaces or more
+ * (U+3000, ASCII) after two to ten characters with none between them
+ * (not 联　系　人, nor 姓　　名, a label spaced out); its offset as
+ * colon_at gives it, *width the run's, or 0.
+ */
+static size_t
+spaced_at(const char *s, size_t n, size_t *width)
+{
+	size_t i = 0, chars = 0, run, k;
+	uint32_t cp;
+
+	while (i < n && s[i] != ' ' && (i + 3 > n ||
+	    memcmp(s + i, "\xe3\x80\x80", 3))) {
+		if (!(k = fp_utf8_decode(s + i, n - i, &cp)))
+			return 0;
+		i += k;
+		chars++;
+	}
+	if (chars < 2 || chars > 10)
+		return 0;
+	for (k = i, run = 0; k < n; run++)
+		if (s[k] == ' ')
+			k++;
+		else if (k + 3 <= n && !memcmp(s + k, "\xe3\x80\x80", 3))
+			k += 3;
+		else
+			break;
+	if (run < 2 || k >= n)
+		return 0;
+	*width = k - i;
+	return i + 1;
+}
+
+/*
  * The length of label without a trailing "(...)" note, or 0 if it has
  * none (or is nothing but one).
  */
@@ -238,7 +273,8 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 		c->label = fp_arena_strndup(a, b->s ? b->s : "", b->len);
 		c->base = bare_label(f, c->label);
 		c->unit_kind = (uint8_t)fp_money_unit(c->label, &exp);
-		at = colon_at(text, len, &w);
+		if (!(at = colon_at(text, len, &w)))
+			at = spaced_at(text, len, &w);
 		if (at) {
 			size_t k = at - 1 + w;
 
