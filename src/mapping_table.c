@@ -555,6 +555,20 @@ key_near(const struct fp_table *t, const struct column *cols,
 	return 0;
 }
 
+/* 1 if a cell of row r in columns lo..hi holds a label the mapping knows. */
+static int
+known_in(const struct fp_mapping *m, const struct fp_fsheet *s, uint32_t r,
+    uint32_t lo, uint32_t hi)
+{
+	size_t k;
+
+	for (k = s->rowstart[r]; r < s->nrows && k < s->rowstart[r + 1]; k++)
+		if (s->cells[k].col >= lo && s->cells[k].col <= hi &&
+		    fp_apply_cell_is_known(m, &s->cells[k]))
+			return 1;
+	return 0;
+}
+
 /*
  * The columns lo..hi of a keyed table's half of the sheet: between the
  * columns named as its key column is, left and right of it (项目 | 金额 |
@@ -1513,7 +1527,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			kc = r2 < s->nrows ?
 			    key_cell(t, s, r2, keycol, mkey, D, col, half_lo,
 			    half_hi) : NULL;
-			known = fp_apply_row_is_known(a->m, s, r2);
+			known = known_in(a->m, s, r2, half_lo, half_hi);
 			if (kc && ((fp_apply_is_row_code(t, kc) &&
 			    (kc->col == keycol || !known)) || (!known &&
 			    (enumerated(t, kc) || (!kc->after &&
@@ -1547,10 +1561,11 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			continue;
 		/*
 		 * A known label ends the table, as does a footer (填表人：王芳),
-		 * but not on one of its own rows.
+		 * but not on one of its own rows, nor one in the other half
+		 * of a two-sided table.
 		 */
-		if (!(kc && fp_apply_is_row_code(t, kc)) && ((fp_apply_row_is_known(a->m,
-		    s, r) &&
+		if (!(kc && fp_apply_is_row_code(t, kc)) &&
+		    ((known_in(a->m, s, r, half_lo, half_hi) &&
 		    !(nrows && row_goes_on(a->m, t, s, r, col, merged, D,
 		    first))) || fp_apply_row_starts_with_pair(a->m, s, r))) {
 			end = r;
