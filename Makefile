@@ -147,7 +147,9 @@ valgrind: formpipe man
 # FUZZ_FLAGS passes more libFuzzer options; tests/fuzz/NAME.dict is its
 # dictionary if there is one. Findings go to build/fuzz/artifacts/;
 # tests/fuzz/regressions/ keeps the ones fixed (in a folder NAME/ for a
-# target's own, else at its top), each a case in tests/cli/.
+# target's own, else at its top), each a case in tests/cli/;
+# tests/fuzz/seeds/NAME/ holds inputs that lead a target to code its
+# mutations seldom reach (a grid with hidden columns for fuzz_form).
 # `make fuzz-smoke` runs every target for FUZZ_SMOKE_SECONDS (CI does).
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
@@ -170,7 +172,8 @@ define fuzz-run
 	mkdir -p $$corpus build/fuzz/artifacts || exit 2; \
 	regs=tests/fuzz/regressions; \
 	[ -d $$regs/$$short ] && regs=$$regs/$$short; \
-	for f in $$(find $$regs -maxdepth 1 -type f) $(3); do \
+	seeds=; [ -d tests/fuzz/seeds/$$short ] && seeds=tests/fuzz/seeds/$$short; \
+	for f in $$(find $$regs $$seeds -maxdepth 1 -type f) $(3); do \
 		sum=$$(cksum <"$$f" | tr ' ' -); \
 		cp "$$f" "$$corpus/seed-$$sum" || exit 2; \
 	done; \
