@@ -730,6 +730,20 @@ in_band(uint32_t *r1, uint32_t *r2, uint32_t lo, uint32_t hi)
 }
 
 /*
+ * Rows *r1..*r2 within top..bot, counted from top: 0 if none of them
+ * is, else 1 with them cut to those.
+ */
+static int
+clip_rows(uint32_t *r1, uint32_t *r2, uint32_t top, uint32_t bot)
+{
+	if (*r2 < top || *r1 > bot)
+		return 0;
+	*r1 = *r1 > top ? *r1 - top : 0;
+	*r2 = (*r2 < bot ? *r2 : bot) - top;
+	return 1;
+}
+
+/*
  * A copy of sheet src holding its rows lo..hi - 1 only, counted from lo
  * (row_base keeps where they are on the sheet): a band takes memory for
  * its own rows, however far down the sheet.
@@ -829,10 +843,8 @@ fp_form_transpose(const struct fp_form *src, size_t si, uint32_t top,
 	for (k = 0; k < from->nmerges; k++) {
 		struct fp_range g = from->merges[k];
 
-		if (g.r2 < top || g.r1 > bot)
+		if (!clip_rows(&g.r1, &g.r2, top, bot))
 			continue;
-		g.r1 = g.r1 > top ? g.r1 - top : 0;
-		g.r2 = (g.r2 < bot ? g.r2 : bot) - top;
 		s->merges[s->nmerges].r1 = g.c1;
 		s->merges[s->nmerges].r2 = g.c2;
 		s->merges[s->nmerges].c1 = (uint16_t)g.r1;
@@ -845,10 +857,8 @@ fp_form_transpose(const struct fp_form *src, size_t si, uint32_t top,
 	for (k = 0; k < from->nhidden_rows; k++) {
 		struct fp_rowspan h = from->hidden_rows[k];
 
-		if (h.r2 < top || h.r1 > bot)
+		if (!clip_rows(&h.r1, &h.r2, top, bot))
 			continue;
-		h.r1 = h.r1 > top ? h.r1 - top : 0;
-		h.r2 = (h.r2 < bot ? h.r2 : bot) - top;
 		s->hidden_cols[s->nhidden_cols++] = h;
 	}
 	s->hidden_rows = fp_xcalloc(from->nhidden_cols + 1,
