@@ -2005,89 +2005,57 @@ fuller(const struct apply *a, const size_t *sheets, size_t i, size_t best)
 }
 
 /*
- * 1 if record i, beside the fullest record best, is another department's
- * form (two departments' forms in one workbook, a sheet each): a visible
- * sheet naming a department best does not, with half best's values at
- * least. Last year's copy and a blank template name best's or none.
- */
-static int
-other_dept(const struct apply *a, const size_t *sheets, size_t i, size_t best)
-{
-	const struct fp_record *x = &a->out->recs[i], *y = &a->out->recs[best];
-
-	return !a->form->sheets[sheets[i]].hidden && x->dept && *x->dept &&
-	    y->dept && *y->dept && strcmp(x->dept, y->dept) &&
-	    x->n * 2 >= y->n;
-}
-
-/*
  * Of several sheets with the form's label, one form: the visible sheet
  * with the most facts (the first of those), so that a blank copy of the
  * template in front of the filled one, or a hidden one, is passed over,
- * with a note; another department's form beside it is a form too. The
- * warnings of the sheets passed over go with them; --explain keeps
- * every note.
+ * with a note. The warnings of the sheets passed over go with them;
+ * --explain keeps every note.
  */
 static void
 keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
 {
 	struct fp_mapped *o = a->out;
-	size_t i, k, best = 0, n = 0, nnotes = 0;
-	unsigned char *keep;
+	size_t i, k, best = 0;
 
 	for (i = 1; i < o->nrecs; i++)
 		if (fuller(a, sheets, i, best))
 			best = i;
-	keep = fp_xcalloc(o->nrecs, 1);
-	for (i = 0; i < o->nrecs; i++)
-		keep[i] = i == best || other_dept(a, sheets, i, best);
 	if (!a->o->explain) {
-		for (i = 0; i < o->nrecs; i++) {
-			size_t from = notes_at[i], to = i + 1 < o->nrecs ?
-			    notes_at[i + 1] : o->nnotes;
+		size_t from = notes_at[best], to = best + 1 < o->nrecs ?
+		    notes_at[best + 1] : o->nnotes;
 
-			for (k = from; k < to; k++)
-				if (keep[i])
-					o->notes[nnotes++] = o->notes[k];
-				else
-					free(o->notes[k].text);
-		}
-		o->nnotes = nnotes;
+		for (k = 0; k < o->nnotes; k++)
+			if (k < from || k >= to)
+				free(o->notes[k].text);
+		if (to > from)
+			memmove(o->notes, o->notes + from, (to - from) *
+			    sizeof *o->notes);
+		o->nnotes = to - from;
 	}
 	for (i = 0; i < o->nrecs; i++) {
-		size_t of = best;
-
-		if (keep[i])
+		if (i == best)
 			continue;
-		/* A copy of the form of its department, where one is kept. */
-		for (k = 0; k < o->nrecs; k++)
-			if (keep[k] && o->recs[i].dept && o->recs[k].dept &&
-			    !strcmp(o->recs[i].dept, o->recs[k].dept))
-				of = k;
 		a->sheet = sheets[i];
-		if (later_year(o, i, of) < 0 &&
+		if (later_year(o, i, best) < 0 &&
 		    !(a->form->sheets[sheets[i]].hidden &&
-		    !a->form->sheets[sheets[of]].hidden))
+		    !a->form->sheets[sheets[best]].hidden))
 			fp_apply_note(a, 1,
 			    "a form of %s, earlier than sheet '%s' (%s): "
 			    "passed over", o->recs[i].year,
-			    a->form->sheets[sheets[of]].name,
-			    o->recs[of].year);
+			    a->form->sheets[sheets[best]].name,
+			    o->recs[best].year);
 		else
 			fp_apply_note(a, 1,
 			    "%s sheet '%s': a copy of the form passed "
 			    "over", a->form->sheets[sheets[i]].hidden &&
-			    !a->form->sheets[sheets[of]].hidden ?
-			    "hidden, beside" : o->recs[i].n < o->recs[of].n ?
+			    !a->form->sheets[sheets[best]].hidden ?
+			    "hidden, beside" : o->recs[i].n < o->recs[best].n ?
 			    "fewer values than" : "as many values as",
-			    a->form->sheets[sheets[of]].name);
+			    a->form->sheets[sheets[best]].name);
 		record_release(&o->recs[i]);
 	}
-	for (i = 0; i < o->nrecs; i++)
-		if (keep[i])
-			o->recs[n++] = o->recs[i];
-	o->nrecs = n;
-	free(keep);
+	o->recs[0] = o->recs[best];
+	o->nrecs = 1;
 }
 
 enum fp_err
