@@ -55,8 +55,9 @@ colon_at(const char *s, size_t n, size_t *width)
 /*
  * Where a label ends that white space parts from its value in the cell,
  * no colon between them (联系人　　王丽): a run of two spaces or more
- * (U+3000, ASCII) after two to ten characters with none between them
- * (not 联　系　人, nor 姓　　名, a label spaced out); its offset as
+ * (U+3000, ASCII) after two to ten ideographs with none between them
+ * (not 联　系　人, nor 姓　　名, a label spaced out), and before no note
+ * in brackets; its offset as
  * colon_at gives it, *width the run's, or 0.
  */
 static size_t
@@ -67,7 +68,9 @@ spaced_at(const char *s, size_t n, size_t *width)
 
 	while (i < n && s[i] != ' ' && (i + 3 > n ||
 	    memcmp(s + i, "\xe3\x80\x80", 3))) {
-		if (!(k = fp_utf8_decode(s + i, n - i, &cp)))
+		/* Ideographs alone: no （一） or 1、 before a unit's name. */
+		if (!(k = fp_utf8_decode(s + i, n - i, &cp)) ||
+		    cp < 0x4e00 || cp > 0x9fff)
 			return 0;
 		i += k;
 		chars++;
@@ -81,7 +84,10 @@ spaced_at(const char *s, size_t n, size_t *width)
 			k += 3;
 		else
 			break;
-	if (run < 2 || k >= n)
+	/* Not a note after the label: 联系人  （签字）. */
+	if (run < 2 || k >= n || s[k] == '(' || s[k] == '[' ||
+	    (k + 3 <= n && (!memcmp(s + k, "\xef\xbc\x88", 3) ||
+	    !memcmp(s + k, "\xe3\x80\x90", 3))))
 		return 0;
 	*width = k - i;
 	return i + 1;

@@ -258,17 +258,6 @@ row_of_column_numbers(const struct fp_table *t, const struct fp_fsheet *s,
 	return n >= (word ? 2u : 3u);
 }
 
-/* 1 if row r numbers the columns with numbers alone (1 | 2 | 3 | 4). */
-static int
-bare_numbering(const struct fp_fsheet *s, uint32_t r)
-{
-	const struct fp_fcell *c = &s->cells[s->rowstart[r]];
-	double x;
-
-	return row_of_column_numbers(NULL, s, r) && (c->type != FP_CELL_TEXT ||
-	    !c->label || fp_parse_number(c->text, c->len, &x));
-}
-
 /*
  * 1 if row r reads as a row of the table: numbers in two of its columns
  * that hold numbers (money, integer, number, score), or in its one such
@@ -671,27 +660,28 @@ choice_columns(const struct fp_table *t, const struct fp_field *f,
  * form names its rows, whatever heads that column), at or right of
  * column from (where the table's header cell is: 支出 over the right
  * half of a two-sided table, whose halves both end in 总计), else the
- * nearest left of it (the right half's names, not the left half's
- * 总计, where the header cell is over an amount). -1 if none is.
+ * column left of it with the most such cells, the nearest of those (the
+ * right half's names, not the left half's 总计, where the header cell is
+ * over an amount; 201 and 205 under 科目编码, not 合计 under 科目名称).
+ * -1 if none is.
  */
 static int64_t
 code_column(const struct fp_mapping *m, const struct fp_table *t,
     const struct fp_fsheet *s, uint32_t D, uint32_t from)
 {
 	int64_t best = -1, right = -1;
-	uint32_t r;
-	size_t k;
+	size_t *count = fp_xcalloc((size_t)from + 1, sizeof *count), k;
+	uint32_t r, c;
 
 	for (r = D; r < s->nrows; r++) {
 		int coded = 0;
 
 		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
-			uint32_t c = s->cells[k].col;
-
+			c = s->cells[k].col;
 			if (!fp_apply_is_row_code(t, &s->cells[k]))
 				continue;
-			if (c < from && (best < 0 || c > best))
-				best = c;
+			if (c < from)
+				count[c]++;
 			if (c >= from && (right < 0 || c < right))
 				right = c;
 			coded = 1;
@@ -700,6 +690,10 @@ code_column(const struct fp_mapping *m, const struct fp_table *t,
 		if (!coded && fp_apply_row_is_known(m, s, r))
 			break;
 	}
+	for (c = 0; c < from; c++)
+		if (count[c] && (best < 0 || count[c] >= count[best]))
+			best = c;
+	free(count);
 	return right >= 0 ? right : best;
 }
 
@@ -1493,12 +1487,12 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			sect = fp_xcalloc(t->nfields, sizeof *sect);
 	/*
 	 * Blank rows between the header and the first row are no end, nor
-	 * is a row the mapping omits (omit 栏次), nor one row of numbers
-	 * alone numbering the columns (1 | 2 | 3) set apart by a blank one.
+	 * is a row the mapping omits, nor one row numbering the columns
+	 * (栏次 | 1 | 2, 1 | 2 | 3) set apart by a blank one.
 	 */
 	for (r = D; r < s->nrows && (fp_apply_row_is_blank(s, r) ||
 	    (row_matches(&t->omit, s, r) && !row_matches(&t->stop, s, r)) ||
-	    (!numbered && (numbered = bare_numbering(s, r)))); r++)
+	    (!numbered && (numbered = row_of_column_numbers(t, s, r)))); r++)
 		;
 	for (; r < s->nrows; r++) {
 		const struct fp_fcell *cell, *own;
@@ -1516,7 +1510,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			/*
 			 * A blank row ends the table, unless a row of it
 			 * follows: one of its coded rows (合计 in its key
-			 * column, though a column's label too), or, where no
+			 * column or on a row of amounts, though a column's
+			 * label too: not in the next table's header), or, where no
 			 * label the mapping knows is there, a unit row (its
 			 * key with the enumerator) or a key, not a label with
 			 * its value after a colon, on a row of amounts
@@ -1529,7 +1524,8 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			    half_hi) : NULL;
 			known = known_in(a->m, s, r2, half_lo, half_hi);
 			if (kc && ((fp_apply_is_row_code(t, kc) &&
-			    (kc->col == keycol || !known)) || (!known &&
+			    (kc->col == keycol || !known ||
+			    row_has_amounts(t, s, r2, col))) || (!known &&
 			    (enumerated(t, kc) || (!kc->after &&
 			    row_has_amounts(t, s, r2, col)))))) {
 				r = r2 - 1;

@@ -192,28 +192,55 @@ typed(struct fp_buf *out, const struct fp_field *f, const struct fp_value *v,
 }
 
 /*
+ * 1 if words name field f: one of its labels, or the end of one, of two
+ * ideographs or more (得分 of 自评得分, 日期 of 填报日期).
+ */
+static int
+names_field(const struct fp_field *f, const char *words, size_t n)
+{
+	size_t i, len;
+
+	if (n < 6)	/* two ideographs */
+		return 0;
+	for (i = 0; i < f->labels.n; i++) {
+		len = strlen(f->labels.v[i]);
+		if (len >= n && !memcmp(f->labels.v[i] + len - n, words, n))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * The value after words and a colon that start it (得分：92, 自评得分:
- * 92分): the words, of no digit, name the value. NULL if it has none.
- * *to shares v's text.
+ * 92分), where the words name the field (not 满分：10 or 其中：100 under
+ * an amount). NULL if it has none. *to shares v's text.
  */
 static const struct fp_value *
-words_off(const struct fp_value *v, struct fp_value *to)
+words_off(const struct fp_field *f, const struct fp_value *v,
+    struct fp_value *to)
 {
+	struct fp_buf w = FP_BUF_INIT;
 	size_t i, k;
+	int named;
 
 	if (v->is_number)
 		return NULL;
 	for (i = 0; i < v->len && i < 64; i++) {
-		if (v->text[i] >= '0' && v->text[i] <= '9')
-			return NULL;
 		k = v->text[i] == ':' ? 1 : i + 3 <= v->len &&
 		    !memcmp(v->text + i, "\xef\xbc\x9a", 3) ? 3 : 0;
-		if (k && i > 0 && i + k < v->len) {
-			*to = *v;
-			to->text = v->text + i + k;
-			to->len = v->len - i - k;
-			return to;
-		}
+		if (!k)
+			continue;
+		if (!i || i + k >= v->len)
+			return NULL;
+		fp_norm_label(&w, v->text, i);
+		named = w.s && names_field(f, w.s, w.len);
+		fp_buf_release(&w);
+		if (!named)
+			return NULL;
+		*to = *v;
+		to->text = v->text + i + k;
+		to->len = v->len - i - k;
+		return to;
 	}
 	return NULL;
 }
@@ -257,7 +284,7 @@ fp_apply_field_value(struct apply *a, const struct fp_field *f,
 	case FP_T_DATE:
 		/* 得分：92 in the value's cell: the value after its words. */
 		if (!(ok = typed(out, f, v, exp)) &&
-		    (w = words_off(v, &after))) {
+		    (w = words_off(f, v, &after))) {
 			fp_buf_reset(out);
 			if ((ok = typed(out, f, w, exp)))
 				v = w;

@@ -175,6 +175,8 @@ struct group {
 	const char *code;
 	double sum;
 	int any, bad;
+	int seen;		/* a subtotal of it met */
+	const char *above;	/* its subtotal over the items to come */
 };
 
 static int
@@ -229,6 +231,21 @@ group_len(const char *key, size_t plen, const char *suffix)
 	return len - plen - slen;
 }
 
+/* Row key's field f against the group's sum; the sum starts again. */
+static void
+subtotal(struct fp_checker *c, const struct fp_rule *r, const char *t,
+    const char *key, const char *f, struct group *in)
+{
+	const struct gfact *of = fp_fact(c, t, key, f);
+	double sub;
+
+	if (!in->bad && fp_value_or_zero(c, r, t, key, f, &sub) &&
+	    (of || in->any) && fabs(sub - in->sum) > r->tolerance + 1e-9)
+		fp_mismatch(c, r, FP_MSG_UNITS, t, key, f, of, sub, in->sum);
+	in->sum = 0;
+	in->any = in->bad = 0;
+}
+
 /*
  * A list's subtotals by a brace row code (row {method}_sub 小计): each
  * row keyed open_sub equals the sum of field f over the items above it
@@ -265,7 +282,7 @@ group_field(struct fp_checker *c, const struct fp_rule *r,
 		const struct gfact *of;
 		struct gfact *u;
 		struct group *in;
-		double x, sub;
+		double x;
 
 		if (!strcmp(key, FP_ROW_TOTAL) ||
 		    !fp_aggregate_takes(c, r, tab->name, key))
@@ -286,19 +303,25 @@ group_field(struct fp_checker *c, const struct fp_rule *r,
 			}
 			continue;
 		}
-		/* A subtotal: its group's sum, which starts again after it. */
+		/*
+		 * A subtotal: under its items, their sum, which starts again
+		 * after it; over them (the group's first row), the sum of the
+		 * items to come, up to its next subtotal or the end.
+		 */
 		if (strncmp(key, code, plen) || !(len = group_len(key, plen,
 		    close + 1)) || !(in = group_of(g, ng, key + plen, len)))
 			continue;
-		of = fp_fact(c, tab->name, key, f);
-		if (!in->bad && fp_value_or_zero(c, r, tab->name, key, f,
-		    &sub) && (of || in->any) &&
-		    fabs(sub - in->sum) > r->tolerance + 1e-9)
-			fp_mismatch(c, r, FP_MSG_UNITS, tab->name, key, f, of,
-			    sub, in->sum);
-		in->sum = 0;
-		in->any = in->bad = 0;
+		if (!in->seen++ && !in->any) {
+			in->above = key;
+			continue;
+		}
+		subtotal(c, r, tab->name, in->above ? in->above : key, f, in);
+		if (in->above)
+			in->above = key;
 	}
+	for (k = 0; k < ng; k++)
+		if (g[k].above)
+			subtotal(c, r, tab->name, g[k].above, f, &g[k]);
 	free(g);
 	free(name);
 }
