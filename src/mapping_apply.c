@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,6 +270,20 @@ push_fact(struct apply *a, const char *table, const char *row,
 	f->seq = a->seq++;
 }
 
+/*
+ * The place among the form's sheets of s, for the facts' order; a sheet
+ * of a table read across, which is none of them, the form's own.
+ */
+static size_t
+sheet_of(const struct apply *a, const struct fp_fsheet *s)
+{
+	uintptr_t p = (uintptr_t)s, lo = (uintptr_t)a->form->sheets;
+
+	if (p >= lo && p < lo + a->form->nsheets * sizeof *s)
+		return (size_t)(p - lo) / sizeof *s;
+	return a->sheet;
+}
+
 static void
 add_fact(struct apply *a, const char *table, const char *row,
     const char *field, const char *value, const struct fp_fsheet *s,
@@ -286,7 +301,7 @@ add_fact(struct apply *a, const char *table, const char *row,
 		    "written", table, *row ? "[" : "", row, *row ? "]" : "",
 		    field, value, fp_apply_ref(a, s, src));
 	push_fact(a, table, row, field, value, fp_apply_ref(a, s, src),
-	    (size_t)(s - a->form->sheets), pos);
+	    sheet_of(a, s), pos);
 }
 
 /*
@@ -2058,6 +2073,107 @@ keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
 	o->nrecs = 1;
 }
 
+/* A sheet's name and its place in the form, sorted by name. */
+struct named {
+	const char *name;
+	size_t i;
+};
+
+static int
+named_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct named *)x)->name,
+	    ((const struct named *)y)->name);
+}
+
+/* Marks in used the sheet a source (SHEET!B4) names, among by's n. */
+static void
+mark_used(const struct named *by, size_t n, const char *source,
+    unsigned char *used)
+{
+	const char *bang = strrchr(source, '!');
+	size_t lo = 0, hi = n, mid, len;
+	int d;
+
+	if (!bang)
+		return;
+	len = (size_t)(bang - source);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		d = strncmp(by[mid].name, source, len);
+		if (!d && by[mid].name[len])
+			d = 1;
+		if (!d) {
+			used[by[mid].i] = 1;
+			return;
+		}
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+}
+
+/*
+ * Warns of each visible sheet, of none of the form's and read for none of
+ * its tables, that has the header of a table read on the form's sheet
+ * alone but not the form's label: a
+ * table continued on a sheet of its own (续表), or a form without it, is
+ * not read, and the department should know. sheets: the form's, n.
+ */
+static void
+unread_sheets(struct apply *a, const size_t *sheets, size_t n)
+{
+	const struct fp_mapping *m = a->m;
+	const struct fp_mapped *o = a->out;
+	size_t i, k, t, keep = a->sheet;
+	unsigned char *used;
+	struct named *by;
+	int many = a->many;
+
+	if (m->sheet_by != FP_SHEET_CONTAINING)
+		return;
+	/* The form's sheets, and those a fact's source names. */
+	used = fp_xcalloc(a->form->nsheets + 1, 1);
+	by = fp_xreallocarray(NULL, a->form->nsheets + 1, sizeof *by);
+	for (i = 0; i < a->form->nsheets; i++) {
+		by[i].name = a->form->sheets[i].name;
+		by[i].i = i;
+	}
+	qsort(by, a->form->nsheets, sizeof *by, named_cmp);
+	for (k = 0; k < n; k++)
+		used[sheets[k]] = 1;
+	for (k = 0; k < o->nrecs; k++)
+		for (t = 0; t < o->recs[k].n; t++)
+			mark_used(by, a->form->nsheets, o->recs[k].v[t].source,
+			    used);
+	for (i = 0; i < a->form->nsheets; i++) {
+		const struct fp_fsheet *s = &a->form->sheets[i];
+
+		if (used[i] || s->hidden || s->band)
+			continue;
+		for (t = 0; t < m->ntables; t++) {
+			const struct fp_table *tab = &m->tables[t];
+
+			if (tab->kind == FP_TABLE_FIELDS || tab->any_sheet ||
+			    !fp_apply_find_first(s, &tab->header))
+				continue;
+			a->sheet = i;
+			a->many = 1;	/* the note names the sheet */
+			fp_apply_note(a, 1, "has %s's header %s but no cell "
+			    "%s: not read (a table continued there wants the "
+			    "form's label)", tab->name,
+			    fp_apply_labels_text(&a->val, &tab->header),
+			    fp_apply_labels_text(&a->tmp, &m->sheet_labels));
+			break;
+		}
+	}
+	a->sheet = keep;
+	a->many = many;
+	free(used);
+	free(by);
+}
+
 enum fp_err
 fp_apply_once(const struct fp_mapping *m, const struct fp_form *form,
     const struct fp_apply_opts *opts, struct fp_mapped *out,
@@ -2115,6 +2231,8 @@ fp_apply_once(const struct fp_mapping *m, const struct fp_form *form,
 		err = fp_diag(d, FP_ENOMATCH,
 		    "not a %s form: none of its tables "
 		    "is on sheet '%s'", m->name, form->sheets[sheets[0]].name);
+	else
+		unread_sheets(&a, sheets, nsheets);
 out:
 	free(sheets);
 	free(notes_at);
