@@ -280,7 +280,7 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 		c->base = bare_label(f, c->label);
 		c->unit_kind = (uint8_t)fp_money_unit(c->label, &exp);
 		if (!(at = colon_at(text, len, &w)))
-			at = spaced_at(text, len, &w);
+			c->spaced = (at = spaced_at(text, len, &w)) != 0;
 		if (at) {
 			size_t k = at - 1 + w;
 

@@ -27,6 +27,7 @@ struct fp_fcell {
 	char *label;		/* label form of the whole text */
 	char *prefix;		/* label form of the text before a colon */
 	char *after;		/* the text after that colon, NULL if none */
+	int spaced;		/* that "colon" is two spaces or more */
 	/*
 	 * The label and the prefix without a trailing note in brackets
 	 * ("人员编制(人)" is found as 人员编制 too), NULL if there is none.

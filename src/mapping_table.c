@@ -186,7 +186,8 @@ numbered_sum(const struct fp_fcell *c, double *x)
 
 /*
  * 1 if the next row after r that is not blank goes on counting in column
- * col with 2: 1 | 2 | 3 over 2 | 4 | 6 is a 序号 column's first row.
+ * col with 2 (1 | 2 | 3 over 2 | 4 | 6 is a 序号 column's first row), or
+ * there is none (1 | 2 | 3 alone is a list's one row).
  */
 static int
 counts_on(const struct fp_fsheet *s, uint32_t r, uint32_t col)
@@ -196,7 +197,9 @@ counts_on(const struct fp_fsheet *s, uint32_t r, uint32_t col)
 
 	while (++r < s->nrows && fp_apply_row_is_blank(s, r))
 		;
-	if (r >= s->nrows || !(c = fp_fsheet_at(s, r, col)))
+	if (r >= s->nrows)
+		return 1;
+	if (!(c = fp_fsheet_at(s, r, col)))
 		return 0;
 	if (c->type == FP_CELL_NUMBER)
 		return c->num == 2;
@@ -1526,7 +1529,7 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 			if (kc && ((fp_apply_is_row_code(t, kc) &&
 			    (kc->col == keycol || !known ||
 			    row_has_amounts(t, s, r2, col))) || (!known &&
-			    (enumerated(t, kc) || (!kc->after &&
+			    (enumerated(t, kc) || ((!kc->after || kc->spaced) &&
 			    row_has_amounts(t, s, r2, col)))))) {
 				r = r2 - 1;
 				continue;
