@@ -1827,20 +1827,6 @@ drop_notes(struct apply *a, const size_t *notes_at, const char *keep)
 	o->nnotes = w;
 }
 
-struct by_record {
-	const char *record;
-	size_t i;
-};
-
-static int
-by_record_cmp(const void *x, const void *y)
-{
-	const struct by_record *p = x, *q = y;
-	int c = strcmp(p->record, q->record);
-
-	return c ? c : p->i < q->i ? -1 : p->i > q->i;
-}
-
 /*
  * fullest[i]: of the visible sheets with record i's name, the one with
  * the most values (the first of those), SIZE_MAX if none; found by
@@ -1850,19 +1836,18 @@ static size_t *
 fullest_by_record(const struct apply *a, const size_t *sheets)
 {
 	const struct fp_mapped *o = a->out;
-	struct by_record *v = fp_xcalloc(o->nrecs + 1, sizeof *v);
+	struct fp_strix *v = fp_xcalloc(o->nrecs + 1, sizeof *v);
 	size_t *fullest = fp_xcalloc(o->nrecs + 1, sizeof *fullest);
 	size_t i, j, k, best;
 
 	for (i = 0; i < o->nrecs; i++) {
-		v[i].record = o->recs[i].record;
+		v[i].s = o->recs[i].record;
 		v[i].i = i;
 	}
-	qsort(v, o->nrecs, sizeof *v, by_record_cmp);
+	qsort(v, o->nrecs, sizeof *v, fp_strix_cmp);
 	for (i = 0; i < o->nrecs; i = j) {
 		best = SIZE_MAX;
-		for (j = i; j < o->nrecs && !strcmp(v[j].record, v[i].record);
-		    j++) {
+		for (j = i; j < o->nrecs && !strcmp(v[j].s, v[i].s); j++) {
 			k = v[j].i;
 			if (!a->form->sheets[sheets[k]].hidden && (best ==
 			    SIZE_MAX || o->recs[k].n > o->recs[best].n))
@@ -2073,45 +2058,17 @@ keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes_at)
 	o->nrecs = 1;
 }
 
-/* A sheet's name and its place in the form, sorted by name. */
-struct named {
-	const char *name;
-	size_t i;
-};
-
-static int
-named_cmp(const void *x, const void *y)
-{
-	return strcmp(((const struct named *)x)->name,
-	    ((const struct named *)y)->name);
-}
-
-/* Marks in used the sheet a source (SHEET!B4) names, among by's n. */
+/* Marks in used the sheet a source (SHEET!B4) names, by the names' index. */
 static void
-mark_used(const struct named *by, size_t n, const char *source,
+mark_used(const struct fp_strix *by, size_t n, const char *source,
     unsigned char *used)
 {
 	const char *bang = strrchr(source, '!');
-	size_t lo = 0, hi = n, mid, len;
-	int d;
+	const struct fp_strix *hit;
 
-	if (!bang)
-		return;
-	len = (size_t)(bang - source);
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		d = strncmp(by[mid].name, source, len);
-		if (!d && by[mid].name[len])
-			d = 1;
-		if (!d) {
-			used[by[mid].i] = 1;
-			return;
-		}
-		if (d < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	if (bang && (hit = fp_strix_find(by, n, source, (size_t)(bang -
+	    source))))
+		used[hit->i] = 1;
 }
 
 /*
@@ -2128,7 +2085,7 @@ unread_sheets(struct apply *a, const size_t *sheets, size_t n)
 	const struct fp_mapped *o = a->out;
 	size_t i, k, t, keep = a->sheet;
 	unsigned char *used;
-	struct named *by;
+	struct fp_strix *by;
 	int many = a->many;
 
 	if (m->sheet_by != FP_SHEET_CONTAINING)
@@ -2137,10 +2094,10 @@ unread_sheets(struct apply *a, const size_t *sheets, size_t n)
 	used = fp_xcalloc(a->form->nsheets + 1, 1);
 	by = fp_xreallocarray(NULL, a->form->nsheets + 1, sizeof *by);
 	for (i = 0; i < a->form->nsheets; i++) {
-		by[i].name = a->form->sheets[i].name;
+		by[i].s = a->form->sheets[i].name;
 		by[i].i = i;
 	}
-	qsort(by, a->form->nsheets, sizeof *by, named_cmp);
+	qsort(by, a->form->nsheets, sizeof *by, fp_strix_cmp);
 	for (k = 0; k < n; k++)
 		used[sheets[k]] = 1;
 	for (k = 0; k < o->nrecs; k++)

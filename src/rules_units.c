@@ -49,19 +49,6 @@ units_field(struct fp_checker *c, const struct fp_rule *r,
 		    sum);
 }
 
-/* A row's key and its index in the table's rows. */
-struct keyed {
-	const char *key;
-	size_t i;
-};
-
-static int
-keyed_cmp(const void *x, const void *y)
-{
-	return strcmp(((const struct keyed *)x)->key,
-	    ((const struct keyed *)y)->key);
-}
-
 /*
  * Each row's place in a nested table: the index in tr of the row whose
  * key is the longest that starts its own (201 for 20101, where the
@@ -74,7 +61,7 @@ keyed_cmp(const void *x, const void *y)
 static size_t *
 nest_parents(const struct trows *tr)
 {
-	struct keyed *by = fp_xreallocarray(NULL, tr->n + 1, sizeof *by);
+	struct fp_strix *by = fp_xreallocarray(NULL, tr->n + 1, sizeof *by);
 	struct stacked {
 		const char *key;
 		size_t len, i;
@@ -82,13 +69,13 @@ nest_parents(const struct trows *tr)
 	size_t *up = fp_xcalloc(tr->n + 1, sizeof *up), n = 0, i, d;
 
 	for (i = 0; i < tr->n; i++) {
-		by[i].key = tr->rows[i];
+		by[i].s = tr->rows[i];
 		by[i].i = i;
 		up[i] = SIZE_MAX;
 	}
-	qsort(by, tr->n, sizeof *by, keyed_cmp);
+	qsort(by, tr->n, sizeof *by, fp_strix_cmp);
 	for (i = 0; i < tr->n; i++) {
-		const char *key = by[i].key;
+		const char *key = by[i].s;
 
 		if (!strcmp(key, FP_ROW_TOTAL))
 			continue;
@@ -172,40 +159,20 @@ nested_field(struct fp_checker *c, const struct fp_rule *r,
 
 /* A group's sum since its last subtotal. */
 struct group {
-	const char *code;
 	double sum;
 	int any, bad;
 	int seen;		/* a subtotal of it met */
 	const char *above;	/* its subtotal over the items to come */
 };
 
-static int
-group_cmp(const void *x, const void *y)
-{
-	return strcmp(((const struct group *)x)->code,
-	    ((const struct group *)y)->code);
-}
-
-/* The group of code among the n sorted, or NULL. */
+/* The group of the len bytes at code, by the codes' index ix, or NULL. */
 static struct group *
-group_of(struct group *g, size_t n, const char *code, size_t len)
+group_of(const struct fp_strix *ix, struct group *g, size_t n,
+    const char *code, size_t len)
 {
-	size_t lo = 0, hi = n, mid;
-	int d;
+	const struct fp_strix *hit = fp_strix_find(ix, n, code, len);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		d = strncmp(g[mid].code, code, len);
-		if (!d && g[mid].code[len])
-			d = 1;
-		if (!d)
-			return &g[mid];
-		if (d < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return hit ? &g[hit->i] : NULL;
 }
 
 /*
@@ -251,7 +218,7 @@ subtotal(struct fp_checker *c, const struct fp_rule *r, const char *t,
  * row keyed open_sub equals the sum of field f over the items above it
  * whose method is open, since open's last subtotal. The rows are walked
  * in the form's order, each group's sum found by bisection among the
- * codes of the field: n log n.
+ * codes of the field (fp_strix): n log n.
  */
 static void
 group_field(struct fp_checker *c, const struct fp_rule *r,
@@ -260,8 +227,9 @@ group_field(struct fp_checker *c, const struct fp_rule *r,
 {
 	const char *open = strchr(code, '{'), *close = strchr(code, '}');
 	const struct fp_field *by;
+	struct fp_strix *ix;
 	struct group *g;
-	size_t plen, ng = 0, i, len, k;
+	size_t plen, ng, i, len, k;
 	char *name;
 
 	if (!open || !close || close < open)
@@ -273,10 +241,14 @@ group_field(struct fp_checker *c, const struct fp_rule *r,
 		free(name);
 		return;
 	}
-	g = fp_xcalloc(by->ncodes + 1, sizeof *g);
-	for (k = 0; k < by->ncodes; k++)
-		g[ng++].code = by->codes[k].canon;
-	qsort(g, ng, sizeof *g, group_cmp);
+	ng = by->ncodes;
+	g = fp_xcalloc(ng + 1, sizeof *g);
+	ix = fp_xcalloc(ng + 1, sizeof *ix);
+	for (k = 0; k < ng; k++) {
+		ix[k].s = by->codes[k].canon;
+		ix[k].i = k;
+	}
+	qsort(ix, ng, sizeof *ix, fp_strix_cmp);
 	for (i = 0; i < tr->n; i++) {
 		const char *key = tr->rows[i];
 		const struct gfact *of;
@@ -290,7 +262,7 @@ group_field(struct fp_checker *c, const struct fp_rule *r,
 		if (!fp_coded_in_list(c, tab->name, key)) {
 			/* An item: into its group's sum. */
 			if (!(of = fp_fact(c, tab->name, key, name)) ||
-			    !(in = group_of(g, ng, of->value,
+			    !(in = group_of(ix, g, ng, of->value,
 			    strlen(of->value))) ||
 			    !(u = fp_fact(c, tab->name, key, f)))
 				continue;
@@ -309,7 +281,8 @@ group_field(struct fp_checker *c, const struct fp_rule *r,
 		 * items to come, up to its next subtotal or the end.
 		 */
 		if (strncmp(key, code, plen) || !(len = group_len(key, plen,
-		    close + 1)) || !(in = group_of(g, ng, key + plen, len)))
+		    close + 1)) || !(in = group_of(ix, g, ng, key + plen,
+		    len)))
 			continue;
 		if (!in->seen++ && !in->any) {
 			in->above = key;
@@ -322,6 +295,7 @@ group_field(struct fp_checker *c, const struct fp_rule *r,
 	for (k = 0; k < ng; k++)
 		if (g[k].above)
 			subtotal(c, r, tab->name, g[k].above, f, &g[k]);
+	free(ix);
 	free(g);
 	free(name);
 }

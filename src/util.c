@@ -303,6 +303,39 @@ fp_hash_slot(uint64_t h, size_t mask)
 	return (size_t)h & mask;
 }
 
+int
+fp_strix_cmp(const void *x, const void *y)
+{
+	const struct fp_strix *p = x, *q = y;
+	int c = strcmp(p->s, q->s);
+
+	return c ? c : p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* strcmp of s against the len bytes at t, as if those were a string. */
+static int
+cmp_len(const char *s, const char *t, size_t len)
+{
+	int c = strncmp(s, t, len);
+
+	return c ? c : s[len] != '\0';
+}
+
+const struct fp_strix *
+fp_strix_find(const struct fp_strix *v, size_t n, const char *s, size_t len)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cmp_len(v[mid].s, s, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !cmp_len(v[lo].s, s, len) ? &v[lo] : NULL;
+}
+
 /* The end of the run of decimal digits at s. */
 static const char *
 skip_digits(const char *s)

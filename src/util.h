@@ -156,6 +156,20 @@ uint64_t fp_hash(uint64_t h, const char *s);
  */
 size_t fp_hash_slot(uint64_t h, size_t mask);
 
+/*
+ * A string and the place of what it names, for an index of strings
+ * sorted by fp_strix_cmp (by string, then by place) and searched by
+ * fp_strix_find. s is borrowed.
+ */
+struct fp_strix {
+	const char *s;
+	size_t i;
+};
+int fp_strix_cmp(const void *x, const void *y);
+/* The first of the n sorted whose string is the len bytes at s, or NULL. */
+const struct fp_strix *fp_strix_find(const struct fp_strix *v, size_t n,
+    const char *s, size_t len);
+
 /* Little-endian integers from a byte buffer (BIFF and the compound file). */
 static inline uint16_t
 fp_rd16(const unsigned char *p)

@@ -403,6 +403,33 @@ test_diag_cut_at_a_character(void **state)
 	free(text);
 }
 
+/*
+ * A string index finds a string given by its first bytes only (open of
+ * open_sub), the first of equal strings, and neither a longer string
+ * nor a prefix of one.
+ */
+static void
+test_strix_finds_whole_strings(void **state)
+{
+	struct fp_strix v[] = {
+		{ "open", 2 }, { "inquiry", 0 }, { "open", 1 }, { "opening", 3 },
+	};
+	const struct fp_strix *hit;
+
+	(void)state;
+	qsort(v, 4, sizeof v[0], fp_strix_cmp);
+	hit = fp_strix_find(v, 4, "open_sub", 4);
+	assert_non_null(hit);
+	assert_string_equal(hit->s, "open");
+	assert_int_equal(hit->i, 1);
+	hit = fp_strix_find(v, 4, "inquiry", 7);
+	assert_non_null(hit);
+	assert_int_equal(hit->i, 0);
+	assert_null(fp_strix_find(v, 4, "ope", 3));
+	assert_null(fp_strix_find(v, 4, "openings", 8));
+	assert_null(fp_strix_find(v, 0, "open", 4));
+}
+
 int
 main(void)
 {
@@ -426,6 +453,7 @@ main(void)
 		cmocka_unit_test(test_diag_holds_a_whole_path_and_why),
 		cmocka_unit_test(test_diag_cut_at_a_character),
 		cmocka_unit_test(test_oom_names_the_input_and_exits_2),
+		cmocka_unit_test(test_strix_finds_whole_strings),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
