@@ -106,6 +106,13 @@ int fp_apply_names_column(const struct fp_table *t, const struct fp_fcell *c,
 void fp_apply_grid(struct apply *a, const struct fp_table *t);
 /* 1 if a key cell is one of the keyed table's row codes (mapping_table.c). */
 int fp_apply_is_row_code(const struct fp_table *t, const struct fp_fcell *kc);
+/*
+ * 1 if row r, under table t's header, is past its rows: it holds a label
+ * the mapping knows and none of t's row codes (t NULL: none is), as what
+ * the form says under the table does (联系电话, 年度总体目标).
+ */
+int fp_apply_past_rows(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t r);
 
 /* mapping_layout.c: how a table is laid out beyond a header over it. */
 /* 1 if cell c is one of the codes of code field f (of any, f NULL). */

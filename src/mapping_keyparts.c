@@ -100,22 +100,6 @@ fp_keyparts_row(const struct fp_table *t, const struct fp_fsheet *s,
 	return 0;
 }
 
-/*
- * 1 if row r holds a label the mapping knows and none of t's row codes:
- * what the form says under the table (联系电话), no longer its rows.
- */
-static int
-ends(const struct fp_mapping *m, const struct fp_table *t,
-    const struct fp_fsheet *s, uint32_t r)
-{
-	size_t k;
-
-	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
-		if (fp_apply_is_row_code(t, &s->cells[k]))
-			return 0;
-	return fp_apply_row_is_known(m, s, r);
-}
-
 int
 fp_keyparts_find(const struct fp_mapping *m, const struct fp_table *t,
     const struct fp_fsheet *s, uint32_t R, uint32_t D, struct fp_keyparts *kp)
@@ -146,7 +130,7 @@ fp_keyparts_find(const struct fp_mapping *m, const struct fp_table *t,
 	n = kp->hi - kp->lo + 1;
 	kp->last = fp_xcalloc(n, sizeof *kp->last);
 	kp->width = fp_xcalloc(n, sizeof *kp->width);
-	for (r = D; r < s->nrows && !ends(m, t, s, r); r++) {
+	for (r = D; r < s->nrows && !fp_apply_past_rows(m, t, s, r); r++) {
 		unsigned w[MAX_PARTS] = { 0 };
 		int code = 1;
 

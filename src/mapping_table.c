@@ -770,6 +770,18 @@ placeholder(const struct fp_table *t, const struct fp_fcell *c)
 	return 0;
 }
 
+int
+fp_apply_past_rows(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t r)
+{
+	size_t k;
+
+	for (k = s->rowstart[r]; t && k < s->rowstart[r + 1]; k++)
+		if (fp_apply_is_row_code(t, &s->cells[k]))
+			return 0;
+	return fp_apply_row_is_known(m, s, r);
+}
+
 /*
  * 1 if column col holds numbers (with names set, names: text that is no
  * number) in the first rows under a header, from row D. The rows end,
@@ -783,16 +795,11 @@ column_holds(const struct fp_mapping *m, const struct fp_table *t,
 {
 	const struct fp_fcell *c;
 	uint32_t r;
-	size_t k;
 	double x;
 	int num;
 
 	for (r = D; r < s->nrows && r < D + 20; r++) {
-		int coded = 0;
-
-		for (k = s->rowstart[r]; t && k < s->rowstart[r + 1]; k++)
-			coded |= fp_apply_is_row_code(t, &s->cells[k]);
-		if (!coded && fp_apply_row_is_known(m, s, r))
+		if (fp_apply_past_rows(m, t, s, r))
 			break;
 		if (!(c = fp_fsheet_at(s, r, col)))
 			continue;
@@ -820,7 +827,7 @@ codes_rows(const struct fp_mapping *m, const struct fp_table *t,
 	const struct fp_fcell *c;
 	uint32_t r;
 	double x;
-	size_t i, k;
+	size_t i;
 	int seen = 0;
 
 	for (i = 0; col < ncols && i < t->nfields; i++)
@@ -828,11 +835,7 @@ codes_rows(const struct fp_mapping *m, const struct fp_table *t,
 		    &t->fields[i].labels))
 			return 0;
 	for (r = D; r < s->nrows && r < D + 20; r++) {
-		int coded = 0;
-
-		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
-			coded |= fp_apply_is_row_code(t, &s->cells[k]);
-		if (!coded && fp_apply_row_is_known(m, s, r))
+		if (fp_apply_past_rows(m, t, s, r))
 			break;
 		if (!(c = fp_fsheet_at(s, r, col)))
 			continue;
