@@ -2,8 +2,8 @@
  * What mapping_apply.c (one pass of a mapping over a form) gives
  * mapping_table.c (its keyed and list tables), mapping_layout.c (how
  * such a table is laid out beyond a header over it), mapping_stack.c
- * (forms stacked on a sheet, cut into bands) and mapping_hidden.c, and
- * nothing else includes.
+ * (forms stacked on a sheet, cut into bands), mapping_hidden.c and
+ * mapping_sheets.c (which sheets are forms), and nothing else includes.
  */
 #ifndef FP_MAPPING_APPLY_INT_H
 #define FP_MAPPING_APPLY_INT_H
@@ -65,6 +65,9 @@ int fp_apply_row_is_known(const struct fp_mapping *m,
 int fp_apply_row_in_english(const struct fp_fsheet *s, uint32_t r);
 /* The first cell, in row order, with one of the labels, or NULL. */
 const struct fp_fcell *fp_apply_find_first(const struct fp_fsheet *s,
+    const struct fp_labels *ls);
+/* The same, by the label before a colon too (名称：X). */
+const struct fp_fcell *fp_apply_find_label(const struct fp_fsheet *s,
     const struct fp_labels *ls);
 /* The next sheet a table may be on (any: every sheet), in *si; 0 at the end. */
 int fp_apply_next_sheet(const struct apply *a, int any, size_t *o,
@@ -190,6 +193,30 @@ int fp_apply_ends_a_form(const struct fp_mapping *m,
 
 /* Frees a fact's strings. */
 void fp_fact_release(struct fp_fact *f);
+/* Frees a record's facts and strings. */
+void fp_apply_record_release(struct fp_record *rec);
+
+/*
+ * The sheets of a workbook that are a mapping's forms (mapping_sheets.c).
+ * fp_apply_find_sheets puts in v the indexes of the sheets that may hold
+ * forms (the one named or numbered, or each with the form's label) and
+ * gives their count; fp_apply_sheet_how says, into b, why there is none.
+ * After each was mapped to a record, a->out's records (one per sheet of
+ * sheets, in order; a record's notes start at notes_at[i]; grids[i] of
+ * its required tables found): fp_apply_drop_unnamed keeps, with `every
+ * sheet`, the records that are forms; fp_apply_keep_fullest keeps the one
+ * form of several sheets; each passes the others over with a note.
+ * fp_apply_unread_sheets warns of each other visible sheet with a table's
+ * header but not the form's label.
+ */
+size_t fp_apply_find_sheets(const struct fp_mapping *m,
+    const struct fp_form *form, size_t *v);
+const char *fp_apply_sheet_how(const struct fp_mapping *m, struct fp_buf *b);
+void fp_apply_drop_unnamed(struct apply *a, const size_t *sheets,
+    const size_t *notes_at, const size_t *grids);
+void fp_apply_keep_fullest(struct apply *a, const size_t *sheets,
+    const size_t *notes_at);
+void fp_apply_unread_sheets(struct apply *a, const size_t *sheets, size_t n);
 
 /*
  * The rows a sheet hides inside a keyed table, told from the table's
