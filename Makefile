@@ -47,7 +47,7 @@ SRC = src/util.c src/utf8re.c src/numfmt.c src/workbook.c src/workbook_open.c sr
 	src/normalize.c src/form.c src/expr.c src/mapping_lex.c \
 	src/mapping_parse.c src/mapping_check.c src/mapping_apply.c \
 	src/mapping_stack.c src/mapping_hidden.c src/mapping_sheets.c \
-	src/mapping_table.c \
+	src/mapping_header.c src/mapping_table.c \
 	src/mapping_layout.c \
 	src/mapping_keyparts.c src/mapping_groups.c src/mapping_value.c \
 	src/canon.c src/rules.c src/rules_units.c src/spool.c src/xlsx.c src/xlsxstore.c \

@@ -2,8 +2,9 @@
  * What mapping_apply.c (one pass of a mapping over a form) gives
  * mapping_table.c (its keyed and list tables), mapping_layout.c (how
  * such a table is laid out beyond a header over it), mapping_stack.c
- * (forms stacked on a sheet, cut into bands), mapping_hidden.c and
- * mapping_sheets.c (which sheets are forms), and nothing else includes.
+ * (forms stacked on a sheet, cut into bands), mapping_hidden.c,
+ * mapping_header.c (a table's header) and mapping_sheets.c (which
+ * sheets are forms), and nothing else includes.
  */
 #ifndef FP_MAPPING_APPLY_INT_H
 #define FP_MAPPING_APPLY_INT_H
@@ -101,7 +102,7 @@ void fp_apply_unit_note(struct apply *a, const struct fp_table *t,
     const struct fp_fcell *u);
 /*
  * 1 if cell c names a column labelled one of ls, "其中：X" as X where 其中
- * is one of t's skip words (mapping_table.c).
+ * is one of t's skip words (mapping_header.c).
  */
 int fp_apply_names_column(const struct fp_table *t, const struct fp_fcell *c,
     const struct fp_labels *ls);
@@ -171,6 +172,64 @@ char *fp_keyparts_key(struct fp_keyparts *kp, const struct fp_fsheet *s,
     uint32_t r, const struct fp_fcell **first);
 /* Frees what fp_keyparts_find gave *kp. */
 void fp_keyparts_release(struct fp_keyparts *kp);
+
+/*
+ * mapping_header.c: a keyed or list table's header, rows top to end
+ * (exclusive) of its sheet, and what names each of its columns.
+ */
+struct fp_column {
+	const struct fp_fcell *name;	/* the lowest label over it */
+	const struct fp_fcell *more;	/* the rest of its name, under it */
+	int claimed;
+	int claimed_code;		/* by a code column */
+};
+struct fp_header {
+	const struct fp_fsheet *s;
+	uint32_t top, end;
+	struct fp_column *cols;		/* ncols of them; borrowed cells */
+	uint32_t ncols;
+};
+/* Reads the header of a table from its label's cell, for fp_header_release. */
+void fp_header_read(const struct fp_table *t, const struct fp_fsheet *s,
+    const struct fp_fcell *anchor, struct fp_header *h);
+void fp_header_release(struct fp_header *h);
+/*
+ * A keyed table's key column, or -1: headed by its key where that holds
+ * names or codes, the nearest at or left of column at (the table's
+ * label's); in parts (*kp, for fp_keyparts_release); else where its rows'
+ * codes are.
+ */
+int64_t fp_header_key_column(const struct fp_mapping *m,
+    const struct fp_table *t, struct fp_header *h, uint32_t at,
+    struct fp_keyparts *kp);
+/*
+ * The columns *lo..*hi of a two-sided table's half that key column
+ * keycol is in (all where the table has one side).
+ */
+void fp_header_half(const struct fp_header *h, int64_t keycol, uint32_t *lo,
+    uint32_t *hi);
+/*
+ * Field f's column, or -1, looked for from column from on (a keyed
+ * table's key column) and then from the left; claimed, so that no later
+ * field takes it.
+ */
+int64_t fp_header_field_column(const struct fp_table *t, struct fp_header *h,
+    const struct fp_field *f, uint32_t from);
+/* 1 if code field f's choices are a column each, *lo..*hi, a tick in one. */
+int fp_header_choices(const struct fp_table *t, const struct fp_field *f,
+    const struct fp_header *h, uint32_t *lo, uint32_t *hi);
+/* The cell stating the unit of column col's amounts, or NULL (万元). */
+const struct fp_fcell *fp_header_unit(const struct fp_mapping *m,
+    const struct fp_table *t, const struct fp_header *h, int64_t col);
+/*
+ * 1 if row r repeats a row of the header, as a table printed over two
+ * pages does (col: each field's column).
+ */
+int fp_header_repeated(const struct fp_table *t, const struct fp_header *h,
+    uint32_t r, const int64_t *col);
+/* 1 if row r numbers the columns (栏次 | 1 | 2 | 3): it names none. */
+int fp_header_numbering_row(const struct fp_table *t,
+    const struct fp_fsheet *s, uint32_t r);
 
 /*
  * Maps the form once, as fp_mapping_apply does without cutting; *stacked
