@@ -163,6 +163,7 @@ enum fp_rule_kind {
 	FP_RULE_EXPR,		/* an expression compared with another */
 	FP_RULE_PATTERN,	/* a fact matches a regular expression */
 	FP_RULE_MEETS,		/* a value meets a target as written (≥95%) */
+	FP_RULE_LISTED,		/* a value is one of another column's */
 	FP_NRULES
 };
 
@@ -206,7 +207,13 @@ struct fp_cond {
 	double num;			/* LT .. GE */
 	regex_t re;			/* MATCH, NOMATCH */
 	int has_re;
-	struct fp_ref target;		/* MEETS, MISSES */
+	/*
+	 * MEETS, MISSES; IS, NOT where by_ref: the one value is a reference
+	 * (where payments.fund = funds.name), set by the mapping's checks.
+	 */
+	struct fp_ref target;
+	int by_ref;
+	int target_is_key;		/* target is T.row: the row's key */
 	/*
 	 * Set by the mapping's checks: ref's field is "row", which the table
 	 * has no field of: the row's own key (its code, or its key as
@@ -215,6 +222,12 @@ struct fp_cond {
 	int is_key;
 	int per_row;			/* set by the mapping's checks */
 	int target_per_row;
+	/*
+	 * Set by the mapping's checks: a filter's target is read in the row
+	 * the rule checks, not in the row the aggregate takes (the fund a
+	 * sum of payments is checked against).
+	 */
+	int target_outer;
 	/*
 	 * Set by the mapping's checks: read in the rows of a table the rule
 	 * does not go through but aggregates, it chooses the rows sum,
@@ -239,7 +252,9 @@ struct fp_rule {
 	size_t nexcept;
 	double lo, hi;			/* min (lo), range */
 	struct fp_ref a, b;		/* band: a the code, b the number;
-					   meets: a the value, b the target */
+					   meets: a the value, b the target;
+					   listed: a the value, b the list */
+	int list_keys;			/* listed: b is T.row, the keys */
 	struct fp_band *bands;		/* band */
 	size_t nbands;
 	char *pattern;			/* pattern */
@@ -270,6 +285,7 @@ enum fp_msg {
 	FP_MSG_CHOICE,		/* band: a code that is none of the bands */
 	FP_MSG_NUMBER,		/* a value a rule needs as a number */
 	FP_MSG_MEETS,		/* a value that misses its target */
+	FP_MSG_LISTED,		/* a value that is none of a column's */
 	FP_MSG_ERROR,		/* the word for error */
 	FP_MSG_WARNING,		/* the word for warning */
 	FP_MSG_BLANK,		/* the word for a blank value */

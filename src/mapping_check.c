@@ -29,6 +29,7 @@ static const char *const default_msgs[FP_NMSGS] = {
 	[FP_MSG_CHOICE] = "{what} '{value}' is not one of {expected}",
 	[FP_MSG_NUMBER] = "{what} '{value}' is not a number",
 	[FP_MSG_MEETS] = "{what} {value} does not meet {other} {expected}",
+	[FP_MSG_LISTED] = "{what} '{value}' is none of {other}",
 	[FP_MSG_ERROR] = "error",
 	[FP_MSG_WARNING] = "warning",
 	[FP_MSG_BLANK] = "blank",
@@ -256,6 +257,7 @@ goes_through(const struct fp_rule *r, const char *t)
 	case FP_RULE_SUM:
 		return !strcmp(r->table, t);
 	case FP_RULE_MEETS:
+	case FP_RULE_LISTED:
 		return !r->a.row && !strcmp(r->a.table, t);
 	case FP_RULE_EXPR:
 		fp_expr_row_tables(r->left, &rt);
@@ -372,12 +374,17 @@ find_aggregated(void *arg, const struct fp_ref *r, int inside)
 		a->found = 1;
 }
 
-/* 1 if an expression rule takes sum, count, min or max of table t's rows. */
+/*
+ * 1 if an expression rule takes sum, count, min or max of table t's rows,
+ * or a listed rule looks for its value in them.
+ */
 static int
 aggregates(const struct fp_rule *r, const char *t)
 {
 	struct aggregated a = { t, 0 };
 
+	if (r->kind == FP_RULE_LISTED)
+		return !r->b.row && !strcmp(r->b.table, t);
 	if (r->kind != FP_RULE_EXPR)
 		return 0;
 	fp_expr_walk(r->left, find_aggregated, &a);
@@ -452,17 +459,37 @@ check_where(struct parser *p, struct fp_rule *r)
 		    (aggregates(r, t->name) || adds_rows(r, t->name));
 		if (c->per_row && !c->filters && !goes_through(r, t->name))
 			return not_through(p, &c->ref);
-		if (c->op == FP_COND_MEETS || c->op == FP_COND_MISSES) {
-			if ((err = check_ref(p, &c->target, 0)))
+		/* = funds.name: a reference, where the mapping has its table. */
+		c->by_ref = (c->op == FP_COND_IS || c->op == FP_COND_NOT) &&
+		    c->target.table && fp_mapping_table(p->m, c->target.table);
+		if (!c->by_ref && c->op != FP_COND_MEETS &&
+		    c->op != FP_COND_MISSES)
+			fp_ref_release(&c->target);
+		c->target_is_key = c->by_ref && names_key(p->m, &c->target);
+		if (c->target_is_key && c->target.row)
+			return fp_perr(p, "'%s.row' is the key of a row: name no "
+			    "row", c->target.table);
+		if (c->by_ref || c->op == FP_COND_MEETS ||
+		    c->op == FP_COND_MISSES) {
+			if (!c->target_is_key &&
+			    (err = check_ref(p, &c->target, 0)))
 				return err;
 			c->target_per_row = row_wise_ref(p->m, &c->target);
-			/* A filter reads its target in the same row. */
-			if (c->target_per_row && (c->filters ?
-			    strcmp(c->target.table, t->name) :
+			/*
+			 * A filter reads its target in the same row, or a
+			 * reference in the row an expression rule checks
+			 * (the fund whose payments it adds up).
+			 */
+			c->target_outer = c->by_ref && c->filters &&
+			    c->target_per_row && r->kind == FP_RULE_EXPR &&
+			    strcmp(c->target.table, t->name) &&
+			    goes_through(r, c->target.table);
+			if (c->target_per_row && !c->target_outer &&
+			    (c->filters ? strcmp(c->target.table, t->name) :
 			    !goes_through(r, c->target.table)))
 				return not_through(p, &c->target);
 		}
-		for (k = 0; k < c->nwords; k++)
+		for (k = 0; k < c->nwords && !c->by_ref; k++)
 			if (c->is_key)
 				/* A row code's label (本年收入合计) is its code. */
 				(void)to_alias(t->rows, t->nrows, &c->words[k]);
@@ -470,6 +497,40 @@ check_where(struct parser *p, struct fp_rule *r)
 				return err;
 	}
 	return FP_OK;
+}
+
+/*
+ * An expression going through the rows of a list and of another keyed
+ * or list table: the rows would be matched by their keys, and a list's
+ * are its items' numbers, each list in its own order (payment 1 against
+ * fund 1), so that is refused.
+ */
+static enum fp_err
+check_row_tables(struct parser *p, const struct fp_rule *r)
+{
+	struct fp_row_tables rt = { { 0 }, 0 };
+	const char *list = NULL, *other = NULL;
+	size_t k;
+
+	fp_expr_row_tables(r->left, &rt);
+	fp_expr_row_tables(r->right, &rt);
+	for (k = 0; k < rt.n; k++) {
+		const struct fp_table *t = fp_mapping_table(p->m, rt.t[k]);
+
+		if (!t || t->kind == FP_TABLE_FIELDS)
+			continue;
+		if (t->kind == FP_TABLE_LIST && !list)
+			list = t->name;
+		else if (!other)
+			other = t->name;
+	}
+	if (!list || !other)
+		return FP_OK;
+	return fp_perr(p, "'%s' is a list, its rows numbered in its own "
+	    "order: the rule would match them by number with the rows of '%s'. "
+	    "Name a row (%s[1].FIELD), or take sum, count, min or max of one, "
+	    "its rows picked by a where (where %s.FIELD = %s.FIELD)", list,
+	    other, list, list, other);
 }
 
 static enum fp_err
@@ -511,6 +572,14 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 		    (err = check_ref(p, &r->b, 0)))
 			return err;
 		return check_band_words(p, r);
+	case FP_RULE_LISTED:
+		/* listed unit.name in income.row: the keys of its rows. */
+		r->list_keys = names_key(p->m, &r->b);
+		if (r->list_keys && r->b.row)
+			return fp_perr(p, "'%s.row' is the keys of its rows: name "
+			    "no row", r->b.table);
+		return (err = check_ref(p, &r->a, 0)) ? err : r->list_keys ?
+		    FP_OK : check_ref(p, &r->b, 0);
 	case FP_RULE_MEETS:
 		if ((err = check_ref(p, &r->a, 0)) ||
 		    (err = check_ref(p, &r->b, 0)))
@@ -526,7 +595,7 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 		w.err = FP_OK;
 		fp_expr_walk(r->left, walk_ref, &w);
 		fp_expr_walk(r->right, walk_ref, &w);
-		return w.err;
+		return w.err ? w.err : check_row_tables(p, r);
 	default:
 		for (k = 0; k < r->nrefs; k++)
 			if ((err = check_ref(p, &r->refs[k], 1)))

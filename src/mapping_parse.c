@@ -1368,6 +1368,19 @@ rule_meets(struct parser *p, struct fp_rule *r)
 	return FP_OK;
 }
 
+/* listed VALUE in LIST: the value is one of the list's (another column's). */
+static enum fp_err
+rule_listed(struct parser *p, struct fp_rule *r)
+{
+	if (p->l.n != 6 || !fp_tok_is(&p->l.t[4], "in"))
+		return fp_perr(p, "'listed' needs a value and the column it is "
+		    "one of (listed payments.fund in funds.name)");
+	if (parse_ref(p, p->l.t[3].s, &r->a) || parse_ref(p, p->l.t[5].s,
+	    &r->b))
+		return FP_EMAPPING;
+	return FP_OK;
+}
+
 static enum fp_err
 rule_unique(struct parser *p, struct fp_rule *r)
 {
@@ -1443,6 +1456,7 @@ static const struct {
 	[FP_RULE_EXPR] = { "expr", NULL },
 	[FP_RULE_PATTERN] = { "pattern", rule_pattern },
 	[FP_RULE_MEETS] = { "meets", rule_meets },
+	[FP_RULE_LISTED] = { "listed", rule_listed },
 };
 
 const char *
@@ -1547,6 +1561,13 @@ kw_where(struct parser *p)
 		return parse_ref(p, p->l.t[3].s, &c->target);
 	case FP_COND_IS:
 	case FP_COND_NOT:
+		/*
+		 * One word that reads as a reference (funds.name): the mapping's
+		 * checks make it one where the mapping has its table.
+		 */
+		if (p->l.n == 4 && !p->l.t[3].quoted)
+			(void)fp_ref_parse(p->l.t[3].s, strlen(p->l.t[3].s),
+			    &c->target);
 		for (i = 3; i < p->l.n; i++) {
 			if (fp_tok_is(&p->l.t[i], "|"))
 				continue;
@@ -1589,6 +1610,7 @@ static const char *const msg_words[FP_NMSGS] = {
 	[FP_MSG_CHOICE] = "what value other number expected",
 	[FP_MSG_NUMBER] = "what value",
 	[FP_MSG_MEETS] = "what value other expected",
+	[FP_MSG_LISTED] = "what value other",
 	[FP_MSG_ERROR] = "",
 	[FP_MSG_WARNING] = "",
 	[FP_MSG_BLANK] = "",
@@ -1601,6 +1623,7 @@ static const enum fp_msg rule_msg[FP_NRULES] = {
 	[FP_RULE_RANGE] = FP_MSG_RANGE, [FP_RULE_BAND] = FP_MSG_BAND,
 	[FP_RULE_UNIQUE] = FP_MSG_UNIQUE, [FP_RULE_EXPR] = FP_MSG_EXPR,
 	[FP_RULE_PATTERN] = FP_MSG_PATTERN, [FP_RULE_MEETS] = FP_MSG_MEETS,
+	[FP_RULE_LISTED] = FP_MSG_LISTED,
 };
 
 /* 1 if word (n bytes) is one of the space-separated words in list. */
@@ -1825,7 +1848,7 @@ static const char *const msg_names[FP_NMSGS] = {
 	[FP_MSG_BAND] = "band", [FP_MSG_UNIQUE] = "unique",
 	[FP_MSG_EXPR] = "expr", [FP_MSG_PATTERN] = "pattern",
 	[FP_MSG_CHOICE] = "choice", [FP_MSG_NUMBER] = "number",
-	[FP_MSG_MEETS] = "meets",
+	[FP_MSG_MEETS] = "meets", [FP_MSG_LISTED] = "listed",
 	[FP_MSG_ERROR] = "error", [FP_MSG_WARNING] = "warning",
 	[FP_MSG_BLANK] = "blank",
 };
@@ -1848,7 +1871,8 @@ kw_msg(struct parser *p)
 	if (i == FP_NMSGS)
 		return fp_perr(p, "unknown message '%s' (expected sum, units, "
 		    "min, required, range, band, choice, unique, expr, pattern, "
-		    "number, meets, error, warning or blank)", p->l.t[0].s);
+		    "number, meets, listed, error, warning or blank)",
+		    p->l.t[0].s);
 	if (p->l.n != 2)
 		return fp_perr(p, "'%s' needs one quoted template", p->l.t[0].s);
 	snprintf(whose, sizeof whose, "the message '%s'", msg_names[i]);

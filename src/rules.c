@@ -502,8 +502,13 @@ is_word(struct gfact *g, const char *word)
 	    fp_parse_number(word, strlen(word), &y) && fabs(x - y) <= 1e-9;
 }
 
+/*
+ * 1 if condition w holds in row (NULL: of the record as a whole); outer
+ * is the row the rule checks where row is one an aggregate takes.
+ */
 static int
-cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row)
+cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row,
+    const char *outer)
 {
 	struct gfact *g, key;
 	size_t i;
@@ -519,6 +524,21 @@ cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row)
 		    w->per_row ? row : "", w->ref.field);
 	}
 
+	if (w->by_ref) {
+		/*
+		 * = funds.name: the same as that fact, or (funds.row) as the
+		 * key of the row it is read in; a blank is none.
+		 */
+		const char *in = w->target.row ? w->target.row :
+		    w->target_outer ? outer : w->target_per_row ? row : "";
+		struct gfact *o = in && !w->target_is_key ? fp_fact(c,
+		    w->target.table, in, w->target.field) : NULL;
+		const char *v = w->target_is_key ? in : o ? o->value : NULL;
+
+		if (!g || !v || !*v)
+			return 0;
+		return is_word(g, v) == (w->op == FP_COND_IS);
+	}
 	switch (w->op) {
 	case FP_COND_IS:
 	case FP_COND_NOT:
@@ -554,22 +574,22 @@ applies(struct fp_checker *c, const struct fp_rule *r, const char *row)
 	size_t i;
 
 	for (i = 0; i < r->nwhere; i++)
-		if (!r->where[i].filters && !cond_holds(c, &r->where[i], row))
+		if (!r->where[i].filters && !cond_holds(c, &r->where[i], row,
+		    NULL))
 			return 0;
 	return 1;
 }
 
-/* 1 if the rule's aggregates of table take its row: its filters hold. */
 int
 fp_aggregate_takes(struct fp_checker *c, const struct fp_rule *r,
-    const char *table, const char *row)
+    const char *table, const char *row, const char *outer)
 {
 	size_t i;
 
 	for (i = 0; i < r->nwhere; i++)
 		if (r->where[i].filters &&
 		    !strcmp(r->where[i].ref.table, table) &&
-		    !cond_holds(c, &r->where[i], row))
+		    !cond_holds(c, &r->where[i], row, outer))
 			return 0;
 	return 1;
 }
@@ -585,7 +605,7 @@ record_applies(struct fp_checker *c, const struct fp_rule *r)
 
 	for (i = 0; i < r->nwhere; i++)
 		if (!r->where[i].per_row && !r->where[i].target_per_row &&
-		    !cond_holds(c, &r->where[i], NULL))
+		    !cond_holds(c, &r->where[i], NULL, NULL))
 			return 0;
 	return 1;
 }
@@ -923,6 +943,98 @@ rule_meets(struct fp_checker *c, const struct fp_rule *r)
 	}
 }
 
+static int
+num_cmp(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* 1 if x is one of the n sorted numbers v, within 1e-9. */
+static int
+in_numbers(const double *v, size_t n, double x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x - 1e-9)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] <= x + 1e-9;
+}
+
+/*
+ * listed: each value is one of the list's values (another column's, in
+ * the rows its filters take, or one fact): the same text, or the same
+ * number. The list is sorted once, so the work grows as the values and
+ * the list do, each by a log. A list with no value says nothing.
+ */
+static void
+rule_listed(struct fp_checker *c, const struct fp_rule *r)
+{
+	const struct fp_table *bt = fp_mapping_table(c->m, r->b.table);
+	int rows = !r->b.row && bt && bt->kind != FP_TABLE_FIELDS;
+	const struct trows *tr = rows ? fp_trows(c, r->b.table) : NULL;
+	size_t i, n = 0, nnum = 0, most = tr ? tr->n : 1;
+	struct fp_strix *v = fp_xcalloc(most + 1, sizeof *v);
+	double *num = fp_xcalloc(most + 1, sizeof *num), x;
+
+	for (i = 0; i < most; i++) {
+		struct gfact *g;
+
+		if (rows && (fp_coded_in_list(c, r->b.table, tr->rows[i]) ||
+		    !fp_aggregate_takes(c, r, r->b.table, tr->rows[i], NULL)))
+			continue;
+		if (r->list_keys) {
+			/* A unit's name, not a code (total). */
+			if (!strcmp(fp_table_row_label(bt, tr->rows[i]),
+			    tr->rows[i]))
+				v[n++].s = tr->rows[i];
+			continue;
+		}
+		g = fp_fact(c, r->b.table, rows ? tr->rows[i] : r->b.row ?
+		    r->b.row : "", r->b.field);
+		if (!g)
+			continue;
+		v[n++].s = g->value;
+		if (fp_fact_number(g, &x))
+			num[nnum++] = x;
+	}
+	for (i = 0; i < n; i++)
+		v[i].i = i;
+	qsort(v, n, sizeof *v, fp_strix_cmp);
+	qsort(num, nnum, sizeof *num, num_cmp);
+	for (i = 0; n && i < c->n; i++) {
+		struct gfact *g = &c->f[i];
+		struct words w = { { 0 }, { 0 }, 0 };
+
+		if (!ref_matches(&r->a, g) || !applies(c, r, g->row) ||
+		    fp_strix_find(v, n, g->value, strlen(g->value)) ||
+		    (fp_fact_number(g, &x) && in_numbers(num, nnum, x)))
+			continue;
+		fp_buf_reset(&c->a);
+		put_what(&c->a, c, g->table, g->row, g->field);
+		fp_buf_reset(&c->b);
+		put_what(&c->b, c, r->b.table, r->b.row, r->list_keys ? NULL :
+		    r->b.field);
+		/* The keys by their column's header: 收入 单位名称. */
+		if (r->list_keys && bt->key.n)
+			fp_buf_printf(&c->b, " %s", bt->key.v[0]);
+		word(&w, "what", c->a.s);
+		word(&w, "value", g->value);
+		word(&w, "other", c->b.s);
+		fill(c, tmpl(c, r, FP_MSG_LISTED), &w);
+		report(c, r, g->table, g->row, g->field, g->source);
+	}
+	free(v);
+	free(num);
+}
+
 static void
 rule_pattern(struct fp_checker *c, const struct fp_rule *r)
 {
@@ -1050,6 +1162,30 @@ put_val(struct fp_buf *b, const struct val *v)
 	put_num(b, v->x);
 }
 
+/*
+ * Appends a side's value: a fact's, or a number written in the rule, as
+ * it is; one computed (已支出/下达×100) to as many decimals as tell it
+ * from the other side's, two at least, six at most (71.02, not
+ * 71.018277).
+ */
+static void
+put_side(struct fp_buf *b, const struct fp_expr *e, const struct val *v,
+    const struct val *other)
+{
+	double scale = 100;
+	int d;
+
+	if (v->date || e->kind == FP_E_REF || e->kind == FP_E_NUM ||
+	    fabs(v->x) >= 1e9) {
+		put_val(b, v);
+		return;
+	}
+	for (d = 2; d < 6 && nearbyint(v->x * scale) == nearbyint(other->x *
+	    scale); d++)
+		scale *= 10;
+	put_num(b, nearbyint(v->x * scale) / scale);
+}
+
 /* What an evaluation failed on: a value not a number, a division by 0. */
 enum { EV_OK = 0, EV_FAIL = -1 };
 
@@ -1162,7 +1298,7 @@ aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 
 		if (!g || (!ref->row && (fp_coded_in_list(ev->c, ref->table,
 		    tr->rows[i]) || !fp_aggregate_takes(ev->c, ev->r,
-		    ref->table, tr->rows[i]))))
+		    ref->table, tr->rows[i], ev->row))))
 			continue;
 		if (e->fn == FP_FN_COUNT) {
 			v->blank = 0;
@@ -1418,7 +1554,7 @@ expr_row(struct eval *ev, const struct unbound *left,
 	fp_buf_reset(&c->b);
 	fp_expr_render(r->right, label_ref, ev, &c->b);
 	fp_buf_reset(&c->tmp);
-	put_val(&c->tmp, &rv);
+	put_side(&c->tmp, r->right, &rv, &l);
 	snprintf(rvs, sizeof rvs, "%s", c->tmp.s);
 	/* The right side's value after its words: "分值 15", "a + b = 9". */
 	if (r->right->kind == FP_E_REF)
@@ -1426,7 +1562,7 @@ expr_row(struct eval *ev, const struct unbound *left,
 	else if (r->right->kind != FP_E_NUM)
 		fp_buf_printf(&c->b, " = %s", rvs);
 	fp_buf_reset(&c->tmp);
-	put_val(&c->tmp, &l);
+	put_side(&c->tmp, r->left, &l, &rv);
 	snprintf(lv, sizeof lv, "%s", c->tmp.s);
 	fp_buf_reset(&c->tmp);
 	put_diff(&c->tmp, l.x - rv.x);
@@ -1537,6 +1673,9 @@ evaluate(struct fp_checker *c)
 			break;
 		case FP_RULE_MEETS:
 			rule_meets(c, r);
+			break;
+		case FP_RULE_LISTED:
+			rule_listed(c, r);
 			break;
 		default:
 			break;

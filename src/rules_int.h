@@ -73,9 +73,13 @@ void fp_mismatch(struct fp_checker *c, const struct fp_rule *r,
 /* 1 if row of table t is a list's row named by a code: no item of it. */
 int fp_coded_in_list(const struct fp_checker *c, const char *t,
     const char *row);
-/* 1 if rule r's sums over table's rows take row: its filters hold. */
+/*
+ * 1 if rule r's sums over table's rows take row: its filters hold. outer
+ * is the row the rule checks (for a filter naming it: where
+ * payments.fund = funds.name), NULL if none.
+ */
 int fp_aggregate_takes(struct fp_checker *c, const struct fp_rule *r,
-    const char *table, const char *row);
+    const char *table, const char *row, const char *outer);
 
 /* The units rule r over the record (rules_units.c). */
 void fp_rule_units(struct fp_checker *c, const struct fp_rule *r);

@@ -31,7 +31,7 @@ units_field(struct fp_checker *c, const struct fp_rule *r,
 
 		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
 		    fp_coded_in_list(c, t, tr->rows[i]) ||
-		    !fp_aggregate_takes(c, r, t, tr->rows[i]))
+		    !fp_aggregate_takes(c, r, t, tr->rows[i], NULL))
 			continue;
 		u = fp_fact(c, t, tr->rows[i], f);
 		if (!u)
@@ -123,7 +123,7 @@ nested_field(struct fp_checker *c, const struct fp_rule *r,
 		int ok;
 
 		if (!strcmp(tr->rows[i], FP_ROW_TOTAL) ||
-		    !fp_aggregate_takes(c, r, t, tr->rows[i]) ||
+		    !fp_aggregate_takes(c, r, t, tr->rows[i], NULL) ||
 		    !(u = fp_fact(c, t, tr->rows[i], f)))
 			continue;
 		if (!(ok = fp_fact_number(u, &x)))
@@ -257,7 +257,7 @@ group_field(struct fp_checker *c, const struct fp_rule *r,
 		double x;
 
 		if (!strcmp(key, FP_ROW_TOTAL) ||
-		    !fp_aggregate_takes(c, r, tab->name, key))
+		    !fp_aggregate_takes(c, r, tab->name, key, NULL))
 			continue;
 		if (!fp_coded_in_list(c, tab->name, key)) {
 			/* An item: into its group's sum. */
