@@ -1031,7 +1031,8 @@ fp_norm_plain(struct fp_buf *out, const struct fp_value *v)
 		fp_buf_addc(out, '%');
 		return 1;
 	}
-	if (v->is_number) {
+	/* A date as read shows it (2023-06-30), not its serial. */
+	if (v->is_number && !(v->is_date && v->text && v->len)) {
 		put_num(out, v->num);
 		return 1;
 	}
