@@ -193,11 +193,11 @@ find_sheet(const struct fp_workbook *wb, const char *name)
  * The front sheet's cells for finding fr: in m's words if m is given
  * (severity, table, row, field, message: five cells), else as the report
  * has them (with the rule: six); with rec, its record second (which
- * project of a workbook of several).
+ * project of a workbook of several). A row's label is made in a.
  */
 static void
 front_row(const struct fp_finding_row *fr, const struct fp_mapping *m,
-    int rec, const char **cells)
+    int rec, const char **cells, struct fp_arena *a)
 {
 	const struct fp_table *t;
 	const struct fp_field *fld;
@@ -218,7 +218,15 @@ front_row(const struct fp_finding_row *fr, const struct fp_mapping *m,
 	t = fp_mapping_table(m, fr->table);
 	fld = t ? fp_table_field(t, fr->field) : NULL;
 	cells[0] = t ? t->cn : fr->table;
-	cells[1] = t && *fr->row ? fp_table_row_label(t, fr->row) : fr->row;
+	if (t && *fr->row) {
+		struct fp_buf b = FP_BUF_INIT;
+		const char *shown = fp_table_row_shown(t, fr->row, &b);
+
+		cells[1] = fp_arena_strndup(a, shown, strlen(shown));
+		fp_buf_release(&b);
+	} else {
+		cells[1] = fr->row;
+	}
 	cells[2] = fld ? fld->cn : fr->field;
 	cells[3] = fr->message;
 }
@@ -242,6 +250,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 	struct fp_front front;
 	double width[7];
 	const char **cells;
+	struct fp_arena shown = FP_ARENA_INIT;	/* rows as shown */
 	char sheet[256];
 	size_t k, j, nmarks = 0, nrows = 1, nc;
 	int rec = 0;
@@ -277,7 +286,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 			nmarks++;
 			continue;
 		}
-		front_row(fr, m, rec, cells + nrows * nc);
+		front_row(fr, m, rec, cells + nrows * nc, &shown);
 		nrows++;
 	}
 	memset(&opt, 0, sizeof opt);
@@ -299,5 +308,6 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 	rep->kept = crep.kept;
 	free(marks);
 	free(cells);
+	fp_arena_release(&shown);
 	return err;
 }

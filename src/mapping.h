@@ -398,6 +398,13 @@ const struct fp_field *fp_mapping_ref_field(const struct fp_mapping *m,
  * key itself. Never NULL.
  */
 const char *fp_table_row_label(const struct fp_table *t, const char *row);
+/*
+ * The same, and a row a code with a {FIELD} makes by that field's code's
+ * label and the code's SHOWN (provincial_sub of `row {level}_sub 小计`:
+ * 省级资金 小计), written into b. Never NULL; lives as long as t and b.
+ */
+const char *fp_table_row_shown(const struct fp_table *t, const char *row,
+    struct fp_buf *b);
 
 /* 1 if label (in label form) is one of ls, '*' standing for any run. */
 int fp_labels_match(const struct fp_labels *ls, const char *label);

@@ -101,21 +101,21 @@ fp_labels_match(const struct fp_labels *ls, const char *label)
  * one its {FIELD} filled with one of FIELD's codes (decision_sub of
  * {level1}_sub).
  */
-static int
-row_of_code(const struct fp_table *t, const char *code, const char *row)
+static const struct fp_alias *
+code_in(const struct fp_table *t, const char *code, const char *row)
 {
 	const char *open = strchr(code, '{'), *close;
 	const struct fp_field *f = NULL;
 	size_t pre, post, n, i;
 
 	if (!open || !(close = strchr(open, '}')))
-		return !strcmp(code, row);
+		return NULL;
 	pre = (size_t)(open - code);
 	post = strlen(close + 1);
 	n = strlen(row);
 	if (n < pre + post || strncmp(row, code, pre) ||
 	    strcmp(row + n - post, close + 1))
-		return 0;
+		return NULL;
 	for (i = 0; i < t->nfields; i++)
 		if (strlen(t->fields[i].name) == (size_t)(close - open - 1) &&
 		    !strncmp(t->fields[i].name, open + 1,
@@ -124,8 +124,34 @@ row_of_code(const struct fp_table *t, const char *code, const char *row)
 	for (i = 0; f && i < f->ncodes; i++)
 		if (strlen(f->codes[i].canon) == n - pre - post &&
 		    !strncmp(f->codes[i].canon, row + pre, n - pre - post))
-			return 1;
-	return 0;
+			return &f->codes[i];
+	return NULL;
+}
+
+static int
+row_of_code(const struct fp_table *t, const char *code, const char *row)
+{
+	return !strcmp(code, row) || code_in(t, code, row);
+}
+
+const char *
+fp_table_row_shown(const struct fp_table *t, const char *row,
+    struct fp_buf *b)
+{
+	const struct fp_alias *a;
+	const char *label = fp_table_row_label(t, row);
+	size_t i;
+
+	if (label != row)
+		return label;
+	for (i = 0; i < t->nrows; i++)
+		if ((a = code_in(t, t->rows[i].canon, row))) {
+			fp_buf_reset(b);
+			fp_buf_printf(b, "%s %s", a->display,
+			    t->rows[i].display);
+			return b->s;
+		}
+	return row;
 }
 
 /* A row code's {FIELD} must name a code column of its table, once. */

@@ -212,7 +212,7 @@ put_diff(struct fp_buf *b, double x)
  * field's value in the record.
  */
 static void
-put_what(struct fp_buf *b, const struct fp_checker *c, const char *table,
+put_what(struct fp_buf *b, struct fp_checker *c, const char *table,
     const char *row, const char *field)
 {
 	const struct fp_table *t = fp_mapping_table(c->m, table);
@@ -225,7 +225,7 @@ put_what(struct fp_buf *b, const struct fp_checker *c, const char *table,
 
 		fp_buf_addc(b, ' ');
 		fp_buf_adds(b, g && *g->value ? g->value : t ?
-		    fp_table_row_label(t, row) : row);
+		    fp_table_row_shown(t, row, &c->shown) : row);
 	}
 	if (field && *field && strcmp(field, "*")) {
 		fp_buf_addc(b, ' ');
@@ -1859,6 +1859,7 @@ fp_checker_free(struct fp_checker *c)
 	free(c->unknown);
 	fp_buf_release(&c->msg);
 	fp_buf_release(&c->tmp);
+	fp_buf_release(&c->shown);
 	fp_buf_release(&c->a);
 	fp_buf_release(&c->b);
 	free(c);

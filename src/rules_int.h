@@ -48,6 +48,7 @@ struct fp_checker {
 	size_t nseen, capseen;
 	size_t count[2];
 	struct fp_buf msg, tmp, a, b;
+	struct fp_buf shown;		/* a row as messages show it */
 };
 
 /* The fact at table/row/field in the record, or NULL. */

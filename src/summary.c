@@ -93,6 +93,7 @@ struct fp_summary {
 	int st_title, st_unit, st_head, st_link, st[NLOOKS][NKINDS];
 	int st_error, st_warning;
 	struct fp_buf key, tmp;
+	struct fp_buf shown;		/* a row as the workbook shows it */
 	size_t *order;			/* findings of a record, sorted */
 	size_t caporder;
 	size_t ncut;			/* texts cut, once closed */
@@ -697,8 +698,8 @@ write_findings(struct fp_summary *s, const struct fp_spool_record *r)
 			    s->st[L_PLAIN][K_TEXT]);
 		fp_xlsx_text(s->x, sh, row, c++, t ? t->cn : f->table,
 		    s->st[L_PLAIN][K_TEXT]);
-		fp_xlsx_text(s->x, sh, row, c++, t ? fp_table_row_label(t,
-		    f->row) : f->row, s->st[L_PLAIN][K_TEXT]);
+		fp_xlsx_text(s->x, sh, row, c++, t ? fp_table_row_shown(t,
+		    f->row, &s->shown) : f->row, s->st[L_PLAIN][K_TEXT]);
 		fp_xlsx_text(s->x, sh, row, c++, fld ? fld->cn : f->field,
 		    s->st[L_PLAIN][K_TEXT]);
 		fp_xlsx_text(s->x, sh, row, c++, f->message,
@@ -813,8 +814,8 @@ write_row(struct fp_summary *s, struct out *o, const struct fp_table *t,
 	if (t->kind == FP_TABLE_LIST && !key[strspn(key, "0123456789")])
 		put_count(s, o->sheet, row, c++, key, base);
 	else
-		fp_xlsx_text(s->x, o->sheet, row, c++, fp_table_row_label(t,
-		    key), s->st[base][K_TEXT]);
+		fp_xlsx_text(s->x, o->sheet, row, c++, fp_table_row_shown(t,
+		    key, &s->shown), s->st[base][K_TEXT]);
 	for (k = 0; k < t->nfields; k++, c++) {
 		const struct fp_field *f = &t->fields[k];
 		enum look l = faults(s, r, t->name, key, f->name, base);
@@ -1279,5 +1280,6 @@ fp_summary_free(struct fp_summary *s)
 	free(s->lastrow);
 	fp_buf_release(&s->key);
 	fp_buf_release(&s->tmp);
+	fp_buf_release(&s->shown);
 	free(s);
 }
