@@ -1503,7 +1503,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		int64_t before = INT64_MAX;
 
 		if (f->after.n) {
-			const struct fp_fcell *fence = fp_apply_find_first(s,
+			const struct fp_fcell *fence = fp_apply_find_label(s,
 			    &f->after);
 
 			if (!fence)
@@ -1512,14 +1512,14 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		}
 		/* before bounds the pattern alone: the form's head. */
 		if (f->before.n) {
-			const struct fp_fcell *fence = fp_apply_find_first(s,
+			const struct fp_fcell *fence = fp_apply_find_label(s,
 			    &f->before);
 
 			if (fence)
 				before = fence->row;
 		}
 		if (f->beneath.n) {
-			const struct fp_fcell *top = fp_apply_find_first(s,
+			const struct fp_fcell *top = fp_apply_find_label(s,
 			    &f->beneath);
 
 			if (!top)
