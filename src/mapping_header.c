@@ -57,6 +57,25 @@ row_is_header(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
 }
 
 /*
+ * 1 if a cell of row r is a group of one of the table's columns (中期指标
+ * over 三级指标 | 指标值): the header's row over the columns' names.
+ */
+static int
+row_of_groups(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r)
+{
+	size_t k, i;
+
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+		for (i = 0; s->cells[k].label && i < t->nfields; i++)
+			if (t->fields[i].group.n &&
+			    fp_apply_cell_matches(&t->fields[i].group,
+			    &s->cells[k]))
+				return 1;
+	return 0;
+}
+
+/*
  * 1 if row r holds two numbers or more, typed as numbers or as text
  * (1,205.40): a row of the table (合计 first under the header, 合计 also
  * a column's name), never its header.
@@ -719,11 +738,13 @@ fp_header_read(const struct fp_table *t, const struct fp_fsheet *s,
 
 	/*
 	 * Columns named in the row above, merged down beside the header
-	 * cell (一级指标 | 二级指标 over two rows, 三级指标 in the second):
-	 * that row is the header's first.
+	 * cell (一级指标 | 二级指标 over two rows, 三级指标 in the second),
+	 * or a row of the columns' groups (中期指标 | 年度指标 over
+	 * 三级指标 | 指标值 twice): that row is the header's first.
 	 */
 	while (R > 0 && anchor->row - R < MAX_HEADER_ROWS - 1 &&
-	    row_is_header(t, s, R - 1) && merged_down_into(s, R - 1))
+	    ((row_is_header(t, s, R - 1) && merged_down_into(s, R - 1)) ||
+	    row_of_groups(t, s, R - 1)))
 		R--;
 	/*
 	 * The header runs down while its rows name columns, or are a row of
