@@ -252,6 +252,20 @@ fp_apply_find_label(const struct fp_fsheet *s, const struct fp_labels *ls)
 	return find_first_in(s, ls, 1);
 }
 
+/*
+ * The cell of an after, before or beneath label: the first with one of
+ * the labels, else the first with one and its value after a colon
+ * (中期资金总额：900); not a 联系人：李四 above the title before a
+ * 联系人 below it.
+ */
+static const struct fp_fcell *
+fence_label(const struct fp_fsheet *s, const struct fp_labels *ls)
+{
+	const struct fp_fcell *c = find_first_in(s, ls, 0);
+
+	return c ? c : find_first_in(s, ls, 1);
+}
+
 /* ---- Values ---------------------------------------------------------- */
 
 /* A fact of the record, cited at source, at pos of the form's sheet. */
@@ -1503,7 +1517,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		int64_t before = INT64_MAX;
 
 		if (f->after.n) {
-			const struct fp_fcell *fence = fp_apply_find_label(s,
+			const struct fp_fcell *fence = fence_label(s,
 			    &f->after);
 
 			if (!fence)
@@ -1512,14 +1526,14 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 		}
 		/* before bounds the pattern alone: the form's head. */
 		if (f->before.n) {
-			const struct fp_fcell *fence = fp_apply_find_label(s,
+			const struct fp_fcell *fence = fence_label(s,
 			    &f->before);
 
 			if (fence)
 				before = fence->row;
 		}
 		if (f->beneath.n) {
-			const struct fp_fcell *top = fp_apply_find_label(s,
+			const struct fp_fcell *top = fence_label(s,
 			    &f->beneath);
 
 			if (!top)

@@ -604,6 +604,10 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 		if (r->list_keys && r->b.row)
 			return fp_perr(p, "'%s.row' is the keys of its rows: name "
 			    "no row", r->b.table);
+		if (r->list_keys && fp_mapping_table(p->m, r->b.table)->kind ==
+		    FP_TABLE_LIST)
+			return fp_perr(p, "'%s.row' of a list is its items' "
+			    "numbers: name one of its columns", r->b.table);
 		return (err = check_ref(p, &r->a, 0)) ? err : r->list_keys ?
 		    FP_OK : check_ref(p, &r->b, 0);
 	case FP_RULE_MEETS:

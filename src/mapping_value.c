@@ -302,7 +302,7 @@ fp_apply_field_value(struct apply *a, const struct fp_field *f,
 		ok = fp_norm_plain(out, v);
 		break;
 	default:
-		ok = fp_norm_plain(out, v);
+		ok = fp_norm_shown(out, v);
 		if (ok && !v->is_number)
 			if (!a->lines)
 				fp_norm_unwrap(out, 0);
@@ -311,7 +311,7 @@ fp_apply_field_value(struct apply *a, const struct fp_field *f,
 	if (!ok) {
 		fp_buf_reset(out);
 		if (v->is_number)
-			fp_norm_plain(out, v);
+			fp_norm_shown(out, v);
 		else
 			fp_norm_text(out, v->text, v->len);
 	}

@@ -1031,11 +1031,21 @@ fp_norm_plain(struct fp_buf *out, const struct fp_value *v)
 		fp_buf_addc(out, '%');
 		return 1;
 	}
-	/* A date as read shows it (2023-06-30), not its serial. */
-	if (v->is_number && !(v->is_date && v->text && v->len)) {
+	if (v->is_number) {
 		put_num(out, v->num);
 		return 1;
 	}
+	fp_norm_text(out, v->text, v->len);
+	return out->len > start;
+}
+
+int
+fp_norm_shown(struct fp_buf *out, const struct fp_value *v)
+{
+	size_t start = out->len;
+
+	if (!(v->is_date && v->text && v->len))
+		return fp_norm_plain(out, v);
 	fp_norm_text(out, v->text, v->len);
 	return out->len > start;
 }

@@ -87,6 +87,8 @@ int fp_has_tick(const char *s, size_t n);
  * a percent format as the percentage it shows (0.98 under 0% is "98%").
  */
 int fp_norm_plain(struct fp_buf *out, const struct fp_value *v);
+/* The same, but a date as read shows it (2023-06-30), not its serial. */
+int fp_norm_shown(struct fp_buf *out, const struct fp_value *v);
 /*
  * A short text's line breaks typed to wrap a name in its cell
  * (汨罗市<LF>民政局, Alt+Enter in a narrow cell) taken out of out from

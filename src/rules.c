@@ -534,10 +534,17 @@ cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row,
 		struct gfact *o = in && !w->target_is_key ? fp_fact(c,
 		    w->target.table, in, w->target.field) : NULL;
 		const char *v = w->target_is_key ? in : o ? o->value : NULL;
+		const struct fp_table *kt;
+		int same;
 
 		if (!g || !v || !*v)
 			return 0;
-		return is_word(g, v) == (w->op == FP_COND_IS);
+		same = is_word(g, v);
+		/* A coded row (fiscal) by its label too (财政拨款). */
+		if (!same && w->target_is_key && (kt = fp_mapping_table(c->m,
+		    w->target.table)))
+			same = is_word(g, fp_table_row_label(kt, v));
+		return same == (w->op == FP_COND_IS);
 	}
 	switch (w->op) {
 	case FP_COND_IS:
@@ -1165,8 +1172,8 @@ put_val(struct fp_buf *b, const struct val *v)
 /*
  * Appends a side's value: a fact's, or a number written in the rule, as
  * it is; one computed (已支出/下达×100) to as many decimals as tell it
- * from the other side's, two at least, six at most (71.02, not
- * 71.018277).
+ * from the other side's and from 0, two at least, six at most (71.02,
+ * not 71.018277; -0.004, not 0).
  */
 static void
 put_side(struct fp_buf *b, const struct fp_expr *e, const struct val *v,
@@ -1180,8 +1187,8 @@ put_side(struct fp_buf *b, const struct fp_expr *e, const struct val *v,
 		put_val(b, v);
 		return;
 	}
-	for (d = 2; d < 6 && nearbyint(v->x * scale) == nearbyint(other->x *
-	    scale); d++)
+	for (d = 2; d < 6 && (nearbyint(v->x * scale) == nearbyint(other->x *
+	    scale) || (v->x != 0 && nearbyint(v->x * scale) == 0)); d++)
 		scale *= 10;
 	put_num(b, nearbyint(v->x * scale) / scale);
 }
