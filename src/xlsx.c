@@ -902,7 +902,7 @@ void
 fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *s, int style)
 {
-	size_t cut = utf8_cut(s, MAX_CELL_CHARS);
+	size_t cut = utf8_cut(s, MAX_CELL_CHARS), i;
 	char *t = NULL;
 
 	if (!ws(x, sheet))
@@ -912,6 +912,15 @@ fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		s = t;
 		x->ncut++;
 	}
+	/* U+FFFE and U+FFFF, which XML cannot hold, as U+FFFD. */
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] == 0xEF &&
+		    (unsigned char)s[i + 1] == 0xBF &&
+		    ((unsigned char)s[i + 2] & 0xFE) == 0xBE) {
+			if (!t)
+				s = t = fp_xstrdup(s);
+			t[i + 2] = (char)0xBD;
+		}
 	note(x, worksheet_write_string(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    s, fmt(x, style)), x->sheets[sheet].name);
 	fit(x, sheet, col, fp_display_width(s) * (style >= 0 &&

@@ -312,15 +312,32 @@ fp_store_escape(struct fp_buf *b, const char *s, size_t len, int attr)
 	size_t i, from = 0;
 
 	for (i = 0; i < len; i++) {
-		const char *e = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" :
-		    s[i] == '>' ? "&gt;" : !attr ? NULL : s[i] == '"' ?
-		    "&quot;" : s[i] == '\n' ? "&#xA;" : NULL;
+		unsigned char ch = (unsigned char)s[i];
+		const char *e = ch == '&' ? "&amp;" : ch == '<' ? "&lt;" :
+		    ch == '>' ? "&gt;" : !attr ? NULL : ch == '"' ?
+		    "&quot;" : ch == '\n' ? "&#xA;" : NULL;
+		char ctl[8];
+		size_t skip = 1;
 
+		/*
+		 * What XML cannot hold: a control character is written as
+		 * Excel writes it (_x000B_), U+FFFE and U+FFFF as U+FFFD.
+		 */
+		if (!e && ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
+			snprintf(ctl, sizeof ctl, "_x%04X_", ch);
+			e = ctl;
+		} else if (!e && ch == 0xEF && i + 2 < len &&
+		    (unsigned char)s[i + 1] == 0xBF &&
+		    ((unsigned char)s[i + 2] & 0xFE) == 0xBE) {
+			e = "\xef\xbf\xbd";
+			skip = 3;
+		}
 		if (!e)
 			continue;
 		fp_buf_add(b, s + from, i - from);
 		fp_buf_adds(b, e);
-		from = i + 1;
+		from = i + skip;
+		i += skip - 1;
 	}
 	fp_buf_add(b, s + from, len - from);
 }

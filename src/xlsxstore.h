@@ -74,7 +74,9 @@ void fp_store_end(struct fp_store_walk *w);
 void fp_store_cellref(struct fp_buf *b, uint32_t row, uint32_t col);
 /*
  * Appends the len bytes at s escaped as libxlsxwriter escapes XML: &, <
- * and > in text; with attr, " and line feeds too, for an attribute.
+ * and > in text; with attr, " and line feeds too, for an attribute; a
+ * control character but tab and line ends as _x000B_, and U+FFFE and
+ * U+FFFF, which XML cannot hold, as U+FFFD.
  */
 void fp_store_escape(struct fp_buf *b, const char *s, size_t len, int attr);
 /*
