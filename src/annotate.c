@@ -35,6 +35,7 @@ fp_findings_read(const char *path, struct fp_findings *f, struct fp_diag *d)
 	long at[NCOLS];
 	FILE *in;
 	enum fp_err err = FP_OK;
+	size_t ncols = 0;
 	int got, header = 1;
 
 	memset(f, 0, sizeof *f);
@@ -66,8 +67,25 @@ fp_findings_read(const char *path, struct fp_findings *f, struct fp_diag *d)
 				goto out;
 			}
 			f->has_file = at[9] >= 0;
+			ncols = row.n;
 			continue;
 		}
+		/* A row cut short or run on, a NUL, another encoding. */
+		if (row.n != ncols) {
+			err = fp_diag(d, FP_ECSV, "%s:%zu: %zu fields, expected "
+			    "%zu (as its header)", path, row.line, row.n, ncols);
+			goto out;
+		}
+		for (i = 0; i < row.n; i++)
+			if (strlen(row.f[i]) != row.len[i] ||
+			    !fp_utf8_valid(row.f[i], row.len[i])) {
+				err = fp_diag(d, FP_ECSV, "%s:%zu: %s", path,
+				    row.line, strlen(row.f[i]) != row.len[i] ?
+				    "a NUL byte: not a findings report" : "not "
+				    "UTF-8 text (was the file saved in another "
+				    "encoding?)");
+				goto out;
+			}
 		if (f->n == cap) {
 			cap = cap ? cap * 2 : 64;
 			offs = fp_xreallocarray(offs, cap * NCOLS, sizeof *offs);
