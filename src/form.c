@@ -16,12 +16,43 @@ fp_form_new(void)
 	return fp_xcalloc(1, sizeof(struct fp_form));
 }
 
+/* Puts sheet i in the index by name (which has room). */
+static void
+index_sheet(struct fp_form *f, size_t i)
+{
+	size_t k = fp_hash_slot(fp_hash(FP_HASH_INIT, f->sheets[i].name),
+	    f->mask);
+
+	while (f->byname[k])
+		k = (k + 1) & f->mask;
+	f->byname[k] = i + 1;
+}
+
+/*
+ * The sheet of a cell stream's cell, made at the end if new: the last
+ * one (the stream goes sheet by sheet), else looked up by name in an
+ * index kept at most half full, so that a stream of many sheets costs
+ * what its cells do.
+ */
 static struct fp_fsheet *
 sheet_named(struct fp_form *f, const char *name)
 {
-	size_t i;
+	size_t i, k;
 
-	for (i = f->nsheets; i > 0; i--)
+	if (f->nsheets && !strcmp(f->sheets[f->nsheets - 1].name, name))
+		return &f->sheets[f->nsheets - 1];
+	if ((f->nsheets + 1) * 2 > f->mask + 1 || !f->byname) {
+		free(f->byname);
+		f->mask = f->mask ? f->mask * 2 + 1 : 15;
+		while ((f->nsheets + 1) * 2 > f->mask + 1)
+			f->mask = f->mask * 2 + 1;
+		f->byname = fp_xcalloc(f->mask + 1, sizeof *f->byname);
+		f->nindexed = 0;
+	}
+	for (; f->nindexed < f->nsheets; f->nindexed++)
+		index_sheet(f, f->nindexed);
+	for (k = fp_hash_slot(fp_hash(FP_HASH_INIT, name), f->mask);
+	    (i = f->byname[k]) != 0; k = (k + 1) & f->mask)
 		if (!strcmp(f->sheets[i - 1].name, name))
 			return &f->sheets[i - 1];
 	if (f->nsheets == f->cap) {
@@ -259,7 +290,7 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 	struct fp_fcell *c;
 
 	if (s->ncells == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
+		s->cap = s->cap ? s->cap * 2 : 8;
 		s->cells = fp_xreallocarray(s->cells, s->cap, sizeof *s->cells);
 	}
 	c = &s->cells[s->ncells++];
@@ -909,6 +940,7 @@ fp_form_free(struct fp_form *f)
 		free(s->name);
 	}
 	free(f->sheets);
+	free(f->byname);
 	fp_arena_release(&f->strings);
 	fp_buf_release(&f->scratch);
 	free(f);

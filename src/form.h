@@ -108,6 +108,8 @@ struct fp_fsheet {
 struct fp_form {
 	struct fp_fsheet *sheets;
 	size_t nsheets, cap;
+	/* The sheets by name, for a cell stream: index + 1, 0 free. */
+	size_t *byname, mask, nindexed;
 	int date1904;
 	struct fp_arena strings;	/* the cells' strings */
 	struct fp_buf scratch;		/* label forms as they are made */
