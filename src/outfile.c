@@ -27,7 +27,9 @@ static struct {
 static volatile sig_atomic_t ntemps;
 static int handlers_set;
 
-static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+static const int caught[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2,
+};
 
 static void
 remove_temps(void)
@@ -80,6 +82,14 @@ set_handlers(void)
 			continue;
 		sigaction(caught[i], &sa, NULL);
 	}
+	/*
+	 * Past the file size limit (ulimit -f) a write fails with EFBIG,
+	 * said and cleaned up as a full disk is, rather than killing the
+	 * process with its temporaries left.
+	 */
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGXFSZ, &sa, NULL);
 }
 
 static void
