@@ -459,12 +459,13 @@ key_near(const struct fp_table *t, const struct fp_column *cols,
  * columns named as its key column is, left and right of it (项目 | 金额 |
  * 项目 | 金额: 0..1 for the left half's key in 0, 2.. for the right's).
  */
-static void
-table_half(const struct fp_column *cols, uint32_t ncols, int64_t keycol,
-    uint32_t *lo, uint32_t *hi)
+void
+fp_header_half(const struct fp_header *h, int64_t keycol, uint32_t *lo,
+    uint32_t *hi)
 {
+	const struct fp_column *cols = h->cols;
+	uint32_t ncols = h->ncols, c;
 	const struct fp_fcell *kn;
-	uint32_t c;
 
 	*lo = 0;
 	*hi = UINT32_MAX;
@@ -487,16 +488,16 @@ table_half(const struct fp_column *cols, uint32_t ncols, int64_t keycol,
  * field, merged across columns each named one of its codes in the
  * header row under it (a √ in the one that holds). 1 with *lo..*hi.
  */
-static int
-choice_columns(const struct fp_table *t, const struct fp_field *f,
-    const struct fp_header *h, const struct fp_column *cols, uint32_t ncols,
-    uint32_t *lo, uint32_t *hi)
+int
+fp_header_choices(const struct fp_table *t, const struct fp_field *f,
+    const struct fp_header *h, uint32_t *lo, uint32_t *hi)
 {
 	const struct fp_fsheet *s = h->s;
-	uint32_t r, c;
+	const struct fp_column *cols = h->cols;
+	uint32_t ncols = h->ncols, r, c;
 	size_t k;
 
-	if (f->type != FP_T_CODE || !f->ncodes)
+	if (f->heading || f->type != FP_T_CODE || !f->ncodes)
 		return 0;
 	for (r = h->top; r < h->end; r++)
 		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
@@ -650,12 +651,13 @@ codes_rows(const struct fp_mapping *m, const struct fp_table *t,
  * form states above the header (a 单位：元 line, a section's title 年度
  * 收入情况（元）). NULL if none (万元).
  */
-static const struct fp_fcell *
-column_unit(const struct fp_mapping *m, const struct fp_table *t,
-    const struct fp_fsheet *s, uint32_t R, uint32_t D, int64_t col)
+const struct fp_fcell *
+fp_header_unit(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_header *h, int64_t col)
 {
+	const struct fp_fsheet *s = h->s;
+	uint32_t R = h->top, D = h->end, r;
 	const struct fp_fcell *c;
-	uint32_t r;
 	size_t k;
 
 	for (r = D; r-- > R;) {
@@ -709,9 +711,9 @@ header_words(const struct fp_table *t, const struct fp_header *h,
  * over two pages does: two or more of its cells, and each, are words of
  * the header (机构名称 | 收入合计 | 其中： over 上年结转 | 公共财政拨款).
  */
-static int
-repeats_header(const struct fp_table *t, const struct fp_header *h, uint32_t r,
-    const int64_t *col)
+int
+fp_header_repeated(const struct fp_table *t, const struct fp_header *h,
+    uint32_t r, const int64_t *col)
 {
 	const struct fp_fsheet *s = h->s;
 	size_t k, named = 0;
@@ -820,13 +822,6 @@ fp_header_key_column(const struct fp_mapping *m, const struct fp_table *t,
 	return keycol < 0 ? named : keycol;
 }
 
-void
-fp_header_half(const struct fp_header *h, int64_t keycol, uint32_t *lo,
-    uint32_t *hi)
-{
-	table_half(h->cols, h->ncols, keycol, lo, hi);
-}
-
 int64_t
 fp_header_field_column(const struct fp_table *t, struct fp_header *h,
     const struct fp_field *f, uint32_t from)
@@ -849,24 +844,3 @@ fp_header_field_column(const struct fp_table *t, struct fp_header *h,
 	return c;
 }
 
-int
-fp_header_choices(const struct fp_table *t, const struct fp_field *f,
-    const struct fp_header *h, uint32_t *lo, uint32_t *hi)
-{
-	return !f->heading && choice_columns(t, f, h, h->cols, h->ncols, lo,
-	    hi);
-}
-
-const struct fp_fcell *
-fp_header_unit(const struct fp_mapping *m, const struct fp_table *t,
-    const struct fp_header *h, int64_t col)
-{
-	return column_unit(m, t, h->s, h->top, h->end, col);
-}
-
-int
-fp_header_repeated(const struct fp_table *t, const struct fp_header *h,
-    uint32_t r, const int64_t *col)
-{
-	return repeats_header(t, h, r, col);
-}
