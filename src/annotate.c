@@ -36,6 +36,7 @@ fp_findings_read(const char *path, struct fp_findings *f, struct fp_diag *d)
 	FILE *in;
 	enum fp_err err = FP_OK;
 	size_t ncols = 0;
+	enum fp_csv_text bad;
 	int got, header = 1;
 
 	memset(f, 0, sizeof *f);
@@ -76,16 +77,13 @@ fp_findings_read(const char *path, struct fp_findings *f, struct fp_diag *d)
 			    "%zu (as its header)", path, row.line, row.n, ncols);
 			goto out;
 		}
-		for (i = 0; i < row.n; i++)
-			if (strlen(row.f[i]) != row.len[i] ||
-			    !fp_utf8_valid(row.f[i], row.len[i])) {
-				err = fp_diag(d, FP_ECSV, "%s:%zu: %s", path,
-				    row.line, strlen(row.f[i]) != row.len[i] ?
-				    "a NUL byte: not a findings report" : "not "
-				    "UTF-8 text (was the file saved in another "
-				    "encoding?)");
-				goto out;
-			}
+		if ((bad = fp_csv_row_text(&row, row.n, &i)) != FP_CSV_TEXT) {
+			err = fp_diag(d, FP_ECSV, "%s:%zu: %s", path, row.line,
+			    bad == FP_CSV_NUL ? "a NUL byte: not a findings "
+			    "report" : "not UTF-8 text (was the file saved in "
+			    "another encoding?)");
+			goto out;
+		}
 		if (f->n == cap) {
 			cap = cap ? cap * 2 : 64;
 			offs = fp_xreallocarray(offs, cap * NCOLS, sizeof *offs);

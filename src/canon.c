@@ -138,14 +138,16 @@ fp_canon_next(struct fp_canon_reader *r, struct fp_canon_fact *f,
 			    FP_CANON_NCOLS), -1;
 		break;
 	}
-	for (i = 0; i < FP_CANON_NCOLS; i++) {
-		if (strlen(row.f[i]) != row.len[i])
-			return fp_diag(d, FP_ECSV, "%zu: a NUL byte in the %s "
-			    "field", row.line, header[i]), -1;
-		if (!fp_utf8_valid(row.f[i], row.len[i]))
-			return fp_diag(d, FP_ECSV, "%zu: the %s field is not "
-			    "UTF-8 text (was the file saved in another "
-			    "encoding?)", row.line, header[i]), -1;
+	switch (fp_csv_row_text(&row, FP_CANON_NCOLS, &i)) {
+	case FP_CSV_NUL:
+		return fp_diag(d, FP_ECSV, "%zu: a NUL byte in the %s field",
+		    row.line, header[i]), -1;
+	case FP_CSV_NOT_UTF8:
+		return fp_diag(d, FP_ECSV, "%zu: the %s field is not UTF-8 text "
+		    "(was the file saved in another encoding?)", row.line,
+		    header[i]), -1;
+	default:
+		break;
 	}
 	f->form = row.f[0];
 	f->dept = row.f[1];

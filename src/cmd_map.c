@@ -56,6 +56,7 @@ form_from_cells(FILE *f, const char *name)
 	struct fp_form *form = fp_form_new();
 	struct fp_csv_row row;
 	struct fp_diag d;
+	enum fp_csv_text bad;
 	size_t i;
 	int rc, first = 1;
 
@@ -80,15 +81,13 @@ form_from_cells(FILE *f, const char *name)
 			    row.line, row.n);
 			goto fail;
 		}
-		for (i = 0; i < 5; i++)
-			if (strlen(row.f[i]) != row.len[i] ||
-			    !fp_utf8_valid(row.f[i], row.len[i])) {
-				fp_cli_error("map", "%s:%zu: %s", name, row.line,
-				    strlen(row.f[i]) != row.len[i] ? "a NUL byte: "
-				    "not a cell stream" : "not UTF-8 text (was "
-				    "the file saved in another encoding?)");
-				goto fail;
-			}
+		if ((bad = fp_csv_row_text(&row, 5, &i)) != FP_CSV_TEXT) {
+			fp_cli_error("map", "%s:%zu: %s", name, row.line,
+			    bad == FP_CSV_NUL ? "a NUL byte: not a cell stream" :
+			    "not UTF-8 text (was the file saved in another "
+			    "encoding?)");
+			goto fail;
+		}
 		rr = strtol(row.f[1], &end1, 10);
 		cc = strtol(row.f[2], &end2, 10);
 		t = type_named(row.f[3]);

@@ -382,3 +382,18 @@ fp_csv_next(struct fp_csv_reader *r, struct fp_csv_row *row,
 	row->line = q->line;
 	return 1;
 }
+
+enum fp_csv_text
+fp_csv_row_text(const struct fp_csv_row *row, size_t n, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < row->n; i++) {
+		*at = i;
+		if (strlen(row->f[i]) != row->len[i])
+			return FP_CSV_NUL;
+		if (!fp_utf8_valid(row->f[i], row->len[i]))
+			return FP_CSV_NOT_UTF8;
+	}
+	return FP_CSV_TEXT;
+}

@@ -48,6 +48,16 @@ void fp_csv_reader_hold(struct fp_csv_reader *r);
 int fp_csv_next(struct fp_csv_reader *r, struct fp_csv_row *row,
     struct fp_diag *d);
 
+/* What the first of a row's fields that is no text holds, if one does. */
+enum fp_csv_text {
+	FP_CSV_TEXT,		/* every field is UTF-8 text */
+	FP_CSV_NUL,		/* a NUL byte */
+	FP_CSV_NOT_UTF8,	/* bytes that are no UTF-8 */
+};
+/* Checks fields 0..n - 1 of row (n at most row->n); *at the one at fault. */
+enum fp_csv_text fp_csv_row_text(const struct fp_csv_row *row, size_t n,
+    size_t *at);
+
 /*
  * 0, or the errno of the first write to the tee that failed (a full disk,
  * a closed pipe): the stream keeps only that one did, and a later flush

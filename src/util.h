@@ -274,6 +274,16 @@ void fp_utf8_put(struct fp_buf *b, uint32_t cp);
 void fp_utf8_name(struct fp_buf *b, const char *name);
 /* 1 if the n bytes at s are valid UTF-8. */
 int fp_utf8_valid(const char *s, size_t n);
+/*
+ * 1 if the n bytes at s start with U+FFFE or U+FFFF, characters XML
+ * cannot hold (a writer puts U+FFFD in their place).
+ */
+static inline int
+fp_utf8_nonchar(const char *s, size_t n)
+{
+	return n >= 3 && (unsigned char)s[0] == 0xEF &&
+	    (unsigned char)s[1] == 0xBF && ((unsigned char)s[2] & 0xFE) == 0xBE;
+}
 
 /*
  * Flushes f and reports whether everything written to it arrived:

@@ -914,9 +914,7 @@ fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	}
 	/* U+FFFE and U+FFFF, which XML cannot hold, as U+FFFD. */
 	for (i = 0; s[i]; i++)
-		if ((unsigned char)s[i] == 0xEF &&
-		    (unsigned char)s[i + 1] == 0xBF &&
-		    ((unsigned char)s[i + 2] & 0xFE) == 0xBE) {
+		if (fp_utf8_nonchar(s + i, strnlen(s + i, 3))) {
 			if (!t)
 				s = t = fp_xstrdup(s);
 			t[i + 2] = (char)0xBD;

@@ -326,9 +326,7 @@ fp_store_escape(struct fp_buf *b, const char *s, size_t len, int attr)
 		if (!e && ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
 			snprintf(ctl, sizeof ctl, "_x%04X_", ch);
 			e = ctl;
-		} else if (!e && ch == 0xEF && i + 2 < len &&
-		    (unsigned char)s[i + 1] == 0xBF &&
-		    ((unsigned char)s[i + 2] & 0xFE) == 0xBE) {
+		} else if (!e && fp_utf8_nonchar(s + i, len - i)) {
 			e = "\xef\xbf\xbd";
 			skip = 3;
 		}
