@@ -40,9 +40,12 @@ fp_findings_read(const char *path, struct fp_findings *f, struct fp_diag *d)
 	int got, header = 1;
 
 	memset(f, 0, sizeof *f);
-	in = fopen(path, "rb");
-	if (!in)
+	if (!strcmp(path, "-")) {
+		in = stdin;
+		path = "<stdin>";
+	} else if (!(in = fopen(path, "rb"))) {
 		return fp_diag(d, FP_EOPEN, "%s: %s", path, strerror(errno));
+	}
 	r = fp_csv_reader_new(in, path);
 	for (k = 0; k < NCOLS; k++)
 		at[k] = -1;
@@ -121,7 +124,8 @@ out:
 	free(offs);
 	fp_buf_release(&text);
 	fp_csv_reader_free(r);
-	fclose(in);
+	if (in != stdin)
+		fclose(in);
 	if (err) {
 		free(f->text);
 		free(f->v);

@@ -31,7 +31,7 @@ struct fp_findings {
 
 /*
  * Reads a findings report (CSV, header by column names; `message` and
- * `source` are needed). Returns FP_OK, or FP_ECSV with d saying which
+ * `source` are needed) from path, or from standard input if it is "-". Returns FP_OK, or FP_ECSV with d saying which
  * line is wrong. fp_findings_release frees it.
  */
 enum fp_err fp_findings_read(const char *path, struct fp_findings *f,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "annotate.h"
 #include "cli.h"
@@ -21,8 +22,8 @@ static const char usage_text[] =
     "usage: formpipe annotate FINDINGS.csv [-d DIR] [-m MAPPING] FORM...\n"
     "\n"
     "For each FORM with findings in FINDINGS.csv (the report of formpipe\n"
-    "check --report, matched by its file column, as given or by base\n"
-    "name), writes DIR/NAME.xlsx (NAME: the form's file name without its\n"
+    "check --report, - for standard input; matched by its file column,\n"
+    "as given or by base name), writes DIR/NAME.xlsx (NAME: the form's file name without its\n"
     "extension; DIR: the current directory by default, made if it is not\n"
     "there): the form converted as formpipe convert does, each cell at\n"
     "fault filled and carrying the findings' messages as a comment, and\n"
@@ -49,7 +50,7 @@ parse_args(int argc, char **argv, struct args *a)
 		FP_OPT_STRING('m', "mapping", &a->mapping, "MAPPING"),
 		FP_OPT_END(),
 	};
-	int rc;
+	int rc, i;
 
 	memset(a, 0, sizeof *a);
 	a->dir = ".";
@@ -66,7 +67,20 @@ parse_args(int argc, char **argv, struct args *a)
 	a->findings = argv[0];
 	a->forms = (const char **)argv + 1;
 	a->nforms = argc - 1;
+	for (i = 0; i < a->nforms && !strcmp(a->findings, "-"); i++)
+		if (!strcmp(a->forms[i], "-")) {
+			fp_cli_error("annotate", "standard input cannot be both "
+			    "the findings report and a form");
+			return 2;
+		}
 	return FP_CLI_GO_ON;
+}
+
+/* The findings report's name in messages. */
+static const char *
+report_name(const struct args *a)
+{
+	return strcmp(a->findings, "-") ? a->findings : "<stdin>";
 }
 
 /* DIR/NAME.xlsx for the form at path. */
@@ -162,7 +176,7 @@ annotate(const struct args *a)
 	struct stat st;
 	struct fp_buf fname = FP_BUF_INIT;
 	size_t *which = NULL, *used = NULL, k, skipped = 0, unmatched = 0;
-	int i, rc = 0, said = 0;
+	int i, rc = 0, said = 0, made = 0, written = 0;
 
 	memset(&ms, 0, sizeof ms);
 	if (names_clash(a))
@@ -177,14 +191,14 @@ annotate(const struct args *a)
 	}
 	if (!f.has_file && a->nforms > 1) {
 		fp_cli_error("annotate", "%s: the report has no file column; "
-		    "give one form at a time", a->findings);
+		    "give one form at a time", report_name(a));
 		fp_findings_release(&f);
 		fp_cli_mappings_release(&ms);
 		return 2;
 	}
 	/* The folder is made if it is not there (its parent must be). */
 	if (stat(a->dir, &st) != 0 && errno == ENOENT)
-		(void)mkdir(a->dir, 0777);
+		made = mkdir(a->dir, 0777) == 0;
 	if (stat(a->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fp_cli_error("annotate", "%s: %s", a->dir, stat(a->dir, &st) ?
 		    strerror(errno) : "not a directory");
@@ -251,10 +265,15 @@ annotate(const struct args *a)
 				    "its value" : "values");
 			if (fp_cli_commit("annotate", of))
 				rc = 2;
+			else
+				written++;
 		}
 		free(out);
 		fp_workbook_free(wb);
 	}
+	/* A folder made for nothing is not left behind. */
+	if (made && !written)
+		(void)rmdir(a->dir);
 	for (k = 0; k < f.n; k++)
 		unmatched += !used[k];
 	if (skipped)
@@ -262,7 +281,7 @@ annotate(const struct args *a)
 		    skipped, skipped == 1 ? "" : "s");
 	if (unmatched)
 		fp_cli_error("annotate", "%s: %zu finding%s for forms not given",
-		    a->findings, unmatched, unmatched == 1 ? "" : "s");
+		    report_name(a), unmatched, unmatched == 1 ? "" : "s");
 	free(which);
 	free(used);
 	fp_buf_release(&fname);

@@ -90,6 +90,9 @@ struct fp_csv_reader {
 	size_t rec_line;		/* line the record being read starts on */
 	size_t rec_first;		/* its first field */
 	int in_record;
+	size_t mid_line;		/* line the unfinished record starts on */
+	size_t mid_bytes;		/* its bytes fed so far */
+	int sniffed;			/* the input's first bytes looked at */
 	char **outf;
 	size_t *outlen;
 	size_t capout;
@@ -292,6 +295,26 @@ track(struct fp_csv_reader *r, const char *s, size_t n)
 	r->mid = r->quotes || !n || (end[-1] != '\n' && end[-1] != '\r');
 }
 
+/*
+ * "1: a workbook …" if the input starts as a workbook does (a zip: .xlsx
+ * or .ods; a compound file: .xls), which libcsv would call a quote in
+ * the wrong place, or read whole as one field.
+ */
+static int
+sniff(struct fp_csv_reader *r, struct fp_diag *d)
+{
+	static const char zip[] = "PK\3\4", cfb[] = "\xD0\xCF\x11\xE0";
+
+	r->sniffed = 1;
+	if (r->blen >= 4 && !memcmp(r->buf, zip, 4))
+		return fp_diag(d, FP_ECSV, "1: a workbook (a zip file: .xlsx "
+		    "or .ods), not CSV text; formpipe map reads workbooks"), -1;
+	if (r->blen >= 4 && !memcmp(r->buf, cfb, 4))
+		return fp_diag(d, FP_ECSV, "1: a workbook (.xls), not CSV "
+		    "text; formpipe map reads workbooks"), -1;
+	return 0;
+}
+
 /* Feeds libcsv the next line of input; 0 at the end, -1 on error. */
 static int
 feed(struct fp_csv_reader *r, struct fp_diag *d)
@@ -323,6 +346,8 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 			r->eof = 1;
 			return 1;
 		}
+		if (!r->sniffed && sniff(r, d) != 0)
+			return -1;
 	}
 	nl = memchr(r->buf + r->bpos, '\n', r->blen - r->bpos);
 	n = nl ? (size_t)(nl - (r->buf + r->bpos)) + 1 : r->blen - r->bpos;
@@ -331,9 +356,12 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 		plain_line(r, r->buf + r->bpos, n);
 		got = n;
 	} else {
+		if (!r->mid)
+			r->mid_line = r->line;
 		got = csv_parse(&r->p, r->buf + r->bpos, n, on_field,
 		    on_record, r);
 		track(r, r->buf + r->bpos, got);
+		r->mid_bytes = r->mid ? r->mid_bytes + got : 0;
 	}
 	if (r->tee && !r->tee_err &&
 	    fwrite(r->buf + r->bpos, 1, got, r->tee) != got)
@@ -348,6 +376,11 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 		    "unquoted field, or text after a closing quote)",
 		    r->in_record ? r->rec_line : r->line,
 		    csv_strerror(csv_error(&r->p))), -1;
+	/* A stream with no line end (/dev/zero) is not read into memory. */
+	if (r->mid_bytes > FP_CSV_RECORD_MAX)
+		return fp_diag(d, FP_ECSV, "%zu: a record of more than %d MiB "
+		    "(a quote left open, or not CSV text)", r->mid_line,
+		    FP_CSV_RECORD_MAX >> 20), -1;
 	return 1;
 }
 

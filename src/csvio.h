@@ -25,6 +25,9 @@ struct fp_csv_row {
 
 struct fp_csv_reader;
 
+/* The longest record read (a cell holds at most 32,767 characters). */
+#define FP_CSV_RECORD_MAX (16 << 20)
+
 /*
  * Reads CSV from f, named name in messages. With a tee, every byte read
  * is also written to it, unchanged, as it is consumed.
@@ -42,8 +45,9 @@ void fp_csv_reader_hold(struct fp_csv_reader *r);
 /*
  * Reads the next record into *row (valid until the next call). Returns 1
  * for a record, 0 at the end of the input, or -1 with d filled as
- * "LINE: what is wrong" (a quote left open, a read error). Empty lines
- * are skipped.
+ * "LINE: what is wrong" (a quote left open, a record longer than
+ * FP_CSV_RECORD_MAX, a workbook given for CSV, a read error). Empty
+ * lines are skipped.
  */
 int fp_csv_next(struct fp_csv_reader *r, struct fp_csv_row *row,
     struct fp_diag *d);

@@ -19,7 +19,7 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *what;
 } commands[] = {
-	{ "read", cmd_read, "legacy .xls to a CSV grid or a cell stream" },
+	{ "read", cmd_read, "a workbook to a CSV grid or a cell stream" },
 	{ "map", cmd_map, "forms to canonical facts, by a mapping" },
 	{ "check", cmd_check, "the mapping's rules over canonical facts" },
 	{ "merge", cmd_merge, "canonical facts to one summary .xlsx" },

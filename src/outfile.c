@@ -233,6 +233,13 @@ fp_outfile_new(const char *path, struct fp_diag *d)
 		    out.st_ino == st.st_ino) {
 			/* /dev/stdout and the like: the file open as stdout. */
 			to_stdout = 1;
+		} else if (fstat(STDERR_FILENO, &out) == 0 &&
+		    out.st_dev == st.st_dev && out.st_ino == st.st_ino) {
+			/* 2>log --report /dev/stderr: the log is not replaced. */
+			fp_diag(d, FP_EWRITE, "%s: the file standard error goes "
+			    "to (its messages would be lost); give another "
+			    "name", path);
+			goto fail;
 		} else if (!S_ISREG(st.st_mode)) {
 			fp_diag(d, FP_EWRITE, "%s: not a regular file; give a "
 			    "file's name, or - for standard output", path);

@@ -18,6 +18,8 @@
  * - a device, a pipe, a folder, a link to nothing: refused, except the
  *   file already open as standard output (/dev/stdout), which is written
  *   as for "-".
+ * - the file open as standard error (/dev/stderr with 2>log): refused,
+ *   whatever it is; the messages written to it would go with it.
  */
 #ifndef FP_OUTFILE_H
 #define FP_OUTFILE_H
