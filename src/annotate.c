@@ -326,6 +326,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 	rep->marked = nmarks;
 	rep->listed = nrows - 1;
 	rep->kept = crep.kept;
+	rep->cut = crep.cut;
 	free(marks);
 	free(cells);
 	fp_arena_release(&shown);

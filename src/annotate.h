@@ -51,6 +51,7 @@ struct fp_annotate_report {
 	size_t marked;		/* cells filled and commented */
 	size_t listed;		/* findings on the front sheet */
 	size_t kept;		/* formulas kept as values */
+	size_t cut;		/* texts and comments cut to 32,767 characters */
 };
 
 /*

@@ -31,6 +31,17 @@ fp_cli_error(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void
+fp_cli_warn_cut(const char *cmd, const char *what, size_t n)
+{
+	if (n == 1)
+		fp_cli_error(cmd, "warning: %sa text longer than a cell holds "
+		    "(32,767 characters) was cut", what);
+	else if (n)
+		fp_cli_error(cmd, "warning: %s%zu texts longer than a cell "
+		    "holds (32,767 characters) were cut", what, n);
+}
+
 int
 fp_cli_report(const char *cmd, const char *where, enum fp_err err,
     const struct fp_diag *d)

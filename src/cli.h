@@ -16,6 +16,13 @@ void fp_cli_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * Warns that n texts (cells, comments) of the workbook written as what
+ * ("OUT.xlsx: ") were cut to the 32,767 characters a cell holds; nothing
+ * if n is 0.
+ */
+void fp_cli_warn_cut(const char *cmd, const char *what, size_t n);
+
+/*
  * Opens the workbook at path, or standard input for "-" or NULL (freexl
  * needs a file: stdin is copied to a temporary file, removed at once).
  * On failure prints the message and returns NULL.

@@ -263,6 +263,9 @@ annotate(const struct args *a)
 				    "as %s (could not be read)", form, rep.kept,
 				    rep.kept == 1 ? "" : "s", rep.kept == 1 ?
 				    "its value" : "values");
+			fp_buf_reset(&fname);
+			fp_buf_printf(&fname, "%s: ", out);
+			fp_cli_warn_cut("annotate", fname.s, rep.cut);
 			if (fp_cli_commit("annotate", of))
 				rc = 2;
 			else

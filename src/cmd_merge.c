@@ -208,13 +208,7 @@ cmd_merge(int argc, char **argv)
 			fp_cli_error("merge", "warning: the facts are of several "
 			    "years (%s): an overview for each, never added "
 			    "together", fp_summary_years(c.s));
-		if (fp_summary_cut(c.s) == 1)
-			fp_cli_error("merge", "warning: a text longer than a "
-			    "cell holds (32,767 characters) was cut");
-		else if (fp_summary_cut(c.s))
-			fp_cli_error("merge", "warning: %zu texts longer than a "
-			    "cell holds (32,767 characters) were cut",
-			    fp_summary_cut(c.s));
+		fp_cli_warn_cut("merge", "", fp_summary_cut(c.s));
 		rc = fp_cli_commit("merge", c.of);
 		c.of = NULL;
 	}

@@ -49,6 +49,7 @@ struct fp_convert_report {
 	char why[256];		/* why the first of those could not */
 	size_t names_dropped;	/* defined names that could not be written */
 	size_t merges_dropped;	/* merged ranges overlapping, or too many */
+	size_t cut;		/* texts and comments cut to 32,767 characters */
 	unsigned lost[FP_LOST_KINDS];
 };
 

@@ -1088,6 +1088,8 @@ fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 {
 	struct fp_diag d;
 	const char *name;
+	size_t cut = utf8_cut(text, MAX_CELL_CHARS);
+	char *t = NULL;
 
 	if (!ws(x, sheet))
 		return;
@@ -1096,9 +1098,10 @@ fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		note(x, LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, name);
 		return;
 	}
-	if (text[utf8_cut(text, MAX_CELL_CHARS)]) {
-		note(x, LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED, name);
-		return;
+	/* Cut as a cell's text is (Excel holds no more in a comment). */
+	if (text[cut]) {
+		text = t = fp_xstrndup(text, cut);
+		x->ncut++;
 	}
 	memset(&d, 0, sizeof d);
 	if (!x->notes && !(x->notes = fp_store_new(&d)))
@@ -1121,8 +1124,10 @@ fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		note(x, worksheet_write_comment_opt(x->sheets[sheet].ws, row,
 		    (lxw_col_t)col, text, &opt), name);
 	}
+	free(t);
 	return;
 bad:
+	free(t);
 	if (x->err == LXW_NO_ERROR)
 		memcpy(x->errmsg, d.msg, sizeof x->errmsg);
 	note(x, LXW_ERROR_CREATING_TMPFILE, name);

@@ -148,7 +148,10 @@ void fp_xlsx_formula_typed(struct fp_xlsx *x, size_t sheet, uint32_t row,
 void fp_xlsx_array_formula(struct fp_xlsx *x, size_t sheet, uint32_t r1,
     uint32_t c1, uint32_t r2, uint32_t c2, const char *formula, int type,
     double num, const char *str, int style);
-/* A comment on a cell, shown when the mouse is over it. */
+/*
+ * A comment on a cell, shown when the mouse is over it; cut, and counted
+ * by fp_xlsx_cut, past 32,767 characters as a cell's text is.
+ */
 void fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row,
     uint32_t col, const char *text);
 /*
@@ -230,7 +233,7 @@ void fp_xlsx_heading(struct fp_xlsx *x, size_t sheet, uint32_t row,
  */
 void fp_xlsx_url(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *location, const char *text, int style);
-/* How many texts were cut to Excel's 32,767 characters so far. */
+/* How many texts and comments were cut to 32,767 characters so far. */
 size_t fp_xlsx_cut(const struct fp_xlsx *x);
 /*
  * A bar chart on sheet, at (row, col): the values in column valcol of
