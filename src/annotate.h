@@ -52,6 +52,8 @@ struct fp_annotate_report {
 	size_t listed;		/* findings on the front sheet */
 	size_t kept;		/* formulas kept as values */
 	size_t cut;		/* texts and comments cut to 32,767 characters */
+	size_t unplaced;	/* findings on a cell the form has not */
+	char first_unplaced[128];	/* the first one's source */
 };
 
 /*

@@ -263,6 +263,14 @@ annotate(const struct args *a)
 				    "as %s (could not be read)", form, rep.kept,
 				    rep.kept == 1 ? "" : "s", rep.kept == 1 ?
 				    "its value" : "values");
+			if (rep.unplaced)
+				fp_cli_error("annotate", "warning: %s: %zu "
+				    "finding%s on a cell the form has not (%s%s): "
+				    "listed in front; was the report made from "
+				    "this form?", form, rep.unplaced,
+				    rep.unplaced == 1 ? "" : "s",
+				    rep.unplaced == 1 ? "" : "the first: ",
+				    rep.first_unplaced);
 			fp_buf_reset(&fname);
 			fp_buf_printf(&fname, "%s: ", out);
 			fp_cli_warn_cut("annotate", fname.s, rep.cut);
