@@ -50,7 +50,7 @@ SRC = src/util.c src/utf8re.c src/numfmt.c src/workbook.c src/workbook_open.c sr
 	src/mapping_header.c src/mapping_table.c \
 	src/mapping_layout.c \
 	src/mapping_keyparts.c src/mapping_groups.c src/mapping_value.c \
-	src/canon.c src/rules.c src/rules_units.c src/spool.c src/xlsx.c src/xlsxstore.c \
+	src/canon.c src/rules.c src/rules_units.c src/rules_expr.c src/spool.c src/xlsx.c src/xlsxstore.c \
 	src/xlsxnotes.c src/xlsxlinks.c src/xlsxpost.c src/xlsxverify.c \
 	src/convert.c src/annotate.c src/summary.c src/cmd_read.c \
 	src/cmd_map.c src/cmd_check.c src/cmd_merge.c src/cmd_convert.c \

@@ -132,8 +132,8 @@ index_rows(struct fp_checker *c)
 }
 
 /* 1 if table t has row r in the record. */
-static int
-has_row(const struct fp_checker *c, const char *t, const char *r)
+int
+fp_has_row(const struct fp_checker *c, const char *t, const char *r)
 {
 	size_t mask = c->nrowslots - 1;
 	size_t h = fp_hash_slot(hash3(t, r, NULL), mask);
@@ -184,8 +184,8 @@ clear_record(struct fp_checker *c)
 /* ---- Words ----------------------------------------------------------- */
 
 /* Appends x, rounded to 1e-6, in shortest form. */
-static void
-put_num(struct fp_buf *b, double x)
+void
+fp_put_num(struct fp_buf *b, double x)
 {
 	char buf[FP_NUM_MAX];
 
@@ -197,13 +197,13 @@ put_num(struct fp_buf *b, double x)
 }
 
 /* A difference: two decimals, as money is read, unless it is smaller. */
-static void
-put_diff(struct fp_buf *b, double x)
+void
+fp_put_diff(struct fp_buf *b, double x)
 {
 	if (fabs(x) >= 0.005 && fabs(x) < 1e15)
 		fp_buf_printf(b, "%.2f", x);
 	else
-		put_num(b, x);
+		fp_put_num(b, x);
 }
 
 /*
@@ -211,8 +211,8 @@ put_diff(struct fp_buf *b, double x)
  * its label, a row of a table that shows its rows by a field by that
  * field's value in the record.
  */
-static void
-put_what(struct fp_buf *b, struct fp_checker *c, const char *table,
+void
+fp_put_what(struct fp_buf *b, struct fp_checker *c, const char *table,
     const char *row, const char *field)
 {
 	const struct fp_table *t = fp_mapping_table(c->m, table);
@@ -233,23 +233,16 @@ put_what(struct fp_buf *b, struct fp_checker *c, const char *table,
 	}
 }
 
-/* The words of one message, {name} by name, filled in as it is used. */
-struct words {
-	const char *name[12];
-	const char *value[12];
-	size_t n;
-};
-
-static void
-word(struct words *w, const char *name, const char *value)
+void
+fp_word(struct fp_words *w, const char *name, const char *value)
 {
 	w->name[w->n] = name;
 	w->value[w->n++] = value;
 }
 
 /* Fills a template into c->msg: {name} becomes the word's value. */
-static void
-fill(struct fp_checker *c, const char *tmpl, const struct words *w)
+void
+fp_fill(struct fp_checker *c, const char *tmpl, const struct fp_words *w)
 {
 	const char *p;
 
@@ -277,14 +270,14 @@ fill(struct fp_checker *c, const char *tmpl, const struct words *w)
 		fp_buf_adds(&c->msg, "");
 }
 
-static const char *
-tmpl(const struct fp_checker *c, const struct fp_rule *r, enum fp_msg k)
+const char *
+fp_template(const struct fp_checker *c, const struct fp_rule *r, enum fp_msg k)
 {
 	return r->message && k != FP_MSG_NUMBER ? r->message : c->m->msgs[k];
 }
 
-static void
-report(struct fp_checker *c, const struct fp_rule *r, const char *table,
+void
+fp_report(struct fp_checker *c, const struct fp_rule *r, const char *table,
     const char *row, const char *field, const char *source)
 {
 	struct fp_finding f;
@@ -326,17 +319,17 @@ fp_fact_number(struct gfact *g, double *x)
 void
 fp_not_number(struct fp_checker *c, const struct fp_rule *r, struct gfact *g)
 {
-	struct words w = { { 0 }, { 0 }, 0 };
+	struct fp_words w = { { 0 }, { 0 }, 0 };
 
 	if (g->nan_said)
 		return;
 	g->nan_said = 1;
 	fp_buf_reset(&c->a);
-	put_what(&c->a, c, g->table, g->row, g->field);
-	word(&w, "what", c->a.s);
-	word(&w, "value", g->value);
-	fill(c, tmpl(c, r, FP_MSG_NUMBER), &w);
-	report(c, r, g->table, g->row, g->field, g->source);
+	fp_put_what(&c->a, c, g->table, g->row, g->field);
+	fp_word(&w, "what", c->a.s);
+	fp_word(&w, "value", g->value);
+	fp_fill(c, fp_template(c, r, FP_MSG_NUMBER), &w);
+	fp_report(c, r, g->table, g->row, g->field, g->source);
 }
 
 /*
@@ -362,29 +355,29 @@ fp_mismatch(struct fp_checker *c, const struct fp_rule *r, enum fp_msg kind,
     const char *t, const char *row, const char *f, const struct gfact *g,
     double total, double sum)
 {
-	struct words w = { { 0 }, { 0 }, 0 };
+	struct fp_words w = { { 0 }, { 0 }, 0 };
 	char *what, *value, *expected;
 
 	fp_buf_reset(&c->a);
-	put_what(&c->a, c, t, row, f);
+	fp_put_what(&c->a, c, t, row, f);
 	what = fp_xstrdup(c->a.s);
 	fp_buf_reset(&c->a);
 	if (g)
-		put_num(&c->a, total);
+		fp_put_num(&c->a, total);
 	else
 		fp_buf_adds(&c->a, c->m->msgs[FP_MSG_BLANK]);
 	value = fp_xstrdup(c->a.s);
 	fp_buf_reset(&c->a);
-	put_num(&c->a, sum);
+	fp_put_num(&c->a, sum);
 	expected = fp_xstrdup(c->a.s);
 	fp_buf_reset(&c->a);
-	put_diff(&c->a, total - sum);
-	word(&w, "what", what);
-	word(&w, "value", value);
-	word(&w, "expected", expected);
-	word(&w, "diff", c->a.s);
-	fill(c, tmpl(c, r, kind), &w);
-	report(c, r, t, row, f, g ? g->source : "");
+	fp_put_diff(&c->a, total - sum);
+	fp_word(&w, "what", what);
+	fp_word(&w, "value", value);
+	fp_word(&w, "expected", expected);
+	fp_word(&w, "diff", c->a.s);
+	fp_fill(c, fp_template(c, r, kind), &w);
+	fp_report(c, r, t, row, f, g ? g->source : "");
 	free(what);
 	free(value);
 	free(expected);
@@ -575,8 +568,8 @@ cond_holds(struct fp_checker *c, const struct fp_cond *w, const char *row,
  * every condition under it holds there, but those that choose the rows
  * of an aggregate.
  */
-static int
-applies(struct fp_checker *c, const struct fp_rule *r, const char *row)
+int
+fp_rule_applies(struct fp_checker *c, const struct fp_rule *r, const char *row)
 {
 	size_t i;
 
@@ -632,7 +625,7 @@ rule_sum(struct fp_checker *c, const struct fp_rule *r)
 		double lhs, sum = 0, x;
 		int ok = 1, any = 0;
 
-		if (!applies(c, r, row) ||
+		if (!fp_rule_applies(c, r, row) ||
 		    !fp_value_or_zero(c, r, r->table, row, r->lhs, &lhs))
 			continue;
 		for (k = 0; k < r->nparts; k++) {
@@ -703,12 +696,12 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 
 	for (i = 0; i < c->n; i++) {
 		struct gfact *g = &c->f[i];
-		struct words w = { { 0 }, { 0 }, 0 };
+		struct fp_words w = { { 0 }, { 0 }, 0 };
 		char lo[FP_NUM_MAX], hi[FP_NUM_MAX];
 		double x;
 
 		if (!in_refs(r->refs, r->nrefs, g) ||
-		    in_refs(r->except, r->nexcept, g) || !applies(c, r, g->row) ||
+		    in_refs(r->except, r->nexcept, g) || !fp_rule_applies(c, r, g->row) ||
 		    !numeric_field(c, g))
 			continue;
 		if (!fp_fact_number(g, &x)) {
@@ -719,16 +712,16 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 		    x >= r->lo && x <= r->hi)
 			continue;
 		fp_buf_reset(&c->a);
-		put_what(&c->a, c, g->table, g->row, g->field);
+		fp_put_what(&c->a, c, g->table, g->row, g->field);
 		fp_fmt_num(lo, r->lo);
 		fp_fmt_num(hi, r->hi);
-		word(&w, "what", c->a.s);
-		word(&w, "value", g->value);
-		word(&w, "low", lo);
-		word(&w, "high", hi);
-		fill(c, tmpl(c, r, r->kind == FP_RULE_MIN ? FP_MSG_MIN :
+		fp_word(&w, "what", c->a.s);
+		fp_word(&w, "value", g->value);
+		fp_word(&w, "low", lo);
+		fp_word(&w, "high", hi);
+		fp_fill(c, fp_template(c, r, r->kind == FP_RULE_MIN ? FP_MSG_MIN :
 		    FP_MSG_RANGE), &w);
-		report(c, r, g->table, g->row, g->field, g->source);
+		fp_report(c, r, g->table, g->row, g->field, g->source);
 	}
 }
 
@@ -737,13 +730,13 @@ static void
 missing(struct fp_checker *c, const struct fp_rule *r, const char *table,
     const char *row, const char *field, const char *source)
 {
-	struct words w = { { 0 }, { 0 }, 0 };
+	struct fp_words w = { { 0 }, { 0 }, 0 };
 
 	fp_buf_reset(&c->a);
-	put_what(&c->a, c, table, row, field);
-	word(&w, "what", c->a.s);
-	fill(c, tmpl(c, r, FP_MSG_REQUIRED), &w);
-	report(c, r, table, row, strcmp(field, "*") ? field : "", source);
+	fp_put_what(&c->a, c, table, row, field);
+	fp_word(&w, "what", c->a.s);
+	fp_fill(c, fp_template(c, r, FP_MSG_REQUIRED), &w);
+	fp_report(c, r, table, row, strcmp(field, "*") ? field : "", source);
 }
 
 /* A cell a fact cites, as annotate reads it. */
@@ -840,7 +833,7 @@ rule_required(struct fp_checker *c, const struct fp_rule *r)
 				    tr->rows[k], ref->field);
 
 				/* A list's coded rows sum its items. */
-				if (!applies(c, r, tr->rows[k]) ||
+				if (!fp_rule_applies(c, r, tr->rows[k]) ||
 				    (fp_coded_in_list(c, ref->table,
 				    tr->rows[k])))
 					continue;
@@ -880,7 +873,7 @@ static void
 rule_band(struct fp_checker *c, const struct fp_rule *r)
 {
 	struct gfact *code = ref_fact(c, &r->a), *num = ref_fact(c, &r->b);
-	struct words w = { { 0 }, { 0 }, 0 };
+	struct fp_words w = { { 0 }, { 0 }, 0 };
 	const char *want = NULL;
 	double x;
 	size_t i;
@@ -900,9 +893,9 @@ rule_band(struct fp_checker *c, const struct fp_rule *r)
 	if (known && (!want || !strcmp(want, code->value)))
 		return;
 	fp_buf_reset(&c->a);
-	put_what(&c->a, c, code->table, code->row, code->field);
+	fp_put_what(&c->a, c, code->table, code->row, code->field);
 	fp_buf_reset(&c->b);
-	put_what(&c->b, c, num->table, num->row, num->field);
+	fp_put_what(&c->b, c, num->table, num->row, num->field);
 	fp_buf_reset(&c->tmp);
 	if (!known)
 		for (i = 0; i < r->nbands; i++)
@@ -910,13 +903,13 @@ rule_band(struct fp_checker *c, const struct fp_rule *r)
 			    r->bands[i].code);
 	else
 		fp_buf_adds(&c->tmp, want);
-	word(&w, "what", c->a.s);
-	word(&w, "value", code->value);
-	word(&w, "other", c->b.s);
-	word(&w, "number", num->value);
-	word(&w, "expected", c->tmp.s);
-	fill(c, tmpl(c, r, known ? FP_MSG_BAND : FP_MSG_CHOICE), &w);
-	report(c, r, code->table, code->row, code->field, code->source);
+	fp_word(&w, "what", c->a.s);
+	fp_word(&w, "value", code->value);
+	fp_word(&w, "other", c->b.s);
+	fp_word(&w, "number", num->value);
+	fp_word(&w, "expected", c->tmp.s);
+	fp_fill(c, fp_template(c, r, known ? FP_MSG_BAND : FP_MSG_CHOICE), &w);
+	fp_report(c, r, code->table, code->row, code->field, code->source);
 }
 
 /* meets: each value against its target, in its row (or the one named). */
@@ -927,10 +920,10 @@ rule_meets(struct fp_checker *c, const struct fp_rule *r)
 
 	for (i = 0; i < c->n; i++) {
 		struct gfact *g = &c->f[i], *target;
-		struct words w = { { 0 }, { 0 }, 0 };
+		struct fp_words w = { { 0 }, { 0 }, 0 };
 		const struct fp_table *bt;
 
-		if (!ref_matches(&r->a, g) || !applies(c, r, g->row))
+		if (!ref_matches(&r->a, g) || !fp_rule_applies(c, r, g->row))
 			continue;
 		bt = fp_mapping_table(c->m, r->b.table);
 		target = fp_fact(c, r->b.table, r->b.row ? r->b.row :
@@ -938,15 +931,15 @@ rule_meets(struct fp_checker *c, const struct fp_rule *r)
 		if (meets(g, target) != 0)
 			continue;
 		fp_buf_reset(&c->a);
-		put_what(&c->a, c, g->table, g->row, g->field);
+		fp_put_what(&c->a, c, g->table, g->row, g->field);
 		fp_buf_reset(&c->b);
-		put_what(&c->b, c, target->table, target->row, target->field);
-		word(&w, "what", c->a.s);
-		word(&w, "value", g->value);
-		word(&w, "other", c->b.s);
-		word(&w, "expected", target->value);
-		fill(c, tmpl(c, r, FP_MSG_MEETS), &w);
-		report(c, r, g->table, g->row, g->field, g->source);
+		fp_put_what(&c->b, c, target->table, target->row, target->field);
+		fp_word(&w, "what", c->a.s);
+		fp_word(&w, "value", g->value);
+		fp_word(&w, "other", c->b.s);
+		fp_word(&w, "expected", target->value);
+		fp_fill(c, fp_template(c, r, FP_MSG_MEETS), &w);
+		fp_report(c, r, g->table, g->row, g->field, g->source);
 	}
 }
 
@@ -1018,25 +1011,25 @@ rule_listed(struct fp_checker *c, const struct fp_rule *r)
 	qsort(num, nnum, sizeof *num, num_cmp);
 	for (i = 0; n && i < c->n; i++) {
 		struct gfact *g = &c->f[i];
-		struct words w = { { 0 }, { 0 }, 0 };
+		struct fp_words w = { { 0 }, { 0 }, 0 };
 
-		if (!ref_matches(&r->a, g) || !applies(c, r, g->row) ||
+		if (!ref_matches(&r->a, g) || !fp_rule_applies(c, r, g->row) ||
 		    fp_strix_find(v, n, g->value, strlen(g->value)) ||
 		    (fp_fact_number(g, &x) && in_numbers(num, nnum, x)))
 			continue;
 		fp_buf_reset(&c->a);
-		put_what(&c->a, c, g->table, g->row, g->field);
+		fp_put_what(&c->a, c, g->table, g->row, g->field);
 		fp_buf_reset(&c->b);
-		put_what(&c->b, c, r->b.table, r->b.row, r->list_keys ? NULL :
+		fp_put_what(&c->b, c, r->b.table, r->b.row, r->list_keys ? NULL :
 		    r->b.field);
 		/* The keys by their column's header: 收入 单位名称. */
 		if (r->list_keys && bt->key.n)
 			fp_buf_printf(&c->b, " %s", bt->key.v[0]);
-		word(&w, "what", c->a.s);
-		word(&w, "value", g->value);
-		word(&w, "other", c->b.s);
-		fill(c, tmpl(c, r, FP_MSG_LISTED), &w);
-		report(c, r, g->table, g->row, g->field, g->source);
+		fp_word(&w, "what", c->a.s);
+		fp_word(&w, "value", g->value);
+		fp_word(&w, "other", c->b.s);
+		fp_fill(c, fp_template(c, r, FP_MSG_LISTED), &w);
+		fp_report(c, r, g->table, g->row, g->field, g->source);
 	}
 	free(v);
 	free(num);
@@ -1049,24 +1042,24 @@ rule_pattern(struct fp_checker *c, const struct fp_rule *r)
 
 	for (i = 0; i < c->n; i++) {
 		const struct gfact *g = &c->f[i];
-		struct words w = { { 0 }, { 0 }, 0 };
+		struct fp_words w = { { 0 }, { 0 }, 0 };
 
 		if (!in_refs(r->refs, r->nrefs, g) ||
 		    !fp_regexec(&r->re, g->value, 0, NULL, 0) ||
-		    !applies(c, r, g->row))
+		    !fp_rule_applies(c, r, g->row))
 			continue;
 		fp_buf_reset(&c->a);
-		put_what(&c->a, c, g->table, g->row, g->field);
+		fp_put_what(&c->a, c, g->table, g->row, g->field);
 		fp_buf_reset(&c->tmp);
 		if (r->what)
 			fp_buf_adds(&c->tmp, r->what);
 		else
 			fp_buf_printf(&c->tmp, "\"%s\"", r->pattern);
-		word(&w, "what", c->a.s);
-		word(&w, "value", g->value);
-		word(&w, "expected", c->tmp.s);
-		fill(c, tmpl(c, r, FP_MSG_PATTERN), &w);
-		report(c, r, g->table, g->row, g->field, g->source);
+		fp_word(&w, "what", c->a.s);
+		fp_word(&w, "value", g->value);
+		fp_word(&w, "expected", c->tmp.s);
+		fp_fill(c, fp_template(c, r, FP_MSG_PATTERN), &w);
+		fp_report(c, r, g->table, g->row, g->field, g->source);
 	}
 }
 
@@ -1109,7 +1102,7 @@ first_time(struct fp_checker *c)
 static void
 rule_unique(struct fp_checker *c, const struct fp_rule *r, int first)
 {
-	struct words w = { { 0 }, { 0 }, 0 };
+	struct fp_words w = { { 0 }, { 0 }, 0 };
 	const struct gfact *g;
 	size_t i;
 
@@ -1125,510 +1118,13 @@ rule_unique(struct fp_checker *c, const struct fp_rule *r, int first)
 	fp_buf_reset(&c->a);
 	fp_buf_printf(&c->a, "%s %s%s%s", c->who[1], c->who[2],
 	    *c->who[3] ? " " : "", c->who[3]);
-	word(&w, "who", c->a.s);
-	word(&w, "dept", c->who[1]);
-	word(&w, "year", c->who[2]);
-	word(&w, "record", c->who[3]);
-	fill(c, tmpl(c, r, FP_MSG_UNIQUE), &w);
-	report(c, r, g ? g->table : "", g ? g->row : "", g ? g->field : "",
+	fp_word(&w, "who", c->a.s);
+	fp_word(&w, "dept", c->who[1]);
+	fp_word(&w, "year", c->who[2]);
+	fp_word(&w, "record", c->who[3]);
+	fp_fill(c, fp_template(c, r, FP_MSG_UNIQUE), &w);
+	fp_report(c, r, g ? g->table : "", g ? g->row : "", g ? g->field : "",
 	    g ? g->source : "");
-}
-
-/* ---- Expressions ----------------------------------------------------- */
-
-/*
- * A value of an expression: a number, or blank (no fact). A date
- * (2024-03-01, as the date type writes it) is its day number, and says
- * so, so that dates compare and a date minus a date is days.
- */
-struct val {
-	int blank;
-	int date;		/* x is a day number */
-	double x;
-};
-
-/* A date as the date type writes it, "2024-03-01", as its day number. */
-static int
-iso_day(const char *s, double *x)
-{
-	int64_t z;
-
-	if (strlen(s) != 10 || fp_iso_day(s, &z) != 1)
-		return 0;
-	*x = (double)z;
-	return 1;
-}
-
-/* Appends a value: a date as a date, else a number. */
-static void
-put_val(struct fp_buf *b, const struct val *v)
-{
-	if (v->date && v->x == floor(v->x) && fabs(v->x) < 1e8 &&
-	    fp_buf_iso_day(b, (int64_t)v->x))
-		return;
-	put_num(b, v->x);
-}
-
-/*
- * Appends a side's value: a fact's, or a number written in the rule, as
- * it is; one computed (已支出/下达×100) to as many decimals as tell it
- * from the other side's and from 0, two at least, six at most (71.02,
- * not 71.018277; -0.004, not 0).
- */
-static void
-put_side(struct fp_buf *b, const struct fp_expr *e, const struct val *v,
-    const struct val *other)
-{
-	double scale = 100;
-	int d;
-
-	if (v->date || e->kind == FP_E_REF || e->kind == FP_E_NUM ||
-	    fabs(v->x) >= 1e9) {
-		put_val(b, v);
-		return;
-	}
-	for (d = 2; d < 6 && (nearbyint(v->x * scale) == nearbyint(other->x *
-	    scale) || (v->x != 0 && nearbyint(v->x * scale) == 0)); d++)
-		scale *= 10;
-	put_num(b, nearbyint(v->x * scale) / scale);
-}
-
-/* What an evaluation failed on: a value not a number, a division by 0. */
-enum { EV_OK = 0, EV_FAIL = -1 };
-
-struct eval {
-	struct fp_checker *c;
-	const struct fp_rule *r;
-	const char *row;		/* the row being evaluated */
-};
-
-static int eval(struct eval *ev, const struct fp_expr *e, struct val *v);
-
-/* The fact a reference names in the row being evaluated. */
-static struct gfact *
-ref_at(struct eval *ev, const struct fp_ref *ref)
-{
-	return fp_fact(ev->c, ref->table, ref->row ? ref->row : ev->row,
-	    ref->field);
-}
-
-static int
-fact_val(struct eval *ev, struct gfact *g, struct val *v)
-{
-	v->blank = !g;
-	v->date = 0;
-	v->x = 0;
-	if (!g || fp_fact_number(g, &v->x))
-		return EV_OK;
-	if (iso_day(g->value, &v->x)) {
-		v->date = 1;
-		return EV_OK;
-	}
-	fp_not_number(ev->c, ev->r, g);
-	return EV_FAIL;
-}
-
-/* 1 if the mapping gives the field a reference names the type date. */
-static int
-is_date_field(const struct fp_mapping *m, const struct fp_ref *ref)
-{
-	const struct fp_table *t = fp_mapping_table(m, ref->table);
-	const struct fp_field *f = t ? fp_table_field(t, ref->field) : NULL;
-
-	return f && f->type == FP_T_DATE;
-}
-
-/* The first fact holding a date that an expression names. */
-struct datefind {
-	struct eval *ev;
-	struct gfact *g;
-};
-
-static void
-find_date(void *arg, const struct fp_ref *r, int inside)
-{
-	struct datefind *df = arg;
-	const struct trows *tr = fp_trows(df->ev->c, r->table);
-	struct gfact *g;
-	double x;
-	size_t i;
-
-	if (df->g)
-		return;
-	if (r->row || !inside) {
-		g = ref_at(df->ev, r);
-		if (g && iso_day(g->value, &x))
-			df->g = g;
-		return;
-	}
-	for (i = 0; i < tr->n && !df->g; i++) {
-		g = fp_fact(df->ev->c, r->table, tr->rows[i], r->field);
-		if (g && iso_day(g->value, &x))
-			df->g = g;
-	}
-}
-
-/*
- * A date where a number must be (a date plus a date, times a number, in
- * a sum, against a number): reports the first date e names as not a
- * number, and fails.
- */
-static int
-date_misused(struct eval *ev, const struct fp_expr *e)
-{
-	struct datefind df = { ev, NULL };
-
-	fp_expr_walk(e, find_date, &df);
-	if (df.g)
-		fp_not_number(ev->c, ev->r, df.g);
-	return EV_FAIL;
-}
-
-/*
- * sum, count, min or max of a reference's facts over the table's rows (a
- * list's items: not its rows named by codes, a subtotal or the total).
- */
-static int
-aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
-{
-	const struct fp_ref *ref = &e->args[0]->ref;
-	const struct trows *tr = fp_trows(ev->c, ref->table);
-	size_t i, n = ref->row ? 1 : tr->n;
-
-	v->blank = 1;
-	v->date = 0;
-	v->x = 0;
-	for (i = 0; i < n; i++) {
-		struct gfact *g = fp_fact(ev->c, ref->table,
-		    ref->row ? ref->row : tr->rows[i], ref->field);
-		struct val one;
-
-		if (!g || (!ref->row && (fp_coded_in_list(ev->c, ref->table,
-		    tr->rows[i]) || !fp_aggregate_takes(ev->c, ev->r,
-		    ref->table, tr->rows[i], ev->row))))
-			continue;
-		if (e->fn == FP_FN_COUNT) {
-			v->blank = 0;
-			v->x++;
-			continue;
-		}
-		if (fact_val(ev, g, &one))
-			return EV_FAIL;
-		/* The earliest or the latest of dates is a date; no sum. */
-		if ((one.date && e->fn == FP_FN_SUM) ||
-		    (!v->blank && v->date != one.date))
-			return date_misused(ev, e);
-		v->date = one.date;
-		if (v->blank)
-			v->x = one.x;
-		else if (e->fn == FP_FN_SUM)
-			v->x += one.x;
-		else if (e->fn == FP_FN_MIN)
-			v->x = fmin(v->x, one.x);
-		else
-			v->x = fmax(v->x, one.x);
-		v->blank = 0;
-	}
-	if (e->fn == FP_FN_COUNT)
-		v->blank = 0;
-	return EV_OK;
-}
-
-static int
-call(struct eval *ev, const struct fp_expr *e, struct val *v)
-{
-	struct val a, b;
-	size_t i;
-
-	if (fp_expr_aggregates(e))
-		return aggregate(ev, e, v);
-	if (e->fn == FP_FN_ROUND) {
-		if (eval(ev, e->args[0], &a) || eval(ev, e->args[1], &b))
-			return EV_FAIL;
-		if (a.date || b.date)
-			return date_misused(ev, e);
-		*v = a;
-		if (!a.blank && !b.blank && fabs(b.x) <= 15) {
-			double k = pow(10, nearbyint(b.x));
-
-			v->x = round(a.x * k) / k;
-		}
-		return EV_OK;
-	}
-	if (e->fn == FP_FN_ABS) {
-		if (eval(ev, e->args[0], v))
-			return EV_FAIL;
-		if (v->date)
-			return date_misused(ev, e);
-		v->x = fabs(v->x);
-		return EV_OK;
-	}
-	/* sum, min, max of several values: a blank one counts for nothing. */
-	v->blank = 1;
-	v->date = 0;
-	v->x = 0;
-	for (i = 0; i < e->nargs; i++) {
-		if (eval(ev, e->args[i], &a))
-			return EV_FAIL;
-		if (a.blank)
-			continue;
-		if ((a.date && e->fn == FP_FN_SUM) ||
-		    (!v->blank && v->date != a.date))
-			return date_misused(ev, e);
-		v->date = a.date;
-		if (v->blank)
-			v->x = a.x;
-		else if (e->fn == FP_FN_SUM)
-			v->x += a.x;
-		else if (e->fn == FP_FN_MIN)
-			v->x = fmin(v->x, a.x);
-		else
-			v->x = fmax(v->x, a.x);
-		v->blank = 0;
-	}
-	return EV_OK;
-}
-
-/*
- * Evaluates e in the row being evaluated. Blank is nothing in + and -
- * (blank + blank is blank), and makes * and / blank; x / 0 fails.
- */
-static int
-eval(struct eval *ev, const struct fp_expr *e, struct val *v)
-{
-	struct val a, b;
-
-	switch (e->kind) {
-	case FP_E_NUM:
-		v->blank = 0;
-		v->date = e->date;
-		v->x = e->num;
-		return EV_OK;
-	case FP_E_REF:
-		if (fact_val(ev, ref_at(ev, &e->ref), v))
-			return EV_FAIL;
-		if (v->blank)	/* a blank date field is a blank date */
-			v->date = is_date_field(ev->c->m, &e->ref);
-		return EV_OK;
-	case FP_E_NEG:
-		if (eval(ev, e->args[0], v))
-			return EV_FAIL;
-		if (v->date)
-			return date_misused(ev, e);
-		v->x = -v->x;
-		return EV_OK;
-	case FP_E_CALL:
-		return call(ev, e, v);
-	default:
-		break;
-	}
-	if (eval(ev, e->args[0], &a) || eval(ev, e->args[1], &b))
-		return EV_FAIL;
-	switch (e->kind) {
-	case FP_E_ADD:
-	case FP_E_SUB:
-		/*
-		 * A date plus or minus days is a date; a date minus one, days;
-		 * with a date, a blank makes the result blank.
-		 */
-		if ((a.date || b.date) && (a.blank || b.blank)) {
-			v->blank = 1;
-			v->date = 0;
-			v->x = 0;
-			return EV_OK;
-		}
-		if (b.date && (e->kind == FP_E_ADD ? a.date : !a.date))
-			return date_misused(ev, e);
-		v->blank = a.blank && b.blank;
-		v->x = e->kind == FP_E_ADD ? a.x + b.x : a.x - b.x;
-		v->date = a.date != b.date;
-		return EV_OK;
-	case FP_E_MUL:
-		if (a.date || b.date)
-			return date_misused(ev, e);
-		v->date = 0;
-		v->blank = a.blank || b.blank;
-		v->x = a.x * b.x;
-		return EV_OK;
-	default:
-		if (a.date || b.date)
-			return date_misused(ev, e);
-		v->date = 0;
-		v->blank = a.blank || b.blank;
-		if (v->blank)
-			return EV_OK;
-		if (b.x == 0)
-			return EV_FAIL;
-		v->x = a.x / b.x;
-		return EV_OK;
-	}
-}
-
-/*
- * A side of an expression: the first reference outside aggregates, and
- * the first inside one.
- */
-struct unbound {
-	const struct fp_ref *first;
-	const struct fp_ref *inner;
-};
-
-static void
-collect_first(void *arg, const struct fp_ref *r, int inside)
-{
-	struct unbound *u = arg;
-
-	if (!inside && !u->first)
-		u->first = r;
-	if (inside && !u->inner)
-		u->inner = r;
-}
-
-/*
- * How a message shows a reference: by its labels in the row being
- * evaluated, or without a row inside an aggregate.
- */
-static void
-label_ref(void *arg, const struct fp_ref *r, int inside, struct fp_buf *b)
-{
-	struct eval *ev = arg;
-
-	put_what(b, ev->c, r->table, r->row ? r->row : inside ? NULL :
-	    ev->row, r->field);
-}
-
-static int
-holds(enum fp_cmp cmp, double l, double r, double tol)
-{
-	tol += 1e-9;
-	switch (cmp) {
-	case FP_CMP_EQ:
-		return fabs(l - r) <= tol;
-	case FP_CMP_NE:
-		return fabs(l - r) > tol;
-	case FP_CMP_LT:
-		return l < r;
-	case FP_CMP_LE:
-		return l <= r + tol;
-	case FP_CMP_GT:
-		return l > r;
-	default:
-		return l + tol >= r;
-	}
-}
-
-/* The fact a finding of an expression names: its left side's first. */
-static struct gfact *
-blame(struct eval *ev, const struct unbound *left, const struct unbound *right)
-{
-	struct gfact *g = NULL;
-
-	if (left->first)
-		g = ref_at(ev, left->first);
-	if (!g && right->first)
-		g = ref_at(ev, right->first);
-	return g;
-}
-
-static void
-expr_row(struct eval *ev, const struct unbound *left,
-    const struct unbound *right)
-{
-	struct fp_checker *c = ev->c;
-	const struct fp_rule *r = ev->r;
-	struct words w = { { 0 }, { 0 }, 0 };
-	struct val l, rv;
-	struct gfact *g;
-	char lv[FP_NUM_MAX + 8], rvs[FP_NUM_MAX + 8];
-	const struct fp_ref *at;
-
-	if (!applies(c, r, ev->row) || eval(ev, r->left, &l) ||
-	    eval(ev, r->right, &rv))
-		return;
-	if (l.blank || rv.blank)
-		return;
-	if (l.date != rv.date) {
-		/* A date against a number: the date is no number. */
-		(void)date_misused(ev, l.date ? r->left : r->right);
-		return;
-	}
-	/* sum(task.amount) <= income.total: the tasks', in no one row. */
-	g = left->first || !left->inner ? blame(ev, left, right) : NULL;
-	if (holds(r->cmp, l.x, rv.x, r->tolerance))
-		return;
-	fp_buf_reset(&c->a);
-	fp_expr_render(r->left, label_ref, ev, &c->a);
-	fp_buf_reset(&c->b);
-	fp_expr_render(r->right, label_ref, ev, &c->b);
-	fp_buf_reset(&c->tmp);
-	put_side(&c->tmp, r->right, &rv, &l);
-	snprintf(rvs, sizeof rvs, "%s", c->tmp.s);
-	/* The right side's value after its words: "分值 15", "a + b = 9". */
-	if (r->right->kind == FP_E_REF)
-		fp_buf_printf(&c->b, " %s", rvs);
-	else if (r->right->kind != FP_E_NUM)
-		fp_buf_printf(&c->b, " = %s", rvs);
-	fp_buf_reset(&c->tmp);
-	put_side(&c->tmp, r->left, &l, &rv);
-	snprintf(lv, sizeof lv, "%s", c->tmp.s);
-	fp_buf_reset(&c->tmp);
-	put_diff(&c->tmp, l.x - rv.x);
-	word(&w, "what", c->a.s);
-	word(&w, "value", lv);
-	word(&w, "fails", fp_cmp_symbol(fp_cmp_negate(r->cmp)));
-	word(&w, "op", fp_cmp_symbol(r->cmp));
-	word(&w, "rhs", c->b.s);
-	word(&w, "expected", rvs);
-	word(&w, "diff", c->tmp.s);
-	fill(c, tmpl(c, r, FP_MSG_EXPR), &w);
-	at = left->first ? left->first : left->inner ? NULL : right->first;
-	if (g)
-		report(c, r, g->table, g->row, g->field, g->source);
-	else if (at)
-		report(c, r, at->table, at->row ? at->row : ev->row, at->field,
-		    "");
-	else if ((at = left->inner ? left->inner : right->inner) != NULL)
-		/* count(indicator.name) >= 1: the table, in no one row. */
-		report(c, r, at->table, at->row ? at->row : "", at->field, "");
-	else
-		report(c, r, "", "", "", "");
-}
-
-/* Evaluates an expression rule for every row it names. */
-static void
-rule_expr(struct fp_checker *c, const struct fp_rule *r)
-{
-	struct unbound left = { NULL, NULL }, right = { NULL, NULL };
-	struct fp_row_tables rt = { { 0 }, 0 };
-	struct eval ev;
-	size_t i, k, j;
-
-	ev.c = c;
-	ev.r = r;
-	ev.row = "";
-	fp_expr_walk(r->left, collect_first, &left);
-	fp_expr_walk(r->right, collect_first, &right);
-	fp_expr_row_tables(r->left, &rt);
-	fp_expr_row_tables(r->right, &rt);
-	if (rt.n == 0) {
-		expr_row(&ev, &left, &right);
-		return;
-	}
-	/* Every row of the tables named without one, each once. */
-	for (i = 0; i < rt.n; i++) {
-		const struct trows *tr = fp_trows(c, rt.t[i]);
-
-		for (k = 0; k < tr->n; k++) {
-			int done = 0;
-
-			for (j = 0; j < i && !done; j++)
-				done = has_row(c, rt.t[j], tr->rows[k]);
-			if (done)
-				continue;
-			ev.row = tr->rows[k];
-			expr_row(&ev, &left, &right);
-		}
-	}
 }
 
 /* ---- The stream -------------------------------------------------------- */
@@ -1673,7 +1169,7 @@ evaluate(struct fp_checker *c)
 			rule_unique(c, r, first);
 			break;
 		case FP_RULE_EXPR:
-			rule_expr(c, r);
+			fp_rule_expr(c, r);
 			break;
 		case FP_RULE_PATTERN:
 			rule_pattern(c, r);

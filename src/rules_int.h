@@ -1,7 +1,8 @@
 /*
  * What rules.c (a record's facts and the rules over them) gives
  * rules_units.c (the units rule: a total against its rows, a nested
- * table's levels, a list's group subtotals), and nothing else includes.
+ * table's levels, a list's group subtotals) and rules_expr.c (the
+ * expression rule), and nothing else includes.
  */
 #ifndef FP_RULES_INT_H
 #define FP_RULES_INT_H
@@ -82,7 +83,48 @@ int fp_coded_in_list(const struct fp_checker *c, const char *t,
 int fp_aggregate_takes(struct fp_checker *c, const struct fp_rule *r,
     const char *table, const char *row, const char *outer);
 
+/* 1 if table t has row r in the record. */
+int fp_has_row(const struct fp_checker *c, const char *t, const char *r);
+/*
+ * 1 if rule r applies to row (NULL: the record) of the table it checks:
+ * every condition under it holds there, but those that choose the rows
+ * of an aggregate.
+ */
+int fp_rule_applies(struct fp_checker *c, const struct fp_rule *r,
+    const char *row);
+
+/* Appends x, rounded to 1e-6, in shortest form. */
+void fp_put_num(struct fp_buf *b, double x);
+/* A difference: two decimals, as money is read, unless it is smaller. */
+void fp_put_diff(struct fp_buf *b, double x);
+/*
+ * The labels of table/row/field, as messages show a fact (row or field
+ * NULL or "": none).
+ */
+void fp_put_what(struct fp_buf *b, struct fp_checker *c, const char *table,
+    const char *row, const char *field);
+
+/* The words of one message, {name} by name, filled in as it is used. */
+struct fp_words {
+	const char *name[12];
+	const char *value[12];
+	size_t n;
+};
+/* Adds a word; name and value are borrowed until the message is filled. */
+void fp_word(struct fp_words *w, const char *name, const char *value);
+/* Fills a template into c->msg: {name} becomes the word's value. */
+void fp_fill(struct fp_checker *c, const char *tmpl, const struct fp_words *w);
+/* The template of rule r's message of kind k: its own, or the mapping's. */
+const char *fp_template(const struct fp_checker *c, const struct fp_rule *r,
+    enum fp_msg k);
+/* Reports c->msg as rule r's finding at table/row/field, from source. */
+void fp_report(struct fp_checker *c, const struct fp_rule *r,
+    const char *table, const char *row, const char *field,
+    const char *source);
+
 /* The units rule r over the record (rules_units.c). */
 void fp_rule_units(struct fp_checker *c, const struct fp_rule *r);
+/* The expression rule r over the record (rules_expr.c). */
+void fp_rule_expr(struct fp_checker *c, const struct fp_rule *r);
 
 #endif
