@@ -574,47 +574,68 @@ say_hidden(struct apply *a, const struct fp_table *t,
 		    what);
 }
 
-void
-fp_apply_grid(struct apply *a, const struct fp_table *t)
-{
-	const struct fp_fsheet *s = NULL;
-	const struct fp_fcell *anchor = NULL, *kc;
-	size_t o = 0, si;
-	const struct fp_fcell **last = NULL, ***merged = NULL, **mkey = NULL;
-	struct fp_header hdr = { NULL, 0, 0, NULL, 0 };
-	int64_t *col = NULL, keycol = -1;
-	int *exp = NULL;
-	uint32_t R, D, r, first = 0, lastrow = 0, hidden1 = 0;
-	uint32_t end = UINT32_MAX, repeat1 = 0, left1 = 0, was_first, was_last;
-	uint32_t repeated = UINT32_MAX - 1, group1 = 0, half_lo = 0;
-	uint32_t half_hi = UINT32_MAX;
-	size_t nrepeats = 0, nleft = 0, from;
-	struct fp_hidden *hid = NULL;
-	struct fp_groups *grp = NULL;
-	char **lastcode = NULL;
-	struct seen seen = { NULL, NULL, 0, 0 };
-	const struct fp_fcell **sect = NULL;
-	struct fp_form *across = NULL;
-	struct { uint32_t lo, hi; int on; } *choice = NULL;
-	const struct fp_fcell **names = NULL, *part1;
-	struct fp_keyparts kp = { 0, 0, NULL, NULL };
-	char *joined = NULL;
-	int dropped, numbered = 0;
-	size_t i, nrows = 0, n = 0, nhidden = 0, was_hidden, notes_from;
-	size_t ngroups = 0;
-	char num[32];
+/* A field's choices, a column each, a tick in one. */
+struct choice {
+	uint32_t lo, hi;
+	int on;
+};
 
-	while (!anchor && fp_apply_next_sheet(a, t->any_sheet, &o, &si)) {
-		s = &a->form->sheets[si];
+/* A table being read off its sheet: where, its columns, what was read. */
+struct grid {
+	struct apply *a;
+	const struct fp_table *t;
+	const struct fp_fsheet *s;
+	size_t si;			/* the sheet's index in the form */
+	const struct fp_fcell *anchor;	/* the header's label */
+	struct fp_form *across;		/* the table transposed, if it is */
+	struct fp_header hdr;
+	int64_t keycol;			/* keyed: the key's column */
+	const struct fp_fcell **mkey;	/* merged cells of the key column */
+	uint32_t half_lo, half_hi;	/* the key's half of a two-sided table */
+	struct fp_keyparts kp;		/* a key written in parts (类|款|项) */
+	int64_t *col;			/* each field's column, -1 none */
+	int *exp;			/* each money field's unit exponent */
+	struct choice *choice;
+	const struct fp_fcell **names;	/* the choices' names by column */
+	const struct fp_fcell ***merged;	/* each column's merged cells */
+	const struct fp_fcell **last;	/* each column's last value */
+	const struct fp_fcell **sect;	/* the heading over the rows */
+	char **lastcode;		/* the last group code of each field */
+	struct seen seen;
+	struct fp_hidden *hid;
+	struct fp_groups *grp;
+	/* What was read. */
+	size_t nrows, n;		/* rows, and a list's items numbered */
+	uint32_t first, lastrow;
+	size_t nhidden, nrepeats, nleft;
+	uint32_t hidden1, repeat1, left1, repeated;
+	uint32_t end;			/* the row of a known label that ends it */
+};
+
+/*
+ * Finds the table's header label, on the sheets the table may be on.
+ * 0, said, if it is not there.
+ */
+static int
+grid_find(struct grid *g)
+{
+	struct apply *a = g->a;
+	const struct fp_table *t = g->t;
+	size_t o = 0;
+	uint32_t first = 0, last = 0;
+
+	while (!g->anchor && fp_apply_next_sheet(a, t->any_sheet, &o, &g->si)) {
+		g->s = &a->form->sheets[g->si];
 		/* sheet containing, sheet named: on that sheet alone. */
-		if ((t->on_sheet.n && !fp_apply_find_first(s, &t->on_sheet)) ||
-		    (t->sheet_name && strcmp(s->name, t->sheet_name)))
+		if ((t->on_sheet.n && !fp_apply_find_first(g->s,
+		    &t->on_sheet)) || (t->sheet_name && strcmp(g->s->name,
+		    t->sheet_name)))
 			continue;
-		anchor = fp_apply_find_first(s, &t->header);
+		g->anchor = fp_apply_find_first(g->s, &t->header);
 		if (t->on_sheet.n || t->sheet_name)
 			break;
 	}
-	if (!anchor) {
+	if (!g->anchor) {
 		struct fp_buf where = FP_BUF_INIT;
 
 		if (t->on_sheet.n)
@@ -630,435 +651,565 @@ fp_apply_grid(struct apply *a, const struct fp_table *t)
 		    fp_apply_labels_text(&a->val, &t->header),
 		    where.s ? where.s : "");
 		fp_buf_release(&where);
-		return;
+		return 0;
 	}
-	if (si != a->sheet && s->hidden)
+	if (g->si != a->sheet && g->s->hidden)
 		fp_apply_note(a, 1,
 		    "%s: read on sheet '%s', which the workbook hides",
-		    t->name, s->name);
-	if (fp_apply_written_across(t, s, anchor, &first, &lastrow)) {
+		    t->name, g->s->name);
+	if (fp_apply_written_across(t, g->s, g->anchor, &first, &last)) {
 		fp_apply_note(a, 0, "%s: its columns' names stand down from %s: "
-		    "read across", t->name, fp_apply_ref(a, s, anchor));
-		across = fp_form_transpose(a->form, si, first, lastrow);
-		s = &across->sheets[0];
-		anchor = fp_fsheet_at(s, anchor->col, anchor->row - first);
+		    "read across", t->name, fp_apply_ref(a, g->s, g->anchor));
+		g->across = fp_form_transpose(a->form, g->si, first, last);
+		g->s = &g->across->sheets[0];
+		g->anchor = fp_fsheet_at(g->s, g->anchor->col,
+		    g->anchor->row - first);
 	}
-	first = lastrow = 0;
-	fp_header_read(t, s, anchor, &hdr);
-	R = hdr.top;
-	D = hdr.end;
+	return 1;
+}
+
+/*
+ * Reads the header under the label: the key's column (keyed; -1, said,
+ * if there is none), each field's column, choices and unit.
+ */
+static int
+grid_columns(struct grid *g)
+{
+	struct apply *a = g->a;
+	const struct fp_table *t = g->t;
+	const struct fp_fsheet *s = g->s;
+	uint32_t D, r;
+	size_t i;
+
+	fp_header_read(t, s, g->anchor, &g->hdr);
+	D = g->hdr.end;
 	if (t->kind == FP_TABLE_KEYED) {
-		keycol = fp_header_key_column(a->m, t, &hdr, anchor->col, &kp);
-		if (keycol < 0) {
+		g->keycol = fp_header_key_column(a->m, t, &g->hdr,
+		    g->anchor->col, &g->kp);
+		if (g->keycol < 0) {
 			fp_apply_note(a, 1,
 			    "%s: header at %s, but no key column (%s%s%s"
 			    "holding its rows' codes)", t->name,
-			    fp_apply_ref(a, s, anchor), t->key.n ? "headed " :
-			    "none ", t->key.n ? fp_apply_labels_text(&a->val,
-			    &t->key) : "", t->key.n ? ", or " : "");
-			goto out;
+			    fp_apply_ref(a, s, g->anchor), t->key.n ?
+			    "headed " : "none ", t->key.n ?
+			    fp_apply_labels_text(&a->val, &t->key) : "",
+			    t->key.n ? ", or " : "");
+			return -1;
 		}
 		/* A column that names the key's header may take it too. */
-		mkey = merged_column(s, keycol, D);
-		fp_header_half(&hdr, keycol, &half_lo, &half_hi);
+		g->mkey = merged_column(s, g->keycol, D);
+		fp_header_half(&g->hdr, g->keycol, &g->half_lo, &g->half_hi);
 	}
-	col = fp_xcalloc(t->nfields, sizeof *col);
-	lastcode = fp_xcalloc(t->nfields + 1, sizeof *lastcode);
-	choice = fp_xcalloc(t->nfields, sizeof *choice);
-	names = fp_xcalloc(hdr.ncols + 1, sizeof *names);
-	exp = fp_xcalloc(t->nfields, sizeof *exp);
-	last = fp_xcalloc(t->nfields, sizeof *last);
-	merged = fp_xcalloc(t->nfields, sizeof *merged);
+	g->col = fp_xcalloc(t->nfields, sizeof *g->col);
+	g->lastcode = fp_xcalloc(t->nfields + 1, sizeof *g->lastcode);
+	g->choice = fp_xcalloc(t->nfields, sizeof *g->choice);
+	g->names = fp_xcalloc(g->hdr.ncols + 1, sizeof *g->names);
+	g->exp = fp_xcalloc(t->nfields, sizeof *g->exp);
+	g->last = fp_xcalloc(t->nfields, sizeof *g->last);
+	g->merged = fp_xcalloc(t->nfields, sizeof *g->merged);
 	for (i = 0; i < t->nfields; i++) {
 		const struct fp_field *f = &t->fields[i];
+		struct choice *ch = &g->choice[i];
 		const struct fp_fcell *u;
 
-		col[i] = fp_header_field_column(t, &hdr, f, keycol >= 0 &&
-		    (uint32_t)keycol < hdr.ncols ? (uint32_t)keycol : 0);
+		g->col[i] = fp_header_field_column(t, &g->hdr, f,
+		    g->keycol >= 0 && (uint32_t)g->keycol < g->hdr.ncols ?
+		    (uint32_t)g->keycol : 0);
 		/* Its choices a column each, a √ in one. */
-		if (col[i] < 0 && fp_header_choices(t, f, &hdr, &choice[i].lo,
-		    &choice[i].hi)) {
-			choice[i].on = 1;
-			for (r = choice[i].lo; r <= choice[i].hi; r++)
-				names[r] = hdr.cols[r].name;
+		if (g->col[i] < 0 && fp_header_choices(t, f, &g->hdr, &ch->lo,
+		    &ch->hi)) {
+			ch->on = 1;
+			for (r = ch->lo; r <= ch->hi; r++)
+				g->names[r] = g->hdr.cols[r].name;
 		}
-		if (col[i] >= 0)
-			merged[i] = merged_column(s, col[i], D);
-		if (col[i] < 0 || f->type != FP_T_MONEY ||
-		    !(u = fp_header_unit(a->m, t, &hdr, col[i])) ||
+		if (g->col[i] >= 0)
+			g->merged[i] = merged_column(s, g->col[i], D);
+		if (g->col[i] < 0 || f->type != FP_T_MONEY ||
+		    !(u = fp_header_unit(a->m, t, &g->hdr, g->col[i])) ||
 		    !u->unit_exp)
 			continue;
-		exp[i] = u->unit_exp;
+		g->exp[i] = u->unit_exp;
 		fp_apply_unit_note(a, t, f, s, u);
 	}
 	if (t->kind == FP_TABLE_KEYED) {
-		hid = fp_hidden_new(t);
-		grp = fp_groups_new(t);
+		g->hid = fp_hidden_new(t);
+		g->grp = fp_groups_new(t);
 	}
 	for (i = 0; i < t->nfields; i++)
-		if (t->fields[i].heading && !sect)
-			sect = fp_xcalloc(t->nfields, sizeof *sect);
-	/*
-	 * Blank rows between the header and the first row are no end, nor
-	 * is a row the mapping omits, nor one row numbering the columns
-	 * (栏次 | 1 | 2, 1 | 2 | 3) set apart by a blank one.
-	 */
-	for (r = D; r < s->nrows && (fp_apply_row_is_blank(s, r) ||
+		if (t->fields[i].heading && !g->sect)
+			g->sect = fp_xcalloc(t->nfields, sizeof *g->sect);
+	return 0;
+}
+
+/*
+ * The first row after the header that may be the table's: blank rows
+ * between are no end, nor is a row the mapping omits, nor one row
+ * numbering the columns (栏次 | 1 | 2, 1 | 2 | 3) set apart by a blank
+ * one.
+ */
+static uint32_t
+grid_start(const struct grid *g)
+{
+	const struct fp_table *t = g->t;
+	const struct fp_fsheet *s = g->s;
+	uint32_t r;
+	int numbered = 0;
+
+	for (r = g->hdr.end; r < s->nrows && (fp_apply_row_is_blank(s, r) ||
 	    (row_matches(&t->omit, s, r) && !row_matches(&t->stop, s, r)) ||
 	    (!numbered && (numbered = fp_header_numbering_row(t, s, r)))); r++)
 		;
-	for (; r < s->nrows; r++) {
-		const struct fp_fcell *cell, *own;
-		char *key = NULL;
-		int any = 0, tmpl = 0;
+	return r;
+}
 
-		free(joined);
-		joined = NULL;
+/*
+ * At the blank row r of a keyed table: the row before the next that is
+ * the table's (into *r), 1, or 0 if the blank row ends the table. It goes
+ * on to one of its coded rows (合计 in its key column or on a row of
+ * amounts, though a column's label too: not in the next table's header),
+ * or, where no label the mapping knows is there, a unit row (its key
+ * with the enumerator) or a key, not a label with its value after a
+ * colon, on a row of amounts (row_has_amounts).
+ */
+static int
+blank_goes_on(const struct grid *g, uint32_t *r)
+{
+	const struct fp_table *t = g->t;
+	const struct fp_fsheet *s = g->s;
+	const struct fp_fcell *kc;
+	uint32_t r2 = *r + 1;
+	int known;
+
+	while (r2 < s->nrows && fp_apply_row_is_blank(s, r2))
+		r2++;
+	kc = r2 < s->nrows ? key_cell(t, s, r2, g->keycol, g->mkey,
+	    g->hdr.end, g->col, g->half_lo, g->half_hi) : NULL;
+	known = known_in(g->a->m, s, r2, g->half_lo, g->half_hi);
+	if (kc && ((fp_apply_is_row_code(t, kc) && (kc->col == g->keycol ||
+	    !known || row_has_amounts(t, s, r2, g->col))) || (!known &&
+	    (enumerated(t, kc) || ((!kc->after || kc->spaced) &&
+	    row_has_amounts(t, s, r2, g->col)))))) {
+		*r = r2 - 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* 1 if a list's row r has something in one of the table's columns. */
+static int
+list_row_has_cells(const struct grid *g, uint32_t r)
+{
+	size_t i;
+
+	for (i = 0; i < g->t->nfields; i++)
+		if ((g->col[i] >= 0 && fp_fsheet_at(g->s, r,
+		    (uint32_t)g->col[i])) || (g->choice[i].on &&
+		    fp_apply_choice_ticked(g->s, r, g->choice[i].lo,
+		    g->choice[i].hi)))
+			return 1;
+	return 0;
+}
+
+/* Takes each field's cell of row r, the row keyed key. */
+static void
+take_cells(struct grid *g, uint32_t r, const struct fp_fcell *kc,
+    const char *key, int tmpl)
+{
+	struct apply *a = g->a;
+	const struct fp_table *t = g->t;
+	const struct fp_fsheet *s = g->s;
+	uint32_t D = g->hdr.end;
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++) {
+		const struct fp_field *f = &t->fields[i];
+		const struct fp_fcell *cell, *own, *m;
+
+		if (g->choice[i].on) {
+			fp_apply_take_choices(a, t, f, key, s, r,
+			    g->choice[i].lo, g->choice[i].hi, g->names);
+			continue;
+		}
+		own = g->col[i] >= 0 ? fp_fsheet_at(s, r,
+		    (uint32_t)g->col[i]) : NULL;
+		/*
+		 * A blank cell in a merged range shows the range's: words for
+		 * each row it covers, written in the column (a unit merged
+		 * down over its evaluators), an amount only where the column
+		 * fills (it is one amount, not one a row), as are words from
+		 * another column (一、货物类 merged across a row).
+		 */
+		m = g->merged[i] ? g->merged[i][r - D] : NULL;
+		if (!own && m && (f->fill_down || f->fill_left ||
+		    (!fp_type_numeric(f->type) &&
+		    m->col == (uint32_t)g->col[i])))
+			own = m;
+		cell = own;
+		/* 〃 or 同上 under a value: that value, cited there. */
+		if (own && g->last[i] && is_ditto(own)) {
+			cell = g->last[i];
+			own = NULL;
+		}
+		/*
+		 * 小计 or 合计 in a code column names its row, no code of the
+		 * column's: a group's subtotal takes the group filled down to
+		 * it, the others nothing.
+		 */
+		if (own && own == kc && f->type == FP_T_CODE &&
+		    !fp_apply_is_code_of(t, f, own) &&
+		    fp_apply_is_row_code(t, kc)) {
+			if (!tmpl)
+				continue;
+			cell = own = NULL;
+		}
+		/*
+		 * A list's 合计 or 小计 in its name's column is the row's
+		 * code, no name (required asks none of it).
+		 */
+		if (own && own == kc && t->kind == FP_TABLE_LIST &&
+		    f->type != FP_T_CODE && !fp_type_numeric(f->type) &&
+		    fp_apply_is_row_code(t, kc))
+			continue;
+		if (!cell && f->fill_left && g->col[i] > 0)
+			cell = fp_fsheet_at(s, r, (uint32_t)g->col[i] - 1);
+		/* The total is of no group: nothing fills down to it. */
+		if (!cell && f->fill_down && strcmp(key, FP_ROW_TOTAL))
+			cell = g->last[i];
+		if (own)
+			g->last[i] = own;
+		if (cell)
+			fp_apply_take_cell(a, t, f, key, s, cell, r, g->exp[i]);
+	}
+	/* The rows under a heading take its code; the total, none. */
+	for (i = 0; g->sect && strcmp(key, FP_ROW_TOTAL) && i < t->nfields;
+	    i++)
+		if (t->fields[i].heading && g->sect[i])
+			fp_apply_take_cell(a, t, &t->fields[i], key, s,
+			    g->sect[i], r, 0);
+}
+
+/*
+ * The key of row r, whose key cell is kc (NULL: none), or NULL if the
+ * row is passed over; *tmpl set if it is a brace-coded group's subtotal.
+ * joined is a key written in parts, taken.
+ */
+static char *
+row_key_of(struct grid *g, uint32_t r, const struct fp_fcell *kc,
+    char *joined, int *tmpl)
+{
+	struct apply *a = g->a;
+	const struct fp_table *t = g->t;
+	const struct fp_fsheet *s = g->s;
+	char *key, num[32];
+	size_t i;
+
+	*tmpl = 0;
+	if (t->kind == FP_TABLE_KEYED) {
+		if (!kc)
+			return NULL;
+		key = joined ? joined : row_key(t, kc);
+		*tmpl = is_template(t, kc, key);
+		return *tmpl ? key : key_again(a, t, s, r, &g->seen, key);
+	}
+	free(joined);
+	if (!kc && section_row(t, s, r, g->col, g->merged, g->hdr.end)) {
+		fp_apply_note(a, 0, "%s: row %u is a heading across its "
+		    "columns: passed over", t->name, fp_apply_row_no(s, r));
+		return NULL;
+	}
+	if (!list_row_has_cells(g, r))
+		return NULL;
+	/*
+	 * A row hidden in a list is not on the form: passed over, its cells
+	 * still above the next for fill down.
+	 */
+	if (fp_fsheet_row_hidden(s, r)) {
+		const struct fp_fcell *own;
+
+		if (!g->nleft++)
+			g->left1 = r;
+		for (i = 0; i < t->nfields; i++)
+			if (g->col[i] >= 0 && (own = fp_fsheet_at(s, r,
+			    (uint32_t)g->col[i])))
+				g->last[i] = own;
+		return NULL;
+	}
+	if (kc) {
+		key = row_key(t, kc);
+		*tmpl = is_template(t, kc, key);
+		return *tmpl ? key : key_again(a, t, s, r, &g->seen, key);
+	}
+	snprintf(num, sizeof num, "%zu", ++g->n);
+	return fp_xstrdup(num);
+}
+
+/* Reads row r as the table's, keyed key; frees key. */
+static void
+grid_row(struct grid *g, uint32_t r, const struct fp_fcell *kc, char *key,
+    int tmpl)
+{
+	struct apply *a = g->a;
+	const struct fp_table *t = g->t;
+	const struct fp_fsheet *s = g->s;
+	uint32_t was_first = g->first, was_last = g->lastrow;
+	size_t was_hidden = g->nhidden;
+	size_t from = a->rec->n, notes_from = a->out->nnotes;
+
+	if (!g->nrows++)
+		g->first = r;
+	g->lastrow = r;
+	if (fp_fsheet_row_hidden(s, r) && !g->nhidden++)
+		g->hidden1 = r;
+	take_cells(g, r, kc, key, tmpl);
+	/* 小计 under a group: keyed by the group's code. */
+	if (tmpl)
+		key = group_key(a, t, s, r, &g->seen, key, from, g->lastcode);
+	fp_groups_last(t, a->rec, from, g->lastcode);
+	/* A category with no indicator under it is no row. */
+	if (t->kind == FP_TABLE_LIST && !kc && only_kinds(t, a->rec, from)) {
+		/* What its cells said is said of no row. */
+		while (a->out->nnotes > notes_from)
+			free(a->out->notes[--a->out->nnotes].text);
+		fp_apply_note(a, 0, "%s: row %u gives only what kind of row it "
+		    "would be: passed over", t->name, fp_apply_row_no(s, r));
+		while (a->rec->n > from)
+			fp_fact_release(&a->rec->v[--a->rec->n]);
+		g->n--;
+		g->nrows--;
+		g->first = was_first;
+		g->lastrow = was_last;
+		g->nhidden = was_hidden;
+		free(key);
+		return;
+	}
+	if (g->hid)
+		fp_hidden_row(g->hid, a->rec, from, !strcmp(key,
+		    FP_ROW_TOTAL) ? FP_HROW_TOTAL : fp_apply_is_row_code(t,
+		    kc) ? FP_HROW_OTHER : fp_fsheet_row_hidden(s, r) ?
+		    FP_HROW_HIDDEN : FP_HROW_UNIT);
+	if (g->grp)
+		fp_groups_row(g->grp, kc, fp_apply_is_row_code(t, kc), r, from,
+		    a->rec->n);
+	free(key);
+}
+
+/* Reads the rows under the header until the table ends. */
+static void
+grid_rows(struct grid *g)
+{
+	struct apply *a = g->a;
+	const struct fp_table *t = g->t;
+	const struct fp_fsheet *s = g->s;
+	const struct fp_fcell *kc, *part1;
+	char *joined, *key;
+	uint32_t r;
+	int tmpl;
+
+	for (r = grid_start(g); r < s->nrows; r++) {
 		if (fp_apply_row_is_blank(s, r)) {
-			uint32_t r2 = r + 1;
-			int known;
-
 			if (t->kind == FP_TABLE_LIST)
 				continue;
-			/*
-			 * A blank row ends the table, unless a row of it
-			 * follows: one of its coded rows (合计 in its key
-			 * column or on a row of amounts, though a column's
-			 * label too: not in the next table's header), or, where no
-			 * label the mapping knows is there, a unit row (its
-			 * key with the enumerator) or a key, not a label with
-			 * its value after a colon, on a row of amounts
-			 * (row_has_amounts).
-			 */
-			while (r2 < s->nrows && fp_apply_row_is_blank(s, r2))
-				r2++;
-			kc = r2 < s->nrows ?
-			    key_cell(t, s, r2, keycol, mkey, D, col, half_lo,
-			    half_hi) : NULL;
-			known = known_in(a->m, s, r2, half_lo, half_hi);
-			if (kc && ((fp_apply_is_row_code(t, kc) &&
-			    (kc->col == keycol || !known ||
-			    row_has_amounts(t, s, r2, col))) || (!known &&
-			    (enumerated(t, kc) || ((!kc->after || kc->spaced) &&
-			    row_has_amounts(t, s, r2, col)))))) {
-				r = r2 - 1;
+			if (blank_goes_on(g, &r))
 				continue;
-			}
 			break;
 		}
 		/* A row the mapping omits (小计 between categories), not a stop. */
 		if (row_matches(&t->omit, s, r) && !row_matches(&t->stop, s, r))
 			continue;
 		/* The header again, on the next printed page: passed over. */
-		if (nrows && (fp_header_repeated(t, &hdr, r, col) ||
-		    (r == repeated + 1 && fp_header_numbering_row(t, s, r)))) {
-			if (!nrepeats++)
-				repeat1 = r;
-			repeated = r;
+		if (g->nrows && (fp_header_repeated(t, &g->hdr, r, g->col) ||
+		    (r == g->repeated + 1 &&
+		    fp_header_numbering_row(t, s, r)))) {
+			if (!g->nrepeats++)
+				g->repeat1 = r;
+			g->repeated = r;
 			continue;
 		}
-		kc = t->kind == FP_TABLE_KEYED ?
-		    key_cell(t, s, r, keycol, mkey, D, col, half_lo, half_hi) :
+		kc = t->kind == FP_TABLE_KEYED ? key_cell(t, s, r, g->keycol,
+		    g->mkey, g->hdr.end, g->col, g->half_lo, g->half_hi) :
 		    list_code(t, s, r);
 		/* 208 | 05 | 05 under 类 | 款 | 项: the key 2080505. */
-		if (kp.hi > kp.lo && (joined = fp_keyparts_key(&kp, s, r,
-		    &part1)))
+		joined = NULL;
+		if (g->kp.hi > g->kp.lo && (joined = fp_keyparts_key(&g->kp,
+		    s, r, &part1)))
 			kc = part1;
 		/* A heading over rows: a row of the table if coded. */
-		if (sect && heading_row(t, s, r, sect) &&
-		    !(kc && fp_apply_is_row_code(t, kc)))
+		if (g->sect && heading_row(t, s, r, g->sect) &&
+		    !(kc && fp_apply_is_row_code(t, kc))) {
+			free(joined);
 			continue;
+		}
 		/*
 		 * A known label ends the table, as does a footer (填表人：王芳),
 		 * but not on one of its own rows, nor one in the other half
 		 * of a two-sided table.
 		 */
 		if (!(kc && fp_apply_is_row_code(t, kc)) &&
-		    ((known_in(a->m, s, r, half_lo, half_hi) &&
-		    !(nrows && row_goes_on(a->m, t, s, r, col, merged, D,
-		    first))) || fp_apply_row_starts_with_pair(a->m, s, r))) {
-			end = r;
+		    ((known_in(a->m, s, r, g->half_lo, g->half_hi) &&
+		    !(g->nrows && row_goes_on(a->m, t, s, r, g->col, g->merged,
+		    g->hdr.end, g->first))) ||
+		    fp_apply_row_starts_with_pair(a->m, s, r))) {
+			free(joined);
+			g->end = r;
 			break;
 		}
-		if (t->kind == FP_TABLE_KEYED) {
-			if (!kc)
-				continue;
-			key = joined ? joined : row_key(t, kc);
-			tmpl = is_template(t, kc, key);
-			if (!tmpl)
-				key = key_again(a, t, s, r, &seen, key);
-			joined = NULL;
-		} else {
-			if (!kc && section_row(t, s, r, col, merged, D)) {
-				fp_apply_note(a, 0, "%s: row %u is a heading "
-				    "across its columns: passed over", t->name,
-				    fp_apply_row_no(s, r));
-				continue;
-			}
-			for (i = 0; i < t->nfields && !any; i++)
-				any = (col[i] >= 0 && fp_fsheet_at(s, r,
-				    (uint32_t)col[i])) || (choice[i].on &&
-				    fp_apply_choice_ticked(s, r, choice[i].lo,
-				    choice[i].hi));
-			if (!any)
-				continue;
-			/*
-			 * A row hidden in a list is not on the form: passed
-			 * over, its cells still above the next for fill down.
-			 */
-			if (fp_fsheet_row_hidden(s, r)) {
-				if (!nleft++)
-					left1 = r;
-				for (i = 0; i < t->nfields; i++)
-					if (col[i] >= 0 &&
-					    (own = fp_fsheet_at(s,
-					    r, (uint32_t)col[i])))
-						last[i] = own;
-				continue;
-			}
-			if (kc) {
-				key = row_key(t, kc);
-				tmpl = is_template(t, kc, key);
-				if (!tmpl)
-					key = key_again(a, t, s, r, &seen,
-					    key);
-			} else {
-				snprintf(num, sizeof num, "%zu", ++n);
-				key = fp_xstrdup(num);
-			}
-		}
-		was_first = first;
-		if (!nrows++)
-			first = r;
-		was_last = lastrow;
-		lastrow = r;
-		was_hidden = nhidden;
-		if (fp_fsheet_row_hidden(s, r) && !nhidden++)
-			hidden1 = r;
-		from = a->rec->n;
-		notes_from = a->out->nnotes;
-		for (i = 0; i < t->nfields; i++) {
-			const struct fp_field *f = &t->fields[i];
-
-			if (choice[i].on) {
-				fp_apply_take_choices(a, t, f, key, s, r,
-				    choice[i].lo, choice[i].hi, names);
-				continue;
-			}
-			own = col[i] >= 0 ? fp_fsheet_at(s, r,
-			    (uint32_t)col[i]) :
-			    NULL;
-			/*
-			 * A blank cell in a merged range shows the range's:
-			 * words for each row it covers, written in the
-			 * column (a unit merged down over its evaluators),
-			 * an amount only where the column fills (it is one
-			 * amount, not one a row), as are words from another
-			 * column (一、货物类 merged across a row).
-			 */
-			if (!own && merged[i] && merged[i][r - D] &&
-			    (f->fill_down || f->fill_left ||
-			    (!fp_type_numeric(f->type) &&
-			    merged[i][r - D]->col == (uint32_t)col[i])))
-				own = merged[i][r - D];
-			cell = own;
-			/* 〃 or 同上 under a value: that value, cited there. */
-			if (own && last[i] && is_ditto(own)) {
-				cell = last[i];
-				own = NULL;
-			}
-			/*
-			 * 小计 or 合计 in a code column names its row, no code
-			 * of the column's: a group's subtotal takes the group
-			 * filled down to it, the others nothing.
-			 */
-			if (own && own == kc && f->type == FP_T_CODE &&
-			    !fp_apply_is_code_of(t, f, own) &&
-			    fp_apply_is_row_code(t, kc)) {
-				if (!tmpl)
-					continue;
-				cell = own = NULL;
-			}
-			/*
-			 * A list's 合计 or 小计 in its name's column is the
-			 * row's code, no name (required asks none of it).
-			 */
-			if (own && own == kc && t->kind == FP_TABLE_LIST &&
-			    f->type != FP_T_CODE && !fp_type_numeric(f->type) &&
-			    fp_apply_is_row_code(t, kc))
-				continue;
-			if (!cell && f->fill_left && col[i] > 0)
-				cell = fp_fsheet_at(s, r, (uint32_t)col[i] - 1);
-			/* The total is of no group: nothing fills down to it. */
-			if (!cell && f->fill_down && strcmp(key, FP_ROW_TOTAL))
-				cell = last[i];
-			if (own)
-				last[i] = own;
-			if (cell)
-				fp_apply_take_cell(a, t, f, key, s, cell, r,
-				    exp[i]);
-		}
-		/* The rows under a heading take its code; the total, none. */
-		for (i = 0; sect && strcmp(key, FP_ROW_TOTAL) &&
-		    i < t->nfields; i++)
-			if (t->fields[i].heading && sect[i])
-				fp_apply_take_cell(a, t, &t->fields[i], key, s,
-				    sect[i],
-				    r, 0);
-		/* 小计 under a group: keyed by the group's code. */
-		if (tmpl)
-			key = group_key(a, t, s, r, &seen, key, from, lastcode);
-		fp_groups_last(t, a->rec, from, lastcode);
-		/* A category with no indicator under it is no row. */
-		if (t->kind == FP_TABLE_LIST && !kc &&
-		    only_kinds(t, a->rec, from)) {
-			/* What its cells said is said of no row. */
-			while (a->out->nnotes > notes_from)
-				free(a->out->notes[--a->out->nnotes].text);
-			fp_apply_note(a, 0, "%s: row %u gives only what kind of "
-			    "row it would be: passed over", t->name,
-			    fp_apply_row_no(s, r));
-			while (a->rec->n > from)
-				fp_fact_release(&a->rec->v[--a->rec->n]);
-			n--;
-			nrows--;
-			first = was_first;
-			lastrow = was_last;
-			nhidden = was_hidden;
-			free(key);
-			continue;
-		}
-		if (hid)
-			fp_hidden_row(hid, a->rec, from, !strcmp(key,
-			    FP_ROW_TOTAL) ? FP_HROW_TOTAL : fp_apply_is_row_code(t, kc) ?
-			    FP_HROW_OTHER : fp_fsheet_row_hidden(s, r) ?
-			    FP_HROW_HIDDEN : FP_HROW_UNIT);
-		if (grp)
-			fp_groups_row(grp, kc, fp_apply_is_row_code(t, kc), r,
-			    from, a->rec->n);
-		free(key);
+		if ((key = row_key_of(g, r, kc, joined, &tmpl)) != NULL)
+			grid_row(g, r, kc, key, tmpl);
 	}
-	if (nrepeats)
-		fp_apply_note(a, 0,
-		    "%s: its header again at row %u%s, passed over",
-		    t->name, fp_apply_row_no(s, repeat1), nrepeats > 1 ?
-		    " and below" :
-		    "");
+}
+
+/* Says how the table was read (with --explain) and what became of it. */
+static void
+grid_say(struct grid *g)
+{
+	struct apply *a = g->a;
+	const struct fp_table *t = g->t;
+	const struct fp_fsheet *s = g->s;
+	uint32_t group1 = 0;
+	size_t i, ngroups;
+	char num[32], where[64];
+	int dropped;
+
+	if (g->nrepeats)
+		fp_apply_note(a, 0, "%s: its header again at row %u%s, passed "
+		    "over", t->name, fp_apply_row_no(s, g->repeat1),
+		    g->nrepeats > 1 ? " and below" : "");
 	/* What a person sees of the table leaves them out: say so. */
-	dropped = hid && fp_hidden_drop(hid, a->rec, a->m->tolerance + 1e-9);
+	dropped = g->hid && fp_hidden_drop(g->hid, a->rec,
+	    a->m->tolerance + 1e-9);
 	/* A subtotal of the units under it is none (after no other drop). */
-	if (grp && !dropped && (ngroups = fp_groups_drop(grp, a->rec,
+	if (g->grp && !dropped && (ngroups = fp_groups_drop(g->grp, a->rec,
 	    a->m->tolerance + 1e-9, &group1)))
 		fp_apply_note(a, 0, "%s: row %u%s adds up the rows under it: "
 		    "their subtotal, not a unit", t->name,
 		    fp_apply_row_no(s, group1), ngroups > 1 ? " and others" :
 		    "");
-	if (nhidden)
-		say_hidden(a, t, s, nhidden, hidden1, dropped ? "left out, as "
-		    "the total row is the sum of the rows shown" :
-		    nhidden == 1 ?
+	if (g->nhidden)
+		say_hidden(a, t, s, g->nhidden, g->hidden1, dropped ?
+		    "left out, as the total row is the sum of the rows shown" :
+		    g->nhidden == 1 ?
 		    "read as one of the table's rows (hidden is not deleted)" :
 		    "read as the table's rows (hidden is not deleted)");
-	if (nleft)
-		say_hidden(a, t, s, nleft, left1, nleft == 1 ? "passed over, "
-		    "as not on the form (unhide it to count it)" : "passed "
-		    "over, as not on the form (unhide them to count them)");
-	if (nrows && t->required)
+	if (g->nleft)
+		say_hidden(a, t, s, g->nleft, g->left1, g->nleft == 1 ?
+		    "passed over, as not on the form (unhide it to count it)" :
+		    "passed over, as not on the form (unhide them to count "
+		    "them)");
+	if (g->nrows && t->required)
 		a->grids++;
-	if (nrows && a->o->explain && s->transposed) {
-		char where[64], c1[8], c2[8], key[32] = "";
+	snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, g->anchor));
+	if (g->nrows && a->o->explain && s->transposed) {
+		char c1[8], c2[8], key[32] = "";
 
 		/* Its rows are the sheet's columns, its columns the rows. */
-		snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, anchor));
-		fp_colname(first, c1);
-		fp_colname(lastrow, c2);
-		if (keycol >= 0)
+		fp_colname(g->first, c1);
+		fp_colname(g->lastrow, c2);
+		if (g->keycol >= 0)
 			snprintf(key, sizeof key, ", key row %u",
-			    s->row_base + (uint32_t)keycol + 1);
+			    s->row_base + (uint32_t)g->keycol + 1);
 		fp_apply_note(a, 0, "%s: header '%s' at %s, read across%s, "
-		    "%zu rows (columns %s-%s)", t->name, anchor->label, where,
-		    key, nrows, c1, c2);
-	} else if (nrows && a->o->explain) {
-		char where[64];
+		    "%zu rows (columns %s-%s)", t->name, g->anchor->label,
+		    where, key, g->nrows, c1, c2);
+	} else if (g->nrows && a->o->explain) {
+		const struct fp_fcell *kn;
 
-		snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, anchor));
 		fp_apply_note(a, 0,
 		    "%s: header '%s' at %s, header rows %u-%u%s%s, "
-		    "%zu rows (%u-%u)", t->name, anchor->label, where,
-		    fp_apply_row_no(s, R), fp_apply_row_no(s, D - 1),
-		    keycol >= 0 ?
-		    ", key column " : "", keycol >= 0 ?
-		    (fp_colname((uint32_t)keycol, num), num) : "", nrows,
-		    fp_apply_row_no(s, first), fp_apply_row_no(s, lastrow));
-		const struct fp_fcell *kn = end != UINT32_MAX ?
-		    fp_apply_known_in_row(a->m, s, end) : NULL;
-
+		    "%zu rows (%u-%u)", t->name, g->anchor->label, where,
+		    fp_apply_row_no(s, g->hdr.top),
+		    fp_apply_row_no(s, g->hdr.end - 1),
+		    g->keycol >= 0 ? ", key column " : "", g->keycol >= 0 ?
+		    (fp_colname((uint32_t)g->keycol, num), num) : "", g->nrows,
+		    fp_apply_row_no(s, g->first),
+		    fp_apply_row_no(s, g->lastrow));
+		kn = g->end != UINT32_MAX ?
+		    fp_apply_known_in_row(a->m, s, g->end) : NULL;
 		if (kn)
-			fp_apply_note(a, 0,
-			    "%s: ends at row %u, where '%s' is a label "
-			    "the mapping knows", t->name, fp_apply_row_no(s,
-			    end),
-			    kn->text);
-	} else if (!nrows) {
-		char where[64];
-
-		snprintf(where, sizeof where, "%s", fp_apply_ref(a, s, anchor));
-		fp_apply_note(a, t->required,
-		    "%s%s: header '%s' at %s, header rows "
-		    "%u-%u, but no rows under it", t->name, t->required ?
-		    " (required)" : "", anchor->label, where, fp_apply_row_no(s,
-		    R),
-		    fp_apply_row_no(s, D - 1));
+			fp_apply_note(a, 0, "%s: ends at row %u, where '%s' is "
+			    "a label the mapping knows", t->name,
+			    fp_apply_row_no(s, g->end), kn->text);
+	} else if (!g->nrows) {
+		fp_apply_note(a, t->required, "%s%s: header '%s' at %s, header "
+		    "rows %u-%u, but no rows under it", t->name, t->required ?
+		    " (required)" : "", g->anchor->label, where,
+		    fp_apply_row_no(s, g->hdr.top),
+		    fp_apply_row_no(s, g->hdr.end - 1));
 	}
 	for (i = 0; i < t->nfields; i++) {
 		const struct fp_field *f = &t->fields[i];
+		const struct choice *ch = &g->choice[i];
 
 		if (f->heading)
 			continue;
-		if (choice[i].on && a->o->explain) {
+		if (ch->on && a->o->explain) {
 			char c1[8], c2[8];
 
-			fp_colname(choice[i].lo, c1);
-			fp_colname(choice[i].hi, c2);
+			fp_colname(ch->lo, c1);
+			fp_colname(ch->hi, c2);
 			fp_apply_note(a, 0, "%s.%s: its choices in columns "
 			    "%s-%s, a tick in one", t->name, f->name, c1, c2);
-		} else if (choice[i].on) {
+		} else if (ch->on) {
 			continue;
-		} else if (col[i] < 0)
+		} else if (g->col[i] < 0) {
 			fp_apply_note(a, f->required,
-			    "%s.%s%s: no column headed %s",
-			    t->name, f->name, f->required ? " (required)" : "",
+			    "%s.%s%s: no column headed %s", t->name, f->name,
+			    f->required ? " (required)" : "",
 			    fp_apply_labels_text(&a->val, &f->labels));
-		else if (a->o->explain) {
+		} else if (a->o->explain) {
 			if (s->transposed)
 				snprintf(num, sizeof num, "%u", s->row_base +
-				    (uint32_t)col[i] + 1);
+				    (uint32_t)g->col[i] + 1);
 			else
-				fp_colname((uint32_t)col[i], num);
+				fp_colname((uint32_t)g->col[i], num);
 			fp_apply_note(a, 0, "%s.%s: %s %s", t->name, f->name,
 			    s->transposed ? "row" : "column", num);
 		}
 	}
-	for (i = 0; merged && i < t->nfields; i++)
-		free(merged[i]);
-out:
-	free(joined);
-	fp_keyparts_release(&kp);
-	free(choice);
-	free(names);
-	fp_form_free(across);
-	free(sect);
-	seen_free(&seen);
-	fp_hidden_free(hid);
-	fp_groups_free(grp);
-	for (i = 0; lastcode && i < t->nfields; i++)
-		free(lastcode[i]);
-	free(lastcode);
-	free(mkey);
-	free(merged);
-	fp_header_release(&hdr);
-	free(col);
-	free(exp);
-	free(last);
 }
 
+static void
+grid_release(struct grid *g)
+{
+	size_t i;
+
+	for (i = 0; g->merged && i < g->t->nfields; i++)
+		free(g->merged[i]);
+	for (i = 0; g->lastcode && i < g->t->nfields; i++)
+		free(g->lastcode[i]);
+	fp_keyparts_release(&g->kp);
+	free(g->choice);
+	free(g->names);
+	fp_form_free(g->across);
+	free(g->sect);
+	seen_free(&g->seen);
+	fp_hidden_free(g->hid);
+	fp_groups_free(g->grp);
+	free(g->lastcode);
+	free(g->mkey);
+	free(g->merged);
+	fp_header_release(&g->hdr);
+	free(g->col);
+	free(g->exp);
+	free(g->last);
+}
+
+void
+fp_apply_grid(struct apply *a, const struct fp_table *t)
+{
+	struct grid g;
+
+	memset(&g, 0, sizeof g);
+	g.a = a;
+	g.t = t;
+	g.keycol = -1;
+	g.half_hi = UINT32_MAX;
+	g.end = UINT32_MAX;
+	g.repeated = UINT32_MAX - 1;
+	if (!grid_find(&g))
+		return;
+	if (grid_columns(&g) == 0) {
+		grid_rows(&g);
+		grid_say(&g);
+	}
+	grid_release(&g);
+}
