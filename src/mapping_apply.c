@@ -701,8 +701,23 @@ nearer_head(const struct fp_fcell *c, const struct fp_fcell *v,
 }
 
 /*
+ * nearer_head, but a header in a column the sheet shows before one in a
+ * hidden column (last year's 得分 hidden beside this year's).
+ */
+static int
+better_head(const struct fp_fsheet *s, const struct fp_fcell *c,
+    const struct fp_fcell *v, const struct fp_fcell *head)
+{
+	int vh = fp_fsheet_col_hidden(s, v->col);
+
+	if (head && vh != fp_fsheet_col_hidden(s, head->col))
+		return !vh;
+	return nearer_head(c, v, head);
+}
+
+/*
  * The cell on c's row under the nearest cell above it that carries one
- * of the labels (a column's header), or what a range merged over that
+ * of the labels (in a column shown, if one is) (a column's header), or what a range merged over that
  * cell shows (a 偏差原因 merged down the rows of a block), or NULL;
  * *headp gets the header.
  */
@@ -722,7 +737,7 @@ under(const struct fp_mapping *m, const struct fp_fsheet *s,
 			for (k = 0; k < s->rowstart[c->row]; k++)
 				if (s->cells[k].label &&
 				    fp_glob(ls->v[i], s->cells[k].label) &&
-				    nearer_head(c, &s->cells[k], head))
+				    better_head(s, c, &s->cells[k], head))
 					head = &s->cells[k];
 			continue;
 		}
@@ -730,7 +745,7 @@ under(const struct fp_mapping *m, const struct fp_fsheet *s,
 			for (v = fp_fsheet_find(s, ls->v[i], (enum fp_key)kind,
 			    &idx); v && v->row < c->row;
 			    v = fp_fsheet_next(s, &idx))
-				if (nearer_head(c, v, head))
+				if (better_head(s, c, v, head))
 					head = v;
 	}
 	*headp = head;
