@@ -146,13 +146,8 @@ note_at(const char *label)
 	return i;
 }
 
-/*
- * The length of an enumerator at the start of label (label form): 1、
- * 2. 3) (4) 一、 （二） ① before more words; 0 if there is none. 1.5 is
- * a number, not an enumerator.
- */
-static size_t
-enumerator(const char *label)
+size_t
+fp_label_enumerator(const char *label)
 {
 	/* 一 二 三 四 五 六 七 八 九 十 */
 	static const uint32_t han[] = {
@@ -274,7 +269,7 @@ bare_label(struct fp_form *f, const char *label)
 	} while (n < was && n > 0);
 	/* *项目名称: the mark, then an enumerator, in front. */
 	k = required_mark(s, n, 1);
-	e = k + enumerator(s + k);
+	e = k + fp_label_enumerator(s + k);
 	bare = n > e && (e > 0 || strcmp(s, label)) ?
 	    fp_arena_strndup(&f->strings, s + e, n - e) : NULL;
 	free(s);

@@ -166,6 +166,13 @@ struct fp_form *fp_form_cut(const struct fp_form *src,
 struct fp_form *fp_form_transpose(const struct fp_form *src, size_t si,
     uint32_t top, uint32_t bot);
 
+/*
+ * The length of an enumerator at the start of label (fp_norm_label's
+ * form): 1、 2. 3) (4) 一、 (二) ① before more words; 0 if there is none
+ * (1.5 is a number, not an enumerator).
+ */
+size_t fp_label_enumerator(const char *label);
+
 /* 1 if the sheet hides row r. */
 int fp_fsheet_row_hidden(const struct fp_fsheet *s, uint32_t r);
 /* 1 if the sheet hides column c. */

@@ -322,16 +322,24 @@ continues_header(const struct fp_table *t, const struct fp_fsheet *s,
 	return 1;
 }
 
-/* 1 if a cell of the header's rows above row end has one of the labels. */
+/*
+ * 1 if a cell of the header has one of the labels as a group: over other
+ * columns' names, not a column's own name (group 项目支出 where 项目支出
+ * names its column asks nothing).
+ */
 static int
-header_has(const struct fp_header *h, uint32_t end, const struct fp_labels *ls)
+header_has_group(const struct fp_header *h, const struct fp_labels *ls)
 {
 	const struct fp_fsheet *s = h->s;
 	size_t k;
 
-	for (k = s->rowstart[h->top]; k < s->rowstart[end]; k++)
-		if (fp_apply_cell_matches(ls, &s->cells[k]))
+	for (k = s->rowstart[h->top]; k < s->rowstart[h->end]; k++) {
+		const struct fp_fcell *g = &s->cells[k];
+
+		if (fp_apply_cell_matches(ls, g) && !(g->col < h->ncols &&
+		    h->cols[g->col].name == g))
 			return 1;
+	}
 	return 0;
 }
 
@@ -412,7 +420,7 @@ find_column(const struct fp_table *t, const struct fp_header *h,
 {
 	uint32_t i, c;
 	int64_t hid = -1;
-	int grouped = group && group->n && header_has(h, h->end, group);
+	int grouped = group && group->n && header_has_group(h, group);
 
 	for (i = 0; i < ncols; i++) {
 		c = from + i < ncols ? from + i : from + i - ncols;

@@ -246,6 +246,22 @@ words_off(const struct fp_field *f, const struct fp_value *v,
 }
 
 /*
+ * The field's code whose words are label (label form) or whose code is
+ * written (as), or f->ncodes if none is.
+ */
+static size_t
+code_of(const struct fp_field *f, const char *label, const char *as)
+{
+	size_t i;
+
+	for (i = 0; i < f->ncodes; i++)
+		if (fp_labels_match(&f->codes[i].alts, label) ||
+		    !strcmp(f->codes[i].canon, as))
+			break;
+	return i;
+}
+
+/*
  * Normalises a value by the field's type into a->val. A placeholder the
  * mapping declares gives nothing; a value that is not of its type keeps
  * its text as written, so nothing is lost and check can say what is
@@ -258,7 +274,7 @@ fp_apply_field_value(struct apply *a, const struct fp_field *f,
 	struct fp_buf *out = &a->val, lab = FP_BUF_INIT;
 	struct fp_value stripped, ended, after;
 	const struct fp_value *w;
-	size_t i, any, wide;
+	size_t i, any, wide, e;
 	int ok;
 
 	fp_buf_reset(out);
@@ -325,14 +341,15 @@ fp_apply_field_value(struct apply *a, const struct fp_field *f,
 				a->listed = 1;
 				break;
 			}
-		for (i = 0; i < f->ncodes; i++)
-			if (fp_labels_match(&f->codes[i].alts, lab.s) ||
-			    !strcmp(f->codes[i].canon, out->s)) {
-				fp_buf_reset(out);
-				fp_buf_adds(out, f->codes[i].canon);
-				a->listed = 1;
-				break;
-			}
+		i = f->ncodes ? code_of(f, lab.s, out->s) : 0;
+		/* 1.质量指标, a category numbered in its list: 质量指标. */
+		if (i == f->ncodes && (e = fp_label_enumerator(lab.s)) > 0)
+			i = code_of(f, lab.s + e, lab.s + e);
+		if (i < f->ncodes) {
+			fp_buf_reset(out);
+			fp_buf_adds(out, f->codes[i].canon);
+			a->listed = 1;
+		}
 		a->uncoded = f->ncodes > 0 && i == f->ncodes;
 		/* A grade said in a sentence: 等次为“良好”. */
 		if (!a->listed && f->type == FP_T_GRADE && f->nvalues &&
