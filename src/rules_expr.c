@@ -82,12 +82,31 @@ struct eval {
 
 static int eval(struct eval *ev, const struct fp_expr *e, struct val *v);
 
+/* 1 if t is a fields table: its one row, the empty one, is the form's. */
+static int
+is_fields(const struct fp_checker *c, const char *t)
+{
+	const struct fp_table *tt = fp_mapping_table(c->m, t);
+
+	return tt && tt->kind == FP_TABLE_FIELDS;
+}
+
+/*
+ * The row a reference names in the row being evaluated: its own, the
+ * fields table's one (info.cap in every item's row), or that row.
+ */
+static const char *
+row_of(struct eval *ev, const struct fp_ref *ref)
+{
+	return ref->row ? ref->row : is_fields(ev->c, ref->table) ? "" :
+	    ev->row;
+}
+
 /* The fact a reference names in the row being evaluated. */
 static struct gfact *
 ref_at(struct eval *ev, const struct fp_ref *ref)
 {
-	return fp_fact(ev->c, ref->table, ref->row ? ref->row : ev->row,
-	    ref->field);
+	return fp_fact(ev->c, ref->table, row_of(ev, ref), ref->field);
 }
 
 static int
@@ -371,8 +390,8 @@ label_ref(void *arg, const struct fp_ref *r, int inside, struct fp_buf *b)
 {
 	struct eval *ev = arg;
 
-	fp_put_what(b, ev->c, r->table, r->row ? r->row : inside ? NULL :
-	    ev->row, r->field);
+	fp_put_what(b, ev->c, r->table, inside && !r->row ? NULL :
+	    row_of(ev, r), r->field);
 }
 
 static int
@@ -463,8 +482,7 @@ expr_row(struct eval *ev, const struct unbound *left,
 	if (g)
 		fp_report(c, r, g->table, g->row, g->field, g->source);
 	else if (at)
-		fp_report(c, r, at->table, at->row ? at->row : ev->row, at->field,
-		    "");
+		fp_report(c, r, at->table, row_of(ev, at), at->field, "");
 	else if ((at = left->inner ? left->inner : right->inner) != NULL)
 		/* count(indicator.name) >= 1: the table, in no one row. */
 		fp_report(c, r, at->table, at->row ? at->row : "", at->field, "");
@@ -488,6 +506,11 @@ fp_rule_expr(struct fp_checker *c, const struct fp_rule *r)
 	fp_expr_walk(r->right, collect_first, &right);
 	fp_expr_row_tables(r->left, &rt);
 	fp_expr_row_tables(r->right, &rt);
+	/* A fields table's one row is read in every row of the others. */
+	for (i = k = 0; i < rt.n; i++)
+		if (!is_fields(c, rt.t[i]))
+			rt.t[k++] = rt.t[i];
+	rt.n = k;
 	if (rt.n == 0) {
 		expr_row(&ev, &left, &right);
 		return;
