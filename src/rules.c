@@ -764,7 +764,7 @@ blank_cell(struct fp_checker *c, const char *table, const char *row,
     const struct gfact *col, struct fp_buf *b)
 {
 	const struct fp_table *t = c->m ? fp_mapping_table(c->m, table) : NULL;
-	const struct gfact *sib = NULL, *other;
+	const struct gfact *sib, *other;
 	struct place ps, pc, po;
 	char name[8];
 	uint32_t r, k;
@@ -772,24 +772,32 @@ blank_cell(struct fp_checker *c, const char *table, const char *row,
 
 	fp_buf_reset(b);
 	fp_buf_adds(b, "");
-	for (i = 0; t && !sib && i < t->nfields; i++)
+	if (!col || !place_of(col, &pc))
+		return b->s;
+	for (i = 0; t && i < t->nfields; i++) {
 		sib = fp_fact(c, table, row, t->fields[i].name);
-	if (!sib || !col || !place_of(sib, &ps) || !place_of(col, &pc) ||
-	    strcmp(ps.sheet, pc.sheet) ||
-	    !place_of(other = fp_fact(c, table, col->row, sib->field), &po) ||
-	    strcmp(po.sheet, ps.sheet))
-		return b->s;
-	if (po.col == ps.col && po.row == pc.row) {
-		r = ps.row;
-		k = pc.col;
-	} else if (po.row == ps.row && po.col == pc.col) {
-		r = pc.row;
-		k = ps.col;
-	} else {
-		return b->s;
+		other = sib ? fp_fact(c, table, col->row, sib->field) : NULL;
+		/*
+		 * A fact the row shares with the other (a kind merged or
+		 * filled down over both) says nothing of where the row is.
+		 */
+		if (!place_of(sib, &ps) || strcmp(ps.sheet, pc.sheet) ||
+		    !place_of(other, &po) || strcmp(po.sheet, ps.sheet) ||
+		    !strcmp(sib->source, other->source))
+			continue;
+		if (po.col == ps.col && po.row == pc.row) {
+			r = ps.row;
+			k = pc.col;
+		} else if (po.row == ps.row && po.col == pc.col) {
+			r = pc.row;
+			k = ps.col;
+		} else {
+			continue;
+		}
+		fp_colname(k, name);
+		fp_buf_printf(b, "%s!%s%u", ps.sheet, name, r + 1);
+		break;
 	}
-	fp_colname(k, name);
-	fp_buf_printf(b, "%s!%s%u", ps.sheet, name, r + 1);
 	return b->s;
 }
 
