@@ -757,7 +757,9 @@ place_of(const struct gfact *g, struct place *p)
  * be told): the column a fact of the field has in another row (col), on
  * the row a fact of the row has; a table read across the other way
  * round. Told by a third fact: the other row's fact of the field the row
- * has, in line with both.
+ * has, in line with both. Of the row's facts, the one farthest down (or
+ * across) is its own: one above it was merged, filled or copied down
+ * (a kind merged over three indicators, 〃).
  */
 static const char *
 blank_cell(struct fp_checker *c, const char *table, const char *row,
@@ -767,8 +769,9 @@ blank_cell(struct fp_checker *c, const char *table, const char *row,
 	const struct gfact *sib, *other;
 	struct place ps, pc, po;
 	char name[8];
-	uint32_t r, k;
+	uint32_t r = 0, k = 0, far = 0;
 	size_t i;
+	int found = 0;
 
 	fp_buf_reset(b);
 	fp_buf_adds(b, "");
@@ -777,26 +780,30 @@ blank_cell(struct fp_checker *c, const char *table, const char *row,
 	for (i = 0; t && i < t->nfields; i++) {
 		sib = fp_fact(c, table, row, t->fields[i].name);
 		other = sib ? fp_fact(c, table, col->row, sib->field) : NULL;
-		/*
-		 * A fact the row shares with the other (a kind merged or
-		 * filled down over both) says nothing of where the row is.
-		 */
 		if (!place_of(sib, &ps) || strcmp(ps.sheet, pc.sheet) ||
 		    !place_of(other, &po) || strcmp(po.sheet, ps.sheet) ||
 		    !strcmp(sib->source, other->source))
 			continue;
 		if (po.col == ps.col && po.row == pc.row) {
+			if (found && ps.row <= far)
+				continue;
 			r = ps.row;
 			k = pc.col;
+			far = ps.row;
 		} else if (po.row == ps.row && po.col == pc.col) {
+			if (found && ps.col <= far)
+				continue;
 			r = pc.row;
 			k = ps.col;
+			far = ps.col;
 		} else {
 			continue;
 		}
+		found = 1;
+	}
+	if (found) {
 		fp_colname(k, name);
-		fp_buf_printf(b, "%s!%s%u", ps.sheet, name, r + 1);
-		break;
+		fp_buf_printf(b, "%s!%s%u", pc.sheet, name, r + 1);
 	}
 	return b->s;
 }
