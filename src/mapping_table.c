@@ -984,9 +984,9 @@ grid_row(struct grid *g, uint32_t r, const struct fp_fcell *kc, char *key,
 	}
 	if (g->hid)
 		fp_hidden_row(g->hid, a->rec, from, !strcmp(key,
-		    FP_ROW_TOTAL) ? FP_HROW_TOTAL : fp_apply_is_row_code(t,
-		    kc) ? FP_HROW_OTHER : fp_fsheet_row_hidden(s, r) ?
-		    FP_HROW_HIDDEN : FP_HROW_UNIT);
+		    FP_ROW_TOTAL) ? FP_HROW_TOTAL : tmpl ? FP_HROW_OTHER :
+		    fp_fsheet_row_hidden(s, r) ? FP_HROW_HIDDEN :
+		    FP_HROW_UNIT);
 	if (g->grp)
 		fp_groups_row(g->grp, kc, fp_apply_is_row_code(t, kc), r, from,
 		    a->rec->n);
