@@ -30,7 +30,8 @@
 #define WARNING_TEXT 0x9C5700L
 
 /* The kinds of value a cell holds, for its style. */
-enum kind { K_TEXT, K_NUMBER, K_MONEY, K_DATE, NKINDS };
+/* How a value is stored and shown: K_COUNT a whole number, as written. */
+enum kind { K_TEXT, K_NUMBER, K_MONEY, K_DATE, K_COUNT, NKINDS };
 /* How a row of a table looks: a plain row, a summary row, the total. */
 enum look { L_PLAIN, L_SUMMARY, L_FAULT, L_WARNING, L_TOTAL, NLOOKS };
 
@@ -246,7 +247,7 @@ make_styles(struct fp_summary *s)
 {
 	const struct fp_book *b = s->b;
 	const char *formats[NKINDS] = {
-		"", b->number_format, b->money_format, b->date_format,
+		"", b->number_format, b->money_format, b->date_format, "",
 	};
 	struct fp_look lk;
 	int l, k;
@@ -312,11 +313,22 @@ kind_of(const struct fp_field *f)
 		return K_TEXT;
 	if (f->type == FP_T_MONEY)
 		return K_MONEY;
+	if (f->type == FP_T_INTEGER)
+		return K_COUNT;
 	if (fp_type_numeric(f->type))
 		return K_NUMBER;
 	if (f->type == FP_T_DATE)
 		return K_DATE;
 	return K_TEXT;
+}
+
+/* The kind of a number a field sums or charts: money, whole, or other. */
+static enum kind
+number_kind(const struct fp_field *f)
+{
+	enum kind k = kind_of(f);
+
+	return k == K_MONEY || k == K_COUNT ? k : K_NUMBER;
 }
 
 /*
@@ -332,7 +344,7 @@ put_value(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
 
 	if (num)
 		*num = 0;
-	if ((k == K_MONEY || k == K_NUMBER) &&
+	if ((k == K_MONEY || k == K_NUMBER || k == K_COUNT) &&
 	    fp_parse_number(value, strlen(value), &x)) {
 		fp_xlsx_number(s->x, sheet, row, col, x, s->st[l][k]);
 		if (num)
@@ -406,7 +418,7 @@ put_count(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
 
 	if (*v && !*end)
 		fp_xlsx_number(s->x, sheet, row, col, (double)y,
-		    s->st[l][K_NUMBER]);
+		    s->st[l][K_COUNT]);
 	else
 		fp_xlsx_text(s->x, sheet, row, col, v, s->st[l][K_TEXT]);
 }
@@ -745,10 +757,10 @@ write_overview(struct fp_summary *s, struct year *y,
 			    s->tmp.s);
 	}
 	fp_xlsx_number(s->x, o->sheet, row, (uint32_t)b->nshow,
-	    (double)r->errors, s->st[r->errors ? L_FAULT : L_PLAIN][K_NUMBER]);
+	    (double)r->errors, s->st[r->errors ? L_FAULT : L_PLAIN][K_COUNT]);
 	fp_xlsx_number(s->x, o->sheet, row, (uint32_t)b->nshow + 1,
 	    (double)r->warnings, s->st[r->warnings ? L_WARNING :
-	    L_PLAIN][K_NUMBER]);
+	    L_PLAIN][K_COUNT]);
 	y->sums[b->nshow] += (double)r->errors;
 	y->sums[b->nshow + 1] += (double)r->warnings;
 	if (r->nfindings) {
@@ -897,8 +909,10 @@ close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 		    s->st[L_TOTAL][K_TEXT]);
 		for (i = 1; i < s->ncols + 1; i++) {
 			char col[8], formula[64];
-			int money = i < b->nshow && kind_of(fp_mapping_ref_field(
-			    s->m, &b->show[i].ref)) == K_MONEY;
+			/* A shown field's kind; the findings' counts after. */
+			enum kind k = i < b->nshow ? number_kind(
+			    fp_mapping_ref_field(s->m, &b->show[i].ref)) :
+			    K_COUNT;
 
 			if (i >= s->ncols || (i < b->nshow && !summed(s, i))) {
 				fp_xlsx_blank(s->x, o->sheet, row, i,
@@ -910,7 +924,7 @@ close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 			    o->first + 1, col, last + 1);
 			fp_xlsx_formula(s->x, o->sheet, row, i, formula,
 			    nearbyint(y->sums[i] * 1e6) / 1e6,
-			    s->st[L_TOTAL][money ? K_MONEY : K_NUMBER]);
+			    s->st[L_TOTAL][k]);
 		}
 	}
 	if (!b->has_chart || y->nbars == 0)
@@ -956,7 +970,7 @@ close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 		fp_xlsx_text(s->x, o->sheet, o->row, 0, s->key.s,
 		    s->st[L_PLAIN][K_TEXT]);
 		fp_xlsx_number(s->x, o->sheet, o->row++, vcol, y->bars[i].value,
-		    s->st[L_PLAIN][kind_of(f) == K_MONEY ? K_MONEY : K_NUMBER]);
+		    s->st[L_PLAIN][number_kind(f)]);
 	}
 	fp_xlsx_bar_chart(s->x, o->sheet, row, vcol + 2, b->chart_title,
 	    o->sheet, row + 1, o->row - 1, 0, vcol);
