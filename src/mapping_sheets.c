@@ -336,34 +336,6 @@ mark_used(const struct fp_strix *by, size_t n, const char *source,
  * table continued on a sheet of its own (续表), or a form without it, is
  * not read, and the department should know. sheets: the form's, n.
  */
-/*
- * 1 if sheet s says it continues another: its name (自评表（续）, 续表,
- * 自评表续; not 继续教育), or 续表 in a cell of its first rows (（续表）over the rows of a table
- * whose header is not repeated).
- */
-static int
-says_continued(const struct fp_fsheet *s)
-{
-	static const char *const marks[] = {
-		"\xef\xbc\x88\xe7\xbb\xad", "(\xe7\xbb\xad",	/* （续 (续 */
-		"\xe7\xbb\xad\xe8\xa1\xa8",		/* 续表 */
-	};
-	size_t k, end = s->rowstart[s->nrows < 3 ? s->nrows : 3];
-	size_t n = strlen(s->name);
-
-	/* Not 继续教育: 续 in brackets, 续表, or at the end. */
-	for (k = 0; k < sizeof marks / sizeof marks[0]; k++)
-		if (strstr(s->name, marks[k]))
-			return 1;
-	if (n >= 3 && !strcmp(s->name + n - 3, "\xe7\xbb\xad"))
-		return 1;
-	for (k = 0; k < end; k++)
-		if (s->cells[k].type == FP_CELL_TEXT &&
-		    strstr(s->cells[k].text, "\xe7\xbb\xad\xe8\xa1\xa8"))
-			return 1;	/* 续表 */
-	return 0;
-}
-
 void
 fp_apply_unread_sheets(struct apply *a, const size_t *sheets, size_t n)
 {
@@ -409,13 +381,6 @@ fp_apply_unread_sheets(struct apply *a, const size_t *sheets, size_t n)
 			    fp_apply_labels_text(&a->val, &tab->header),
 			    fp_apply_labels_text(&a->tmp, &m->sheet_labels));
 			break;
-		}
-		if (t == m->ntables && says_continued(s)) {
-			a->sheet = i;
-			a->many = 1;
-			fp_apply_note(a, 1, "continues a table (续表), without "
-			    "its header: not read (repeat the header on it, or "
-			    "move its rows onto the form's sheet)");
 		}
 	}
 	a->sheet = keep;
