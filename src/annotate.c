@@ -308,8 +308,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 		}
 		/* A cell the form does not have: the report is of another. */
 		if (*fr->source && !rep->unplaced++)
-			snprintf(rep->first_unplaced, sizeof rep->first_unplaced,
-			    "%s", fr->source);
+			rep->first_unplaced = fr->source;
 		front_row(fr, m, rec, cells + nrows * nc, &shown);
 		nrows++;
 	}

@@ -31,8 +31,9 @@ struct fp_findings {
 
 /*
  * Reads a findings report (CSV, header by column names; `message` and
- * `source` are needed) from path, or from standard input if it is "-". Returns FP_OK, or FP_ECSV with d saying which
- * line is wrong. fp_findings_release frees it.
+ * `source` are needed) from path, or from standard input if it is "-".
+ * Returns FP_OK, or FP_ECSV with d saying which line is wrong.
+ * fp_findings_release frees it.
  */
 enum fp_err fp_findings_read(const char *path, struct fp_findings *f,
     struct fp_diag *d);
@@ -53,7 +54,7 @@ struct fp_annotate_report {
 	size_t kept;		/* formulas kept as values */
 	size_t cut;		/* texts and comments cut to 32,767 characters */
 	size_t unplaced;	/* findings on a cell the form has not */
-	char first_unplaced[128];	/* the first one's source */
+	const char *first_unplaced;	/* its source, in the findings */
 };
 
 /*

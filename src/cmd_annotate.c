@@ -22,16 +22,16 @@ static const char usage_text[] =
     "usage: formpipe annotate FINDINGS.csv [-d DIR] [-m MAPPING] FORM...\n"
     "\n"
     "For each FORM with findings in FINDINGS.csv (the report of formpipe\n"
-    "check --report, - for standard input; matched by its file column,\n"
-    "as given or by base name), writes DIR/NAME.xlsx (NAME: the form's file name without its\n"
-    "extension; DIR: the current directory by default, made if it is not\n"
-    "there): the form converted as formpipe convert does, each cell at\n"
-    "fault filled and carrying the findings' messages as a comment, and\n"
-    "the findings that name no cell listed on a sheet in front, in the\n"
-    "words of the form's mapping (the one the report's form column names,\n"
-    "or MAPPING: a path or a shipped mapping's name). Forms without\n"
-    "findings are skipped. A report without a file column can annotate\n"
-    "one form only.\n";
+    "check --report, - for standard input; matched by its file column, as\n"
+    "given or by base name), writes DIR/NAME.xlsx (NAME: the form's file\n"
+    "name without its extension; DIR: the current directory by default,\n"
+    "made if it is not there): the form converted as formpipe convert\n"
+    "does, each cell at fault filled and carrying the findings' messages\n"
+    "as a comment, and the findings that name no cell listed on a sheet\n"
+    "in front, in the words of the form's mapping (the one the report's\n"
+    "form column names, or MAPPING: a path or a shipped mapping's name).\n"
+    "Forms without findings are skipped. A report without a file column\n"
+    "can annotate one form only.\n";
 
 struct args {
 	const char *findings;
@@ -265,9 +265,9 @@ annotate(const struct args *a)
 				    "its value" : "values");
 			if (rep.unplaced)
 				fp_cli_error("annotate", "warning: %s: %zu "
-				    "finding%s on a cell the form has not (%s%s): "
-				    "listed in front; was the report made from "
-				    "this form?", form, rep.unplaced,
+				    "finding%s on a cell the form has not "
+				    "(%s%s): listed in front; was the report "
+				    "made from this form?", form, rep.unplaced,
 				    rep.unplaced == 1 ? "" : "s",
 				    rep.unplaced == 1 ? "" : "the first: ",
 				    rep.first_unplaced);

@@ -701,25 +701,46 @@ nearer_head(const struct fp_fcell *c, const struct fp_fcell *v,
 }
 
 /*
- * nearer_head, but a header in a column the sheet shows before one in a
- * hidden column (last year's 得分 hidden beside this year's).
+ * 1 if the sheet hides header cell v: its column, or every column of a
+ * range merged across from it.
+ */
+static int
+head_hidden(const struct fp_fsheet *s, const struct fp_fcell *v)
+{
+	uint32_t c, last = v->col;
+	size_t m;
+
+	for (m = 0; m < s->nmerges; m++)
+		if (s->merges[m].r1 == v->row && s->merges[m].c1 == v->col) {
+			last = s->merges[m].c2;
+			break;
+		}
+	for (c = v->col; c <= last; c++)
+		if (!fp_fsheet_col_hidden(s, c))
+			return 0;
+	return 1;
+}
+
+/*
+ * nearer_head, but a header the sheet shows before one it hides (last
+ * year's 得分 in a hidden column beside this year's).
  */
 static int
 better_head(const struct fp_fsheet *s, const struct fp_fcell *c,
     const struct fp_fcell *v, const struct fp_fcell *head)
 {
-	int vh = fp_fsheet_col_hidden(s, v->col);
+	int vh = head_hidden(s, v);
 
-	if (head && vh != fp_fsheet_col_hidden(s, head->col))
+	if (head && vh != head_hidden(s, head))
 		return !vh;
 	return nearer_head(c, v, head);
 }
 
 /*
  * The cell on c's row under the nearest cell above it that carries one
- * of the labels (in a column shown, if one is) (a column's header), or what a range merged over that
- * cell shows (a 偏差原因 merged down the rows of a block), or NULL;
- * *headp gets the header.
+ * of the labels (a column's header; one the sheet shows, if there is),
+ * or what a range merged over that cell shows (a 偏差原因 merged down
+ * the rows of a block), or NULL; *headp gets the header.
  */
 static const struct fp_fcell *
 under(const struct fp_mapping *m, const struct fp_fsheet *s,

@@ -701,8 +701,8 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 		double x;
 
 		if (!in_refs(r->refs, r->nrefs, g) ||
-		    in_refs(r->except, r->nexcept, g) || !fp_rule_applies(c, r, g->row) ||
-		    !numeric_field(c, g))
+		    in_refs(r->except, r->nexcept, g) ||
+		    !fp_rule_applies(c, r, g->row) || !numeric_field(c, g))
 			continue;
 		if (!fp_fact_number(g, &x)) {
 			fp_not_number(c, r, g);
