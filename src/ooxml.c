@@ -405,12 +405,16 @@ wb_start(void *ctx, int ns, const char *local, const char **attrs)
  * Styles: custom number formats here; fonts, fills, borders and the cell
  * formats (each with its number format: wb's XF k is the file's k) in
  * ooxml_looks.c, as are the theme's colours, parsed first with the same
- * context.
+ * context. Only <numFmts> right under <styleSheet> gives the cells'
+ * formats: a <numFmt> of a conditional format's style (<dxfs>, and
+ * x14's in <extLst>) may reuse a cell format's id, and is not it.
  */
 struct stparse {
 	struct fp_workbook *wb;
 	struct fp_xml *x;
 	struct fp_oxstyles looks;
+	unsigned depth;		/* elements open, <styleSheet> the first */
+	int in_numfmts;		/* within styleSheet's own <numFmts> */
 };
 
 static void
@@ -419,12 +423,17 @@ st_start(void *ctx, int ns, const char *local, const char **attrs)
 	struct stparse *p = ctx;
 	const char *id, *code;
 
+	p->depth++;
 	if (ns != NS_MAIN)
 		return;
+	if (!strcmp(local, "numFmts")) {
+		p->in_numfmts = p->depth == 2;
+		return;
+	}
 	if (!strcmp(local, "numFmt")) {
 		id = fp_xml_attr(p->x, attrs, 0, "numFmtId");
 		code = fp_xml_attr(p->x, attrs, 0, "formatCode");
-		if (id && code)
+		if (p->in_numfmts && p->depth == 3 && id && code)
 			fp_wb_set_format(p->wb, (uint32_t)strtoul(id, NULL, 10),
 			    code);
 		return;
@@ -437,7 +446,12 @@ st_end(void *ctx, int ns, const char *local)
 {
 	struct stparse *p = ctx;
 
-	if (ns == NS_MAIN)
+	p->depth--;
+	if (ns != NS_MAIN)
+		return;
+	if (!strcmp(local, "numFmts"))
+		p->in_numfmts = 0;
+	else
 		fp_oxstyles_end(&p->looks, local);
 }
 
