@@ -989,13 +989,44 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 	}
 }
 
+static int
+xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * The cell's <v> without the white space an indented sheet puts around
+ * it (<v> 1 </v>), as Excel, LibreOffice and openpyxl read a number, a
+ * boolean, an error, a date or a shared string's index: cut in place,
+ * its length in *len. A formula's text result (t="str") and an inline
+ * string are text, whose spaces are the cell's, and are not given here.
+ */
+static char *
+trimmed_value(struct fp_buf *v, size_t *len)
+{
+	char *s = v->s ? v->s : (char *)"";
+	size_t n = v->len;
+
+	while (n && xml_space(s[n - 1]))
+		n--;
+	s[n] = '\0';
+	while (n && xml_space(*s)) {
+		s++;
+		n--;
+	}
+	*len = n;
+	return s;
+}
+
 /* The cell whose </c> just closed, to the callback if it has a value. */
 static void
 end_cell(struct shparse *p)
 {
 	struct ooxml *o = p->o;
 	struct fp_cell c;
-	char *end;
+	char *end, *s = NULL;
+	size_t n = 0;
 	uint32_t fmt = p->cxf < p->wb->nxfs ? p->wb->xfs[p->cxf].fmt : 0;
 
 	memset(&c, 0, sizeof c);
@@ -1003,12 +1034,18 @@ end_cell(struct shparse *p)
 	c.col = (uint16_t)p->ccol;
 	c.formula = (uint8_t)p->have_f;
 	c.fmt = fmt;
+	if (p->ctype == 'S') {
+		s = p->v.s ? p->v.s : (char *)"";
+		n = p->v.len;
+	} else if (p->ctype != 'i') {
+		s = trimmed_value(&p->v, &n);
+	}
 	if (p->ctype == 'i') {
 		c.type = FP_CELL_TEXT;
 		c.len = (uint32_t)unescape(p->v.s ? p->v.s : (char *)"",
 		    p->v.len);
 		c.v.text = p->v.s ? p->v.s : "";
-	} else if (!p->have_v || (!p->v.len && p->ctype != 'S')) {
+	} else if (!p->have_v || (!n && p->ctype != 'S')) {
 		/*
 		 * A formatted empty cell, or a formula with no result. An
 		 * empty <v> that is no string result is a formula never
@@ -1018,8 +1055,6 @@ end_cell(struct shparse *p)
 		p->unsaved += p->have_f && p->have_v;
 		return;
 	} else {
-		const char *s = p->v.s ? p->v.s : "";
-
 		switch (p->ctype) {
 		case 's': {
 			unsigned long k;
@@ -1051,8 +1086,7 @@ end_cell(struct shparse *p)
 		}
 		case 'S':
 			c.type = FP_CELL_TEXT;
-			c.len = (uint32_t)unescape(p->v.s ? p->v.s :
-			    (char *)"", p->v.len);
+			c.len = (uint32_t)unescape(s, n);
 			c.v.text = s;
 			break;
 		case 'b':
@@ -1071,7 +1105,7 @@ end_cell(struct shparse *p)
 			if (!iso_serial(s, &x, &hd, &ht)) {
 				c.type = FP_CELL_TEXT;
 				c.v.text = s;
-				c.len = (uint32_t)p->v.len;
+				c.len = (uint32_t)n;
 				break;
 			}
 			if (p->wb->date1904 && hd)
@@ -1091,10 +1125,7 @@ end_cell(struct shparse *p)
 			if (num < 0) {
 				/* NaN, infinity, 0x10, 1e999: no cell holds one. */
 				char what[96];
-				size_t n;
 
-				s += strspn(s, " \t\r\n");
-				n = strcspn(s, " \t\r\n");
 				snprintf(what, sizeof what, "holds \"%.*s\", not a "
 				    "finite decimal number", (int)(n < 24 ? n : 24),
 				    s);
@@ -1104,8 +1135,8 @@ end_cell(struct shparse *p)
 			if (!num) {
 				/* Not a number after all: keep the text. */
 				c.type = FP_CELL_TEXT;
-				c.v.text = p->v.s ? p->v.s : "";
-				c.len = (uint32_t)p->v.len;
+				c.v.text = s;
+				c.len = (uint32_t)n;
 				break;
 			}
 			c.v.num = x;
