@@ -171,6 +171,7 @@ struct scanparse {
 	size_t spaces;		/* spaces text:s gave the cell in hand */
 	/* The cell in hand. */
 	int in_cell, covered, paras;
+	int in_para;		/* text:p or text:h elements open in it */
 	int aside;		/* inside a note or a shape: not the cell's text */
 	uint64_t cols_rep, rspan, cspan;
 	char vtype;		/* 'f' number, 'p' percentage, 'd' date, 't' time,
@@ -364,7 +365,7 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 
 	p->in_cell = 1;
 	p->covered = covered;
-	p->paras = 0;
+	p->paras = p->in_para = 0;
 	p->spaces = 0;
 	p->aside = 0;
 	p->cols_rep = count_attr(p->x, attrs, "number-columns-repeated");
@@ -778,6 +779,7 @@ text:
 	if (!strcmp(local, "p") || !strcmp(local, "h")) {
 		if (p->paras++)
 			fp_buf_addc(&p->text, '\n');
+		p->in_para++;
 	} else if (!strcmp(local, "s")) {
 		const char *c = fp_xml_attr(p->x, attrs, NS_TEXT, "c");
 		unsigned long n = c ? strtoul(c, NULL, 10) : 1;
@@ -814,6 +816,12 @@ scan_end(void *ctx, int ns, const char *local)
 		p->aside--;
 		return;
 	}
+	/* A paragraph of the cell's text closes, as scan_start opened it. */
+	if (p->in_cell && !p->aside && p->in_para && ns == NS_TEXT &&
+	    (!strcmp(local, "p") || !strcmp(local, "h"))) {
+		p->in_para--;
+		return;
+	}
 	if (!p->in_want || p->depth_table != 1)
 		return;
 	if (ns == NS_TABLE) {
@@ -827,12 +835,16 @@ scan_end(void *ctx, int ns, const char *local)
 	}
 }
 
+/*
+ * Text in the cell's paragraphs is its text; the white space an indented
+ * content.xml puts between them and around them is not.
+ */
 static void
 scan_text(void *ctx, const char *s, size_t len)
 {
 	struct scanparse *p = ctx;
 
-	if (p->in_want && p->in_cell && !p->aside && p->paras)
+	if (p->in_want && p->in_cell && !p->aside && p->in_para)
 		fp_buf_add(&p->text, s, len);
 }
 
@@ -895,7 +907,7 @@ ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	p->fn = fn;
 	p->ctx = ctx;
 	p->stop = p->done = 0;
-	p->in_want = p->in_cell = p->aside = 0;
+	p->in_want = p->in_cell = p->in_para = p->aside = 0;
 	p->row = p->col = p->colw = p->copies = p->copybytes = 0;
 	p->ncells = 0;
 	clear_cellstyles(p);
