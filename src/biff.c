@@ -705,8 +705,10 @@ old_record(struct fp_workbook *wb, struct biff *b, const struct rec *r,
 		break;
 	case R_BOOLERR2:
 		if (r->len >= 9) {
-			c.type = p[8] ? FP_CELL_ERROR : FP_CELL_BOOL;
+			c.type = FP_CELL_BOOL;
 			c.v.num = p[7];
+			if (p[8])
+				fp_cell_set_error(&c, p[7]);
 			emit(sc, &c);
 		}
 		break;
@@ -723,8 +725,10 @@ old_record(struct fp_workbook *wb, struct biff *b, const struct rec *r,
 			pend->fmt = xf < b->nxf ? b->xf_fmt[xf] : 0;
 			*have_pending = 1;
 		} else if (p[7] == 1 || p[7] == 2) {
-			c.type = p[7] == 1 ? FP_CELL_BOOL : FP_CELL_ERROR;
+			c.type = FP_CELL_BOOL;
 			c.v.num = p[9];
+			if (p[7] == 2)
+				fp_cell_set_error(&c, p[9]);
 			emit(sc, &c);
 		}
 		break;
@@ -1875,8 +1879,10 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 		case R_BOOLERR:
 			if (r.len < 8)
 				break;
-			c.type = p[7] ? FP_CELL_ERROR : FP_CELL_BOOL;
+			c.type = FP_CELL_BOOL;
 			c.v.num = p[6];
+			if (p[7])
+				fp_cell_set_error(&c, p[6]);
 			emit(&sc, &c);
 			break;
 		case R_FORMULA:
@@ -1896,8 +1902,10 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 				    b->xf_fmt[fp_rd16(p + 4)] : 0;
 				have_pending = 1;
 			} else if (p[6] == 1 || p[6] == 2) {
-				c.type = p[6] == 1 ? FP_CELL_BOOL : FP_CELL_ERROR;
+				c.type = FP_CELL_BOOL;
 				c.v.num = p[8];
+				if (p[6] == 2)
+					fp_cell_set_error(&c, p[8]);
 				emit(&sc, &c);
 			}
 			break;

@@ -136,6 +136,10 @@ put_cell(struct printer *p, struct fp_buf *b, const struct fp_cell *c)
 	if (c->type == FP_CELL_TEXT) {
 		v = fp_cell_render(c, p->date1904, num, &len);
 		fp_csv_field(b, v, len);
+	} else if (c->type == FP_CELL_ERROR) {
+		/* As it is: an error's text needs no quotes. */
+		v = fp_cell_render(c, p->date1904, num, &len);
+		fp_buf_add(b, v, len);
 	} else {
 		/* Rendered where it goes. */
 		fp_buf_grow(b, FP_NUM_MAX);

@@ -425,8 +425,7 @@ put_formula(struct conv *cv, size_t sh, struct fmlas *fm, uint32_t row,
 	/* The saved result's type: text ('s'), a boolean, an error, a number. */
 	type = !c || c->type == FP_CELL_TEXT ? 's' : c->type == FP_CELL_BOOL ?
 	    'b' : c->type == FP_CELL_ERROR ? 'e' : 'n';
-	str = type == 's' ? (c ? c->v.text : "") : type == 'e' ?
-	    fp_error_text((unsigned)num) : NULL;
+	str = type == 's' || type == 'e' ? (c ? c->v.text : "") : NULL;
 	if (array)
 		fp_xlsx_array_formula(cv->x, sh, def->row, def->col, def->row2,
 		    def->col2, cv->text.s, type, num, str, style);

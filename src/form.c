@@ -735,7 +735,8 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 			const char *v = fp_cell_render(c, f->date1904, buf, &len);
 
 			add_cell(f, s, c->row, c->col, (enum fp_cell_type)c->type,
-			    c->type == FP_CELL_TEXT ? NAN : c->v.num, v, len);
+			    c->type == FP_CELL_TEXT || c->type == FP_CELL_ERROR ?
+			    NAN : c->v.num, v, len);
 			if (c->type == FP_CELL_NUMBER &&
 			    fp_workbook_percent(wb, c->fmt))
 				s->cells[s->ncells - 1].percent = (uint8_t)

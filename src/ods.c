@@ -552,9 +552,8 @@ cell_end(struct scanparse *p)
 		c.v.num = p->num;
 		break;
 	case 'e':
-		c.type = FP_CELL_ERROR;
-		c.v.num = error_code(p->strval ? p->strval : p->text.s ?
-		    p->text.s : "");
+		fp_cell_set_error(&c, error_code(p->strval ? p->strval :
+		    p->text.s ? p->text.s : ""));
 		break;
 	case 'n':
 		break;

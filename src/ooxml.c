@@ -1094,8 +1094,18 @@ end_cell(struct shparse *p)
 			c.v.num = !strcmp(s, "1") || !strcmp(s, "true");
 			break;
 		case 'e':
-			c.type = FP_CELL_ERROR;
-			c.v.num = fp_error_code(s);
+			/*
+			 * Its text, Excel's own or one of a later version
+			 * (#SPILL!, #CALC!), as openpyxl reads it; what is no
+			 * error's text is none Excel has.
+			 */
+			if (fp_error_is_text(s)) {
+				c.type = FP_CELL_ERROR;
+				c.v.text = s;
+				c.len = (uint32_t)n;
+			} else {
+				fp_cell_set_error(&c, 0xFF);
+			}
 			break;
 		case 'd': {
 			int hd, ht;

@@ -486,7 +486,7 @@ grid_add(void *ctx, const struct fp_cell *c)
 	}
 	nc = &g->cells[g->ncells++];
 	*nc = *c;
-	if (c->type == FP_CELL_TEXT) {
+	if (c->type == FP_CELL_TEXT || c->type == FP_CELL_ERROR) {
 		/* Keep the offset for now; pointers are set once text is whole. */
 		nc->v.num = (double)gl->text.len;
 		fp_buf_add(&gl->text, c->v.text, c->len);
@@ -556,7 +556,7 @@ fp_grid_load_max(struct fp_workbook *wb, size_t i, struct fp_grid *g,
 	for (k = 0; k < g->ncells; k++) {
 		struct fp_cell *c = &g->cells[k];
 
-		if (c->type == FP_CELL_TEXT)
+		if (c->type == FP_CELL_TEXT || c->type == FP_CELL_ERROR)
 			c->v.text = g->text + (size_t)c->v.num;
 		if (c->row + 1 > g->nrows)
 			g->nrows = c->row + 1;
@@ -631,6 +631,32 @@ fp_error_text(unsigned code)
 	}
 }
 
+void
+fp_cell_set_error(struct fp_cell *c, unsigned code)
+{
+	c->type = FP_CELL_ERROR;
+	c->v.text = fp_error_text(code);
+	c->len = (uint32_t)strlen(c->v.text);
+}
+
+int
+fp_error_is_text(const char *text)
+{
+	size_t n;
+
+	if (text[0] != '#')
+		return 0;
+	for (n = 1; text[n]; n++) {
+		char ch = text[n];
+
+		if (n >= FP_ERROR_MAX - 1 || !((ch >= 'A' && ch <= 'Z') ||
+		    (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    strchr("_/!?.", ch)))
+			return 0;
+	}
+	return n > 1;
+}
+
 unsigned
 fp_error_code(const char *text)
 {
@@ -665,6 +691,7 @@ fp_cell_render(const struct fp_cell *c, int date1904, char *buf, size_t *len)
 
 	switch ((enum fp_cell_type)c->type) {
 	case FP_CELL_TEXT:
+	case FP_CELL_ERROR:
 		*len = c->len;
 		return c->v.text;
 	case FP_CELL_DATE:
@@ -681,10 +708,6 @@ fp_cell_render(const struct fp_cell *c, int date1904, char *buf, size_t *len)
 	case FP_CELL_BOOL:
 		n = (size_t)snprintf(buf, FP_NUM_MAX, "%s",
 		    c->v.num != 0 ? "TRUE" : "FALSE");
-		break;
-	case FP_CELL_ERROR:
-		n = (size_t)snprintf(buf, FP_NUM_MAX, "%s",
-		    fp_error_text((unsigned)c->v.num));
 		break;
 	case FP_CELL_NUMBER:
 		n = fp_fmt_num(buf, c->v.num);

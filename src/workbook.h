@@ -30,11 +30,15 @@ enum fp_cell_type {
 	FP_CELL_ERROR,
 };
 
+/* An error's text is shorter than this: Excel's longest, #GETTING_DATA, is 13. */
+#define FP_ERROR_MAX 32
+
 /*
  * One cell. Rows and columns count from 0. A number, a date serial (of
- * the workbook's date system), a boolean (0 or 1) or an error code (the
- * BIFF code: 0x07 #DIV/0!, 0x2A #N/A, ...) is in num; text is UTF-8 in
- * text/len. fmt indexes the workbook's number formats (0 is General).
+ * the workbook's date system) or a boolean (0 or 1) is in num; text is
+ * UTF-8 in text/len, and so is an error, as the workbook gives it
+ * ("#DIV/0!", "#N/A", and the later "#SPILL!", shorter than
+ * FP_ERROR_MAX). fmt indexes the workbook's number formats (0 is General).
  * A cell handed to a callback lives until the callback returns; a cell of
  * an fp_grid lives as long as the grid.
  */
@@ -346,8 +350,9 @@ const struct fp_cell *fp_grid_at(const struct fp_grid *g, uint32_t r,
 /*
  * Renders a cell's value as the cell stream and grid print it (numbers
  * shortest, dates ISO 8601, booleans TRUE/FALSE, errors #DIV/0!...).
- * Text is returned as is; other values are written to buf (FP_NUM_MAX
- * bytes). Returns a pointer to the text and its length in *len.
+ * Text and errors are returned as they are; other values are written to
+ * buf (FP_NUM_MAX bytes). Returns a pointer to the text and its length
+ * in *len.
  */
 const char *fp_cell_render(const struct fp_cell *c, int date1904, char *buf,
     size_t *len);
@@ -364,6 +369,17 @@ size_t fp_workbook_unsaved(const struct fp_workbook *wb);
 
 /* The text of a BIFF error code: "#DIV/0!", "#N/A", ... */
 const char *fp_error_text(unsigned code);
+
+/* Makes c the error of this BIFF code, its text fp_error_text's. */
+void fp_cell_set_error(struct fp_cell *c, unsigned code);
+
+/*
+ * 1 if text reads as an error value: # and one to FP_ERROR_MAX - 2
+ * letters, digits and _ / ! ? . after it, as Excel's are ("#N/A",
+ * "#DIV/0!", "#GETTING_DATA", and those of versions that came after
+ * BIFF, which has no code for them: "#SPILL!", "#CALC!", "#BUSY!"...).
+ */
+int fp_error_is_text(const char *text);
 
 /*
  * The BIFF error code of an error's text, the inverse of fp_error_text:

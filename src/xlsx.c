@@ -995,14 +995,16 @@ void
 fp_xlsx_error(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *err, int style)
 {
-	char f[32];
+	struct fp_buf f = FP_BUF_INIT;
 
 	if (!ws(x, sheet))
 		return;
 	/* Written as a formula's text result, made an error value afterwards. */
-	snprintf(f, sizeof f, "=%s", err);
+	fp_buf_addc(&f, '=');
+	fp_buf_adds(&f, err);
 	note(x, worksheet_write_formula_str(x->sheets[sheet].ws, row,
-	    (lxw_col_t)col, f, fmt(x, style), err), x->sheets[sheet].name);
+	    (lxw_col_t)col, f.s, fmt(x, style), err), x->sheets[sheet].name);
+	fp_buf_release(&f);
 	retype(x, sheet, row, col, 'e', err, 1);
 	fit(x, sheet, col, (double)strlen(err));
 }

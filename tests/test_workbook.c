@@ -228,6 +228,30 @@ test_error_texts_and_codes(void **state)
 	assert_int_equal(fp_error_code(""), 0xFF);
 }
 
+/*
+ * An error's text is # and letters, digits and _ / ! ? . after it: the
+ * later versions' (#SPILL!) are, text with a comma or a space is not.
+ */
+static void
+test_fp_error_is_text_later_errors(void **state)
+{
+	(void)state;
+	assert_true(fp_error_is_text("#N/A"));
+	assert_true(fp_error_is_text("#DIV/0!"));
+	assert_true(fp_error_is_text("#SPILL!"));
+	assert_true(fp_error_is_text("#GETTING_DATA"));
+	assert_true(fp_error_is_text("#NAME?"));
+	assert_false(fp_error_is_text(""));
+	assert_false(fp_error_is_text("#"));
+	assert_false(fp_error_is_text("N/A"));
+	assert_false(fp_error_is_text("#a,b"));
+	assert_false(fp_error_is_text("#N A"));
+	assert_false(fp_error_is_text("#\"abc\""));
+	/* One character short of FP_ERROR_MAX is the longest. */
+	assert_true(fp_error_is_text("#AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+	assert_false(fp_error_is_text("#AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+}
+
 static void
 test_biff5_gbk_text(void **state)
 {
@@ -695,6 +719,7 @@ main(void)
 		cmocka_unit_test(test_formula_results),
 		cmocka_unit_test(test_literal_booleans_and_errors),
 		cmocka_unit_test(test_error_texts_and_codes),
+		cmocka_unit_test(test_fp_error_is_text_later_errors),
 		cmocka_unit_test(test_biff5_gbk_text),
 		cmocka_unit_test(test_old_biff_worksheets),
 		cmocka_unit_test(test_biff2_ixfe_gives_the_format),
