@@ -783,6 +783,7 @@ struct shparse {
 	fp_cell_fn fn;
 	void *ctx;
 	int stop;
+	int rooted;		/* the part's root element has been seen */
 	uint32_t row, nextcol;	/* the row in hand, its next column */
 	int rows_seen;
 	uint32_t crow, ccol, cxf;
@@ -822,6 +823,21 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 	struct shparse *p = ctx;
 	const char *v;
 
+	/*
+	 * A worksheet's relationship pointing at another part (the shared
+	 * strings, the styles, the workbook) would read as a sheet of no
+	 * cells.
+	 */
+	if (!p->rooted) {
+		p->rooted = 1;
+		if (ns != NS_MAIN || strcmp(local, "worksheet")) {
+			fp_diag(p->d, FP_ECORRUPT, "corrupt workbook (sheet "
+			    "\"%s\": %s is not a worksheet (<%s>))",
+			    p->sh->name, p->part, local);
+			fp_xml_stop(p->x, FP_ECORRUPT);
+			return;
+		}
+	}
 	if (ns != NS_MAIN)
 		return;
 	if (p->looks)
