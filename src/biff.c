@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -579,6 +580,9 @@ number_cell(struct fp_workbook *wb, const struct biff *b, unsigned xf,
 	c->fmt = key;
 	c->v.num = x;
 	c->type = (uint8_t)fp_date_type(cls, x, wb->date1904);
+	/* A NaN or an infinity (Apache POI's 49761.xls), shown #NUM!. */
+	if (!isfinite(x))
+		fp_cell_set_error(c, FP_ERROR_NUM);
 }
 
 /* The XF of a BIFF2 cell: its attributes', or an IXFE record's for 63. */

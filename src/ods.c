@@ -29,6 +29,7 @@
 #include "zip.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -409,15 +410,23 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	}
 	if (!strcmp(t, "float") || !strcmp(t, "percentage") ||
 	    !strcmp(t, "currency")) {
+		int k;
+
 		p->vtype = t[0] == 'p' ? 'p' : 'f';
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "value");
+		k = v ? fp_parse_value(v, &p->num) : 0;
 		/*
-		 * A value that is no finite decimal (LibreOffice writes the
-		 * NaN an .xls held as office:value="NaN") is the text the cell
-		 * shows, as one that is no number at all.
+		 * A value that is not finite (LibreOffice writes the NaN or
+		 * the infinity an .xls held as office:value="NaN" or "INF")
+		 * is #NUM!, as in the .xls; one that is no decimal (0x1p3) is
+		 * the text the cell shows, as one that is no number at all.
 		 */
-		if (v && fp_parse_value(v, &p->num) > 0)
-			p->num_ok = 1;
+		if (k < 0 && !isfinite(p->num)) {
+			p->vtype = 'e';
+			p->strval = fp_xstrdup(fp_error_text(FP_ERROR_NUM));
+			return;
+		}
+		p->num_ok = k > 0;
 		if (t[0] != 'c' && p->num_ok)
 			p->kind = cell_kind(p, attrs, p->num);
 		/* A percentage's style says only its decimals. */

@@ -1148,13 +1148,17 @@ end_cell(struct shparse *p)
 			double x;
 			int num = fp_parse_value(s, &x);
 
+			if (num < 0 && !isfinite(x)) {
+				/* NaN, INF (LibreOffice's of an .xls), 1e999. */
+				fp_cell_set_error(&c, FP_ERROR_NUM);
+				break;
+			}
 			if (num < 0) {
-				/* NaN, infinity, 0x10, 1e999: no cell holds one. */
+				/* 0x10, 0x1p3: no spreadsheet writes one. */
 				char what[96];
 
 				snprintf(what, sizeof what, "holds \"%.*s\", not a "
-				    "finite decimal number", (int)(n < 24 ? n : 24),
-				    s);
+				    "decimal number", (int)(n < 24 ? n : 24), s);
 				cell_error(p, what);
 				return;
 			}

@@ -406,7 +406,7 @@ fp_parse_value(const char *s, double *out)
 	if (!*s)
 		return 0;
 	/* A number to C, then, but of a kind no workbook holds. */
-	(void)strtod(s, &end);
+	*out = strtod(s, &end);
 	while (end != s && xml_space(*end))
 		end++;
 	return end != s && !*end ? -1 : 0;

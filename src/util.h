@@ -209,9 +209,10 @@ const char *fp_parse_decimal(const char *s, double *out);
 /*
  * Reads a cell's value s, between XML white space, as a number: 1 if it
  * is a finite decimal (*out set); -1 if it is a number of another kind
- * that no spreadsheet writes and no .xlsx can hold (NaN, infinity, a
- * hexadecimal number, a decimal out of a double's range), which makes
- * the file damaged; 0 if it is no number at all (text).
+ * that no .xlsx can hold as a number (NaN, infinity, a hexadecimal
+ * number, a decimal out of a double's range), *out set to what C's
+ * strtod reads, a NaN or an infinity for those that are not finite;
+ * 0 if it is no number at all (text).
  */
 int fp_parse_value(const char *s, double *out);
 

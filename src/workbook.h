@@ -374,6 +374,14 @@ const char *fp_error_text(unsigned code);
 void fp_cell_set_error(struct fp_cell *c, unsigned code);
 
 /*
+ * #NUM!'s code. A number that is not finite (a NaN, an infinity, a
+ * decimal past a double's range), which no cell holds as a number, is
+ * read as this error by every reader: Excel shows #NUM! for such a
+ * number in an .xls, and an .xlsx can hold the error, not the number.
+ */
+#define FP_ERROR_NUM 0x24u
+
+/*
  * 1 if text reads as an error value: # and one to FP_ERROR_MAX - 2
  * letters, digits and _ / ! ? . after it, as Excel's are ("#N/A",
  * "#DIV/0!", "#GETTING_DATA", and those of versions that came after

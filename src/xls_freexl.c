@@ -14,6 +14,7 @@
 #include "formats.h"
 
 #include <freexl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,8 @@ fx_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 			case FREEXL_CELL_DOUBLE:
 				cell.type = FP_CELL_NUMBER;
 				cell.v.num = v.value.double_value;
+				if (!isfinite(cell.v.num))
+					fp_cell_set_error(&cell, FP_ERROR_NUM);
 				break;
 			case FREEXL_CELL_TEXT:
 			case FREEXL_CELL_SST_TEXT:

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -220,6 +221,30 @@ test_parse_value_not_finite_decimals(void **state)
 	expect_parsed("0x10", -1, 0);
 	expect_parsed("0x1p3", -1, 0);
 	expect_parsed(" 0X1A ", -1, 0);
+}
+
+/*
+ * Of those, a NaN and an infinity (1e999 is one to C) come back not
+ * finite, which the readers make #NUM!; a hexadecimal number is finite.
+ */
+static void
+test_parse_value_says_what_is_not_finite(void **state)
+{
+	static const char *const inf[] = {
+		"nan", "NaN", "-nan(123)", "INF", "-INF", "-Infinity", "1e999",
+		"-1e999",
+	};
+	double x;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof inf / sizeof inf[0]; i++) {
+		x = 0;
+		assert_int_equal(fp_parse_value(inf[i], &x), -1);
+		assert_false(isfinite(x));
+	}
+	assert_int_equal(fp_parse_value(" 0x10 ", &x), -1);
+	assert_true(x == 16);
 }
 
 static void
@@ -442,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_fmt_date_times),
 		cmocka_unit_test(test_parse_value_decimals),
 		cmocka_unit_test(test_parse_value_not_finite_decimals),
+		cmocka_unit_test(test_parse_value_says_what_is_not_finite),
 		cmocka_unit_test(test_parse_value_text),
 		cmocka_unit_test(test_parse_decimal_stops_at_its_end),
 		cmocka_unit_test(test_fmt_date_not_a_date),
