@@ -351,10 +351,12 @@ unescape(char *s, size_t n)
 struct wbparse {
 	struct fp_workbook *wb;
 	struct ooxml *o;
+	const char *part;
 	const struct rels *rels;
 	struct fp_xml *x;
 	struct fp_diag *d;
 	int in_sheets;
+	int rooted;		/* the part's root element has been seen */
 };
 
 static void
@@ -364,6 +366,17 @@ wb_start(void *ctx, int ns, const char *local, const char **attrs)
 	const char *v, *name, *id, *state;
 	const struct rel *rel;
 
+	/* The package's main part pointing elsewhere (at its own .rels). */
+	if (!p->rooted) {
+		p->rooted = 1;
+		if (ns != NS_MAIN || strcmp(local, "workbook")) {
+			fp_diag(p->d, FP_ECORRUPT, "corrupt workbook (the "
+			    "package's main part, %s, is not a workbook (<%s>))",
+			    p->part, local);
+			fp_xml_stop(p->x, FP_ECORRUPT);
+			return;
+		}
+	}
 	if (ns != NS_MAIN)
 		return;
 	if (!strcmp(local, "workbookPr")) {
@@ -636,6 +649,20 @@ sst_get(struct sst *t, size_t k, const char **s, uint32_t *len)
 	return 1;
 }
 
+/*
+ * How many shared strings there are, waiting for their parse to end; it
+ * has then ended, and t->err says how.
+ */
+static size_t
+sst_total(struct sst *t)
+{
+	pthread_mutex_lock(&t->mu);
+	while (!t->done)
+		pthread_cond_wait(&t->more, &t->mu);
+	pthread_mutex_unlock(&t->mu);
+	return atomic_load(&t->n);
+}
+
 static void
 sst_free(struct sst *t)
 {
@@ -807,6 +834,24 @@ cell_error(struct shparse *p, const char *what)
 	fp_xml_stop(p->x, FP_ECORRUPT);
 }
 
+/*
+ * Stops the scan at an element ("a cell") whose own attribute is bad
+ * ("reference": r="C0"), named with its line and the text: the cell in
+ * hand, which cell_error names, is the one before.
+ */
+static void
+bad_attr(struct shparse *p, const char *elem, const char *what,
+    const char *text)
+{
+	size_t n = strlen(text);
+
+	fp_diag(p->d, FP_ECORRUPT, "corrupt workbook (%s of sheet \"%s\" in "
+	    "%s at line %lu has a bad %s, \"%.*s%s\")", elem, p->sh->name,
+	    p->part, fp_xml_line(p->x), what, (int)(n < 24 ? n : 24), text,
+	    n > 24 ? "..." : "");
+	fp_xml_stop(p->x, FP_ECORRUPT);
+}
+
 static void
 beyond_grid(struct shparse *p, const char *ref)
 {
@@ -866,8 +911,8 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 					if (beyond)
 						beyond_grid(p, v);
 					else
-						cell_error(p, "has a bad "
-						    "reference");
+						bad_attr(p, "a cell",
+						    "reference", v);
 					return;
 				}
 				/* A cell names its row; trust it over <row>. */
@@ -955,8 +1000,7 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 				errno = 0;
 				k = strtoul(v, &end, 10);
 				if (k == 0 || *end || errno) {
-					cell_error(p, "follows a row with a bad "
-					    "number");
+					bad_attr(p, "a row", "number", v);
 					return;
 				}
 				if (k > MAX_ROWS) {
@@ -1082,6 +1126,7 @@ end_cell(struct shparse *p)
 			if (end == s || *end || errno || !o->sst ||
 			    !sst_get(o->sst, k, &text, &len)) {
 				char what[96];
+				size_t total = o->sst ? sst_total(o->sst) : 0;
 
 				if (o->sst && o->sst->err) {
 					fp_diag(p->d, o->sst->err, "%s",
@@ -1090,8 +1135,7 @@ end_cell(struct shparse *p)
 					return;
 				}
 				snprintf(what, sizeof what, "refers to shared "
-				    "string %.20s of %zu", s, o->sst ?
-				    atomic_load(&o->sst->n) : 0);
+				    "string %.20s of %zu", s, total);
 				cell_error(p, what);
 				return;
 			}
@@ -1399,6 +1443,7 @@ fp_ooxml_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 		memset(&wp, 0, sizeof wp);
 		wp.wb = wb;
 		wp.o = o;
+		wp.part = wbpart;
 		wp.rels = &book;
 		wp.d = d;
 		err = fp_xml_parse_part(z, wbpart, nss, NNS, &wbh, &wp, &wp.x,
