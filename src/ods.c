@@ -971,10 +971,40 @@ man_start(void *ctx, int ns, const char *local, const char **attrs)
 	}
 }
 
+/*
+ * 1 if the manifest says a part is encrypted. One that cannot be parsed
+ * (malformed, or with a DTD, which the XML reader refuses, and which
+ * OpenOffice.org and other writers put in the manifest) is looked
+ * through as text for the element that says so, encryption-data: its
+ * parts are then ciphertext, which would be called malformed XML.
+ * Otherwise a manifest that cannot be read costs nothing: nothing else
+ * is read from it.
+ */
+static int
+manifest_encrypted(struct fp_zip *z)
+{
+	static const struct fp_xml_handlers mh = { man_start, NULL, NULL };
+	struct manparse mp;
+	struct fp_diag md;
+	char *text = NULL;
+	size_t n;
+	int yes;
+
+	memset(&mp, 0, sizeof mp);
+	if (fp_xml_parse_part(z, "META-INF/manifest.xml", fp_ods_nss,
+	    fp_ods_nns, &mh, &mp, &mp.x, &md) == FP_OK || mp.encrypted)
+		return mp.encrypted;
+	if (fp_zip_read_all(z, "META-INF/manifest.xml", 16u << 20, &text, &n,
+	    &md) != FP_OK)
+		return 0;
+	yes = strstr(text, "encryption-data") != NULL;
+	free(text);
+	return yes;
+}
+
 enum fp_err
 fp_ods_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 {
-	static const struct fp_xml_handlers mh = { man_start, NULL, NULL };
 	static const struct fp_xml_handlers oh = { open_start, open_end, NULL };
 	struct ods *o;
 	struct openparse op;
@@ -985,18 +1015,10 @@ fp_ods_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 	wb->be = &ods_backend;
 	wb->priv = o;
 	snprintf(wb->kind, sizeof wb->kind, "ODS");
-	if (fp_zip_has(z, "META-INF/manifest.xml")) {
-		struct manparse mp;
-
-		memset(&mp, 0, sizeof mp);
-		err = fp_xml_parse_part(z, "META-INF/manifest.xml",
-		    fp_ods_nss, fp_ods_nns, &mh, &mp, &mp.x, d);
-		if (!err && mp.encrypted)
-			return fp_diag(d, FP_EENCRYPTED, "password-protected "
-			    "workbook (an encrypted .ods; remove the password "
-			    "in LibreOffice and save it again)");
-		/* A damaged manifest matters only if the content is too. */
-	}
+	if (fp_zip_has(z, "META-INF/manifest.xml") && manifest_encrypted(z))
+		return fp_diag(d, FP_EENCRYPTED, "password-protected workbook "
+		    "(an encrypted .ods; remove the password in LibreOffice "
+		    "and save it again)");
 	if (!fp_zip_has(z, "content.xml"))
 		return fp_diag(d, FP_ECORRUPT, "corrupt workbook (an "
 		    "OpenDocument file without its content.xml)");
@@ -1004,11 +1026,16 @@ fp_ods_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 	op.wb = wb;
 	op.o = o;
 	if (fp_zip_has(z, "styles.xml")) {
-		struct fp_diag sd;
-
-		/* Without its named styles, numbers are only numbers. */
-		(void)fp_xml_parse_part(z, "styles.xml", fp_ods_nss,
-		    fp_ods_nns, &oh, &op, &op.x, &sd);
+		/*
+		 * Its named styles say which numbers are dates, booleans and
+		 * percentages: without them such cells would read as plain
+		 * numbers, silently. A styles.xml that cannot be read
+		 * (malformed, a DTD) is refused, as content.xml would be.
+		 */
+		err = fp_xml_parse_part(z, "styles.xml", fp_ods_nss,
+		    fp_ods_nns, &oh, &op, &op.x, d);
+		if (err)
+			return err;
 		o->styles.cur = o->styles.data = NULL;
 		op.depth_table = 0;
 	}
