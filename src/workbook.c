@@ -451,10 +451,25 @@ fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	sh->nhidrows = 0;
 	fp_sheet_clear_looks(sh);
 	sh->dimcols = 0;
+	/* Its copies, counted again by this scan. */
+	wb->copies -= sh->copies;
+	wb->copytext -= sh->copytext;
+	sh->copies = sh->copytext = 0;
 	err = wb->be->scan(wb, i, fn, ctx, stopped, d);
 	if (!err)
 		sh->scanned = 1;
 	return err;
+}
+
+int
+fp_wb_add_copies(struct fp_workbook *wb, struct fp_sheet *sh, uint64_t cells,
+    uint64_t bytes)
+{
+	sh->copies += cells;
+	sh->copytext += bytes;
+	wb->copies += cells;
+	wb->copytext += bytes;
+	return wb->copies > FP_MAX_COPIES || wb->copytext > FP_MAX_COPY_TEXT;
 }
 
 struct grid_load {
