@@ -33,6 +33,7 @@ struct fp_sheet {
 	uint32_t dimcols;	/* the width the sheet declares, 0 if none */
 	uint64_t copies;	/* cells its last scan gave by repetition */
 	uint64_t copytext;	/* and bytes of their text */
+	uint64_t text;		/* bytes of text its last scan gave */
 	uint64_t pos;		/* reader's own: where the sheet starts */
 	int scanned;
 	size_t unsaved;		/* formulas with no saved value, last scan */
@@ -81,6 +82,7 @@ struct fp_workbook {
 	int summary;			/* one formpipe merge wrote */
 	/* The copies of the sheets together, and their text (FP_MAX_COPIES). */
 	uint64_t copies, copytext;
+	uint64_t text;			/* the sheets' text together */
 };
 
 /*
