@@ -1,10 +1,13 @@
 /*
  * formpipe read: a workbook (.xls, .xlsx, .ods) as a CSV grid (one sheet)
- * or as the cell stream (every sheet). Each sheet is read once: its
- * output is held (in memory, then in a temporary file) until the sheet
- * ends, when the grid's width is known; lines padded to the width the
- * sheet declared need no change when it was right. Sheets whose cells do
- * not come in row order, which few do, are read again and sorted.
+ * or as the cell stream (every sheet). Each sheet is read once: the
+ * output is held (in memory, then in a temporary file) until every sheet
+ * it takes has been read whole, so that a workbook refused at its last
+ * sheet writes nothing, and a grid's width is known; lines padded to the
+ * width the sheet declared need no change when it was right, and a claim
+ * that would cost more padding than the cells' own output is dropped.
+ * Sheets whose cells do not come in row order, which few do, are read
+ * again and sorted.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,16 +32,32 @@ static const char usage_text[] =
     "Without FILE, or with -, the workbook is read from standard input.\n";
 
 /*
- * A sheet's output, held until the sheet has been read whole: the grid's
- * width is known only then, and the cells may turn out not to be in row
- * order. Up to HOLD_MAX bytes stay in memory; more go to a temporary
- * file, so memory stays flat however long the sheet.
+ * The output, held until every sheet it takes has been read whole: a
+ * later sheet may turn out bad, and nothing is written for a workbook
+ * that cannot be read; a grid's width is known only at the sheet's end;
+ * the cells may turn out not to be in row order. Up to HOLD_MAX bytes
+ * stay in memory; more go to a temporary file, so memory stays flat
+ * however long the output. Where that file cannot be written, the
+ * output goes straight to standard output instead (direct), once every
+ * sheet is known to read.
  */
 #define HOLD_MAX (1u << 20)
+
+/*
+ * A grid may have GRID_FLOOR places (rows times columns), and past that
+ * GRID_RATIO for each of its cells: more are almost all empty fields
+ * (two cells at A1 and XFD1048576 would make 17 GB of commas), and
+ * read --cells writes the cells alone. The most of a real sheet here,
+ * POI's 51535.xls, has 65,536 rows by 256 columns for 4 cells.
+ */
+#define GRID_FLOOR (1u << 26)
+#define GRID_RATIO 256u
 
 struct held {
 	struct fp_buf b;	/* the latest part */
 	FILE *spill;		/* the parts before it, or NULL */
+	uint64_t spilled;	/* their bytes */
+	struct fp_out *direct;	/* not held but written there, or NULL */
 	int failed;		/* the temporary file could not be written */
 };
 
@@ -55,21 +74,85 @@ struct printer {
 	uint32_t width;		/* last column seen + 1 */
 	uint32_t lastrow, lastcol;
 	int started, any, unsorted;
+	/*
+	 * Grid: the bytes held for the sheet start at start; claimed of
+	 * them pad lines past the cells seen, to the width the sheet
+	 * declares. Once that is more than the cells' own, the claim is
+	 * dropped: lines are padded to the cells' width, and re-padded.
+	 */
+	uint64_t start, claimed;
+	int dropped;
+	uint64_t ncells;	/* grid: the cells so far (or all) */
+	int sparse;		/* grid: too many places for them so far */
 };
 
-/* Moves the held bytes to the temporary file once they are many. */
+/* 1 if a grid of rows by cols for ncells cells has too many places. */
 static int
-hold_check(struct held *h)
+too_sparse(uint64_t rows, uint64_t cols, uint64_t ncells)
 {
-	if (h->b.len < HOLD_MAX)
-		return 0;
+	uint64_t places = rows * cols;
+
+	return places > GRID_FLOOR && places / GRID_RATIO > ncells;
+}
+
+/*
+ * Moves the held bytes to the temporary file (or, direct, to standard
+ * output). Returns 1 if they could not be written.
+ */
+static int
+hold_spill(struct held *h)
+{
+	if (h->direct) {
+		struct fp_out *o = h->direct;
+
+		if (!o->err && fwrite(h->b.s, 1, h->b.len, o->f) != h->b.len)
+			o->err = errno ? errno : EIO;
+		fp_buf_reset(&h->b);
+		return o->err != 0;
+	}
+	if (h->failed)
+		return 1;
 	if (!h->spill)
 		h->spill = tmpfile();
 	if (!h->spill || fwrite(h->b.s, 1, h->b.len, h->spill) != h->b.len) {
 		h->failed = 1;
 		return 1;
 	}
+	h->spilled += h->b.len;
 	fp_buf_reset(&h->b);
+	return 0;
+}
+
+/* Spills the held bytes once they are many; 1 if they cannot be kept. */
+static inline int
+hold_check(struct held *h)
+{
+	return h->b.len < HOLD_MAX ? 0 : hold_spill(h);
+}
+
+/* Where the held output ends, to go back to with hold_rewind. */
+static uint64_t
+hold_mark(const struct held *h)
+{
+	return h->spilled + h->b.len;
+}
+
+/* Forgets what was held after mark. Returns 1 if it cannot. */
+static int
+hold_rewind(struct held *h, uint64_t mark)
+{
+	if (mark >= h->spilled) {
+		h->b.len = (size_t)(mark - h->spilled);
+		if (h->b.s)
+			h->b.s[h->b.len] = '\0';
+		return 0;
+	}
+	fp_buf_reset(&h->b);
+	if (fseeko(h->spill, (off_t)mark, SEEK_SET) != 0) {
+		h->failed = 1;
+		return 1;
+	}
+	h->spilled = mark;
 	return 0;
 }
 
@@ -82,10 +165,31 @@ hold_release(struct held *h)
 	memset(h, 0, sizeof *h);
 }
 
+/*
+ * Grid: a line was padded past the cells seen to the width the sheet
+ * declares. A claim whose padding comes to more than 1 MiB and more
+ * than the rest of the sheet's output (a <dimension> of A1:XFD1048576
+ * over one column) is dropped, so that a wrong one costs no more than
+ * the cells do.
+ */
+static void
+claim(struct printer *p, uint32_t fields)
+{
+	uint64_t held = hold_mark(p->h) - p->start;
+
+	p->claimed += fields;
+	if (p->claimed > HOLD_MAX && p->claimed > held - p->claimed) {
+		p->ncols = p->width;
+		p->dropped = 1;
+	}
+}
+
 /* Grid: ends the current line, padding it to p->ncols fields. */
 static void
-end_line(struct printer *p, struct fp_buf *b)
+end_line(struct printer *p)
 {
+	struct fp_buf *b = &p->h->b;
+
 	while (p->col + 1 < p->ncols) {
 		fp_buf_addc(b, ',');
 		p->col++;
@@ -93,12 +197,35 @@ end_line(struct printer *p, struct fp_buf *b)
 	fp_buf_addc(b, '\n');
 	p->row++;
 	p->col = 0;
+	if (p->ncols > p->width && !p->dropped)
+		claim(p, p->ncols - p->width);
 }
 
-/* Writes one cell to b: a line of the cell stream, or a grid field. */
-static void
-put_cell(struct printer *p, struct fp_buf *b, const struct fp_cell *c)
+/*
+ * Grid: the empty lines up to row, held as they come, never gathered in
+ * one piece however many. Returns 1 if the held output cannot be kept.
+ */
+static int
+empty_lines(struct printer *p, uint32_t row)
 {
+	while (p->row < row) {
+		p->col = 0;
+		end_line(p);
+		if (hold_check(p->h))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Holds one cell's output: a line of the cell stream, or a grid field
+ * with the lines and fields before it. Returns 1 if the held output
+ * cannot be kept.
+ */
+static int
+put_cell(struct printer *p, const struct fp_cell *c)
+{
+	struct fp_buf *b = &p->h->b;
 	char num[FP_NUM_MAX];
 	const char *v;
 	size_t len;
@@ -115,14 +242,19 @@ put_cell(struct printer *p, struct fp_buf *b, const struct fp_cell *c)
 		else
 			fp_buf_add(b, v, len);
 		fp_buf_addc(b, '\n');
-		return;
+		return hold_check(p->h);
 	}
-	if (p->started && c->row > p->row)
-		end_line(p, b);
-	p->started = 1;
-	while (p->row < c->row) {
-		p->col = 0;
-		end_line(p, b);
+	if (c->row > p->row || !p->started) {
+		/* A new row: is the grid to it too sparse for the cells? */
+		if (p->started)
+			end_line(p);
+		p->started = 1;
+		if (too_sparse((uint64_t)c->row + 1, p->width, p->ncells)) {
+			p->sparse = 1;
+			return 1;
+		}
+		if (p->row < c->row && empty_lines(p, c->row))
+			return 1;
 	}
 	if (p->col < c->col) {
 		/* Mostly one comma: a loop, not a call. */
@@ -146,12 +278,14 @@ put_cell(struct printer *p, struct fp_buf *b, const struct fp_cell *c)
 		fp_cell_render(c, p->date1904, b->s + b->len, &len);
 		b->len += len;
 	}
+	return hold_check(p->h);
 }
 
 /*
  * The scan's callback: holds each cell's output. Stops the scan (to read
- * the sheet sorted instead) at a cell out of row order, or if the held
- * output cannot be kept.
+ * the sheet sorted instead) at a cell out of row order, at one that
+ * takes the grid past the places its cells so far may have (all of them
+ * may have more), or if the held output cannot be kept.
  */
 static int
 hold_cell(void *ctx, const struct fp_cell *c)
@@ -169,10 +303,18 @@ hold_cell(void *ctx, const struct fp_cell *c)
 	p->any = 1;
 	p->lastrow = c->row;
 	p->lastcol = c->col;
-	if ((uint32_t)c->col + 1 > p->width)
+	p->ncells++;
+	if ((uint32_t)c->col + 1 > p->width) {
 		p->width = (uint32_t)c->col + 1;
-	put_cell(p, &p->h->b, c);
-	return hold_check(p->h);
+		if (p->dropped)
+			p->ncols = p->width;
+		if (!p->cells && too_sparse((uint64_t)c->row + 1, p->width,
+		    p->ncells)) {
+			p->sparse = 1;
+			return 1;
+		}
+	}
+	return put_cell(p, c);
 }
 
 /*
@@ -218,11 +360,14 @@ commit(struct held *h, struct fp_out *out, uint32_t width)
 	char buf[65536];
 	int quoted = 0;
 	uint32_t commas = 0;
+	uint64_t left = h->spilled;
 	size_t n;
 
 	if (h->spill) {
 		rewind(h->spill);
-		while ((n = fread(buf, 1, sizeof buf, h->spill)) > 0) {
+		while (left && !out->err && (n = fread(buf, 1, left <
+		    sizeof buf ? (size_t)left : sizeof buf, h->spill)) > 0) {
+			left -= n;
 			if (width) {
 				repad(out, buf, n, width, &quoted, &commas);
 			} else {
@@ -230,7 +375,7 @@ commit(struct held *h, struct fp_out *out, uint32_t width)
 				fp_out_maybe_flush(out);
 			}
 		}
-		if (ferror(h->spill) && !out->err)
+		if ((ferror(h->spill) || left) && !out->err)
 			out->err = EIO;
 	}
 	if (width)
@@ -240,74 +385,187 @@ commit(struct held *h, struct fp_out *out, uint32_t width)
 	fp_out_maybe_flush(out);
 }
 
-/*
- * Writes sheet i, as a grid or as cells, in one pass over the sheet. A
- * sheet whose cells are not in row order (rare), or whose output cannot
- * be held, is read again whole and sorted. Returns 0 or 2 (message
- * printed).
- */
-static int
-print_sheet(struct fp_workbook *wb, size_t i, int cells, const char *file,
-    struct fp_out *out)
+/* Starts a printer of sheet i (its quoted name in *name, for cells). */
+static void
+printer_init(struct printer *p, struct held *h, struct fp_workbook *wb,
+    size_t i, int cells, const struct fp_buf *name)
 {
-	struct held h;
-	struct printer p;
-	struct fp_diag d = { "" };
-	struct fp_buf name = FP_BUF_INIT;
-	enum fp_err err;
-	int rc = 0, stopped = 0;
+	memset(p, 0, sizeof *p);
+	p->h = h;
+	p->wb = wb;
+	p->sheetno = i;
+	p->cells = cells;
+	p->date1904 = fp_workbook_date1904(wb);
+	p->sheet = name->s ? name->s : "";
+	p->sheetlen = name->len;
+}
 
-	memset(&h, 0, sizeof h);
-	fp_buf_init(&h.b);
-	memset(&p, 0, sizeof p);
-	p.h = &h;
-	p.wb = wb;
-	p.sheetno = i;
-	p.cells = cells;
-	p.date1904 = fp_workbook_date1904(wb);
+/*
+ * Holds sheet i, as a grid or as cells, read sorted: loaded whole, in
+ * memory in proportion to its cells. FP_OK, with h->failed set if the
+ * held output could not be kept; or an error with d filled, nothing
+ * held for the sheet.
+ */
+static enum fp_err
+hold_sorted(struct fp_workbook *wb, size_t i, int cells, struct held *h,
+    const struct fp_buf *name, struct fp_diag *d)
+{
+	struct printer p;
+	struct fp_grid g;
+	enum fp_err err;
+	size_t k;
+
+	err = fp_grid_load(wb, i, &g, d);
+	if (err)
+		return err;
+	if (!cells && too_sparse(g.nrows, g.ncols, g.ncells)) {
+		char col[8];
+
+		fp_colname(g.ncols - 1, col);
+		err = fp_diag(d, FP_EUSAGE, "sheet '%s' would be a grid of %u "
+		    "rows by %u columns, to %s%u, for %zu cells: read --cells "
+		    "writes only the cells", fp_workbook_sheet(wb, i)->name,
+		    g.nrows, g.ncols, col, g.nrows, g.ncells);
+		fp_grid_release(&g);
+		return err;
+	}
+	printer_init(&p, h, wb, i, cells, name);
+	/* Its width is the cells': no line needs re-padding. */
+	p.ncols = p.width = g.ncols;
+	/* And their number is known: no grid so far is too sparse. */
+	p.ncells = g.ncells;
+	for (k = 0; k < g.ncells; k++)
+		if (put_cell(&p, &g.cells[k]))
+			break;
+	if (!cells && p.started && k == g.ncells) {
+		end_line(&p);
+		hold_check(h);
+	}
+	fp_grid_release(&g);
+	return FP_OK;
+}
+
+/*
+ * Holds sheet i, as a grid or as cells, after what h holds, in one pass
+ * over the sheet. A sheet whose cells are not in row order (rare) is read
+ * again whole and sorted. A grid whose lines need re-padding gives the
+ * width they take in *width (0: none). FP_OK, with h->failed set if the
+ * held output could not be kept; or an error with d filled.
+ */
+static enum fp_err
+hold_sheet(struct fp_workbook *wb, size_t i, int cells, struct held *h,
+    uint32_t *width, struct fp_diag *d)
+{
+	struct printer p;
+	struct fp_buf name = FP_BUF_INIT;
+	uint64_t mark = hold_mark(h);
+	enum fp_err err;
+	int stopped = 0;
+
+	*width = 0;
 	fp_csv_field(&name, fp_workbook_sheet(wb, i)->name,
 	    strlen(fp_workbook_sheet(wb, i)->name));
-	p.sheet = name.s ? name.s : "";
-	p.sheetlen = name.len;
-
-	err = fp_sheet_scan(wb, i, hold_cell, &p, &stopped, &d);
-	if (err)
-		goto fail;
-	if (stopped && (p.unsorted || h.failed)) {
-		struct fp_grid g;
-		size_t k;
-
-		hold_release(&h);
-		err = fp_grid_load(wb, i, &g, &d);
-		if (err)
-			goto fail;
-		memset(&p, 0, sizeof p);
-		p.cells = cells;
-		p.date1904 = fp_workbook_date1904(wb);
-		p.sheet = name.s ? name.s : "";
-		p.sheetlen = name.len;
-		p.ncols = g.ncols;
-		for (k = 0; k < g.ncells && !out->err; k++) {
-			put_cell(&p, &out->b, &g.cells[k]);
-			fp_out_maybe_flush(out);
-		}
-		if (!cells && p.started)
-			end_line(&p, &out->b);
-		fp_grid_release(&g);
+	printer_init(&p, h, wb, i, cells, &name);
+	p.start = mark;
+	err = fp_sheet_scan(wb, i, hold_cell, &p, &stopped, d);
+	if (err || h->failed)
+		goto out;
+	if (stopped && (p.unsorted || p.sparse)) {
+		if (!hold_rewind(h, mark))
+			err = hold_sorted(wb, i, cells, h, &name, d);
 		goto out;
 	}
 	if (!p.any)
 		goto out;
-	if (!cells)
-		end_line(&p, &h.b);
-	commit(&h, out, !cells && p.width != p.ncols ? p.width : 0);
-	goto out;
-fail:
-	rc = fp_cli_report("read", file, err, &d);
+	if (!cells) {
+		end_line(&p);
+		hold_check(h);
+		if (p.width != p.ncols || p.dropped)
+			*width = p.width;
+	}
 out:
-	hold_release(&h);
 	fp_buf_release(&name);
-	return rc;
+	return err;
+}
+
+/* A scan's callback that keeps nothing: the sheet is only read. */
+static int
+skip_cell(void *ctx, const struct fp_cell *c)
+{
+	(void)ctx;
+	(void)c;
+	return 0;
+}
+
+/*
+ * Where the output cannot be held: writes sheets first to last straight
+ * to out, each loaded sorted, once every sheet from check on (those not
+ * yet read whole) is known to read. FP_OK, or an error with d filled and
+ * nothing written.
+ */
+static enum fp_err
+write_direct(struct fp_workbook *wb, size_t first, size_t last, size_t check,
+    int cells, struct fp_out *out, struct fp_diag *d)
+{
+	struct held h;
+	enum fp_err err = FP_OK;
+	size_t k;
+
+	for (k = check; k <= last; k++) {
+		err = fp_sheet_scan(wb, k, skip_cell, NULL, NULL, d);
+		if (err)
+			return err;
+	}
+	memset(&h, 0, sizeof h);
+	fp_buf_init(&h.b);
+	h.direct = out;
+	if (cells)
+		fp_buf_adds(&h.b, "sheet,row,col,type,value\n");
+	for (k = first; k <= last && !err && !out->err; k++) {
+		struct fp_buf name = FP_BUF_INIT;
+
+		fp_csv_field(&name, fp_workbook_sheet(wb, k)->name,
+		    strlen(fp_workbook_sheet(wb, k)->name));
+		err = hold_sorted(wb, k, cells, &h, &name, d);
+		fp_buf_release(&name);
+	}
+	if (!err)
+		commit(&h, out, 0);
+	hold_release(&h);
+	return err;
+}
+
+/*
+ * Writes sheets first to last to out: every sheet as cells, or one as a
+ * grid. Nothing is written unless every one of them reads. Returns 0, or
+ * 2 with the message printed.
+ */
+static int
+print_sheets(struct fp_workbook *wb, size_t first, size_t last, int cells,
+    const char *file, struct fp_out *out)
+{
+	struct held h;
+	struct fp_diag d = { "" };
+	enum fp_err err = FP_OK;
+	uint32_t width = 0;
+	size_t k;
+
+	memset(&h, 0, sizeof h);
+	fp_buf_init(&h.b);
+	if (cells)
+		fp_buf_adds(&h.b, "sheet,row,col,type,value\n");
+	for (k = first; k <= last && !err && !h.failed; k++)
+		err = hold_sheet(wb, k, cells, &h, &width, &d);
+	if (!err && h.failed) {
+		/* The temporary file cannot be written: no holding. */
+		hold_release(&h);
+		err = write_direct(wb, first, last, cells ? k - 1 : last + 1,
+		    cells, out, &d);
+	} else if (!err) {
+		commit(&h, out, width);
+	}
+	hold_release(&h);
+	return err ? fp_cli_report("read", file, err, &d) : 0;
 }
 
 /* Finds the sheet a --sheet argument names: a position from 1, or a name. */
@@ -370,11 +628,11 @@ cmd_read(int argc, char **argv)
 		return 2;
 	fp_out_init(&out, stdout);
 	if (cells) {
-		size_t k, n = fp_workbook_nsheets(wb);
-
-		fp_buf_adds(&out.b, "sheet,row,col,type,value\n");
-		for (k = 0; k < n && !rc && !out.err; k++)
-			rc = print_sheet(wb, k, 1, fp_cli_name(file), &out);
+		if (fp_workbook_nsheets(wb))
+			rc = print_sheets(wb, 0, fp_workbook_nsheets(wb) - 1, 1,
+			    fp_cli_name(file), &out);
+		else
+			fp_buf_adds(&out.b, "sheet,row,col,type,value\n");
 	} else {
 		long k = 0;
 
@@ -392,8 +650,8 @@ cmd_read(int argc, char **argv)
 			rc = 2;
 		}
 		if (!rc)
-			rc = print_sheet(wb, (size_t)k, 0, fp_cli_name(file),
-			    &out);
+			rc = print_sheets(wb, (size_t)k, (size_t)k, 0,
+			    fp_cli_name(file), &out);
 	}
 	if (!rc)
 		fp_cli_say_unsaved("read", file, wb);

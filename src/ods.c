@@ -18,8 +18,8 @@
  * its text. Repeated rows and columns are never materialised
  * while empty, which is how LibreOffice writes the rest of a sheet (a row
  * repeated a million times); a repeated cell or row with a value gives
- * its copies, within Excel's grid and a bound on the copies a sheet may
- * expand to. Spanned cells become merged ranges. The tables LibreOffice
+ * its copies, within Excel's grid and a bound on the copies the workbook's
+ * sheets may expand to together. Spanned cells become merged ranges. The tables LibreOffice
  * keeps as caches of other files' sheets (named 'URL'#Sheet) are not
  * sheets, as LibreOffice itself does not show them as sheets.
  */
@@ -35,10 +35,6 @@
 
 #define MAX_ROWS 1048576u
 #define MAX_COLS 16384u
-/* Cells a sheet may give through repetition beyond those it writes. */
-#define MAX_COPIES 16000000u
-/* Bytes of text a sheet may give through repetition. */
-#define MAX_COPY_BYTES (256u << 20)
 /* Spaces one cell may get from text:s: Excel's most characters a cell. */
 #define MAX_CELL_SPACES 32767u
 /* The format keys of percentages with 1, 3, 4, ... decimals (0.0%). */
@@ -167,8 +163,6 @@ struct scanparse {
 	int depth_table, in_want;
 	uint64_t row, col, colw;	/* next row, next column, next column width */
 	uint64_t rows_rep;	/* repetitions of the row in hand */
-	uint64_t copies;	/* cells given by repetition so far */
-	uint64_t copybytes;	/* and bytes of their text */
 	size_t spaces;		/* spaces text:s gave the cell in hand */
 	/* The cell in hand. */
 	int in_cell, covered, paras;
@@ -587,14 +581,13 @@ merge:
 			return;
 		}
 	}
-	if (p->cols_rep > 1 && c.type != FP_CELL_EMPTY) {
-		p->copies += p->cols_rep - 1;
-		p->copybytes += (p->cols_rep - 1) * (uint64_t)tlen;
-		if (p->copies > MAX_COPIES || p->copybytes > MAX_COPY_BYTES) {
-			beyond(p, "repeats its cells into more than 16 million "
-			    "copies or 256 MiB of text");
-			return;
-		}
+	if (p->cols_rep > 1 && c.type != FP_CELL_EMPTY &&
+	    fp_wb_add_copies(p->wb, p->sh, p->cols_rep - 1,
+	    (p->cols_rep - 1) * (uint64_t)tlen)) {
+		beyond(p, "repeats its cells into more than 16 million "
+		    "copies or 256 MiB of text, counting those of the "
+		    "sheets read before it");
+		return;
 	}
 	if (c.type == FP_CELL_TEXT) {
 		off = p->rowtext.len;
@@ -639,15 +632,13 @@ row_end(struct scanparse *p)
 			    "grid");
 			return;
 		}
-		if (p->rows_rep > 1) {
-			p->copies += (p->rows_rep - 1) * p->ncells;
-			p->copybytes += (p->rows_rep - 1) * p->rowtext.len;
-			if (p->copies > MAX_COPIES ||
-			    p->copybytes > MAX_COPY_BYTES) {
-				beyond(p, "repeats its rows into more than 16 "
-				    "million copies of cells or 256 MiB of text");
-				return;
-			}
+		if (p->rows_rep > 1 && fp_wb_add_copies(p->wb, p->sh,
+		    (p->rows_rep - 1) * p->ncells,
+		    (p->rows_rep - 1) * p->rowtext.len)) {
+			beyond(p, "repeats its rows into more than 16 million "
+			    "copies of cells or 256 MiB of text, counting those "
+			    "of the sheets read before it");
+			return;
 		}
 		for (k = 0; k < p->rows_rep && !p->stop; k++) {
 			for (i = 0; i < p->ncells && !p->stop; i++) {
@@ -916,7 +907,7 @@ ods_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	p->ctx = ctx;
 	p->stop = p->done = 0;
 	p->in_want = p->in_cell = p->in_para = p->aside = 0;
-	p->row = p->col = p->colw = p->copies = p->copybytes = 0;
+	p->row = p->col = p->colw = 0;
 	p->ncells = 0;
 	clear_cellstyles(p);
 	fp_buf_reset(&p->rowtext);

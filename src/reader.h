@@ -31,6 +31,9 @@ struct fp_sheet {
 	struct fp_rowspan *hidrows;
 	size_t nhidrows, caphidrows;
 	uint32_t dimcols;	/* the width the sheet declares, 0 if none */
+	uint64_t copies;	/* cells its last scan gave by repetition */
+	uint64_t copytext;	/* and bytes of their text */
+	uint64_t text;		/* bytes of text its last scan gave */
 	uint64_t pos;		/* reader's own: where the sheet starts */
 	int scanned;
 	size_t unsaved;		/* formulas with no saved value, last scan */
@@ -77,7 +80,28 @@ struct fp_workbook {
 	size_t nnames, capnames;
 	unsigned lost[FP_LOST_KINDS];	/* workbook-wide: macros, chart sheets */
 	int summary;			/* one formpipe merge wrote */
+	/* The copies of the sheets together, and their text (FP_MAX_COPIES). */
+	uint64_t copies, copytext;
+	uint64_t text;			/* the sheets' text together */
 };
+
+/*
+ * The most cells a workbook's sheets may give together by repetition
+ * beyond those the file writes (an .ods row or cell repeated with a
+ * value), and the most bytes of text those copies may hold. The count is
+ * the workbook's, not a sheet's: a file of many sheets repeating as much
+ * as one may gets no more. A sheet scanned again counts afresh.
+ */
+#define FP_MAX_COPIES 16000000u
+#define FP_MAX_COPY_TEXT (256u << 20)
+
+/*
+ * Counts cells more copies, with bytes of text, for sheet sh. Returns 1
+ * if they take the workbook's sheets together past FP_MAX_COPIES or
+ * FP_MAX_COPY_TEXT, else 0.
+ */
+int fp_wb_add_copies(struct fp_workbook *wb, struct fp_sheet *sh,
+    uint64_t cells, uint64_t bytes);
 
 /* Appends a sheet; name is copied. Returns it. */
 struct fp_sheet *fp_wb_add_sheet(struct fp_workbook *wb, const char *name,
