@@ -95,8 +95,10 @@ fp_hidden_row(struct fp_hidden *h, const struct fp_record *rec, size_t from,
 
 /*
  * 1 if the hidden units are not the table's: for every field with a
- * total, the total is the sum of the units shown (within tol), and for
- * one at least it is not with the hidden ones.
+ * total that adds up either way, the total is the sum of the units shown
+ * (within tol), and for one at least it is not with the hidden ones. A
+ * field whose total is neither sum (a rate, 98.92 over 100 | 93.33)
+ * says nothing.
  */
 static int
 left_out(const struct fp_hidden *h, double tol)
@@ -105,12 +107,18 @@ left_out(const struct fp_hidden *h, double tol)
 	int any = 0, differs = 0;
 
 	for (i = 0; i < h->t->nfields; i++) {
+		int shown, all;
+
 		if (!h->has_total[i])
 			continue;
+		shown = fabs(h->total[i] - h->shown[i]) <= tol;
+		all = fabs(h->total[i] - h->shown[i] - h->hidden[i]) <= tol;
+		if (!shown && !all)
+			continue;
 		any = 1;
-		if (fabs(h->total[i] - h->shown[i]) > tol)
+		if (!shown)
 			return 0;
-		if (fabs(h->total[i] - h->shown[i] - h->hidden[i]) > tol)
+		if (!all)
 			differs = 1;
 	}
 	return any && differs;
