@@ -182,6 +182,31 @@ date_misused(struct eval *ev, const struct fp_expr *e)
 }
 
 /*
+ * Folds one value into v, the sum, min or max (e's function) so far (v
+ * blank: none yet). The earliest or the latest of dates is a date; a sum
+ * of dates, or of dates and numbers, is no value.
+ */
+static int
+fold(struct eval *ev, const struct fp_expr *e, struct val *v,
+    const struct val *one)
+{
+	if ((one->date && e->fn == FP_FN_SUM) ||
+	    (!v->blank && v->date != one->date))
+		return date_misused(ev, e);
+	v->date = one->date;
+	if (v->blank)
+		v->x = one->x;
+	else if (e->fn == FP_FN_SUM)
+		v->x += one->x;
+	else if (e->fn == FP_FN_MIN)
+		v->x = fmin(v->x, one->x);
+	else
+		v->x = fmax(v->x, one->x);
+	v->blank = 0;
+	return EV_OK;
+}
+
+/*
  * sum, count, min or max of a reference's facts over the table's rows (a
  * list's items: not its rows named by codes, a subtotal or the total).
  */
@@ -209,22 +234,8 @@ aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 			v->x++;
 			continue;
 		}
-		if (fact_val(ev, g, &one))
+		if (fact_val(ev, g, &one) || fold(ev, e, v, &one))
 			return EV_FAIL;
-		/* The earliest or the latest of dates is a date; no sum. */
-		if ((one.date && e->fn == FP_FN_SUM) ||
-		    (!v->blank && v->date != one.date))
-			return date_misused(ev, e);
-		v->date = one.date;
-		if (v->blank)
-			v->x = one.x;
-		else if (e->fn == FP_FN_SUM)
-			v->x += one.x;
-		else if (e->fn == FP_FN_MIN)
-			v->x = fmin(v->x, one.x);
-		else
-			v->x = fmax(v->x, one.x);
-		v->blank = 0;
 	}
 	if (e->fn == FP_FN_COUNT)
 		v->blank = 0;
@@ -267,21 +278,8 @@ call(struct eval *ev, const struct fp_expr *e, struct val *v)
 	for (i = 0; i < e->nargs; i++) {
 		if (eval(ev, e->args[i], &a))
 			return EV_FAIL;
-		if (a.blank)
-			continue;
-		if ((a.date && e->fn == FP_FN_SUM) ||
-		    (!v->blank && v->date != a.date))
-			return date_misused(ev, e);
-		v->date = a.date;
-		if (v->blank)
-			v->x = a.x;
-		else if (e->fn == FP_FN_SUM)
-			v->x += a.x;
-		else if (e->fn == FP_FN_MIN)
-			v->x = fmin(v->x, a.x);
-		else
-			v->x = fmax(v->x, a.x);
-		v->blank = 0;
+		if (!a.blank && fold(ev, e, v, &a))
+			return EV_FAIL;
 	}
 	return EV_OK;
 }
