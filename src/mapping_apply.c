@@ -707,14 +707,10 @@ nearer_head(const struct fp_fcell *c, const struct fp_fcell *v,
 static int
 head_hidden(const struct fp_fsheet *s, const struct fp_fcell *v)
 {
-	uint32_t c, last = v->col;
-	size_t m;
+	const struct fp_range *g = fp_apply_wide_merge(s, v->row, v->row + 1,
+	    v->col);
+	uint32_t c, last = g ? g->c2 : v->col;
 
-	for (m = 0; m < s->nmerges; m++)
-		if (s->merges[m].r1 == v->row && s->merges[m].c1 == v->col) {
-			last = s->merges[m].c2;
-			break;
-		}
 	for (c = v->col; c <= last; c++)
 		if (!fp_fsheet_col_hidden(s, c))
 			return 0;

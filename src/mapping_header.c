@@ -322,18 +322,6 @@ continues_header(const struct fp_table *t, const struct fp_fsheet *s,
 	return 1;
 }
 
-/* 1 if cell g of sheet s starts a range merged across columns. */
-static int
-merged_across(const struct fp_fsheet *s, const struct fp_fcell *g)
-{
-	size_t m;
-
-	for (m = 0; m < s->nmerges; m++)
-		if (s->merges[m].r1 == g->row && s->merges[m].c1 == g->col)
-			return s->merges[m].c2 > g->col;
-	return 0;
-}
-
 /*
  * 1 if a cell of the header has one of the labels as a group: over other
  * columns' names, or merged across columns; not a column's own name alone
@@ -349,7 +337,8 @@ header_has_group(const struct fp_header *h, const struct fp_labels *ls)
 		const struct fp_fcell *g = &s->cells[k];
 
 		if (fp_apply_cell_matches(ls, g) && (g->col >= h->ncols ||
-		    h->cols[g->col].name != g || merged_across(s, g)))
+		    h->cols[g->col].name != g ||
+		    fp_apply_wide_merge(s, g->row, g->row + 1, g->col)))
 			return 1;
 	}
 	return 0;
