@@ -434,6 +434,20 @@ fp_sheet_hide_rows(struct fp_sheet *sh, uint32_t r1, uint32_t r2)
 }
 
 enum fp_err
+fp_sheet_too_much_text(const struct fp_sheet *sh, uint32_t row, uint32_t col,
+    struct fp_diag *d)
+{
+	char name[8];
+
+	fp_colname(col, name);
+	return fp_diag(d, FP_ECORRUPT, "too much text (cell %s!%s%u takes the "
+	    "text of the workbook's cells past %u MiB, more than %u times the "
+	    "file's size: a shared string or a repeated cell copied too "
+	    "often)", sh->name, name, row + 1, FP_MAX_TEXT >> 20,
+	    FP_MAX_TEXT_RATIO);
+}
+
+enum fp_err
 fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
     int *stopped, struct fp_diag *d)
 {
@@ -451,10 +465,11 @@ fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	sh->nhidrows = 0;
 	fp_sheet_clear_looks(sh);
 	sh->dimcols = 0;
-	/* Its copies, counted again by this scan. */
+	/* Its copies and text, counted again by this scan. */
 	wb->copies -= sh->copies;
 	wb->copytext -= sh->copytext;
-	sh->copies = sh->copytext = 0;
+	wb->text -= sh->text;
+	sh->copies = sh->copytext = sh->text = 0;
 	err = wb->be->scan(wb, i, fn, ctx, stopped, d);
 	if (!err)
 		sh->scanned = 1;

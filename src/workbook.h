@@ -306,10 +306,23 @@ enum fp_err fp_workbook_formula(const struct fp_workbook *wb, size_t i,
     struct fp_buf *out, struct fp_diag *d);
 
 /*
+ * The most bytes of text a workbook's cells may hold together, whatever
+ * format: past FP_MAX_TEXT and FP_MAX_TEXT_RATIO times the file's size,
+ * the scan that gets there is refused. A cell referring to a shared
+ * string, as often as it is referred to, or repeated, copies its text;
+ * 83 KB of .xlsx, a string of 32,767 characters and a million cells
+ * naming it, would be 98 GB. A sheet scanned again counts afresh.
+ * Readers count as they give each cell (reader.h: fp_sheet_add_text).
+ */
+#define FP_MAX_TEXT (256u << 20)
+#define FP_MAX_TEXT_RATIO 64u
+
+/*
  * Calls fn for every non-empty cell of sheet i in the order the file
  * holds them (usually rows then columns; fp_grid sorts). fn returns 0 to
  * go on; any other value stops the scan and is returned in *stopped if
- * stopped is not NULL. Returns FP_OK, or an error with d filled.
+ * stopped is not NULL. Returns FP_OK, or an error with d filled (among
+ * them a sheet whose text takes the workbook's past FP_MAX_TEXT).
  */
 typedef int (*fp_cell_fn)(void *ctx, const struct fp_cell *c);
 enum fp_err fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn,
