@@ -4,8 +4,10 @@
  * output is held (in memory, then in a temporary file) until every sheet
  * it takes has been read whole, so that a workbook refused at its last
  * sheet writes nothing, and a grid's width is known; lines padded to the
- * width the sheet declared need no change when it was right. Sheets whose
- * cells do not come in row order, which few do, are read again and sorted.
+ * width the sheet declared need no change when it was right, and a claim
+ * that would cost more padding than the cells' own output is dropped.
+ * Sheets whose cells do not come in row order, which few do, are read
+ * again and sorted.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -62,6 +64,14 @@ struct printer {
 	uint32_t width;		/* last column seen + 1 */
 	uint32_t lastrow, lastcol;
 	int started, any, unsorted;
+	/*
+	 * Grid: the bytes held for the sheet start at start; claimed of
+	 * them pad lines past the cells seen, to the width the sheet
+	 * declares. Once that is more than the cells' own, the claim is
+	 * dropped: lines are padded to the cells' width, and re-padded.
+	 */
+	uint64_t start, claimed;
+	int dropped;
 };
 
 /*
@@ -134,6 +144,25 @@ hold_release(struct held *h)
 	memset(h, 0, sizeof *h);
 }
 
+/*
+ * Grid: a line was padded past the cells seen to the width the sheet
+ * declares. A claim whose padding comes to more than 1 MiB and more
+ * than the rest of the sheet's output (a <dimension> of A1:XFD1048576
+ * over one column) is dropped, so that a wrong one costs no more than
+ * the cells do.
+ */
+static void
+claim(struct printer *p, uint32_t fields)
+{
+	uint64_t held = hold_mark(p->h) - p->start;
+
+	p->claimed += fields;
+	if (p->claimed > HOLD_MAX && p->claimed > held - p->claimed) {
+		p->ncols = p->width;
+		p->dropped = 1;
+	}
+}
+
 /* Grid: ends the current line, padding it to p->ncols fields. */
 static void
 end_line(struct printer *p)
@@ -147,6 +176,8 @@ end_line(struct printer *p)
 	fp_buf_addc(b, '\n');
 	p->row++;
 	p->col = 0;
+	if (p->ncols > p->width && !p->dropped)
+		claim(p, p->ncols - p->width);
 }
 
 /*
@@ -239,8 +270,11 @@ hold_cell(void *ctx, const struct fp_cell *c)
 	p->any = 1;
 	p->lastrow = c->row;
 	p->lastcol = c->col;
-	if ((uint32_t)c->col + 1 > p->width)
+	if ((uint32_t)c->col + 1 > p->width) {
 		p->width = (uint32_t)c->col + 1;
+		if (p->dropped)
+			p->ncols = p->width;
+	}
 	return put_cell(p, c);
 }
 
@@ -346,7 +380,8 @@ hold_sorted(struct fp_workbook *wb, size_t i, int cells, struct held *h,
 	if (err)
 		return err;
 	printer_init(&p, h, wb, i, cells, name);
-	p.ncols = g.ncols;
+	/* Its width is the cells': no line needs re-padding. */
+	p.ncols = p.width = g.ncols;
 	for (k = 0; k < g.ncells; k++)
 		if (put_cell(&p, &g.cells[k]))
 			break;
@@ -379,6 +414,7 @@ hold_sheet(struct fp_workbook *wb, size_t i, int cells, struct held *h,
 	fp_csv_field(&name, fp_workbook_sheet(wb, i)->name,
 	    strlen(fp_workbook_sheet(wb, i)->name));
 	printer_init(&p, h, wb, i, cells, &name);
+	p.start = mark;
 	err = fp_sheet_scan(wb, i, hold_cell, &p, &stopped, d);
 	if (err || h->failed)
 		goto out;
@@ -392,7 +428,7 @@ hold_sheet(struct fp_workbook *wb, size_t i, int cells, struct held *h,
 	if (!cells) {
 		end_line(&p);
 		hold_check(h);
-		if (p.width != p.ncols)
+		if (p.width != p.ncols || p.dropped)
 			*width = p.width;
 	}
 out:
