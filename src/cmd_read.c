@@ -43,6 +43,16 @@ static const char usage_text[] =
  */
 #define HOLD_MAX (1u << 20)
 
+/*
+ * A grid may have GRID_FLOOR places (rows times columns), and past that
+ * GRID_RATIO for each of its cells: more are almost all empty fields
+ * (two cells at A1 and XFD1048576 would make 17 GB of commas), and
+ * read --cells writes the cells alone. The most of a real sheet here,
+ * POI's 51535.xls, has 65,536 rows by 256 columns for 4 cells.
+ */
+#define GRID_FLOOR (1u << 26)
+#define GRID_RATIO 256u
+
 struct held {
 	struct fp_buf b;	/* the latest part */
 	FILE *spill;		/* the parts before it, or NULL */
@@ -72,7 +82,18 @@ struct printer {
 	 */
 	uint64_t start, claimed;
 	int dropped;
+	uint64_t ncells;	/* grid: the cells so far (or all) */
+	int sparse;		/* grid: too many places for them so far */
 };
+
+/* 1 if a grid of rows by cols for ncells cells has too many places. */
+static int
+too_sparse(uint64_t rows, uint64_t cols, uint64_t ncells)
+{
+	uint64_t places = rows * cols;
+
+	return places > GRID_FLOOR && places / GRID_RATIO > ncells;
+}
 
 /*
  * Moves the held bytes to the temporary file (or, direct, to standard
@@ -223,11 +244,18 @@ put_cell(struct printer *p, const struct fp_cell *c)
 		fp_buf_addc(b, '\n');
 		return hold_check(p->h);
 	}
-	if (p->started && c->row > p->row)
-		end_line(p);
-	p->started = 1;
-	if (p->row < c->row && empty_lines(p, c->row))
-		return 1;
+	if (c->row > p->row || !p->started) {
+		/* A new row: is the grid to it too sparse for the cells? */
+		if (p->started)
+			end_line(p);
+		p->started = 1;
+		if (too_sparse((uint64_t)c->row + 1, p->width, p->ncells)) {
+			p->sparse = 1;
+			return 1;
+		}
+		if (p->row < c->row && empty_lines(p, c->row))
+			return 1;
+	}
 	if (p->col < c->col) {
 		/* Mostly one comma: a loop, not a call. */
 		fp_buf_grow(b, c->col - p->col);
@@ -251,8 +279,9 @@ put_cell(struct printer *p, const struct fp_cell *c)
 
 /*
  * The scan's callback: holds each cell's output. Stops the scan (to read
- * the sheet sorted instead) at a cell out of row order, or if the held
- * output cannot be kept.
+ * the sheet sorted instead) at a cell out of row order, at one that
+ * takes the grid past the places its cells so far may have (all of them
+ * may have more), or if the held output cannot be kept.
  */
 static int
 hold_cell(void *ctx, const struct fp_cell *c)
@@ -270,10 +299,16 @@ hold_cell(void *ctx, const struct fp_cell *c)
 	p->any = 1;
 	p->lastrow = c->row;
 	p->lastcol = c->col;
+	p->ncells++;
 	if ((uint32_t)c->col + 1 > p->width) {
 		p->width = (uint32_t)c->col + 1;
 		if (p->dropped)
 			p->ncols = p->width;
+		if (!p->cells && too_sparse((uint64_t)c->row + 1, p->width,
+		    p->ncells)) {
+			p->sparse = 1;
+			return 1;
+		}
 	}
 	return put_cell(p, c);
 }
@@ -379,9 +414,22 @@ hold_sorted(struct fp_workbook *wb, size_t i, int cells, struct held *h,
 	err = fp_grid_load(wb, i, &g, d);
 	if (err)
 		return err;
+	if (!cells && too_sparse(g.nrows, g.ncols, g.ncells)) {
+		char col[8];
+
+		fp_colname(g.ncols - 1, col);
+		err = fp_diag(d, FP_EUSAGE, "sheet '%s' would be a grid of %u "
+		    "rows by %u columns, to %s%u, for %zu cells: read --cells "
+		    "writes only the cells", fp_workbook_sheet(wb, i)->name,
+		    g.nrows, g.ncols, col, g.nrows, g.ncells);
+		fp_grid_release(&g);
+		return err;
+	}
 	printer_init(&p, h, wb, i, cells, name);
 	/* Its width is the cells': no line needs re-padding. */
 	p.ncols = p.width = g.ncols;
+	/* And their number is known: no grid so far is too sparse. */
+	p.ncells = g.ncells;
 	for (k = 0; k < g.ncells; k++)
 		if (put_cell(&p, &g.cells[k]))
 			break;
@@ -418,7 +466,7 @@ hold_sheet(struct fp_workbook *wb, size_t i, int cells, struct held *h,
 	err = fp_sheet_scan(wb, i, hold_cell, &p, &stopped, d);
 	if (err || h->failed)
 		goto out;
-	if (stopped && p.unsorted) {
+	if (stopped && (p.unsorted || p.sparse)) {
 		if (!hold_rewind(h, mark))
 			err = hold_sorted(wb, i, cells, h, &name, d);
 		goto out;
