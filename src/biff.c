@@ -614,13 +614,28 @@ struct scan {
 	fp_cell_fn fn;
 	void *ctx;
 	int stop;
+	struct fp_sheet *sh;
+	struct fp_diag *d;
+	enum fp_err err;	/* the text of the cells is too much */
 };
 
+/* Stops the scan at a cell whose text is too much for the workbook. */
 static int
+too_much_text(struct scan *sc, const struct fp_cell *c)
+{
+	sc->err = fp_sheet_too_much_text(sc->sh, c->row, c->col, sc->d);
+	return sc->stop = 1;
+}
+
+static inline int
 emit(struct scan *sc, struct fp_cell *c)
 {
-	if (c->type == FP_CELL_TEXT && c->len == 0)
-		return 0;
+	if (c->type == FP_CELL_TEXT) {
+		if (c->len == 0)
+			return 0;
+		if (fp_sheet_add_text(sc->wb, sc->sh, c->len))
+			return too_much_text(sc, c);
+	}
 	sc->stop = sc->fn(sc->ctx, c);
 	return sc->stop;
 }
@@ -1739,7 +1754,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 {
 	struct biff *b = wb->priv;
 	struct fp_sheet *sh = &wb->sheets[i];
-	struct scan sc = { wb, b, fn, ctx, 0 };
+	struct scan sc = { wb, b, fn, ctx, 0, &wb->sheets[i], d, FP_OK };
 	struct rec r;
 	size_t pos = (size_t)sh->pos, end = b->ends[i];
 	int depth = 0, have_pending = 0;
@@ -1963,6 +1978,10 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 			break;
 	}
 out:
+	if (sc.err && !err) {
+		err = sc.err;
+		sc.stop = 0;
+	}
 	if (stopped)
 		*stopped = sc.stop;
 	return err;

@@ -645,9 +645,17 @@ row_end(struct scanparse *p)
 				struct fp_cell c = p->cells[i].c;
 
 				c.row = (uint32_t)(p->row + k);
-				if (c.type == FP_CELL_TEXT)
+				if (c.type == FP_CELL_TEXT) {
 					c.v.text = p->rowtext.s +
 					    p->cells[i].text;
+					if (fp_sheet_add_text(p->wb, p->sh,
+					    c.len)) {
+						fp_sheet_too_much_text(p->sh,
+						    c.row, c.col, p->d);
+						fp_xml_stop(p->x, FP_ECORRUPT);
+						return;
+					}
+				}
 				p->stop = p->fn(p->ctx, &c);
 			}
 		}

@@ -1221,8 +1221,14 @@ end_cell(struct shparse *p)
 		}
 		}
 	}
-	if (c.type == FP_CELL_TEXT && c.len == 0)
+	if (c.type == FP_CELL_TEXT && (c.len == 0 ||
+	    fp_sheet_add_text(p->wb, p->sh, c.len))) {
+		if (c.len) {
+			fp_sheet_too_much_text(p->sh, c.row, c.col, p->d);
+			fp_xml_stop(p->x, FP_ECORRUPT);
+		}
 		return;
+	}
 	p->stop = p->fn(p->ctx, &c);
 	if (p->stop)
 		fp_xml_stop(p->x, FP_OK);

@@ -103,6 +103,27 @@ struct fp_workbook {
 int fp_wb_add_copies(struct fp_workbook *wb, struct fp_sheet *sh,
     uint64_t cells, uint64_t bytes);
 
+/*
+ * Counts len bytes of text a cell of sheet sh gives, as a reader hands
+ * it on. Returns 1 if that takes the text of the workbook's cells past
+ * FP_MAX_TEXT and FP_MAX_TEXT_RATIO times the file's size (workbook.h);
+ * the reader then stops with fp_sheet_too_much_text's message for that
+ * cell. BIFF, OOXML and ODS count every text cell; the freexl reader,
+ * whose BIFF2 to BIFF4 files hold each cell's text in the cell, does not.
+ */
+static inline int
+fp_sheet_add_text(struct fp_workbook *wb, struct fp_sheet *sh, uint32_t len)
+{
+	sh->text += len;
+	wb->text += len;
+	return wb->text > FP_MAX_TEXT &&
+	    wb->text / FP_MAX_TEXT_RATIO > wb->mapsize;
+}
+
+/* Fills d for the cell (row, col) that fp_sheet_add_text found too much. */
+enum fp_err fp_sheet_too_much_text(const struct fp_sheet *sh, uint32_t row,
+    uint32_t col, struct fp_diag *d);
+
 /* Appends a sheet; name is copied. Returns it. */
 struct fp_sheet *fp_wb_add_sheet(struct fp_workbook *wb, const char *name,
     int hidden);

@@ -433,34 +433,18 @@ fp_sheet_hide_rows(struct fp_sheet *sh, uint32_t r1, uint32_t r2)
 	sh->nhidrows++;
 }
 
-/* A scan's callback in front of its caller's: counts the cells' text. */
-struct textcount {
-	struct fp_workbook *wb;
-	struct fp_sheet *sh;
-	fp_cell_fn fn;
-	void *ctx;
-	int over;		/* stopped at the cell past the bound */
-	uint32_t row;
-	uint16_t col;
-};
-
-static int
-count_text(void *ctx, const struct fp_cell *c)
+enum fp_err
+fp_sheet_too_much_text(const struct fp_sheet *sh, uint32_t row, uint32_t col,
+    struct fp_diag *d)
 {
-	struct textcount *t = ctx;
+	char name[8];
 
-	if (c->type == FP_CELL_TEXT) {
-		t->sh->text += c->len;
-		t->wb->text += c->len;
-		if (t->wb->text > FP_MAX_TEXT &&
-		    t->wb->text / FP_MAX_TEXT_RATIO > t->wb->mapsize) {
-			t->over = 1;
-			t->row = c->row;
-			t->col = c->col;
-			return 1;
-		}
-	}
-	return t->fn(t->ctx, c);
+	fp_colname(col, name);
+	return fp_diag(d, FP_ECORRUPT, "too much text (cell %s!%s%u takes the "
+	    "text of the workbook's cells past %u MiB, more than %u times the "
+	    "file's size: a shared string or a repeated cell copied too "
+	    "often)", sh->name, name, row + 1, FP_MAX_TEXT >> 20,
+	    FP_MAX_TEXT_RATIO);
 }
 
 enum fp_err
@@ -468,9 +452,7 @@ fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
     int *stopped, struct fp_diag *d)
 {
 	struct fp_sheet *sh;
-	struct textcount t;
 	enum fp_err err;
-	int stop = 0;
 
 	if (stopped)
 		*stopped = 0;
@@ -488,24 +470,7 @@ fp_sheet_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	wb->copytext -= sh->copytext;
 	wb->text -= sh->text;
 	sh->copies = sh->copytext = sh->text = 0;
-	memset(&t, 0, sizeof t);
-	t.wb = wb;
-	t.sh = sh;
-	t.fn = fn;
-	t.ctx = ctx;
-	err = wb->be->scan(wb, i, count_text, &t, &stop, d);
-	if (!err && t.over) {
-		char col[8];
-
-		fp_colname(t.col, col);
-		return fp_diag(d, FP_ECORRUPT, "too much text (cell %s!%s%u "
-		    "takes the text of the workbook's cells past %u MiB, more "
-		    "than %u times the file's size: a shared string or a "
-		    "repeated cell copied too often)", sh->name, col, t.row + 1,
-		    FP_MAX_TEXT >> 20, FP_MAX_TEXT_RATIO);
-	}
-	if (stopped)
-		*stopped = stop;
+	err = wb->be->scan(wb, i, fn, ctx, stopped, d);
 	if (!err)
 		sh->scanned = 1;
 	return err;

@@ -316,6 +316,7 @@ enum fp_err fp_workbook_formula(const struct fp_workbook *wb, size_t i,
  * string, as often as it is referred to, or repeated, copies its text;
  * 83 KB of .xlsx, a string of 32,767 characters and a million cells
  * naming it, would be 98 GB. A sheet scanned again counts afresh.
+ * Readers count as they give each cell (reader.h: fp_sheet_add_text).
  */
 #define FP_MAX_TEXT (256u << 20)
 #define FP_MAX_TEXT_RATIO 64u
