@@ -40,7 +40,8 @@ CPPFLAGS += -Ibuild/gen -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(LIB_CFLAGS
 	-DFP_DATADIR='"$(DATADIR)"' -DFP_VERSION='"$(VERSION)"' \
 	-DFP_LXW_SONAME='"$(LXW_SONAME)"'
 
-SRC = src/util.c src/utf8re.c src/numfmt.c src/workbook.c src/workbook_open.c src/cfb.c \
+SRC = src/util.c src/utf8re.c src/numfmt.c src/workbook.c src/fmt_shown.c \
+	src/workbook_open.c src/cfb.c \
 	src/biff.c src/formula.c src/xls_freexl.c src/zip.c src/xml.c \
 	src/ooxml.c src/ooxml_looks.c src/ods.c src/ods_style.c src/csvio.c \
 	src/opts.c src/outfile.c src/cli.c \

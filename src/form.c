@@ -331,6 +331,24 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 	}
 }
 
+/* What a number's format adds: a percentage, words around it. */
+static void
+number_looks(struct fp_form *f, struct fp_fcell *c,
+    const struct fp_workbook *wb, uint32_t fmt)
+{
+	char shown[256];
+	size_t n;
+
+	c->percent = (uint8_t)fp_workbook_percent(wb, fmt);
+	if ((n = fp_workbook_shown(wb, fmt, c->num, shown, sizeof shown))) {
+		fp_buf_reset(&f->scratch);
+		fp_norm_label(&f->scratch, shown, n);
+		if (f->scratch.len)
+			c->shown = fp_arena_strndup(&f->strings,
+			    f->scratch.s, f->scratch.len);
+	}
+}
+
 void
 fp_form_add(struct fp_form *f, const char *sheet, uint32_t row, uint32_t col,
     enum fp_cell_type type, const char *text, size_t len)
@@ -737,10 +755,9 @@ fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 			add_cell(f, s, c->row, c->col, (enum fp_cell_type)c->type,
 			    c->type == FP_CELL_TEXT || c->type == FP_CELL_ERROR ?
 			    NAN : c->v.num, v, len);
-			if (c->type == FP_CELL_NUMBER &&
-			    fp_workbook_percent(wb, c->fmt))
-				s->cells[s->ncells - 1].percent = (uint8_t)
-				    fp_workbook_percent(wb, c->fmt);
+			if (c->type == FP_CELL_NUMBER)
+				number_looks(f, &s->cells[s->ncells - 1], wb,
+				    c->fmt);
 		}
 		fp_grid_release(&g);
 	}

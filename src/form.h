@@ -25,6 +25,11 @@ struct fp_fcell {
 	char *text;		/* text as written; other types rendered */
 	size_t len;
 	char *label;		/* label form of the whole text */
+	/*
+	 * A number's: label form of what its number format shows where it
+	 * writes words around it (（2022年度）), else NULL.
+	 */
+	char *shown;
 	char *prefix;		/* label form of the text before a colon */
 	char *after;		/* the text after that colon, NULL if none */
 	int spaced;		/* that "colon" is two spaces or more */

@@ -1062,15 +1062,16 @@ apply_one_pattern(struct apply *a, const struct fp_table *t,
 	for (k = 0; k < s->ncells; k++) {
 		const struct fp_fcell *c = &s->cells[k];
 		struct fp_value v;
+		const char *l = c->label ? c->label : c->shown;
 		const regmatch_t *g;
 		char *cap;
 		int got;
 
-		if (!c->label || !in_fence(fn, c) ||
-		    fp_regexec(re, c->label, MAX_GROUPS, mt, 0))
+		if (!l || !in_fence(fn, c) ||
+		    fp_regexec(re, l, MAX_GROUPS, mt, 0))
 			continue;
 		g = first_group(mt);
-		cap = fp_xstrndup(c->label + g->rm_so,
+		cap = fp_xstrndup(l + g->rm_so,
 		    (size_t)(g->rm_eo - g->rm_so));
 		memset(&v, 0, sizeof v);
 		v.text = cap;

@@ -39,6 +39,8 @@
 #define MAX_CELL_SPACES 32767u
 /* The format keys of percentages with 1, 3, 4, ... decimals (0.0%). */
 #define PERCENT_KEY 200u
+/* The keys of number styles that write words around the number, on. */
+#define WORDS_KEY 1000u
 
 struct scanparse;
 
@@ -136,6 +138,14 @@ open_end(void *ctx, int ns, const char *local)
 		p->depth_table--;
 }
 
+static void
+open_text(void *ctx, const char *s, size_t len)
+{
+	struct openparse *p = ctx;
+
+	fp_ods_styles_text(&p->o->styles, s, len);
+}
+
 /* Columns first to last take this default cell style. */
 struct colstyle {
 	uint64_t first, last;
@@ -178,6 +188,7 @@ struct scanparse {
 	struct fp_buf text;
 	int kind;		/* what its data style shows it as: DS_ */
 	int places;		/* a percentage's decimals, as its style shows */
+	uint32_t words;		/* the format key of its words (WORDS_KEY), or 0 */
 	int truth;		/* its formula is TRUE() or FALSE() */
 	/* The columns' default cell styles, and the row's. */
 	struct colstyle *colstyles;
@@ -298,6 +309,7 @@ static int
 cell_kind(struct scanparse *p, const char **attrs, double x)
 {
 	const char *name = fp_xml_attr(p->x, attrs, NS_TABLE, "style-name");
+	const struct style *st;
 	size_t i;
 
 	if (!name)
@@ -314,7 +326,9 @@ cell_kind(struct scanparse *p, const char **attrs, double x)
 		p->lastdata = fp_ods_style_data(&p->o->styles, name);
 	}
 	p->places = p->lastdata ? p->lastdata->places : 2;
-	return fp_ods_style_shows(&p->o->styles, p->lastdata, x);
+	st = fp_ods_style_for(&p->o->styles, p->lastdata, x);
+	p->words = st ? st->fmt : 0;
+	return st ? st->kind : DS_NONE;
 }
 
 /*
@@ -376,6 +390,7 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 	p->day_zero = 0;
 	p->vtype = 0;
 	p->kind = DS_NONE;
+	p->words = 0;
 	p->places = 2;
 	free(p->strval);
 	p->strval = NULL;
@@ -521,6 +536,8 @@ cell_end(struct scanparse *p)
 		/* A float in a percentage style, as gnumeric writes one. */
 		if (p->kind == DS_PERCENT)
 			c.fmt = percent_format(p, p->places);
+		else if (p->kind == DS_NUMBER && p->vtype == 'f')
+			c.fmt = p->words;
 		/* A number shown as TRUE or FALSE, or as a date, is one. */
 		c.type = (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
 		    p->num == 1) ? FP_CELL_BOOL :
@@ -1004,7 +1021,8 @@ manifest_encrypted(struct fp_zip *z)
 enum fp_err
 fp_ods_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 {
-	static const struct fp_xml_handlers oh = { open_start, open_end, NULL };
+	static const struct fp_xml_handlers oh = { open_start, open_end,
+	    open_text };
 	struct ods *o;
 	struct openparse op;
 	enum fp_err err;
@@ -1038,6 +1056,9 @@ fp_ods_open(struct fp_workbook *wb, struct fp_zip *z, struct fp_diag *d)
 		o->styles.cur = o->styles.data = NULL;
 		op.depth_table = 0;
 	}
-	return fp_xml_parse_part(z, "content.xml", fp_ods_nss, fp_ods_nns, &oh,
+	err = fp_xml_parse_part(z, "content.xml", fp_ods_nss, fp_ods_nns, &oh,
 	    &op, &op.x, d);
+	if (!err)
+		fp_ods_styles_formats(&o->styles, wb, WORDS_KEY);
+	return err;
 }

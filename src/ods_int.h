@@ -62,6 +62,14 @@ struct style {
 	int places;		/* a percentage style's decimals */
 	struct dmap maps[3];	/* and the styles it takes under conditions */
 	int nmaps;
+	/*
+	 * A number style's look as a format code ("（"0"年度）"), and the
+	 * workbook's key for it where it writes words (fp_fmt_has_words);
+	 * NULL and 0 if it shows no plain decimal (an exponent, a fraction).
+	 */
+	struct fp_buf code;
+	int code_bad;
+	uint32_t fmt;
 };
 
 /* Every style of a document, and the state of reading them. */
@@ -71,6 +79,7 @@ struct styles {
 	int sorted;		/* sorted for lookup: no more are added */
 	struct style *cur;	/* the style being read */
 	struct style *data;	/* the data style being read */
+	int in_text;		/* in its number:text */
 };
 
 /*
@@ -80,6 +89,14 @@ struct styles {
 void fp_ods_styles_start(struct styles *s, struct fp_xml *x, int ns,
     const char *local, const char **attrs);
 void fp_ods_styles_end(struct styles *s, int ns, const char *local);
+void fp_ods_styles_text(struct styles *s, const char *text, size_t len);
+
+/*
+ * Gives every number style that writes words around its number a format
+ * key of the workbook, from first on, with its code.
+ */
+void fp_ods_styles_formats(struct styles *s, struct fp_workbook *wb,
+    uint32_t first);
 
 /* The style of this name (NULL: none) in this family; NULL if none. */
 const struct style *fp_ods_style_find(struct styles *s, const char *name,
@@ -96,6 +113,9 @@ const struct style *fp_ods_style_data(struct styles *s, const char *name);
  * data style of its first condition x meets, else its own.
  */
 int fp_ods_style_shows(struct styles *s, const struct style *ds, double x);
+/* That data style itself (ds, or its condition's); NULL if none. */
+const struct style *fp_ods_style_for(struct styles *s, const struct style *ds,
+    double x);
 
 /* The number format class of a kind that shows dates or times, else def. */
 enum fp_fmt_class fp_ods_kind_class(int kind, enum fp_fmt_class def);

@@ -37,6 +37,16 @@ style_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Sorts the styles for lookup, once: no more are added after. */
+static void
+sort_styles(struct styles *s)
+{
+	if (!s->sorted) {
+		qsort(s->v, s->n, sizeof *s->v, style_cmp);
+		s->sorted = 1;
+	}
+}
+
 /*
  * The styles are sorted at the first lookup, when the first table
  * begins, after every style of styles.xml and every automatic style of
@@ -49,10 +59,7 @@ fp_ods_style_find(struct styles *s, const char *name, int family)
 
 	if (!name || !s->n)
 		return NULL;
-	if (!s->sorted) {
-		qsort(s->v, s->n, sizeof *s->v, style_cmp);
-		s->sorted = 1;
-	}
+	sort_styles(s);
 	key.name = (char *)name;
 	key.family = family;
 	return bsearch(&key, s->v, s->n, sizeof *s->v, style_cmp);
@@ -103,6 +110,47 @@ add_style(struct styles *s, const char *name, int family)
 	return st;
 }
 
+/* A code longer than any format Excel takes is none. */
+static void
+too_long(struct style *st)
+{
+	if (st->code.len > 255) {
+		st->code_bad = 1;
+		fp_buf_release(&st->code);
+	}
+}
+
+/*
+ * An element of number style st as a piece of its format code: the
+ * number's placeholders (#,##0.00), a number:text's words (quoted, as
+ * they come); an exponent or a fraction makes it no code.
+ */
+static void
+number_look(struct style *st, struct fp_xml *x, const char *local,
+    const char **attrs, int *in_text)
+{
+	const char *v;
+	long places;
+
+	if (st->code_bad)
+		return;
+	if (!strcmp(local, "text")) {
+		*in_text = 1;
+	} else if (!strcmp(local, "number")) {
+		v = fp_xml_attr(x, attrs, NS_NUMBER, "grouping");
+		fp_buf_adds(&st->code, v && !strcmp(v, "true") ? "#,##0" : "0");
+		v = fp_xml_attr(x, attrs, NS_NUMBER, "decimal-places");
+		places = v ? strtol(v, NULL, 10) : 0;
+		if (places > 0)
+			fp_buf_addc(&st->code, '.');
+		for (; places > 0 && places <= 15; places--)
+			fp_buf_addc(&st->code, '0');
+	} else if (strcmp(local, "fill-character")) {
+		st->code_bad = 1;
+	}
+	too_long(st);
+}
+
 /*
  * A data style's element: what its values show as. A date style with an
  * hour, minute, second or AM/PM shows a date and time; a time style that
@@ -122,6 +170,7 @@ data_style(struct styles *s, struct fp_xml *x, const char *local,
 	size_t i;
 
 	if (s->data) {
+		number_look(s->data, x, local, attrs, &s->in_text);
 		if (s->data->kind == DS_PERCENT && !strcmp(local, "number") &&
 		    (v = fp_xml_attr(x, attrs, NS_NUMBER, "decimal-places"))) {
 			long places = strtol(v, NULL, 10);
@@ -143,6 +192,8 @@ data_style(struct styles *s, struct fp_xml *x, const char *local,
 			continue;
 		s->data = add_style(s, name, ST_DATA);
 		s->data->kind = kinds[i].kind;
+		/* Only a number style's look is made a code. */
+		s->data->code_bad = i != 0;
 		v = fp_xml_attr(x, attrs, NS_NUMBER, "truncate-on-overflow");
 		if (s->data->kind == DS_TIME && v && !strcmp(v, "false"))
 			s->data->kind = DS_ELAPSED;
@@ -237,11 +288,80 @@ fp_ods_styles_end(struct styles *s, int ns, const char *local)
 {
 	size_t n = strlen(local);
 
+	if (ns == NS_NUMBER && !strcmp(local, "text"))
+		s->in_text = 0;
 	if (ns == NS_STYLE && !strcmp(local, "style"))
 		s->cur = NULL;
 	else if (ns == NS_NUMBER && s->data && n > 6 &&
 	    !strcmp(local + n - 6, "-style"))
 		s->data = NULL;	/* data styles do not nest */
+}
+
+void
+fp_ods_styles_text(struct styles *s, const char *text, size_t len)
+{
+	size_t i;
+
+	if (!s->data || !s->in_text || s->data->code_bad || !len)
+		return;
+	/* Quoted; a quote mark itself cannot be, and is left out. */
+	fp_buf_addc(&s->data->code, '"');
+	for (i = 0; i < len; i++)
+		if (text[i] != '"' && s->data->code.len <= 255)
+			fp_buf_addc(&s->data->code, text[i]);
+	fp_buf_addc(&s->data->code, '"');
+	too_long(s->data);
+}
+
+/*
+ * If data style st is what negative numbers show in, another style taking
+ * those from 0 up (Excel's second section, which shows them without their
+ * sign): the name of that other style, else NULL.
+ */
+static const char *
+negatives(const struct style *st)
+{
+	int i;
+
+	for (i = 0; i < st->nmaps; i++)
+		if ((!strcmp(st->maps[i].op, ">=") ||
+		    !strcmp(st->maps[i].op, ">")) && st->maps[i].num == 0)
+			return st->maps[i].target;
+	return NULL;
+}
+
+void
+fp_ods_styles_formats(struct styles *s, struct fp_workbook *wb,
+    uint32_t first)
+{
+	uint32_t key = first;
+	const char *pos;
+	size_t i;
+
+	sort_styles(s);
+	for (i = 0; i < s->n && key <= 0xFFFF; i++) {
+		struct style *st = &s->v[i];
+
+		if (st->family != ST_DATA || st->code_bad || !st->code.len ||
+		    !fp_fmt_has_words(st->code.s))
+			continue;
+		st->fmt = key++;
+		if ((pos = negatives(st))) {
+			/* The code of both: 0.0"分";"扣"0.0"分". */
+			const struct style *to = fp_ods_style_find(s, pos,
+			    ST_DATA);
+			char *code = fp_xstrdup(st->code.s);
+
+			fp_buf_reset(&st->code);
+			fp_buf_adds(&st->code, to && to != st && !to->code_bad &&
+			    to->code.len && !strchr(to->code.s, ';') ?
+			    to->code.s : "0");
+			fp_buf_addc(&st->code, ';');
+			fp_buf_adds(&st->code, code);
+			free(code);
+		}
+		fp_wb_set_format(wb, st->fmt, st->code.s);
+	}
 }
 
 const struct style *
@@ -279,21 +399,29 @@ holds(const struct dmap *m, double x)
 	return 0;
 }
 
-int
-fp_ods_style_shows(struct styles *s, const struct style *ds, double x)
+const struct style *
+fp_ods_style_for(struct styles *s, const struct style *ds, double x)
 {
 	const struct style *to;
 	int i;
 
 	if (!ds)
-		return DS_NONE;
+		return NULL;
 	for (i = 0; i < ds->nmaps; i++) {
 		if (!holds(&ds->maps[i], x))
 			continue;
 		to = fp_ods_style_find(s, ds->maps[i].target, ST_DATA);
-		return to ? to->kind : ds->kind;
+		return to ? to : ds;
 	}
-	return ds->kind;
+	return ds;
+}
+
+int
+fp_ods_style_shows(struct styles *s, const struct style *ds, double x)
+{
+	const struct style *st = fp_ods_style_for(s, ds, x);
+
+	return st ? st->kind : DS_NONE;
 }
 
 enum fp_fmt_class
@@ -318,6 +446,7 @@ fp_ods_styles_release(struct styles *s)
 		free(s->v[i].name);
 		free(s->v[i].parent);
 		free(s->v[i].data);
+		fp_buf_release(&s->v[i].code);
 		for (k = 0; k < s->v[i].nmaps; k++)
 			free(s->v[i].maps[k].target);
 	}

@@ -54,6 +54,7 @@ struct fp_format {
 	char *code;		/* NULL if the key is not defined */
 	uint8_t cls;		/* enum fp_fmt_class */
 	uint8_t percent;	/* the code shows the number times 100, with % */
+	uint8_t words;		/* it may write words around the number */
 };
 
 struct fp_workbook {
@@ -136,6 +137,13 @@ enum fp_fmt_class fp_wb_format_class(const struct fp_workbook *wb,
     uint32_t key);
 /* The class of a format code (the same rules as xlrd's, made exact). */
 enum fp_fmt_class fp_fmt_classify(const char *code);
+/*
+ * 1 if a format code may write words around a number: quoted text, an
+ * escaped character or one past ASCII outside brackets (fmt_shown.c).
+ */
+int fp_fmt_has_words(const char *code);
+/* What code shows for x, as fp_workbook_shown says (workbook.h). */
+size_t fp_fmt_shown(const char *code, double x, char *buf, size_t size);
 /*
  * The cell type a number with a format of class cls and value x gets.
  * A value with a time of day keeps it (datetime) even where the format

@@ -208,6 +208,8 @@ fp_wb_set_format(struct fp_workbook *wb, uint32_t key, const char *code)
 	wb->formats[key].code = fp_xstrdup(code);
 	wb->formats[key].percent = (uint8_t)shows_percent(code);
 	wb->formats[key].cls = (uint8_t)fp_fmt_classify(code);
+	wb->formats[key].words = wb->formats[key].cls == FP_FMT_NUMBER &&
+	    fp_fmt_has_words(code);
 }
 
 /* The class of a built-in format key (xlrd's table of standard codes). */

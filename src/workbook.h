@@ -273,6 +273,17 @@ const char *fp_workbook_format(const struct fp_workbook *wb, uint32_t fmt);
  * 10; then 1 + the decimals it shows (0.00% gives 3).
  */
 int fp_workbook_percent(const struct fp_workbook *wb, uint32_t fmt);
+/*
+ * What format fmt shows for the number x where it writes words around
+ * it: 2022 under "（"0"年度）" is （2022年度）, 1234.5 under
+ * #,##0.00"万元" is 1,234.50万元 (the section for x's sign, quoted and
+ * escaped text, the decimals and grouping the placeholders ask). Writes
+ * it to buf (size bytes) and returns its length; 0 where the format
+ * writes no words or shows x otherwise than as a decimal (a date, an
+ * exponent, a fraction), or the text does not fit.
+ */
+size_t fp_workbook_shown(const struct fp_workbook *wb, uint32_t fmt,
+    double x, char *buf, size_t size);
 
 /*
  * Asks the scans that follow to gather each sheet's looks and formulas

@@ -665,6 +665,59 @@ test_format_classes(void **state)
 }
 
 /*
+ * What a format that writes words around a number shows for it (a
+ * mapping's patterns see a number so): Excel's section for the sign, its
+ * rounding (15 digits, half away from zero), grouping and percent; none
+ * for a format of no words or a number shown otherwise than as a decimal.
+ */
+static void
+test_format_shown(void **state)
+{
+	static const struct { const char *code; double x; const char *shown; }
+	    cases[] = {
+		{ "\"（\"0\"年度）\"", 2022, "（2022年度）" },
+		{ "#,##0.00\"万元\"", 1234.5, "1,234.50万元" },
+		{ "#,##0.00\"万元\"", 1234567.891, "1,234,567.89万元" },
+		{ "#,##0.00\"万元\"", -1234.5, "-1,234.50万元" },
+		{ "0.0\"分\";\"扣\"0.0\"分\"", -3.25, "扣3.3分" },
+		{ "0.0\"分\";\"扣\"0.0\"分\"", 3.25, "3.3分" },
+		{ "0.00\"元\"", 1.005, "1.01元" },
+		{ "0.00\"元\"", 999.995, "1000.00元" },
+		{ "0.00\"元\"", 0.006, "0.01元" },
+		{ "0.00\"元\"", 0.0006, "0.00元" },
+		{ "0.00\"元\"", -0.001, "0.00元" },
+		{ "0\"分\"", 0.5, "1分" },
+		{ "0\"分\"", 0.4, "0分" },
+		{ "0\"分\"", -0.5, "-1分" },
+		{ "0.0%\"完成\"", 0.9357, "93.6%完成" },
+		{ "[Red]0\"人\"", 12, "12人" },
+		{ "_(0\"元\"_)", 5, "5元" },
+		{ "0\\年", 2022, "2022年" },
+		{ "0\"人\";-0\"人\";\"无\"", 0, "" },	/* no number shown */
+		{ "0.00", 5, "" },			/* no words */
+		{ "0.00\" \"", 5, "" },			/* a space is none */
+		{ "0.00E+00\"x\"", 5, "" },		/* an exponent */
+		{ "# ?/?\"斤\"", 0.5, "" },		/* a fraction */
+		{ "yyyy\"年\"", 45000, "" },		/* a date */
+		{ "0\"元\"", 1e15, "" },		/* past 15 digits */
+	};
+	char buf[64];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		n = fp_fmt_shown(cases[i].code, cases[i].x, buf, sizeof buf);
+		if (n != strlen(cases[i].shown) || (n && strcmp(buf,
+		    cases[i].shown)))
+			fail_msg("%s on %g: \"%.*s\", not \"%s\"",
+			    cases[i].code, cases[i].x, (int)n, buf,
+			    cases[i].shown);
+	}
+	/* What does not fit is none. */
+	assert_int_equal(fp_fmt_shown("0\"万元\"", 12345, buf, 8), 0);
+}
+
+/*
  * Which formats show a number as a percentage (number fields take 0.9357
  * as 93.57), and with how many decimals: 1 + them.
  */
@@ -732,6 +785,7 @@ main(void)
 		cmocka_unit_test(test_far_cell_costs_no_declared_size),
 		cmocka_unit_test(test_biff5_code_page_text_whole),
 		cmocka_unit_test(test_format_classes),
+		cmocka_unit_test(test_format_shown),
 		cmocka_unit_test(test_date_type_keeps_time_and_durations),
 	};
 
