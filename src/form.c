@@ -795,11 +795,11 @@ clip_rows(uint32_t *r1, uint32_t *r2, uint32_t top, uint32_t bot)
 
 /*
  * A copy of sheet src holding its rows lo..hi - 1 only, counted from lo
- * (row_base keeps where they are on the sheet): a band takes memory for
- * its own rows, however far down the sheet.
+ * (row_base keeps where they are on the sheet), not yet sealed: a band
+ * takes memory for its own rows, however far down the sheet.
  */
-static void
-copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
+static struct fp_fsheet *
+copy_rows(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
     uint32_t hi, int band)
 {
 	struct fp_fsheet *s;
@@ -837,13 +837,107 @@ copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
 		    src->nhidden_cols * sizeof *s->hidden_cols);
 		s->nhidden_cols = src->nhidden_cols;
 	}
+	s->joins = fp_xcalloc(src->njoins + 1, sizeof *s->joins);
+	for (k = 0; k < src->njoins; k++) {
+		struct fp_join j = src->joins[k];
+
+		if (j.from >= hi)
+			break;
+		if (j.from < lo) {
+			j.base += lo - j.from;
+			j.from = 0;
+		} else {
+			j.from -= lo;
+		}
+		/* A later join from the band's first row takes this one's. */
+		if (s->njoins && s->joins[s->njoins - 1].from == j.from)
+			s->njoins--;
+		s->joins[s->njoins] = j;
+		s->joins[s->njoins++].name = fp_xstrdup(j.name);
+	}
 	s->ncells = s->cap = src->rowstart[hi] - src->rowstart[lo];
 	s->cells = fp_xcalloc(s->ncells + 1, sizeof *s->cells);
 	for (k = 0; k < s->ncells; k++) {
 		s->cells[k] = src->cells[src->rowstart[lo] + k];
 		s->cells[k].row -= lo;
 	}
-	seal_sheet(f, s);
+	return s;
+}
+
+/* The same, sealed. */
+static void
+copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
+    uint32_t hi, int band)
+{
+	seal_sheet(f, copy_rows(f, src, lo, hi, band));
+}
+
+/*
+ * Appends to s, from its row at on, the rows of from after its first
+ * skip (its heading).
+ */
+static void
+join_rows(struct fp_fsheet *s, const struct fp_fsheet *from, uint32_t at,
+    uint32_t skip)
+{
+	size_t k, n;
+
+	skip = skip < from->nrows ? skip : from->nrows;
+	n = from->ncells - from->rowstart[skip];
+	s->joins = fp_xreallocarray(s->joins, s->njoins + 1, sizeof *s->joins);
+	s->joins[s->njoins].from = at;
+	s->joins[s->njoins].base = from->row_base + skip;
+	s->joins[s->njoins++].name = fp_xstrdup(from->name);
+	s->cells = fp_xreallocarray(s->cells, s->ncells + n + 1,
+	    sizeof *s->cells);
+	for (k = from->rowstart[skip]; k < from->ncells; k++) {
+		s->cells[s->ncells] = from->cells[k];
+		s->cells[s->ncells++].row += at - skip;
+	}
+	s->cap = s->ncells;
+	s->merges = fp_xreallocarray(s->merges, s->nmerges + from->nmerges + 1,
+	    sizeof *s->merges);
+	for (k = 0; k < from->nmerges; k++) {
+		s->merges[s->nmerges] = from->merges[k];
+		s->nmerges += in_band(&s->merges[s->nmerges].r1,
+		    &s->merges[s->nmerges].r2, skip, UINT32_MAX);
+		s->merges[s->nmerges - 1].r1 += at;
+		s->merges[s->nmerges - 1].r2 += at;
+	}
+	s->hidden_rows = fp_xreallocarray(s->hidden_rows,
+	    s->nhidden_rows + from->nhidden_rows + 1, sizeof *s->hidden_rows);
+	for (k = 0; k < from->nhidden_rows; k++) {
+		s->hidden_rows[s->nhidden_rows] = from->hidden_rows[k];
+		s->nhidden_rows += in_band(&s->hidden_rows[s->nhidden_rows].r1,
+		    &s->hidden_rows[s->nhidden_rows].r2, skip, UINT32_MAX);
+		s->hidden_rows[s->nhidden_rows - 1].r1 += at;
+		s->hidden_rows[s->nhidden_rows - 1].r2 += at;
+	}
+}
+
+struct fp_form *
+fp_form_join(const struct fp_form *src, const size_t *to,
+    const uint32_t *skip)
+{
+	struct fp_form *f = fp_form_new();
+	size_t i, j;
+
+	f->date1904 = src->date1904;
+	for (i = 0; i < src->nsheets; i++) {
+		struct fp_fsheet *s;
+
+		if (to[i] != SIZE_MAX)
+			continue;
+		s = copy_rows(f, &src->sheets[i], 0, UINT32_MAX,
+		    src->sheets[i].band);
+		for (j = i + 1; j < src->nsheets; j++)
+			if (to[j] == i)
+				join_rows(s, &src->sheets[j], s->ncells ?
+				    s->cells[s->ncells - 1].row + 1 : 0,
+				    skip[j]);
+		seal_sheet(f, s);
+	}
+	return f;
 }
 
 struct fp_form *
@@ -932,7 +1026,7 @@ fp_form_transpose(const struct fp_form *src, size_t si, uint32_t top,
 void
 fp_form_free(struct fp_form *f)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!f)
 		return;
@@ -950,6 +1044,9 @@ fp_form_free(struct fp_form *f)
 		free(s->row_hidden);
 		free(s->hidden_cols);
 		free(s->col_hidden);
+		for (k = 0; k < s->njoins; k++)
+			free(s->joins[k].name);
+		free(s->joins);
 		free(s->name);
 	}
 	free(f->sheets);
@@ -1087,20 +1184,37 @@ fp_fcell_value(const struct fp_fcell *c, int date1904, struct fp_value *v)
 	    c->type == FP_CELL_TIME;
 }
 
+uint32_t
+fp_fsheet_place(const struct fp_fsheet *s, uint32_t r, const char **name)
+{
+	size_t i = s->njoins;
+
+	while (i > 0 && r < s->joins[i - 1].from)
+		i--;
+	if (i > 0) {
+		*name = s->joins[i - 1].name;
+		return s->joins[i - 1].base + (r - s->joins[i - 1].from);
+	}
+	*name = s->name;
+	return s->row_base + r;
+}
+
 void
 fp_fcell_ref(struct fp_buf *b, const struct fp_fsheet *s,
     const struct fp_fcell *c)
 {
 	char col[8], num[12];
 	size_t n = sizeof num;
-	uint32_t r = s->row_base + (s->transposed ? c->col : c->row) + 1;
+	const char *name;
+	uint32_t r = fp_fsheet_place(s, s->transposed ? c->col : c->row,
+	    &name) + 1;
 
 	/* Once per fact: built by hand, not by printf. */
 	fp_colname(s->transposed ? c->row : c->col, col);
 	do
 		num[--n] = (char)('0' + r % 10);
 	while ((r /= 10) != 0);
-	fp_buf_adds(b, s->name);
+	fp_buf_adds(b, name);
 	fp_buf_addc(b, '!');
 	fp_buf_adds(b, col);
 	fp_buf_add(b, num + n, sizeof num - n);

@@ -70,6 +70,16 @@ struct fp_partkey {
 	size_t part;
 };
 
+/*
+ * Rows of another sheet joined below a sheet's own (fp_form_join): from
+ * row from on, they are sheet name's rows from its row base on.
+ */
+struct fp_join {
+	uint32_t from;
+	uint32_t base;
+	char *name;
+};
+
 struct fp_fsheet {
 	char *name;
 	int hidden;		/* the workbook hides it */
@@ -80,6 +90,8 @@ struct fp_fsheet {
 	 * the sheet's row row_base + c, column r.
 	 */
 	int transposed;
+	struct fp_join *joins;		/* sheets continuing it, rows rising */
+	size_t njoins;
 	struct fp_range *merges;	/* its merged ranges */
 	size_t nmerges;
 	struct fp_rowspan *hidden_rows;	/* the rows it hides, as read */
@@ -160,6 +172,24 @@ struct fp_cut {
  */
 struct fp_form *fp_form_cut(const struct fp_form *src,
     const struct fp_cut *cuts, size_t n);
+
+/*
+ * A copy of src in which each sheet i with to[i] != SIZE_MAX is no sheet
+ * of its own but goes on below sheet to[i] (to[i] < i), after its last
+ * row and any sheet joined there before, its first skip[i] rows (its
+ * heading) left out: a form continued on sheets of its own (续表), read
+ * as one sheet. Cells are cited where they are. The copy's cells keep
+ * src's strings: src must outlive it.
+ */
+struct fp_form *fp_form_join(const struct fp_form *src, const size_t *to,
+    const uint32_t *skip);
+
+/*
+ * The sheet and row (from 0) that row r of s is on: a band's, a joined
+ * sheet's, its own.
+ */
+uint32_t fp_fsheet_place(const struct fp_fsheet *s, uint32_t r,
+    const char **name);
 
 /*
  * A form of one sheet: rows top..bot of sheet si of src read across, its

@@ -353,6 +353,8 @@ struct fp_mapping {
 	char *sheet_name;
 	int sheet_number;		/* from 1 */
 	int every_sheet;		/* each sheet that matches is a form */
+	/* A sheet so named or headed continues the form's sheet before it. */
+	struct fp_labels continued;
 	struct fp_ref dept, year, record; /* the facts naming them */
 	double tolerance;
 	struct fp_labels empty[FP_NTYPES]; /* placeholders by type */

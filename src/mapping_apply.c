@@ -68,7 +68,9 @@ fp_apply_ref(struct apply *a, const struct fp_fsheet *s,
 uint32_t
 fp_apply_row_no(const struct fp_fsheet *s, uint32_t r)
 {
-	return s->row_base + r + 1;
+	const char *name;
+
+	return fp_fsheet_place(s, r, &name) + 1;
 }
 
 /* The labels of ls as 'A' or 'B', for notes, into b. */

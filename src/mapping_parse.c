@@ -517,6 +517,18 @@ kw_who(struct parser *p)
 	return FP_OK;
 }
 
+/* continued LABELS: the sheets that go on with the form's sheet. */
+static enum fp_err
+kw_continued(struct parser *p)
+{
+	if (p->l.n < 2)
+		return fp_perr(p, "'continued' needs the labels of a sheet "
+		    "that continues the form (续表 | *（续）)");
+	fp_labels_free(&p->m->continued);
+	fp_read_labels(p, 1, &p->m->continued, NULL);
+	return FP_OK;
+}
+
 static enum fp_err
 kw_tolerance(struct parser *p)
 {
@@ -1953,6 +1965,7 @@ static const struct keyword {
 	{ "year", CTX_TOP, kw_who, NULL },
 	{ "record", CTX_TOP, kw_who, NULL },
 	{ "tolerance", CTX_TOP, kw_tolerance, NULL },
+	{ "continued", CTX_TOP, kw_continued, NULL },
 	{ "empty", CTX_TOP, kw_empty, NULL },
 	{ "defaults", CTX_TOP, kw_defaults, NULL },
 	{ "table", CTX_TOP, kw_table, NULL },
@@ -2180,6 +2193,7 @@ fp_mapping_free(struct fp_mapping *m)
 	free(m->name);
 	free(m->title);
 	fp_labels_free(&m->sheet_labels);
+	fp_labels_free(&m->continued);
 	free(m->sheet_name);
 	fp_ref_release(&m->dept);
 	fp_ref_release(&m->year);

@@ -162,8 +162,99 @@ say_cuts(struct fp_mapped *o, const struct fp_form *form,
 	o->notes[0].text = fp_buf_detach(&b);
 }
 
-enum fp_err
-fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
+/*
+ * Whether sheet s continues a form (m's continued): 0 if not; else 1
+ * plus the rows of its heading, up to its first row with a cell that
+ * holds one of the labels (项目支出绩效自评表（续表）), or none where
+ * only its name is one.
+ */
+static uint32_t
+continues(const struct fp_mapping *m, const struct fp_fsheet *s)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	uint32_t r;
+	size_t k;
+	int named;
+
+	for (r = 0; r < s->nrows; r++) {
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			if (s->cells[k].label &&
+			    fp_labels_match(&m->continued, s->cells[k].label))
+				return 1 + r + 1;
+		if (s->rowstart[r] < s->rowstart[r + 1])
+			break;
+	}
+	fp_norm_label(&b, s->name, strlen(s->name));
+	named = b.s && fp_labels_match(&m->continued, b.s);
+	fp_buf_release(&b);
+	return named ? 1 : 0;
+}
+
+/*
+ * The form with each sheet that continues a form's sheet joined below
+ * it: a visible sheet right after that sheet (or after one continuing
+ * it) without the form's label, that continues(). NULL if none does.
+ */
+static struct fp_form *
+join_continued(const struct fp_mapping *m, const struct fp_form *form,
+    struct fp_buf *said)
+{
+	size_t *to, *v, i, n, joined = 0, form_at = SIZE_MAX;
+	uint32_t *skip, heading;
+	char *is_form;
+	struct fp_form *out = NULL;
+
+	if (!m->continued.n || form->nsheets < 2)
+		return NULL;
+	v = fp_xcalloc(form->nsheets, sizeof *v);
+	to = fp_xcalloc(form->nsheets, sizeof *to);
+	is_form = fp_xcalloc(form->nsheets, 1);
+	skip = fp_xcalloc(form->nsheets, sizeof *skip);
+	n = fp_apply_find_sheets(m, form, v);
+	for (i = 0; i < n; i++)
+		is_form[v[i]] = 1;
+	for (i = 0; i < form->nsheets; i++) {
+		const struct fp_fsheet *s = &form->sheets[i];
+
+		to[i] = SIZE_MAX;
+		if (is_form[i]) {
+			form_at = i;
+		} else if (form_at != SIZE_MAX && !s->hidden && s->ncells &&
+		    (to[i - 1] != SIZE_MAX || i - 1 == form_at) &&
+		    (heading = continues(m, s)) != 0) {
+			to[i] = form_at;
+			skip[i] = heading - 1;
+			joined++;
+			fp_buf_printf(said, "%ssheet '%s' continues sheet '%s': "
+			    "read below its last row", said->len ? "; " : "",
+			    s->name, form->sheets[form_at].name);
+		} else {
+			form_at = SIZE_MAX;
+		}
+	}
+	if (joined)
+		out = fp_form_join(form, to, skip);
+	free(v);
+	free(to);
+	free(skip);
+	free(is_form);
+	return out;
+}
+
+/* For --explain, first: which sheets continue a form's. */
+static void
+say_joins(struct fp_mapped *o, struct fp_buf *said)
+{
+	o->notes = fp_xreallocarray(o->notes, o->nnotes + 1, sizeof *o->notes);
+	memmove(o->notes + 1, o->notes, o->nnotes * sizeof *o->notes);
+	o->nnotes++;
+	o->notes[0].warn = 0;
+	o->notes[0].text = fp_buf_detach(said);
+}
+
+/* Maps form, cutting a sheet where forms are stacked on it. */
+static enum fp_err
+apply_cut(const struct fp_mapping *m, const struct fp_form *form,
     const struct fp_apply_opts *opts, struct fp_mapped *out,
     struct fp_diag *d)
 {
@@ -198,4 +289,21 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 		say_cuts(out, form, stacked, n);
 	free(stacked);
 	return berr;
+}
+
+enum fp_err
+fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
+    const struct fp_apply_opts *opts, struct fp_mapped *out,
+    struct fp_diag *d)
+{
+	struct fp_buf said = FP_BUF_INIT;
+	struct fp_form *joined = join_continued(m, form, &said);
+	enum fp_err err;
+
+	err = apply_cut(m, joined ? joined : form, opts, out, d);
+	if (joined && opts && opts->explain)
+		say_joins(out, &said);
+	fp_buf_release(&said);
+	fp_form_free(joined);
+	return err;
 }
