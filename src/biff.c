@@ -800,6 +800,7 @@ enum {
 	R_CONDFMT = 0x01B0,
 	R_HLINK = 0x01B8,
 	R_AUTOFILTERINFO = 0x009D,
+	R_FILTERMODE = 0x009B,
 	R_ARRAY2 = 0x0021,
 	R_XFEXT = 0x087D,
 };
@@ -1748,6 +1749,27 @@ set_dimcols(struct fp_sheet *sh, const struct biff *b, const struct rec *r)
 		sh->dimcols = fp_rd16(r->p + at);
 }
 
+/*
+ * Shows the rows of sheet i its filter hides: those under the header of
+ * its autofilter's range, the sheet's _FilterDatabase name.
+ */
+static void
+show_filtered(struct fp_workbook *wb, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < wb->nnames; k++) {
+		const struct fp_defname *dn = &wb->names[k];
+
+		if (dn->builtin == 13 && dn->sheet == (int)i &&
+		    dn->nareas == 1) {
+			fp_sheet_show_rows(&wb->sheets[i], dn->area[0].r1 + 1,
+			    dn->area[0].r2);
+			return;
+		}
+	}
+}
+
 static enum fp_err
 biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
     int *stopped, struct fp_diag *d)
@@ -1755,6 +1777,7 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 	struct biff *b = wb->priv;
 	struct fp_sheet *sh = &wb->sheets[i];
 	struct scan sc = { wb, b, fn, ctx, 0, &wb->sheets[i], d, FP_OK };
+	int filtered = 0;
 	struct rec r;
 	size_t pos = (size_t)sh->pos, end = b->ends[i];
 	int depth = 0, have_pending = 0;
@@ -1811,6 +1834,13 @@ biff_scan(struct fp_workbook *wb, size_t i, fp_cell_fn fn, void *ctx,
 			biff_looks_sheet(wb, b, sh, &r);
 		if (r.type == R_ROW && r.len >= 16 && (fp_rd16(p + 12) & 0x20))
 			fp_sheet_hide_rows(sh, fp_rd16(p), fp_rd16(p));
+		/*
+		 * A filter in force (FILTERMODE, Excel's), or an autofilter
+		 * at all (AUTOFILTERINFO: LibreOffice saves a filtered sheet
+		 * with no FILTERMODE).
+		 */
+		if (r.type == R_FILTERMODE || r.type == R_AUTOFILTERINFO)
+			filtered = 1;
 		if (have_pending && r.type != R_STRING && r.type != R_SHRFMLA &&
 		    r.type != R_ARRAY && r.type != R_TABLE &&
 		    r.type != R_CONTINUE && r.type != R_STRING2)
@@ -1982,6 +2012,8 @@ out:
 		err = sc.err;
 		sc.stop = 0;
 	}
+	if (filtered)
+		show_filtered(wb, i);
 	if (stopped)
 		*stopped = sc.stop;
 	return err;

@@ -757,8 +757,12 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 
 			p->rows_rep = count_attr(p->x, attrs,
 			    "number-rows-repeated");
-			/* collapse or filter: hidden, as Calc shows it. */
-			if (vis && strcmp(vis, "visible") && p->row < MAX_ROWS)
+			/*
+			 * collapse: hidden; filter: out of view of a filter,
+			 * the sheet's rows all the same (fp_sheet_show_rows).
+			 */
+			if (vis && strcmp(vis, "visible") &&
+			    strcmp(vis, "filter") && p->row < MAX_ROWS)
 				fp_sheet_hide_rows(p->sh, (uint32_t)p->row,
 				    (uint32_t)(p->row + p->rows_rep - 1 <
 				    MAX_ROWS ? p->row + p->rows_rep - 1 :

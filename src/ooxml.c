@@ -820,6 +820,9 @@ struct shparse {
 	size_t unsaved;		/* formulas with no saved value */
 	int looks;		/* gather the sheet's looks, in lk */
 	struct fp_oxsheet lk;
+	int filtered;		/* <sheetPr filterMode="1">, or a filterColumn */
+	uint32_t af1, af2;	/* the rows of its <autoFilter>, if any */
+	int in_af;
 };
 
 /* Stops the scan with a message about the cell in hand. */
@@ -888,6 +891,22 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 	if (p->looks)
 		fp_oxsheet_start(&p->lk, p->x, local, attrs);
 	switch (local[0]) {
+	case 'a':
+		if (!strcmp(local, "autoFilter")) {
+			uint32_t c1, c2;
+
+			v = fp_xml_attr(p->x, attrs, 0, "ref");
+			p->in_af = v && parse_range(v, &p->af1, &c1, &p->af2,
+			    &c2) && p->af2 >= p->af1;
+		}
+		break;
+	case 's':
+		if (!strcmp(local, "sheetPr")) {
+			v = fp_xml_attr(p->x, attrs, 0, "filterMode");
+			p->filtered |= v && (!strcmp(v, "1") ||
+			    !strcmp(v, "true"));
+		}
+		break;
 	case 'c':
 		if (local[1] == '\0') {
 			const char *ref = NULL, *st = NULL, *ty = NULL, **a;
@@ -977,6 +996,8 @@ sh_start(void *ctx, int ns, const char *local, const char **attrs)
 	case 'f':
 		if (p->in_c && local[1] == '\0')
 			p->have_f = 1;
+		else if (p->in_af && !strcmp(local, "filterColumn"))
+			p->filtered = 1;
 		break;
 	case 'i':
 		if (p->in_c && !strcmp(local, "is")) {
@@ -1244,6 +1265,14 @@ sh_end(void *ctx, int ns, const char *local)
 	if (p->looks)
 		fp_oxsheet_end(&p->lk, local);
 	switch (local[0]) {
+	case 'a':
+		/* The rows a filter hides under its header are shown. */
+		if (p->in_af && !strcmp(local, "autoFilter")) {
+			p->in_af = 0;
+			if (p->filtered)
+				fp_sheet_show_rows(p->sh, p->af1 + 1, p->af2);
+		}
+		break;
 	case 'c':
 		if (local[1] == '\0' && p->in_c) {
 			p->in_c = 0;

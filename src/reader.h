@@ -174,5 +174,11 @@ void fp_sheet_add_width(struct fp_sheet *sh, uint16_t c1, uint16_t c2,
     double width, int hidden);
 /* Rows r1 to r2 are hidden (a span after the last one extends it). */
 void fp_sheet_hide_rows(struct fp_sheet *sh, uint32_t r1, uint32_t r2);
+/*
+ * Shows rows r1 to r2 again: rows a filter hides (an autofilter's, a
+ * filter saved with the sheet) are the form's rows all the same, only
+ * out of view, where rows a user hid are not.
+ */
+void fp_sheet_show_rows(struct fp_sheet *sh, uint32_t r1, uint32_t r2);
 
 #endif

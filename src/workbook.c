@@ -435,6 +435,38 @@ fp_sheet_hide_rows(struct fp_sheet *sh, uint32_t r1, uint32_t r2)
 	sh->nhidrows++;
 }
 
+void
+fp_sheet_show_rows(struct fp_sheet *sh, uint32_t r1, uint32_t r2)
+{
+	struct fp_rowspan *v;
+	size_t i, n = 0;
+
+	if (r2 < r1 || !sh->nhidrows)
+		return;
+	/* A span around r1..r2 becomes two: at most twice as many. */
+	v = fp_xreallocarray(NULL, sh->nhidrows, 2 * sizeof *v);
+	for (i = 0; i < sh->nhidrows; i++) {
+		struct fp_rowspan h = sh->hidrows[i];
+
+		if (h.r2 < r1 || h.r1 > r2) {
+			v[n++] = h;
+			continue;
+		}
+		if (h.r1 < r1) {
+			v[n].r1 = h.r1;
+			v[n++].r2 = r1 - 1;
+		}
+		if (h.r2 > r2) {
+			v[n].r1 = r2 + 1;
+			v[n++].r2 = h.r2;
+		}
+	}
+	free(sh->hidrows);
+	sh->hidrows = v;
+	sh->nhidrows = n;
+	sh->caphidrows = 2 * i;
+}
+
 enum fp_err
 fp_sheet_too_much_text(const struct fp_sheet *sh, uint32_t row, uint32_t col,
     struct fp_diag *d)
