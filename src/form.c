@@ -84,6 +84,33 @@ colon_at(const char *s, size_t n, size_t *width)
 }
 
 /*
+ * FP_UNIT_LINE if a line of the text, one of several, states the unit of
+ * amounts with 单位： (金额单位：元 over 机构名称 in a table's corner
+ * cell, split by a diagonal), *exp its power of ten in 万元; else 0. The
+ * cell's label runs its lines together, so the unit is not at its end.
+ */
+static int
+unit_line(struct fp_buf *b, const char *text, size_t len, int *exp)
+{
+	const char *p = text, *end = text + len, *nl;
+	int e;
+
+	if (!memchr(text, '\n', len))
+		return 0;
+	for (; p < end; p = nl + 1) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			nl = end;
+		fp_buf_reset(b);
+		fp_norm_label(b, p, (size_t)(nl - p));
+		if (b->s && fp_money_unit(b->s, &e) == FP_UNIT_LINE) {
+			*exp = e;
+			return FP_UNIT_LINE;
+		}
+	}
+	return 0;
+}
+
+/*
  * Where a label ends that white space parts from its value in the cell,
  * no colon between them (联系人　　王丽): a run of two spaces or more
  * (U+3000, ASCII) after two to ten ideographs with none between them
@@ -327,6 +354,8 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 					    b->len);
 			}
 		}
+		if (!c->unit_kind)
+			c->unit_kind = (uint8_t)unit_line(b, text, len, &exp);
 		c->unit_exp = (int8_t)exp;
 	}
 }

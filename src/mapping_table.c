@@ -1042,12 +1042,14 @@ grid_rows(struct grid *g)
 		/*
 		 * A known label ends the table, as does a footer (填表人：王芳),
 		 * but not on one of its own rows, nor one in the other half
-		 * of a two-sided table.
+		 * of a two-sided table. The first row may be one of its own
+		 * too (an indicator named 预算执行率 first in the list): with
+		 * no row above it, nothing runs into it from one.
 		 */
 		if (!(kc && fp_apply_is_row_code(t, kc)) &&
 		    ((known_in(a->m, s, r, g->half_lo, g->half_hi) &&
-		    !(g->nrows && row_goes_on(a->m, t, s, r, g->col, g->merged,
-		    g->hdr.end, g->first))) ||
+		    !row_goes_on(a->m, t, s, r, g->col, g->merged, g->hdr.end,
+		    g->nrows ? g->first : r)) ||
 		    fp_apply_row_starts_with_pair(a->m, s, r))) {
 			free(joined);
 			g->end = r;

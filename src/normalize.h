@@ -50,13 +50,15 @@ int fp_norm_money_in(struct fp_buf *out, const struct fp_value *v, int exp);
 enum {
 	FP_UNIT_NOTE = 1,	/* a note in brackets at its end: 合计（元） */
 	FP_UNIT_LINE = 2,	/* 单位： with the unit: 金额单位：元 */
+	FP_UNIT_WORD = 3,	/* the unit alone, a units row's cell: 元 */
 };
 
 /*
  * Whether a label (fp_norm_label's form) states the unit of amounts:
  * FP_UNIT_LINE for "单位:" with a money unit ("金额单位:元", "(单位:人民币
  * 万元)"), FP_UNIT_NOTE for a note in brackets that is one at its end
- * ("年度收入情况(元)", "(万元)"), else 0. *exp is the unit's power of ten
+ * ("年度收入情况(元)", "(万元)"), FP_UNIT_WORD for a money unit and
+ * nothing else ("元", "千元"), else 0. *exp is the unit's power of ten
  * in 万元: 元 is -4, 千元 -1, 万元 0, 百万元 2, 亿元 4.
  */
 int fp_money_unit(const char *label, int *exp);
