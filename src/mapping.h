@@ -284,6 +284,7 @@ enum fp_msg {
 	FP_MSG_PATTERN,
 	FP_MSG_CHOICE,		/* band: a code that is none of the bands */
 	FP_MSG_NUMBER,		/* a value a rule needs as a number */
+	FP_MSG_DATE,		/* a date field's value that is no date */
 	FP_MSG_MEETS,		/* a value that misses its target */
 	FP_MSG_LISTED,		/* a value that is none of a column's */
 	FP_MSG_ERROR,		/* the word for error */

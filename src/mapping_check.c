@@ -28,6 +28,7 @@ static const char *const default_msgs[FP_NMSGS] = {
 	[FP_MSG_PATTERN] = "{what} '{value}' is not {expected}",
 	[FP_MSG_CHOICE] = "{what} '{value}' is not one of {expected}",
 	[FP_MSG_NUMBER] = "{what} '{value}' is not a number",
+	[FP_MSG_DATE] = "{what} '{value}' is not a date",
 	[FP_MSG_MEETS] = "{what} {value} does not meet {other} {expected}",
 	[FP_MSG_LISTED] = "{what} '{value}' is none of {other}",
 	[FP_MSG_ERROR] = "error",

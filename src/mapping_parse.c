@@ -1621,6 +1621,7 @@ static const char *const msg_words[FP_NMSGS] = {
 	[FP_MSG_PATTERN] = "what value expected",
 	[FP_MSG_CHOICE] = "what value other number expected",
 	[FP_MSG_NUMBER] = "what value",
+	[FP_MSG_DATE] = "what value",
 	[FP_MSG_MEETS] = "what value other expected",
 	[FP_MSG_LISTED] = "what value other",
 	[FP_MSG_ERROR] = "",
@@ -1860,6 +1861,7 @@ static const char *const msg_names[FP_NMSGS] = {
 	[FP_MSG_BAND] = "band", [FP_MSG_UNIQUE] = "unique",
 	[FP_MSG_EXPR] = "expr", [FP_MSG_PATTERN] = "pattern",
 	[FP_MSG_CHOICE] = "choice", [FP_MSG_NUMBER] = "number",
+	[FP_MSG_DATE] = "date",
 	[FP_MSG_MEETS] = "meets", [FP_MSG_LISTED] = "listed",
 	[FP_MSG_ERROR] = "error", [FP_MSG_WARNING] = "warning",
 	[FP_MSG_BLANK] = "blank",
@@ -1883,7 +1885,7 @@ kw_msg(struct parser *p)
 	if (i == FP_NMSGS)
 		return fp_perr(p, "unknown message '%s' (expected sum, units, "
 		    "min, required, range, band, choice, unique, expr, pattern, "
-		    "number, meets, listed, error, warning or blank)",
+		    "number, date, meets, listed, error, warning or blank)",
 		    p->l.t[0].s);
 	if (p->l.n != 2)
 		return fp_perr(p, "'%s' needs one quoted template", p->l.t[0].s);

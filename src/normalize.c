@@ -890,7 +890,12 @@ fp_norm_date(struct fp_buf *out, const struct fp_value *v)
 		    x == floor(x))
 			return put_ymd(out, (long)(x / 10000),
 			    (long)fmod(x / 100, 100), (long)fmod(x, 100));
-		if (x < 1)
+		/*
+		 * 2019 in a cell not formatted as a date is a year, no day:
+		 * not day 2019 of 1900 (1905-07-11), so it is no date.
+		 */
+		if (x < 1 || (!v->is_date && x >= 1900 && x <= 2100 &&
+		    x == floor(x)))
 			return 0;
 		n = fp_fmt_date(d, x, v->date1904, FP_DATE_DATE);
 		if (!n)

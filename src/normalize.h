@@ -72,7 +72,11 @@ int fp_norm_number(struct fp_buf *out, const struct fp_value *v);
 int fp_norm_score(struct fp_buf *out, const struct fp_value *v);
 /* A phone number: text as written (trimmed); a number as its digits. */
 int fp_norm_phone(struct fp_buf *out, const struct fp_value *v);
-/* A date: a date cell, "2022年3月15日", "2022-03-15", "2022/3/15", "2022.3.15". */
+/*
+ * A date: a date cell, "2022年3月15日", "2022-03-15", "2022/3/15", "2022.3.15";
+ * not a whole number from 1900 to 2100 in a cell with no date format (a
+ * year, 2019, not the day serial 2019).
+ */
 int fp_norm_date(struct fp_buf *out, const struct fp_value *v);
 /*
  * The choice ticked in a line of them: "☑优秀 □良好 □中 □差", "优秀□ 良好☑",

@@ -273,7 +273,8 @@ fp_fill(struct fp_checker *c, const char *tmpl, const struct fp_words *w)
 const char *
 fp_template(const struct fp_checker *c, const struct fp_rule *r, enum fp_msg k)
 {
-	return r->message && k != FP_MSG_NUMBER ? r->message : c->m->msgs[k];
+	return r->message && k != FP_MSG_NUMBER && k != FP_MSG_DATE ?
+	    r->message : c->m->msgs[k];
 }
 
 void
@@ -319,6 +320,13 @@ fp_fact_number(struct gfact *g, double *x)
 void
 fp_not_number(struct fp_checker *c, const struct fp_rule *r, struct gfact *g)
 {
+	fp_not_of_type(c, r, g, FP_MSG_NUMBER);
+}
+
+void
+fp_not_of_type(struct fp_checker *c, const struct fp_rule *r, struct gfact *g,
+    enum fp_msg kind)
+{
 	struct fp_words w = { { 0 }, { 0 }, 0 };
 
 	if (g->nan_said)
@@ -328,7 +336,7 @@ fp_not_number(struct fp_checker *c, const struct fp_rule *r, struct gfact *g)
 	fp_put_what(&c->a, c, g->table, g->row, g->field);
 	fp_word(&w, "what", c->a.s);
 	fp_word(&w, "value", g->value);
-	fp_fill(c, fp_template(c, r, FP_MSG_NUMBER), &w);
+	fp_fill(c, fp_template(c, r, kind), &w);
 	fp_report(c, r, g->table, g->row, g->field, g->source);
 }
 
@@ -592,6 +600,28 @@ fp_aggregate_takes(struct fp_checker *c, const struct fp_rule *r,
 		    !cond_holds(c, &r->where[i], row, outer))
 			return 0;
 	return 1;
+}
+
+int
+fp_aggregate_blind(const struct fp_checker *c, const struct fp_rule *r,
+    const char *table)
+{
+	const struct trows *tr = fp_trows(c, table);
+	size_t i, k;
+
+	for (i = 0; i < r->nwhere; i++) {
+		const struct fp_cond *w = &r->where[i];
+
+		if (!w->filters || w->is_key || w->ref.row ||
+		    strcmp(w->ref.table, table))
+			continue;
+		for (k = 0; k < tr->n; k++)
+			if (fp_fact(c, table, tr->rows[k], w->ref.field))
+				break;
+		if (k == tr->n)
+			return 1;
+	}
+	return 0;
 }
 
 /*

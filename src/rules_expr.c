@@ -109,30 +109,41 @@ ref_at(struct eval *ev, const struct fp_ref *ref)
 	return fp_fact(ev->c, ref->table, row_of(ev, ref), ref->field);
 }
 
+/* 1 if the mapping gives table's field the type date. */
+static int
+is_date_field(const struct fp_mapping *m, const char *table, const char *field)
+{
+	const struct fp_table *t = fp_mapping_table(m, table);
+	const struct fp_field *f = t ? fp_table_field(t, field) : NULL;
+
+	return f && f->type == FP_T_DATE;
+}
+
+/*
+ * A fact's value: a number, or a date as its day. A date field's value
+ * is a date or nothing: one kept as written (2019, 2019年11月) is
+ * reported, at its own cell, as no date, whatever the other side is.
+ */
 static int
 fact_val(struct eval *ev, struct gfact *g, struct val *v)
 {
+	int date_field;
+
 	v->blank = !g;
 	v->date = 0;
 	v->x = 0;
-	if (!g || fp_fact_number(g, &v->x))
+	if (!g)
 		return EV_OK;
 	if (iso_day(g->value, &v->x)) {
 		v->date = 1;
 		return EV_OK;
 	}
-	fp_not_number(ev->c, ev->r, g);
+	date_field = is_date_field(ev->c->m, g->table, g->field);
+	if (!date_field && fp_fact_number(g, &v->x))
+		return EV_OK;
+	fp_not_of_type(ev->c, ev->r, g, date_field ? FP_MSG_DATE :
+	    FP_MSG_NUMBER);
 	return EV_FAIL;
-}
-
-/* 1 if the mapping gives the field a reference names the type date. */
-static int
-is_date_field(const struct fp_mapping *m, const struct fp_ref *ref)
-{
-	const struct fp_table *t = fp_mapping_table(m, ref->table);
-	const struct fp_field *f = t ? fp_table_field(t, ref->field) : NULL;
-
-	return f && f->type == FP_T_DATE;
 }
 
 /* The first fact holding a date that an expression names. */
@@ -209,6 +220,8 @@ fold(struct eval *ev, const struct fp_expr *e, struct val *v,
 /*
  * sum, count, min or max of a reference's facts over the table's rows (a
  * list's items: not its rows named by codes, a subtotal or the total).
+ * The sum or count of no fact is 0 (but for a sum whose rows are chosen
+ * by a field no row has: blank); the min or max of none is blank.
  */
 static int
 aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
@@ -237,7 +250,8 @@ aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 		if (fact_val(ev, g, &one) || fold(ev, e, v, &one))
 			return EV_FAIL;
 	}
-	if (e->fn == FP_FN_COUNT)
+	if (e->fn == FP_FN_COUNT || (e->fn == FP_FN_SUM && v->blank &&
+	    (ref->row || !fp_aggregate_blind(ev->c, ev->r, ref->table))))
 		v->blank = 0;
 	return EV_OK;
 }
@@ -303,7 +317,8 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 		if (fact_val(ev, ref_at(ev, &e->ref), v))
 			return EV_FAIL;
 		if (v->blank)	/* a blank date field is a blank date */
-			v->date = is_date_field(ev->c->m, &e->ref);
+			v->date = is_date_field(ev->c->m, e->ref.table,
+			    e->ref.field);
 		return EV_OK;
 	case FP_E_NEG:
 		if (eval(ev, e->args[0], v))

@@ -11,7 +11,7 @@
 
 struct gfact {
 	char *table, *row, *field, *value, *source;
-	int nan_said;		/* "not a number" reported already */
+	int nan_said;		/* "not a number" (or date) reported already */
 	signed char isnum;	/* value read as a number: 1, not one: -1,
 				   not read yet: 0 */
 	double num;
@@ -63,6 +63,12 @@ int fp_fact_number(struct gfact *g, double *x);
 void fp_not_number(struct fp_checker *c, const struct fp_rule *r,
     struct gfact *g);
 /*
+ * Reports, once, that the fact is not of its type: kind FP_MSG_NUMBER
+ * (not a number) or FP_MSG_DATE (a date field's value that is no date).
+ */
+void fp_not_of_type(struct fp_checker *c, const struct fp_rule *r,
+    struct gfact *g, enum fp_msg kind);
+/*
  * The number at table/row/field into *x: 0 if blank. 0 (reported once)
  * if the value is there but not a number.
  */
@@ -82,6 +88,13 @@ int fp_coded_in_list(const struct fp_checker *c, const char *t,
  */
 int fp_aggregate_takes(struct fp_checker *c, const struct fp_rule *r,
     const char *table, const char *row, const char *outer);
+/*
+ * 1 if a condition of rule r that chooses the rows of table its sums take
+ * reads a field none of the table's rows has (where detail.type = ...
+ * on a form with no type column): which rows it means cannot be told.
+ */
+int fp_aggregate_blind(const struct fp_checker *c, const struct fp_rule *r,
+    const char *table);
 
 /* 1 if table t has row r in the record. */
 int fp_has_row(const struct fp_checker *c, const char *t, const char *r);
