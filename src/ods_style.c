@@ -42,7 +42,8 @@ static void
 sort_styles(struct styles *s)
 {
 	if (!s->sorted) {
-		qsort(s->v, s->n, sizeof *s->v, style_cmp);
+		if (s->n)
+			qsort(s->v, s->n, sizeof *s->v, style_cmp);
 		s->sorted = 1;
 	}
 }
