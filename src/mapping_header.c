@@ -124,15 +124,22 @@ row_of_words(const struct fp_fsheet *s, uint32_t r)
 	return 1;
 }
 
-/* 1 if a cell is a note in brackets alone: （万元）, （%）. */
+/*
+ * 1 if a cell is a note in brackets alone (（万元）, （%）) or a money
+ * unit alone (元, 千元), as a units row under a header has them.
+ */
 static int
 is_note(const struct fp_fcell *c)
 {
-	return c->type == FP_CELL_TEXT && c->label && c->label[0] == '(' &&
-	    c->label[strlen(c->label) - 1] == ')';
+	return c->type == FP_CELL_TEXT && c->label && ((c->label[0] == '(' &&
+	    c->label[strlen(c->label) - 1] == ')') ||
+	    c->unit_kind == FP_UNIT_WORD);
 }
 
-/* 1 if row r holds notes and nothing else: the units row under a header. */
+/*
+ * 1 if row r holds notes and nothing else: the units row under a header
+ * (（万元） | （%）, or 元 | 元).
+ */
 static int
 row_of_notes(const struct fp_fsheet *s, uint32_t r)
 {

@@ -428,6 +428,19 @@ fp_money_unit(const char *label, int *exp)
 	return 0;
 }
 
+int
+fp_money_unit_word(const char *label, int *exp)
+{
+	size_t i;
+
+	for (i = 0; label && i < NUNITS; i++)
+		if (!strcmp(label, money_units[i].word)) {
+			*exp = money_units[i].exp;
+			return 1;
+		}
+	return 0;
+}
+
 const char *
 fp_money_unit_name(int exp)
 {
