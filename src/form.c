@@ -331,7 +331,8 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 		fp_norm_label(b, text, len);
 		c->label = fp_arena_strndup(a, b->s ? b->s : "", b->len);
 		c->base = bare_label(f, c->label);
-		c->unit_kind = (uint8_t)fp_money_unit(c->label, &exp);
+		c->unit_kind = (uint8_t)(fp_money_unit_word(c->label, &exp) ?
+		    FP_UNIT_WORD : fp_money_unit(c->label, &exp));
 		if (!(at = colon_at(text, len, &w)))
 			c->spaced = (at = spaced_at(text, len, &w)) != 0;
 		if (at) {

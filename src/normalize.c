@@ -415,12 +415,6 @@ fp_money_unit(const char *label, int *exp)
 			}
 		}
 	}
-	/* "元" under a column: the unit word alone. */
-	for (i = 0; i < NUNITS; i++)
-		if (!strcmp(label, money_units[i].word)) {
-			*exp = money_units[i].exp;
-			return FP_UNIT_WORD;
-		}
 	/* "…(元)": a note in brackets that is the unit and nothing else. */
 	if (label[n - 1] == ')')
 		for (i = 0; i < sizeof money_units / sizeof money_units[0]; i++) {
@@ -430,6 +424,19 @@ fp_money_unit(const char *label, int *exp)
 				*exp = money_units[i].exp;
 				return FP_UNIT_NOTE;
 			}
+		}
+	return 0;
+}
+
+int
+fp_money_unit_word(const char *label, int *exp)
+{
+	size_t i;
+
+	for (i = 0; label && i < NUNITS; i++)
+		if (!strcmp(label, money_units[i].word)) {
+			*exp = money_units[i].exp;
+			return 1;
 		}
 	return 0;
 }

@@ -50,18 +50,24 @@ int fp_norm_money_in(struct fp_buf *out, const struct fp_value *v, int exp);
 enum {
 	FP_UNIT_NOTE = 1,	/* a note in brackets at its end: 合计（元） */
 	FP_UNIT_LINE = 2,	/* 单位： with the unit: 金额单位：元 */
-	FP_UNIT_WORD = 3,	/* the unit alone, a units row's cell: 元 */
+	FP_UNIT_WORD = 3,	/* the unit alone, as in a units row: 元 */
 };
 
 /*
  * Whether a label (fp_norm_label's form) states the unit of amounts:
  * FP_UNIT_LINE for "单位:" with a money unit ("金额单位:元", "(单位:人民币
  * 万元)"), FP_UNIT_NOTE for a note in brackets that is one at its end
- * ("年度收入情况(元)", "(万元)"), FP_UNIT_WORD for a money unit and
- * nothing else ("元", "千元"), else 0. *exp is the unit's power of ten
+ * ("年度收入情况(元)", "(万元)"), else 0 (a bare "元" states none: see
+ * fp_money_unit_word). *exp is the unit's power of ten
  * in 万元: 元 is -4, 千元 -1, 万元 0, 百万元 2, 亿元 4.
  */
 int fp_money_unit(const char *label, int *exp);
+/*
+ * 1 if a label is a money unit and nothing else ("元", "千元"), as a units
+ * row under a header has them (元 | 元), *exp its power of ten in 万元;
+ * else 0. Alone in a cell elsewhere it states no unit (fp_money_unit).
+ */
+int fp_money_unit_word(const char *label, int *exp);
 /* The name of the money unit of power exp of 万元: -4 gives "元". */
 const char *fp_money_unit_name(int exp);
 /* An integer count: "70", "70人". */
@@ -72,11 +78,7 @@ int fp_norm_number(struct fp_buf *out, const struct fp_value *v);
 int fp_norm_score(struct fp_buf *out, const struct fp_value *v);
 /* A phone number: text as written (trimmed); a number as its digits. */
 int fp_norm_phone(struct fp_buf *out, const struct fp_value *v);
-/*
- * A date: a date cell, "2022年3月15日", "2022-03-15", "2022/3/15", "2022.3.15";
- * not a whole number from 1900 to 2100 in a cell with no date format (a
- * year, 2019, not the day serial 2019).
- */
+/* A date: a date cell, "2022年3月15日", "2022-03-15", "2022/3/15", "2022.3.15". */
 int fp_norm_date(struct fp_buf *out, const struct fp_value *v);
 /*
  * The choice ticked in a line of them: "☑优秀 □良好 □中 □差", "优秀□ 良好☑",

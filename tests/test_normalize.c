@@ -409,6 +409,25 @@ test_money_unit_statements(void **state)
 	expect_unit("", 0, 0);
 }
 
+/* A money unit alone, as under each column of a units row. */
+static void
+test_money_unit_word_alone(void **state)
+{
+	int exp = 99;
+
+	(void)state;
+	assert_true(fp_money_unit_word("元", &exp));
+	assert_int_equal(exp, -4);
+	assert_true(fp_money_unit_word("万元", &exp));
+	assert_int_equal(exp, 0);
+	assert_true(fp_money_unit_word("千元", &exp));
+	assert_int_equal(exp, -1);
+	assert_false(fp_money_unit_word("(元)", &exp));
+	assert_false(fp_money_unit_word("元宝山区", &exp));
+	assert_false(fp_money_unit_word("美元", &exp));
+	assert_false(fp_money_unit_word("", &exp));
+}
+
 /* Amounts with no unit of their own take the stated one; their own wins. */
 static void
 test_norm_money_in_a_stated_unit(void **state)
@@ -464,6 +483,7 @@ main(void)
 		cmocka_unit_test(test_norm_text_trims_and_makes_lf),
 		cmocka_unit_test(test_norm_money_forms),
 		cmocka_unit_test(test_money_unit_statements),
+		cmocka_unit_test(test_money_unit_word_alone),
 		cmocka_unit_test(test_norm_money_in_a_stated_unit),
 		cmocka_unit_test(test_norm_integer_and_score),
 		cmocka_unit_test(test_norm_percent_cells),
