@@ -13,6 +13,35 @@
 #include "workbook.h"
 
 /*
+ * The length of the section of a format code at p: up to its ';' (not
+ * one quoted, escaped or in brackets) or the code's end.
+ */
+static size_t
+section_len(const char *p)
+{
+	size_t n;
+	int quoted = 0, depth = 0;
+
+	for (n = 0; p[n]; n++) {
+		char c = p[n];
+
+		if (quoted)
+			quoted = c != '"';
+		else if (c == '"')
+			quoted = 1;
+		else if ((c == '\\' || c == '_' || c == '*') && p[n + 1])
+			n++;
+		else if (c == '[')
+			depth++;
+		else if (c == ']')
+			depth -= depth > 0;
+		else if (!depth && c == ';')
+			break;
+	}
+	return n;
+}
+
+/*
  * The section of code that shows x (positive;negative;zero;text), as a
  * pointer into code and its length; *neg is set if x is shown without
  * its sign because the section says how a negative number looks.
@@ -21,24 +50,11 @@ static const char *
 section(const char *code, double x, size_t *len, int *neg)
 {
 	const char *sec[3] = { code, NULL, NULL };
-	const char *p;
-	size_t n = 1;
-	int quoted = 0, depth = 0;
-	size_t want = 0;
+	size_t n = 1, want = 0, k;
 
-	for (p = code; *p && n < 3; p++) {
-		if (quoted)
-			quoted = *p != '"';
-		else if (*p == '"')
-			quoted = 1;
-		else if ((*p == '\\' || *p == '_' || *p == '*') && p[1])
-			p++;
-		else if (*p == '[')
-			depth++;
-		else if (*p == ']')
-			depth -= depth > 0;
-		else if (!depth && *p == ';')
-			sec[n++] = p + 1;
+	while (n < 3 && sec[n - 1][k = section_len(sec[n - 1])]) {
+		sec[n] = sec[n - 1] + k + 1;
+		n++;
 	}
 	*neg = 0;
 	if (x < 0 && n >= 2) {
@@ -47,26 +63,8 @@ section(const char *code, double x, size_t *len, int *neg)
 	} else if (x == 0 && n >= 3) {
 		want = 2;
 	}
-	p = sec[want];
-	/* Its end: the next separator, found as above. */
-	quoted = depth = 0;
-	for (*len = 0; p[*len]; ++*len) {
-		char c = p[*len];
-
-		if (quoted)
-			quoted = c != '"';
-		else if (c == '"')
-			quoted = 1;
-		else if ((c == '\\' || c == '_' || c == '*') && p[*len + 1])
-			++*len;
-		else if (c == '[')
-			depth++;
-		else if (c == ']')
-			depth -= depth > 0;
-		else if (!depth && c == ';')
-			break;
-	}
-	return p;
+	*len = section_len(sec[want]);
+	return sec[want];
 }
 
 /* 1 if the n bytes at s hold a letter, a digit or a character past ASCII. */

@@ -523,7 +523,7 @@ kw_continued(struct parser *p)
 {
 	if (p->l.n < 2)
 		return fp_perr(p, "'continued' needs the labels of a sheet "
-		    "that continues the form (续表 | *（续）)");
+		    "that continues the form");
 	fp_labels_free(&p->m->continued);
 	fp_read_labels(p, 1, &p->m->continued, NULL);
 	return FP_OK;

@@ -139,6 +139,17 @@ all_forms(const struct fp_mapped *o)
 	return 1;
 }
 
+/* For --explain: b's text as the first of o's notes (b is emptied). */
+static void
+first_note(struct fp_mapped *o, struct fp_buf *b)
+{
+	o->notes = fp_xreallocarray(o->notes, o->nnotes + 1, sizeof *o->notes);
+	memmove(o->notes + 1, o->notes, o->nnotes * sizeof *o->notes);
+	o->nnotes++;
+	o->notes[0].warn = 0;
+	o->notes[0].text = fp_buf_detach(b);
+}
+
 /* For --explain, first: where each sheet of stacked forms was cut. */
 static void
 say_cuts(struct fp_mapped *o, const struct fp_form *form,
@@ -147,9 +158,6 @@ say_cuts(struct fp_mapped *o, const struct fp_form *form,
 	struct fp_buf b = FP_BUF_INIT;
 	size_t i, k;
 
-	o->notes = fp_xreallocarray(o->notes, o->nnotes + 1, sizeof *o->notes);
-	memmove(o->notes + 1, o->notes, o->nnotes * sizeof *o->notes);
-	o->nnotes++;
 	for (i = 0; i < n; i = k) {
 		fp_buf_printf(&b, "%sforms one under another on sheet '%s': "
 		    "each read on its own, cut before row", i ? "; " : "",
@@ -158,8 +166,7 @@ say_cuts(struct fp_mapped *o, const struct fp_form *form,
 			fp_buf_printf(&b, "%s %u", k > i ? "," : "",
 			    v[k].row + 1);
 	}
-	o->notes[0].warn = 0;
-	o->notes[0].text = fp_buf_detach(&b);
+	first_note(o, &b);
 }
 
 /*
@@ -241,16 +248,6 @@ join_continued(const struct fp_mapping *m, const struct fp_form *form,
 	return out;
 }
 
-/* For --explain, first: which sheets continue a form's. */
-static void
-say_joins(struct fp_mapped *o, struct fp_buf *said)
-{
-	o->notes = fp_xreallocarray(o->notes, o->nnotes + 1, sizeof *o->notes);
-	memmove(o->notes + 1, o->notes, o->nnotes * sizeof *o->notes);
-	o->nnotes++;
-	o->notes[0].warn = 0;
-	o->notes[0].text = fp_buf_detach(said);
-}
 
 /* Maps form, cutting a sheet where forms are stacked on it. */
 static enum fp_err
@@ -302,7 +299,7 @@ fp_mapping_apply(const struct fp_mapping *m, const struct fp_form *form,
 
 	err = apply_cut(m, joined ? joined : form, opts, out, d);
 	if (joined && opts && opts->explain)
-		say_joins(out, &said);
+		first_note(out, &said);
 	fp_buf_release(&said);
 	fp_form_free(joined);
 	return err;
