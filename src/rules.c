@@ -196,6 +196,37 @@ fp_put_num(struct fp_buf *b, double x)
 	fp_buf_add(b, buf, fp_fmt_num(buf, x));
 }
 
+/*
+ * Appends x to as many decimals as tell it from other and from 0, two at
+ * least, six at most, and never more than x has: 3443.73 beside 3438.73,
+ * not 3443.733835; 0.0004 beside 0.0002; 12 stays 12.
+ */
+void
+fp_put_apart(struct fp_buf *b, double x, double other)
+{
+	double scale = 100;
+	int d;
+
+	if (fabs(x) >= 1e9) {
+		fp_put_num(b, x);
+		return;
+	}
+	for (d = 2; d < 6 && (nearbyint(x * scale) == nearbyint(other *
+	    scale) || (x != 0 && nearbyint(x * scale) == 0)); d++)
+		scale *= 10;
+	fp_put_num(b, nearbyint(x * scale) / scale);
+}
+
+/* 1 if the mapping gives table's field the type money. */
+int
+fp_is_money(const struct fp_mapping *m, const char *table, const char *field)
+{
+	const struct fp_table *t = fp_mapping_table(m, table);
+	const struct fp_field *f = t && field ? fp_table_field(t, field) : NULL;
+
+	return f && f->type == FP_T_MONEY;
+}
+
 /* A difference: two decimals, as money is read, unless it is smaller. */
 void
 fp_put_diff(struct fp_buf *b, double x)
@@ -365,18 +396,26 @@ fp_mismatch(struct fp_checker *c, const struct fp_rule *r, enum fp_msg kind,
 {
 	struct fp_words w = { { 0 }, { 0 }, 0 };
 	char *what, *value, *expected;
+	int money;
 
 	fp_buf_reset(&c->a);
 	fp_put_what(&c->a, c, t, row, f);
 	what = fp_xstrdup(c->a.s);
+	/* Money from a form in 元 is 万元 to six decimals: shown as read. */
+	money = fp_is_money(c->m, t, f);
 	fp_buf_reset(&c->a);
-	if (g)
+	if (g && money)
+		fp_put_apart(&c->a, total, sum);
+	else if (g)
 		fp_put_num(&c->a, total);
 	else
 		fp_buf_adds(&c->a, c->m->msgs[FP_MSG_BLANK]);
 	value = fp_xstrdup(c->a.s);
 	fp_buf_reset(&c->a);
-	fp_put_num(&c->a, sum);
+	if (money)
+		fp_put_apart(&c->a, sum, total);
+	else
+		fp_put_num(&c->a, sum);
 	expected = fp_xstrdup(c->a.s);
 	fp_buf_reset(&c->a);
 	fp_put_diff(&c->a, total - sum);

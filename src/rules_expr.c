@@ -48,27 +48,21 @@ put_val(struct fp_buf *b, const struct val *v)
 }
 
 /*
- * Appends a side's value: a fact's, or a number written in the rule, as
- * it is; one computed (已支出/下达×100) to as many decimals as tell it
- * from the other side's and from 0, two at least, six at most (71.02,
- * not 71.018277; -0.004, not 0).
+ * Appends a side's value: a number written in the rule, or a fact other
+ * than money, as it is; money (万元 to six decimals from a form in 元) and
+ * a value computed (已支出/下达×100) to as many decimals as tell it from
+ * the other side's and from 0, two at least, six at most (71.02, not
+ * 71.018277; -0.004, not 0).
  */
 static void
-put_side(struct fp_buf *b, const struct fp_expr *e, const struct val *v,
-    const struct val *other)
+put_side(struct fp_buf *b, const struct fp_mapping *m,
+    const struct fp_expr *e, const struct val *v, const struct val *other)
 {
-	double scale = 100;
-	int d;
-
-	if (v->date || e->kind == FP_E_REF || e->kind == FP_E_NUM ||
-	    fabs(v->x) >= 1e9) {
+	if (v->date || e->kind == FP_E_NUM || (e->kind == FP_E_REF &&
+	    !fp_is_money(m, e->ref.table, e->ref.field)))
 		put_val(b, v);
-		return;
-	}
-	for (d = 2; d < 6 && (nearbyint(v->x * scale) == nearbyint(other->x *
-	    scale) || (v->x != 0 && nearbyint(v->x * scale) == 0)); d++)
-		scale *= 10;
-	fp_put_num(b, nearbyint(v->x * scale) / scale);
+	else
+		fp_put_apart(b, v->x, other->x);
 }
 
 /* What an evaluation failed on: a value not a number, a division by 0. */
@@ -471,7 +465,7 @@ expr_row(struct eval *ev, const struct unbound *left,
 	fp_buf_reset(&c->b);
 	fp_expr_render(r->right, label_ref, ev, &c->b);
 	fp_buf_reset(&c->tmp);
-	put_side(&c->tmp, r->right, &rv, &l);
+	put_side(&c->tmp, c->m, r->right, &rv, &l);
 	snprintf(rvs, sizeof rvs, "%s", c->tmp.s);
 	/* The right side's value after its words: "分值 15", "a + b = 9". */
 	if (r->right->kind == FP_E_REF)
@@ -479,7 +473,7 @@ expr_row(struct eval *ev, const struct unbound *left,
 	else if (r->right->kind != FP_E_NUM)
 		fp_buf_printf(&c->b, " = %s", rvs);
 	fp_buf_reset(&c->tmp);
-	put_side(&c->tmp, r->left, &l, &rv);
+	put_side(&c->tmp, c->m, r->left, &l, &rv);
 	snprintf(lv, sizeof lv, "%s", c->tmp.s);
 	fp_buf_reset(&c->tmp);
 	fp_put_diff(&c->tmp, l.x - rv.x);

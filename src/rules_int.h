@@ -108,6 +108,14 @@ int fp_rule_applies(struct fp_checker *c, const struct fp_rule *r,
 
 /* Appends x, rounded to 1e-6, in shortest form. */
 void fp_put_num(struct fp_buf *b, double x);
+/*
+ * Appends x to as many decimals as tell it from other and from 0, two at
+ * least, six at most, and never more than x has (3443.73, not 3443.733835).
+ */
+void fp_put_apart(struct fp_buf *b, double x, double other);
+/* 1 if the mapping gives table's field the type money. */
+int fp_is_money(const struct fp_mapping *m, const char *table,
+    const char *field);
 /* A difference: two decimals, as money is read, unless it is smaller. */
 void fp_put_diff(struct fp_buf *b, double x);
 /*
