@@ -101,7 +101,8 @@ struct fp_summary {
 	struct ycount *counts;
 	size_t ncounts;
 	size_t nfindings;
-	const char **lastrow;		/* by table: the row of its last fact */
+	struct rowfact *rf;		/* a record's facts, to count rows */
+	size_t caprf;
 };
 
 struct fp_summary *
@@ -131,8 +132,49 @@ fp_summary_finding(struct fp_summary *s, const struct fp_finding *f)
 }
 
 /*
+ * A fact by its row: i its place among the record's facts, first that of
+ * its row's first fact (or its table's number, to count rows).
+ */
+struct rowfact {
+	const char *row;
+	size_t first, i;
+};
+
+/* By row, then by place. */
+static int
+by_row(const void *a, const void *b)
+{
+	const struct rowfact *x = a, *y = b;
+	int c = strcmp(x->row, y->row);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* By the row's first place (or table), then by place. */
+static int
+by_first(const void *a, const void *b)
+{
+	const struct rowfact *x = a, *y = b;
+
+	if (x->first != y->first)
+		return (x->first > y->first) - (x->first < y->first);
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* By table, then by row. */
+static int
+by_first_row(const void *a, const void *b)
+{
+	const struct rowfact *x = a, *y = b;
+
+	if (x->first != y->first)
+		return (x->first > y->first) - (x->first < y->first);
+	return strcmp(x->row, y->row);
+}
+
+/*
  * Counts the record and its rows of each table for its year: a row for
- * each run of the table's facts with one row key, as write_table writes.
+ * each row key of the table's facts, as write_table writes.
  */
 static void
 count_rows(struct fp_summary *s, const char *year,
@@ -140,7 +182,7 @@ count_rows(struct fp_summary *s, const char *year,
 {
 	const struct fp_mapping *m = s->m;
 	struct ycount *c = NULL;
-	size_t i;
+	size_t i, nrf = 0;
 
 	for (i = 0; i < s->ncounts && !c; i++)
 		if (!strcmp(s->counts[i].year, year))
@@ -153,21 +195,26 @@ count_rows(struct fp_summary *s, const char *year,
 		c->records = 0;
 		c->rows = fp_xcalloc(m->ntables + 1, sizeof *c->rows);
 	}
-	if (!s->lastrow)
-		s->lastrow = fp_xcalloc(m->ntables + 1, sizeof *s->lastrow);
-	memset(s->lastrow, 0, (m->ntables + 1) * sizeof *s->lastrow);
 	c->records++;
+	if (n > s->caprf) {
+		s->caprf = n;
+		s->rf = fp_xreallocarray(s->rf, n, sizeof *s->rf);
+	}
 	for (i = 0; i < n; i++) {
 		const struct fp_table *t = fp_mapping_table(m, facts[i].table);
-		size_t k;
 
 		if (!t)
 			continue;
-		k = (size_t)(t - m->tables);
-		if (!s->lastrow[k] || strcmp(s->lastrow[k], facts[i].row))
-			c->rows[k]++;
-		s->lastrow[k] = facts[i].row;
+		s->rf[nrf].row = facts[i].row;
+		s->rf[nrf].first = (size_t)(t - m->tables);
+		s->rf[nrf++].i = i;
 	}
+	if (nrf > 1)
+		qsort(s->rf, nrf, sizeof *s->rf, by_first_row);
+	for (i = 0; i < nrf; i++)
+		if (!i || s->rf[i].first != s->rf[i - 1].first ||
+		    strcmp(s->rf[i].row, s->rf[i - 1].row))
+			c->rows[s->rf[i].first]++;
 }
 
 /* The fact a reference names among a record's facts (row-less if none). */
@@ -844,31 +891,43 @@ write_row(struct fp_summary *s, struct out *o, const struct fp_table *t,
 	}
 }
 
-/* A record's rows of one table, in the order the form has them. */
+/*
+ * A record's rows of one table, in the order the form has them: a row's
+ * facts together where its first came, wherever the others are in the
+ * stream (a CSV sorted or put together by hand).
+ */
 static void
 write_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
     const struct fp_spool_record *r)
 {
 	const char **vals = fp_xcalloc(t->nfields + 1, sizeof *vals);
-	const char *cur = NULL;
-	size_t i;
+	struct rowfact *rf = fp_xcalloc(r->nfacts + 1, sizeof *rf);
+	size_t i, n = 0;
 
-	for (i = 0; i <= r->nfacts; i++) {
-		const struct fp_field *f;
+	for (i = 0; i < r->nfacts; i++)
+		if (!strcmp(r->facts[i].table, t->name)) {
+			rf[n].row = r->facts[i].row;
+			rf[n++].i = i;
+		}
+	if (n > 1)
+		qsort(rf, n, sizeof *rf, by_row);
+	for (i = 0; i < n; i++)
+		rf[i].first = i && !strcmp(rf[i].row, rf[i - 1].row) ?
+		    rf[i - 1].first : rf[i].i;
+	if (n > 1)
+		qsort(rf, n, sizeof *rf, by_first);
+	for (i = 0; i < n; i++) {
+		const struct fp_rec_fact *fc = &r->facts[rf[i].i];
+		const struct fp_field *f = fp_table_field(t, fc->field);
 
-		if (i < r->nfacts && strcmp(r->facts[i].table, t->name))
-			continue;
-		if (cur && (i == r->nfacts || strcmp(cur, r->facts[i].row))) {
-			write_row(s, o, t, r, cur, vals);
+		if (f)
+			vals[f - t->fields] = fc->value;
+		if (i + 1 == n || rf[i + 1].first != rf[i].first) {
+			write_row(s, o, t, r, fc->row, vals);
 			memset(vals, 0, t->nfields * sizeof *vals);
 		}
-		if (i == r->nfacts)
-			break;
-		cur = r->facts[i].row;
-		f = fp_table_field(t, r->facts[i].field);
-		if (f)
-			vals[f - t->fields] = r->facts[i].value;
 	}
+	free(rf);
 	free(vals);
 }
 
@@ -1039,7 +1098,8 @@ close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 		char kc[8], vc[8];
 		uint32_t col = key + 1 + (uint32_t)k;
 
-		if (kind_of(f) != K_MONEY) {
+		/* Money and counts add up; a score or a rate does not. */
+		if (kind_of(f) != K_MONEY && kind_of(f) != K_COUNT) {
 			fp_xlsx_blank(s->x, o->sheet, row, col,
 			    s->st[L_TOTAL][K_TEXT]);
 			continue;
@@ -1059,7 +1119,7 @@ close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 		}
 		fp_buf_adds(&s->tmp, "\"))");
 		fp_xlsx_formula(s->x, o->sheet, row, col, s->tmp.s,
-		    nearbyint(sums[k] * 1e6) / 1e6, s->st[L_TOTAL][K_MONEY]);
+		    nearbyint(sums[k] * 1e6) / 1e6, s->st[L_TOTAL][kind_of(f)]);
 	}
 }
 
@@ -1291,7 +1351,7 @@ fp_summary_free(struct fp_summary *s)
 		free(s->counts[i].rows);
 	}
 	free(s->counts);
-	free(s->lastrow);
+	free(s->rf);
 	fp_buf_release(&s->key);
 	fp_buf_release(&s->tmp);
 	fp_buf_release(&s->shown);
