@@ -1128,6 +1128,18 @@ named(struct fp_record *rec, const struct fp_ref *r)
 	return NULL;
 }
 
+long
+fp_apply_form_year(struct apply *a)
+{
+	const struct fp_fact *y = named(a->rec, &a->m->year);
+	const char *v = a->o->set_year ? a->o->set_year : y ? y->value : NULL;
+	double x;
+
+	if (!v || !fp_parse_number(v, strlen(v), &x) || x < 1000 || x > 9999)
+		return 0;
+	return (long)x;
+}
+
 /*
  * A label split over two cells (实施 | 单位 side by side, 年度主要 over
  * 工作内容): a cell whose label starts one of the field's labels (none
