@@ -1052,6 +1052,31 @@ field_re(const struct fp_field *f, size_t i)
 	return i ? &f->more[i - 1].re : &f->re;
 }
 
+/*
+ * What a pattern sees of a number cell k with no words around it: where
+ * the cell right of it goes on with 年 (2022 | 年度部门整体支出绩效自评表,
+ * a title's year typed in a cell of its own), the whole number and that
+ * cell's label joined, into *b; else NULL.
+ */
+static const char *
+number_joined(const struct fp_fsheet *s, size_t k, struct fp_buf *b)
+{
+	const struct fp_fcell *c = &s->cells[k], *n = c + 1;
+	size_t i;
+
+	if (c->type != FP_CELL_NUMBER || !c->text || !c->len ||
+	    k + 1 >= s->ncells || n->row != c->row || n->col != c->col + 1 ||
+	    !n->label || strncmp(n->label, "年", strlen("年")))
+		return NULL;
+	for (i = 0; i < c->len; i++)
+		if (c->text[i] < '0' || c->text[i] > '9')
+			return NULL;
+	fp_buf_reset(b);
+	fp_buf_add(b, c->text, c->len);
+	fp_buf_adds(b, n->label);
+	return b->s;
+}
+
 /* A value by the pattern re, as apply_pattern gives one. */
 static int
 apply_one_pattern(struct apply *a, const struct fp_table *t,
@@ -1059,12 +1084,14 @@ apply_one_pattern(struct apply *a, const struct fp_table *t,
     const struct fence *fn, const regex_t *re)
 {
 	regmatch_t mt[MAX_GROUPS];
+	struct fp_buf joined = FP_BUF_INIT;
 	size_t k;
 
 	for (k = 0; k < s->ncells; k++) {
 		const struct fp_fcell *c = &s->cells[k];
 		struct fp_value v;
-		const char *l = c->label ? c->label : c->shown;
+		const char *l = c->label ? c->label : c->shown ? c->shown :
+		    number_joined(s, k, &joined);
 		const regmatch_t *g;
 		char *cap;
 		int got;
@@ -1089,8 +1116,10 @@ apply_one_pattern(struct apply *a, const struct fp_table *t,
 		if (got && field_unit(f, s, c))
 			fp_apply_unit_note(a, t, f, s, label_unit(s, c));
 		free(cap);
+		fp_buf_release(&joined);
 		return 1;
 	}
+	fp_buf_release(&joined);
 	return 0;
 }
 
@@ -1126,6 +1155,18 @@ named(struct fp_record *rec, const struct fp_ref *r)
 		    !strcmp(rec->v[i].field, r->field))
 			return &rec->v[i];
 	return NULL;
+}
+
+long
+fp_apply_form_year(struct apply *a)
+{
+	const struct fp_fact *y = named(a->rec, &a->m->year);
+	const char *v = a->o->set_year ? a->o->set_year : y ? y->value : NULL;
+	double x;
+
+	if (!v || !fp_parse_number(v, strlen(v), &x) || x < 1000 || x > 9999)
+		return 0;
+	return (long)x;
 }
 
 /*

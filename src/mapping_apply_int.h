@@ -36,6 +36,8 @@ struct apply {
 	struct fp_buf stripped;		/* a value without its strip's match */
 };
 
+/* The form's year: given by --set, else as read so far; 0 if not known. */
+long fp_apply_form_year(struct apply *a);
 /* A note on how the form was read: a warning if warn, else for --explain. */
 void fp_apply_note(struct apply *a, int warn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -188,6 +190,7 @@ struct fp_header {
 	uint32_t top, end;
 	struct fp_column *cols;		/* ncols of them; borrowed cells */
 	uint32_t ncols;
+	long year;			/* the form's, 0 if not known */
 };
 /* Reads the header of a table from its label's cell, for fp_header_release. */
 void fp_header_read(const struct fp_table *t, const struct fp_fsheet *s,
@@ -211,10 +214,19 @@ void fp_header_half(const struct fp_header *h, int64_t keycol, uint32_t *lo,
 /*
  * Field f's column, or -1, looked for from column from on (a keyed
  * table's key column) and then from the left; claimed, so that no later
- * field takes it.
+ * field takes it. Of columns named alike, one under a group naming
+ * another year than h->year (2022年（上年数）) gives way to one under a
+ * group naming this year (2023年（本年数）, 本年): *passed set to it,
+ * else -1.
  */
 int64_t fp_header_field_column(const struct fp_table *t, struct fp_header *h,
-    const struct fp_field *f, uint32_t from);
+    const struct fp_field *f, uint32_t from, int64_t *passed);
+/*
+ * 1 if column c stands under a group of the header naming another year
+ * than h->year (or 上年); naming it (or 本年, 当年).
+ */
+int fp_header_other_year(const struct fp_header *h, int64_t c);
+int fp_header_this_year(const struct fp_header *h, int64_t c);
 /* 1 if code field f's choices are a column each, *lo..*hi, a tick in one. */
 int fp_header_choices(const struct fp_table *t, const struct fp_field *f,
     const struct fp_header *h, uint32_t *lo, uint32_t *hi);

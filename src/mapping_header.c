@@ -352,11 +352,33 @@ header_has_group(const struct fp_header *h, const struct fp_labels *ls)
 }
 
 /*
+ * 1 if header cell k, of row r, stands over column c as a group: merged
+ * across c, or not merged, starting at or left of c with no other cell
+ * of its row between.
+ */
+static int
+spans_column(const struct fp_fsheet *s, uint32_t r, size_t k, uint32_t c)
+{
+	const struct fp_fcell *g = &s->cells[k];
+	uint32_t last = UINT32_MAX;
+	size_t m;
+
+	if (g->col > c)
+		return 0;
+	for (m = 0; m < s->nmerges; m++)
+		if (s->merges[m].r1 == r && s->merges[m].c1 == g->col) {
+			last = s->merges[m].c2;
+			break;
+		}
+	if (m == s->nmerges && k + 1 < s->rowstart[r + 1])
+		last = s->cells[k + 1].col - 1;
+	return c <= last;
+}
+
+/*
  * 1 if column c, named in row nrow, stands under a group of the header
- * with one of the labels: a cell above nrow merged across c, or one not
- * merged that starts at or left of c with no other cell of its row
- * between (中期指标 | | | 年度指标 over 二级指标 | 三级指标 | 指标值
- * twice).
+ * with one of the labels (中期指标 | | | 年度指标 over 二级指标 |
+ * 三级指标 | 指标值 twice).
  */
 static int
 under_group(const struct fp_header *h, uint32_t nrow, uint32_t c,
@@ -364,27 +386,85 @@ under_group(const struct fp_header *h, uint32_t nrow, uint32_t c,
 {
 	const struct fp_fsheet *s = h->s;
 	uint32_t r;
-	size_t k, m;
+	size_t k;
 
 	for (r = h->top; r < nrow; r++)
-		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
-			const struct fp_fcell *g = &s->cells[k];
-			uint32_t last = UINT32_MAX;
-
-			if (g->col > c || !fp_apply_cell_matches(ls, g))
-				continue;
-			for (m = 0; m < s->nmerges; m++)
-				if (s->merges[m].r1 == r &&
-				    s->merges[m].c1 == g->col) {
-					last = s->merges[m].c2;
-					break;
-				}
-			if (m == s->nmerges && k + 1 < s->rowstart[r + 1])
-				last = s->cells[k + 1].col - 1;
-			if (c <= last)
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			if (fp_apply_cell_matches(ls, &s->cells[k]) &&
+			    spans_column(s, r, k, c))
 				return 1;
-		}
 	return 0;
+}
+
+/* What a group over columns says of their year. */
+enum { YEAR_NONE, YEAR_THIS, YEAR_OTHER };
+
+/*
+ * 1 if the word w (本年) stands at p and is a year's, not the start of
+ * an amount's name (上年结转, 本年结余).
+ */
+static int
+year_word(const char *p, const char *w)
+{
+	size_t n = strlen(w);
+
+	return !strncmp(p, w, n) && strncmp(p + n, "结", strlen("结"));
+}
+
+/*
+ * What group cell g says of the year of the columns under it: this
+ * year's, naming year (the form's, 0 if unknown) or 本年, 当年
+ * (2023年（本年数）); another's, naming another year or 上年
+ * (2022年（上年数）); else nothing.
+ */
+static int
+group_year(const struct fp_fcell *g, long year)
+{
+	const char *p = g->label, *l;
+	int yes = 0, no = 0, digits = 0;
+
+	if (!p)
+		return YEAR_NONE;
+	for (l = p; *l; l++) {
+		if (*l >= '0' && *l <= '9') {
+			digits++;
+			continue;
+		}
+		if (digits == 4 && year > 0 && !strncmp(l, "年", strlen("年"))) {
+			if (strtol(l - 4, NULL, 10) == year)
+				yes = 1;
+			else
+				no = 1;
+		}
+		digits = 0;
+	}
+	if (yes || no)
+		return yes ? YEAR_THIS : YEAR_OTHER;
+	for (l = p; *l; l++) {
+		yes |= year_word(l, "本年") || year_word(l, "当年");
+		no |= year_word(l, "上年");
+	}
+	return yes == no ? YEAR_NONE : yes ? YEAR_THIS : YEAR_OTHER;
+}
+
+/*
+ * What the groups over column c say of its year: the lowest that says
+ * anything (2023年 over 上年数 | 本年数: the lower).
+ */
+static int
+column_year(const struct fp_header *h, uint32_t c)
+{
+	const struct fp_fsheet *s = h->s;
+	uint32_t r;
+	size_t k;
+	int y, said = YEAR_NONE;
+
+	for (r = h->top; r < h->cols[c].name->row; r++)
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			if (spans_column(s, r, k, c) &&
+			    (y = group_year(&s->cells[k], h->year)))
+				said = y;
+	return said;
 }
 
 /*
@@ -409,6 +489,38 @@ other_half(const struct fp_table *t, const struct fp_column *cols, uint32_t c,
 	return 0;
 }
 
+int
+fp_header_other_year(const struct fp_header *h, int64_t c)
+{
+	return c >= 0 && c < h->ncols && h->cols[c].name &&
+	    column_year(h, (uint32_t)c) == YEAR_OTHER;
+}
+
+int
+fp_header_this_year(const struct fp_header *h, int64_t c)
+{
+	return c >= 0 && c < h->ncols && h->cols[c].name &&
+	    column_year(h, (uint32_t)c) == YEAR_THIS;
+}
+
+/*
+ * 1 if column c may be a field's: named one of ls, not claimed by an
+ * earlier field (see find_column), under one of group where the header
+ * has such a group, and not in the other half of a two-sided table.
+ */
+static int
+column_fits(const struct fp_table *t, const struct fp_header *h,
+    struct fp_column *cols, uint32_t c, const struct fp_labels *ls,
+    const struct fp_labels *group, int grouped, int off, int claim,
+    uint32_t from)
+{
+	return cols[c].name && !(cols[c].claimed && off == 0 &&
+	    !(claim < 0 && cols[c].claimed_code)) &&
+	    column_named(t, &cols[c], ls) && !(grouped &&
+	    !under_group(h, cols[c].name->row, c, group)) &&
+	    !(c < from && other_half(t, cols, c, from));
+}
+
 /*
  * The column of a field (or the key): the first column from column from
  * on, then from the left, whose name is one of ls, not claimed by an
@@ -420,23 +532,26 @@ other_half(const struct fp_table *t, const struct fp_column *cols, uint32_t c,
  * Where the header has a group labelled one of group (a column's
  * `group`), only a column under such a group is. claim: 1 to claim the
  * column, 0 not to, -1 not to and to take one a code column claimed.
+ * Else a column under a group naming another year (2022年（上年数）,
+ * last year's kept left of this year's) gives way to a later one under a
+ * group naming this year (2023年（本年数）), *passed set to it; else -1.
  */
 static int64_t
 find_column(const struct fp_table *t, const struct fp_header *h,
     struct fp_column *cols, uint32_t ncols, const struct fp_labels *ls,
-    const struct fp_labels *group, int off, int claim, uint32_t from)
+    const struct fp_labels *group, int off, int claim, uint32_t from,
+    int64_t *passed)
 {
 	uint32_t i, c;
 	int64_t hid = -1;
 	int grouped = group && group->n && header_has_group(h, group);
 
+	if (passed)
+		*passed = -1;
 	for (i = 0; i < ncols; i++) {
 		c = from + i < ncols ? from + i : from + i - ncols;
-		if (!cols[c].name || (cols[c].claimed && off == 0 &&
-		    !(claim < 0 && cols[c].claimed_code)) ||
-		    !column_named(t, &cols[c], ls) || (grouped &&
-		    !under_group(h, cols[c].name->row, c, group)) ||
-		    (c < from && other_half(t, cols, c, from)))
+		if (!column_fits(t, h, cols, c, ls, group, grouped, off, claim,
+		    from))
 			continue;
 		/* Last year's column, hidden beside this year's: not it. */
 		if (fp_fsheet_col_hidden(h->s, c)) {
@@ -447,6 +562,19 @@ find_column(const struct fp_table *t, const struct fp_header *h,
 		hid = c;
 		break;
 	}
+	if (hid >= 0 && i < ncols && !grouped &&
+	    column_year(h, (uint32_t)hid) == YEAR_OTHER)
+		for (i++; i < ncols; i++) {
+			c = from + i < ncols ? from + i : from + i - ncols;
+			if (column_fits(t, h, cols, c, ls, group, grouped,
+			    off, claim, from) && !fp_fsheet_col_hidden(h->s,
+			    c) && column_year(h, c) == YEAR_THIS) {
+				if (passed)
+					*passed = hid;
+				hid = c;
+				break;
+			}
+		}
 	if (hid < 0 || hid + off < 0)
 		return -1;
 	if (claim > 0 && off == 0)
@@ -804,6 +932,7 @@ fp_header_read(const struct fp_table *t, const struct fp_fsheet *s,
 	h->end = D;
 	h->cols = cols;
 	h->ncols = ncols;
+	h->year = 0;
 }
 
 void
@@ -827,7 +956,7 @@ fp_header_key_column(const struct fp_mapping *m, const struct fp_table *t,
 	 */
 	int64_t named = t->key.n ? find_column(t, h, h->cols, h->ncols,
 	    &t->key, NULL, t->key_offset, 0, key_near(t, h->cols, h->ncols,
-	    at)) : -1, keycol;
+	    at), NULL) : -1, keycol;
 
 	if (named < 0 && fp_keyparts_find(m, t, h->s, h->top, h->end, kp))
 		named = kp->lo;
@@ -840,21 +969,22 @@ fp_header_key_column(const struct fp_mapping *m, const struct fp_table *t,
 
 int64_t
 fp_header_field_column(const struct fp_table *t, struct fp_header *h,
-    const struct fp_field *f, uint32_t from)
+    const struct fp_field *f, uint32_t from, int64_t *passed)
 {
 	int64_t c;
 
+	*passed = -1;
 	if (f->heading)
 		return -1;
 	c = find_column(t, h, h->cols, h->ncols, &f->labels, &f->group,
-	    f->offset, 1, from);
+	    f->offset, 1, from, passed);
 	/*
 	 * Two code columns may name one column of the form: its cells
 	 * carry both codes (产出指标-数量指标 under 指标类别).
 	 */
 	if (c < 0 && f->type == FP_T_CODE)
 		c = find_column(t, h, h->cols, h->ncols, &f->labels, &f->group,
-		    f->offset, -1, from);
+		    f->offset, -1, from, passed);
 	if (c >= 0 && f->type == FP_T_CODE && f->offset == 0)
 		h->cols[c].claimed_code = 1;
 	return c;

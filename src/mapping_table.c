@@ -594,6 +594,7 @@ struct grid {
 	uint32_t half_lo, half_hi;	/* the key's half of a two-sided table */
 	struct fp_keyparts kp;		/* a key written in parts (类|款|项) */
 	int64_t *col;			/* each field's column, -1 none */
+	int64_t *passed;		/* the column it passed over, -1 none */
 	int *exp;			/* each money field's unit exponent */
 	struct choice *choice;
 	const struct fp_fcell **names;	/* the choices' names by column */
@@ -669,6 +670,32 @@ grid_find(struct grid *g)
 }
 
 /*
+ * Says so of each field whose column stands under a group naming another
+ * year (2022年, 上年数) where another field's stands under one naming
+ * this year: the table's facts would be of two years. Not of a field
+ * with a group of its own: the mapping asks for that year's.
+ */
+static void
+year_mixed(struct grid *g)
+{
+	const struct fp_table *t = g->t;
+	size_t i;
+	int mixed = 0;
+	char c[8];
+
+	for (i = 0; i < t->nfields && !mixed; i++)
+		mixed = fp_header_this_year(&g->hdr, g->col[i]);
+	for (i = 0; mixed && !g->s->transposed && i < t->nfields; i++)
+		if (!t->fields[i].group.n &&
+		    fp_header_other_year(&g->hdr, g->col[i])) {
+			fp_colname((uint32_t)g->col[i], c);
+			fp_apply_note(g->a, 1, "%s.%s: column %s stands under "
+			    "another year's group than this year's columns",
+			    t->name, t->fields[i].name, c);
+		}
+}
+
+/*
  * Reads the header under the label: the key's column (keyed; -1, said,
  * if there is none), each field's column, choices and unit.
  */
@@ -682,6 +709,7 @@ grid_columns(struct grid *g)
 	size_t i;
 
 	fp_header_read(t, s, g->anchor, &g->hdr);
+	g->hdr.year = fp_apply_form_year(a);
 	D = g->hdr.end;
 	if (t->kind == FP_TABLE_KEYED) {
 		g->keycol = fp_header_key_column(a->m, t, &g->hdr,
@@ -701,6 +729,7 @@ grid_columns(struct grid *g)
 		fp_header_half(&g->hdr, g->keycol, &g->half_lo, &g->half_hi);
 	}
 	g->col = fp_xcalloc(t->nfields, sizeof *g->col);
+	g->passed = fp_xcalloc(t->nfields, sizeof *g->passed);
 	g->lastcode = fp_xcalloc(t->nfields + 1, sizeof *g->lastcode);
 	g->choice = fp_xcalloc(t->nfields, sizeof *g->choice);
 	g->names = fp_xcalloc(g->hdr.ncols + 1, sizeof *g->names);
@@ -714,7 +743,7 @@ grid_columns(struct grid *g)
 
 		g->col[i] = fp_header_field_column(t, &g->hdr, f,
 		    g->keycol >= 0 && (uint32_t)g->keycol < g->hdr.ncols ?
-		    (uint32_t)g->keycol : 0);
+		    (uint32_t)g->keycol : 0, &g->passed[i]);
 		/* Its choices a column each, a √ in one. */
 		if (g->col[i] < 0 && fp_header_choices(t, f, &g->hdr, &ch->lo,
 		    &ch->hi)) {
@@ -731,6 +760,7 @@ grid_columns(struct grid *g)
 		g->exp[i] = u->unit_exp;
 		fp_apply_unit_note(a, t, f, s, u);
 	}
+	year_mixed(g);
 	if (t->kind == FP_TABLE_KEYED) {
 		g->hid = fp_hidden_new(t);
 		g->grp = fp_groups_new(t);
@@ -1163,8 +1193,18 @@ grid_say(struct grid *g)
 				    (uint32_t)g->col[i] + 1);
 			else
 				fp_colname((uint32_t)g->col[i], num);
-			fp_apply_note(a, 0, "%s.%s: %s %s", t->name, f->name,
-			    s->transposed ? "row" : "column", num);
+			if (g->passed[i] >= 0 && !s->transposed) {
+				char by[8];
+
+				fp_colname((uint32_t)g->passed[i], by);
+				fp_apply_note(a, 0, "%s.%s: column %s, under "
+				    "this year's group, not %s, named alike "
+				    "under another year's", t->name, f->name,
+				    num, by);
+			} else
+				fp_apply_note(a, 0, "%s.%s: %s %s", t->name,
+				    f->name, s->transposed ? "row" : "column",
+				    num);
 		}
 	}
 }
@@ -1191,6 +1231,7 @@ grid_release(struct grid *g)
 	free(g->merged);
 	fp_header_release(&g->hdr);
 	free(g->col);
+	free(g->passed);
 	free(g->exp);
 	free(g->last);
 }
