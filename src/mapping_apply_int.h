@@ -316,23 +316,31 @@ void fp_hidden_free(struct fp_hidden *h);
 
 /*
  * mapping_groups.c: a keyed table's group rows, an outer enumerator's
- * (二、局属二级机构) over inner ones' ((一)第一中学), their subtotal.
+ * (二、局属二级机构) over inner ones' ((一)第一中学), their subtotal; and
+ * rows no code names under an item one does (其中：上级补助资金 under
+ * 当年财政拨款), its breakdown.
  */
 struct fp_groups;
+/* What a row is to its groups: a unit, an item a code names, another. */
+enum fp_grow { FP_GROW_UNIT, FP_GROW_ITEM, FP_GROW_OTHER };
 struct fp_groups *fp_groups_new(const struct fp_table *t);
 /*
- * The facts rec->v[from..to) are row's, its key cell kc (coded: a row
- * named by one of the table's codes, never a group). Rows come in order.
+ * The facts rec->v[from..to) are row's, its key cell kc (kind: a unit
+ * by its key, an item by one of the table's codes, or the total or a
+ * subtotal, never a group). Rows come in order.
  */
-void fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc, int coded,
-    uint32_t row, size_t from, size_t to);
+void fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc,
+    enum fp_grow kind, uint32_t row, size_t from, size_t to);
 /*
  * Takes out of rec the facts of each group row whose amounts are the sum
- * of its inner rows' (within tol); returns how many, *first the sheet row
- * of the first.
+ * of its inner rows' (within tol), and of each item's breakdown: the
+ * units under it, the first starting 其中, whose amounts (money, in a table with money) add up to
+ * its own, one not 0. Returns how many group rows, *first the sheet row
+ * of the first; *nparts is how many items had a breakdown, *part1 the
+ * sheet row of the first such item.
  */
 size_t fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
-    uint32_t *first);
+    uint32_t *first, size_t *nparts, uint32_t *part1);
 void fp_groups_free(struct fp_groups *g);
 /*
  * A row code may name a code column in braces (row {level1}_sub 小计 =

@@ -4,7 +4,10 @@
  * ((一)第一中学, (二)第二中学), whose amounts are their sum, is their
  * subtotal, not a unit of its own: counted with them, the units would
  * add up to more than the table's total. Where its amounts are not the
- * sum, it stays a row, for check to show what does not add up.
+ * sum, it stays a row, for check to show what does not add up. Rows no
+ * code names under an item a code names, the first saying so (其中：上级
+ * 补助资金, 县级配套资金 under 当年财政拨款), whose amounts are its own,
+ * are its breakdown: no source of their own.
  */
 #include "mapping_apply_int.h"
 
@@ -16,6 +19,8 @@
 
 struct grow {
 	int level;		/* its enumerator's, 0 if it has none */
+	enum fp_grow kind;
+	int of_which;		/* its key cell starts 其中 */
 	uint32_t row;		/* on the sheet */
 	size_t from, to;	/* its facts in the record */
 };
@@ -104,14 +109,19 @@ fp_groups_free(struct fp_groups *g)
 }
 
 void
-fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc, int coded,
-    uint32_t row, size_t from, size_t to)
+fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc,
+    enum fp_grow kind, uint32_t row, size_t from, size_t to)
 {
+	int coded = kind != FP_GROW_UNIT;
+
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 16;
 		g->v = fp_xreallocarray(g->v, g->cap, sizeof *g->v);
 	}
 	g->v[g->n].level = coded || !kc ? 0 : enum_level(kc->label);
+	g->v[g->n].kind = kind;
+	g->v[g->n].of_which = kc && kc->label &&
+	    !strncmp(kc->label, "\xe5\x85\xb6\xe4\xb8\xad", 6);	/* 其中 */
 	g->v[g->n].row = row;
 	g->v[g->n].from = from;
 	g->v[g->n++].to = to;
@@ -169,13 +179,65 @@ is_group(const struct fp_groups *g, const struct fp_record *rec, size_t i,
 	return any;
 }
 
+/* 1 if t has a money column: what a breakdown is checked on. */
+static int
+has_money(const struct fp_table *t)
+{
+	size_t k;
+
+	for (k = 0; k < t->nfields; k++)
+		if (t->fields[k].type == FP_T_MONEY)
+			return 1;
+	return 0;
+}
+
+/*
+ * The number of rows after item row i that are its breakdown: rows no
+ * code names, up to the next row one does, the first saying so (其中：),
+ * whose amounts (money, in a table with money) add up to each of its own
+ * (within tol), one of them not 0. 0 if there are none or they do not
+ * add up.
+ */
+static size_t
+breakdown(const struct fp_groups *g, const struct fp_record *rec, size_t i,
+    double tol)
+{
+	const struct fp_table *t = g->t;
+	int money = has_money(t), any = 0;
+	size_t j, k, end;
+
+	if (g->v[i].kind != FP_GROW_ITEM || i + 1 >= g->n ||
+	    !g->v[i + 1].of_which)
+		return 0;
+	for (end = i + 1; end < g->n && g->v[end].kind == FP_GROW_UNIT; end++)
+		;
+	if (end == i + 1)
+		return 0;
+	for (k = 0; k < t->nfields; k++) {
+		double own, sum = 0, x;
+
+		if (!(money ? t->fields[k].type == FP_T_MONEY :
+		    fp_type_numeric(t->fields[k].type)) ||
+		    !amount(rec, &g->v[i], t->fields[k].name, &own))
+			continue;
+		for (j = i + 1; j < end; j++)
+			if (amount(rec, &g->v[j], t->fields[k].name, &x))
+				sum += x;
+		if (fabs(own - sum) > tol)
+			return 0;
+		any |= own != 0;
+	}
+	return any ? end - i - 1 : 0;
+}
+
 size_t
 fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
-    uint32_t *first)
+    uint32_t *first, size_t *nparts, uint32_t *part1)
 {
 	unsigned char *drop;
-	size_t i, k, w, n = 0;
+	size_t i, k, w, n = 0, gone;
 
+	*nparts = 0;
 	if (g->n < 2)
 		return 0;
 	drop = fp_xcalloc(g->n, 1);
@@ -183,8 +245,18 @@ fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
 		if ((drop[i] = (unsigned char)is_group(g, rec, i, tol)) &&
 		    !n++)
 			*first = g->v[i].row;
+	for (gone = n, i = 0; i < g->n; i++) {
+		size_t j, parts = drop[i] ? 0 : breakdown(g, rec, i, tol);
+
+		for (j = i + 1; j <= i + parts; j++)
+			drop[j] = 1;
+		if (parts && !(*nparts)++)
+			*part1 = g->v[i].row;
+		gone += parts;
+		i += parts;
+	}
 	/* Their facts go; the others keep their order. */
-	for (i = 0, w = k = 0; n && k < rec->n; k++) {
+	for (i = 0, w = k = 0; gone && k < rec->n; k++) {
 		while (i < g->n && k >= g->v[i].to)
 			i++;
 		if (i < g->n && k >= g->v[i].from && drop[i])
@@ -192,7 +264,7 @@ fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
 		else
 			rec->v[w++] = rec->v[k];
 	}
-	if (n)
+	if (gone)
 		rec->n = w;
 	free(drop);
 	return n;

@@ -1018,8 +1018,9 @@ grid_row(struct grid *g, uint32_t r, const struct fp_fcell *kc, char *key,
 		    fp_fsheet_row_hidden(s, r) ? FP_HROW_HIDDEN :
 		    FP_HROW_UNIT);
 	if (g->grp)
-		fp_groups_row(g->grp, kc, fp_apply_is_row_code(t, kc), r, from,
-		    a->rec->n);
+		fp_groups_row(g->grp, kc, !fp_apply_is_row_code(t, kc) ?
+		    FP_GROW_UNIT : !strcmp(key, FP_ROW_TOTAL) || tmpl ?
+		    FP_GROW_OTHER : FP_GROW_ITEM, r, from, a->rec->n);
 	free(key);
 }
 
@@ -1097,8 +1098,8 @@ grid_say(struct grid *g)
 	struct apply *a = g->a;
 	const struct fp_table *t = g->t;
 	const struct fp_fsheet *s = g->s;
-	uint32_t group1 = 0;
-	size_t i, ngroups;
+	uint32_t group1 = 0, part1 = 0;
+	size_t i, ngroups, nparts = 0;
 	char num[32], where[64];
 	int dropped;
 
@@ -1111,10 +1112,15 @@ grid_say(struct grid *g)
 	    a->m->tolerance + 1e-9);
 	/* A subtotal of the units under it is none (after no other drop). */
 	if (g->grp && !dropped && (ngroups = fp_groups_drop(g->grp, a->rec,
-	    a->m->tolerance + 1e-9, &group1)))
+	    a->m->tolerance + 1e-9, &group1, &nparts, &part1)))
 		fp_apply_note(a, 0, "%s: row %u%s adds up the rows under it: "
 		    "their subtotal, not a unit", t->name,
 		    fp_apply_row_no(s, group1), ngroups > 1 ? " and others" :
+		    "");
+	if (nparts)
+		fp_apply_note(a, 0, "%s: the rows under row %u%s add up to it: "
+		    "its breakdown, no rows of their own", t->name,
+		    fp_apply_row_no(s, part1), nparts > 1 ? " and others" :
 		    "");
 	if (g->nhidden)
 		say_hidden(a, t, s, g->nhidden, g->hidden1, dropped ?
