@@ -680,11 +680,22 @@ grid_columns(struct grid *g)
 	const struct fp_fsheet *s = g->s;
 	uint32_t D, r;
 	size_t i;
+	int unnamed = 0;
+	char num[32];
+
 	fp_header_read(t, s, g->anchor, &g->hdr);
 	D = g->hdr.end;
 	if (t->kind == FP_TABLE_KEYED) {
 		g->keycol = fp_header_key_column(a->m, t, &g->hdr,
-		    g->anchor->col, &g->kp);
+		    g->anchor->col, &g->kp, &unnamed);
+		if (unnamed && g->keycol >= 0)
+			fp_apply_note(a, 0, "%s: no cell of the header (rows "
+			    "%u-%u) is labelled %s: the key is in column %s, "
+			    "which holds the rows' codes", t->name,
+			    fp_apply_row_no(s, g->hdr.top),
+			    fp_apply_row_no(s, D - 1),
+			    fp_apply_labels_text(&a->val, &t->key),
+			    (fp_colname((uint32_t)g->keycol, num), num));
 		if (g->keycol < 0) {
 			fp_apply_note(a, 1,
 			    "%s: header at %s, but no key column (%s%s%s"
