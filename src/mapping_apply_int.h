@@ -160,7 +160,11 @@ struct fp_keyparts {
  */
 int fp_keyparts_find(const struct fp_mapping *m, const struct fp_table *t,
     const struct fp_fsheet *s, uint32_t R, uint32_t D, struct fp_keyparts *kp);
-/* 1 if row D names the parts under such a header cell of rows R..D - 1. */
+/*
+ * 1 if row D names the parts under such a header cell of rows R..D - 1:
+ * none of its cells is a row code, and a row under it writes digits or
+ * the header's other columns are merged down into it.
+ */
 int fp_keyparts_row(const struct fp_table *t, const struct fp_fsheet *s,
     uint32_t R, uint32_t D);
 /*
@@ -200,11 +204,12 @@ void fp_header_release(struct fp_header *h);
  * A keyed table's key column, or -1: headed by its key where that holds
  * names or codes, the nearest at or left of column at (the table's
  * label's); in parts (*kp, for fp_keyparts_release); else where its rows'
- * codes are.
+ * codes are. *unnamed is 1 where the table has a key label and no cell
+ * of the header carries it.
  */
 int64_t fp_header_key_column(const struct fp_mapping *m,
     const struct fp_table *t, struct fp_header *h, uint32_t at,
-    struct fp_keyparts *kp);
+    struct fp_keyparts *kp, int *unnamed);
 /*
  * The columns *lo..*hi of a two-sided table's half that key column
  * keycol is in (all where the table has one side).

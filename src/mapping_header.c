@@ -943,9 +943,40 @@ fp_header_release(struct fp_header *h)
 	h->ncols = 0;
 }
 
+/*
+ * The column a header cell labelled as the table's key names, moved by
+ * its offset, where the lowest label over that column is another (人员类别
+ * merged across two columns over a row the header took in): the nearest
+ * at or left of column at, else the first. -1 if no cell is labelled so.
+ */
+static int64_t
+key_label_column(const struct fp_table *t, const struct fp_header *h,
+    uint32_t at)
+{
+	const struct fp_fsheet *s = h->s;
+	const struct fp_fcell *first = NULL, *near = NULL, *c;
+	int64_t col;
+	size_t k;
+
+	for (k = s->rowstart[h->top]; k < s->rowstart[h->end]; k++) {
+		c = &s->cells[k];
+		col = (int64_t)c->col + t->key_offset;
+		if (!fp_apply_cell_matches(&t->key, c) || col < 0 ||
+		    col >= (int64_t)h->ncols)
+			continue;
+		if (!first || c->col < first->col)
+			first = c;
+		if (c->col <= at && (!near || c->col > near->col))
+			near = c;
+	}
+	if (near)
+		first = near;
+	return first ? (int64_t)first->col + t->key_offset : -1;
+}
+
 int64_t
 fp_header_key_column(const struct fp_mapping *m, const struct fp_table *t,
-    struct fp_header *h, uint32_t at, struct fp_keyparts *kp)
+    struct fp_header *h, uint32_t at, struct fp_keyparts *kp, int *unnamed)
 {
 	/*
 	 * The column headed by key, where it holds names (not a 序号
@@ -958,8 +989,14 @@ fp_header_key_column(const struct fp_mapping *m, const struct fp_table *t,
 	    &t->key, NULL, t->key_offset, 0, key_near(t, h->cols, h->ncols,
 	    at), NULL) : -1, keycol;
 
-	if (named < 0 && fp_keyparts_find(m, t, h->s, h->top, h->end, kp))
+	/* 人员类别 + 1 names one column: no key in parts. */
+	memset(kp, 0, sizeof *kp);
+	if (named < 0 && !t->key_offset && fp_keyparts_find(m, t, h->s,
+	    h->top, h->end, kp))
 		named = kp->lo;
+	if (named < 0 && t->key.n)
+		named = key_label_column(t, h, at);
+	*unnamed = t->key.n && named < 0;
 	keycol = named >= 0 && (kp->hi > kp->lo ||
 	    column_holds(m, t, h->s, (uint32_t)named, h->end, 1) ||
 	    codes_rows(m, t, h->s, h->cols, h->ncols, (uint32_t)named,

@@ -77,6 +77,51 @@ key_group(const struct fp_table *t, const struct fp_fsheet *s, uint32_t R,
 	return NULL;
 }
 
+/*
+ * 1 if one of the 20 rows under row D writes digits in one of columns
+ * lo..hi: a code's part (208 under 类).
+ */
+static int
+digits_below(const struct fp_fsheet *s, uint32_t D, uint32_t lo, uint32_t hi)
+{
+	const struct fp_fcell *p;
+	char buf[MAX_PART];
+	uint32_t r, c;
+
+	for (r = D + 1; r < s->nrows && r <= D + 20; r++)
+		for (c = lo; c <= hi; c++)
+			if ((p = fp_fsheet_at(s, r, c)) && part_digits(p, buf))
+				return 1;
+	return 0;
+}
+
+/*
+ * 1 if each column a cell of rows R..D - 1 names outside lo..hi is
+ * merged down into row D (决算数 over 类 | 款 | 项 and its own blank):
+ * the row is the header's, whatever it writes.
+ */
+static int
+others_merged_down(const struct fp_fsheet *s, uint32_t R, uint32_t D,
+    uint32_t lo, uint32_t hi)
+{
+	size_t k, j;
+
+	for (k = s->rowstart[R]; k < s->rowstart[D]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (c->col >= lo && c->col <= hi)
+			continue;
+		for (j = 0; j < s->nmerges; j++)
+			if (s->merges[j].r1 < D && s->merges[j].r2 >= D &&
+			    s->merges[j].c1 <= c->col &&
+			    s->merges[j].c2 >= c->col)
+				break;
+		if (j == s->nmerges)
+			return 0;
+	}
+	return 1;
+}
+
 int
 fp_keyparts_row(const struct fp_table *t, const struct fp_fsheet *s,
     uint32_t R, uint32_t D)
@@ -87,13 +132,21 @@ fp_keyparts_row(const struct fp_table *t, const struct fp_fsheet *s,
 	if (!t->key.n || D >= s->nrows || s->rowstart[D + 1] -
 	    s->rowstart[D] < 2)
 		return 0;
+	/*
+	 * Names of parts, not a row of names (在职人员 | 行政编 under
+	 * 人员类别 merged across both, its count blank): none is one of the
+	 * table's row codes, and rows under them write a code's digits, or
+	 * the header's other columns are merged down beside them.
+	 */
 	while ((m = key_group(t, s, R, D, &from))) {
 		for (k = s->rowstart[D]; k < s->rowstart[D + 1]; k++)
 			if (s->cells[k].col < m->c1 ||
 			    s->cells[k].col > m->c2 || !s->cells[k].label ||
-			    s->cells[k].type != FP_CELL_TEXT)
+			    s->cells[k].type != FP_CELL_TEXT ||
+			    fp_apply_is_row_code(t, &s->cells[k]))
 				break;
-		if (k == s->rowstart[D + 1])
+		if (k == s->rowstart[D + 1] && (digits_below(s, D, m->c1,
+		    m->c2) || others_merged_down(s, R, D, m->c1, m->c2)))
 			return 1;
 		from++;
 	}

@@ -707,13 +707,23 @@ grid_columns(struct grid *g)
 	const struct fp_fsheet *s = g->s;
 	uint32_t D, r;
 	size_t i;
+	int unnamed = 0;
+	char num[32];
 
 	fp_header_read(t, s, g->anchor, &g->hdr);
 	g->hdr.year = fp_apply_form_year(a);
 	D = g->hdr.end;
 	if (t->kind == FP_TABLE_KEYED) {
 		g->keycol = fp_header_key_column(a->m, t, &g->hdr,
-		    g->anchor->col, &g->kp);
+		    g->anchor->col, &g->kp, &unnamed);
+		if (unnamed && g->keycol >= 0)
+			fp_apply_note(a, 0, "%s: no cell of the header (rows "
+			    "%u-%u) is labelled %s: the key is in column %s, "
+			    "which holds the rows' codes", t->name,
+			    fp_apply_row_no(s, g->hdr.top),
+			    fp_apply_row_no(s, D - 1),
+			    fp_apply_labels_text(&a->val, &t->key),
+			    (fp_colname((uint32_t)g->keycol, num), num));
 		if (g->keycol < 0) {
 			fp_apply_note(a, 1,
 			    "%s: header at %s, but no key column (%s%s%s"
@@ -838,6 +848,37 @@ list_row_has_cells(const struct grid *g, uint32_t r)
 		    g->choice[i].hi)))
 			return 1;
 	return 0;
+}
+
+/*
+ * The unit statement (单位：万元) of row r, where the row holds nothing
+ * else in the table's columns but its key (三公经费情况 | … | 单位：万元:
+ * the next table's title over the last column of this one's), else NULL.
+ * A unit statement is no amount, so the row is none of the table's.
+ */
+static const struct fp_fcell *
+only_units(const struct grid *g, uint32_t r, const struct fp_fcell *kc)
+{
+	const struct fp_fsheet *s = g->s;
+	const struct fp_fcell *u = NULL;
+	size_t i, k;
+
+	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
+		const struct fp_fcell *c = &s->cells[k];
+
+		if (c == kc || (g->keycol >= 0 && c->col == g->keycol))
+			continue;
+		for (i = 0; i < g->t->nfields && g->col[i] != c->col &&
+		    !(g->choice[i].on && c->col >= g->choice[i].lo &&
+		    c->col <= g->choice[i].hi); i++)
+			;
+		if (i == g->t->nfields)
+			continue;
+		if (c->unit_kind != FP_UNIT_LINE)
+			return NULL;
+		u = c;
+	}
+	return u;
 }
 
 /* Takes each field's cell of row r, the row keyed key. */
@@ -1031,7 +1072,7 @@ grid_rows(struct grid *g)
 	struct apply *a = g->a;
 	const struct fp_table *t = g->t;
 	const struct fp_fsheet *s = g->s;
-	const struct fp_fcell *kc, *part1;
+	const struct fp_fcell *kc, *part1, *u;
 	char *joined, *key;
 	uint32_t r;
 	int tmpl;
@@ -1085,6 +1126,13 @@ grid_rows(struct grid *g)
 			free(joined);
 			g->end = r;
 			break;
+		}
+		if ((u = only_units(g, r, kc)) != NULL) {
+			fp_apply_note(a, 0, "%s: row %u holds no amount but "
+			    "'%s', a unit statement: passed over", t->name,
+			    fp_apply_row_no(s, r), u->text);
+			free(joined);
+			continue;
 		}
 		if ((key = row_key_of(g, r, kc, joined, &tmpl)) != NULL)
 			grid_row(g, r, kc, key, tmpl);
