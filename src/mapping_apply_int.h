@@ -321,7 +321,8 @@ void fp_hidden_free(struct fp_hidden *h);
 
 /*
  * mapping_groups.c: a keyed table's group rows, an outer enumerator's
- * (二、局属二级机构) over inner ones' ((一)第一中学), their subtotal; and
+ * (二、局属二级机构) over inner ones' ((一)第一中学), their subtotal; a
+ * unit named 小计 under the units it adds up; and
  * rows no code names under an item one does (其中：上级补助资金 under
  * 当年财政拨款), its breakdown.
  */
@@ -336,16 +337,21 @@ struct fp_groups *fp_groups_new(const struct fp_table *t);
  */
 void fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc,
     enum fp_grow kind, uint32_t row, size_t from, size_t to);
+/* What fp_groups_drop took out: how many of each, the sheet row of the first. */
+struct fp_groups_said {
+	size_t groups, subs, parts;
+	uint32_t group1, sub1, part1;
+};
 /*
  * Takes out of rec the facts of each group row whose amounts are the sum
- * of its inner rows' (within tol), and of each item's breakdown: the
- * units under it, the first starting 其中, whose amounts (money, in a table with money) add up to
- * its own, one not 0. Returns how many group rows, *first the sheet row
- * of the first; *nparts is how many items had a breakdown, *part1 the
- * sheet row of the first such item.
+ * of its inner rows' (within tol); of each unit named 小计 whose amounts
+ * are the sum of units right above it; and of each item's breakdown: the
+ * units under it, the first starting 其中, whose amounts (money, in a
+ * table with money) add up to its own, one not 0 (said->parts counts the
+ * items, part1 is the first item's row). Returns how many rows went.
  */
 size_t fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
-    uint32_t *first, size_t *nparts, uint32_t *part1);
+    struct fp_groups_said *said);
 void fp_groups_free(struct fp_groups *g);
 /*
  * A row code may name a code column in braces (row {level1}_sub 小计 =

@@ -21,6 +21,7 @@ struct grow {
 	int level;		/* its enumerator's, 0 if it has none */
 	enum fp_grow kind;
 	int of_which;		/* its key cell starts 其中 */
+	int sub;		/* its key cell ends 小计 */
 	uint32_t row;		/* on the sheet */
 	size_t from, to;	/* its facts in the record */
 };
@@ -108,6 +109,15 @@ fp_groups_free(struct fp_groups *g)
 	free(g);
 }
 
+/* 1 if s ends with end. */
+static int
+ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && !strcmp(s + n - m, end);
+}
+
 void
 fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc,
     enum fp_grow kind, uint32_t row, size_t from, size_t to)
@@ -120,6 +130,8 @@ fp_groups_row(struct fp_groups *g, const struct fp_fcell *kc,
 	}
 	g->v[g->n].level = coded || !kc ? 0 : enum_level(kc->label);
 	g->v[g->n].kind = kind;
+	g->v[g->n].sub = kind == FP_GROW_UNIT && kc && kc->label &&
+	    ends_with(kc->label, "\xe5\xb0\x8f\xe8\xae\xa1");	/* 小计 */
 	g->v[g->n].of_which = kc && kc->label &&
 	    !strncmp(kc->label, "\xe5\x85\xb6\xe4\xb8\xad", 6);	/* 其中 */
 	g->v[g->n].row = row;
@@ -230,28 +242,74 @@ breakdown(const struct fp_groups *g, const struct fp_record *rec, size_t i,
 	return any ? end - i - 1 : 0;
 }
 
+/*
+ * 1 if row i, a unit named 小计 (二级机构小计), adds up the units right
+ * above it, one or more, back to the table's first or a row none is
+ * (the total, a coded row, a group, another subtotal): each amount it
+ * has their sum (within tol), one not 0.
+ */
+static int
+is_subtotal(const struct fp_groups *g, const struct fp_record *rec,
+    const unsigned char *drop, size_t i, double tol)
+{
+	const struct fp_table *t = g->t;
+	double *sum;
+	size_t j, k;
+	int ok = 0;
+
+	if (!g->v[i].sub || !i)
+		return 0;
+	sum = fp_xcalloc(t->nfields + 1, sizeof *sum);
+	for (j = i; j-- > 0 && !ok;) {
+		int any = 0, all = 1;
+
+		if (g->v[j].kind != FP_GROW_UNIT || g->v[j].sub || drop[j])
+			break;
+		for (k = 0; k < t->nfields; k++) {
+			double own, x;
+
+			if (!fp_type_numeric(t->fields[k].type))
+				continue;
+			if (amount(rec, &g->v[j], t->fields[k].name, &x))
+				sum[k] += x;
+			if (!amount(rec, &g->v[i], t->fields[k].name, &own))
+				continue;
+			if (fabs(own - sum[k]) > tol)
+				all = 0;
+			any |= own != 0;
+		}
+		ok = all && any;
+	}
+	free(sum);
+	return ok;
+}
+
 size_t
 fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
-    uint32_t *first, size_t *nparts, uint32_t *part1)
+    struct fp_groups_said *said)
 {
 	unsigned char *drop;
-	size_t i, k, w, n = 0, gone;
+	size_t i, k, w, gone = 0;
 
-	*nparts = 0;
+	memset(said, 0, sizeof *said);
 	if (g->n < 2)
 		return 0;
 	drop = fp_xcalloc(g->n, 1);
 	for (i = 0; i < g->n; i++)
 		if ((drop[i] = (unsigned char)is_group(g, rec, i, tol)) &&
-		    !n++)
-			*first = g->v[i].row;
-	for (gone = n, i = 0; i < g->n; i++) {
+		    !said->groups++)
+			said->group1 = g->v[i].row;
+	for (i = 0; i < g->n; i++)
+		if (!drop[i] && (drop[i] = (unsigned char)is_subtotal(g, rec,
+		    drop, i, tol)) && !said->subs++)
+			said->sub1 = g->v[i].row;
+	for (gone = said->groups + said->subs, i = 0; i < g->n; i++) {
 		size_t j, parts = drop[i] ? 0 : breakdown(g, rec, i, tol);
 
 		for (j = i + 1; j <= i + parts; j++)
 			drop[j] = 1;
-		if (parts && !(*nparts)++)
-			*part1 = g->v[i].row;
+		if (parts && !said->parts++)
+			said->part1 = g->v[i].row;
 		gone += parts;
 		i += parts;
 	}
@@ -267,7 +325,7 @@ fp_groups_drop(struct fp_groups *g, struct fp_record *rec, double tol,
 	if (gone)
 		rec->n = w;
 	free(drop);
-	return n;
+	return gone;
 }
 
 /* The index of t's field named n chars of name, or t->nfields. */

@@ -1146,8 +1146,8 @@ grid_say(struct grid *g)
 	struct apply *a = g->a;
 	const struct fp_table *t = g->t;
 	const struct fp_fsheet *s = g->s;
-	uint32_t group1 = 0, part1 = 0;
-	size_t i, ngroups, nparts = 0;
+	struct fp_groups_said said;
+	size_t i;
 	char num[32], where[64];
 	int dropped;
 
@@ -1158,18 +1158,25 @@ grid_say(struct grid *g)
 	/* What a person sees of the table leaves them out: say so. */
 	dropped = g->hid && fp_hidden_drop(g->hid, a->rec,
 	    a->m->tolerance + 1e-9);
-	/* A subtotal of the units under it is none (after no other drop). */
-	if (g->grp && !dropped && (ngroups = fp_groups_drop(g->grp, a->rec,
-	    a->m->tolerance + 1e-9, &group1, &nparts, &part1)))
-		fp_apply_note(a, 0, "%s: row %u%s adds up the rows under it: "
-		    "their subtotal, not a unit", t->name,
-		    fp_apply_row_no(s, group1), ngroups > 1 ? " and others" :
-		    "");
-	if (nparts)
-		fp_apply_note(a, 0, "%s: the rows under row %u%s add up to it: "
-		    "its breakdown, no rows of their own", t->name,
-		    fp_apply_row_no(s, part1), nparts > 1 ? " and others" :
-		    "");
+	/* A subtotal of units is none (after no other drop). */
+	if (g->grp && !dropped && fp_groups_drop(g->grp, a->rec,
+	    a->m->tolerance + 1e-9, &said)) {
+		if (said.groups)
+			fp_apply_note(a, 0, "%s: row %u%s adds up the rows "
+			    "under it: their subtotal, not a unit", t->name,
+			    fp_apply_row_no(s, said.group1), said.groups > 1 ?
+			    " and others" : "");
+		if (said.subs)
+			fp_apply_note(a, 0, "%s: row %u%s adds up the rows "
+			    "above it: their subtotal, not a unit", t->name,
+			    fp_apply_row_no(s, said.sub1), said.subs > 1 ?
+			    " and others" : "");
+		if (said.parts)
+			fp_apply_note(a, 0, "%s: the rows under row %u%s add "
+			    "up to it: its breakdown, no rows of their own",
+			    t->name, fp_apply_row_no(s, said.part1),
+			    said.parts > 1 ? " and others" : "");
+	}
 	if (g->nhidden)
 		say_hidden(a, t, s, g->nhidden, g->hidden1, dropped ?
 		    "left out, as the total row is the sum of the rows shown" :
