@@ -392,6 +392,8 @@ const struct fp_table *fp_mapping_table(const struct fp_mapping *m,
     const char *name);
 const struct fp_field *fp_table_field(const struct fp_table *t,
     const char *name);
+/* 1 if table t has a money field. */
+int fp_table_has_money(const struct fp_table *t);
 /* The field a reference names, or NULL (for "*" or an unknown name). */
 const struct fp_field *fp_mapping_ref_field(const struct fp_mapping *m,
     const struct fp_ref *r);

@@ -58,6 +58,17 @@ fp_table_field(const struct fp_table *t, const char *name)
 	return NULL;
 }
 
+int
+fp_table_has_money(const struct fp_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].type == FP_T_MONEY)
+			return 1;
+	return 0;
+}
+
 const struct fp_field *
 fp_mapping_ref_field(const struct fp_mapping *m, const struct fp_ref *r)
 {

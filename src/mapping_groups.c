@@ -191,18 +191,6 @@ is_group(const struct fp_groups *g, const struct fp_record *rec, size_t i,
 	return any;
 }
 
-/* 1 if t has a money column: what a breakdown is checked on. */
-static int
-has_money(const struct fp_table *t)
-{
-	size_t k;
-
-	for (k = 0; k < t->nfields; k++)
-		if (t->fields[k].type == FP_T_MONEY)
-			return 1;
-	return 0;
-}
-
 /*
  * The number of rows after item row i that are its breakdown: rows no
  * code names, up to the next row one does, the first saying so (其中：),
@@ -215,7 +203,7 @@ breakdown(const struct fp_groups *g, const struct fp_record *rec, size_t i,
     double tol)
 {
 	const struct fp_table *t = g->t;
-	int money = has_money(t), any = 0;
+	int money = fp_table_has_money(t), any = 0;
 	size_t j, k, end;
 
 	if (g->v[i].kind != FP_GROW_ITEM || i + 1 >= g->n ||

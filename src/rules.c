@@ -217,14 +217,15 @@ fp_put_apart(struct fp_buf *b, double x, double other)
 	fp_put_num(b, nearbyint(x * scale) / scale);
 }
 
-/* 1 if the mapping gives table's field the type money. */
+/* 1 if the mapping gives table's field the type type. */
 int
-fp_is_money(const struct fp_mapping *m, const char *table, const char *field)
+fp_field_is(const struct fp_mapping *m, const char *table, const char *field,
+    enum fp_type type)
 {
 	const struct fp_table *t = fp_mapping_table(m, table);
 	const struct fp_field *f = t && field ? fp_table_field(t, field) : NULL;
 
-	return f && f->type == FP_T_MONEY;
+	return f && f->type == type;
 }
 
 /* A difference: two decimals, as money is read, unless it is smaller. */
@@ -402,7 +403,7 @@ fp_mismatch(struct fp_checker *c, const struct fp_rule *r, enum fp_msg kind,
 	fp_put_what(&c->a, c, t, row, f);
 	what = fp_xstrdup(c->a.s);
 	/* Money from a form in 元 is 万元 to six decimals: shown as read. */
-	money = fp_is_money(c->m, t, f);
+	money = fp_field_is(c->m, t, f, FP_T_MONEY);
 	fp_buf_reset(&c->a);
 	if (g && money)
 		fp_put_apart(&c->a, total, sum);

@@ -59,7 +59,7 @@ put_side(struct fp_buf *b, const struct fp_mapping *m,
     const struct fp_expr *e, const struct val *v, const struct val *other)
 {
 	if (v->date || e->kind == FP_E_NUM || (e->kind == FP_E_REF &&
-	    !fp_is_money(m, e->ref.table, e->ref.field)))
+	    !fp_field_is(m, e->ref.table, e->ref.field, FP_T_MONEY)))
 		put_val(b, v);
 	else
 		fp_put_apart(b, v->x, other->x);
@@ -103,16 +103,6 @@ ref_at(struct eval *ev, const struct fp_ref *ref)
 	return fp_fact(ev->c, ref->table, row_of(ev, ref), ref->field);
 }
 
-/* 1 if the mapping gives table's field the type date. */
-static int
-is_date_field(const struct fp_mapping *m, const char *table, const char *field)
-{
-	const struct fp_table *t = fp_mapping_table(m, table);
-	const struct fp_field *f = t ? fp_table_field(t, field) : NULL;
-
-	return f && f->type == FP_T_DATE;
-}
-
 /*
  * A fact's value: a number, or a date as its day. A date field's value
  * is a date or nothing: one kept as written (2019, 2019年11月) is
@@ -132,7 +122,7 @@ fact_val(struct eval *ev, struct gfact *g, struct val *v)
 		v->date = 1;
 		return EV_OK;
 	}
-	date_field = is_date_field(ev->c->m, g->table, g->field);
+	date_field = fp_field_is(ev->c->m, g->table, g->field, FP_T_DATE);
 	if (!date_field && fp_fact_number(g, &v->x))
 		return EV_OK;
 	fp_not_of_type(ev->c, ev->r, g, date_field ? FP_MSG_DATE :
@@ -311,8 +301,8 @@ eval(struct eval *ev, const struct fp_expr *e, struct val *v)
 		if (fact_val(ev, ref_at(ev, &e->ref), v))
 			return EV_FAIL;
 		if (v->blank)	/* a blank date field is a blank date */
-			v->date = is_date_field(ev->c->m, e->ref.table,
-			    e->ref.field);
+			v->date = fp_field_is(ev->c->m, e->ref.table,
+			    e->ref.field, FP_T_DATE);
 		return EV_OK;
 	case FP_E_NEG:
 		if (eval(ev, e->args[0], v))

@@ -113,9 +113,9 @@ void fp_put_num(struct fp_buf *b, double x);
  * least, six at most, and never more than x has (3443.73, not 3443.733835).
  */
 void fp_put_apart(struct fp_buf *b, double x, double other);
-/* 1 if the mapping gives table's field the type money. */
-int fp_is_money(const struct fp_mapping *m, const char *table,
-    const char *field);
+/* 1 if the mapping gives table's field the type type. */
+int fp_field_is(const struct fp_mapping *m, const char *table,
+    const char *field, enum fp_type type);
 /* A difference: two decimals, as money is read, unless it is smaller. */
 void fp_put_diff(struct fp_buf *b, double x);
 /*

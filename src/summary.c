@@ -583,17 +583,6 @@ summed(const struct fp_summary *s, size_t i)
 	    !strcmp(r->table, y->table) && !strcmp(r->field, y->field));
 }
 
-static int
-table_money(const struct fp_table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->nfields; i++)
-		if (t->fields[i].type == FP_T_MONEY)
-			return 1;
-	return 0;
-}
-
 /* Makes every sheet in its order: overviews, tables, findings. */
 static void
 make_sheets(struct fp_summary *s)
@@ -637,7 +626,7 @@ make_sheets(struct fp_summary *s)
 			for (i = 0; i < tab->nfields && n < 60; i++)
 				heads[n++] = tab->fields[i].cn;
 			o->sheet = make_sheet(s, tab->cn, s->years[y].year);
-			o->money = table_money(tab);
+			o->money = fp_table_has_money(tab);
 			heading(s, o, tab->cn, s->years[y].year, heads,
 			    (uint32_t)n);
 		}
