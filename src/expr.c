@@ -14,7 +14,14 @@
 #include <string.h>
 
 static const char *const func_names[] = {
-	"sum", "count", "min", "max", "abs", "round",
+	"sum", "count", "min", "max", "abs", "round", "year", "month", "day",
+	"date",
+};
+
+/* How many values each function takes: 0 for one reference or any. */
+static const size_t func_args[] = {
+	[FP_FN_ABS] = 1, [FP_FN_ROUND] = 2, [FP_FN_YEAR] = 1,
+	[FP_FN_MONTH] = 1, [FP_FN_DAY] = 1, [FP_FN_DATE] = 3,
 };
 
 int
@@ -327,7 +334,8 @@ parse_primary(struct eparser *p)
 				break;
 		if (i == sizeof func_names / sizeof func_names[0]) {
 			fail(p, "unknown function '%.*s' (expected sum, count, "
-			    "min, max, abs or round)", (int)len, p->s + start);
+			    "min, max, abs, round, year, month, day or date)",
+			    (int)len, p->s + start);
 			return e;
 		}
 		e->fn = (enum fp_func)i;
@@ -356,12 +364,14 @@ parse_primary(struct eparser *p)
 			}
 		}
 		p->depth--;
-		if ((e->fn == FP_FN_ABS && e->nargs != 1) ||
-		    (e->fn == FP_FN_ROUND && e->nargs != 2) || e->nargs == 0)
+		if (func_args[e->fn] ? e->nargs != func_args[e->fn] :
+		    e->nargs == 0)
 			fail(p, "%s() takes %s", func_names[e->fn],
 			    e->fn == FP_FN_ABS ? "one value" :
 			    e->fn == FP_FN_ROUND ? "a value and a number of "
-			    "digits" : "a reference or values");
+			    "digits" : e->fn == FP_FN_DATE ? "a year, a month "
+			    "and a day" : func_args[e->fn] == 1 ? "one date" :
+			    "a reference or values");
 		if (e->fn == FP_FN_COUNT && (e->nargs != 1 ||
 		    e->args[0]->kind != FP_E_REF))
 			fail(p, "count() takes one reference");

@@ -58,6 +58,10 @@ enum fp_func {
 	FP_FN_MAX,
 	FP_FN_ABS,
 	FP_FN_ROUND,	/* round(x, digits) */
+	FP_FN_YEAR,	/* year(date), month(date), day(date): a number */
+	FP_FN_MONTH,
+	FP_FN_DAY,
+	FP_FN_DATE,	/* date(year, month, day): a day */
 };
 
 struct fp_expr {
@@ -73,7 +77,8 @@ struct fp_expr {
 /*
  * Parses one arithmetic expression from s (n bytes): numbers,
  * references, + - * / with the usual precedence, unary minus, brackets
- * and the functions sum, count, min, max, abs and round. Stops at a
+ * and the functions sum, count, min, max, abs, round, year, month, day
+ * and date. Stops at a
  * comparison operator, the word "within", or the end; *used is how many
  * bytes it took. Returns NULL with err filled on a syntax error.
  */

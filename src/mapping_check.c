@@ -571,6 +571,58 @@ check_row_tables(struct parser *p, const struct fp_rule *r)
 	    other, list, list, other);
 }
 
+/*
+ * Whether e's value is a day: a date field, a date written in the rule,
+ * date(), a day plus or minus days, the earliest or latest of days.
+ */
+static int
+is_day(const struct fp_mapping *m, const struct fp_expr *e)
+{
+	const struct fp_field *f;
+
+	switch (e->kind) {
+	case FP_E_NUM:
+		return e->date;
+	case FP_E_REF:
+		f = fp_mapping_ref_field(m, &e->ref);
+		return f && f->type == FP_T_DATE;
+	case FP_E_ADD:
+		return is_day(m, e->args[0]) || is_day(m, e->args[1]);
+	case FP_E_SUB:
+		return is_day(m, e->args[0]) && !is_day(m, e->args[1]);
+	case FP_E_CALL:
+		return e->fn == FP_FN_DATE || ((e->fn == FP_FN_MIN ||
+		    e->fn == FP_FN_MAX) && is_day(m, e->args[0]));
+	default:
+		return 0;
+	}
+}
+
+/* year(), month() and day() take a day; date() takes numbers. */
+static enum fp_err
+check_days(struct parser *p, const struct fp_expr *e)
+{
+	enum fp_err err;
+	size_t i;
+
+	if (e->kind == FP_E_CALL && (e->fn == FP_FN_YEAR ||
+	    e->fn == FP_FN_MONTH || e->fn == FP_FN_DAY) &&
+	    !is_day(p->m, e->args[0]))
+		return fp_perr(p, "%s() takes a date: a date field, a date "
+		    "written 2024-03-01, or date(YEAR, MONTH, DAY)",
+		    e->fn == FP_FN_YEAR ? "year" : e->fn == FP_FN_MONTH ?
+		    "month" : "day");
+	if (e->kind == FP_E_CALL && e->fn == FP_FN_DATE)
+		for (i = 0; i < e->nargs; i++)
+			if (is_day(p->m, e->args[i]))
+				return fp_perr(p, "date() takes a year, a month "
+				    "and a day as numbers, not a date");
+	for (i = 0; i < e->nargs; i++)
+		if ((err = check_days(p, e->args[i])))
+			return err;
+	return FP_OK;
+}
+
 static enum fp_err
 check_rule_refs(struct parser *p, struct fp_rule *r)
 {
@@ -637,7 +689,12 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 		w.err = FP_OK;
 		fp_expr_walk(r->left, walk_ref, &w);
 		fp_expr_walk(r->right, walk_ref, &w);
-		return w.err ? w.err : check_row_tables(p, r);
+		if (w.err)
+			return w.err;
+		if ((err = check_days(p, r->left)) ||
+		    (err = check_days(p, r->right)))
+			return err;
+		return check_row_tables(p, r);
 	default:
 		for (k = 0; k < r->nrefs; k++)
 			if ((err = check_ref(p, &r->refs[k], 1)))

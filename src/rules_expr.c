@@ -240,6 +240,70 @@ aggregate(struct eval *ev, const struct fp_expr *e, struct val *v)
 	return EV_OK;
 }
 
+/*
+ * year(d), month(d) or day(d): a number; of a blank, or of a day past
+ * any calendar's (a date plus 1e300), blank.
+ */
+static int
+date_part(struct eval *ev, const struct fp_expr *e, struct val *v)
+{
+	int64_t y;
+	unsigned m, d;
+
+	if (eval(ev, e->args[0], v))
+		return EV_FAIL;
+	if (v->blank)
+		return EV_OK;
+	if (!v->date)	/* the mapping's check lets no number in */
+		return EV_FAIL;
+	if (!(fabs(v->x) < 3e6)) {	/* no day of years 1 to 9999 */
+		v->blank = 1;
+		v->date = 0;
+		return EV_OK;
+	}
+	fp_civil_from_days((int64_t)floor(v->x), &y, &m, &d);
+	v->date = 0;
+	v->x = e->fn == FP_FN_YEAR ? (double)y : e->fn == FP_FN_MONTH ? m : d;
+	return EV_OK;
+}
+
+/*
+ * date(y, m, d): the day, whole parts taken; a month past 12 or a day
+ * past the month's end carries on as a spreadsheet's DATE does
+ * (date(2024, 13, 1) is 2025-01-01, date(2025, 1, 0) 2024-12-31). A
+ * blank part makes it blank; so does a year no calendar here reaches.
+ */
+static int
+make_date(struct eval *ev, const struct fp_expr *e, struct val *v)
+{
+	struct val part[3];
+	double y, m;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (eval(ev, e->args[i], &part[i]))
+			return EV_FAIL;
+		if (part[i].date)
+			return date_misused(ev, e);
+	}
+	v->blank = 1;
+	v->date = 0;
+	v->x = 0;
+	for (i = 0; i < 3; i++)
+		if (part[i].blank || fabs(part[i].x) > 1e6)
+			return EV_OK;
+	m = floor(part[1].x) - 1;
+	y = floor(part[0].x) + floor(m / 12);
+	m -= floor(m / 12) * 12;
+	if (y < 1 || y > 9999)
+		return EV_OK;
+	v->blank = 0;
+	v->date = 1;
+	v->x = (double)fp_days_from_civil((int64_t)y, (unsigned)m + 1, 1) +
+	    floor(part[2].x) - 1;
+	return EV_OK;
+}
+
 static int
 call(struct eval *ev, const struct fp_expr *e, struct val *v)
 {
@@ -269,6 +333,11 @@ call(struct eval *ev, const struct fp_expr *e, struct val *v)
 		v->x = fabs(v->x);
 		return EV_OK;
 	}
+	if (e->fn == FP_FN_YEAR || e->fn == FP_FN_MONTH ||
+	    e->fn == FP_FN_DAY)
+		return date_part(ev, e, v);
+	if (e->fn == FP_FN_DATE)
+		return make_date(ev, e, v);
 	/* sum, min, max of several values: a blank one counts for nothing. */
 	v->blank = 1;
 	v->date = 0;
