@@ -935,11 +935,12 @@ take_cells(struct grid *g, uint32_t r, const struct fp_fcell *kc,
 		}
 		/*
 		 * A list's 合计 or 小计 in its name's column is the row's
-		 * code, no name (required asks none of it).
+		 * code, no name (required asks none of it); so is a keyed
+		 * table's 合计 read there as its total's key.
 		 */
-		if (own && own == kc && t->kind == FP_TABLE_LIST &&
-		    f->type != FP_T_CODE && !fp_type_numeric(f->type) &&
-		    fp_apply_is_row_code(t, kc))
+		if (own && own == kc && f->type != FP_T_CODE &&
+		    !fp_type_numeric(f->type) && (t->kind == FP_TABLE_LIST ?
+		    fp_apply_is_row_code(t, kc) : !strcmp(key, FP_ROW_TOTAL)))
 			continue;
 		if (!cell && f->fill_left && g->col[i] > 0)
 			cell = fp_fsheet_at(s, r, (uint32_t)g->col[i] - 1);
