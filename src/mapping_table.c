@@ -96,6 +96,43 @@ is_template(const struct fp_table *t, const struct fp_fcell *kc,
 	return strchr(key, '{') && fp_apply_is_row_code(t, kc);
 }
 
+/*
+ * 1 if row r holds nothing in the table's columns but 0 in those of
+ * numbers (a number 0, or text that reads as 0: 0.00); the key cell kc
+ * aside.
+ */
+static int
+row_all_zero(const struct fp_table *t, const struct fp_fsheet *s,
+    uint32_t r, const int64_t *col, const struct fp_fcell *kc)
+{
+	const struct fp_fcell *c;
+	size_t i;
+	double x;
+
+	for (i = 0; i < t->nfields; i++) {
+		if (col[i] < 0 || !(c = fp_fsheet_at(s, r, (uint32_t)col[i])) ||
+		    c == kc || c->type == FP_CELL_EMPTY)
+			continue;
+		if (!fp_type_numeric(t->fields[i].type) ||
+		    (c->type == FP_CELL_NUMBER ? c->num != 0 :
+		    c->type != FP_CELL_TEXT || !fp_parse_number(c->text,
+		    c->len, &x) || x != 0))
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 if the key cell is the table's enumerator alone (2、, （三）). */
+static int
+only_enumerator(const struct fp_table *t, const struct fp_fcell *kc)
+{
+	const char *s = kc->label ? kc->label : kc->text;
+	regmatch_t mt;
+
+	return t->has_strip && !fp_regexec(&t->strip_re, s, 1, &mt, 0) &&
+	    mt.rm_so == 0 && mt.rm_eo > 0 && !s[mt.rm_eo];
+}
+
 /* 1 if the key cell starts with the table's enumerator (a unit row). */
 static int
 enumerated(const struct fp_table *t, const struct fp_fcell *kc)
@@ -979,6 +1016,18 @@ row_key_of(struct grid *g, uint32_t r, const struct fp_fcell *kc,
 	if (t->kind == FP_TABLE_KEYED) {
 		if (!kc)
 			return NULL;
+		/*
+		 * A template's spare row, its enumerator and no name, 0 in
+		 * every amount and nothing else: no unit. With an amount or
+		 * a word it is one, named as written, for the total to tell.
+		 */
+		if (!joined && only_enumerator(t, kc) &&
+		    row_all_zero(t, s, r, g->col, kc)) {
+			fp_apply_note(a, 0, "%s: row %u is only its enumerator "
+			    "'%s' with no amount: a spare row, passed over",
+			    t->name, fp_apply_row_no(s, r), kc->text);
+			return NULL;
+		}
 		key = joined ? joined : row_key(t, kc);
 		*tmpl = is_template(t, kc, key);
 		return *tmpl ? key : key_again(a, t, s, r, &g->seen, key);
