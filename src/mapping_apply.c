@@ -478,6 +478,9 @@ fp_apply_take_cell(struct apply *a, const struct fp_table *t,
 	int got;
 
 	fp_fcell_value(c, a->form->date1904, &v);
+	/* 58000 shown as 58,000.00元 by its format is in 元. */
+	if (f->type == FP_T_MONEY && c->type == FP_CELL_NUMBER)
+		(void)fp_money_unit_shown(c->shown, &exp);
 	if ((f->type == FP_T_DATE && date_in_parts(s, c, &parts)) ||
 	    (f->type == FP_T_GRADE && choices_in_cells(s, c, &parts))) {
 		v.is_number = v.is_date = 0;

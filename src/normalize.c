@@ -441,6 +441,22 @@ fp_money_unit_word(const char *label, int *exp)
 	return 0;
 }
 
+int
+fp_money_unit_shown(const char *shown, int *exp)
+{
+	size_t i, k, n = shown ? strlen(shown) : 0;
+
+	for (i = 0; i < NUNITS; i++) {
+		k = strlen(money_units[i].word);
+		if (n > k && !memcmp(shown + n - k, money_units[i].word, k) &&
+		    shown[n - k - 1] >= '0' && shown[n - k - 1] <= '9') {
+			*exp = money_units[i].exp;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 const char *
 fp_money_unit_name(int exp)
 {

@@ -68,6 +68,12 @@ int fp_money_unit(const char *label, int *exp);
  * else 0. Alone in a cell elsewhere it states no unit (fp_money_unit).
  */
 int fp_money_unit_word(const char *label, int *exp);
+/*
+ * 1 if what a number's format shows (fp_norm_label's form) ends with a
+ * money unit after the number ("58,000.00元" from #,##0.00"元"), *exp its
+ * power of ten in 万元; else 0.
+ */
+int fp_money_unit_shown(const char *shown, int *exp);
 /* The name of the money unit of power exp of 万元: -4 gives "元". */
 const char *fp_money_unit_name(int exp);
 /* An integer count: "70", "70人". */
