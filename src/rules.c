@@ -228,6 +228,20 @@ fp_field_is(const struct fp_mapping *m, const char *table, const char *field,
 	return f && f->type == type;
 }
 
+const char *
+fp_value_shown(const struct fp_mapping *m, const char *table,
+    const char *field, const char *value)
+{
+	const struct fp_table *t = fp_mapping_table(m, table);
+	const struct fp_field *f = t && field ? fp_table_field(t, field) : NULL;
+	size_t i;
+
+	for (i = 0; f && f->type == FP_T_CODE && i < f->ncodes; i++)
+		if (!strcmp(f->codes[i].canon, value))
+			return f->codes[i].display;
+	return value;
+}
+
 /* A difference: two decimals, as money is read, unless it is smaller. */
 void
 fp_put_diff(struct fp_buf *b, double x)
@@ -367,7 +381,8 @@ fp_not_of_type(struct fp_checker *c, const struct fp_rule *r, struct gfact *g,
 	fp_buf_reset(&c->a);
 	fp_put_what(&c->a, c, g->table, g->row, g->field);
 	fp_word(&w, "what", c->a.s);
-	fp_word(&w, "value", g->value);
+	fp_word(&w, "value", fp_value_shown(c->m, g->table, g->field,
+		    g->value));
 	fp_fill(c, fp_template(c, r, kind), &w);
 	fp_report(c, r, g->table, g->row, g->field, g->source);
 }
@@ -786,7 +801,8 @@ rule_bounds(struct fp_checker *c, const struct fp_rule *r)
 		fp_fmt_num(lo, r->lo);
 		fp_fmt_num(hi, r->hi);
 		fp_word(&w, "what", c->a.s);
-		fp_word(&w, "value", g->value);
+		fp_word(&w, "value", fp_value_shown(c->m, g->table, g->field,
+		    g->value));
 		fp_word(&w, "low", lo);
 		fp_word(&w, "high", hi);
 		fp_fill(c, fp_template(c, r, r->kind == FP_RULE_MIN ? FP_MSG_MIN :
@@ -985,11 +1001,14 @@ rule_band(struct fp_checker *c, const struct fp_rule *r)
 	if (!known)
 		for (i = 0; i < r->nbands; i++)
 			fp_buf_printf(&c->tmp, "%s%s", i ? ", " : "",
-			    r->bands[i].code);
+			    fp_value_shown(c->m, code->table, code->field,
+			    r->bands[i].code));
 	else
-		fp_buf_adds(&c->tmp, want);
+		fp_buf_adds(&c->tmp, fp_value_shown(c->m, code->table,
+		    code->field, want));
 	fp_word(&w, "what", c->a.s);
-	fp_word(&w, "value", code->value);
+	fp_word(&w, "value", fp_value_shown(c->m, code->table, code->field,
+	    code->value));
 	fp_word(&w, "other", c->b.s);
 	fp_word(&w, "number", num->value);
 	fp_word(&w, "expected", c->tmp.s);
@@ -1020,7 +1039,8 @@ rule_meets(struct fp_checker *c, const struct fp_rule *r)
 		fp_buf_reset(&c->b);
 		fp_put_what(&c->b, c, target->table, target->row, target->field);
 		fp_word(&w, "what", c->a.s);
-		fp_word(&w, "value", g->value);
+		fp_word(&w, "value", fp_value_shown(c->m, g->table, g->field,
+		    g->value));
 		fp_word(&w, "other", c->b.s);
 		fp_word(&w, "expected", target->value);
 		fp_fill(c, fp_template(c, r, FP_MSG_MEETS), &w);
@@ -1111,7 +1131,8 @@ rule_listed(struct fp_checker *c, const struct fp_rule *r)
 		if (r->list_keys && bt->key.n)
 			fp_buf_printf(&c->b, " %s", bt->key.v[0]);
 		fp_word(&w, "what", c->a.s);
-		fp_word(&w, "value", g->value);
+		fp_word(&w, "value", fp_value_shown(c->m, g->table, g->field,
+		    g->value));
 		fp_word(&w, "other", c->b.s);
 		fp_fill(c, fp_template(c, r, FP_MSG_LISTED), &w);
 		fp_report(c, r, g->table, g->row, g->field, g->source);
@@ -1141,7 +1162,8 @@ rule_pattern(struct fp_checker *c, const struct fp_rule *r)
 		else
 			fp_buf_printf(&c->tmp, "\"%s\"", r->pattern);
 		fp_word(&w, "what", c->a.s);
-		fp_word(&w, "value", g->value);
+		fp_word(&w, "value", fp_value_shown(c->m, g->table, g->field,
+		    g->value));
 		fp_word(&w, "expected", c->tmp.s);
 		fp_fill(c, fp_template(c, r, FP_MSG_PATTERN), &w);
 		fp_report(c, r, g->table, g->row, g->field, g->source);

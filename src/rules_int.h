@@ -113,6 +113,12 @@ void fp_put_num(struct fp_buf *b, double x);
  * least, six at most, and never more than x has (3443.73, not 3443.733835).
  */
 void fp_put_apart(struct fp_buf *b, double x, double other);
+/*
+ * How a message shows a fact's value: a code field's code by its SHOWN
+ * word (no as 否), any other value as it is. Borrows from the mapping.
+ */
+const char *fp_value_shown(const struct fp_mapping *m, const char *table,
+    const char *field, const char *value);
 /* 1 if the mapping gives table's field the type type. */
 int fp_field_is(const struct fp_mapping *m, const char *table,
     const char *field, enum fp_type type);
