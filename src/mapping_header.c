@@ -974,6 +974,57 @@ key_label_column(const struct fp_table *t, const struct fp_header *h,
 	return first ? (int64_t)first->col + t->key_offset : -1;
 }
 
+/* The merged range of s whose first cell is c and that spans columns. */
+static const struct fp_range *
+merged_across(const struct fp_fsheet *s, const struct fp_fcell *c)
+{
+	size_t k;
+
+	for (k = 0; k < s->nmerges; k++)
+		if (s->merges[k].r1 == c->row && s->merges[k].c1 == c->col &&
+		    s->merges[k].c2 > c->col)
+			return &s->merges[k];
+	return NULL;
+}
+
+/*
+ * The column that holds the names, of those under the key's header
+ * merged across them (机构名称 over 001 | 局机关: the second): the one
+ * with the most names in the rows under the header, the leftmost of
+ * equals; a name merged across columns (the summary row's) counts for
+ * none. col where the header is no merge.
+ */
+static int64_t
+names_under(const struct fp_mapping *m, const struct fp_table *t,
+    const struct fp_header *h, int64_t col)
+{
+	const struct fp_fsheet *s = h->s;
+	const struct fp_fcell *hc = h->cols[col].name, *c;
+	const struct fp_range *g = hc ? merged_across(s, hc) : NULL;
+	size_t n, most = 0;
+	int64_t best = col;
+	uint32_t k, r;
+	double x;
+
+	for (k = g ? g->c1 : 0; g && k <= g->c2 && k < h->ncols; k++) {
+		n = 0;
+		for (r = h->end; r < s->nrows && r < h->end + 20; r++) {
+			if (fp_apply_past_rows(m, t, s, r))
+				break;
+			if ((c = fp_fsheet_at(s, r, k)) &&
+			    c->type == FP_CELL_TEXT && c->label && *c->label &&
+			    !fp_parse_number(c->text, c->len, &x) &&
+			    !placeholder(t, c) && !merged_across(s, c))
+				n++;
+		}
+		if (n > most) {
+			most = n;
+			best = k;
+		}
+	}
+	return best;
+}
+
 int64_t
 fp_header_key_column(const struct fp_mapping *m, const struct fp_table *t,
     struct fp_header *h, uint32_t at, struct fp_keyparts *kp, int *unnamed)
@@ -989,6 +1040,8 @@ fp_header_key_column(const struct fp_mapping *m, const struct fp_table *t,
 	    &t->key, NULL, t->key_offset, 0, key_near(t, h->cols, h->ncols,
 	    at), NULL) : -1, keycol;
 
+	if (named >= 0 && !t->key_offset)
+		named = names_under(m, t, h, named);
 	/* 人员类别 + 1 names one column: no key in parts. */
 	memset(kp, 0, sizeof *kp);
 	if (named < 0 && !t->key_offset && fp_keyparts_find(m, t, h->s,
