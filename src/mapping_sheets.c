@@ -224,6 +224,17 @@ fp_apply_drop_unnamed(struct apply *a, const size_t *sheets, const size_t *notes
 }
 
 /*
+ * 1 if two records name departments, not the same one (教育局 and
+ * 汨罗市教育局, one written shorter, are the same).
+ */
+static int
+other_dept(const struct fp_record *x, const struct fp_record *y)
+{
+	return x->dept && y->dept && *x->dept && *y->dept &&
+	    !strstr(x->dept, y->dept) && !strstr(y->dept, x->dept);
+}
+
+/*
  * 1 if record i is of a later year than record j, -1 if of an earlier
  * one, 0 if either has none or they are alike; each with half the
  * other's values at least (not a blank template with a year in it).
@@ -260,6 +271,18 @@ fuller(const struct apply *a, const size_t *sheets, size_t i, size_t best)
 	if (later)
 		return later > 0;
 	return o->recs[i].n > o->recs[best].n;
+}
+
+/* How sheet i, passed over, stands beside the one kept, best. */
+static const char *
+how_full(const struct apply *a, const struct fp_mapped *o,
+    const size_t *sheets, size_t i, size_t best)
+{
+	if (a->form->sheets[sheets[i]].hidden &&
+	    !a->form->sheets[sheets[best]].hidden)
+		return "hidden, beside";
+	return o->recs[i].n < o->recs[best].n ? "fewer values than" :
+	    "as many values as";
 }
 
 /*
@@ -302,13 +325,18 @@ fp_apply_keep_fullest(struct apply *a, const size_t *sheets, const size_t *notes
 			    "passed over", o->recs[i].year,
 			    a->form->sheets[sheets[best]].name,
 			    o->recs[best].year);
+		else if (other_dept(&o->recs[i], &o->recs[best]))
+			fp_apply_note(a, 1,
+			    "%s sheet '%s' (%s): a form of %s passed over "
+			    "(where each sheet is a department's form, "
+			    "'sheets containing' maps them all)",
+			    how_full(a, o, sheets, i, best),
+			    a->form->sheets[sheets[best]].name,
+			    o->recs[best].dept, o->recs[i].dept);
 		else
 			fp_apply_note(a, 1,
 			    "%s sheet '%s': a copy of the form passed "
-			    "over", a->form->sheets[sheets[i]].hidden &&
-			    !a->form->sheets[sheets[best]].hidden ?
-			    "hidden, beside" : o->recs[i].n < o->recs[best].n ?
-			    "fewer values than" : "as many values as",
+			    "over", how_full(a, o, sheets, i, best),
 			    a->form->sheets[sheets[best]].name);
 		fp_apply_record_release(&o->recs[i]);
 	}
