@@ -65,6 +65,7 @@ struct qrow {
 	size_t line;
 	size_t first;		/* index of its first field */
 	size_t nf;
+	size_t end;		/* the input's bytes to the end of its line */
 };
 
 struct fp_csv_reader {
@@ -73,6 +74,15 @@ struct fp_csv_reader {
 	FILE *tee;
 	int tee_err;			/* errno of the first failed copy, or 0 */
 	int tee_last;			/* the last byte copied, -1 if none */
+	/*
+	 * The copy holds back the bytes of a record until the next one is
+	 * asked for, so that a record refused is not passed on: pend holds
+	 * the input's bytes from offset pend_at, fed those to offset fed;
+	 * a record handed out ends at handed (its line's end, chunk_end
+	 * while its line is parsed).
+	 */
+	struct fp_buf pend;
+	size_t pend_at, fed, chunk_end, handed;
 	int hold;			/* keep consumed bytes for a later tee */
 	struct fp_buf held;
 	struct csv_parser p;
@@ -138,6 +148,7 @@ on_record(int c, void *data)
 		r->q[r->nq].line = r->rec_line;
 		r->q[r->nq].first = r->rec_first;
 		r->q[r->nq].nf = r->nf - r->rec_first;
+		r->q[r->nq].end = r->chunk_end;
 		r->nq++;
 		r->in_record = 0;
 	}
@@ -172,6 +183,7 @@ fp_csv_reader_free(struct fp_csv_reader *r)
 	csv_free(&r->p);
 	fp_buf_release(&r->data);
 	fp_buf_release(&r->held);
+	fp_buf_release(&r->pend);
 	free(r->foff);
 	free(r->flen);
 	free(r->q);
@@ -197,12 +209,33 @@ fp_csv_reader_tee(struct fp_csv_reader *r, FILE *tee)
 		r->tee_last = (unsigned char)r->held.s[r->held.len - 1];
 	fp_buf_release(&r->held);
 	r->hold = 0;
+	r->pend_at = r->fed;
 }
 
 int
 fp_csv_tee_failed(const struct fp_csv_reader *r)
 {
 	return r->tee_err;
+}
+
+/* Copies the bytes held back up to offset to (all: SIZE_MAX). */
+static void
+tee_flush(struct fp_csv_reader *r, size_t to)
+{
+	size_t n = to - r->pend_at;
+
+	if (to < r->pend_at)
+		return;
+	if (n > r->pend.len)
+		n = r->pend.len;
+	if (!n)
+		return;
+	if (!r->tee_err && fwrite(r->pend.s, 1, n, r->tee) != n)
+		r->tee_err = errno ? errno : EIO;
+	r->tee_last = (unsigned char)r->pend.s[n - 1];
+	memmove(r->pend.s, r->pend.s + n, r->pend.len - n);
+	r->pend.len -= n;
+	r->pend_at += n;
 }
 
 /* Drops the fields of records already handed out. */
@@ -327,10 +360,7 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 	if (r->bpos == r->blen) {
 		if (r->eof) {
 			r->done = 1;
-			/* A copy that goes on with another file ends its line. */
-			if (r->tee && !r->tee_err && r->tee_last >= 0 &&
-			    r->tee_last != '\n' && fputc('\n', r->tee) == EOF)
-				r->tee_err = errno ? errno : EIO;
+			r->chunk_end = r->fed;
 			if (csv_fini(&r->p, on_field, on_record, r) != 0)
 				return fp_diag(d, FP_ECSV, "%zu: a quoted field "
 				    "is never closed (unbalanced quote)",
@@ -351,6 +381,7 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 	}
 	nl = memchr(r->buf + r->bpos, '\n', r->blen - r->bpos);
 	n = nl ? (size_t)(nl - (r->buf + r->bpos)) + 1 : r->blen - r->bpos;
+	r->chunk_end = r->fed + n;
 	if (nl && !r->mid && !memchr(r->buf + r->bpos, '"', n) &&
 	    !memchr(r->buf + r->bpos, '\r', n)) {
 		plain_line(r, r->buf + r->bpos, n);
@@ -363,13 +394,11 @@ feed(struct fp_csv_reader *r, struct fp_diag *d)
 		track(r, r->buf + r->bpos, got);
 		r->mid_bytes = r->mid ? r->mid_bytes + got : 0;
 	}
-	if (r->tee && !r->tee_err &&
-	    fwrite(r->buf + r->bpos, 1, got, r->tee) != got)
-		r->tee_err = errno ? errno : EIO;
-	else if (r->tee && got)
-		r->tee_last = (unsigned char)r->buf[r->bpos + got - 1];
-	else if (!r->tee && r->hold)
+	if (r->tee)
+		fp_buf_add(&r->pend, r->buf + r->bpos, got);
+	else if (r->hold)
 		fp_buf_add(&r->held, r->buf + r->bpos, got);
+	r->fed += got;
 	r->bpos += got;
 	if (got != n)
 		return fp_diag(d, FP_ECSV, "%zu: %s (a quote inside an "
@@ -393,12 +422,25 @@ fp_csv_next(struct fp_csv_reader *r, struct fp_csv_row *row,
 	int rc;
 
 	compact(r);
+	/* The record handed out before was taken: pass it on. */
+	if (r->tee)
+		tee_flush(r, r->handed);
 	while (r->qhead == r->nq) {
 		rc = feed(r, d);
-		if (rc <= 0)
+		if (rc < 0)
+			return rc;
+		if (rc == 0 && r->tee) {
+			/* A copy that goes on with another file ends its line. */
+			tee_flush(r, SIZE_MAX);
+			if (!r->tee_err && r->tee_last >= 0 &&
+			    r->tee_last != '\n' && fputc('\n', r->tee) == EOF)
+				r->tee_err = errno ? errno : EIO;
+		}
+		if (rc == 0)
 			return rc;
 	}
 	q = &r->q[r->qhead++];
+	r->handed = q->end;
 	if (q->nf > r->capout) {
 		r->capout = q->nf;
 		r->outf = fp_xreallocarray(r->outf, r->capout, sizeof *r->outf);

@@ -1352,11 +1352,13 @@ enum fp_err
 fp_checker_add(struct fp_checker *c, const struct fp_canon_fact *f,
     struct fp_diag *d)
 {
+	const struct fp_mapping *next;
 	struct gfact *g;
+	int ends = 0;
 
 	if (c->n) {
 		if (f->first || other_record(c, f)) {
-			evaluate(c);
+			ends = 1;
 		} else if ((g = fp_fact(c, f->table, f->row, f->field))) {
 			/*
 			 * A line repeated is the same fact; the same fact from
@@ -1367,14 +1369,21 @@ fp_checker_add(struct fp_checker *c, const struct fp_canon_fact *f,
 			    !strcmp(g->source, f->source) &&
 			    (g != &c->f[0] || c->n == 1))
 				return FP_OK;
-			evaluate(c);
+			ends = 1;
 		}
 	}
-	if (!c->n) {
-		clear_record(c);
-		c->m = c->resolve(c->rctx, f->form, d);
-		if (!c->m)
+	if (!c->n || ends) {
+		/*
+		 * The next record's mapping first: a fact of no known form
+		 * stops the stream before the record it cut short is
+		 * checked (its missing facts are not missing).
+		 */
+		if (!(next = c->resolve(c->rctx, f->form, d)))
 			return FP_EMAPPING;
+		if (ends)
+			evaluate(c);
+		clear_record(c);
+		c->m = next;
 		c->who[0] = fp_xstrdup(f->form);
 		c->who[1] = fp_xstrdup(f->dept);
 		c->who[2] = fp_xstrdup(f->year);
