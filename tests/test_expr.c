@@ -91,8 +91,11 @@ test_parse_errors(void **state)
 	expect_error("(a.x + 1", "a '(' is not closed");
 	expect_error("a.x +", "an expression ends too soon");
 	expect_error("avg(a.x)",
-	    "unknown function 'avg' (expected sum, count, min, max, abs or round)");
+	    "unknown function 'avg' (expected sum, count, min, max, abs, "
+	    "round, year, month, day or date)");
 	expect_error("abs(a.x, b.y)", "abs() takes one value");
+	expect_error("year(a.x, 1)", "year() takes one date");
+	expect_error("date(2024, 1)", "date() takes a year, a month and a day");
 	expect_error("count(1)", "count() takes one reference");
 	expect_error("total", "'total' is not a reference (TABLE.FIELD or "
 	    "TABLE[ROW].FIELD)");
