@@ -197,8 +197,14 @@ annotate(const struct args *a)
 		return 2;
 	}
 	/* The folder is made if it is not there (its parent must be). */
-	if (stat(a->dir, &st) != 0 && errno == ENOENT)
-		made = mkdir(a->dir, 0777) == 0;
+	if (stat(a->dir, &st) != 0 && errno == ENOENT &&
+	    !(made = mkdir(a->dir, 0777) == 0)) {
+		fp_cli_error("annotate", "%s: cannot make the folder: %s",
+		    a->dir, strerror(errno));
+		fp_findings_release(&f);
+		fp_cli_mappings_release(&ms);
+		return 2;
+	}
 	if (stat(a->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fp_cli_error("annotate", "%s: %s", a->dir, stat(a->dir, &st) ?
 		    strerror(errno) : "not a directory");
