@@ -1252,12 +1252,29 @@ rule_sum(struct parser *p, struct fp_rule *r)
 		return fp_perr(p, "'sum' needs TABLE FIELD = FIELD + FIELD ...");
 	r->table = fp_xstrdup(p->l.t[3].s);
 	r->lhs = fp_xstrdup(p->l.t[4].s);
+	/* FIELD + FIELD ...: a field, then a + before each other one. */
 	for (i = 6; i < p->l.n; i++) {
-		if (fp_tok_is(&p->l.t[i], "+"))
+		const char *t = p->l.t[i].s;
+		size_t k;
+
+		if ((i - 6) % 2 != (size_t)fp_tok_is(&p->l.t[i], "+"))
+			return fp_perr(p, "'sum' needs TABLE FIELD = FIELD + "
+			    "FIELD ...: '%s' where %s should be", t,
+			    (i - 6) % 2 ? "'+'" : "a field");
+		if (i + 1 == p->l.n && (i - 6) % 2)
+			return fp_perr(p, "'sum' needs TABLE FIELD = FIELD + "
+			    "FIELD ...: a field after the last '+'");
+		if ((i - 6) % 2)
 			continue;
+		if (!strcmp(t, r->lhs))
+			return fp_perr(p, "'sum': %s is the total, not one of "
+			    "its parts", t);
+		for (k = 0; k < r->nparts; k++)
+			if (!strcmp(r->parts[k], t))
+				return fp_perr(p, "'sum': %s is a part twice", t);
 		r->parts = fp_xreallocarray(r->parts, r->nparts + 1,
 		    sizeof *r->parts);
-		r->parts[r->nparts++] = fp_xstrdup(p->l.t[i].s);
+		r->parts[r->nparts++] = fp_xstrdup(t);
 	}
 	return FP_OK;
 }
