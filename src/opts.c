@@ -44,6 +44,8 @@ dashes(const struct fp_opt *o)
 	return o->lname ? "--" : "-";
 }
 
+static enum fp_err needs_arg(const struct fp_opt *o, struct fp_diag *d);
+
 /* Gives option o its argument (NULL for a flag). */
 static enum fp_err
 apply(const struct fp_opt *o, const char *arg, struct fp_diag *d)
@@ -56,6 +58,9 @@ apply(const struct fp_opt *o, const char *arg, struct fp_diag *d)
 		*(int *)o->value = 1;
 		return FP_OK;
 	case FP_OPT_STRING:
+		/* --mapping= or -m '': no file, no name. */
+		if (!*arg)
+			return needs_arg(o, d);
 		*(const char **)o->value = arg;
 		return FP_OK;
 	case FP_OPT_CALLBACK:

@@ -106,6 +106,9 @@ test_opts_parse_refuses(void **state)
 	assert_int_equal(out.unknown, 0);
 	assert_int_equal(parse("--output", &p, &out, &d, argv), FP_EUSAGE);
 	assert_string_equal(d.msg, "option '--output' needs a value (OUT.xlsx)");
+	assert_int_equal(parse("--output= x.csv", &p, &out, &d, argv),
+	    FP_EUSAGE);
+	assert_string_equal(d.msg, "option '--output' needs a value (OUT.xlsx)");
 	assert_int_equal(parse("--strict=yes", &p, &out, &d, argv), FP_EUSAGE);
 	assert_string_equal(d.msg, "option '--strict' takes no value");
 	assert_int_equal(parse("--set nothing", &p, &out, &d, argv), FP_EUSAGE);
