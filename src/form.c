@@ -903,6 +903,22 @@ copy_band(struct fp_form *f, const struct fp_fsheet *src, uint32_t lo,
 }
 
 /*
+ * 1 if rows r1..r2 of a sheet meet its rows from skip on, and then makes
+ * them rows of the sheet it is joined to from its row at; 0 for rows
+ * wholly in its first skip (its heading: a title merged across), which
+ * are left out.
+ */
+static int
+moved_below(uint32_t *r1, uint32_t *r2, uint32_t skip, uint32_t at)
+{
+	if (!in_band(r1, r2, skip, UINT32_MAX))
+		return 0;
+	*r1 += at;
+	*r2 += at;
+	return 1;
+}
+
+/*
  * Appends to s, from its row at on, the rows of from after its first
  * skip (its heading).
  */
@@ -929,19 +945,16 @@ join_rows(struct fp_fsheet *s, const struct fp_fsheet *from, uint32_t at,
 	    sizeof *s->merges);
 	for (k = 0; k < from->nmerges; k++) {
 		s->merges[s->nmerges] = from->merges[k];
-		s->nmerges += in_band(&s->merges[s->nmerges].r1,
-		    &s->merges[s->nmerges].r2, skip, UINT32_MAX);
-		s->merges[s->nmerges - 1].r1 += at;
-		s->merges[s->nmerges - 1].r2 += at;
+		s->nmerges += moved_below(&s->merges[s->nmerges].r1,
+		    &s->merges[s->nmerges].r2, skip, at);
 	}
 	s->hidden_rows = fp_xreallocarray(s->hidden_rows,
 	    s->nhidden_rows + from->nhidden_rows + 1, sizeof *s->hidden_rows);
 	for (k = 0; k < from->nhidden_rows; k++) {
 		s->hidden_rows[s->nhidden_rows] = from->hidden_rows[k];
-		s->nhidden_rows += in_band(&s->hidden_rows[s->nhidden_rows].r1,
-		    &s->hidden_rows[s->nhidden_rows].r2, skip, UINT32_MAX);
-		s->hidden_rows[s->nhidden_rows - 1].r1 += at;
-		s->hidden_rows[s->nhidden_rows - 1].r2 += at;
+		s->nhidden_rows += moved_below(
+		    &s->hidden_rows[s->nhidden_rows].r1,
+		    &s->hidden_rows[s->nhidden_rows].r2, skip, at);
 	}
 }
 
