@@ -394,6 +394,11 @@ const struct fp_field *fp_table_field(const struct fp_table *t,
     const char *name);
 /* 1 if table t has a money field. */
 int fp_table_has_money(const struct fp_table *t);
+/*
+ * How a value of field f shows in messages and the workbook: a code by
+ * its SHOWN word (no as 否), any other value as it is. f may be NULL.
+ */
+const char *fp_field_shown(const struct fp_field *f, const char *value);
 /* The field a reference names, or NULL (for "*" or an unknown name). */
 const struct fp_field *fp_mapping_ref_field(const struct fp_mapping *m,
     const struct fp_ref *r);

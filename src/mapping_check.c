@@ -69,6 +69,17 @@ fp_table_has_money(const struct fp_table *t)
 	return 0;
 }
 
+const char *
+fp_field_shown(const struct fp_field *f, const char *value)
+{
+	size_t i;
+
+	for (i = 0; f && f->type == FP_T_CODE && i < f->ncodes; i++)
+		if (!strcmp(f->codes[i].canon, value))
+			return f->codes[i].display;
+	return value;
+}
+
 const struct fp_field *
 fp_mapping_ref_field(const struct fp_mapping *m, const struct fp_ref *r)
 {

@@ -233,13 +233,9 @@ fp_value_shown(const struct fp_mapping *m, const char *table,
     const char *field, const char *value)
 {
 	const struct fp_table *t = fp_mapping_table(m, table);
-	const struct fp_field *f = t && field ? fp_table_field(t, field) : NULL;
-	size_t i;
 
-	for (i = 0; f && f->type == FP_T_CODE && i < f->ncodes; i++)
-		if (!strcmp(f->codes[i].canon, value))
-			return f->codes[i].display;
-	return value;
+	return fp_field_shown(t && field ? fp_table_field(t, field) : NULL,
+	    value);
 }
 
 /* A difference: two decimals, as money is read, unless it is smaller. */

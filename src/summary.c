@@ -410,16 +410,8 @@ put_value(struct fp_summary *s, size_t sheet, uint32_t row, uint32_t col,
 			return;
 		}
 	}
-	if (f && f->type == FP_T_CODE) {
-		size_t i;
-
-		for (i = 0; i < f->ncodes; i++)
-			if (!strcmp(f->codes[i].canon, value)) {
-				value = f->codes[i].display;
-				break;
-			}
-	}
-	fp_xlsx_text(s->x, sheet, row, col, value, s->st[l][K_TEXT]);
+	fp_xlsx_text(s->x, sheet, row, col, fp_field_shown(f, value),
+	    s->st[l][K_TEXT]);
 }
 
 /*
