@@ -57,6 +57,8 @@ struct parser {
 	struct fp_table defaults[3];	/* per table kind */
 	struct fp_table *deftable;	/* inside a defaults block */
 	int dept_line, year_line, record_line;
+	/* The line of each of the form's own statements given once. */
+	int form_line, sheet_line, tolerance_line, continued_line;
 };
 
 enum fp_err fp_perr(struct parser *p, const char *fmt, ...)

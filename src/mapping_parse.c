@@ -503,13 +503,10 @@ kw_who(struct parser *p)
 	const char *kw = p->l.t[0].s;
 	struct fp_ref *r = !strcmp(kw, "dept") ? &p->m->dept :
 	    !strcmp(kw, "year") ? &p->m->year : &p->m->record;
-	int *line = !strcmp(kw, "dept") ? &p->dept_line :
-	    !strcmp(kw, "year") ? &p->year_line : &p->record_line;
 
 	if (p->l.n != 2)
 		return fp_perr(p, "'%s' needs one reference, TABLE.FIELD", kw);
 	fp_ref_release(r);
-	*line = p->l.no;
 	if (parse_ref(p, p->l.t[1].s, r))
 		return FP_EMAPPING;
 	if (r->row || !strcmp(r->field, "*"))
@@ -1994,6 +1991,43 @@ static const struct keyword {
 };
 #define NKEYWORDS (sizeof keywords / sizeof keywords[0])
 
+/*
+ * The line slot of a form's statement that says one thing for the whole
+ * form, or NULL: given twice, the later would silently win.
+ */
+static int *
+once_slot(struct parser *p, const char *kw)
+{
+	if (!strcmp(kw, "form"))
+		return &p->form_line;
+	if (!strcmp(kw, "sheet") || !strcmp(kw, "sheets"))
+		return &p->sheet_line;
+	if (!strcmp(kw, "dept"))
+		return &p->dept_line;
+	if (!strcmp(kw, "year"))
+		return &p->year_line;
+	if (!strcmp(kw, "record"))
+		return &p->record_line;
+	if (!strcmp(kw, "tolerance"))
+		return &p->tolerance_line;
+	if (!strcmp(kw, "continued"))
+		return &p->continued_line;
+	return NULL;
+}
+
+static enum fp_err
+top_statement(struct parser *p, const struct keyword *k)
+{
+	int *line = once_slot(p, k->word);
+
+	if (line && *line)
+		return fp_perr(p, "'%s' is given twice (line %d): the form has "
+		    "one; say it once", k->word, *line);
+	if (line)
+		*line = p->l.no;
+	return k->fn(p);
+}
+
 /* The context a block's statement may close into: field, table, top. */
 static enum ctx
 outer(enum ctx c)
@@ -2043,7 +2077,7 @@ parse_line(struct parser *p)
 					p->rule = NULL;
 				}
 			}
-			return k->fn(p);
+			return c == CTX_TOP ? top_statement(p, k) : k->fn(p);
 		}
 		if (c == CTX_TOP)
 			break;
