@@ -56,6 +56,8 @@ form_from_cells(FILE *f, const char *name)
 	struct fp_form *form = fp_form_new();
 	struct fp_csv_row row;
 	struct fp_diag d;
+	const struct fp_fsheet *s;
+	const struct fp_fcell *twice;
 	enum fp_csv_text bad;
 	size_t i;
 	int rc, first = 1;
@@ -64,6 +66,7 @@ form_from_cells(FILE *f, const char *name)
 		enum fp_cell_type t;
 		char *end1, *end2;
 		long rr, cc;
+		double num;
 
 		if (first) {
 			first = 0;
@@ -97,6 +100,12 @@ form_from_cells(FILE *f, const char *name)
 			    "type is wrong)", name, row.line);
 			goto fail;
 		}
+		if (t == FP_CELL_NUMBER && !fp_parse_number(row.f[4],
+		    row.len[4], &num)) {
+			fp_cli_error("map", "%s:%zu: a number cell whose value, "
+			    "'%s', is no number", name, row.line, row.f[4]);
+			goto fail;
+		}
 		fp_form_add(form, row.f[0], (uint32_t)rr - 1, (uint32_t)cc - 1,
 		    t, row.f[4], row.len[4]);
 	}
@@ -110,6 +119,16 @@ form_from_cells(FILE *f, const char *name)
 	}
 	fp_csv_reader_free(r);
 	fp_form_seal(form);
+	if ((twice = fp_form_twice(form, &s)) != NULL) {
+		struct fp_buf ref = FP_BUF_INIT;
+
+		fp_fcell_ref(&ref, s, twice);
+		fp_cli_error("map", "%s: cell %s is given twice: a cell stream "
+		    "gives each cell once", name, ref.s);
+		fp_buf_release(&ref);
+		fp_form_free(form);
+		return NULL;
+	}
 	return form;
 fail:
 	fp_csv_reader_free(r);

@@ -728,6 +728,23 @@ fp_form_seal(struct fp_form *f)
 		seal_sheet(f, &f->sheets[i]);
 }
 
+const struct fp_fcell *
+fp_form_twice(const struct fp_form *f, const struct fp_fsheet **sheet)
+{
+	size_t i, k;
+
+	for (i = 0; i < f->nsheets; i++) {
+		const struct fp_fsheet *s = &f->sheets[i];
+
+		for (k = 1; k < s->ncells; k++)
+			if (!cell_cmp(&s->cells[k - 1], &s->cells[k])) {
+				*sheet = s;
+				return &s->cells[k];
+			}
+	}
+	return NULL;
+}
+
 struct fp_form *
 fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 {

@@ -154,6 +154,12 @@ void fp_form_add(struct fp_form *f, const char *sheet, uint32_t row,
     uint32_t col, enum fp_cell_type type, const char *text, size_t len);
 /* Sorts the cells and builds the indexes; call once after adding. */
 void fp_form_seal(struct fp_form *f);
+/*
+ * The second of a cell given twice in a sealed form, with its sheet in
+ * *sheet, or NULL: a cell stream gives each cell once.
+ */
+const struct fp_fcell *fp_form_twice(const struct fp_form *f,
+    const struct fp_fsheet **sheet);
 void fp_form_free(struct fp_form *f);
 
 /* Where a sheet is cut: the rows from row on go to the next band. */
