@@ -330,6 +330,7 @@ fp_annotate(struct fp_workbook *wb, const struct fp_findings *f,
 	rep->listed = nrows - 1;
 	rep->kept = crep.kept;
 	rep->cut = crep.cut;
+	memcpy(rep->cut_at, crep.cut_at, sizeof rep->cut_at);
 	free(marks);
 	free(cells);
 	fp_arena_release(&shown);

@@ -13,6 +13,7 @@
 
 #include "util.h"
 #include "workbook.h"
+#include "xlsx.h"
 
 struct fp_mapping;
 
@@ -53,6 +54,7 @@ struct fp_annotate_report {
 	size_t listed;		/* findings on the front sheet */
 	size_t kept;		/* formulas kept as values */
 	size_t cut;		/* texts and comments cut to 32,767 characters */
+	char cut_at[FP_CUT_AT_MAX];	/* where the first is */
 	size_t unplaced;	/* findings on a cell the form has not */
 	const char *first_unplaced;	/* its source, in the findings */
 };

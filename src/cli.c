@@ -32,14 +32,15 @@ fp_cli_error(const char *cmd, const char *fmt, ...)
 }
 
 void
-fp_cli_warn_cut(const char *cmd, const char *what, size_t n)
+fp_cli_warn_cut(const char *cmd, const char *what, size_t n, const char *at)
 {
 	if (n == 1)
 		fp_cli_error(cmd, "warning: %sa text longer than a cell holds "
-		    "(32,767 characters) was cut", what);
+		    "(32,767 characters) was cut, at %s", what, at);
 	else if (n)
 		fp_cli_error(cmd, "warning: %s%zu texts longer than a cell "
-		    "holds (32,767 characters) were cut", what, n);
+		    "holds (32,767 characters) were cut, the first at %s", what,
+		    n, at);
 }
 
 int

@@ -17,10 +17,11 @@ void fp_cli_error(const char *cmd, const char *fmt, ...)
 
 /*
  * Warns that n texts (cells, comments) of the workbook written as what
- * ("OUT.xlsx: ") were cut to the 32,767 characters a cell holds; nothing
- * if n is 0.
+ * ("OUT.xlsx: ") were cut to the 32,767 characters a cell holds, the
+ * first at at ("Sheet!C5"); nothing if n is 0.
  */
-void fp_cli_warn_cut(const char *cmd, const char *what, size_t n);
+void fp_cli_warn_cut(const char *cmd, const char *what, size_t n,
+    const char *at);
 
 /*
  * Opens the workbook at path, or standard input for "-" or NULL (freexl

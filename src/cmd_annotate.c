@@ -279,7 +279,7 @@ annotate(const struct args *a)
 				    rep.first_unplaced);
 			fp_buf_reset(&fname);
 			fp_buf_printf(&fname, "%s: ", out);
-			fp_cli_warn_cut("annotate", fname.s, rep.cut);
+			fp_cli_warn_cut("annotate", fname.s, rep.cut, rep.cut_at);
 			if (fp_cli_commit("annotate", of))
 				rc = 2;
 			else

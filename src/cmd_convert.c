@@ -55,7 +55,7 @@ report(const char *in, const struct fp_convert_report *rep)
 		fp_cli_error("convert", "%s: not carried over: %s", in, b.s);
 	fp_buf_reset(&b);
 	fp_buf_printf(&b, "%s: ", in);
-	fp_cli_warn_cut("convert", b.s, rep->cut);
+	fp_cli_warn_cut("convert", b.s, rep->cut, rep->cut_at);
 	fp_buf_release(&b);
 }
 

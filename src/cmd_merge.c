@@ -208,7 +208,13 @@ cmd_merge(int argc, char **argv)
 			fp_cli_error("merge", "warning: the facts are of several "
 			    "years (%s): an overview for each, never added "
 			    "together", fp_summary_years(c.s));
-		fp_cli_warn_cut("merge", "", fp_summary_cut(c.s));
+		struct fp_buf what = FP_BUF_INIT;
+		const char *at;
+		size_t ncut = fp_summary_cut(c.s, &at);
+
+		fp_buf_printf(&what, "%s: ", c.out);
+		fp_cli_warn_cut("merge", what.s, ncut, at);
+		fp_buf_release(&what);
 		rc = fp_cli_commit("merge", c.of);
 		c.of = NULL;
 	}

@@ -1034,6 +1034,7 @@ fp_convert(struct fp_workbook *wb, const char *path,
 	    rep->lost[FP_LOST_AUTOFILTER] ? cv.autofilters :
 	    rep->lost[FP_LOST_AUTOFILTER];
 	rep->cut = fp_xlsx_cut(cv.x);
+	memcpy(rep->cut_at, fp_xlsx_first_cut(cv.x), sizeof rep->cut_at);
 	err = fp_xlsx_close(cv.x, d);
 out:
 	for (i = 0; grids && i < nsheets; i++)

@@ -17,6 +17,7 @@
 
 #include "util.h"
 #include "workbook.h"
+#include "xlsx.h"
 
 /* A cell to mark: filled, and carrying a comment if text is not NULL. */
 struct fp_mark {
@@ -50,6 +51,7 @@ struct fp_convert_report {
 	size_t names_dropped;	/* defined names that could not be written */
 	size_t merges_dropped;	/* merged ranges overlapping, or too many */
 	size_t cut;		/* texts and comments cut to 32,767 characters */
+	char cut_at[FP_CUT_AT_MAX];	/* where the first is */
 	unsigned lost[FP_LOST_KINDS];
 };
 

@@ -98,6 +98,7 @@ struct fp_summary {
 	size_t *order;			/* findings of a record, sorted */
 	size_t caporder;
 	size_t ncut;			/* texts cut, once closed */
+	char cut_at[FP_CUT_AT_MAX];	/* where the first is */
 	struct ycount *counts;
 	size_t ncounts;
 	size_t nfindings;
@@ -267,8 +268,9 @@ fp_summary_years(const struct fp_summary *s)
 }
 
 size_t
-fp_summary_cut(const struct fp_summary *s)
+fp_summary_cut(const struct fp_summary *s, const char **at)
 {
+	*at = s->x ? fp_xlsx_first_cut(s->x) : s->cut_at;
 	return s->x ? fp_xlsx_cut(s->x) : s->ncut;
 }
 
@@ -1291,6 +1293,7 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 	}
 	finish(s, &s->fs, s->fs.row - 1);
 	s->ncut = fp_xlsx_cut(s->x);
+	memcpy(s->cut_at, fp_xlsx_first_cut(s->x), sizeof s->cut_at);
 	err = fp_xlsx_close(s->x, d);
 	s->x = NULL;
 out:

@@ -45,7 +45,7 @@ size_t fp_summary_count(const struct fp_summary *s);
  */
 const char *fp_summary_years(const struct fp_summary *s);
 /* How many texts were cut to Excel's longest cell. */
-size_t fp_summary_cut(const struct fp_summary *s);
+size_t fp_summary_cut(const struct fp_summary *s, const char **at);
 /*
  * Writes the workbook out. Returns FP_OK, or an error with d filled (no
  * workbook). s is kept for fp_summary_years; free it with

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -232,6 +233,7 @@ lxw_load(struct fp_diag *d)
 #define worksheet_write_number (*lxw.worksheet_write_number)
 #define worksheet_write_string (*lxw.worksheet_write_string)
 
+#include "workbook.h"
 #include "xlsxlinks.h"
 #include "xlsxnotes.h"
 #include "xlsxpost.h"
@@ -280,6 +282,7 @@ struct fp_xlsx {
 	char *font;		/* the default font, NULL for libxlsxwriter's */
 	double fontsize;
 	size_t ncut;		/* texts cut to Excel's longest */
+	char cut_at[FP_CUT_AT_MAX];	/* the first's place */
 	struct fp_store *notes;	/* comments, on disk until close */
 	struct fp_store *links;	/* hyperlinks, the same */
 };
@@ -898,6 +901,20 @@ fit(struct fp_xlsx *x, size_t sheet, uint32_t col, double w)
 		s->autow[col] = w;
 }
 
+/* Counts a text or comment cut at (row, col), the first by its place. */
+static void
+count_cut(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
+    const char *what)
+{
+	char name[8];
+
+	if (x->ncut++)
+		return;
+	fp_colname(col, name);
+	snprintf(x->cut_at, sizeof x->cut_at, "%s%s!%s%lu", what,
+	    x->sheets[sheet].name, name, (unsigned long)row + 1);
+}
+
 void
 fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *s, int style)
@@ -910,7 +927,7 @@ fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	if (s[cut]) {
 		t = fp_xstrndup(s, cut);
 		s = t;
-		x->ncut++;
+		count_cut(x, sheet, row, col, "");
 	}
 	/* U+FFFE and U+FFFF, which XML cannot hold, as U+FFFD. */
 	for (i = 0; s[i]; i++)
@@ -1103,7 +1120,7 @@ fp_xlsx_comment(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	/* Cut as a cell's text is (Excel holds no more in a comment). */
 	if (text[cut]) {
 		text = t = fp_xstrndup(text, cut);
-		x->ncut++;
+		count_cut(x, sheet, row, col, "a comment at ");
 	}
 	memset(&d, 0, sizeof d);
 	if (!x->notes && !(x->notes = fp_store_new(&d)))
@@ -1457,6 +1474,12 @@ size_t
 fp_xlsx_cut(const struct fp_xlsx *x)
 {
 	return x->ncut;
+}
+
+const char *
+fp_xlsx_first_cut(const struct fp_xlsx *x)
+{
+	return x->cut_at;
 }
 
 void

@@ -236,6 +236,12 @@ void fp_xlsx_url(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 /* How many texts and comments were cut to 32,767 characters so far. */
 size_t fp_xlsx_cut(const struct fp_xlsx *x);
 /*
+ * Where the first of them is, "Sheet!C5" or "a comment at Sheet!C5";
+ * "" if none.
+ */
+#define FP_CUT_AT_MAX 192
+const char *fp_xlsx_first_cut(const struct fp_xlsx *x);
+/*
  * A bar chart on sheet, at (row, col): the values in column valcol of
  * rows r1..r2 of data sheet dsheet, labelled by column catcol, each bar
  * with its value, top to bottom in the order of the rows.
