@@ -1034,18 +1034,19 @@ first_group(const regmatch_t *mt)
 
 /*
  * Where on a sheet a field's label (or pattern) may be: below row after,
- * above row before (a pattern's), in column incol; -1 (before:
+ * above row before (a pattern's), in columns incol..lastcol; -1 (before:
  * INT64_MAX) where not bounded.
  */
 struct fence {
-	int64_t after, before, incol;
+	int64_t after, before, incol, lastcol;
 };
 
 static int
 in_fence(const struct fence *fn, const struct fp_fcell *c)
 {
 	return (int64_t)c->row > fn->after && (int64_t)c->row < fn->before &&
-	    (fn->incol < 0 || (int64_t)c->col == fn->incol);
+	    (fn->incol < 0 || ((int64_t)c->col >= fn->incol &&
+	    (int64_t)c->col <= fn->lastcol));
 }
 
 /* The field's i-th pattern (0 its first, up to nmore). */
@@ -1592,7 +1593,7 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 	while (fp_apply_next_sheet(a, f->any_sheet, &o, &si)) {
 		const struct fp_fsheet *s = &form->sheets[si];
 		size_t *cand = NULL, ncand = 0, cap = 0, k, i, listed;
-		struct fence fn = { -1, INT64_MAX, -1 }, pf;
+		struct fence fn = { -1, INT64_MAX, -1, -1 }, pf;
 		int64_t before = INT64_MAX;
 
 		if (f->after.n) {
@@ -1617,9 +1618,14 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 
 			if (!top)
 				continue;
+			const struct fp_range *wide = fp_apply_wide_merge(s,
+			    top->row, top->row + 1, top->col);
+
 			if ((int64_t)top->row > fn.after)
 				fn.after = top->row;
+			/* A group's heading: the columns it is merged over. */
 			fn.incol = top->col;
+			fn.lastcol = wide ? wide->c2 : top->col;
 		}
 		/* Every cell carrying one of the labels, in row order. */
 		for (i = 0; i < f->labels.n; i++) {
