@@ -243,12 +243,17 @@ struct fp_rule {
 	int line;
 	char *message;			/* its own message template, or NULL */
 	char *table;			/* sum */
-	char *lhs;			/* sum: the total field */
-	char **parts;			/* sum: the fields it is the sum of */
+	char *lhs;			/* sum: the total field (row) */
+	char **parts;			/* sum: the fields (rows) it adds */
 	size_t nparts;
+	/*
+	 * sum T[ROW] = ROW + ROW ...: lhs and parts are rows of T, added
+	 * up in each of its number fields but the except ones.
+	 */
+	int by_rows;
 	struct fp_ref *refs;		/* min, required, range, pattern, units */
 	size_t nrefs;
-	struct fp_ref *except;		/* min */
+	struct fp_ref *except;		/* min, range, units, sum by rows */
 	size_t nexcept;
 	double lo, hi;			/* min (lo), range */
 	struct fp_ref a, b;		/* band: a the code, b the number;
@@ -394,6 +399,8 @@ const struct fp_field *fp_table_field(const struct fp_table *t,
     const char *name);
 /* 1 if table t has a money field. */
 int fp_table_has_money(const struct fp_table *t);
+/* 1 if rule r's except names the field ref names (ref's row unread). */
+int fp_rule_leaves_out(const struct fp_rule *r, const struct fp_ref *ref);
 /*
  * How a value of field f shows in messages and the workbook: a code by
  * its SHOWN word (no as 否), any other value as it is. f may be NULL.

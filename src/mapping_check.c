@@ -634,6 +634,66 @@ check_days(struct parser *p, const struct fp_expr *e)
 	return FP_OK;
 }
 
+/* The fields a units or sum rule leaves out: each of a table it adds. */
+static enum fp_err
+check_except(struct parser *p, const struct fp_rule *r)
+{
+	enum fp_err err;
+	size_t k, i;
+
+	for (k = 0; k < r->nexcept; k++) {
+		const struct fp_ref *x = &r->except[k];
+		int ours = r->by_rows && !strcmp(x->table, r->table);
+
+		if ((err = check_ref(p, x, 0)))
+			return err;
+		for (i = 0; !ours && i < r->nrefs; i++)
+			ours = !strcmp(r->refs[i].table, x->table) &&
+			    !strcmp(r->refs[i].field, "*");
+		if (!ours)
+			return fp_perr(p, "'except %s.%s': the rule adds no "
+			    "field of '%s' but those it names", x->table,
+			    x->field, x->table);
+	}
+	return FP_OK;
+}
+
+/*
+ * sum T[ROW] = ROW + ROW ...: rows of a keyed or list table, added in
+ * its number fields, one of them at least not left out.
+ */
+static enum fp_err
+check_sum_rows(struct parser *p, const struct fp_rule *r,
+    const struct fp_table *t)
+{
+	struct fp_ref ref;
+	enum fp_err err;
+	size_t k;
+
+	if (t->kind == FP_TABLE_FIELDS)
+		return fp_perr(p, "table '%s' is a fields table: it has no rows "
+		    "to add ('sum %s FIELD = FIELD + ...' adds fields)",
+		    t->name, t->name);
+	if ((err = check_row(p, t, r->lhs)))
+		return err;
+	for (k = 0; k < r->nparts; k++)
+		if ((err = check_row(p, t, r->parts[k])))
+			return err;
+	if ((err = check_except(p, r)))
+		return err;
+	memset(&ref, 0, sizeof ref);
+	ref.table = r->table;
+	for (k = 0; k < t->nfields; k++) {
+		ref.field = t->fields[k].name;
+		if (fp_type_numeric(t->fields[k].type) &&
+		    !fp_rule_leaves_out(r, &ref))
+			return FP_OK;
+	}
+	return fp_perr(p, "'sum %s[%s]' adds the money, integer, number and "
+	    "score fields of '%s', and it has none%s", r->table, r->lhs,
+	    r->table, r->nexcept ? " but those it leaves out" : "");
+}
+
 static enum fp_err
 check_rule_refs(struct parser *p, struct fp_rule *r)
 {
@@ -650,6 +710,8 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 		t = fp_mapping_table(p->m, r->table);
 		if (!t)
 			return fp_perr(p, "no table '%s'", r->table);
+		if (r->by_rows)
+			return check_sum_rows(p, r, t);
 		if (!fp_table_field(t, r->lhs))
 			return fp_perr(p, "table '%s' has no field '%s'",
 			    r->table, r->lhs);
@@ -667,7 +729,7 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 				return fp_perr(p, "'units' checks keyed and list "
 				    "tables; '%s' is neither", t->name);
 		}
-		return FP_OK;
+		return check_except(p, r);
 	case FP_RULE_BAND:
 		if ((err = check_ref(p, &r->a, 0)) ||
 		    (err = check_ref(p, &r->b, 0)))
@@ -744,6 +806,8 @@ check_numbers(struct parser *p, const struct fp_rule *r)
 
 	switch (r->kind) {
 	case FP_RULE_SUM:
+		if (r->by_rows)
+			return FP_OK;
 		if ((err = need_number(p, r, r->table, r->lhs)))
 			return err;
 		for (k = 0; k < r->nparts; k++)

@@ -1239,29 +1239,81 @@ rule_refs(struct parser *p, struct fp_rule *r, size_t i, int except_ok)
 	return FP_OK;
 }
 
-/* sum TABLE LHS = A + B + ... */
+/* except TABLE.FIELD ... at token i, to the end: fields a rule leaves out. */
+static enum fp_err
+rule_except(struct parser *p, struct fp_rule *r, size_t i)
+{
+	if (i + 1 >= p->l.n)
+		return fp_perr(p, "'except' needs the fields it leaves out, "
+		    "TABLE.FIELD ...");
+	for (i++; i < p->l.n; i++) {
+		struct fp_ref *ref = refs_push(&r->except, &r->nexcept);
+
+		if (parse_ref(p, p->l.t[i].s, ref))
+			return FP_EMAPPING;
+		if (ref->row || !strcmp(ref->field, "*"))
+			return fp_perr(p, "'except' names fields, TABLE.FIELD: "
+			    "not '%s'", p->l.t[i].s);
+	}
+	return FP_OK;
+}
+
+/*
+ * TABLE[ROW] at token i, of sum by rows: sets the table and the total's
+ * row. 0 if the token is no such thing.
+ */
+static int
+table_row(struct parser *p, size_t i, struct fp_rule *r)
+{
+	const char *s = p->l.t[i].s, *open = strchr(s, '[');
+	size_t n = strlen(s);
+
+	if (p->l.t[i].quoted || !open || open == s || n < 3 ||
+	    s[n - 1] != ']' || open + 2 >= s + n || strchr(open + 1, '[') ||
+	    strchr(open + 1, ']') != s + n - 1)
+		return 0;
+	r->table = fp_xstrndup(s, (size_t)(open - s));
+	r->lhs = fp_xstrndup(open + 1, (size_t)(s + n - 2 - open));
+	return 1;
+}
+
+/*
+ * sum TABLE LHS = A + B + ..., fields of each row; or sum TABLE[ROW] =
+ * A + B + ... [except TABLE.FIELD ...], rows, in each number field.
+ */
 static enum fp_err
 rule_sum(struct parser *p, struct fp_rule *r)
 {
-	size_t i;
+	const char *how;
+	size_t i, from;
 
-	if (p->l.n < 7 || !fp_tok_is(&p->l.t[5], "="))
-		return fp_perr(p, "'sum' needs TABLE FIELD = FIELD + FIELD ...");
-	r->table = fp_xstrdup(p->l.t[3].s);
-	r->lhs = fp_xstrdup(p->l.t[4].s);
-	/* FIELD + FIELD ...: a field, then a + before each other one. */
-	for (i = 6; i < p->l.n; i++) {
+	r->by_rows = p->l.n > 3 && table_row(p, 3, r);
+	from = r->by_rows ? 5 : 6;
+	how = r->by_rows ? "TABLE[ROW] = ROW + ROW ..." :
+	    "TABLE FIELD = FIELD + FIELD ...";
+	if (p->l.n < from + 1 || !fp_tok_is(&p->l.t[from - 1], "="))
+		return fp_perr(p, "'sum' needs %s", how);
+	if (!r->by_rows) {
+		r->table = fp_xstrdup(p->l.t[3].s);
+		r->lhs = fp_xstrdup(p->l.t[4].s);
+	}
+	/* A part, then a + before each other one, up to except. */
+	for (i = from; i < p->l.n; i++) {
 		const char *t = p->l.t[i].s;
+		const char *part = r->by_rows ? "a row" : "a field";
 		size_t k;
 
-		if ((i - 6) % 2 != (size_t)fp_tok_is(&p->l.t[i], "+"))
-			return fp_perr(p, "'sum' needs TABLE FIELD = FIELD + "
-			    "FIELD ...: '%s' where %s should be", t,
-			    (i - 6) % 2 ? "'+'" : "a field");
-		if (i + 1 == p->l.n && (i - 6) % 2)
-			return fp_perr(p, "'sum' needs TABLE FIELD = FIELD + "
-			    "FIELD ...: a field after the last '+'");
-		if ((i - 6) % 2)
+		if (r->by_rows && (i - from) % 2 &&
+		    fp_tok_is(&p->l.t[i], "except"))
+			return rule_except(p, r, i);
+		if ((i - from) % 2 != (size_t)fp_tok_is(&p->l.t[i], "+"))
+			return fp_perr(p, "'sum' needs %s: '%s' where %s "
+			    "should be", how, t, (i - from) % 2 ? "'+'" : part);
+		if ((i - from) % 2 && (i + 1 == p->l.n ||
+		    fp_tok_is(&p->l.t[i + 1], "except")))
+			return fp_perr(p, "'sum' needs %s: %s after the last "
+			    "'+'", how, part);
+		if ((i - from) % 2)
 			continue;
 		if (!strcmp(t, r->lhs))
 			return fp_perr(p, "'sum': %s is the total, not one of "
@@ -1276,7 +1328,10 @@ rule_sum(struct parser *p, struct fp_rule *r)
 	return FP_OK;
 }
 
-/* units TABLE ... or units TABLE.FIELD ...: a table's fields, or some. */
+/*
+ * units TABLE ... or units TABLE.FIELD ...: a table's fields, or some;
+ * except TABLE.FIELD ...: but not these.
+ */
 static enum fp_err
 rule_units(struct parser *p, struct fp_rule *r)
 {
@@ -1286,8 +1341,13 @@ rule_units(struct parser *p, struct fp_rule *r)
 		return fp_perr(p, "'units' needs the tables (or TABLE.FIELD) it "
 		    "checks");
 	for (i = 3; i < p->l.n; i++) {
-		struct fp_ref *ref = refs_push(&r->refs, &r->nrefs);
+		struct fp_ref *ref;
 
+		if (fp_tok_is(&p->l.t[i], "except"))
+			return i == 3 ? fp_perr(p, "'units' needs the tables "
+			    "(or TABLE.FIELD) it checks before 'except'") :
+			    rule_except(p, r, i);
+		ref = refs_push(&r->refs, &r->nrefs);
 		if (!strchr(p->l.t[i].s, '.')) {
 			ref->table = fp_xstrdup(p->l.t[i].s);
 			ref->field = fp_xstrdup("*");
@@ -1484,6 +1544,18 @@ static const struct {
 	[FP_RULE_MEETS] = { "meets", rule_meets },
 	[FP_RULE_LISTED] = { "listed", rule_listed },
 };
+
+int
+fp_rule_leaves_out(const struct fp_rule *r, const struct fp_ref *ref)
+{
+	size_t i;
+
+	for (i = 0; i < r->nexcept; i++)
+		if (!strcmp(r->except[i].table, ref->table) &&
+		    !strcmp(r->except[i].field, ref->field))
+			return 1;
+	return 0;
+}
 
 const char *
 fp_rule_kind_name(enum fp_rule_kind k)

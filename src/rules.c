@@ -693,6 +693,47 @@ record_applies(struct fp_checker *c, const struct fp_rule *r)
 
 /* ---- One evaluator per kind of rule ---------------------------------- */
 
+/*
+ * sum T[ROW] = A + B ...: in each number field of T the rule does not
+ * leave out, row ROW equals the sum of rows A, B, ... (a blank counts 0;
+ * nothing to say where all are blank).
+ */
+static void
+rule_sum_rows(struct fp_checker *c, const struct fp_rule *r)
+{
+	const struct fp_table *t = fp_mapping_table(c->m, r->table);
+	double tol = r->tolerance + 1e-9;
+	struct fp_ref ref;
+	size_t i, k;
+
+	if (!t || !fp_rule_applies(c, r, r->lhs))
+		return;
+	memset(&ref, 0, sizeof ref);
+	ref.table = r->table;
+	for (i = 0; i < t->nfields; i++) {
+		const char *f = t->fields[i].name;
+		const struct gfact *g = fp_fact(c, r->table, r->lhs, f);
+		double lhs, sum = 0, x;
+		int ok = 1, any = 0;
+
+		ref.field = t->fields[i].name;
+		if (!fp_type_numeric(t->fields[i].type) ||
+		    fp_rule_leaves_out(r, &ref) ||
+		    !fp_value_or_zero(c, r, r->table, r->lhs, f, &lhs))
+			continue;
+		for (k = 0; k < r->nparts; k++) {
+			if (!fp_value_or_zero(c, r, r->table, r->parts[k], f,
+			    &x))
+				ok = 0;
+			any |= fp_fact(c, r->table, r->parts[k], f) != NULL;
+			sum += x;
+		}
+		if (ok && (g || any) && fabs(lhs - sum) > tol)
+			fp_mismatch(c, r, FP_MSG_SUM, r->table, r->lhs, f, g,
+			    lhs, sum);
+	}
+}
+
 static void
 rule_sum(struct fp_checker *c, const struct fp_rule *r)
 {
@@ -700,6 +741,10 @@ rule_sum(struct fp_checker *c, const struct fp_rule *r)
 	double tol = r->tolerance + 1e-9;
 	size_t i, k;
 
+	if (r->by_rows) {
+		rule_sum_rows(c, r);
+		return;
+	}
 	for (i = 0; i < tr->n; i++) {
 		const char *row = tr->rows[i];
 		const struct gfact *g = fp_fact(c, r->table, row, r->lhs);
