@@ -1379,7 +1379,9 @@ second_form(struct apply *a, const struct fp_table *t,
 /*
  * The sheets 'sheet any' looks on, one a call: the form's own, then the
  * other visible sheets in order, then the hidden ones (a hidden copy of
- * the template holds stale values). *o starts at 0; 0 when done.
+ * the template holds stale values). Without it, the form's own, then the
+ * sheet of its own a table of the form was read on. *o starts at 0; 0
+ * when done.
  */
 int
 fp_apply_next_sheet(const struct apply *a, int any, size_t *o, size_t *si)
@@ -1389,6 +1391,11 @@ fp_apply_next_sheet(const struct apply *a, int any, size_t *o, size_t *si)
 	if (*o == 0) {
 		*si = a->sheet;
 		*o = 1;
+		return 1;
+	}
+	if (!any && *o == 1 && a->lone) {
+		*si = a->lone - 1;
+		*o = 2;
 		return 1;
 	}
 	for (; any && *o <= 2 * n; ++*o) {
@@ -1894,6 +1901,7 @@ fp_apply_once(const struct fp_mapping *m, const struct fp_form *form,
 	out->recs = fp_xcalloc(nsheets, sizeof *out->recs);
 	for (si = 0; si < nsheets; si++) {
 		a.sheet = sheets[si];
+		a.lone = 0;
 		notes_at[si] = out->nnotes;
 		a.rec = &out->recs[out->nrecs++];
 		a.rec->sheet = a.sheet;

@@ -17,6 +17,8 @@ struct apply {
 	const struct fp_form *form;
 	const struct fp_apply_opts *o;
 	size_t sheet;			/* the form's sheet */
+	size_t lone;			/* + 1: a sheet of its own a table of
+					   the form was read on, or 0 */
 	struct fp_record *rec;
 	struct fp_mapped *out;
 	size_t seq;

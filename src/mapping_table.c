@@ -651,6 +651,47 @@ struct grid {
 };
 
 /*
+ * A table the form's sheet has not, on a sheet of its own: the one
+ * visible sheet with its header, in a workbook where no sheet but the
+ * form's has the form's label (a project's 基本情况 on one sheet, its
+ * 绩效指标 on the next). Another form's sheet, or two such, and it is
+ * nowhere.
+ */
+static void
+lone_sheet(struct grid *g)
+{
+	struct apply *a = g->a;
+	const struct fp_mapping *m = a->m;
+	const struct fp_fcell *anchor = NULL, *c;
+	size_t i, at = 0;
+
+	if (m->sheet_by != FP_SHEET_CONTAINING)
+		return;
+	for (i = 0; i < a->form->nsheets; i++) {
+		const struct fp_fsheet *s = &a->form->sheets[i];
+
+		if (i == a->sheet || s->band)
+			continue;
+		if (fp_apply_find_first(s, &m->sheet_labels))
+			return;
+		if (s->hidden || !(c = fp_apply_find_first(s, &g->t->header)))
+			continue;
+		if (anchor)
+			return;
+		anchor = c;
+		at = i;
+	}
+	if (!anchor)
+		return;
+	g->si = at;
+	g->s = &a->form->sheets[at];
+	g->anchor = anchor;
+	a->lone = at + 1;
+	fp_apply_note(a, 0, "%s: not on the form's sheet; read on sheet '%s', "
+	    "the one with its header", g->t->name, g->s->name);
+}
+
+/*
  * Finds the table's header label, on the sheets the table may be on.
  * 0, said, if it is not there.
  */
@@ -673,6 +714,8 @@ grid_find(struct grid *g)
 		if (t->on_sheet.n || t->sheet_name)
 			break;
 	}
+	if (!g->anchor && !t->any_sheet && !t->on_sheet.n && !t->sheet_name)
+		lone_sheet(g);
 	if (!g->anchor) {
 		struct fp_buf where = FP_BUF_INIT;
 
