@@ -45,7 +45,7 @@ SRC = src/util.c src/utf8re.c src/numfmt.c src/workbook.c src/fmt_shown.c \
 	src/biff.c src/formula.c src/xls_freexl.c src/zip.c src/xml.c \
 	src/ooxml.c src/ooxml_looks.c src/ods.c src/ods_style.c src/csvio.c \
 	src/opts.c src/outfile.c src/cli.c \
-	src/normalize.c src/form.c src/expr.c src/mapping_lex.c \
+	src/normalize.c src/collate.c src/form.c src/expr.c src/mapping_lex.c \
 	src/mapping_parse.c src/mapping_check.c src/mapping_apply.c \
 	src/mapping_stack.c src/mapping_hidden.c src/mapping_sheets.c \
 	src/mapping_header.c src/mapping_table.c \

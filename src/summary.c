@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collate.h"
 #include "normalize.h"
 #include "spool.h"
 #include "workbook.h"
@@ -247,7 +248,7 @@ fp_summary_record(struct fp_summary *s, const struct fp_who *who,
 		const struct fp_rec_fact *f = find(facts, n, &b->order[i]);
 
 		fp_buf_addc(&s->key, '\037');
-		fp_buf_adds(&s->key, f ? f->value : "");
+		fp_collate_key(&s->key, f ? f->value : "");
 	}
 	s->count++;
 	count_rows(s, who->year, facts, n);
