@@ -33,6 +33,7 @@ fp_findings_read(const char *path, struct fp_findings *f, struct fp_diag *d)
 	struct fp_buf text = FP_BUF_INIT;
 	size_t *offs = NULL, cap = 0, i, k;
 	long at[NCOLS];
+	const char *why;
 	FILE *in;
 	enum fp_err err = FP_OK;
 	size_t ncols = 0;
@@ -43,8 +44,8 @@ fp_findings_read(const char *path, struct fp_findings *f, struct fp_diag *d)
 	if (!strcmp(path, "-")) {
 		in = stdin;
 		path = "<stdin>";
-	} else if (!(in = fopen(path, "rb"))) {
-		return fp_diag(d, FP_EOPEN, "%s: %s", path, strerror(errno));
+	} else if (!(in = fp_open_text(path, &why))) {
+		return fp_diag(d, FP_EOPEN, "%s: %s", path, why);
 	}
 	r = fp_csv_reader_new(in, path);
 	for (k = 0; k < NCOLS; k++)

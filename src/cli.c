@@ -501,9 +501,10 @@ fp_cli_feed_facts(const char *cmd, const char *path, struct fp_checker *chk,
 
 	d.msg[0] = '\0';
 	if (path && strcmp(path, "-")) {
-		f = fopen(path, "r");
-		if (!f) {
-			fp_cli_error(cmd, "%s: %s", path, strerror(errno));
+		const char *why;
+
+		if (!(f = fp_open_text(path, &why))) {
+			fp_cli_error(cmd, "%s: %s", path, why);
 			return 2;
 		}
 	}

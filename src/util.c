@@ -692,6 +692,24 @@ fp_fshut(FILE *f)
 	return 0;
 }
 
+FILE *
+fp_open_text(const char *path, const char **why)
+{
+	FILE *f = fopen(path, "r");
+	struct stat st;
+
+	if (!f) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		*why = "is a directory";
+		return NULL;
+	}
+	return f;
+}
+
 const char *
 fp_basename(const char *path)
 {

@@ -297,4 +297,11 @@ int fp_fshut(FILE *f);
 /* The basename of a path, for messages. */
 const char *fp_basename(const char *path);
 
+/*
+ * Opens path to read text from, as fopen does; NULL with *why set if it
+ * cannot: strerror's words, or "is a directory" for a folder (which
+ * fopen opens, its first read then failing as if at line 1).
+ */
+FILE *fp_open_text(const char *path, const char **why);
+
 #endif
