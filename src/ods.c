@@ -452,6 +452,8 @@ cell_begin(struct scanparse *p, int covered, const char **attrs)
 		p->vtype = 't';
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "time-value");
 		p->num_ok = v && duration_days(v, &p->num);
+		if (p->num_ok)
+			p->kind = cell_kind(p, attrs, p->num);
 	} else if (!strcmp(t, "boolean")) {
 		p->vtype = 'b';
 		v = fp_xml_attr(p->x, attrs, NS_OFFICE, "boolean-value");
@@ -564,7 +566,15 @@ cell_end(struct scanparse *p)
 		c.v.num = p->num;
 		break;
 	case 't':
-		c.type = p->num >= 0 ? FP_CELL_TIME : FP_CELL_NUMBER;
+		/*
+		 * A day or more under a clock's style (h:mm, which wraps at
+		 * 24 hours) is a date and time, its days from the null date
+		 * the serial (a date-time in an h:mm cell, as LibreOffice and
+		 * Gnumeric save one); under an elapsed style ([h]:mm), or
+		 * none, a duration.
+		 */
+		c.type = p->num < 0 ? FP_CELL_NUMBER : p->num >= 1 &&
+		    p->kind == DS_TIME ? FP_CELL_DATETIME : FP_CELL_TIME;
 		c.v.num = p->num;
 		break;
 	case 'b':
