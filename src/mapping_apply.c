@@ -1901,7 +1901,7 @@ fp_apply_once(const struct fp_mapping *m, const struct fp_form *form,
 	out->recs = fp_xcalloc(nsheets, sizeof *out->recs);
 	for (si = 0; si < nsheets; si++) {
 		a.sheet = sheets[si];
-		a.lone = 0;
+		a.lone = fp_apply_lone_sheet(&a);
 		notes_at[si] = out->nnotes;
 		a.rec = &out->recs[out->nrecs++];
 		a.rec->sheet = a.sheet;

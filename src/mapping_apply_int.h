@@ -285,7 +285,8 @@ void fp_apply_record_release(struct fp_record *rec);
  * sheet`, the records that are forms; fp_apply_keep_fullest keeps the one
  * form of several sheets; each passes the others over with a note.
  * fp_apply_unread_sheets warns of each other visible sheet with a table's
- * header but not the form's label.
+ * header but not the form's label. fp_apply_lone_sheet gives the sheet of
+ * its own a table the form's sheet has not is on, + 1, or 0 (below).
  */
 size_t fp_apply_find_sheets(const struct fp_mapping *m,
     const struct fp_form *form, size_t *v);
@@ -295,6 +296,7 @@ void fp_apply_drop_unnamed(struct apply *a, const size_t *sheets,
 void fp_apply_keep_fullest(struct apply *a, const size_t *sheets,
     const size_t *notes_at);
 void fp_apply_unread_sheets(struct apply *a, const size_t *sheets, size_t n);
+size_t fp_apply_lone_sheet(const struct apply *a);
 
 /*
  * The rows a sheet hides inside a keyed table, told from the table's

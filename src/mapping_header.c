@@ -35,30 +35,23 @@ fp_apply_names_column(const struct fp_table *t, const struct fp_fcell *c,
 	return 0;
 }
 
-/* 1 if cell c names one of the table's columns. */
-static int
-names_field(const struct fp_table *t, const struct fp_fcell *c)
-{
-	size_t i;
-
-	for (i = 0; c->label && i < t->nfields; i++)
-		if (fp_apply_names_column(t, c, &t->fields[i].labels))
-			return 1;
-	return 0;
-}
-
 /* 1 if a cell of row r names one of the table's columns, its key or a skip word. */
 static int
 row_is_header(const struct fp_table *t, const struct fp_fsheet *s, uint32_t r)
 {
-	size_t k;
+	size_t k, i;
 
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++) {
 		const struct fp_fcell *c = &s->cells[k];
 
-		if (c->label && (fp_apply_cell_matches(&t->skip, c) ||
-		    fp_apply_cell_matches(&t->key, c) || names_field(t, c)))
+		if (!c->label)
+			continue;
+		if (fp_apply_cell_matches(&t->skip, c) ||
+		    fp_apply_cell_matches(&t->key, c))
 			return 1;
+		for (i = 0; i < t->nfields; i++)
+			if (fp_apply_names_column(t, c, &t->fields[i].labels))
+				return 1;
 	}
 	return 0;
 }
@@ -82,21 +75,27 @@ row_of_groups(const struct fp_table *t, const struct fp_fsheet *s,
 	return 0;
 }
 
+/* 1 if a cell holds a number, typed as one or as text (1,205.40). */
+static int
+holds_number(const struct fp_fcell *c)
+{
+	double x;
+
+	return c->type == FP_CELL_NUMBER || (c->type == FP_CELL_TEXT &&
+	    fp_parse_number(c->text, c->len, &x));
+}
+
 /*
- * 1 if row r holds two numbers or more, typed as numbers or as text
- * (1,205.40): a row of the table (合计 first under the header, 合计 also
- * a column's name), never its header.
+ * 1 if row r holds two numbers or more: a row of the table (合计 first
+ * under the header, 合计 also a column's name), never its header.
  */
 static int
 row_of_numbers(const struct fp_fsheet *s, uint32_t r)
 {
 	size_t k, n = 0;
-	double x;
 
 	for (k = s->rowstart[r]; k < s->rowstart[r + 1] && n < 2; k++)
-		n += s->cells[k].type == FP_CELL_NUMBER ||
-		    (s->cells[k].type == FP_CELL_TEXT &&
-		    fp_parse_number(s->cells[k].text, s->cells[k].len, &x));
+		n += holds_number(&s->cells[k]);
 	return n >= 2;
 }
 
@@ -882,33 +881,31 @@ fp_header_repeated(const struct fp_table *t, const struct fp_header *h,
 }
 
 /*
- * Where a header of rows R..D - 1 ends, with the rows its own cells are
- * merged down into: 收入合计 merged over three rows beside 支出合计, whose
- * third row names expenditure's columns alone (人员支出 | 公用支出), is
- * income's header too. A column's name, not the key's (a 项目资金 merged
- * down beside a blank template's rows); not past a row of numbers.
+ * Where a header of rows R..D - 1 ends, with the rows the table's own
+ * header cell is merged down into: 收入合计 merged over three rows beside
+ * 支出合计, whose third row names expenditure's columns alone (人员支出 |
+ * 公用支出), is income's header over all three. Not another column's
+ * merge (a 备注 merged down beside a one-row header, over the rows of
+ * the table), and not past a row that holds a number.
  */
 static uint32_t
-merged_header_end(const struct fp_table *t, const struct fp_fsheet *s,
+merged_header_end(const struct fp_fsheet *s, const struct fp_fcell *anchor,
     uint32_t R, uint32_t D)
 {
 	uint32_t end = D, r;
-	size_t m;
+	size_t m, k;
 
 	for (m = 0; m < s->nmerges; m++) {
 		const struct fp_range *g = &s->merges[m];
-		const struct fp_fcell *c;
 
-		if (g->r1 < R || g->r1 >= D || g->r2 < end ||
-		    g->r2 >= R + MAX_HEADER_ROWS)
-			continue;
-		c = fp_fsheet_at(s, g->r1, g->c1);
-		if (c && names_field(t, c))
+		if (g->r1 == anchor->row && g->c1 == anchor->col &&
+		    g->r2 >= end && g->r2 < R + MAX_HEADER_ROWS)
 			end = g->r2 + 1;
 	}
 	for (r = D; r < end && r < s->nrows; r++)
-		if (row_of_numbers(s, r) && !fp_header_numbering_row(t, s, r))
-			return r;
+		for (k = s->rowstart[r]; k < s->rowstart[r + 1]; k++)
+			if (holds_number(&s->cells[k]))
+				return r;
 	return end < s->nrows ? end : s->nrows;
 }
 
@@ -946,7 +943,7 @@ fp_header_read(const struct fp_table *t, const struct fp_fsheet *s,
 		    row_is_header(t, s, D + 1))) ||
 		    (row_of_numbers(s, D) && !fp_header_numbering_row(t, s, D)))
 			break;
-	D = merged_header_end(t, s, R, D);
+	D = merged_header_end(s, anchor, R, D);
 	for (k = s->rowstart[R]; k < s->rowstart[D]; k++)
 		if (s->cells[k].col + 1 > ncols)
 			ncols = s->cells[k].col + 1;

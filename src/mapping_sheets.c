@@ -417,3 +417,63 @@ fp_apply_unread_sheets(struct apply *a, const size_t *sheets, size_t n)
 	free(by);
 }
 
+
+/* 1 if sheet s holds two numbers at least: values, not a guide's words. */
+static int
+has_numbers(const struct fp_fsheet *s)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < s->ncells && n < 2; k++)
+		n += s->cells[k].type == FP_CELL_NUMBER;
+	return n >= 2;
+}
+
+/*
+ * The sheet a keyed or list table the form's sheet has not at all is on,
+ * + 1, or 0: the one visible sheet with its header, some numbers and no
+ * form's label, its columns' names across (a project's 绩效指标 after its
+ * 基本情况). Not where a visible sheet but the form's has the form's label
+ * (another form's table, maybe), nor a guide (填表说明) naming the labels
+ * down a column with words beside them, nor where two sheets could be it.
+ * Its fields the form's sheet has not are looked for there too, whatever
+ * the order of the tables.
+ */
+size_t
+fp_apply_lone_sheet(const struct apply *a)
+{
+	const struct fp_mapping *m = a->m;
+	const struct fp_form *form = a->form;
+	size_t t, i, at = 0;
+	uint32_t top, bot;
+
+	if (m->sheet_by != FP_SHEET_CONTAINING)
+		return 0;
+	for (i = 0; i < form->nsheets; i++)
+		if (i != a->sheet && !form->sheets[i].hidden &&
+		    !form->sheets[i].band &&
+		    fp_apply_find_first(&form->sheets[i], &m->sheet_labels))
+			return 0;
+	for (t = 0; t < m->ntables; t++) {
+		const struct fp_table *tab = &m->tables[t];
+
+		if (tab->kind == FP_TABLE_FIELDS || tab->any_sheet ||
+		    tab->on_sheet.n || tab->sheet_name ||
+		    fp_apply_find_first(&form->sheets[a->sheet], &tab->header))
+			continue;
+		for (i = 0; i < form->nsheets; i++) {
+			const struct fp_fsheet *s = &form->sheets[i];
+			const struct fp_fcell *c;
+
+			if (i == a->sheet || s->hidden || s->band ||
+			    !(c = fp_apply_find_first(s, &tab->header)) ||
+			    !has_numbers(s) ||
+			    fp_apply_written_across(tab, s, c, &top, &bot))
+				continue;
+			if (at && at != i + 1)
+				return 0;
+			at = i + 1;
+		}
+	}
+	return at;
+}

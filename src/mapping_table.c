@@ -211,8 +211,10 @@ next_open(uint32_t *nx, uint32_t k)
  * for each row whose cell in the column is covered by a range that
  * starts elsewhere (a category merged across the 一级 and 二级 columns),
  * the range's top-left cell; NULL elsewhere. NULL if the sheet has no
- * range over the column. Each row is given once however the ranges
- * overlap, so the work is the ranges plus the rows.
+ * range over the column. A range from above row from, a header's cell
+ * merged down into the rows (备注 over its first row), shows nothing in
+ * them: a column's name is no value of it. Each row is given once
+ * however the ranges overlap, so the work is the ranges plus the rows.
  */
 static const struct fp_fcell **
 merged_column(const struct fp_fsheet *s, int64_t col, uint32_t from)
@@ -226,7 +228,7 @@ merged_column(const struct fp_fsheet *s, int64_t col, uint32_t from)
 		uint32_t lo = g->r1 > from ? g->r1 - from : 0;
 		uint32_t hi = g->r2 - from;	/* last row, if g->r2 >= from */
 
-		if (col < g->c1 || col > g->c2 || g->r2 < from || lo >= n ||
+		if (col < g->c1 || col > g->c2 || g->r1 < from || lo >= n ||
 		    !(tl = fp_fsheet_at(s, g->r1, g->c1)))
 			continue;
 		if (hi >= n)
@@ -651,47 +653,6 @@ struct grid {
 };
 
 /*
- * A table the form's sheet has not, on a sheet of its own: the one
- * visible sheet with its header, in a workbook where no sheet but the
- * form's has the form's label (a project's 基本情况 on one sheet, its
- * 绩效指标 on the next). Another form's sheet, or two such, and it is
- * nowhere.
- */
-static void
-lone_sheet(struct grid *g)
-{
-	struct apply *a = g->a;
-	const struct fp_mapping *m = a->m;
-	const struct fp_fcell *anchor = NULL, *c;
-	size_t i, at = 0;
-
-	if (m->sheet_by != FP_SHEET_CONTAINING)
-		return;
-	for (i = 0; i < a->form->nsheets; i++) {
-		const struct fp_fsheet *s = &a->form->sheets[i];
-
-		if (i == a->sheet || s->band)
-			continue;
-		if (fp_apply_find_first(s, &m->sheet_labels))
-			return;
-		if (s->hidden || !(c = fp_apply_find_first(s, &g->t->header)))
-			continue;
-		if (anchor)
-			return;
-		anchor = c;
-		at = i;
-	}
-	if (!anchor)
-		return;
-	g->si = at;
-	g->s = &a->form->sheets[at];
-	g->anchor = anchor;
-	a->lone = at + 1;
-	fp_apply_note(a, 0, "%s: not on the form's sheet; read on sheet '%s', "
-	    "the one with its header", g->t->name, g->s->name);
-}
-
-/*
  * Finds the table's header label, on the sheets the table may be on.
  * 0, said, if it is not there.
  */
@@ -714,8 +675,6 @@ grid_find(struct grid *g)
 		if (t->on_sheet.n || t->sheet_name)
 			break;
 	}
-	if (!g->anchor && !t->any_sheet && !t->on_sheet.n && !t->sheet_name)
-		lone_sheet(g);
 	if (!g->anchor) {
 		struct fp_buf where = FP_BUF_INIT;
 
@@ -738,6 +697,9 @@ grid_find(struct grid *g)
 		fp_apply_note(a, 1,
 		    "%s: read on sheet '%s', which the workbook hides",
 		    t->name, g->s->name);
+	else if (g->si + 1 == a->lone)
+		fp_apply_note(a, 0, "%s: not on the form's sheet; read on sheet "
+		    "'%s', of its own", t->name, g->s->name);
 	if (fp_apply_written_across(t, g->s, g->anchor, &first, &last)) {
 		fp_apply_note(a, 0, "%s: its columns' names stand down from %s: "
 		    "read across", t->name, fp_apply_ref(a, g->s, g->anchor));
