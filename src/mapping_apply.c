@@ -1588,6 +1588,36 @@ first_listed(struct apply *a, const struct fp_table *t,
 	return k;
 }
 
+/*
+ * The last column a beneath field's label may be in, under heading top:
+ * top's own; for a group's heading, the last it is merged across, where
+ * the heading has others beside it in its row and one of the labels
+ * stands right under it (出国（境） | 国内公务接待 over 团组数 | 人次 |
+ * 批次 | 人次). A title alone in its row keeps to its first column.
+ */
+static uint32_t
+beneath_last_col(const struct fp_fsheet *s, const struct fp_fcell *top,
+    const struct fp_labels *labels)
+{
+	const struct fp_range *wide = fp_apply_wide_merge(s, top->row,
+	    top->row + 1, top->col);
+	size_t k;
+	int beside = 0;
+
+	if (!wide || top->row + 1 >= s->nrows)
+		return top->col;
+	for (k = s->rowstart[top->row]; k < s->rowstart[top->row + 1]; k++)
+		beside |= s->cells[k].col < wide->c1 ||
+		    s->cells[k].col > wide->c2;
+	for (k = s->rowstart[top->row + 1]; beside &&
+	    k < s->rowstart[top->row + 2]; k++)
+		if (s->cells[k].col >= wide->c1 && s->cells[k].col <= wide->c2 &&
+		    s->cells[k].label &&
+		    fp_apply_cell_matches(labels, &s->cells[k]))
+			return wide->c2;
+	return top->col;
+}
+
 /* Finds one field of a fields table, by pattern or by label. */
 static void
 apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
@@ -1625,14 +1655,10 @@ apply_field(struct apply *a, const struct fp_table *t, const struct fp_field *f)
 
 			if (!top)
 				continue;
-			const struct fp_range *wide = fp_apply_wide_merge(s,
-			    top->row, top->row + 1, top->col);
-
 			if ((int64_t)top->row > fn.after)
 				fn.after = top->row;
-			/* A group's heading: the columns it is merged over. */
 			fn.incol = top->col;
-			fn.lastcol = wide ? wide->c2 : top->col;
+			fn.lastcol = beneath_last_col(s, top, &f->labels);
 		}
 		/* Every cell carrying one of the labels, in row order. */
 		for (i = 0; i < f->labels.n; i++) {
