@@ -48,6 +48,52 @@ type_named(const char *s)
 	return FP_CELL_EMPTY;
 }
 
+/* Where a cell stream gives a cell: its sheet, row, column and line. */
+struct given {
+	uint32_t sheet, row, col, line;
+};
+
+static int
+given_cmp(const void *x, const void *y)
+{
+	const struct given *a = x, *b = y;
+
+	if (a->sheet != b->sheet)
+		return a->sheet < b->sheet ? -1 : 1;
+	if (a->row != b->row)
+		return a->row < b->row ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/*
+ * 0 if each cell of the stream is given once; else 1, said with the
+ * line that gives one a second time and the line that gave it first.
+ */
+static int
+given_twice(struct given *v, size_t n, const struct fp_form *form,
+    const char *name)
+{
+	char col[8];
+	size_t i;
+
+	qsort(v, n, sizeof *v, given_cmp);
+	for (i = 1; i < n; i++) {
+		const struct given *a = &v[i - 1], *b = &v[i];
+
+		if (a->sheet != b->sheet || a->row != b->row || a->col != b->col)
+			continue;
+		fp_colname(b->col, col);
+		fp_cli_error("map", "%s:%lu: cell %s!%s%lu is given again (line "
+		    "%lu gave it): a cell stream gives each cell once", name,
+		    (unsigned long)b->line, form->sheets[b->sheet].name, col,
+		    (unsigned long)b->row + 1, (unsigned long)a->line);
+		return 1;
+	}
+	return 0;
+}
+
 /* Reads a cell stream from f into a new form; NULL with a message. */
 static struct fp_form *
 form_from_cells(FILE *f, const char *name)
@@ -56,10 +102,9 @@ form_from_cells(FILE *f, const char *name)
 	struct fp_form *form = fp_form_new();
 	struct fp_csv_row row;
 	struct fp_diag d;
-	const struct fp_fsheet *s;
-	const struct fp_fcell *twice;
+	struct given *given = NULL;
 	enum fp_csv_text bad;
-	size_t i;
+	size_t i, ngiven = 0, cap = 0;
 	int rc, first = 1;
 
 	while ((rc = fp_csv_next(r, &row, &d)) == 1) {
@@ -106,8 +151,17 @@ form_from_cells(FILE *f, const char *name)
 			    "'%s', is no number", name, row.line, row.f[4]);
 			goto fail;
 		}
-		fp_form_add(form, row.f[0], (uint32_t)rr - 1, (uint32_t)cc - 1,
-		    t, row.f[4], row.len[4]);
+		if (ngiven == cap) {
+			cap = cap ? 2 * cap : 1024;
+			given = fp_xreallocarray(given, cap, sizeof *given);
+		}
+		given[ngiven].sheet = (uint32_t)fp_form_add(form, row.f[0],
+		    (uint32_t)rr - 1, (uint32_t)cc - 1, t, row.f[4],
+		    row.len[4]);
+		given[ngiven].row = (uint32_t)rr - 1;
+		given[ngiven].col = (uint32_t)cc - 1;
+		given[ngiven++].line = row.line > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)row.line;
 	}
 	if (rc < 0) {
 		fp_cli_error("map", "%s:%s", name, d.msg);
@@ -117,20 +171,14 @@ form_from_cells(FILE *f, const char *name)
 		fp_cli_error("map", "%s: empty input", name);
 		goto fail;
 	}
+	if (given_twice(given, ngiven, form, name))
+		goto fail;
+	free(given);
 	fp_csv_reader_free(r);
 	fp_form_seal(form);
-	if ((twice = fp_form_twice(form, &s)) != NULL) {
-		struct fp_buf ref = FP_BUF_INIT;
-
-		fp_fcell_ref(&ref, s, twice);
-		fp_cli_error("map", "%s: cell %s is given twice: a cell stream "
-		    "gives each cell once", name, ref.s);
-		fp_buf_release(&ref);
-		fp_form_free(form);
-		return NULL;
-	}
 	return form;
 fail:
+	free(given);
 	fp_csv_reader_free(r);
 	fp_form_free(form);
 	return NULL;

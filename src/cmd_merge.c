@@ -136,6 +136,23 @@ on_record(void *arg, const struct fp_mapping *m, const struct fp_who *who,
 	}
 }
 
+/* The warnings on a workbook made: facts of several years, texts cut. */
+static void
+say_closed(const struct ctx *c)
+{
+	struct fp_buf what = FP_BUF_INIT;
+	const char *at;
+	size_t ncut = fp_summary_cut(c->s, &at);
+
+	if (fp_summary_years(c->s))
+		fp_cli_error("merge", "warning: the facts are of several years "
+		    "(%s): an overview for each, never added together",
+		    fp_summary_years(c->s));
+	fp_buf_printf(&what, "%s: ", c->out);
+	fp_cli_warn_cut("merge", what.s, ncut, at);
+	fp_buf_release(&what);
+}
+
 int
 cmd_merge(int argc, char **argv)
 {
@@ -204,17 +221,7 @@ cmd_merge(int argc, char **argv)
 		fp_cli_error("merge", "%s: %s", c.out, d.msg);
 		rc = 2;
 	} else {
-		if (fp_summary_years(c.s))
-			fp_cli_error("merge", "warning: the facts are of several "
-			    "years (%s): an overview for each, never added "
-			    "together", fp_summary_years(c.s));
-		struct fp_buf what = FP_BUF_INIT;
-		const char *at;
-		size_t ncut = fp_summary_cut(c.s, &at);
-
-		fp_buf_printf(&what, "%s: ", c.out);
-		fp_cli_warn_cut("merge", what.s, ncut, at);
-		fp_buf_release(&what);
+		say_closed(&c);
 		rc = fp_cli_commit("merge", c.of);
 		c.of = NULL;
 	}

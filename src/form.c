@@ -379,15 +379,17 @@ number_looks(struct fp_form *f, struct fp_fcell *c,
 	}
 }
 
-void
+size_t
 fp_form_add(struct fp_form *f, const char *sheet, uint32_t row, uint32_t col,
     enum fp_cell_type type, const char *text, size_t len)
 {
+	struct fp_fsheet *s = sheet_named(f, sheet);
 	double num = NAN;
 
 	if (type == FP_CELL_NUMBER && !fp_parse_number(text, len, &num))
 		type = FP_CELL_TEXT;
-	add_cell(f, sheet_named(f, sheet), row, col, type, num, text, len);
+	add_cell(f, s, row, col, type, num, text, len);
+	return (size_t)(s - f->sheets);
 }
 
 static int
@@ -726,23 +728,6 @@ fp_form_seal(struct fp_form *f)
 
 	for (i = 0; i < f->nsheets; i++)
 		seal_sheet(f, &f->sheets[i]);
-}
-
-const struct fp_fcell *
-fp_form_twice(const struct fp_form *f, const struct fp_fsheet **sheet)
-{
-	size_t i, k;
-
-	for (i = 0; i < f->nsheets; i++) {
-		const struct fp_fsheet *s = &f->sheets[i];
-
-		for (k = 1; k < s->ncells; k++)
-			if (!cell_cmp(&s->cells[k - 1], &s->cells[k])) {
-				*sheet = s;
-				return &s->cells[k];
-			}
-	}
-	return NULL;
 }
 
 struct fp_form *

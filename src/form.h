@@ -148,18 +148,13 @@ struct fp_form *fp_form_from_workbook(struct fp_workbook *wb, struct fp_diag *d)
 struct fp_form *fp_form_new(void);
 /*
  * Adds a cell to the named sheet (created at the end if new). type is a
- * cell type; text is the value as the cell stream prints it.
+ * cell type; text is the value as the cell stream prints it. Returns the
+ * sheet's index.
  */
-void fp_form_add(struct fp_form *f, const char *sheet, uint32_t row,
+size_t fp_form_add(struct fp_form *f, const char *sheet, uint32_t row,
     uint32_t col, enum fp_cell_type type, const char *text, size_t len);
 /* Sorts the cells and builds the indexes; call once after adding. */
 void fp_form_seal(struct fp_form *f);
-/*
- * The second of a cell given twice in a sealed form, with its sheet in
- * *sheet, or NULL: a cell stream gives each cell once.
- */
-const struct fp_fcell *fp_form_twice(const struct fp_form *f,
-    const struct fp_fsheet **sheet);
 void fp_form_free(struct fp_form *f);
 
 /* Where a sheet is cut: the rows from row on go to the next band. */

@@ -7,6 +7,7 @@
  */
 #include "mapping_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -647,6 +648,12 @@ check_except(struct parser *p, const struct fp_rule *r)
 
 		if ((err = check_ref(p, x, 0)))
 			return err;
+		if (!fp_type_numeric(fp_table_field(fp_mapping_table(p->m,
+		    x->table), x->field)->type))
+			return fp_perr(p, "'except %s.%s': a %s field, which the "
+			    "rule does not add", x->table, x->field,
+			    fp_type_name(fp_table_field(fp_mapping_table(p->m,
+			    x->table), x->field)->type));
 		for (i = 0; !ours && i < r->nrefs; i++)
 			ours = !strcmp(r->refs[i].table, x->table) &&
 			    !strcmp(r->refs[i].field, "*");
@@ -659,6 +666,30 @@ check_except(struct parser *p, const struct fp_rule *r)
 }
 
 /*
+ * A units or sum rule that adds every number field of table t but those
+ * it leaves out adds one at least: what names the rule, for the message.
+ */
+static enum fp_err
+adds_a_field(struct parser *p, const struct fp_rule *r,
+    const struct fp_table *t, const char *what)
+{
+	struct fp_ref ref;
+	size_t k;
+
+	memset(&ref, 0, sizeof ref);
+	ref.table = t->name;
+	for (k = 0; k < t->nfields; k++) {
+		ref.field = t->fields[k].name;
+		if (fp_type_numeric(t->fields[k].type) &&
+		    !fp_rule_leaves_out(r, &ref))
+			return FP_OK;
+	}
+	return fp_perr(p, "'%s' adds the money, integer, number and score "
+	    "fields of '%s', and it has none%s", what, t->name,
+	    r->nexcept ? " but those it leaves out" : "");
+}
+
+/*
  * sum T[ROW] = ROW + ROW ...: rows of a keyed or list table, added in
  * its number fields, one of them at least not left out.
  */
@@ -666,7 +697,7 @@ static enum fp_err
 check_sum_rows(struct parser *p, const struct fp_rule *r,
     const struct fp_table *t)
 {
-	struct fp_ref ref;
+	char what[160];
 	enum fp_err err;
 	size_t k;
 
@@ -681,17 +712,8 @@ check_sum_rows(struct parser *p, const struct fp_rule *r,
 			return err;
 	if ((err = check_except(p, r)))
 		return err;
-	memset(&ref, 0, sizeof ref);
-	ref.table = r->table;
-	for (k = 0; k < t->nfields; k++) {
-		ref.field = t->fields[k].name;
-		if (fp_type_numeric(t->fields[k].type) &&
-		    !fp_rule_leaves_out(r, &ref))
-			return FP_OK;
-	}
-	return fp_perr(p, "'sum %s[%s]' adds the money, integer, number and "
-	    "score fields of '%s', and it has none%s", r->table, r->lhs,
-	    r->table, r->nexcept ? " but those it leaves out" : "");
+	snprintf(what, sizeof what, "sum %s[%s]", r->table, r->lhs);
+	return adds_a_field(p, r, t, what);
 }
 
 static enum fp_err
@@ -729,7 +751,14 @@ check_rule_refs(struct parser *p, struct fp_rule *r)
 				return fp_perr(p, "'units' checks keyed and list "
 				    "tables; '%s' is neither", t->name);
 		}
-		return check_except(p, r);
+		if ((err = check_except(p, r)))
+			return err;
+		for (k = 0; k < r->nrefs; k++)
+			if (!strcmp(r->refs[k].field, "*") && (err = adds_a_field(p,
+			    r, fp_mapping_table(p->m, r->refs[k].table),
+			    "units")))
+				return err;
+		return FP_OK;
 	case FP_RULE_BAND:
 		if ((err = check_ref(p, &r->a, 0)) ||
 		    (err = check_ref(p, &r->b, 0)))

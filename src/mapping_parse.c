@@ -1288,6 +1288,9 @@ rule_sum(struct parser *p, struct fp_rule *r)
 	size_t i, from;
 
 	r->by_rows = p->l.n > 3 && table_row(p, 3, r);
+	if (!r->by_rows && p->l.n > 3 && strchr(p->l.t[3].s, '['))
+		return fp_perr(p, "'sum' needs TABLE[ROW] = ROW + ROW ...: "
+		    "'%s' is no TABLE[ROW]", p->l.t[3].s);
 	from = r->by_rows ? 5 : 6;
 	how = r->by_rows ? "TABLE[ROW] = ROW + ROW ..." :
 	    "TABLE FIELD = FIELD + FIELD ...";
@@ -2092,6 +2095,10 @@ top_statement(struct parser *p, const struct keyword *k)
 {
 	int *line = once_slot(p, k->word);
 
+	if (line && *line && line == &p->sheet_line)
+		return fp_perr(p, "the form's sheet ('sheet' or 'sheets') is "
+		    "given twice (line %d): the form has one; say it once",
+		    *line);
 	if (line && *line)
 		return fp_perr(p, "'%s' is given twice (line %d): the form has "
 		    "one; say it once", k->word, *line);

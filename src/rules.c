@@ -694,76 +694,66 @@ record_applies(struct fp_checker *c, const struct fp_rule *r)
 /* ---- One evaluator per kind of rule ---------------------------------- */
 
 /*
- * sum T[ROW] = A + B ...: in each number field of T the rule does not
- * leave out, row ROW equals the sum of rows A, B, ... (a blank counts 0;
- * nothing to say where all are blank).
+ * One total against the sum of its parts, within the tolerance (a blank
+ * counts 0; nothing to say where all are blank): of sum T F = A + B, in
+ * row, field F against fields A, B; of sum T[ROW] = A + B, in field,
+ * row ROW against rows A, B.
  */
 static void
-rule_sum_rows(struct fp_checker *c, const struct fp_rule *r)
+sum_one(struct fp_checker *c, const struct fp_rule *r, const char *row,
+    const char *field)
+{
+	const char *trow = r->by_rows ? r->lhs : row;
+	const char *tfield = r->by_rows ? field : r->lhs;
+	const struct gfact *g = fp_fact(c, r->table, trow, tfield);
+	double lhs, sum = 0, x;
+	int ok = 1, any = 0;
+	size_t k;
+
+	if (!fp_value_or_zero(c, r, r->table, trow, tfield, &lhs))
+		return;
+	for (k = 0; k < r->nparts; k++) {
+		const char *prow = r->by_rows ? r->parts[k] : row;
+		const char *pfield = r->by_rows ? field : r->parts[k];
+
+		if (!fp_value_or_zero(c, r, r->table, prow, pfield, &x))
+			ok = 0;
+		any |= fp_fact(c, r->table, prow, pfield) != NULL;
+		sum += x;
+	}
+	if (ok && (g || any) && fabs(lhs - sum) > r->tolerance + 1e-9)
+		fp_mismatch(c, r, FP_MSG_SUM, r->table, trow, tfield, g, lhs,
+		    sum);
+}
+
+/*
+ * sum T F = A + B ...: in every row of T the rule applies to; sum T[ROW]
+ * = A + B ...: in each number field of T it does not leave out.
+ */
+static void
+rule_sum(struct fp_checker *c, const struct fp_rule *r)
 {
 	const struct fp_table *t = fp_mapping_table(c->m, r->table);
-	double tol = r->tolerance + 1e-9;
+	const struct trows *tr;
 	struct fp_ref ref;
-	size_t i, k;
+	size_t i;
 
+	if (!r->by_rows) {
+		tr = fp_trows(c, r->table);
+		for (i = 0; i < tr->n; i++)
+			if (fp_rule_applies(c, r, tr->rows[i]))
+				sum_one(c, r, tr->rows[i], NULL);
+		return;
+	}
 	if (!t || !fp_rule_applies(c, r, r->lhs))
 		return;
 	memset(&ref, 0, sizeof ref);
 	ref.table = r->table;
 	for (i = 0; i < t->nfields; i++) {
-		const char *f = t->fields[i].name;
-		const struct gfact *g = fp_fact(c, r->table, r->lhs, f);
-		double lhs, sum = 0, x;
-		int ok = 1, any = 0;
-
 		ref.field = t->fields[i].name;
-		if (!fp_type_numeric(t->fields[i].type) ||
-		    fp_rule_leaves_out(r, &ref) ||
-		    !fp_value_or_zero(c, r, r->table, r->lhs, f, &lhs))
-			continue;
-		for (k = 0; k < r->nparts; k++) {
-			if (!fp_value_or_zero(c, r, r->table, r->parts[k], f,
-			    &x))
-				ok = 0;
-			any |= fp_fact(c, r->table, r->parts[k], f) != NULL;
-			sum += x;
-		}
-		if (ok && (g || any) && fabs(lhs - sum) > tol)
-			fp_mismatch(c, r, FP_MSG_SUM, r->table, r->lhs, f, g,
-			    lhs, sum);
-	}
-}
-
-static void
-rule_sum(struct fp_checker *c, const struct fp_rule *r)
-{
-	const struct trows *tr = fp_trows(c, r->table);
-	double tol = r->tolerance + 1e-9;
-	size_t i, k;
-
-	if (r->by_rows) {
-		rule_sum_rows(c, r);
-		return;
-	}
-	for (i = 0; i < tr->n; i++) {
-		const char *row = tr->rows[i];
-		const struct gfact *g = fp_fact(c, r->table, row, r->lhs);
-		double lhs, sum = 0, x;
-		int ok = 1, any = 0;
-
-		if (!fp_rule_applies(c, r, row) ||
-		    !fp_value_or_zero(c, r, r->table, row, r->lhs, &lhs))
-			continue;
-		for (k = 0; k < r->nparts; k++) {
-			if (!fp_value_or_zero(c, r, r->table, row,
-			    r->parts[k], &x))
-				ok = 0;
-			any |= fp_fact(c, r->table, row, r->parts[k]) != NULL;
-			sum += x;
-		}
-		if (ok && (g || any) && fabs(lhs - sum) > tol)
-			fp_mismatch(c, r, FP_MSG_SUM, r->table, row, r->lhs, g,
-			    lhs, sum);
+		if (fp_type_numeric(t->fields[i].type) &&
+		    !fp_rule_leaves_out(r, &ref))
+			sum_one(c, r, NULL, t->fields[i].name);
 	}
 }
 
