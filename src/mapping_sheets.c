@@ -88,7 +88,9 @@ drop_notes(struct apply *a, const size_t *notes_at, const char *keep)
 /*
  * fullest[i]: of the visible sheets with record i's name, the one with
  * the most values (the first of those), SIZE_MAX if none; found by
- * sorting the records by name, not by comparing each with each.
+ * sorting the records by name, not by comparing each with each. Names
+ * go by their label form: a draft's 项目(一期) is the 项目（一期） of the
+ * final form.
  */
 static size_t *
 fullest_by_record(const struct apply *a, const size_t *sheets)
@@ -96,12 +98,17 @@ fullest_by_record(const struct apply *a, const size_t *sheets)
 	const struct fp_mapped *o = a->out;
 	struct fp_strix *v = fp_xcalloc(o->nrecs + 1, sizeof *v);
 	size_t *fullest = fp_xcalloc(o->nrecs + 1, sizeof *fullest);
+	struct fp_arena names = FP_ARENA_INIT;
+	struct fp_buf b = FP_BUF_INIT;
 	size_t i, j, k, best;
 
 	for (i = 0; i < o->nrecs; i++) {
-		v[i].s = o->recs[i].record;
+		fp_buf_reset(&b);
+		fp_norm_label(&b, o->recs[i].record, strlen(o->recs[i].record));
+		v[i].s = fp_arena_strndup(&names, b.s ? b.s : "", b.len);
 		v[i].i = i;
 	}
+	fp_buf_release(&b);
 	qsort(v, o->nrecs, sizeof *v, fp_strix_cmp);
 	for (i = 0; i < o->nrecs; i = j) {
 		best = SIZE_MAX;
@@ -115,6 +122,7 @@ fullest_by_record(const struct apply *a, const size_t *sheets)
 			fullest[v[k].i] = best;
 	}
 	free(v);
+	fp_arena_release(&names);
 	return fullest;
 }
 

@@ -1201,15 +1201,22 @@ rule_pattern(struct fp_checker *c, const struct fp_rule *r)
 	}
 }
 
-/* Records the record as seen; 0 if it was seen before. */
+/*
+ * Records the record as seen; 0 if it was seen before. Who it is goes by
+ * the label form of its words: a name written with full-width brackets
+ * once and half-width ones again, or with a space more, is the same.
+ */
 static int
 first_time(struct fp_checker *c)
 {
-	size_t mask, h;
+	size_t mask, h, w;
 
 	fp_buf_reset(&c->tmp);
-	fp_buf_printf(&c->tmp, "%s\037%s\037%s\037%s", c->who[0], c->who[1],
-	    c->who[2], c->who[3]);
+	for (w = 0; w < 4; w++) {
+		if (w)
+			fp_buf_addc(&c->tmp, '\037');
+		fp_norm_label(&c->tmp, c->who[w], strlen(c->who[w]));
+	}
 	if (c->nseen * 2 >= c->capseen) {
 		char **old = c->seen;
 		size_t oldcap = c->capseen, i;
