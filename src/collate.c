@@ -4,7 +4,6 @@
  */
 #include "collate.h"
 
-#include <iconv.h>
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
@@ -15,26 +14,6 @@
 #define KEY_NUMBER '\001'
 #define KEY_WORD '\002'
 #define KEY_BLANK '\003'
-
-/* s as GB18030 into b; 0 (b as it was) if it has no such form. */
-static int
-to_gb18030(struct fp_buf *b, const char *s)
-{
-	iconv_t cd = iconv_open("GB18030", "UTF-8");
-	size_t n = strlen(s), room = 4 * n + 4, start = b->len, left = room;
-	char *in = (char *)s, *out;
-	int ok;
-
-	if (cd == (iconv_t)-1)
-		return 0;
-	fp_buf_grow(b, room);
-	out = b->s + b->len;
-	ok = iconv(cd, &in, &n, &out, &left) != (size_t)-1 && n == 0;
-	iconv_close(cd);
-	b->len = ok ? start + room - left : start;
-	b->s[b->len] = '\0';
-	return ok;
-}
 
 void
 fp_collate_key(struct fp_buf *b, const char *s)
@@ -59,6 +38,6 @@ fp_collate_key(struct fp_buf *b, const char *s)
 		return;
 	}
 	fp_buf_addc(b, KEY_WORD);
-	if (!to_gb18030(b, s))
+	if (!fp_recode(b, "GB18030", "UTF-8", s, strlen(s)))
 		fp_buf_adds(b, s);
 }

@@ -718,12 +718,12 @@ fp_basename(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* n bytes of s as GB18030 into b; 0 (b as it was) if they are not that. */
-static int
-gb18030_part(struct fp_buf *b, const char *s, size_t n)
+int
+fp_recode(struct fp_buf *b, const char *to, const char *from, const char *s,
+    size_t n)
 {
-	iconv_t cd = iconv_open("UTF-8", "GB18030");
-	size_t room = 4 * n + 4, start = b->len, left;
+	iconv_t cd = iconv_open(to, from);
+	size_t room = 4 * n + 4, start = b->len, left = room;
 	char *in = (char *)s, *out;
 	int ok;
 
@@ -731,17 +731,11 @@ gb18030_part(struct fp_buf *b, const char *s, size_t n)
 		return 0;
 	fp_buf_grow(b, room);
 	out = b->s + b->len;
-	left = room;
 	ok = iconv(cd, &in, &n, &out, &left) != (size_t)-1 && n == 0;
 	iconv_close(cd);
-	if (!ok) {
-		b->len = start;
-		b->s[start] = '\0';
-		return 0;
-	}
-	b->len += room - left;
+	b->len = ok ? start + room - left : start;
 	b->s[b->len] = '\0';
-	return 1;
+	return ok;
 }
 
 /* One part of a path (between slashes) as UTF-8 text into b. */
@@ -755,7 +749,7 @@ name_part(struct fp_buf *b, const char *s, size_t n)
 		fp_buf_add(b, s, n);
 		return;
 	}
-	if (gb18030_part(b, s, n))
+	if (fp_recode(b, "UTF-8", "GB18030", s, n))
 		return;
 	for (i = 0; i < n; i += k) {
 		k = fp_utf8_decode(s + i, n - i, &cp);

@@ -298,6 +298,14 @@ int fp_fshut(FILE *f);
 const char *fp_basename(const char *path);
 
 /*
+ * Appends n bytes of s, text in encoding from, as encoding to (iconv's
+ * names) to b; 0, b as it was, if they are not text of from or have no
+ * form in to. Every character takes at most four bytes in to.
+ */
+int fp_recode(struct fp_buf *b, const char *to, const char *from,
+    const char *s, size_t n);
+
+/*
  * Opens path to read text from, as fopen does; NULL with *why set if it
  * cannot: strerror's words, or "is a directory" for a folder (which
  * fopen opens, its first read then failing as if at line 1).
