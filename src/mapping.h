@@ -399,8 +399,12 @@ const struct fp_field *fp_table_field(const struct fp_table *t,
     const char *name);
 /* 1 if table t has a money field. */
 int fp_table_has_money(const struct fp_table *t);
-/* 1 if rule r's except names the field ref names (ref's row unread). */
-int fp_rule_leaves_out(const struct fp_rule *r, const struct fp_ref *ref);
+/*
+ * 1 if a rule that adds table t's number fields (units T, sum T[ROW])
+ * adds field f: money, integer, number or score, and not after except.
+ */
+int fp_rule_adds(const struct fp_rule *r, const struct fp_table *t,
+    const struct fp_field *f);
 /*
  * How a value of field f shows in messages and the workbook: a code by
  * its SHOWN word (no as 否), any other value as it is. f may be NULL.

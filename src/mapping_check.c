@@ -673,17 +673,11 @@ static enum fp_err
 adds_a_field(struct parser *p, const struct fp_rule *r,
     const struct fp_table *t, const char *what)
 {
-	struct fp_ref ref;
 	size_t k;
 
-	memset(&ref, 0, sizeof ref);
-	ref.table = t->name;
-	for (k = 0; k < t->nfields; k++) {
-		ref.field = t->fields[k].name;
-		if (fp_type_numeric(t->fields[k].type) &&
-		    !fp_rule_leaves_out(r, &ref))
+	for (k = 0; k < t->nfields; k++)
+		if (fp_rule_adds(r, t, &t->fields[k]))
 			return FP_OK;
-	}
 	return fp_perr(p, "'%s' adds the money, integer, number and score "
 	    "fields of '%s', and it has none%s", what, t->name,
 	    r->nexcept ? " but those it leaves out" : "");

@@ -1549,15 +1549,18 @@ static const struct {
 };
 
 int
-fp_rule_leaves_out(const struct fp_rule *r, const struct fp_ref *ref)
+fp_rule_adds(const struct fp_rule *r, const struct fp_table *t,
+    const struct fp_field *f)
 {
 	size_t i;
 
+	if (!fp_type_numeric(f->type))
+		return 0;
 	for (i = 0; i < r->nexcept; i++)
-		if (!strcmp(r->except[i].table, ref->table) &&
-		    !strcmp(r->except[i].field, ref->field))
-			return 1;
-	return 0;
+		if (!strcmp(r->except[i].table, t->name) &&
+		    !strcmp(r->except[i].field, f->name))
+			return 0;
+	return 1;
 }
 
 const char *

@@ -735,7 +735,6 @@ rule_sum(struct fp_checker *c, const struct fp_rule *r)
 {
 	const struct fp_table *t = fp_mapping_table(c->m, r->table);
 	const struct trows *tr;
-	struct fp_ref ref;
 	size_t i;
 
 	if (!r->by_rows) {
@@ -747,14 +746,9 @@ rule_sum(struct fp_checker *c, const struct fp_rule *r)
 	}
 	if (!t || !fp_rule_applies(c, r, r->lhs))
 		return;
-	memset(&ref, 0, sizeof ref);
-	ref.table = r->table;
-	for (i = 0; i < t->nfields; i++) {
-		ref.field = t->fields[i].name;
-		if (fp_type_numeric(t->fields[i].type) &&
-		    !fp_rule_leaves_out(r, &ref))
+	for (i = 0; i < t->nfields; i++)
+		if (fp_rule_adds(r, t, &t->fields[i]))
 			sum_one(c, r, NULL, t->fields[i].name);
-	}
 }
 
 /*

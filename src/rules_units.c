@@ -340,17 +340,12 @@ fp_rule_units(struct fp_checker *c, const struct fp_rule *r)
 			has_total |= !strcmp(tr->rows[i], FP_ROW_TOTAL);
 		if (tab->nested)
 			up = nest_parents(tr);
-		for (i = 0; i < tab->nfields; i++) {
-			struct fp_ref f = { .table = ref->table,
-			    .field = tab->fields[i].name };
-
+		for (i = 0; i < tab->nfields; i++)
 			if (!strcmp(ref->field, "*") ?
-			    fp_type_numeric(tab->fields[i].type) &&
-			    !fp_rule_leaves_out(r, &f) :
+			    fp_rule_adds(r, tab, &tab->fields[i]) :
 			    !strcmp(ref->field, tab->fields[i].name))
 				units_of(c, r, tab, tr, up, has_total,
 				    tab->fields[i].name);
-		}
 		free(up);
 	}
 }
