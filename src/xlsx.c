@@ -8,6 +8,7 @@
  */
 #include "xlsx.h"
 
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
@@ -915,12 +916,42 @@ count_cut(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	    x->sheets[sheet].name, name, (unsigned long)row + 1);
 }
 
+/*
+ * Text as a cell holds it: an underscore that begins _xHHHH_ written
+ * _x005F_, as Excel writes it, for a reader takes _xHHHH_ for the
+ * character HHHH (libxlsxwriter writes control characters so, but a
+ * literal pattern as it is). NULL where the text has none.
+ */
+static char *
+escape_x(const char *s)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	const char *p, *from = s;
+
+	for (p = strstr(s, "_x"); p; p = strstr(p + 1, "_x")) {
+		size_t k;
+
+		for (k = 2; k < 6 && isxdigit((unsigned char)p[k]); k++)
+			;
+		if (k < 6 || p[6] != '_')
+			continue;
+		fp_buf_add(&b, from, (size_t)(p - from));
+		fp_buf_adds(&b, "_x005F");
+		from = p;
+	}
+	if (!b.s)
+		return NULL;
+	fp_buf_adds(&b, from);
+	return fp_buf_detach(&b);
+}
+
 void
 fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
     const char *s, int style)
 {
 	size_t cut = utf8_cut(s, MAX_CELL_CHARS), i;
-	char *t = NULL;
+	char *t = NULL, *e;
+	double width;
 
 	if (!ws(x, sheet))
 		return;
@@ -928,6 +959,11 @@ fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		t = fp_xstrndup(s, cut);
 		s = t;
 		count_cut(x, sheet, row, col, "");
+	}
+	width = fp_display_width(s);
+	if ((e = escape_x(s)) != NULL) {
+		free(t);
+		s = t = e;
 	}
 	/* U+FFFE and U+FFFF, which XML cannot hold, as U+FFFD. */
 	for (i = 0; s[i]; i++)
@@ -938,7 +974,7 @@ fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		}
 	note(x, worksheet_write_string(x->sheets[sheet].ws, row, (lxw_col_t)col,
 	    s, fmt(x, style)), x->sheets[sheet].name);
-	fit(x, sheet, col, fp_display_width(s) * (style >= 0 &&
+	fit(x, sheet, col, width * (style >= 0 &&
 	    x->styles[style].st.bold ? 1.1 : 1.0));
 	free(t);
 }
@@ -1396,14 +1432,17 @@ fp_xlsx_heading(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t ncols,
 {
 	lxw_worksheet *w = ws(x, sheet);
 	uint32_t c;
+	char *e;
 
 	if (!w)
 		return;
 	if (height > 0)
 		note(x, worksheet_set_row_opt(w, row, height, fmt(x, style), NULL),
 		    x->sheets[sheet].name);
-	note(x, worksheet_write_string(w, row, 0, text, fmt(x, style)),
-	    x->sheets[sheet].name);
+	e = escape_x(text);
+	note(x, worksheet_write_string(w, row, 0, e ? e : text,
+	    fmt(x, style)), x->sheets[sheet].name);
+	free(e);
 	for (c = 1; c < ncols; c++)
 		note(x, worksheet_write_blank(w, row, (lxw_col_t)c,
 		    fmt(x, style)), x->sheets[sheet].name);
@@ -1426,7 +1465,7 @@ fp_xlsx_url(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	lxw_format *f;
 	lxw_error e;
 	const char *display = text;
-	char *loc = NULL, *hash;
+	char *loc = NULL, *hash, *shown;
 
 	if (!w)
 		return;
@@ -1450,8 +1489,10 @@ fp_xlsx_url(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 		goto out;
 	}
 	f = fmt(x, style);
-	e = worksheet_write_string(w, row, (lxw_col_t)col, text,
+	shown = escape_x(text);
+	e = worksheet_write_string(w, row, (lxw_col_t)col, shown ? shown : text,
 	    f ? f : w->default_url_format);
+	free(shown);
 	note(x, e, s->name);
 	fit(x, sheet, col, fp_display_width(text));
 	if (e != LXW_NO_ERROR)
