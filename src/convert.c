@@ -196,7 +196,9 @@ xf_style(struct conv *cv, size_t xf, enum mark mark)
 
 /*
  * The look of a value whose reader knows no cell formats: its number
- * format (ISO for a date without one), filled if it is marked.
+ * format (ISO for a date without one; a duration of a day or more
+ * elapsed, [h]:mm:ss, for hh:mm:ss would wrap it), filled if it is
+ * marked.
  */
 static int
 plain_style(struct conv *cv, const struct fp_cell *c, enum mark mark)
@@ -207,7 +209,8 @@ plain_style(struct conv *cv, const struct fp_cell *c, enum mark mark)
 	if ((c->type == FP_CELL_DATE || c->type == FP_CELL_DATETIME ||
 	    c->type == FP_CELL_TIME) && !c->fmt)
 		nf = c->type == FP_CELL_DATE ? "yyyy-mm-dd" :
-		    c->type == FP_CELL_TIME ? "hh:mm:ss" : "yyyy-mm-dd hh:mm:ss";
+		    c->type != FP_CELL_TIME ? "yyyy-mm-dd hh:mm:ss" :
+		    c->v.num >= 1 ? "[h]:mm:ss" : "hh:mm:ss";
 	look_init(&lk);
 	lk.numfmt = strcmp(nf, "General") ? nf : NULL;
 	if (mark) {

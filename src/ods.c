@@ -171,6 +171,7 @@ struct scanparse {
 	int done;		/* the table wanted has ended */
 	size_t ntables;		/* top-level tables begun */
 	int depth_table, in_want;
+	double null_days;	/* the null date's serial (table:null-date) */
 	uint64_t row, col, colw;	/* next row, next column, next column width */
 	uint64_t rows_rep;	/* repetitions of the row in hand */
 	size_t spaces;		/* spaces text:s gave the cell in hand */
@@ -544,8 +545,10 @@ cell_end(struct scanparse *p)
 		c.type = (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
 		    p->num == 1) ? FP_CELL_BOOL :
 		    (uint8_t)fp_date_type(fp_ods_kind_class(p->kind,
-		    FP_FMT_NUMBER), p->num, 0);
+		    FP_FMT_NUMBER), p->num + p->null_days, 0);
 		c.v.num = p->num;
+		if (c.type == FP_CELL_DATE || c.type == FP_CELL_DATETIME)
+			c.v.num += p->null_days;
 		break;
 	case 'd':
 		/*
@@ -736,6 +739,29 @@ clear_cellstyles(struct scanparse *p)
 	p->rowstyle = NULL;
 }
 
+/*
+ * The day a number shown as a date counts from: 1899-12-30 unless the
+ * document says another (1904-01-01 for a workbook of the 1904 system,
+ * which Gnumeric writes 1904-1-1). Kept as its days after 1899-12-30,
+ * added to such a number to make it the serial every reader here gives.
+ */
+static void
+null_date(struct scanparse *p, const char *v)
+{
+	int y, mo, d, n = 0;
+	int64_t cy;
+	unsigned cm, cd;
+
+	if (!v || sscanf(v, "%d-%d-%d%n", &y, &mo, &d, &n) != 3 || v[n] ||
+	    y < 1583 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return;
+	fp_civil_from_days(fp_days_from_civil(y, (unsigned)mo, (unsigned)d),
+	    &cy, &cm, &cd);
+	if (cd == (unsigned)d)
+		p->null_days = (double)(fp_days_from_civil(y, (unsigned)mo,
+		    (unsigned)d) - fp_days_from_civil(1899, 12, 30));
+}
+
 static void
 scan_start(void *ctx, int ns, const char *local, const char **attrs)
 {
@@ -746,6 +772,10 @@ scan_start(void *ctx, int ns, const char *local, const char **attrs)
 		if (p->depth_table++ == 0)
 			p->in_want = !is_link_cache(fp_xml_attr(p->x, attrs,
 			    NS_TABLE, "name")) && p->ntables++ == p->want;
+		return;
+	}
+	if (ns == NS_TABLE && !strcmp(local, "null-date") && !p->depth_table) {
+		null_date(p, fp_xml_attr(p->x, attrs, NS_TABLE, "date-value"));
 		return;
 	}
 	if (p->in_want && p->in_cell && is_aside(ns, local)) {
