@@ -297,6 +297,11 @@ fp_fmt_classify(const char *code)
 		}
 	}
 	red[n] = '\0';
+	/* aaa and aaaa, the weekday (二, 星期二) in Chinese Excel, are ddd. */
+	for (i = 0; i + 2 < n; i++)
+		if (red[i] == 'a' && red[i + 1] == 'a' && red[i + 2] == 'a')
+			for (; i < n && red[i] == 'a'; i++)
+				red[i] = 'd';
 	if (elapsed && !strpbrk(red, "yYdD"))
 		return FP_FMT_ELAPSED;
 	if (!strcmp(red, "General") || !strcmp(red, "GENERAL") ||

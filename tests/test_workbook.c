@@ -662,6 +662,11 @@ test_format_classes(void **state)
 	assert_int_equal(fp_fmt_classify("0.00\"d\""), FP_FMT_NUMBER);
 	assert_int_equal(fp_fmt_classify("General"), FP_FMT_NUMBER);
 	assert_int_equal(fp_fmt_classify("@"), FP_FMT_NUMBER);
+	/* The weekday of Chinese Excel, and AM/PM, which is no date. */
+	assert_int_equal(fp_fmt_classify("aaaa"), FP_FMT_DATE);
+	assert_int_equal(fp_fmt_classify("[$-804]aaa"), FP_FMT_DATE);
+	assert_int_equal(fp_fmt_classify("0.00\"aaa\""), FP_FMT_NUMBER);
+	assert_int_equal(fp_fmt_classify("h:mm AM/PM"), FP_FMT_TIME);
 }
 
 /*
