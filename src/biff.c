@@ -374,13 +374,41 @@ read_uni_body(struct cont *c, size_t cch, unsigned char opt, struct fp_buf *out)
 	return cont_skip(c, runs * 4) && cont_skip(c, ext);
 }
 
-/* Converts n bytes of code page text at p to UTF-8, appending to out. */
+/*
+ * Whether a text under code page 1200 is UTF-16LE: no BIFF5 writer but
+ * Gnumeric gives that code page (keeping a BIFF8 workbook's in BIFF7),
+ * and it writes a text of ASCII as its bytes, any other as UTF-16LE. So
+ * UTF-16 where a byte is none of an ASCII text's (NUL, the high byte of
+ * every ASCII character; a control; over 127), or where every pair of
+ * bytes is a CJK ideograph (中, 2D 4E, would be "-N"): "ok" and "info"
+ * are taken for 潫 and 普晦, a risk only under this code page.
+ */
+static int
+utf16_text(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] >= 0x80 || (p[i] < 0x20 && p[i] != '\t' &&
+		    p[i] != '\n' && p[i] != '\r'))
+			return 1;
+	if (n == 0 || n % 2)
+		return 0;
+	for (i = 0; i < n; i += 2)
+		if (p[i + 1] < 0x4E)
+			return 0;
+	return 1;
+}
+
+/*
+ * Converts n bytes of code page text at p to UTF-8, appending to out.
+ */
 static void
 put_codepage(struct biff *b, struct fp_buf *out, const unsigned char *p,
     size_t n)
 {
 	size_t i;
-	int ascii = 1;
+	int ascii = b->codepage != 1200 || !utf16_text(p, n);
 
 	for (i = 0; i < n && ascii; i++)
 		ascii = p[i] < 0x80;
@@ -399,7 +427,8 @@ put_codepage(struct biff *b, struct fp_buf *out, const unsigned char *p,
 		case 10029: enc = "MAC-CENTRALEUROPE"; break;
 		case 10079: enc = "MAC-IS"; break;
 		case 10081: enc = "MAC-TURKISH"; break;
-		case 0: case 1200: case 32769: case 367: enc = "CP1252"; break;
+		case 1200: enc = "UTF-16LE"; break;
+		case 0: case 32769: case 367: enc = "CP1252"; break;
 		default:
 			snprintf(name, sizeof name, "CP%u", b->codepage);
 			enc = name;
