@@ -305,3 +305,72 @@ fp_fmt_has_words(const char *code)
 	}
 	return 0;
 }
+
+/*
+ * How the first section of code scales the number it shows: a comma
+ * after the last digit placeholder divides by 1,000 (#,##0.00, in
+ * thousands), a decimal point written as text between placeholders with
+ * no real one moves it (0!.0000 shows 4180000 as 418.0000, 元 as 万元).
+ * Returns the power of ten divided by; *pad is the digits a code of
+ * zeros alone pads an integer to (000000000 shows 1003002 as 001003002).
+ */
+int
+fp_fmt_scale(const char *code, int *pad)
+{
+	size_t n = section_len(code), i;
+	int places = 0, zeros = 1, point = 0, lit = -1, commas = 0;
+	int plain = 1, pct = 0;
+
+	*pad = 0;
+	for (i = 0; i < n; i++) {
+		char c = code[i];
+
+		if (c == '"') {
+			size_t j = i + 1;
+
+			while (j < n && code[j] != '"')
+				j++;
+			if (j == i + 2 && code[i + 1] == '.' && places &&
+			    lit < 0)
+				lit = places;
+			plain = 0;
+			i = j;
+		} else if ((c == '\\' || c == '!') && i + 1 < n) {
+			if (code[i + 1] == '.' && places && lit < 0)
+				lit = places;
+			plain = 0;
+			i++;
+			while (i + 1 < n &&
+			    ((unsigned char)code[i + 1] & 0xC0) == 0x80)
+				i++;
+		} else if ((c == '_' || c == '*') && i + 1 < n) {
+			plain = 0;
+			i++;
+		} else if (c == '[') {
+			while (i < n && code[i] != ']')
+				i++;
+			plain = 0;
+		} else if (c == '0' || c == '#' || c == '?') {
+			places++;
+			commas = 0;
+			zeros &= c == '0';
+		} else if (c == '.') {
+			point = 1;
+		} else if (c == ',') {
+			commas += places > 0;
+			plain = 0;
+		} else if (c == '%') {
+			pct = 1;
+		} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    c == '/' || c == '@') {
+			return 0;	/* a date, General, text, an exponent */
+		} else {
+			plain = 0;
+		}
+	}
+	if (pct)
+		return 0;
+	if (plain && zeros && !point && places >= 2)
+		*pad = places;
+	return 3 * commas + (lit >= 0 && !point ? places - lit : 0);
+}

@@ -361,7 +361,10 @@ add_cell(struct fp_form *f, struct fp_fsheet *s, uint32_t row, uint32_t col,
 	}
 }
 
-/* What a number's format adds: a percentage, words around it. */
+/*
+ * What a number's format adds: a percentage, a scale, zeros before it,
+ * words around it.
+ */
 static void
 number_looks(struct fp_form *f, struct fp_fcell *c,
     const struct fp_workbook *wb, uint32_t fmt)
@@ -369,7 +372,11 @@ number_looks(struct fp_form *f, struct fp_fcell *c,
 	char shown[256];
 	size_t n;
 
+	int pad;
+
 	c->percent = (uint8_t)fp_workbook_percent(wb, fmt);
+	c->scale = (int8_t)fp_workbook_scale(wb, fmt, &pad);
+	c->pad = (uint8_t)pad;
 	if ((n = fp_workbook_shown(wb, fmt, c->num, shown, sizeof shown))) {
 		fp_buf_reset(&f->scratch);
 		fp_norm_label(&f->scratch, shown, n);
@@ -1224,7 +1231,9 @@ fp_fcell_value(const struct fp_fcell *c, int date1904, struct fp_value *v)
 		return;
 	v->is_number = 1;
 	v->percent = c->percent;
-	v->num = c->num;
+	v->pad = c->pad;
+	/* As it shows: 4180000 under 0!.0000 is 418 of the 万元 heading it. */
+	v->num = c->scale ? c->num / pow(10, c->scale) : c->num;
 	v->is_date = c->type == FP_CELL_DATE || c->type == FP_CELL_DATETIME ||
 	    c->type == FP_CELL_TIME;
 }

@@ -21,6 +21,12 @@ struct fp_fcell {
 	uint8_t percent;	/* shown as a percentage: 1 + its decimals */
 	uint8_t unit_kind;	/* how it states a unit of amounts (FP_UNIT_*) */
 	int8_t unit_exp;	/* that unit's power of ten in 万元 */
+	/*
+	 * A number's format shows it over 10^scale (0!.0000: 4180000 as
+	 * 418.0000); pad, the digits it pads an integer to (000000000).
+	 */
+	int8_t scale;
+	uint8_t pad;
 	double num;		/* numbers and date serials */
 	char *text;		/* text as written; other types rendered */
 	size_t len;

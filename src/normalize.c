@@ -1065,6 +1065,12 @@ fp_norm_plain(struct fp_buf *out, const struct fp_value *v)
 		fp_buf_addc(out, '%');
 		return 1;
 	}
+	if (v->is_number && v->pad && v->num >= 0 && v->num < 1e15 &&
+	    v->num == floor(v->num)) {
+		/* 1003002 under 000000000 is 001003002, a code. */
+		fp_buf_printf(out, "%0*.0f", v->pad, v->num);
+		return 1;
+	}
 	if (v->is_number) {
 		put_num(out, v->num);
 		return 1;

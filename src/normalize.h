@@ -14,6 +14,7 @@ struct fp_value {
 	int is_date;		/* num is a date serial */
 	int date1904;
 	int percent;		/* num shown as num * 100 %: 1 + its decimals */
+	int pad;		/* an integer shown with zeros to this many digits */
 	double num;
 	const char *text;	/* text cells, or NULL */
 	size_t len;

@@ -189,7 +189,7 @@ struct scanparse {
 	struct fp_buf text;
 	int kind;		/* what its data style shows it as: DS_ */
 	int places;		/* a percentage's decimals, as its style shows */
-	uint32_t words;		/* the format key of its words (WORDS_KEY), or 0 */
+	uint32_t words;		/* the format key of its words, scale or zeros, or 0 */
 	int truth;		/* its formula is TRUE() or FALSE() */
 	/* The columns' default cell styles, and the row's. */
 	struct colstyle *colstyles;

@@ -80,6 +80,12 @@ struct styles {
 	struct style *cur;	/* the style being read */
 	struct style *data;	/* the data style being read */
 	int in_text;		/* in its number:text */
+	/*
+	 * In a number:embedded-text: 1 + the digits right of where its
+	 * text goes (0!.0000 is a point 4 digits from the right); 0 if not.
+	 */
+	int embed;
+	size_t run;		/* where the number's placeholders begin */
 };
 
 /*
@@ -92,8 +98,9 @@ void fp_ods_styles_end(struct styles *s, int ns, const char *local);
 void fp_ods_styles_text(struct styles *s, const char *text, size_t len);
 
 /*
- * Gives every number style that writes words around its number a format
- * key of the workbook, from first on, with its code.
+ * Gives every number style that writes words around its number, scales
+ * it or pads it with zeros (fp_fmt_scale) a format key of the workbook,
+ * from first on, with its code.
  */
 void fp_ods_styles_formats(struct styles *s, struct fp_workbook *wb,
     uint32_t first);

@@ -123,32 +123,75 @@ too_long(struct style *st)
 
 /*
  * An element of number style st as a piece of its format code: the
- * number's placeholders (#,##0.00), a number:text's words (quoted, as
- * they come); an exponent or a fraction makes it no code.
+ * number's placeholders (#,##0.00; 000000000 for nine digits at least;
+ * a comma for each thousand it is divided by, display-factor 1000), a
+ * number:text's words (quoted, as they come), an embedded-text's where
+ * it goes among the digits; an exponent or a fraction makes it no code.
  */
 static void
-number_look(struct style *st, struct fp_xml *x, const char *local,
-    const char **attrs, int *in_text)
+number_look(struct styles *s, struct style *st, struct fp_xml *x,
+    const char *local, const char **attrs)
 {
 	const char *v;
-	long places;
+	long places, digits, factor;
 
 	if (st->code_bad)
 		return;
 	if (!strcmp(local, "text")) {
-		*in_text = 1;
+		s->in_text = 1;
 	} else if (!strcmp(local, "number")) {
+		s->run = st->code.len;
+		v = fp_xml_attr(x, attrs, NS_NUMBER, "min-integer-digits");
+		digits = v ? strtol(v, NULL, 10) : 1;
+		digits = digits < 1 ? 1 : digits > 15 ? 15 : digits;
 		v = fp_xml_attr(x, attrs, NS_NUMBER, "grouping");
-		fp_buf_adds(&st->code, v && !strcmp(v, "true") ? "#,##0" : "0");
+		if (v && !strcmp(v, "true"))
+			fp_buf_adds(&st->code, "#,##");
+		for (; digits > 0; digits--)
+			fp_buf_addc(&st->code, '0');
 		v = fp_xml_attr(x, attrs, NS_NUMBER, "decimal-places");
 		places = v ? strtol(v, NULL, 10) : 0;
 		if (places > 0)
 			fp_buf_addc(&st->code, '.');
 		for (; places > 0 && places <= 15; places--)
 			fp_buf_addc(&st->code, '0');
+		v = fp_xml_attr(x, attrs, NS_NUMBER, "display-factor");
+		for (factor = v ? strtol(v, NULL, 10) : 1; factor > 1 &&
+		    factor % 1000 == 0; factor /= 1000)
+			fp_buf_addc(&st->code, ',');
+		if (factor != 1)
+			st->code_bad = 1;
+	} else if (!strcmp(local, "embedded-text")) {
+		v = fp_xml_attr(x, attrs, NS_NUMBER, "position");
+		places = v ? strtol(v, NULL, 10) : -1;
+		if (places < 0 || (size_t)places >= st->code.len - s->run ||
+		    strchr(st->code.s + s->run, '.'))
+			st->code_bad = 1;
+		else
+			s->embed = (int)places + 1;
 	} else if (strcmp(local, "fill-character")) {
 		st->code_bad = 1;
 	}
+	too_long(st);
+}
+
+/* An embedded-text's text, quoted, among the number's digits. */
+static void
+embed_text(struct styles *s, struct style *st, const char *text,
+    size_t len)
+{
+	struct fp_buf b = FP_BUF_INIT;
+	size_t at = st->code.len - (size_t)(s->embed - 1), i;
+
+	fp_buf_add(&b, st->code.s, at);
+	fp_buf_addc(&b, '"');
+	for (i = 0; i < len; i++)
+		if (text[i] != '"')
+			fp_buf_addc(&b, text[i]);
+	fp_buf_addc(&b, '"');
+	fp_buf_adds(&b, st->code.s + at);
+	fp_buf_release(&st->code);
+	st->code = b;
 	too_long(st);
 }
 
@@ -171,7 +214,7 @@ data_style(struct styles *s, struct fp_xml *x, const char *local,
 	size_t i;
 
 	if (s->data) {
-		number_look(s->data, x, local, attrs, &s->in_text);
+		number_look(s, s->data, x, local, attrs);
 		if (s->data->kind == DS_PERCENT && !strcmp(local, "number") &&
 		    (v = fp_xml_attr(x, attrs, NS_NUMBER, "decimal-places"))) {
 			long places = strtol(v, NULL, 10);
@@ -291,6 +334,8 @@ fp_ods_styles_end(struct styles *s, int ns, const char *local)
 
 	if (ns == NS_NUMBER && !strcmp(local, "text"))
 		s->in_text = 0;
+	if (ns == NS_NUMBER && !strcmp(local, "embedded-text"))
+		s->embed = 0;
 	if (ns == NS_STYLE && !strcmp(local, "style"))
 		s->cur = NULL;
 	else if (ns == NS_NUMBER && s->data && n > 6 &&
@@ -303,7 +348,13 @@ fp_ods_styles_text(struct styles *s, const char *text, size_t len)
 {
 	size_t i;
 
-	if (!s->data || !s->in_text || s->data->code_bad || !len)
+	if (!s->data || s->data->code_bad || !len)
+		return;
+	if (s->embed) {
+		embed_text(s, s->data, text, len);
+		return;
+	}
+	if (!s->in_text)
 		return;
 	/* Quoted; a quote mark itself cannot be, and is left out. */
 	fp_buf_addc(&s->data->code, '"');
@@ -342,9 +393,11 @@ fp_ods_styles_formats(struct styles *s, struct fp_workbook *wb,
 	sort_styles(s);
 	for (i = 0; i < s->n && key <= 0xFFFF; i++) {
 		struct style *st = &s->v[i];
+		int pad;
 
 		if (st->family != ST_DATA || st->code_bad || !st->code.len ||
-		    !fp_fmt_has_words(st->code.s))
+		    (!fp_fmt_has_words(st->code.s) &&
+		    !fp_fmt_scale(st->code.s, &pad) && !pad))
 			continue;
 		st->fmt = key++;
 		if ((pos = negatives(st))) {

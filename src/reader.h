@@ -55,6 +55,8 @@ struct fp_format {
 	uint8_t cls;		/* enum fp_fmt_class */
 	uint8_t percent;	/* the code shows the number times 100, with % */
 	uint8_t words;		/* it may write words around the number */
+	int8_t scale;		/* it shows the number over 10^scale */
+	uint8_t pad;		/* the digits it pads an integer to, or 0 */
 };
 
 struct fp_workbook {
@@ -142,6 +144,12 @@ enum fp_fmt_class fp_fmt_classify(const char *code);
  * escaped character or one past ASCII outside brackets (fmt_shown.c).
  */
 int fp_fmt_has_words(const char *code);
+/*
+ * How code scales the number it shows: the power of ten it divides by
+ * (#,##0, in thousands; 0!.0000, 元 shown as 万元), and in *pad the
+ * digits a code of zeros alone pads an integer to (000000000).
+ */
+int fp_fmt_scale(const char *code, int *pad);
 /* What code shows for x, as fp_workbook_shown says (workbook.h). */
 size_t fp_fmt_shown(const char *code, double x, char *buf, size_t size);
 /*

@@ -210,6 +210,22 @@ fp_wb_set_format(struct fp_workbook *wb, uint32_t key, const char *code)
 	wb->formats[key].cls = (uint8_t)fp_fmt_classify(code);
 	wb->formats[key].words = wb->formats[key].cls == FP_FMT_NUMBER &&
 	    fp_fmt_has_words(code);
+	if (wb->formats[key].cls == FP_FMT_NUMBER) {
+		int pad;
+
+		wb->formats[key].scale = (int8_t)fp_fmt_scale(code, &pad);
+		wb->formats[key].pad = (uint8_t)pad;
+	}
+}
+
+int
+fp_workbook_scale(const struct fp_workbook *wb, uint32_t key, int *pad)
+{
+	*pad = 0;
+	if (key >= wb->nformats || !wb->formats[key].code)
+		return 0;
+	*pad = wb->formats[key].pad;
+	return wb->formats[key].scale;
 }
 
 /* The class of a built-in format key (xlrd's table of standard codes). */

@@ -669,6 +669,31 @@ test_format_classes(void **state)
 	assert_int_equal(fp_fmt_classify("h:mm AM/PM"), FP_FMT_TIME);
 }
 
+/* How a format scales the number it shows, and the zeros it pads with. */
+static void
+test_format_scale(void **state)
+{
+	static const struct { const char *code; int scale, pad; } cases[] = {
+		{ "0!.0000", 4, 0 }, { "0\\.0000", 4, 0 },
+		{ "0\".\"0000", 4, 0 }, { "#,##0!.00", 2, 0 },
+		{ "#,##0,", 3, 0 }, { "0.00,,\"百万\"", 6, 0 },
+		{ "#,##0.00", 0, 0 }, { "0.0000", 0, 0 },
+		{ "000000000", 0, 9 }, { "00", 0, 2 }, { "0", 0, 0 },
+		{ "000.00", 0, 0 }, { "\"No.\"000", 0, 0 },
+		{ "0.00%", 0, 0 }, { "yyyy.mm", 0, 0 }, { "General", 0, 0 },
+		{ "0!.0000;-0!.0000", 4, 0 },
+	};
+	size_t i;
+	int pad;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(fp_fmt_scale(cases[i].code, &pad),
+		    cases[i].scale);
+		assert_int_equal(pad, cases[i].pad);
+	}
+}
+
 /*
  * What a format that writes words around a number shows for it (a
  * mapping's patterns see a number so): Excel's section for the sign, its
@@ -790,6 +815,7 @@ main(void)
 		cmocka_unit_test(test_far_cell_costs_no_declared_size),
 		cmocka_unit_test(test_biff5_code_page_text_whole),
 		cmocka_unit_test(test_format_classes),
+		cmocka_unit_test(test_format_scale),
 		cmocka_unit_test(test_format_shown),
 		cmocka_unit_test(test_date_type_keeps_time_and_durations),
 	};
