@@ -474,9 +474,40 @@ section(struct fp_buf *b, const char *hf)
 	return b->s ? b->s : "";
 }
 
+/*
+ * The rows of a sheet with a look of their own, in order: those the file
+ * describes (height, format, hidden), and those its reader only says are
+ * hidden (an .ods's), up to the last with cells.
+ */
+struct rowcur {
+	const struct fp_rowinfo *const *rows;
+	size_t nrows, next;
+	const struct fp_rowspan *spans;
+	size_t nspans, span;
+	uint32_t at;		/* the first row of the spans not yet written */
+	uint32_t end;		/* the row after the last with cells */
+	const struct fp_mark *const *marks;	/* the sheet's, by row */
+	size_t nmarks;
+};
+
+/* 1 if a mark is in row r, or in columns c1..c2 with col set. */
+static int
+marked(const struct rowcur *rc, uint32_t r, int col, uint32_t c1,
+    uint32_t c2)
+{
+	size_t k;
+
+	for (k = 0; k < rc->nmarks; k++)
+		if (col ? rc->marks[k]->col >= c1 && rc->marks[k]->col <= c2 :
+		    rc->marks[k]->row == r)
+			return 1;
+	return 0;
+}
+
 /* Column widths, rows, window, page setup of a sheet. */
 static void
-put_layout(struct conv *cv, size_t sh, size_t i, const struct fp_grid *g)
+put_layout(struct conv *cv, size_t sh, size_t i, const struct fp_grid *g,
+    const struct rowcur *rc)
 {
 	const struct fp_sheet_info *si = fp_workbook_sheet(cv->wb, i);
 	const struct fp_sheet_looks *l = si->looks;
@@ -491,8 +522,16 @@ put_layout(struct conv *cv, size_t sh, size_t i, const struct fp_grid *g)
 		const struct fp_colwidth *w = &si->widths[k];
 		double chars = w->width > 1 ? w->width - 5.0 / 7 : w->width;
 
-		fp_xlsx_columns(cv->x, sh, w->c1, w->c2, chars, w->hidden,
-		    l && w->xf ? xf_style(cv, w->xf, 0) : -1);
+		int st = l && w->xf ? xf_style(cv, w->xf, 0) : -1;
+
+		/* A hidden column with a mark in it is shown, as a row is. */
+		if (w->hidden && rc->nmarks && marked(rc, 0, 1, w->c1, w->c2))
+			for (c = w->c1; c <= w->c2; c++)
+				fp_xlsx_columns(cv->x, sh, c, c, chars,
+				    !marked(rc, 0, 1, c, c), st);
+		else
+			fp_xlsx_columns(cv->x, sh, w->c1, w->c2, chars,
+			    w->hidden, st);
 		if ((uint32_t)w->c2 + 1 > lastcol && w->c2 < 256)
 			lastcol = (uint32_t)w->c2 + 1;
 	}
@@ -664,23 +703,54 @@ row_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The next row hidden by a span, from rc->at on; UINT32_MAX if none. */
+static uint32_t
+next_hidden(struct rowcur *rc)
+{
+	while (rc->span < rc->nspans && rc->spans[rc->span].r2 < rc->at)
+		rc->span++;
+	if (rc->span == rc->nspans || rc->at >= rc->end)
+		return UINT32_MAX;
+	if (rc->at < rc->spans[rc->span].r1)
+		rc->at = rc->spans[rc->span].r1;
+	return rc->at < rc->end ? rc->at : UINT32_MAX;
+}
+
 /*
- * Writes the heights and looks of the rows up to row (all for UINT32_MAX),
- * before their cells: libxlsxwriter writing rows as they come needs them
- * first.
+ * Writes the heights, looks and hiding of the rows up to row (all for
+ * UINT32_MAX), before their cells: libxlsxwriter writing rows as they
+ * come needs them first. A row hidden with a mark in it is shown, for
+ * the department to see what is wrong.
  */
 static void
-put_rows(struct conv *cv, size_t sh, const struct fp_rowinfo *const *rows,
-    size_t nrows, size_t *next, uint32_t row)
+put_rows(struct conv *cv, size_t sh, struct rowcur *rc, uint32_t row)
 {
-	for (; *next < nrows && rows[*next]->row <= row; ++*next) {
-		const struct fp_rowinfo *r = rows[*next];
+	for (;;) {
+		const struct fp_rowinfo *r = NULL;
+		uint32_t h = next_hidden(rc), at;
+		int hidden;
 
 		/* Of one row's records the last counts. */
-		if (*next + 1 < nrows && rows[*next + 1]->row == r->row)
-			continue;
-		fp_xlsx_row(cv->x, sh, r->row, r->height, r->hidden,
-		    r->has_xf ? xf_style(cv, r->xf, 0) : -1);
+		while (rc->next + 1 < rc->nrows &&
+		    rc->rows[rc->next + 1]->row == rc->rows[rc->next]->row)
+			rc->next++;
+		if (rc->next < rc->nrows)
+			r = rc->rows[rc->next];
+		at = r && r->row < h ? r->row : h;
+		if (at == UINT32_MAX || at > row)
+			return;
+		hidden = at == h || (r && r->row == at && r->hidden);
+		if (hidden && rc->nmarks && marked(rc, at, 0, 0, 0))
+			hidden = 0;
+		if (r && r->row == at) {
+			fp_xlsx_row(cv->x, sh, at, r->height, hidden,
+			    r->has_xf ? xf_style(cv, r->xf, 0) : -1);
+			rc->next++;
+		} else {
+			fp_xlsx_row(cv->x, sh, at, 0, hidden, -1);
+		}
+		if (at == h)
+			rc->at = at + 1;
 	}
 }
 
@@ -719,7 +789,8 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 	struct fmlas fm;
 	struct fp_buf note = FP_BUF_INIT;
 	const struct fp_rowinfo **rows = NULL;
-	size_t k, sh, nextrow = 0, nrows = 0, nxf = 0, ix = 0, ig = 0, im = 0;
+	struct rowcur rc;
+	size_t k, sh, nxf = 0, ix = 0, ig = 0, im = 0;
 
 	memset(&fm, 0, sizeof fm);
 	si = fp_workbook_sheet(cv->wb, i);
@@ -762,13 +833,20 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 			if (l->formulas[k].kind != FP_FORMULA_CELL)
 				fm.defs[fm.ndefs++] = &l->formulas[k];
 	}
+	memset(&rc, 0, sizeof rc);
 	if (l && l->nrows) {
 		rows = fp_xreallocarray(NULL, l->nrows, sizeof *rows);
 		for (k = 0; k < l->nrows; k++)
 			rows[k] = &l->rows[k];
-		nrows = l->nrows;
-		qsort(rows, nrows, sizeof *rows, row_cmp);
+		rc.nrows = l->nrows;
+		qsort(rows, rc.nrows, sizeof *rows, row_cmp);
 	}
+	rc.rows = rows;
+	rc.spans = si->hidden_rows;
+	rc.nspans = si->nhidden_rows;
+	rc.end = g.nrows;
+	rc.marks = marks;
+	rc.nmarks = nmarks;
 	/* The formats, the values and the marks, merged in one pass. */
 	for (;;) {
 		const struct fp_cellxf *cx = NULL;
@@ -807,7 +885,7 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 		if (ig < g.ncells && g.cells[ig].row == row &&
 		    g.cells[ig].col == col)
 			c = &g.cells[ig++];
-		put_rows(cv, sh, rows, nrows, &nextrow, row);
+		put_rows(cv, sh, &rc, row);
 		fp_buf_reset(&note);
 		for (; im < nmarks && marks[im]->row == row &&
 		    marks[im]->col == col; im++) {
@@ -840,9 +918,9 @@ put_sheet(struct conv *cv, size_t i, struct fp_grid *gp,
 		if (note.len)
 			fp_xlsx_comment(cv->x, sh, row, col, note.s);
 	}
-	put_rows(cv, sh, rows, nrows, &nextrow, UINT32_MAX);
+	put_rows(cv, sh, &rc, UINT32_MAX);
 	put_merges(cv, sh, si->merges, si->nmerges);
-	put_layout(cv, sh, i, &g);
+	put_layout(cv, sh, i, &g, &rc);
 	free(sorted);
 	free(fm.v);
 	free(fm.defs);
