@@ -72,6 +72,8 @@ struct year {
 	struct out ov;			/* the overview */
 	struct out *ts;			/* each keyed or list table's */
 	double *sums;			/* overview columns' totals */
+	/* Each table's: a row named by no code came (a unit's name). */
+	unsigned char *units;
 	struct bar *bars;
 	size_t nbars, capbars;
 };
@@ -605,6 +607,7 @@ make_sheets(struct fp_summary *s)
 		s->years[y].sums = fp_xcalloc(s->ncols, sizeof(double));
 		s->years[y].ts = fp_xcalloc(s->ntables ? s->ntables : 1,
 		    sizeof *s->years[y].ts);
+		s->years[y].units = fp_xcalloc(s->ntables + 1, 1);
 	}
 	for (t = 0; t < s->ntables; t++) {
 		const struct fp_table *tab = s->tables[t];
@@ -624,6 +627,9 @@ make_sheets(struct fp_summary *s)
 			o->money = fp_table_has_money(tab);
 			heading(s, o, tab->cn, s->years[y].year, heads,
 			    (uint32_t)n);
+			/* Which rows the total counts (counted), hidden. */
+			fp_xlsx_columns(s->x, o->sheet, (uint32_t)n,
+			    (uint32_t)n, 0, 1, -1);
 		}
 	}
 	n = 0;
@@ -827,11 +833,68 @@ write_overview(struct fp_summary *s, struct year *y,
 	}
 }
 
+/* 1 if key is one of the table's row codes. */
+static int
+is_code(const struct fp_table *t, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (!strcmp(t->rows[i].canon, key))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether a record has rows of table t but its summary row, named by no
+ * code (codes 0) or any: a department's units (1、局机关) beside it.
+ */
+static int
+has_units(const struct fp_table *t, const struct fp_spool_record *r,
+    int codes)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfacts; i++)
+		if (!strcmp(r->facts[i].table, t->name) &&
+		    strcmp(r->facts[i].row, FP_ROW_TOTAL) &&
+		    (codes || !is_code(t, r->facts[i].row)))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether table t holds items in a year (its units, the years' units
+ * flag): a list, a nested table, or one whose every row came by a code
+ * (资金: fiscal, carryover, a subtotal among them), whose rows adding
+ * means nothing; else it holds units.
+ */
+static int
+items_table(const struct fp_table *t, int units)
+{
+	return t->kind == FP_TABLE_LIST || t->nested || (t->nrows > 0 &&
+	    !units);
+}
+
+/*
+ * Whether a row counts in its table's total row, each department once:
+ * its units, or its summary row where it gave none (a department of one
+ * unit fills that row alone); in a table of items, the summary rows
+ * alone. Written in a hidden column the total's formula multiplies by.
+ */
+static int
+counted(const char *key, int items, int units)
+{
+	if (!strcmp(key, FP_ROW_TOTAL))
+		return items || !units;
+	return !items;
+}
+
 /* One row of a table's sheet, with its cells at fault marked. */
 static void
 write_row(struct fp_summary *s, struct out *o, const struct fp_table *t,
     const struct fp_spool_record *r, const char *key,
-    const char *const *vals)
+    const char *const *vals, int weight)
 {
 	uint32_t row, c = 0;
 	enum look base = !strcmp(key, FP_ROW_TOTAL) ? L_SUMMARY : L_PLAIN;
@@ -873,6 +936,7 @@ write_row(struct fp_summary *s, struct out *o, const struct fp_table *t,
 		if (bad)
 			fp_xlsx_comment(s->x, o->sheet, row, c, s->tmp.s);
 	}
+	fp_xlsx_number(s->x, o->sheet, row, c, weight, -1);
 }
 
 /*
@@ -882,11 +946,12 @@ write_row(struct fp_summary *s, struct out *o, const struct fp_table *t,
  */
 static void
 write_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
-    const struct fp_spool_record *r)
+    const struct fp_spool_record *r, int items)
 {
 	const char **vals = fp_xcalloc(t->nfields + 1, sizeof *vals);
 	struct rowfact *rf = fp_xcalloc(r->nfacts + 1, sizeof *rf);
 	size_t i, n = 0;
+	int units = has_units(t, r, 1);
 
 	for (i = 0; i < r->nfacts; i++)
 		if (!strcmp(r->facts[i].table, t->name)) {
@@ -907,7 +972,8 @@ write_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 		if (f)
 			vals[f - t->fields] = fc->value;
 		if (i + 1 == n || rf[i + 1].first != rf[i].first) {
-			write_row(s, o, t, r, fc->row, vals);
+			write_row(s, o, t, r, fc->row, vals,
+			    counted(fc->row, items, units));
 			memset(vals, 0, t->nfields * sizeof *vals);
 		}
 	}
@@ -1026,46 +1092,32 @@ close_overview(struct fp_summary *s, struct year *y, struct fp_diag *d)
 
 /*
  * A keyed or list table's sums for its total row, in one year: of the
- * rows but the departments' summary rows (units), and of those summary
- * rows; and whether a row named by no code of the table came (a unit's
- * name).
+ * rows counted (counted), and which fields any of them gave; and whether
+ * a row named by no code of the table came (a unit's name).
  */
 struct tsum {
-	double *units, *totals;
-	int unit_keys;
+	double *sums;
+	unsigned char *given;
 };
-
-/* 1 if key is one of the table's row codes. */
-static int
-is_code(const struct fp_table *t, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < t->nrows; i++)
-		if (!strcmp(t->rows[i].canon, key))
-			return 1;
-	return 0;
-}
 
 /*
  * A keyed or list table's total row, of the rows a filter shows
- * (SUBTOTAL 109), as a formula that carries its value: the sum of its
- * rows but the departments' summary rows, the units. A table whose every
- * row came by a code (资金: fiscal, carryover, a subtotal among them)
- * holds items, and adding different items means nothing, as does adding
- * the rows of a nested table (201 and its 20101 again) or of a list (its
+ * (SUBTOTAL 109), as a formula that carries its value: the sum of the
+ * rows counted (counted), each department once. A table whose every row
+ * came by a code (资金: fiscal, carryover, a subtotal among them) holds
+ * items, and adding different items means nothing, as does adding the
+ * rows of a nested table (201 and its 20101 again) or of a list (its
  * subtotals with its items): its total is the sum of the departments'
- * summary rows, and it has none without a summary code.
+ * summary rows, and it has none without a summary code; a field no
+ * summary row gives (a count of vehicles on the 车辆 row alone) has no
+ * total, rather than a 0.
  */
 static void
 close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
-    const struct tsum *ts)
+    const struct tsum *ts, int items)
 {
-	int items = t->kind == FP_TABLE_LIST || t->nested ||
-	    (t->nrows > 0 && !ts->unit_keys);
-	const double *sums = items ? ts->totals : ts->units;
 	uint32_t key = 2 + (uint32_t)s->has_record, last = o->row - 1, row, c;
-	const char *summary = fp_table_row_label(t, FP_ROW_TOTAL);
+	char fc[8];
 	size_t k;
 
 	finish(s, o, last);
@@ -1077,61 +1129,85 @@ close_table(struct fp_summary *s, struct out *o, const struct fp_table *t,
 	    s->st[L_TOTAL][K_TEXT]);
 	for (c = 1; c <= key; c++)
 		fp_xlsx_blank(s->x, o->sheet, row, c, s->st[L_TOTAL][K_TEXT]);
+	fp_colname(key + 1 + (uint32_t)t->nfields, fc);
 	for (k = 0; k < t->nfields; k++) {
 		const struct fp_field *f = &t->fields[k];
-		char kc[8], vc[8];
+		char vc[8];
 		uint32_t col = key + 1 + (uint32_t)k;
 
 		/* Money and counts add up; a score or a rate does not. */
-		if (kind_of(f) != K_MONEY && kind_of(f) != K_COUNT) {
+		if ((kind_of(f) != K_MONEY && kind_of(f) != K_COUNT) ||
+		    (items && !ts->given[k])) {
 			fp_xlsx_blank(s->x, o->sheet, row, col,
 			    s->st[L_TOTAL][K_TEXT]);
 			continue;
 		}
-		fp_colname(key, kc);
 		fp_colname(col, vc);
 		fp_buf_reset(&s->tmp);
 		fp_buf_printf(&s->tmp, "=SUMPRODUCT(SUBTOTAL(109,OFFSET(%s%u,"
-		    "ROW(%s%u:%s%u)-ROW(%s%u),0)),--(%s%u:%s%u%s\"", vc,
+		    "ROW(%s%u:%s%u)-ROW(%s%u),0)),%s%u:%s%u)", vc,
 		    o->first + 1, vc, o->first + 1, vc, last + 1, vc,
-		    o->first + 1, kc, o->first + 1, kc, last + 1,
-		    items ? "=" : "<>");
-		for (const char *p = summary; *p; p++) {
-			if (*p == '"')
-				fp_buf_addc(&s->tmp, '"');
-			fp_buf_addc(&s->tmp, *p);
-		}
-		fp_buf_adds(&s->tmp, "\"))");
+		    o->first + 1, fc, o->first + 1, fc, last + 1);
 		fp_xlsx_formula(s->x, o->sheet, row, col, s->tmp.s,
-		    nearbyint(sums[k] * 1e6) / 1e6, s->st[L_TOTAL][kind_of(f)]);
+		    nearbyint(ts->sums[k] * 1e6) / 1e6,
+		    s->st[L_TOTAL][kind_of(f)]);
 	}
 }
 
-/* Adds a record's rows of table t to the table's sums. */
+/* Adds a record's rows of table t that count to the table's sums. */
 static void
 add_sums(const struct fp_table *t, const struct fp_spool_record *r,
-    struct tsum *ts)
+    struct tsum *ts, int items)
 {
+	int units = has_units(t, r, 1);
 	size_t i;
 
 	for (i = 0; i < r->nfacts; i++) {
 		const struct fp_rec_fact *f = &r->facts[i];
 		const struct fp_field *fld;
-		int total;
 		double x;
 
-		if (strcmp(f->table, t->name))
+		if (strcmp(f->table, t->name) || !counted(f->row, items, units))
 			continue;
-		total = !strcmp(f->row, FP_ROW_TOTAL);
-		if (!total && !is_code(t, f->row))
-			ts->unit_keys = 1;
 		fld = fp_table_field(t, f->field);
-		if (fld && fp_parse_number(f->value, strlen(f->value), &x))
-			(total ? ts->totals : ts->units)[fld - t->fields] += x;
+		if (fld && fp_parse_number(f->value, strlen(f->value), &x)) {
+			ts->sums[fld - t->fields] += x;
+			ts->given[fld - t->fields] = 1;
+		}
 	}
 }
 
 /* ---- Closing ----------------------------------------------------------- */
+
+static size_t key_year(const struct fp_spool *sp, size_t i, const char **year);
+
+/*
+ * Which tables hold units in each year (a row named by no code came), to
+ * know before its rows are written which of them its total counts: a
+ * pass over the records first.
+ */
+static enum fp_err
+find_units(struct fp_summary *s, struct fp_diag *d)
+{
+	size_t i, t, y = 0, n = fp_spool_count(s->spool);
+	enum fp_err err;
+
+	for (i = 0; i < n && s->ntables; i++) {
+		struct fp_spool_record r;
+		const char *yk;
+		size_t len = key_year(s->spool, i, &yk);
+
+		while (strlen(s->years[y].year) != len ||
+		    strncmp(s->years[y].year, yk, len))
+			y++;
+		if ((err = fp_spool_get(s->spool, i, &r, d)) != FP_OK)
+			return err;
+		for (t = 0; t < s->ntables; t++)
+			if (has_units(s->tables[t], &r, 0))
+				s->years[y].units[t] = 1;
+	}
+	return FP_OK;
+}
 
 /* The year of the i-th record in order: its key up to the first \037. */
 static size_t
@@ -1236,12 +1312,13 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 		return FP_EWRITE;
 	make_styles(s);
 	make_sheets(s);
+	if ((err = find_units(s, d)) != FP_OK)
+		goto out;
 	tsums = fp_xcalloc(s->ntables + 1, sizeof *tsums);
 	for (t = 0; t < s->ntables; t++) {
-		tsums[t].units = fp_xcalloc(s->tables[t]->nfields + 1,
+		tsums[t].sums = fp_xcalloc(s->tables[t]->nfields + 1,
 		    sizeof(double));
-		tsums[t].totals = fp_xcalloc(s->tables[t]->nfields + 1,
-		    sizeof(double));
+		tsums[t].given = fp_xcalloc(s->tables[t]->nfields + 1, 1);
 	}
 	n = fp_spool_count(s->spool);
 	for (i = 0; i < n; i++) {
@@ -1257,12 +1334,11 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 				goto out;
 			for (t = 0; t < s->ntables; t++) {
 				close_table(s, &s->years[y].ts[t], s->tables[t],
-				    &tsums[t]);
-				memset(tsums[t].units, 0, s->tables[t]->nfields *
+				    &tsums[t], items_table(s->tables[t],
+				    s->years[y].units[t]));
+				memset(tsums[t].sums, 0, s->tables[t]->nfields *
 				    sizeof(double));
-				memset(tsums[t].totals, 0, s->tables[t]->nfields *
-				    sizeof(double));
-				tsums[t].unit_keys = 0;
+				memset(tsums[t].given, 0, s->tables[t]->nfields);
 			}
 			y++;
 		}
@@ -1281,8 +1357,12 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 		frow = write_findings(s, &r);
 		write_overview(s, &s->years[y], &r, i, frow);
 		for (t = 0; t < s->ntables; t++) {
-			write_table(s, &s->years[y].ts[t], s->tables[t], &r);
-			add_sums(s->tables[t], &r, &tsums[t]);
+			int items = items_table(s->tables[t],
+			    s->years[y].units[t]);
+
+			write_table(s, &s->years[y].ts[t], s->tables[t], &r,
+			    items);
+			add_sums(s->tables[t], &r, &tsums[t], items);
 		}
 	}
 	if (s->nyears) {
@@ -1290,7 +1370,8 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 			goto out;
 		for (t = 0; t < s->ntables; t++)
 			close_table(s, &s->years[y].ts[t], s->tables[t],
-			    &tsums[t]);
+			    &tsums[t], items_table(s->tables[t],
+			    s->years[y].units[t]));
 	}
 	finish(s, &s->fs, s->fs.row - 1);
 	s->ncut = fp_xlsx_cut(s->x);
@@ -1299,8 +1380,8 @@ fp_summary_close(struct fp_summary *s, struct fp_diag *d)
 	s->x = NULL;
 out:
 	for (t = 0; t < s->ntables && tsums; t++) {
-		free(tsums[t].units);
-		free(tsums[t].totals);
+		free(tsums[t].sums);
+		free(tsums[t].given);
 	}
 	free(tsums);
 	if (s->x) {
@@ -1322,6 +1403,7 @@ fp_summary_free(struct fp_summary *s)
 	for (i = 0; i < s->nyears; i++) {
 		free(s->years[i].year);
 		free(s->years[i].ts);
+		free(s->years[i].units);
 		free(s->years[i].sums);
 		free(s->years[i].bars);
 	}
