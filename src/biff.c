@@ -375,18 +375,23 @@ read_uni_body(struct cont *c, size_t cch, unsigned char opt, struct fp_buf *out)
 }
 
 /*
- * Whether a text under code page 1200 is UTF-16LE: no BIFF5 writer but
- * Gnumeric gives that code page (keeping a BIFF8 workbook's in BIFF7),
- * and it writes a text of ASCII as its bytes, any other as UTF-16LE. So
- * UTF-16 where a byte is none of an ASCII text's (NUL, the high byte of
- * every ASCII character; a control; over 127), or where every pair of
- * bytes is a CJK ideograph (中, 2D 4E, would be "-N"): "ok" and "info"
- * are taken for 潫 and 普晦, a risk only under this code page.
+ * Whether a text under code page 1200 is UTF-16LE: Gnumeric gives BIFF5
+ * that code page (keeping a BIFF8 workbook's in BIFF7), and writes a
+ * text of ASCII as its bytes, any other as UTF-16LE. So UTF-16 where a
+ * byte is none of an ASCII text's (NUL, the high byte of every ASCII
+ * character; a control; over 127), or where every pair of bytes is a
+ * CJK ideograph and the bytes are no word (中, 2D 4E, would be "-N") or
+ * the ideographs are all of GB2312, the common ones (单位 would be
+ * "USMO", 海 "wm"; "name" stays, its 慮敭 being none): of the short
+ * words of ASCII in lower case, "id", "no", "file" and "note" are taken
+ * for ideographs, of the words of the forms none for ASCII.
  */
 static int
 utf16_text(const unsigned char *p, size_t n)
 {
+	struct fp_buf b = FP_BUF_INIT;
 	size_t i;
+	int common;
 
 	for (i = 0; i < n; i++)
 		if (p[i] >= 0x80 || (p[i] < 0x20 && p[i] != '\t' &&
@@ -397,7 +402,13 @@ utf16_text(const unsigned char *p, size_t n)
 	for (i = 0; i < n; i += 2)
 		if (p[i + 1] < 0x4E)
 			return 0;
-	return 1;
+	for (i = 0; i < n; i++)
+		if (!((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') &&
+		    !(p[i] >= '0' && p[i] <= '9') && p[i] != ' ')
+			return 1;
+	common = fp_recode(&b, "GB2312", "UTF-16LE", (const char *)p, n);
+	fp_buf_release(&b);
+	return common;
 }
 
 /*

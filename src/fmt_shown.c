@@ -307,21 +307,23 @@ fp_fmt_has_words(const char *code)
 }
 
 /*
- * How the first section of code scales the number it shows: a comma
- * after the last digit placeholder divides by 1,000 (#,##0.00, in
- * thousands), a decimal point written as text between placeholders with
- * no real one moves it (0!.0000 shows 4180000 as 418.0000, 元 as 万元).
- * Returns the power of ten divided by; *pad is the digits a code of
- * zeros alone pads an integer to (000000000 shows 1003002 as 001003002).
+ * How the section of code that shows x scales it: a comma after the last
+ * digit placeholder divides by 1,000 (#,##0.00, in thousands), a decimal
+ * point written as text between placeholders with no real one moves it
+ * (0!.0000 shows 4180000 as 418.0000, 元 as 万元; two such points are a
+ * date typed as a number, 0000"."00"."00). Returns the power of ten
+ * divided by; *pad is the digits a code of zeros alone pads an integer to
+ * (000000000 shows 1003002 as 001003002).
  */
 int
-fp_fmt_scale(const char *code, int *pad)
+fp_fmt_scale(const char *code, double x, int *pad)
 {
-	size_t n = section_len(code), i;
+	size_t n, i;
 	int places = 0, zeros = 1, point = 0, lit = -1, commas = 0;
-	int plain = 1, pct = 0;
+	int plain = 1, pct = 0, lits = 0, neg;
 
 	*pad = 0;
+	code = section(code, x, &n, &neg);
 	for (i = 0; i < n; i++) {
 		char c = code[i];
 
@@ -331,12 +333,12 @@ fp_fmt_scale(const char *code, int *pad)
 			while (j < n && code[j] != '"')
 				j++;
 			if (j == i + 2 && code[i + 1] == '.' && places &&
-			    lit < 0)
+			    lits++ == 0)
 				lit = places;
 			plain = 0;
 			i = j;
 		} else if ((c == '\\' || c == '!') && i + 1 < n) {
-			if (code[i + 1] == '.' && places && lit < 0)
+			if (code[i + 1] == '.' && places && lits++ == 0)
 				lit = places;
 			plain = 0;
 			i++;
@@ -372,5 +374,5 @@ fp_fmt_scale(const char *code, int *pad)
 		return 0;
 	if (plain && zeros && !point && places >= 2)
 		*pad = places;
-	return 3 * commas + (lit >= 0 && !point ? places - lit : 0);
+	return 3 * commas + (lits == 1 && !point ? places - lit : 0);
 }

@@ -371,11 +371,10 @@ number_looks(struct fp_form *f, struct fp_fcell *c,
 {
 	char shown[256];
 	size_t n;
-
 	int pad;
 
 	c->percent = (uint8_t)fp_workbook_percent(wb, fmt);
-	c->scale = (int8_t)fp_workbook_scale(wb, fmt, &pad);
+	c->scale = (int8_t)fp_workbook_scale(wb, fmt, c->num, &pad);
 	c->pad = (uint8_t)pad;
 	if ((n = fp_workbook_shown(wb, fmt, c->num, shown, sizeof shown))) {
 		fp_buf_reset(&f->scratch);

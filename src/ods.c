@@ -517,6 +517,8 @@ cell_end(struct scanparse *p)
 	const char *text = NULL;
 	size_t tlen = 0, off = 0;
 	uint64_t k;
+	enum fp_fmt_class cls;
+	double days;
 
 	p->in_cell = 0;
 	memset(&c, 0, sizeof c);
@@ -542,13 +544,16 @@ cell_end(struct scanparse *p)
 		else if (p->kind == DS_NUMBER && p->vtype == 'f')
 			c.fmt = p->words;
 		/* A number shown as TRUE or FALSE, or as a date, is one. */
+		/* A date counts from the null date; a time of day does not. */
+		cls = fp_ods_kind_class(p->kind, FP_FMT_NUMBER);
+		days = cls == FP_FMT_DATE || cls == FP_FMT_DATETIME ?
+		    p->null_days : 0;
 		c.type = (p->kind == DS_BOOL || p->truth) && (p->num == 0 ||
 		    p->num == 1) ? FP_CELL_BOOL :
-		    (uint8_t)fp_date_type(fp_ods_kind_class(p->kind,
-		    FP_FMT_NUMBER), p->num + p->null_days, 0);
+		    (uint8_t)fp_date_type(cls, p->num + days, 0);
 		c.v.num = p->num;
 		if (c.type == FP_CELL_DATE || c.type == FP_CELL_DATETIME)
-			c.v.num += p->null_days;
+			c.v.num += days;
 		break;
 	case 'd':
 		/*
@@ -578,7 +583,8 @@ cell_end(struct scanparse *p)
 		 */
 		c.type = p->num < 0 ? FP_CELL_NUMBER : p->num >= 1 &&
 		    p->kind == DS_TIME ? FP_CELL_DATETIME : FP_CELL_TIME;
-		c.v.num = p->num;
+		c.v.num = p->num + (c.type == FP_CELL_DATETIME ?
+		    p->null_days : 0);
 		break;
 	case 'b':
 		c.type = p->num_ok ? FP_CELL_BOOL : FP_CELL_EMPTY;
@@ -753,11 +759,13 @@ null_date(struct scanparse *p, const char *v)
 	unsigned cm, cd;
 
 	if (!v || sscanf(v, "%d-%d-%d%n", &y, &mo, &d, &n) != 3 || v[n] ||
-	    y < 1583 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31)
+	    y < 1899 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return;
 	fp_civil_from_days(fp_days_from_civil(y, (unsigned)mo, (unsigned)d),
 	    &cy, &cm, &cd);
-	if (cd == (unsigned)d)
+	/* None before 1899-12-30: no serial could say its days. */
+	if (cd == (unsigned)d && fp_days_from_civil(y, (unsigned)mo,
+	    (unsigned)d) >= fp_days_from_civil(1899, 12, 30))
 		p->null_days = (double)(fp_days_from_civil(y, (unsigned)mo,
 		    (unsigned)d) - fp_days_from_civil(1899, 12, 30));
 }

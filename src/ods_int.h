@@ -85,7 +85,8 @@ struct styles {
 	 * text goes (0!.0000 is a point 4 digits from the right); 0 if not.
 	 */
 	int embed;
-	size_t run;		/* where the number's placeholders begin */
+	int in_number;		/* in a number:number */
+	size_t run;		/* where its placeholders begin in the code */
 };
 
 /*

@@ -140,6 +140,7 @@ number_look(struct styles *s, struct style *st, struct fp_xml *x,
 	if (!strcmp(local, "text")) {
 		s->in_text = 1;
 	} else if (!strcmp(local, "number")) {
+		s->in_number = 1;
 		s->run = st->code.len;
 		v = fp_xml_attr(x, attrs, NS_NUMBER, "min-integer-digits");
 		digits = v ? strtol(v, NULL, 10) : 1;
@@ -162,9 +163,11 @@ number_look(struct styles *s, struct style *st, struct fp_xml *x,
 		if (factor != 1)
 			st->code_bad = 1;
 	} else if (!strcmp(local, "embedded-text")) {
+		/* Among the digits of the number:number it is in. */
 		v = fp_xml_attr(x, attrs, NS_NUMBER, "position");
 		places = v ? strtol(v, NULL, 10) : -1;
-		if (places < 0 || (size_t)places >= st->code.len - s->run ||
+		if (!s->in_number || s->run > st->code.len || places < 0 ||
+		    (size_t)places >= st->code.len - s->run ||
 		    strchr(st->code.s + s->run, '.'))
 			st->code_bad = 1;
 		else
@@ -336,11 +339,15 @@ fp_ods_styles_end(struct styles *s, int ns, const char *local)
 		s->in_text = 0;
 	if (ns == NS_NUMBER && !strcmp(local, "embedded-text"))
 		s->embed = 0;
+	if (ns == NS_NUMBER && !strcmp(local, "number"))
+		s->in_number = 0;
 	if (ns == NS_STYLE && !strcmp(local, "style"))
 		s->cur = NULL;
 	else if (ns == NS_NUMBER && s->data && n > 6 &&
-	    !strcmp(local + n - 6, "-style"))
+	    !strcmp(local + n - 6, "-style")) {
 		s->data = NULL;	/* data styles do not nest */
+		s->in_number = s->embed = 0;
+	}
 }
 
 void
@@ -397,7 +404,7 @@ fp_ods_styles_formats(struct styles *s, struct fp_workbook *wb,
 
 		if (st->family != ST_DATA || st->code_bad || !st->code.len ||
 		    (!fp_fmt_has_words(st->code.s) &&
-		    !fp_fmt_scale(st->code.s, &pad) && !pad))
+		    !fp_fmt_scale(st->code.s, 1, &pad) && !pad))
 			continue;
 		st->fmt = key++;
 		if ((pos = negatives(st))) {

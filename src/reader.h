@@ -55,7 +55,7 @@ struct fp_format {
 	uint8_t cls;		/* enum fp_fmt_class */
 	uint8_t percent;	/* the code shows the number times 100, with % */
 	uint8_t words;		/* it may write words around the number */
-	int8_t scale;		/* it shows the number over 10^scale */
+	int8_t scale[2];	/* it shows a number, a negative one, over 10^ */
 	uint8_t pad;		/* the digits it pads an integer to, or 0 */
 };
 
@@ -145,11 +145,11 @@ enum fp_fmt_class fp_fmt_classify(const char *code);
  */
 int fp_fmt_has_words(const char *code);
 /*
- * How code scales the number it shows: the power of ten it divides by
+ * How code scales the number x it shows: the power of ten it divides by
  * (#,##0, in thousands; 0!.0000, 元 shown as 万元), and in *pad the
  * digits a code of zeros alone pads an integer to (000000000).
  */
-int fp_fmt_scale(const char *code, int *pad);
+int fp_fmt_scale(const char *code, double x, int *pad);
 /* What code shows for x, as fp_workbook_shown says (workbook.h). */
 size_t fp_fmt_shown(const char *code, double x, char *buf, size_t size);
 /*

@@ -211,21 +211,24 @@ fp_wb_set_format(struct fp_workbook *wb, uint32_t key, const char *code)
 	wb->formats[key].words = wb->formats[key].cls == FP_FMT_NUMBER &&
 	    fp_fmt_has_words(code);
 	if (wb->formats[key].cls == FP_FMT_NUMBER) {
-		int pad;
+		int pad, ignored;
 
-		wb->formats[key].scale = (int8_t)fp_fmt_scale(code, &pad);
+		wb->formats[key].scale[1] = (int8_t)fp_fmt_scale(code, -1,
+		    &ignored);
+		wb->formats[key].scale[0] = (int8_t)fp_fmt_scale(code, 1, &pad);
 		wb->formats[key].pad = (uint8_t)pad;
 	}
 }
 
 int
-fp_workbook_scale(const struct fp_workbook *wb, uint32_t key, int *pad)
+fp_workbook_scale(const struct fp_workbook *wb, uint32_t key, double x,
+    int *pad)
 {
 	*pad = 0;
 	if (key >= wb->nformats || !wb->formats[key].code)
 		return 0;
 	*pad = wb->formats[key].pad;
-	return wb->formats[key].scale;
+	return wb->formats[key].scale[x < 0];
 }
 
 /* The class of a built-in format key (xlrd's table of standard codes). */
@@ -313,10 +316,14 @@ fp_fmt_classify(const char *code)
 		}
 	}
 	red[n] = '\0';
-	/* aaa and aaaa, the weekday (二, 星期二) in Chinese Excel, are ddd. */
+	/*
+	 * aaa and aaaa, the weekday (二, 星期二) in Chinese Excel, are ddd;
+	 * LibreOffice writes them AAA and AAAA.
+	 */
 	for (i = 0; i + 2 < n; i++)
-		if (red[i] == 'a' && red[i + 1] == 'a' && red[i + 2] == 'a')
-			for (; i < n && red[i] == 'a'; i++)
+		if ((red[i] | 0x20) == 'a' && (red[i + 1] | 0x20) == 'a' &&
+		    (red[i + 2] | 0x20) == 'a')
+			for (; i < n && (red[i] | 0x20) == 'a'; i++)
 				red[i] = 'd';
 	if (elapsed && !strpbrk(red, "yYdD"))
 		return FP_FMT_ELAPSED;

@@ -274,7 +274,8 @@ const char *fp_workbook_format(const struct fp_workbook *wb, uint32_t fmt);
  */
 int fp_workbook_percent(const struct fp_workbook *wb, uint32_t fmt);
 /* How format fmt scales a number it shows (fp_fmt_scale, reader.h). */
-int fp_workbook_scale(const struct fp_workbook *wb, uint32_t fmt, int *pad);
+int fp_workbook_scale(const struct fp_workbook *wb, uint32_t fmt, double x,
+    int *pad);
 /*
  * What format fmt shows for the number x where it writes words around
  * it: 2022 under "（"0"年度）" is （2022年度）, 1234.5 under

@@ -8,7 +8,6 @@
  */
 #include "xlsx.h"
 
-#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
@@ -238,6 +237,7 @@ lxw_load(struct fp_diag *d)
 #include "xlsxlinks.h"
 #include "xlsxnotes.h"
 #include "xlsxpost.h"
+#include "xlsxstore.h"
 #include "xlsxverify.h"
 
 /* 2000-01-01T00:00:00Z: a fixed creation time, so output is reproducible. */
@@ -929,11 +929,7 @@ escape_x(const char *s)
 	const char *p, *from = s;
 
 	for (p = strstr(s, "_x"); p; p = strstr(p + 1, "_x")) {
-		size_t k;
-
-		for (k = 2; k < 6 && isxdigit((unsigned char)p[k]); k++)
-			;
-		if (k < 6 || p[6] != '_')
+		if (!fp_store_x_pattern(p, strnlen(p, 7)))
 			continue;
 		fp_buf_add(&b, from, (size_t)(p - from));
 		fp_buf_adds(&b, "_x005F");
@@ -964,6 +960,14 @@ fp_xlsx_text(struct fp_xlsx *x, size_t sheet, uint32_t row, uint32_t col,
 	if ((e = escape_x(s)) != NULL) {
 		free(t);
 		s = t = e;
+		/*
+		 * Longer by the escapes, cut again: what is left of one
+		 * (_x005F_x00) still reads as the text's own (_x00).
+		 */
+		if (s[cut = utf8_cut(s, MAX_CELL_CHARS)]) {
+			t[cut] = '\0';
+			count_cut(x, sheet, row, col, "");
+		}
 	}
 	/* U+FFFE and U+FFFF, which XML cannot hold, as U+FFFD. */
 	for (i = 0; s[i]; i++)
@@ -1086,6 +1090,7 @@ fp_xlsx_formula_typed(struct fp_xlsx *x, size_t sheet, uint32_t row,
     int style)
 {
 	lxw_worksheet *w = ws(x, sheet);
+	char *e;
 
 	if (!w)
 		return;
@@ -1093,8 +1098,10 @@ fp_xlsx_formula_typed(struct fp_xlsx *x, size_t sheet, uint32_t row,
 	/* libxlsxwriter writes every such result as text (t="str"). */
 	if (type == 'b')
 		str = num != 0 ? "TRUE" : "FALSE";
+	e = type == 's' && str ? escape_x(str) : NULL;
 	note(x, worksheet_write_formula_str(w, row, (lxw_col_t)col, formula,
-	    fmt(x, style), str ? str : ""), x->sheets[sheet].name);
+	    fmt(x, style), e ? e : str ? str : ""), x->sheets[sheet].name);
+	free(e);
 	if (type == 'b')
 		retype(x, sheet, row, col, 'b', num != 0 ? "1" : "0", 0);
 	else if (type == 'e')

@@ -12,6 +12,7 @@
 #include "xlsxstore.h"
 #include "workbook.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,6 +307,19 @@ fp_store_cellref(struct fp_buf *b, uint32_t row, uint32_t col)
 	fp_buf_printf(b, "%u", row + 1);
 }
 
+int
+fp_store_x_pattern(const char *s, size_t n)
+{
+	size_t k;
+
+	if (n < 7 || s[1] != 'x' || s[6] != '_')
+		return 0;
+	for (k = 2; k < 6; k++)
+		if (!isxdigit((unsigned char)s[k]))
+			return 0;
+	return 1;
+}
+
 void
 fp_store_escape(struct fp_buf *b, const char *s, size_t len, int attr)
 {
@@ -326,6 +340,10 @@ fp_store_escape(struct fp_buf *b, const char *s, size_t len, int attr)
 		if (!e && ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
 			snprintf(ctl, sizeof ctl, "_x%04X_", ch);
 			e = ctl;
+		} else if (!e && !attr && ch == '_' && fp_store_x_pattern(s + i,
+		    len - i)) {
+			/* A text's own _xHHHH_, which a reader would decode. */
+			e = "_x005F_";
 		} else if (!e && fp_utf8_nonchar(s + i, len - i)) {
 			e = "\xef\xbf\xbd";
 			skip = 3;

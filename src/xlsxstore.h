@@ -76,9 +76,13 @@ void fp_store_cellref(struct fp_buf *b, uint32_t row, uint32_t col);
  * Appends the len bytes at s escaped as libxlsxwriter escapes XML: &, <
  * and > in text; with attr, " and line feeds too, for an attribute; a
  * control character but tab and line ends as _x000B_, and U+FFFE and
- * U+FFFF, which XML cannot hold, as U+FFFD.
+ * U+FFFF, which XML cannot hold, as U+FFFD; in text, the underscore of
+ * a literal _xHHHH_ as _x005F_, as Excel writes it.
  */
 void fp_store_escape(struct fp_buf *b, const char *s, size_t len, int attr);
+
+/* 1 if s (n bytes) begins _xHHHH_, which OOXML text takes for U+HHHH. */
+int fp_store_x_pattern(const char *s, size_t n);
 /*
  * Passes b to put once it holds 64 KiB, or when last, and empties it
  * then. Returns what put did, 0 if nothing was passed.

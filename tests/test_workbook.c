@@ -665,6 +665,7 @@ test_format_classes(void **state)
 	/* The weekday of Chinese Excel, and AM/PM, which is no date. */
 	assert_int_equal(fp_fmt_classify("aaaa"), FP_FMT_DATE);
 	assert_int_equal(fp_fmt_classify("[$-804]aaa"), FP_FMT_DATE);
+	assert_int_equal(fp_fmt_classify("[$-804]AAAA"), FP_FMT_DATE);
 	assert_int_equal(fp_fmt_classify("0.00\"aaa\""), FP_FMT_NUMBER);
 	assert_int_equal(fp_fmt_classify("h:mm AM/PM"), FP_FMT_TIME);
 }
@@ -682,16 +683,23 @@ test_format_scale(void **state)
 		{ "000.00", 0, 0 }, { "\"No.\"000", 0, 0 },
 		{ "0.00%", 0, 0 }, { "yyyy.mm", 0, 0 }, { "General", 0, 0 },
 		{ "0!.0000;-0!.0000", 4, 0 },
+		/* A date typed as a number: two points, no scale. */
+		{ "0000\\.00\\.00", 0, 0 }, { "0000\".\"00\".\"00", 0, 0 },
 	};
 	size_t i;
 	int pad;
 
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		assert_int_equal(fp_fmt_scale(cases[i].code, &pad),
+		assert_int_equal(fp_fmt_scale(cases[i].code, 1, &pad),
 		    cases[i].scale);
 		assert_int_equal(pad, cases[i].pad);
 	}
+	/* A negative number by the section that shows it. */
+	assert_int_equal(fp_fmt_scale("#,##0,;-#,##0", -5, &pad), 0);
+	assert_int_equal(fp_fmt_scale("#,##0_);(#,##0,)", -5, &pad), 3);
+	assert_int_equal(fp_fmt_scale("#,##0_);(#,##0,)", 5, &pad), 0);
+	assert_int_equal(fp_fmt_scale("0!.0000", -5, &pad), 4);
 }
 
 /*
