@@ -157,6 +157,35 @@ known_in(const struct fp_mapping *m, const struct fp_fsheet *s, uint32_t r,
 	return 0;
 }
 
+/*
+ * 1 if row r repeats, cell for cell, a row above row top: the print
+ * titles pasted in again where a page broke (填报单位：某局 over the
+ * table's header once more), no end of the table.
+ */
+static int
+repeats_above(const struct fp_fsheet *s, uint32_t r, uint32_t top)
+{
+	size_t n = s->rowstart[r + 1] - s->rowstart[r], k;
+	uint32_t q;
+
+
+	for (q = 0; q < top && q < r; q++) {
+		const struct fp_fcell *x = &s->cells[s->rowstart[q]];
+		const struct fp_fcell *y = &s->cells[s->rowstart[r]];
+
+		if (s->rowstart[q + 1] - s->rowstart[q] != n)
+			continue;
+		for (k = 0; k < n; k++)
+			if (x[k].col != y[k].col || x[k].type != y[k].type ||
+			    x[k].len != y[k].len ||
+			    memcmp(x[k].text, y[k].text, x[k].len))
+				break;
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
 /* 1 if cell c says "the same as above": 〃, ″, ", 同上. */
 static int
 is_ditto(const struct fp_fcell *c)
@@ -1143,10 +1172,17 @@ grid_rows(struct grid *g)
 		/* A row the mapping omits (小计 between categories), not a stop. */
 		if (row_matches(&t->omit, s, r) && !row_matches(&t->stop, s, r))
 			continue;
-		/* The header again, on the next printed page: passed over. */
+		/*
+		 * The header again, on the next printed page, and the titles
+		 * over it (a known label of the form's, a row above again):
+		 * passed over.
+		 */
 		if (g->nrows && (fp_header_repeated(t, &g->hdr, r, g->col) ||
 		    (r == g->repeated + 1 &&
-		    fp_header_numbering_row(t, s, r)))) {
+		    fp_header_numbering_row(t, s, r)) ||
+		    ((known_in(a->m, s, r, 0, UINT32_MAX) ||
+		    fp_apply_row_starts_with_pair(a->m, s, r)) &&
+		    repeats_above(s, r, g->hdr.top)))) {
 			if (!g->nrepeats++)
 				g->repeat1 = r;
 			g->repeated = r;
