@@ -487,21 +487,35 @@ struct rowcur {
 	uint32_t at;		/* the first row of the spans not yet written */
 	uint32_t end;		/* the row after the last with cells */
 	const struct fp_mark *const *marks;	/* the sheet's, by row */
-	size_t nmarks;
+	size_t nmarks, mark;	/* and the first in a row not yet written */
 };
 
-/* 1 if a mark is in row r, or in columns c1..c2 with col set. */
+/*
+ * 1 if a mark is in row r, the rows asked in order (the marks are by
+ * row): each mark is passed once.
+ */
 static int
-marked(const struct rowcur *rc, uint32_t r, int col, uint32_t c1,
-    uint32_t c2)
+marked_row(struct rowcur *rc, uint32_t r)
 {
+	while (rc->mark < rc->nmarks && rc->marks[rc->mark]->row < r)
+		rc->mark++;
+	return rc->mark < rc->nmarks && rc->marks[rc->mark]->row == r;
+}
+
+/* The columns with a mark in them, as flags: NULL if none. */
+static uint8_t *
+marked_cols(const struct rowcur *rc)
+{
+	uint8_t *m;
 	size_t k;
 
+	if (!rc->nmarks)
+		return NULL;
+	m = fp_xcalloc(16384, 1);
 	for (k = 0; k < rc->nmarks; k++)
-		if (col ? rc->marks[k]->col >= c1 && rc->marks[k]->col <= c2 :
-		    rc->marks[k]->row == r)
-			return 1;
-	return 0;
+		if (rc->marks[k]->col < 16384)
+			m[rc->marks[k]->col] = 1;
+	return m;
 }
 
 /* Column widths, rows, window, page setup of a sheet. */
@@ -515,26 +529,34 @@ put_layout(struct conv *cv, size_t sh, size_t i, const struct fp_grid *g,
 	struct fp_buf hdr = FP_BUF_INIT, ftr = FP_BUF_INIT;
 	uint32_t c, lastcol = g->ncols;
 	size_t k;
-	uint8_t *set;
+	uint8_t *set, *mcols = marked_cols(rc);
 
 	/* Widths include Excel's padding of about 5/7 of a character. */
 	for (k = 0; k < si->nwidths; k++) {
 		const struct fp_colwidth *w = &si->widths[k];
 		double chars = w->width > 1 ? w->width - 5.0 / 7 : w->width;
-
-		int st = l && w->xf ? xf_style(cv, w->xf, 0) : -1;
+		int st = l && w->xf ? xf_style(cv, w->xf, 0) : -1, shown;
 
 		/* A hidden column with a mark in it is shown, as a row is. */
-		if (w->hidden && rc->nmarks && marked(rc, 0, 1, w->c1, w->c2))
-			for (c = w->c1; c <= w->c2; c++)
+		if (w->hidden && mcols) {
+			for (c = w->c1; c <= w->c2 && c < 16384 && !mcols[c];
+			    c++)
+				;
+			shown = c <= w->c2 && c < 16384;
+		} else {
+			shown = 0;
+		}
+		if (shown)
+			for (c = w->c1; c <= w->c2 && c < 16384; c++)
 				fp_xlsx_columns(cv->x, sh, c, c, chars,
-				    !marked(rc, 0, 1, c, c), st);
+				    !mcols[c], st);
 		else
 			fp_xlsx_columns(cv->x, sh, w->c1, w->c2, chars,
 			    w->hidden, st);
 		if ((uint32_t)w->c2 + 1 > lastcol && w->c2 < 256)
 			lastcol = (uint32_t)w->c2 + 1;
 	}
+	free(mcols);
 	if (!l)
 		return;
 	/* As far as the sheet's cells, empty ones with a look too, go. */
@@ -740,7 +762,7 @@ put_rows(struct conv *cv, size_t sh, struct rowcur *rc, uint32_t row)
 		if (at == UINT32_MAX || at > row)
 			return;
 		hidden = at == h || (r && r->row == at && r->hidden);
-		if (hidden && rc->nmarks && marked(rc, at, 0, 0, 0))
+		if (hidden && marked_row(rc, at))
 			hidden = 0;
 		if (r && r->row == at) {
 			fp_xlsx_row(cv->x, sh, at, r->height, hidden,

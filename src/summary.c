@@ -43,6 +43,7 @@ struct out {
 	uint32_t first;		/* the first row under the column headers */
 	uint32_t ncols;
 	int money;		/* it shows money: the unit line */
+	int weights;		/* a hidden column of weights after the last */
 };
 
 /*
@@ -544,6 +545,8 @@ finish(struct fp_summary *s, const struct out *o, uint32_t last)
 	r.header_last = o->first - 1;
 	r.last_row = last;
 	r.last_col = o->ncols ? o->ncols - 1 : 0;
+	/* The weights in the filter too, for a sort to move them along. */
+	r.filter_col = r.last_col + (o->weights ? 1 : 0);
 	r.footer = s->b->footer;
 	fp_xlsx_report(s->x, o->sheet, &r);
 }
@@ -630,6 +633,7 @@ make_sheets(struct fp_summary *s)
 			/* Which rows the total counts (counted), hidden. */
 			fp_xlsx_columns(s->x, o->sheet, (uint32_t)n,
 			    (uint32_t)n, 0, 1, -1);
+			o->weights = 1;
 		}
 	}
 	n = 0;

@@ -1413,7 +1413,8 @@ fp_xlsx_report(struct fp_xlsx *x, size_t sheet, const struct fp_xlsx_report *r)
 	worksheet_freeze_panes(w, r->header_last + 1, 0);
 	if (r->last_row > r->header_last)
 		note(x, worksheet_autofilter(w, r->header_last, 0, r->last_row,
-		    (lxw_col_t)r->last_col), s->name);
+		    (lxw_col_t)(r->filter_col > r->last_col ? r->filter_col :
+		    r->last_col)), s->name);
 	worksheet_set_landscape(w);
 	worksheet_set_paper(w, 9);	/* A4 */
 	worksheet_fit_to_pages(w, 1, 0);

@@ -207,6 +207,7 @@ struct fp_xlsx_report {
 	uint32_t header_last;	/* the last row of title and column headers */
 	uint32_t last_row;	/* the last row of the table */
 	uint32_t last_col;
+	uint32_t filter_col;	/* the filter's last column, last_col or past */
 	const char *footer;	/* page footer (&P the page, &N their number) */
 };
 
